@@ -1,0 +1,390 @@
+"""A normalised copy of an ad's text that remembers where every character came from.
+
+Advertisers hide contact details from keyword filters with look-alike characters (full-width,
+mathematical, circled and keycap digits, zero-width joiners, RTL overrides) and with digits
+spelled as words ("SIX2TWO", "fourfoureight", "oh"). Every extractor works on the normalised
+copy; the offset map turns a match back into offsets of the ORIGINAL text, so an investigator
+sees highlighted exactly what the ad wrote.
+
+Two stages, each a piecewise map (pieces are either identity copies or replacements):
+- stage A, per character: drop invisible controls, fold Unicode digits and compatibility
+  forms (NFKC) to ASCII, fold a few Cyrillic/Greek look-alikes of o/O/i/l;
+- stage B, per word: number words and look-alike letters inside digit runs become digits,
+  "[dot]"/"(at)" style spellings become "." and "@".
+Every regular expression here runs in linear time: bounded or possessive quantifiers only.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_right
+from dataclasses import dataclass, field
+
+# Invisible characters used to split numbers so a filter does not see them: zero-width
+# space/joiners, word joiner, BOM, soft hyphen, bidi marks and overrides, variation selectors,
+# the keycap and enclosing-circle combining marks, and the Unicode tag block.
+_INVISIBLE = re.compile(
+    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u206f\u20dd-\u20e4\ufe00-\ufe0f\ufeff\U000e0000-\U000e007f]"
+)
+# Characters that need more than an identity copy: anything outside printable ASCII.
+_SPECIAL = re.compile(r"[^\t\n\r\x20-\x7e]")
+
+# Look-alikes NFKC leaves alone but advertisers use inside digit runs.
+_CONFUSABLES = {
+    "\u043e": "o",  # Cyrillic o
+    "\u041e": "O",
+    "\u03bf": "o",  # Greek omicron
+    "\u039f": "O",
+    "\u0456": "i",  # Cyrillic i
+    "\u0406": "I",
+    "\u04cf": "l",  # Cyrillic palochka
+    "\u2010": "-",
+    "\u2011": "-",
+    "\u2012": "-",
+    "\u2013": "-",
+    "\u2014": "-",
+    "\u2015": "-",
+    "\u2212": "-",
+    "\u2022": "*",
+    "\u00b7": ".",
+    "\u2019": "'",
+    "\u2018": "'",
+    "\u201c": '"',
+    "\u201d": '"',
+    "\u00a0": " ",
+}
+# Dingbat digits with a numeric value but no decomposition (❿, ➉, ➓, ⓾ ...).
+for _first, _count in ((0x2776, 10), (0x2780, 10), (0x278A, 10), (0x24F5, 10)):
+    for _i in range(_count):
+        _CONFUSABLES[chr(_first + _i)] = str(_i + 1)
+_CONFUSABLES["\u24ff"] = "0"  # negative circled zero
+_CONFUSABLES["\U0001f10b"] = "0"  # dingbat circled sans-serif zero
+_CONFUSABLES["\U0001f10c"] = "0"
+
+
+def _fold_char(ch: str) -> str:
+    """Return the ASCII-leaning replacement of one non-ASCII character (may be '' or several)."""
+    if _INVISIBLE.match(ch):
+        return ""
+    if ch in _CONFUSABLES:
+        return _CONFUSABLES[ch]
+    category = unicodedata.category(ch)
+    if category == "Cc":
+        # NUL and other control characters separate words; keep them as a plain space.
+        return " "
+    decimal = unicodedata.decimal(ch, None)
+    if decimal is not None:
+        return str(decimal)
+    folded = unicodedata.normalize("NFKC", ch)
+    if folded != ch:
+        # NFKC of a single character can itself be non-ASCII (e.g. a ligature's parts);
+        # fold digits inside it so "①" and "⑽" both become ASCII.
+        return "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in folded)
+    digit = unicodedata.digit(ch, None)
+    if digit is not None:
+        return str(digit)
+    return ch
+
+
+@dataclass
+class OffsetMap:
+    """Piecewise map from positions of a derived text to positions of its source text.
+
+    Piece k covers derived positions [norm_starts[k], norm_starts[k+1]). An identity piece maps
+    character by character; a replacement piece maps all its characters to the whole source
+    range it replaced (a digit "3" made from "three" highlights the whole word).
+    """
+
+    norm_starts: list[int] = field(default_factory=list)
+    src_starts: list[int] = field(default_factory=list)
+    src_ends: list[int] = field(default_factory=list)
+    identity: list[bool] = field(default_factory=list)
+
+    def _piece(self, pos: int) -> int:
+        return max(bisect_right(self.norm_starts, pos) - 1, 0)
+
+    def start(self, pos: int) -> int:
+        """Source offset where derived character `pos` begins."""
+        if not self.norm_starts:
+            return pos
+        k = self._piece(pos)
+        if self.identity[k]:
+            return self.src_starts[k] + (pos - self.norm_starts[k])
+        return self.src_starts[k]
+
+    def end(self, pos: int) -> int:
+        """Source offset just after derived character `pos`."""
+        if not self.norm_starts:
+            return pos + 1
+        k = self._piece(pos)
+        if self.identity[k]:
+            return min(self.src_starts[k] + (pos - self.norm_starts[k]) + 1, self.src_ends[k])
+        return self.src_ends[k]
+
+
+class _Builder:
+    """Accumulates pieces of a derived text together with its OffsetMap."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.length = 0
+        self.map = OffsetMap()
+
+    def copy(self, source: str, start: int, end: int) -> None:
+        if end <= start:
+            return
+        self._add(source[start:end], start, end, identity=True)
+
+    def replace(self, start: int, end: int, new: str) -> None:
+        if not new:
+            return  # a deletion: nothing in the derived text points at it
+        self._add(new, start, end, identity=False)
+
+    def _add(self, text: str, start: int, end: int, *, identity: bool) -> None:
+        m = self.map
+        if identity and m.identity and m.identity[-1] and m.src_ends[-1] == start:
+            m.src_ends[-1] = end  # merge adjacent identity pieces
+        else:
+            m.norm_starts.append(self.length)
+            m.src_starts.append(start)
+            m.src_ends.append(end)
+            m.identity.append(identity)
+        self.parts.append(text)
+        self.length += len(text)
+
+    def text(self) -> str:
+        return "".join(self.parts)
+
+
+# --- stage B: number words -------------------------------------------------------------------
+
+_O = "[o0]"
+_I = "[i1l]"
+# Strong words become digits on their own; order matters only for readability, the
+# alternation below is sorted longest first so segmentation is greedy and unambiguous.
+_STRONG_WORDS: dict[str, str] = {
+    f"zer{_O}": "0",
+    f"{_O}ne": "1",
+    f"tw{_O}": "2",
+    "three": "3",
+    f"f{_O}ur": "4",
+    f"f{_I}ve": "5",
+    f"s{_I}x": "6",
+    "seven": "7",
+    f"e{_I}ght": "8",
+    f"n{_I}ne": "9",
+    "ten": "10",
+    "eleven": "11",
+    "twelve": "12",
+    "thirteen": "13",
+    f"f{_O}urteen": "14",
+    f"f{_I}fteen": "15",
+    f"s{_I}xteen": "16",
+    "seventeen": "17",
+    f"e{_I}ghteen": "18",
+    f"n{_I}neteen": "19",
+}
+_TENS_WORDS: dict[str, str] = {
+    "twenty": "2",
+    "thirty": "3",
+    f"f{_O}rty": "4",
+    f"f{_I}fty": "5",
+    f"s{_I}xty": "6",
+    "seventy": "7",
+    f"e{_I}ghty": "8",
+    f"n{_I}nety": "9",
+}
+_MULTIPLIER_WORDS: dict[str, str] = {"hundred": "00", f"th{_O}usand": "000"}
+# Weak words are only digits next to other digits: "to" -> 2, "for" -> 4, "oh"/"o" -> 0,
+# "l"/"I" -> 1. Alone they are ordinary English.
+_WEAK_WORDS: dict[str, str] = {"to": "2", "for": "4", "oh": "0", "o": "0", "0": "0", "l": "1", "i": "1"}
+
+_ALL_WORDS: list[tuple[str, str, str]] = (
+    [(p, v, "strong") for p, v in _STRONG_WORDS.items()]
+    + [(p, v, "tens") for p, v in _TENS_WORDS.items()]
+    + [(p, v, "mult") for p, v in _MULTIPLIER_WORDS.items()]
+    + [(p, v, "weak") for p, v in _WEAK_WORDS.items() if p != "0"]
+)
+
+
+def _pattern_len(pattern: str) -> int:
+    return len(re.sub(r"\[[^\]]*\]", "x", pattern))
+
+
+_ALL_WORDS.sort(key=lambda item: -_pattern_len(item[0]))
+_SEGMENT_SOURCE = "|".join(f"(?P<w{i}>{p})" for i, (p, _, _) in enumerate(_ALL_WORDS))
+_SEGMENT = re.compile(rf"{_SEGMENT_SOURCE}|(?P<d>[0-9]+)", re.IGNORECASE)
+_SEGMENT_NOCAP = "|".join(p for p, _, _ in _ALL_WORDS)
+_UNIT_WORDS = "|".join(
+    sorted(
+        (p for p, v in _STRONG_WORDS.items() if len(v) == 1 and v != "0"),
+        key=lambda p: -_pattern_len(p),
+    )
+)
+_TENS_ALT = "|".join(_TENS_WORDS)
+
+# One pass finds, at word boundaries: "[dot]"-style spellings, "twenty six" / "twenty-six",
+# and whole alphanumeric tokens made only of number words, look-alikes and digits.
+# The token uses an atomic group inside a possessive repeat: no backtracking at all.
+_STAGE_B = re.compile(
+    r"(?P<dot>[\[\({]\s{0,2}(?:dot|period)\s{0,2}[\]\)}])"
+    r"|(?P<at>[\[\({]\s{0,2}at\s{0,2}[\]\)}])"
+    r"|(?P<dash>[\[\({]\s{0,2}(?:dash|hyphen)\s{0,2}[\]\)}])"
+    rf"|(?<![^\W_])(?P<tu>(?:{_TENS_ALT})[ \-](?:{_UNIT_WORDS}))(?![^\W_])"
+    rf"|(?<![^\W_])(?P<tok>(?>{_SEGMENT_NOCAP}|[0-9]+)++)(?![^\W_])",
+    re.IGNORECASE,
+)
+_STANDALONE_ZERO = {"o", "oh"}
+_SEP_CHARS = set(" \t-.*~/|\\_@!;:'\",()[]{}#=+")
+
+
+def _convert_token(token: str) -> tuple[str, str]:
+    """Digits for a token made of number words; returns (digits, strength)."""
+    out: list[str] = []
+    strong = False
+    weak_only: list[str] = []
+    segments = list(_SEGMENT.finditer(token))
+    i = 0
+    while i < len(segments):
+        seg = segments[i]
+        if seg.lastgroup == "d":
+            out.append(seg.group())
+            strong = True
+            i += 1
+            continue
+        _, value, kind = _ALL_WORDS[int(seg.lastgroup[1:])]
+        if kind == "tens":
+            strong = True
+            nxt = segments[i + 1] if i + 1 < len(segments) else None
+            nxt_value = None
+            if nxt is not None and nxt.lastgroup != "d":
+                n_value = _ALL_WORDS[int(nxt.lastgroup[1:])]
+                if n_value[2] == "strong" and len(n_value[1]) == 1 and n_value[1] != "0":
+                    nxt_value = n_value[1]
+            if nxt_value is not None:
+                out.append(value + nxt_value)
+                i += 2
+                continue
+            out.append(value + "0")
+        elif kind == "strong":
+            strong = True
+            out.append(value)
+        elif kind == "mult":
+            out.append(value)
+            weak_only.append("mult")
+        else:
+            out.append(value)
+            weak_only.append(seg.group().lower())
+        i += 1
+    if strong:
+        # A lone multiplier ("thousand") is never a digit run; with a digit it is ("2th0usand").
+        return "".join(out), "strong" if len(segments) > 1 or "mult" not in weak_only else "none"
+    if len(segments) == 1 and weak_only and weak_only[0] in _STANDALONE_ZERO:
+        return "".join(out), "weak"
+    return "", "none"
+
+
+def _digit_neighbour(text: str, pos: int, step: int, converted: dict[int, bool]) -> bool:
+    """Is there a digit (or converted number word) within 3 separator characters of pos?"""
+    n = len(text)
+    for _ in range(4):
+        if pos < 0 or pos >= n:
+            return False
+        ch = text[pos]
+        if ch.isdigit() or converted.get(pos, False):
+            return True
+        if ch not in _SEP_CHARS:
+            return False
+        pos += step
+    return False
+
+
+@dataclass
+class Normalized:
+    """The normalised text and how to map its offsets back to the original."""
+
+    original: str
+    text: str
+    stage_a: OffsetMap
+    stage_b: OffsetMap
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Original [start, end) of normalised [start, end)."""
+        if end <= start:
+            a = self.stage_a.start(self.stage_b.start(start)) if self.text else 0
+            return a, a
+        a_start = self.stage_b.start(start)
+        a_end = self.stage_b.end(end - 1)
+        return self.stage_a.start(a_start), self.stage_a.end(a_end - 1)
+
+
+def _stage_a(text: str) -> tuple[str, OffsetMap]:
+    if not _SPECIAL.search(text):
+        return text, OffsetMap()
+    b = _Builder()
+    last = 0
+    for m in _SPECIAL.finditer(text):
+        b.copy(text, last, m.start())
+        ch = m.group()
+        folded = _fold_char(ch)
+        if folded == ch:
+            b.copy(text, m.start(), m.end())
+        else:
+            b.replace(m.start(), m.end(), folded)
+        last = m.end()
+    b.copy(text, last, len(text))
+    return b.text(), b.map
+
+
+def _stage_b(text: str) -> tuple[str, OffsetMap]:
+    replacements: list[tuple[int, int, str]] = []
+    weak: list[tuple[int, int, str]] = []
+    converted_edges: dict[int, bool] = {}
+    for m in _STAGE_B.finditer(text):
+        kind = m.lastgroup
+        if kind == "dot":
+            replacements.append((m.start(), m.end(), "."))
+        elif kind == "at":
+            replacements.append((m.start(), m.end(), "@"))
+        elif kind == "dash":
+            replacements.append((m.start(), m.end(), "-"))
+        elif kind == "tu":
+            tens, unit = re.split(r"[ \-]", m.group(), maxsplit=1)
+            digits = _convert_token(tens + unit)[0]
+            replacements.append((m.start(), m.end(), digits))
+            converted_edges[m.start()] = converted_edges[m.end() - 1] = True
+        else:
+            token = m.group()
+            if token.isdigit():
+                continue
+            digits, strength = _convert_token(token)
+            if strength == "strong":
+                replacements.append((m.start(), m.end(), digits))
+                converted_edges[m.start()] = converted_edges[m.end() - 1] = True
+            elif strength == "weak":
+                weak.append((m.start(), m.end(), digits))
+    for start, end, digits in weak:
+        if _digit_neighbour(text, start - 1, -1, converted_edges) and _digit_neighbour(
+            text, end, 1, converted_edges
+        ):
+            replacements.append((start, end, digits))
+    if not replacements:
+        return text, OffsetMap()
+    replacements.sort()
+    b = _Builder()
+    last = 0
+    for start, end, new in replacements:
+        b.copy(text, last, start)
+        b.replace(start, end, new)
+        last = end
+    b.copy(text, last, len(text))
+    return b.text(), b.map
+
+
+def normalize(text: str) -> Normalized:
+    """Normalise `text` for extraction; see the module docstring for what changes."""
+    a_text, a_map = _stage_a(text)
+    b_text, b_map = _stage_b(a_text)
+    return Normalized(original=text, text=b_text, stage_a=a_map, stage_b=b_map)

@@ -1,0 +1,238 @@
+"""Phone numbers: candidate digit runs in the normalised text, validated with `phonenumbers`.
+
+A candidate is a window of consecutive digit groups joined only by separators (any of
+`- . * ~ / | \\ _ @ ! ; : ' " , ( ) [ ] { } # = +`, spaces, line breaks, `<br>`). Windows start
+and end on group boundaries, so a 16-digit run is never cut into a "number". Groups that
+context marks as something else (prices, measurements, heights, dates, ZIP codes, ids, units)
+cannot take part in a window. A window is a phone only if `phonenumbers.is_valid_number`
+accepts it for the ad's region or, with a leading + / 00, internationally.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import phonenumbers
+from phonenumbers import NumberParseException, PhoneNumberFormat
+
+from ads.extraction.normalize import Normalized
+
+logger = logging.getLogger(__name__)
+
+_GROUP = re.compile(r"[0-9]+")
+_BR = re.compile(r"<\s{0,2}br\s{0,2}/?\s{0,2}>", re.IGNORECASE)
+_SPACES = re.compile(r"\s+")
+_SEP = frozenset(" -.*~/|\\_@!;:'\",()[]{}#=+$")
+_MAX_GAP_CHARS = 40  # raw gap length considered at all (long runs of spaces collapse)
+_MAX_GAP_SEPARATORS = 6  # separators left after collapsing whitespace
+_MAX_DIGITS = 17  # 15 for E.164 plus an international prefix
+# A pathological text (a megabyte of "1 2 3 ...") could ask phonenumbers to parse millions of
+# windows; past this budget the rest of the text is not searched and a warning is logged.
+PARSE_BUDGET = 20_000
+
+_CURRENCY = "$£€¥₹"
+_PRICE_BEFORE = re.compile(rf"[{_CURRENCY}]\s?$")
+_UNIT_AFTER = re.compile(
+    rf"\s?(?:[{_CURRENCY}%](?![0-9])|x\s?[0-9]|(?:/|per\s|x)?\s?"
+    r"(?:hh|hhr|hr|hrs|hour|hours|h|min|mins|minute|minutes|qv|qk|fh|hf|roses?|dollars?|bucks|"
+    r"usd|eur|euros?|gbp|aud|cad|k|am|pm|a\.m|p\.m|lbs?|kgs?|cm|mm|ft|feet|yo|y/o|yrs?|years?|"
+    r"st|nd|rd|th|cup|inches|inch)\b)",
+    re.IGNORECASE,
+)
+_ID_BEFORE = re.compile(
+    r"\b(?:id|ref|reference|listing|post|ad|order|invoice)\s?(?:#|no\.?|number|num)?\s?[:#=.]?\s?$",
+    re.IGNORECASE,
+)
+_US_STATES = (
+    "AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|"
+    "NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY"
+)
+# Spans of text that are something other than a phone, whatever digits they hold. Lookarounds
+# keep them from biting into a longer run ("4-1-9-3-4-0..." is not a date).
+_NOT_PHONE = re.compile(
+    # bust-waist-hip measurements: 36-24-36, 34D-24-36, 36C 29 39
+    r"(?<![0-9][-/. ])(?<![0-9])[2-5][0-9][a-hA-H]{0,3}\s?[-/ ]\s?[1-5][0-9]\s?[-/ ]\s?[2-5][0-9]"
+    r"(?![0-9])(?!\s?[-/.]\s?[0-9])"
+    # heights: 5'6, 5' 10", 5ft6
+    r"|(?<![0-9])[4-7]\s?(?:'|ft|feet)\s?(?:[0-9]|1[01])(?![0-9])"
+    # dates: 11-17-2015, 17.11.15, 2015-11-17
+    r"|(?<![0-9][-/.])(?<![0-9])(?:[0-3]?[0-9])[-/.](?:[0-3]?[0-9])[-/.](?:19|20)?[0-9]{2}"
+    r"(?![0-9])(?![-/.][0-9])"
+    r"|(?<![0-9][-/.])(?<![0-9])(?:19|20)[0-9]{2}[-/.][01]?[0-9][-/.][0-3]?[0-9](?![0-9])"
+    r"(?![-/.][0-9])"
+    # US ZIP codes after a state: "Upland CA 91786", "ca, 91786-1234"
+    rf"|\b(?:{_US_STATES}),?\s?[0-9]{{5}}(?:-[0-9]{{4}})?(?![0-9])",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class PhoneMatch:
+    """A validated phone number and where the ad wrote it (normalised offsets)."""
+
+    e164: str
+    start: int
+    end: int
+
+
+@dataclass
+class _Group:
+    start: int
+    end: int
+    digits: str
+    plus: bool  # a "+" stands right before it
+    blocked: bool  # context says it is a price, date, measurement, id ...
+
+
+@lru_cache(maxsize=65_536)
+def _parse(candidate: str, region: str | None) -> str | None:
+    """E.164 of `candidate` if phonenumbers finds it valid, else None (cached: ads repeat)."""
+    try:
+        number = phonenumbers.parse(candidate, region)
+    except NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, PhoneNumberFormat.E164)
+
+
+@lru_cache(maxsize=512)
+def _national_lengths(region: str | None) -> frozenset[int]:
+    """Digit counts a national-format number of `region` can have (with trunk prefix)."""
+    if region is None:
+        return frozenset()
+    meta = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    if meta is None or meta.general_desc is None:
+        return frozenset()
+    lengths = set(meta.general_desc.possible_length or ())
+    prefix = meta.national_prefix or ""
+    lengths |= {n + len(prefix) for n in lengths} if prefix else set()
+    if region in _NANP:
+        lengths |= {n + 1 for n in lengths}
+    # Numbers written with the country code but no "+" (common in URLs).
+    cc = str(meta.country_code or "")
+    lengths |= {n + len(cc) for n in list(lengths)}
+    return frozenset(lengths)
+
+
+_NANP = frozenset(phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(1, ()))
+
+
+def _blocked_ranges(text: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in _NOT_PHONE.finditer(text)]
+
+
+def _gap_joins(gap: str) -> bool:
+    """May two digit groups separated by `gap` belong to the same number?"""
+    if len(gap) > _MAX_GAP_CHARS:
+        return False
+    gap = _BR.sub(" ", gap) if "<" in gap else gap
+    collapsed = _SPACES.sub(" ", gap)
+    if len(collapsed) > _MAX_GAP_SEPARATORS:
+        return False
+    if "\n\n" in gap or "+" in collapsed:
+        return False  # a blank line or a "+" starts something new
+    return all(c in _SEP for c in collapsed)
+
+
+def _groups(norm: Normalized) -> list[list[_Group]]:
+    """Digit groups of the normalised text, split into chains joined by separators."""
+    text = norm.text
+    blocked = _blocked_ranges(text)
+    bi = 0
+    chains: list[list[_Group]] = []
+    chain: list[_Group] = []
+    prev_end = -1
+    for m in _GROUP.finditer(text):
+        start, end = m.start(), m.end()
+        while bi < len(blocked) and blocked[bi][1] <= start:
+            bi += 1
+        is_blocked = bi < len(blocked) and blocked[bi][0] < end
+        before = text[max(0, start - 30) : start]
+        after = text[end : end + 16]
+        dollar_glued = start >= 2 and text[start - 1] == "$" and text[start - 2].isdigit()
+        if not dollar_glued and _PRICE_BEFORE.search(before):
+            is_blocked = True
+        elif _UNIT_AFTER.match(after):
+            is_blocked = True
+        elif _ID_BEFORE.search(before):
+            is_blocked = True
+        # Two-digit groups glued to a cup size (36C, 34DD) are bra sizes.
+        if end - start == 2 and re.match(r"[a-hA-H]{1,3}\b", after):
+            is_blocked = True
+        plus = bool(re.search(r"\+\s?$", before[-3:]))
+        group = _Group(start, end, m.group(), plus, is_blocked)
+        if chain and not (prev_end >= 0 and _gap_joins(text[prev_end:start])):
+            chains.append(chain)
+            chain = []
+        chain.append(group)
+        prev_end = end
+    if chain:
+        chains.append(chain)
+    return chains
+
+
+def _candidates(digits: str, plus: bool, region: str | None) -> list[tuple[str, str | None]]:
+    """Strings to hand to phonenumbers.parse for one window, most specific first."""
+    if plus:
+        return [("+" + digits, None)]
+    out: list[tuple[str, str | None]] = []
+    if digits.startswith("00"):
+        out.append(("+" + digits[2:], None))
+    elif digits.startswith("011") and region in _NANP:
+        out.append(("+" + digits[3:], None))
+    if region is not None and len(digits) in _national_lengths(region):
+        out.append((digits, region))
+    return out
+
+
+def find_phones(norm: Normalized, region: str | None = "US") -> list[PhoneMatch]:
+    """All valid phone numbers in the normalised text, in order of appearance."""
+    region = region.upper() if region else None
+    if region is not None and region not in phonenumbers.SUPPORTED_REGIONS:
+        logger.warning("unknown phone region %r: only international numbers are searched", region)
+        region = None
+    found: list[PhoneMatch] = []
+    budget = PARSE_BUDGET
+    for chain in _groups(norm):
+        i = 0
+        while i < len(chain):
+            if chain[i].blocked:
+                i += 1
+                continue
+            # Longest window first: "1 212 555 1234" is one number, not "212 555 1234" + "1".
+            windows: list[tuple[int, str]] = []
+            digits = ""
+            for j in range(i, len(chain)):
+                if chain[j].blocked:
+                    break
+                digits += chain[j].digits
+                if len(digits) > _MAX_DIGITS:
+                    break
+                windows.append((j, digits))
+            match: tuple[int, str] | None = None
+            for j, window in reversed(windows):
+                for candidate, cand_region in _candidates(window, chain[i].plus, region):
+                    if budget <= 0:
+                        logger.warning("phone search stopped: parse budget spent on this text")
+                        return found
+                    budget -= 1
+                    e164 = _parse(candidate, cand_region)
+                    if e164 is not None:
+                        match = (j, e164)
+                        break
+                if match is not None:
+                    break
+            if match is None:
+                i += 1
+                continue
+            j, e164 = match
+            start = chain[i].start
+            if chain[i].plus:
+                start = norm.text.rfind("+", max(0, start - 3), start)
+            found.append(PhoneMatch(e164, start, chain[j].end))
+            i = j + 1
+    return found
