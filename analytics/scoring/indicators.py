@@ -1,0 +1,577 @@
+"""Explainable risk indicators: what fired, where in the text, how much it weighs and why.
+
+Sources of indicators, each carried in `provenance`:
+- curated lexicons grouped like TellFinder's keyword classes (underage, coercion, risky services,
+  movement, events); the terms are this project's own curation, not a copied list;
+- emoji with a known coded meaning in ad language;
+- the ILO indicators of forced labour (ILO 2012, "ILO indicators of Forced Labour") for job ads;
+- third-party control ("my daddy", "my driver", "my manager");
+- the 2024 NIJ-funded study of 1,586 ads from 318 closed cases: obscured phone numbers,
+  trustworthy language, stated ethnicity and youthful language were predictive; movement
+  language ("new in town") was *less* common in trafficking ads, so it is a counter-indicator;
+- optional extraction results (phones, ages, obfuscated_phone, ethnicities) from ads/extraction;
+- embedding similarity to prototype phrases, so paraphrases the lexicon misses are caught.
+
+Weights are evidence grades, not fitted coefficients: 1.0 strong, 0.6 moderate, 0.3 weak,
+negative for counter-indicators. The trained heads see them as features and learn how much they
+matter; the weights order the explanation and the reason sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+# Indicator families; also the order of the feature vector the heads see.
+FAMILIES = (
+    "youthful",
+    "underage",
+    "third_party",
+    "coercion",
+    "risky_services",
+    "trust",
+    "ethnicity",
+    "obscured_phone",
+    "events",
+    "movement",
+    "ilo",
+)
+# Families whose signal concerns a possible minor (they also feed the minor head).
+MINOR_FAMILIES = frozenset({"youthful", "underage"})
+
+NIJ_2024 = "NIJ-funded study 2024 (1,586 ads, 318 closed cases)"
+ILO_2012 = "ILO indicators of forced labour (2012)"
+TELLFINDER = "project lexicon, TellFinder keyword class"
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One piece of evidence found in an ad."""
+
+    code: str
+    label: str
+    family: str
+    weight: float
+    provenance: str
+    span: tuple[int, int] | None  # character offsets in the scored text; None = whole text
+    matched: str = ""
+
+    @property
+    def counter(self) -> bool:
+        """A counter-indicator lowers suspicion (negative weight)."""
+        return self.weight < 0
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        data = asdict(self)
+        data["span"] = list(self.span) if self.span else None
+        data["counter"] = self.counter
+        return data
+
+
+@dataclass(frozen=True)
+class LexiconEntry:
+    """A family of patterns that fire one indicator code."""
+
+    code: str
+    label: str
+    family: str
+    weight: float
+    provenance: str
+    patterns: tuple[str, ...]
+    compiled: tuple[re.Pattern[str], ...] = field(default=(), compare=False, repr=False)
+
+
+def _entry(
+    code: str, label: str, family: str, weight: float, provenance: str, *patterns: str
+) -> LexiconEntry:
+    compiled = tuple(re.compile(rf"(?<!\w)(?:{p})(?!\w)", re.IGNORECASE) for p in patterns)
+    return LexiconEntry(code, label, family, weight, provenance, patterns, compiled)
+
+
+LEXICON: tuple[LexiconEntry, ...] = (
+    _entry(
+        "youthful_language",
+        "youthful language",
+        "youthful",
+        0.6,
+        f"{NIJ_2024}: youthful language predictive; {TELLFINDER} underage",
+        r"new girl",
+        r"barely (?:legal|18|eighteen)",
+        r"just turned (?:18|eighteen)",
+        r"young(?:est)? (?:and )?(?:fresh|sweet|tight)",
+        r"fresh (?:and )?young",
+        r"petite young",
+        r"teen(?:ie|y)?",
+        r"little (?:girl|angel|princess)",
+        r"schoolgirl|school girl",
+        r"innocent",
+        r"first time (?:in|doing) this",
+        r"jovencita|colegiala|ni[ñn]a",
+    ),
+    _entry(
+        "underage_cue",
+        "possible minor",
+        "underage",
+        1.0,
+        f"{TELLFINDER} underage",
+        r"under ?age",
+        r"high school",
+        r"(?:1[0-7]) ?(?:yo|y/o|years? old|a[ñn]os)",
+        r"age[:\s]+1[0-7]",
+        r"lolita",
+        r"candy girl",
+        r"fresh out of school",
+        r"menor de edad",
+    ),
+    _entry(
+        "third_party_control",
+        "third-party control",
+        "third_party",
+        1.0,
+        "project lexicon: third-party control (pimp/manager/driver references)",
+        r"(?:my|our|her|the) daddy",
+        r"(?:my|our|her) (?:driver|manager|boss|bf|boyfriend)",
+        r"(?:talk|speak|text) to (?:my|our) (?:manager|man|driver)",
+        r"(?:booking|bookings|appointments) (?:through|by|via) (?:my|our) \w+",
+        r"(?:daddy|manager|driver) (?:handles|takes|sets|does)",
+        r"mi (?:manager|jefe|chofer)",
+    ),
+    _entry(
+        "coercion",
+        "coercion or control of the person",
+        "coercion",
+        1.0,
+        f"{TELLFINDER} coercion",
+        r"must (?:do|obey|please) (?:everything|anything)",
+        r"does what (?:she'?s|she is) told",
+        r"no (?:limits|rules)",
+        r"can'?t (?:leave|say no)",
+        r"available (?:24/7|24 ?hrs|24 hours|all night every night)",
+        r"will do anything",
+    ),
+    _entry(
+        "risky_services",
+        "risky services",
+        "risky_services",
+        0.6,
+        f"{TELLFINDER} risky services",
+        r"bare ?back",
+        r"bbfs",
+        r"no condoms?",
+        r"greek",
+        r"cim|gfe ?w?/?o? ?(?:condom)?",
+        r"all (?:services|positions)",
+        r"full service",
+    ),
+    _entry(
+        "trustworthy_language",
+        "trustworthy language",
+        "trust",
+        0.3,
+        f"{NIJ_2024}: trustworthy language predictive",
+        r"100 ?% real",
+        r"real (?:pics|photos|pictures)",
+        r"no (?:fakes?|scams?|games)",
+        r"(?:safe|clean) (?:and )?(?:discreet|place)",
+        r"trust(?:ed|worthy)",
+        r"verified",
+        r"not a cop|no cops|no le",
+    ),
+    _entry(
+        "stated_ethnicity",
+        "stated ethnicity",
+        "ethnicity",
+        0.3,
+        f"{NIJ_2024}: stated ethnicity predictive",
+        r"asian|latina|ebony|black|white|korean|thai|chinese|japanese|filipina|russian",
+        r"european|eastern european|brazilian|colombian|dominican|puerto rican|mexican",
+        r"exotic|mixed",
+    ),
+    _entry(
+        "event_timing",
+        "event-related timing",
+        "events",
+        0.3,
+        f"{TELLFINDER} events",
+        r"super ?bowl",
+        r"convention",
+        r"race week(?:end)?",
+        r"(?:this|in town for the) (?:game|festival|tournament)",
+    ),
+    _entry(
+        "movement_language",
+        "movement language (new in town)",
+        "movement",
+        -0.3,
+        f"{NIJ_2024}: movement language LESS common in trafficking ads; {TELLFINDER} movement",
+        r"new (?:in|to) (?:town|the area|the city)",
+        r"(?:just )?visiting",
+        r"in town (?:for|until|only)",
+        r"leaving (?:soon|tomorrow|friday)",
+        r"recien llegada|reci[ée]n llegada",
+        r"on tour|touring",
+    ),
+    # ILO forced-labour indicators, for job ads. One alone is common in honest job ads (98% of
+    # sampled migrant job ads had one); the heads get the count and only several together count.
+    _entry(
+        "ilo_deception",
+        "ILO: deceptive offer",
+        "ilo",
+        0.3,
+        f"{ILO_2012}: abuse of vulnerability / deception",
+        r"no experience (?:needed|required)",
+        r"(?:earn|make) \$?\d[\d,]* ?(?:a|per|/) ?(?:week|day)",
+        r"easy money",
+        r"too good",
+        r"guaranteed (?:income|job|visa)",
+        r"no (?:english|language) (?:needed|required)",
+    ),
+    _entry(
+        "ilo_debt_bondage",
+        "ILO: debt bondage",
+        "ilo",
+        0.6,
+        f"{ILO_2012}: debt bondage",
+        r"(?:we|company|employer) (?:pay|pays|cover|covers) (?:your )?(?:travel|ticket|flight|visa)",
+        r"repay (?:from|out of) (?:your )?(?:wages|salary|earnings)",
+        r"deducted from (?:your )?(?:wages|salary|pay)",
+        r"(?:travel|visa|placement|recruitment) (?:fee|debt)",
+    ),
+    _entry(
+        "ilo_retained_documents",
+        "ILO: retention of identity documents",
+        "ilo",
+        1.0,
+        f"{ILO_2012}: retention of identity documents",
+        r"(?:we|employer|company|agency) (?:will )?(?:keep|hold|holds|keeps) (?:your )?"
+        r"(?:passport|documents|papers|id)",
+        r"(?:hand|give) (?:over )?(?:your )?passport",
+        r"passport (?:held|kept|retained)",
+    ),
+    _entry(
+        "ilo_restricted_movement",
+        "ILO: restriction of movement",
+        "ilo",
+        0.6,
+        f"{ILO_2012}: restriction of movement",
+        r"(?:must|will) (?:live|stay) (?:on site|at the (?:house|club|workplace))",
+        r"accommodation provided.{0,20}(?:not allowed|cannot) (?:to )?leave",
+        r"(?:not allowed|cannot) (?:to )?leave",
+        r"(?:transport|escort) (?:to and from|provided) (?:work|daily)",
+    ),
+    _entry(
+        "ilo_withheld_wages",
+        "ILO: withholding of wages",
+        "ilo",
+        0.6,
+        f"{ILO_2012}: withholding of wages",
+        r"paid at the end of (?:the )?(?:contract|season|year)",
+        r"wages (?:held|kept|paid later)",
+        r"(?:cash|pay) (?:on|at) completion",
+    ),
+    _entry(
+        "ilo_excessive_hours",
+        "ILO: excessive overtime",
+        "ilo",
+        0.3,
+        f"{ILO_2012}: excessive overtime",
+        r"(?:7|seven) days a week",
+        r"1[2-9] ?(?:hours?|hrs?) (?:a|per) day",
+        r"no days off",
+    ),
+    _entry(
+        "ilo_isolation",
+        "ILO: isolation",
+        "ilo",
+        0.3,
+        f"{ILO_2012}: isolation",
+        r"no phones? allowed",
+        r"remote (?:location|farm|site)",
+        r"(?:no|without) contact with (?:family|outside)",
+    ),
+)
+
+# Emoji with a coded meaning in ad language (project curation; meanings documented by NGOs such
+# as Polaris and law-enforcement training material, summarised, not copied).
+EMOJI: dict[str, tuple[str, str, str, float]] = {
+    "🍭": ("emoji_lollipop", "emoji 🍭 (youth)", "youthful", 0.6),
+    "🍬": ("emoji_candy", "emoji 🍬 (candy: youth)", "youthful", 0.6),
+    "👧": ("emoji_girl", "emoji 👧 (young girl)", "youthful", 0.6),
+    "🧸": ("emoji_teddy", "emoji 🧸 (youth)", "youthful", 0.3),
+    "🎀": ("emoji_bow", "emoji 🎀 (youth)", "youthful", 0.3),
+    "🍒": ("emoji_cherry", "emoji 🍒 (virginity: youth)", "youthful", 0.6),
+    "🌹": ("emoji_rose", "emoji 🌹 (roses: price)", "risky_services", 0.3),
+    "👑": ("emoji_crown", "emoji 👑 (pimp/daddy)", "third_party", 0.6),
+    "🚗": ("emoji_car", "emoji 🚗 (driver/travel)", "movement", -0.1),
+    "✈️": ("emoji_plane", "emoji ✈️ (travel)", "movement", -0.1),
+    "✈": ("emoji_plane", "emoji ✈ (travel)", "movement", -0.1),
+    "🆕": ("emoji_new", "emoji 🆕 (new girl)", "youthful", 0.3),
+}
+EMOJI_PROVENANCE = "project emoji glossary (coded meanings in ad language)"
+
+# Prototype phrases: an ad whose embedding is this close to one fires the family's paraphrase
+# indicator. The threshold was set so no benign seed ad fires (see analytics/seed/README.md).
+PROTOTYPE_THRESHOLD = 0.55
+PROTOTYPES: dict[str, tuple[str, ...]] = {
+    "youthful": (
+        "a very young girl who just started doing this",
+        "sweet innocent young thing, fresh and new",
+    ),
+    "underage": (
+        "she is still in high school",
+        "a girl younger than eighteen",
+    ),
+    "third_party": (
+        "her boyfriend arranges her clients and keeps the money",
+        "contact my manager to book time with the girls",
+    ),
+    "coercion": (
+        "she has no choice and must do whatever the client wants",
+    ),
+    "ilo": (
+        "the employer keeps your passport and you repay the travel debt from your wages",
+        "work abroad, we pay your ticket and you live at the workplace",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Prototypes:
+    """Prototype phrase embeddings, computed once with the scoring encoder."""
+
+    families: tuple[str, ...]
+    phrases: tuple[str, ...]
+    embeddings: np.ndarray  # (n_phrases, dim)
+
+    @classmethod
+    def build(cls, encode: Any) -> Prototypes:
+        """`encode` maps a list of texts to an (n, dim) array."""
+        families: list[str] = []
+        phrases: list[str] = []
+        for family, items in PROTOTYPES.items():
+            for phrase in items:
+                families.append(family)
+                phrases.append(phrase)
+        return cls(tuple(families), tuple(phrases), np.asarray(encode(phrases), dtype=np.float32))
+
+    def max_similarity(self, embedding: np.ndarray) -> dict[str, tuple[float, str]]:
+        """Per family: highest cosine of the ad to one of its phrases, and that phrase."""
+        sims = self.embeddings @ embedding
+        best: dict[str, tuple[float, str]] = {}
+        for family, phrase, sim in zip(self.families, self.phrases, sims, strict=True):
+            if family not in best or sim > best[family][0]:
+                best[family] = (float(sim), phrase)
+        return best
+
+
+def _lexicon_hits(text: str) -> list[Indicator]:
+    hits: list[Indicator] = []
+    for entry in LEXICON:
+        taken: list[tuple[int, int]] = []
+        for pattern in entry.compiled:
+            for match in pattern.finditer(text):
+                span = match.span()
+                if span[0] == span[1] or any(s <= span[0] < e for s, e in taken):
+                    continue
+                taken.append(span)
+                hits.append(
+                    Indicator(
+                        entry.code,
+                        entry.label,
+                        entry.family,
+                        entry.weight,
+                        entry.provenance,
+                        span,
+                        match.group(0),
+                    )
+                )
+    return hits
+
+
+_DIGIT_RUN = re.compile(
+    r"(?:(?:\d|zero|one|two|three|four|five|six|seven|eight|nine)[\W_]{0,4}){7,}", re.IGNORECASE
+)
+_DIGIT_WORD = re.compile(r"zero|one|two|three|four|five|six|seven|eight|nine", re.IGNORECASE)
+_OBSCURING = re.compile(r"[*~\[\]{}#|]")
+
+
+def _obscured_phone_hits(text: str) -> list[Indicator]:
+    """Phone numbers written to evade search: digits as words, or broken up with symbols."""
+    hits: list[Indicator] = []
+    for match in _DIGIT_RUN.finditer(text):
+        run = match.group(0).rstrip(" \t\n-_.,;:!?")
+        digits = sum(c.isdigit() for c in run) + len(_DIGIT_WORD.findall(run))
+        if digits < 7 or not (_DIGIT_WORD.search(run) or _OBSCURING.search(run)):
+            continue
+        start = match.start()
+        hits.append(
+            Indicator(
+                "obscured_phone_text",
+                "obscured phone number",
+                "obscured_phone",
+                0.6,
+                f"{NIJ_2024}: obscured phone numbers predictive (text pattern)",
+                (start, start + len(run)),
+                run,
+            )
+        )
+    return hits
+
+
+def _emoji_hits(text: str) -> list[Indicator]:
+    hits: list[Indicator] = []
+    for char, (code, label, family, weight) in EMOJI.items():
+        start = text.find(char)
+        while start != -1:
+            hits.append(
+                Indicator(
+                    code,
+                    label,
+                    family,
+                    weight,
+                    EMOJI_PROVENANCE,
+                    (start, start + len(char)),
+                    char,
+                )
+            )
+            start = text.find(char, start + len(char))
+    return hits
+
+
+def _extraction_hits(text: str, extraction: Mapping[str, Any]) -> list[Indicator]:
+    hits: list[Indicator] = []
+    source = "extraction (ads/extraction)"
+    if extraction.get("obfuscated_phone"):
+        hits.append(
+            Indicator(
+                "obscured_phone",
+                "obscured phone number",
+                "obscured_phone",
+                0.6,
+                f"{NIJ_2024}: obscured phone numbers predictive; {source}",
+                None,
+            )
+        )
+    for age in extraction.get("ages") or ():
+        try:
+            value = int(age)
+        except (TypeError, ValueError):
+            continue
+        if value < 18:
+            code, label, family, weight = "stated_age_minor", f"stated age {value}", "underage", 1.0
+        elif value <= 19:
+            code, label, family, weight = "stated_age_young", f"stated age {value}", "youthful", 0.3
+        else:
+            continue
+        span = _find_span(text, str(value))
+        hits.append(Indicator(code, label, family, weight, source, span, str(value)))
+    for ethnicity in extraction.get("ethnicities") or ():
+        hits.append(
+            Indicator(
+                "stated_ethnicity",
+                "stated ethnicity",
+                "ethnicity",
+                0.3,
+                f"{NIJ_2024}: stated ethnicity predictive; {source}",
+                _find_span(text, str(ethnicity)),
+                str(ethnicity),
+            )
+        )
+    return hits
+
+
+def _find_span(text: str, needle: str) -> tuple[int, int] | None:
+    if not needle:
+        return None
+    match = re.search(rf"(?<!\d){re.escape(needle)}(?!\d)", text, re.IGNORECASE)
+    return match.span() if match else None
+
+
+def _dedupe(hits: Sequence[Indicator]) -> list[Indicator]:
+    """Keep one indicator per (code, span); an extraction result and a regex agreeing is one."""
+    seen: set[tuple[str, tuple[int, int] | None]] = set()
+    out: list[Indicator] = []
+    for hit in hits:
+        key = (hit.family if hit.family in ("ethnicity", "obscured_phone") else hit.code, hit.span)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(hit)
+    # The extractor and the text pattern both reporting an obscured phone count once; the text
+    # pattern is kept because it knows where the number is.
+    if any(h.code == "obscured_phone_text" for h in out):
+        out = [h for h in out if h.code != "obscured_phone"]
+    return sorted(out, key=lambda h: (h.span[0] if h.span else -1, h.code))
+
+
+def detect(
+    text: str,
+    extraction: Mapping[str, Any] | None = None,
+    *,
+    embedding: np.ndarray | None = None,
+    prototypes: Prototypes | None = None,
+) -> list[Indicator]:
+    """All indicators for one ad text, sorted by position (whole-text ones first)."""
+    hits = _lexicon_hits(text) + _emoji_hits(text) + _obscured_phone_hits(text)
+    if extraction:
+        hits += _extraction_hits(text, extraction)
+    if embedding is not None and prototypes is not None:
+        fired_families = {h.family for h in hits}
+        for family, (sim, phrase) in prototypes.max_similarity(embedding).items():
+            # A paraphrase indicator only adds something when the lexicon missed the family.
+            if sim >= PROTOTYPE_THRESHOLD and family not in fired_families:
+                hits.append(
+                    Indicator(
+                        f"paraphrase_{family}",
+                        f"wording close to '{phrase}'",
+                        family,
+                        0.3,
+                        f"embedding similarity {sim:.2f} to a prototype phrase",
+                        None,
+                    )
+                )
+    return _dedupe(hits)
+
+
+FEATURE_NAMES: tuple[str, ...] = (
+    *(f"weight_{f}" for f in FAMILIES),
+    *(f"count_{f}" for f in FAMILIES),
+    "ilo_distinct",
+    "ilo_several",
+    "counter_total",
+    "log_chars",
+)
+
+
+def features(
+    hits: Sequence[Indicator], text: str, similarities: Mapping[str, float] | None = None
+) -> np.ndarray:
+    """The indicator feature vector the trained heads see (order: FEATURE_NAMES + prototypes)."""
+    weight = dict.fromkeys(FAMILIES, 0.0)
+    count = dict.fromkeys(FAMILIES, 0.0)
+    for hit in hits:
+        weight[hit.family] += hit.weight
+        count[hit.family] += 1.0
+    ilo_distinct = len({h.code for h in hits if h.family == "ilo"})
+    values = [
+        *(weight[f] for f in FAMILIES),
+        *(min(count[f], 5.0) for f in FAMILIES),
+        float(ilo_distinct),
+        # Several ILO indicators together, not one alone, is what the evidence supports.
+        float(max(ilo_distinct - 1, 0)),
+        sum(h.weight for h in hits if h.counter),
+        float(np.log1p(len(text))),
+    ]
+    sims = similarities or {}
+    values += [float(sims.get(f, 0.0)) for f in PROTOTYPES]
+    return np.asarray(values, dtype=np.float32)
+
+
+def feature_names() -> list[str]:
+    """Names for every column `features` returns."""
+    return [*FEATURE_NAMES, *(f"prototype_{f}" for f in PROTOTYPES)]

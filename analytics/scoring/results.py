@@ -1,0 +1,166 @@
+"""What one scored ad looks like, whether text can be scored, and the plain-language reason."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from analytics.scoring.indicators import Indicator
+
+# Common English function words; a Latin-script text with almost none is probably another
+# language, which the English-trained encoder and seed corpus represent less well.
+_ENGLISH_WORDS = frozenset(
+    "the a an and or to of in on for with you your me my i is are am be at this that it we our "
+    "call now new can will not no all".split()
+)
+
+
+@dataclass(frozen=True)
+class TextCheck:
+    """Whether a text can be scored, and notes that lower confidence in its score."""
+
+    scorable: bool
+    reason: str | None = None
+    notes: tuple[str, ...] = ()
+
+    @property
+    def low_confidence(self) -> bool:
+        """True when a note says the model is on less familiar ground."""
+        return any(n.startswith("lower confidence") for n in self.notes)
+
+
+def _script(char: str) -> str:
+    try:
+        return unicodedata.name(char).split()[0]
+    except ValueError:
+        return "UNKNOWN"
+
+
+def check_text(text: str) -> TextCheck:
+    """Decide scorability: empty, emoji/symbols only and binary-looking input are not scored."""
+    if not isinstance(text, str):
+        return TextCheck(False, "unsupported: text is not a string")
+    stripped = text.strip()
+    if not stripped:
+        return TextCheck(False, "empty text")
+    controls = sum(1 for c in stripped if unicodedata.category(c) in ("Cc", "Cs", "Co"))
+    controls += stripped.count("\ufffd")
+    if controls > 0.1 * len(stripped):
+        return TextCheck(False, "unsupported: looks like binary or badly decoded data")
+    letters = [c for c in stripped if c.isalpha()]
+    if not letters and not any(c.isdigit() for c in stripped):
+        return TextCheck(False, "no words: only emoji or symbols")
+    notes: list[str] = []
+    scripts = Counter(_script(c) for c in letters)
+    if letters:
+        main, main_count = scripts.most_common(1)[0]
+        significant = [s for s, n in scripts.items() if n >= 0.1 * len(letters)]
+        if len(significant) > 1:
+            notes.append(f"lower confidence: mixed scripts ({', '.join(sorted(significant))})")
+        elif main != "LATIN" and main_count >= 0.5 * len(letters):
+            notes.append(f"lower confidence: mostly {main.title()} script")
+        else:
+            words = [w.strip(".,!?;:()\"'").lower() for w in stripped.split()]
+            words = [w for w in words if w]
+            if len(words) >= 8 and sum(w in _ENGLISH_WORDS for w in words) < 0.05 * len(words):
+                notes.append("lower confidence: probably not English")
+    return TextCheck(True, None, tuple(notes))
+
+
+@dataclass
+class ScoreResult:
+    """The score of one ad with everything a reviewer needs to judge it."""
+
+    scorable: bool
+    model_version: str
+    reason: str
+    not_scorable_reason: str | None = None
+    risk: float | None = None
+    minor: float | None = None
+    flagged: bool = False
+    possible_minor: bool = False
+    category: str | None = None
+    category_probabilities: dict[str, float] = field(default_factory=dict)
+    indicators: list[Indicator] = field(default_factory=list)
+    counter_indicators: list[Indicator] = field(default_factory=list)
+    truncated: bool = False
+    tokens: int = 0
+    notes: list[str] = field(default_factory=list)
+    low_confidence: bool = False
+    embedding: np.ndarray | None = None
+
+    def as_dict(self, *, include_embedding: bool = False) -> dict[str, Any]:
+        """JSON-ready form (the embedding only on request: it is 384 floats)."""
+        data: dict[str, Any] = {
+            "scorable": self.scorable,
+            "not_scorable_reason": self.not_scorable_reason,
+            "risk": self.risk,
+            "minor": self.minor,
+            "flagged": self.flagged,
+            "possible_minor": self.possible_minor,
+            "category": self.category,
+            "category_probabilities": self.category_probabilities,
+            "indicators": [i.as_dict() for i in self.indicators],
+            "counter_indicators": [i.as_dict() for i in self.counter_indicators],
+            "reason": self.reason,
+            "model_version": self.model_version,
+            "truncated": self.truncated,
+            "tokens": self.tokens,
+            "notes": self.notes,
+            "low_confidence": self.low_confidence,
+        }
+        if include_embedding and self.embedding is not None:
+            data["embedding"] = self.embedding.astype(float).tolist()
+        return data
+
+
+def _describe(group: list[Indicator]) -> str:
+    label = group[0].label if group[0].code.startswith("paraphrase_") else group[0].label
+    quotes = []
+    for hit in group:
+        if hit.matched and hit.span and f"'{hit.matched}'" not in quotes:
+            quotes.append(f"'{hit.matched.strip()[:40]}'")
+    return f"{label} ({', '.join(quotes[:3])})" if quotes else label
+
+
+def _grouped(hits: list[Indicator]) -> list[str]:
+    groups: dict[str, list[Indicator]] = {}
+    for hit in sorted(hits, key=lambda h: -abs(h.weight)):
+        groups.setdefault(hit.label, []).append(hit)
+    return [_describe(g) for g in groups.values()]
+
+
+def reason_sentence(
+    *,
+    risk: float,
+    threshold: float,
+    minor: float | None,
+    minor_threshold: float,
+    indicators: list[Indicator],
+    counter: list[Indicator],
+    notes: list[str],
+) -> str:
+    """One plain sentence: the verdict, the evidence by weight, and what limits confidence."""
+    parts = _grouped(indicators)[:4]
+    if risk >= threshold:
+        head = f"Flagged {risk:.2f}: "
+        body = (
+            ", ".join(parts)
+            if parts
+            else "wording resembles high-risk training examples though no listed indicator fired"
+        )
+    else:
+        head = f"Not flagged ({risk:.2f}): "
+        body = f"weak signs only: {', '.join(parts)}" if parts else "no risk indicator fired"
+    extras: list[str] = []
+    if minor is not None and minor >= minor_threshold:
+        extras.append(f"possible minor {minor:.2f}")
+    if counter:
+        extras.append(f"counter-indicator {', '.join(_grouped(counter)[:2])}")
+    extras.extend(notes)
+    tail = f" ({'; '.join(extras)})" if extras else ""
+    return f"{head}{body}{tail}."
