@@ -1,0 +1,149 @@
+"""Entity extraction from ad text: phones, emails, handles, URLs, ages, prices, names, emoji.
+
+Pure library (no Django): `extract(text, region=...)` returns an `Extraction` whose lists hold
+normalised values without duplicates, in order of first appearance, and whose `spans` point
+into the ORIGINAL text so every value can be shown highlighted where the ad wrote it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from ads.extraction.attributes import find_ages, find_ethnicities, find_names, find_prices
+from ads.extraction.contacts import find_emails, find_handles, find_urls
+from ads.extraction.emoji_lexicon import BY_EMOJI
+from ads.extraction.normalize import Normalized, normalize
+from ads.extraction.phones import find_phones
+
+__all__ = ["Extraction", "Span", "extract"]
+
+SPAN_KINDS = ("phone", "email", "handle", "url", "age", "price", "name", "emoji", "ethnicity")
+
+
+@dataclass(frozen=True)
+class Span:
+    """A found entity, for highlighting in the original text (text[start:end])."""
+
+    kind: str
+    value: str
+    start: int
+    end: int
+
+
+@dataclass
+class Extraction:
+    """Everything found in one ad; each list deduplicated in order of first appearance."""
+
+    phones: list[str] = field(default_factory=list)
+    emails: list[str] = field(default_factory=list)
+    ages: list[int] = field(default_factory=list)
+    prices: list[dict[str, Any]] = field(default_factory=list)
+    handles: list[str] = field(default_factory=list)
+    urls: list[str] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)
+    emojis: list[dict[str, str]] = field(default_factory=list)
+    ethnicities: list[str] = field(default_factory=list)
+    spans: list[Span] = field(default_factory=list)
+
+    def to_json(self, ad_id: object) -> dict[str, Any]:
+        """The CLI's line format: one JSON object per ad."""
+        return {
+            "id": ad_id,
+            "phones": list(self.phones),
+            "emails": list(self.emails),
+            "ages": list(self.ages),
+            "prices": [dict(p) for p in self.prices],
+            "handles": list(self.handles),
+            "urls": list(self.urls),
+            "names": list(self.names),
+            "emojis": [dict(e) for e in self.emojis],
+            "ethnicities": list(self.ethnicities),
+            "spans": [
+                {"kind": s.kind, "value": s.value, "start": s.start, "end": s.end}
+                for s in self.spans
+            ],
+        }
+
+
+def _append_unique(items: list[Any], value: Any) -> None:
+    if value not in items:
+        items.append(value)
+
+
+_EMOJI_RE = re.compile(
+    "(?:" + "|".join(re.escape(e) for e in sorted(BY_EMOJI, key=len, reverse=True)) + ")\ufe0f?"
+)
+
+
+def _price_label(price: dict[str, Any]) -> str:
+    parts = [str(price["amount"])]
+    if price.get("currency"):
+        parts.append(str(price["currency"]))
+    if price.get("duration"):
+        parts.append("/" + str(price["duration"]))
+    return " ".join(parts[:2]) + (parts[2] if len(parts) > 2 else "")
+
+
+def extract(text: str, *, region: str | None = "US") -> Extraction:
+    """Extract every entity from `text`.
+
+    `region` is the ISO country used to read national-format phone numbers (the ad source's
+    country); numbers written internationally (+44 ..., 0044 ...) are found whatever it is.
+    `region=None` finds only internationally written numbers.
+    """
+    if not isinstance(text, str):
+        raise TypeError("extract() needs a str")
+    norm: Normalized = normalize(text)
+    result = Extraction()
+    spans: list[Span] = []
+
+    def span(kind: str, value: str, start: int, end: int) -> None:
+        o_start, o_end = norm.span(start, end)
+        spans.append(Span(kind, value, o_start, o_end))
+
+    for phone in find_phones(norm, region):
+        _append_unique(result.phones, phone.e164)
+        span("phone", phone.e164, phone.start, phone.end)
+
+    emails = find_emails(norm)
+    for email in emails:
+        _append_unique(result.emails, email.value)
+        span("email", email.value, email.start, email.end)
+
+    urls = find_urls(norm, emails)
+    for url in urls:
+        _append_unique(result.urls, url.value)
+        span("url", url.value, url.start, url.end)
+
+    for handle in find_handles(norm, urls, emails):
+        _append_unique(result.handles, handle.value)
+        span("handle", handle.value, handle.start, handle.end)
+
+    for age in find_ages(norm):
+        _append_unique(result.ages, int(age.value))  # type: ignore[call-overload]
+        span("age", str(age.value), age.start, age.end)
+
+    for price in find_prices(norm, region):
+        value: dict[str, Any] = price.value  # type: ignore[assignment]
+        _append_unique(result.prices, value)
+        span("price", _price_label(value), price.start, price.end)
+
+    for name in find_names(norm):
+        _append_unique(result.names, str(name.value))
+        span("name", str(name.value), name.start, name.end)
+
+    for eth in find_ethnicities(norm):
+        _append_unique(result.ethnicities, str(eth.value))
+        span("ethnicity", str(eth.value), eth.start, eth.end)
+
+    # Emoji are matched on the original text: normalisation drops the variation selectors.
+    for m in _EMOJI_RE.finditer(text):
+        entry = BY_EMOJI[m.group().rstrip("\ufe0f")]
+        _append_unique(result.emojis, {"emoji": entry["emoji"], "meaning": entry["meaning"]})
+        spans.append(Span("emoji", entry["emoji"], m.start(), m.end()))
+
+    spans.sort(key=lambda s: (s.start, s.end, s.kind))
+    result.spans = spans
+    return result

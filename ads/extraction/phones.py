@@ -33,6 +33,8 @@ _MAX_DIGITS = 17  # 15 for E.164 plus an international prefix
 # windows; past this budget the rest of the text is not searched and a warning is logged.
 PARSE_BUDGET = 20_000
 
+_CUP_AFTER = re.compile(r"[a-hA-H]{1,3}\b")
+_PLUS_BEFORE = re.compile(r"\+\s?$")
 _CURRENCY = "$£€¥₹"
 _PRICE_BEFORE = re.compile(rf"[{_CURRENCY}]\s?$")
 _UNIT_AFTER = re.compile(
@@ -50,23 +52,30 @@ _US_STATES = (
     "AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|"
     "NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY"
 )
-# Spans of text that are something other than a phone, whatever digits they hold. Lookarounds
-# keep them from biting into a longer run ("4-1-9-3-4-0..." is not a date).
-_NOT_PHONE = re.compile(
+# Shapes that are something other than a phone, whatever digits they hold. Each is matched at
+# the start of a digit group; lookarounds keep them from biting into a longer run
+# ("4-1-9-3-4-0..." is not a date).
+_NOT_PHONE_AT_GROUP = re.compile(
     # bust-waist-hip measurements: 36-24-36, 34D-24-36, 36C 29 39
-    r"(?<![0-9][-/. ])(?<![0-9])[2-5][0-9][a-hA-H]{0,3}\s?[-/ ]\s?[1-5][0-9]\s?[-/ ]\s?[2-5][0-9]"
+    r"(?<![0-9][-/. ])[2-5][0-9][a-hA-H]{0,3}\s?[-/ ]\s?[1-5][0-9]\s?[-/ ]\s?[2-5][0-9]"
     r"(?![0-9])(?!\s?[-/.]\s?[0-9])"
     # heights: 5'6, 5' 10", 5ft6
-    r"|(?<![0-9])[4-7]\s?(?:'|ft|feet)\s?(?:[0-9]|1[01])(?![0-9])"
+    r"|[4-7]\s?(?:'|ft|feet)\s?(?:[0-9]|1[01])(?![0-9])"
     # dates: 11-17-2015, 17.11.15, 2015-11-17
-    r"|(?<![0-9][-/.])(?<![0-9])(?:[0-3]?[0-9])[-/.](?:[0-3]?[0-9])[-/.](?:19|20)?[0-9]{2}"
-    r"(?![0-9])(?![-/.][0-9])"
-    r"|(?<![0-9][-/.])(?<![0-9])(?:19|20)[0-9]{2}[-/.][01]?[0-9][-/.][0-3]?[0-9](?![0-9])"
-    r"(?![-/.][0-9])"
-    # US ZIP codes after a state: "Upland CA 91786", "ca, 91786-1234"
-    rf"|\b(?:{_US_STATES}),?\s?[0-9]{{5}}(?:-[0-9]{{4}})?(?![0-9])",
+    r"|(?<![0-9][-/.])[0-3]?[0-9][-/.][0-3]?[0-9][-/.](?:19|20)?[0-9]{2}(?![0-9])(?![-/.][0-9])"
+    r"|(?<![0-9][-/.])(?:19|20)[0-9]{2}[-/.][01]?[0-9][-/.][0-3]?[0-9](?![0-9])(?![-/.][0-9])",
     re.IGNORECASE,
 )
+_US_STATES = (
+    "AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|"
+    "NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY"
+)
+# A US ZIP code right after a state: "Upland CA 91786", "ca, 91786-1234".
+_STATE_BEFORE = re.compile(rf"\b(?:{_US_STATES}),?\s?$", re.IGNORECASE)
+# Inside a URL, "/", "?", "&", "=" and "#" end a number, and a group that fills a whole path
+# segment or query value on its own ("/31798050", "?pid=6875896") is an id.
+_URL_RANGE = re.compile(r"(?:https?|hxxps?)://[^\s<>\"']{1,4096}|www\.[^\s<>\"']{1,4096}", re.IGNORECASE)
+_URL_BREAK = frozenset("/?&=#")
 
 
 @dataclass(frozen=True)
@@ -121,13 +130,11 @@ def _national_lengths(region: str | None) -> frozenset[int]:
 _NANP = frozenset(phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(1, ()))
 
 
-def _blocked_ranges(text: str) -> list[tuple[int, int]]:
-    return [(m.start(), m.end()) for m in _NOT_PHONE.finditer(text)]
-
-
-def _gap_joins(gap: str) -> bool:
+def _gap_joins(gap: str, in_url: bool) -> bool:
     """May two digit groups separated by `gap` belong to the same number?"""
     if len(gap) > _MAX_GAP_CHARS:
+        return False
+    if in_url and any(c in _URL_BREAK for c in gap):
         return False
     gap = _BR.sub(" ", gap) if "<" in gap else gap
     collapsed = _SPACES.sub(" ", gap)
@@ -141,35 +148,49 @@ def _gap_joins(gap: str) -> bool:
 def _groups(norm: Normalized) -> list[list[_Group]]:
     """Digit groups of the normalised text, split into chains joined by separators."""
     text = norm.text
-    blocked = _blocked_ranges(text)
-    bi = 0
+    urls = [(m.start(), m.end()) for m in _URL_RANGE.finditer(text)] if "/" in text else []
+    ui = 0
+    blocked_until = -1
     chains: list[list[_Group]] = []
     chain: list[_Group] = []
     prev_end = -1
+    prev_in_url = False
     for m in _GROUP.finditer(text):
         start, end = m.start(), m.end()
-        while bi < len(blocked) and blocked[bi][1] <= start:
-            bi += 1
-        is_blocked = bi < len(blocked) and blocked[bi][0] < end
+        while ui < len(urls) and urls[ui][1] <= start:
+            ui += 1
+        in_url = ui < len(urls) and urls[ui][0] <= start
+        is_blocked = start < blocked_until
+        shape = _NOT_PHONE_AT_GROUP.match(text, start)
+        if shape is not None:
+            blocked_until = max(blocked_until, shape.end())
+            is_blocked = True
         before = text[max(0, start - 30) : start]
         after = text[end : end + 16]
         dollar_glued = start >= 2 and text[start - 1] == "$" and text[start - 2].isdigit()
-        if not dollar_glued and _PRICE_BEFORE.search(before):
+        if (
+            (not dollar_glued and _PRICE_BEFORE.search(before))
+            or _UNIT_AFTER.match(after)
+            or _ID_BEFORE.search(before)
+            # Two-digit groups glued to a cup size (36C, 34DD) are bra sizes.
+            or (end - start == 2 and _CUP_AFTER.match(after))
+            or (end - start == 5 and _STATE_BEFORE.search(before))
+        ):
             is_blocked = True
-        elif _UNIT_AFTER.match(after):
+        if in_url and (start == 0 or text[start - 1] in _URL_BREAK) and (
+            end == len(text) or text[end] in _URL_BREAK or text[end].isspace()
+        ):
             is_blocked = True
-        elif _ID_BEFORE.search(before):
-            is_blocked = True
-        # Two-digit groups glued to a cup size (36C, 34DD) are bra sizes.
-        if end - start == 2 and re.match(r"[a-hA-H]{1,3}\b", after):
-            is_blocked = True
-        plus = bool(re.search(r"\+\s?$", before[-3:]))
+        plus = bool(_PLUS_BEFORE.search(before[-3:]))
         group = _Group(start, end, m.group(), plus, is_blocked)
-        if chain and not (prev_end >= 0 and _gap_joins(text[prev_end:start])):
+        if chain and not (
+            prev_end >= 0 and _gap_joins(text[prev_end:start], in_url or prev_in_url)
+        ):
             chains.append(chain)
             chain = []
         chain.append(group)
         prev_end = end
+        prev_in_url = in_url
     if chain:
         chains.append(chain)
     return chains

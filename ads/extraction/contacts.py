@@ -1,0 +1,160 @@
+"""Emails, social-media handles and URLs found in the normalised text.
+
+Emails are also found when spelled out ("kandi at gmail dot com", "kandi(at)gmail(.)com"): the
+normaliser already turned bracketed "[at]"/"[dot]" into "@"/"."; spelled-out words with spaces
+are accepted only when the domain ends in a known top-level domain, so "meet at the hotel dot
+com" style prose needs a real mail provider or TLD to match. All quantifiers are bounded.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ads.extraction.normalize import Normalized
+
+_TLDS = (
+    "com|net|org|edu|gov|info|biz|co|io|me|us|ca|uk|au|nz|de|fr|es|it|nl|ru|in|mx|br|jp|cn|hk|"
+    "sg|my|ph|th|vn|kr|tr|za|ie|ch|at|be|se|no|dk|fi|pl|cz|pt|gr|ro|hu|ua|ar|cl|pe|ec|ve|xyz|"
+    "online|site|club|live|app|escort|sexy|xxx|tv|cc|ws|to|ly|gg|fm|ai"
+)
+_AT = r"(?:@|\s{1,3}at\s{1,3}|\(\s?at\s?\)|\[\s?at\s?\]|\{\s?at\s?\}|\s?\(@\)\s?)"
+_DOT = r"(?:\.|\s{1,3}dot\s{1,3}|\(\s?\.\s?\)|\[\s?\.\s?\]|\(\s?dot\s?\)|\[\s?dot\s?\])"
+_LABEL = r"[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?"
+_EMAIL = re.compile(
+    rf"(?<![a-z0-9._%+\-])(?P<local>[a-z0-9][a-z0-9._%+\-]{{0,63}})"
+    rf"(?P<at>{_AT})(?P<domain>{_LABEL}(?:{_DOT}{_LABEL}){{0,3}}?){_DOT}(?P<tld>{_TLDS})"
+    r"(?![a-z0-9\-])",
+    re.IGNORECASE,
+)
+_DOT_NORMAL = re.compile(_DOT, re.IGNORECASE)
+
+_URL = re.compile(
+    r"(?:(?:https?|hxxps?)://|www\.)[^\s<>\"'\]\[(){}]{1,2048}"
+    rf"|(?<![@\w.\-])(?:{_LABEL}\.){{1,4}}(?:{_TLDS})(?![\w@\-])(?:/[^\s<>\"'\]\[(){{}}]{{0,2048}})?",
+    re.IGNORECASE,
+)
+_URL_TRAILING = ".,;:!?*"
+
+# Platform names as advertisers write them, each mapped to one canonical name.
+_PLATFORMS: dict[str, str] = {
+    "instagram": "instagram",
+    "insta": "instagram",
+    "ig": "instagram",
+    "snapchat": "snapchat",
+    "snap": "snapchat",
+    "sc": "snapchat",
+    "twitter": "twitter",
+    "x.com": "twitter",
+    "kik": "kik",
+    "telegram": "telegram",
+    "tg": "telegram",
+    "wechat": "wechat",
+    "whatsapp": "whatsapp",
+    "onlyfans": "onlyfans",
+    "of": "onlyfans",
+    "tiktok": "tiktok",
+    "facebook": "facebook",
+    "fb": "facebook",
+    "line": "line",
+    "skype": "skype",
+    "signal": "signal",
+    "discord": "discord",
+    "reddit": "reddit",
+}
+_PLATFORM_ALT = "|".join(sorted((re.escape(p) for p in _PLATFORMS), key=len, reverse=True))
+# "IG: kandi_x", "snap @kandi.x", "Wechat ID zana_escrt", "kik me kandi_x". The short, ambiguous
+# platform names ("sc", "of", "ig", "line", "signal") need an explicit ":" or "@" to count.
+_HANDLE = re.compile(
+    rf"(?<![\w.])(?P<platform>{_PLATFORM_ALT})(?![\w])"
+    r"(?P<sep>\s?(?:id|name|user(?:name)?|handle|me|at)?\s?(?:[:=\-@]|is)?\s?(?:@\s?)?)"
+    r"(?P<handle>[a-z][a-z0-9_.]{1,29})(?![\w@])",
+    re.IGNORECASE,
+)
+_AMBIGUOUS_PLATFORMS = frozenset({"sc", "of", "ig", "line", "signal", "snap", "fb", "tg"})
+_BARE_HANDLE = re.compile(r"(?<![\w.@])@(?P<handle>[a-z][a-z0-9_.]{2,29})(?![\w@])", re.IGNORECASE)
+_HANDLE_STOPWORDS = frozenset(
+    {"me", "at", "is", "id", "only", "or", "and", "for", "to", "the", "my", "on", "us", "you",
+     "u", "now", "please", "pls", "text", "call", "dm", "add", "follow", "message", "msg"}
+)
+
+
+@dataclass(frozen=True)
+class Found:
+    """One normalised value with its span in the normalised text."""
+
+    value: str
+    start: int
+    end: int
+
+
+def _clean_domain(domain: str) -> str:
+    return _DOT_NORMAL.sub(".", domain).lower()
+
+
+def find_emails(norm: Normalized) -> list[Found]:
+    """Email addresses, including spelled-out "at"/"dot" forms, lowercased."""
+    out: list[Found] = []
+    for m in _EMAIL.finditer(norm.text):
+        at = m.group("at")
+        spelled = "@" not in at
+        local = m.group("local").strip(".")
+        if spelled and local.lower() in _HANDLE_STOPWORDS:
+            continue
+        value = f"{local.lower()}@{_clean_domain(m.group('domain'))}.{m.group('tld').lower()}"
+        out.append(Found(value, m.start(), m.end()))
+    return out
+
+
+def find_urls(norm: Normalized, emails: list[Found]) -> list[Found]:
+    """URLs (with or without scheme), lowercased scheme and host, trailing punctuation cut."""
+    taken = [(e.start, e.end) for e in emails]
+    out: list[Found] = []
+    for m in _URL.finditer(norm.text):
+        start, end = m.start(), m.end()
+        if any(s <= start < e for s, e in taken):
+            continue
+        raw = m.group()
+        stripped = raw.rstrip(_URL_TRAILING)
+        end -= len(raw) - len(stripped)
+        value = stripped
+        if value.lower().startswith("hxxp"):
+            value = "http" + value[4:]
+        if not re.match(r"https?://", value, re.IGNORECASE):
+            value = "http://" + value
+        scheme, _, rest = value.partition("://")
+        host, slash, path = rest.partition("/")
+        value = f"{scheme.lower()}://{host.lower()}{slash}{path}"
+        out.append(Found(value, start, end))
+    return out
+
+
+def find_handles(norm: Normalized, urls: list[Found], emails: list[Found]) -> list[Found]:
+    """Social handles as "platform:handle" (lowercased); a bare "@name" is "unknown:name"."""
+    taken = [(f.start, f.end) for f in (*urls, *emails)]
+    out: list[Found] = []
+
+    def inside(pos: int) -> bool:
+        return any(s <= pos < e for s, e in taken)
+
+    for m in _HANDLE.finditer(norm.text):
+        if inside(m.start()):
+            continue
+        platform_raw = m.group("platform").lower()
+        handle = m.group("handle").rstrip(".").lower()
+        if handle in _HANDLE_STOPWORDS or handle in _PLATFORMS:
+            continue
+        sep = m.group("sep")
+        if platform_raw in _AMBIGUOUS_PLATFORMS and not re.search(r"[:=@]", sep):
+            continue
+        out.append(Found(f"{_PLATFORMS[platform_raw]}:{handle}", m.start(), m.end()))
+        taken.append((m.start(), m.end()))
+    for m in _BARE_HANDLE.finditer(norm.text):
+        if inside(m.start()):
+            continue
+        handle = m.group("handle").rstrip(".").lower()
+        if handle in _HANDLE_STOPWORDS:
+            continue
+        out.append(Found(f"unknown:{handle}", m.start(), m.end()))
+    out.sort(key=lambda f: f.start)
+    return out
