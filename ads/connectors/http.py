@@ -250,20 +250,24 @@ class RateLimiter(Protocol):
 
 
 class InProcessRateLimiter:
-    """Minimum spacing between requests to one host, within this process."""
+    """Minimum spacing between requests to one host, within this process.
+
+    Spacing is measured from the last request, using the interval the *next* request asks for,
+    so a Crawl-delay learnt from robots.txt applies to the very next page.
+    """
 
     def __init__(self, *, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
-        self._next_allowed: dict[str, float] = {}
+        self._last_sent: dict[str, float] = {}
         self._lock = threading.Lock()
 
     def try_acquire(self, host: str, interval: float) -> float:
         with self._lock:
             now = self._clock()
-            next_allowed = self._next_allowed.get(host)
-            if next_allowed is not None and now < next_allowed:
-                return next_allowed - now
-            self._next_allowed[host] = now + interval
+            last = self._last_sent.get(host)
+            if last is not None and now < last + interval:
+                return last + interval - now
+            self._last_sent[host] = now
             return 0.0
 
 

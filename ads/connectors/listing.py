@@ -283,7 +283,15 @@ def poll_listing(settings: dict[str, object], *, fetcher: SafeFetcher) -> PollRe
                 continue
             if link not in ad_urls:
                 ad_urls.append(link)
-        page_url = next((u for u in next_links if not same_host_only or _same_site(u, hosts)), None)
+        # A "prev" link can match the selector too; the first page not yet walked is next.
+        page_url = next(
+            (
+                u
+                for u in next_links
+                if u not in seen_pages and (not same_host_only or _same_site(u, hosts))
+            ),
+            None,
+        )
 
     if len(ad_urls) > max_items:
         logger.warning(
