@@ -297,9 +297,7 @@ class Encoder:
         ]
         counts = [len(enc.ids) for enc in encodings]
         unk = self._tokenizer.token_to_id("[UNK]")
-        unknown = [
-            sum(i == unk for i in enc.ids) / max(len(enc.ids) - 2, 1) for enc in encodings
-        ]
+        unknown = [sum(i == unk for i in enc.ids) / max(len(enc.ids) - 2, 1) for enc in encodings]
         # Batches of similar length waste no compute on padding.
         order = sorted(range(n), key=lambda i: counts[i])
         for start in range(0, n, self.batch_size):

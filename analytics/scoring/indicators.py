@@ -237,7 +237,8 @@ LEXICON: tuple[LexiconEntry, ...] = (
         "ilo",
         0.6,
         f"{ILO_2012}: debt bondage",
-        r"(?:we|company|employer) (?:pay|pays|cover|covers) (?:your )?(?:travel|ticket|flight|visa)",
+        r"(?:we|company|employer) (?:pay|pays|cover|covers) (?:your )?"
+        r"(?:travel|ticket|flight|visa)",
         r"repay (?:from|out of) (?:your )?(?:wages|salary|earnings)",
         r"deducted from (?:your )?(?:wages|salary|pay)",
         r"(?:travel|visa|placement|recruitment) (?:fee|debt)",
@@ -330,9 +331,7 @@ PROTOTYPES: dict[str, tuple[str, ...]] = {
         "her boyfriend arranges her clients and keeps the money",
         "contact my manager to book time with the girls",
     ),
-    "coercion": (
-        "she has no choice and must do whatever the client wants",
-    ),
+    "coercion": ("she has no choice and must do whatever the client wants",),
     "ilo": (
         "the employer keeps your passport and you repay the travel debt from your wages",
         "work abroad, we pay your ticket and you live at the workplace",

@@ -97,9 +97,7 @@ class Featurizer:
         for i, text in enumerate(texts):
             embedding = encoded.embeddings[i]
             extraction = extractions[i] if extractions else None
-            hits = ind.detect(
-                text, extraction, embedding=embedding, prototypes=self.prototypes
-            )
+            hits = ind.detect(text, extraction, embedding=embedding, prototypes=self.prototypes)
             sims = {f: s for f, (s, _) in self.prototypes.max_similarity(embedding).items()}
             rows.append(np.concatenate([embedding, ind.features(hits, text, sims)]))
             hits_per_text.append(hits)
@@ -284,9 +282,7 @@ class TrainedModel:
             scaled = self.transform(matrix)
             probs = {name: head.proba(scaled) for name, head in self.heads.items()}
             for row, i in enumerate(ok):
-                results[i] = self._result(
-                    texts[i], checks[i], row, probs, encoded, hits[row]
-                )
+                results[i] = self._result(texts[i], checks[i], row, probs, encoded, hits[row])
         return [r for r in results if r is not None]
 
     def _result(
@@ -316,7 +312,9 @@ class TrainedModel:
         category_probs: dict[str, float] = {}
         if "category" in self.heads:
             classes = self.heads["category"].classes or []
-            category_probs = {c: float(p) for c, p in zip(classes, probs["category"][row], strict=True)}
+            category_probs = {
+                c: float(p) for c, p in zip(classes, probs["category"][row], strict=True)
+            }
             category = max(category_probs, key=category_probs.__getitem__)
         positive = [h for h in hits if not h.counter]
         counter = [h for h in hits if h.counter]

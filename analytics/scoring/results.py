@@ -14,8 +14,42 @@ from analytics.scoring.indicators import Indicator
 # Common English function words; a Latin-script text with almost none is probably another
 # language, which the English-trained encoder and seed corpus represent less well.
 _ENGLISH_WORDS = frozenset(
-    "the a an and or to of in on for with you your me my i is are am be at this that it we our "
-    "call now new can will not no all".split()
+    [
+        "the",
+        "a",
+        "an",
+        "and",
+        "or",
+        "to",
+        "of",
+        "in",
+        "on",
+        "for",
+        "with",
+        "you",
+        "your",
+        "me",
+        "my",
+        "i",
+        "is",
+        "are",
+        "am",
+        "be",
+        "at",
+        "this",
+        "that",
+        "it",
+        "we",
+        "our",
+        "call",
+        "now",
+        "new",
+        "can",
+        "will",
+        "not",
+        "no",
+        "all",
+    ]
 )
 
 

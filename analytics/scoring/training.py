@@ -51,6 +51,7 @@ class LabelledExample:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> LabelledExample:
         """From a JSONL record (text, category, risk, minor, source, extraction)."""
+
         def flag(value: Any) -> bool | None:
             return None if value is None else bool(value)
 
@@ -92,9 +93,7 @@ def _fit_binary(
     return head, report
 
 
-def _fit_category(
-    x: np.ndarray, labels: list[str], seed: int
-) -> tuple[Head, dict[str, Any]]:
+def _fit_category(x: np.ndarray, labels: list[str], seed: int) -> tuple[Head, dict[str, Any]]:
     present = sorted(set(labels), key=lambda c: (CATEGORIES.index(c) if c in CATEGORIES else 99, c))
     y = np.asarray([present.index(c) for c in labels])
     oof = np.zeros((len(y), len(present)))
@@ -150,7 +149,9 @@ def train(
         if len(set(y.tolist())) == 2 and min(Counter(y.tolist()).values()) >= 2:
             fitted[name], metrics[name] = _fit_binary(name, x[idx], y, seed, threshold)
         else:
-            logger.warning("Not training the %s head: it needs positive and negative examples", name)
+            logger.warning(
+                "Not training the %s head: it needs positive and negative examples", name
+            )
     if not fitted:
         raise ValueError("no head could be trained from these examples")
 

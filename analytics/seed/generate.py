@@ -17,10 +17,36 @@ from pathlib import Path
 OUT = Path(__file__).resolve().parent / "seed.jsonl"
 SEED = 20240601
 
-CITIES = ["Springfield", "Riverton", "Lakeside", "Fairview", "Georgetown", "Madison", "Oakdale",
-          "Clinton", "Salem", "Franklin", "Ashland", "Milton"]
-NAMES = ["Mia", "Sofia", "Lena", "Kira", "Jade", "Nora", "Ruby", "Tessa", "Ava", "Luna", "Iris",
-         "Dana", "Carla", "Vera"]
+CITIES = [
+    "Springfield",
+    "Riverton",
+    "Lakeside",
+    "Fairview",
+    "Georgetown",
+    "Madison",
+    "Oakdale",
+    "Clinton",
+    "Salem",
+    "Franklin",
+    "Ashland",
+    "Milton",
+]
+NAMES = [
+    "Mia",
+    "Sofia",
+    "Lena",
+    "Kira",
+    "Jade",
+    "Nora",
+    "Ruby",
+    "Tessa",
+    "Ava",
+    "Luna",
+    "Iris",
+    "Dana",
+    "Carla",
+    "Vera",
+]
 ETHNIC = ["Asian", "Latina", "ebony", "Russian", "Brazilian", "exotic", "Thai", "European"]
 
 
@@ -51,15 +77,34 @@ def escort_benign(rng: random.Random) -> dict:
     age = rng.randint(24, 45)
     parts = [
         f"{name}, independent companion in {city}.",
-        rng.choice([f"Mature and classy, {age} years young.", f"Professional lady, age {age}.",
-                    f"Experienced, relaxed and respectful, {age}."]),
-        rng.choice(["Screening required for your safety and mine.", "I set my own schedule and rates.",
-                    "Upscale incall, generous gentlemen only.", "Dinner dates and conversation.",
-                    "References from established providers accepted."]),
+        rng.choice(
+            [
+                f"Mature and classy, {age} years young.",
+                f"Professional lady, age {age}.",
+                f"Experienced, relaxed and respectful, {age}.",
+            ]
+        ),
+        rng.choice(
+            [
+                "Screening required for your safety and mine.",
+                "I set my own schedule and rates.",
+                "Upscale incall, generous gentlemen only.",
+                "Dinner dates and conversation.",
+                "References from established providers accepted.",
+            ]
+        ),
     ]
     if rng.random() < 0.4:
-        parts.append(rng.choice([f"New in town until Sunday.", "Visiting this week only.",
-                                 f"On tour, in {city} for three days.", "Just visiting, leaving soon."]))
+        parts.append(
+            rng.choice(
+                [
+                    "New in town until Sunday.",
+                    "Visiting this week only.",
+                    f"On tour, in {city} for three days.",
+                    "Just visiting, leaving soon.",
+                ]
+            )
+        )
     if rng.random() < 0.3:
         parts.append(f"{rng.choice(ETHNIC).capitalize()} beauty.")
     parts.append(f"Text {phone(rng)}.")
@@ -67,19 +112,53 @@ def escort_benign(rng: random.Random) -> dict:
     return {"text": " ".join(parts), "category": "escort", "risk": False, "minor": False}
 
 
-CONTROL = ["my daddy handles all bookings", "talk to my manager first", "my driver brings me to you",
-           "booking through my boyfriend only", "her boyfriend sets up the dates and collects",
-           "the man who runs things will answer your text", "call the boss to pick a girl",
-           "our manager takes care of payment", "my bf drives me, he waits outside"]
-YOUTH = ["new girl", "barely legal", "just turned 18", "young and fresh", "sweet innocent angel",
-         "petite young thing", "first time doing this", "little princess 🍭", "fresh face 🍒",
-         "teeny tiny and cute", "school girl look 🎀"]
-MINOR_STRONG = ["16 yo", "still in high school", "age: 15", "candy girl 🍬, very very young",
-                "fresh out of school, younger than she looks", "she is not 18 yet but mature"]
-COERCE = ["does what she's told", "available 24/7", "will do anything you want", "no limits",
-          "cannot say no", "all services, no rules"]
-TRUST = ["100% real pics", "no fakes", "real photos, no games", "safe and discreet place",
-         "verified, trusted by many"]
+CONTROL = [
+    "my daddy handles all bookings",
+    "talk to my manager first",
+    "my driver brings me to you",
+    "booking through my boyfriend only",
+    "her boyfriend sets up the dates and collects",
+    "the man who runs things will answer your text",
+    "call the boss to pick a girl",
+    "our manager takes care of payment",
+    "my bf drives me, he waits outside",
+]
+YOUTH = [
+    "new girl",
+    "barely legal",
+    "just turned 18",
+    "young and fresh",
+    "sweet innocent angel",
+    "petite young thing",
+    "first time doing this",
+    "little princess 🍭",
+    "fresh face 🍒",
+    "teeny tiny and cute",
+    "school girl look 🎀",
+]
+MINOR_STRONG = [
+    "16 yo",
+    "still in high school",
+    "age: 15",
+    "candy girl 🍬, very very young",
+    "fresh out of school, younger than she looks",
+    "she is not 18 yet but mature",
+]
+COERCE = [
+    "does what she's told",
+    "available 24/7",
+    "will do anything you want",
+    "no limits",
+    "cannot say no",
+    "all services, no rules",
+]
+TRUST = [
+    "100% real pics",
+    "no fakes",
+    "real photos, no games",
+    "safe and discreet place",
+    "verified, trusted by many",
+]
 SERVICES = ["bareback ok", "no condom extra", "full service", "all positions", "GFE"]
 
 
@@ -110,15 +189,35 @@ def escort_risky(rng: random.Random) -> dict:
 
 def massage_benign(rng: random.Random) -> dict:
     city = rng.choice(CITIES)
-    text = " ".join([
-        rng.choice([f"Licensed massage therapist in {city}.", f"{city} Wellness Spa.",
-                    f"Sports massage clinic, {city}.", "Therapeutic bodywork studio."]),
-        rng.choice(["Deep tissue, Swedish and hot stone.", "Prenatal and sports massage.",
-                    "Reflexology and aromatherapy.", "Trigger point and myofascial release."]),
-        rng.choice(["State license posted.", "Insurance receipts available.",
-                    "Appointments Monday to Saturday 9 to 6.", "Gift cards for the holidays."]),
-        f"Book online or call {phone(rng)}.",
-    ])
+    text = " ".join(
+        [
+            rng.choice(
+                [
+                    f"Licensed massage therapist in {city}.",
+                    f"{city} Wellness Spa.",
+                    f"Sports massage clinic, {city}.",
+                    "Therapeutic bodywork studio.",
+                ]
+            ),
+            rng.choice(
+                [
+                    "Deep tissue, Swedish and hot stone.",
+                    "Prenatal and sports massage.",
+                    "Reflexology and aromatherapy.",
+                    "Trigger point and myofascial release.",
+                ]
+            ),
+            rng.choice(
+                [
+                    "State license posted.",
+                    "Insurance receipts available.",
+                    "Appointments Monday to Saturday 9 to 6.",
+                    "Gift cards for the holidays.",
+                ]
+            ),
+            f"Book online or call {phone(rng)}.",
+        ]
+    )
     return {"text": text, "category": "massage", "risk": False, "minor": False}
 
 
@@ -128,9 +227,15 @@ def massage_risky(rng: random.Random) -> dict:
         rng.choice(["Grand opening!", "New management!", "Best massage in town!"]),
         (rng.choice(YOUTH[:6]) if not minor else rng.choice(MINOR_STRONG)).capitalize()
         + f" {rng.choice(ETHNIC)} staff.",
-        rng.choice(["Open 24 hours, girls live on site.", "Table shower, all services.",
-                    "Boss picks the girl for you.", "New girls every week, they stay upstairs.",
-                    "Available 24/7, no appointment."]),
+        rng.choice(
+            [
+                "Open 24 hours, girls live on site.",
+                "Table shower, all services.",
+                "Boss picks the girl for you.",
+                "New girls every week, they stay upstairs.",
+                "Available 24/7, no appointment.",
+            ]
+        ),
     ]
     if rng.random() < 0.5:
         parts.append(rng.choice(TRUST).capitalize() + ".")
@@ -138,23 +243,56 @@ def massage_risky(rng: random.Random) -> dict:
     return {"text": " ".join(parts), "category": "massage", "risk": True, "minor": minor}
 
 
-JOBS = ["line cook", "warehouse associate", "delivery driver", "cashier", "housekeeper",
-        "farm worker", "hostess", "nanny", "dancer", "waitress", "caregiver", "painter"]
-ILO = ["no experience needed", "earn $2000 a week", "we pay your flight and visa",
-       "travel fee deducted from your wages", "agency keeps your passport for safety",
-       "must live on site, not allowed to leave", "paid at the end of the contract",
-       "7 days a week, 14 hours a day", "no phones allowed at work", "remote farm location",
-       "guaranteed visa, no English needed", "easy money for pretty girls abroad"]
+JOBS = [
+    "line cook",
+    "warehouse associate",
+    "delivery driver",
+    "cashier",
+    "housekeeper",
+    "farm worker",
+    "hostess",
+    "nanny",
+    "dancer",
+    "waitress",
+    "caregiver",
+    "painter",
+]
+ILO = [
+    "no experience needed",
+    "earn $2000 a week",
+    "we pay your flight and visa",
+    "travel fee deducted from your wages",
+    "agency keeps your passport for safety",
+    "must live on site, not allowed to leave",
+    "paid at the end of the contract",
+    "7 days a week, 14 hours a day",
+    "no phones allowed at work",
+    "remote farm location",
+    "guaranteed visa, no English needed",
+    "easy money for pretty girls abroad",
+]
 
 
 def job_benign(rng: random.Random) -> dict:
     job, city = rng.choice(JOBS), rng.choice(CITIES)
     parts = [
         f"Hiring {job} in {city}.",
-        rng.choice(["$16-19/hour plus tips.", "Full time, benefits after 90 days.",
-                    "Part time, flexible schedule.", "Weekly pay, direct deposit."]),
-        rng.choice(["Apply in person Mon-Fri.", "Send your resume to the office.",
-                    "Interviews this Thursday.", "Background check required."]),
+        rng.choice(
+            [
+                "$16-19/hour plus tips.",
+                "Full time, benefits after 90 days.",
+                "Part time, flexible schedule.",
+                "Weekly pay, direct deposit.",
+            ]
+        ),
+        rng.choice(
+            [
+                "Apply in person Mon-Fri.",
+                "Send your resume to the office.",
+                "Interviews this Thursday.",
+                "Background check required.",
+            ]
+        ),
     ]
     if rng.random() < 0.5:
         # One ILO-listed phrase is ordinary in honest job ads.
@@ -177,39 +315,58 @@ def job_risky(rng: random.Random) -> dict:
 
 def other_benign(rng: random.Random) -> dict:
     city = rng.choice(CITIES)
-    text = rng.choice([
-        f"2 bedroom apartment for rent in {city}, $1200/month, pets ok. Call {phone(rng)}.",
-        f"Guitar lessons for beginners, all ages welcome, {city} music school.",
-        f"Selling a used mountain bike, good condition, $250, pickup in {city}.",
-        "Kittens for adoption, vaccinated, litter trained.",
-        f"Teen driving lessons with a certified instructor in {city}.",
-        "School girl costume for Halloween party, size M, worn once, $15.",
-        "New girl scout troop forming, meetings at the library on Tuesdays.",
-        f"Math tutor for high school students, {city}, $30 per hour.",
-        "Moving sale: sofa, table, lamps. Everything must go this weekend.",
-        f"Lost dog near {city} park, brown terrier, reward offered.",
-        "Babysitter available evenings, CPR certified, references.",
-        f"Yard work and snow removal, reliable, call {phone(rng)}.",
-    ])
+    text = rng.choice(
+        [
+            f"2 bedroom apartment for rent in {city}, $1200/month, pets ok. Call {phone(rng)}.",
+            f"Guitar lessons for beginners, all ages welcome, {city} music school.",
+            f"Selling a used mountain bike, good condition, $250, pickup in {city}.",
+            "Kittens for adoption, vaccinated, litter trained.",
+            f"Teen driving lessons with a certified instructor in {city}.",
+            "School girl costume for Halloween party, size M, worn once, $15.",
+            "New girl scout troop forming, meetings at the library on Tuesdays.",
+            f"Math tutor for high school students, {city}, $30 per hour.",
+            "Moving sale: sofa, table, lamps. Everything must go this weekend.",
+            f"Lost dog near {city} park, brown terrier, reward offered.",
+            "Babysitter available evenings, CPR certified, references.",
+            f"Yard work and snow removal, reliable, call {phone(rng)}.",
+        ]
+    )
     return {"text": text, "category": "other", "risk": False, "minor": False}
 
 
 def spanish(rng: random.Random) -> dict:
     city = rng.choice(CITIES)
     if rng.random() < 0.5:
-        return {"text": f"Se busca camarera en {city}, buen sueldo, horario flexible. "
-                        f"Llame al {phone(rng)}.", "category": "job", "risk": False, "minor": False}
-    return {"text": f"Jovencita recién llegada, {rng.choice(ETHNIC)}, mi manager atiende. "
-                    f"Llama {obscured_phone(rng)}", "category": "escort", "risk": True,
-            "minor": rng.random() < 0.3}
+        return {
+            "text": f"Se busca camarera en {city}, buen sueldo, horario flexible. "
+            f"Llame al {phone(rng)}.",
+            "category": "job",
+            "risk": False,
+            "minor": False,
+        }
+    return {
+        "text": f"Jovencita recién llegada, {rng.choice(ETHNIC)}, mi manager atiende. "
+        f"Llama {obscured_phone(rng)}",
+        "category": "escort",
+        "risk": True,
+        "minor": rng.random() < 0.3,
+    }
 
 
-MAKERS = [(escort_benign, 110), (escort_risky, 110), (massage_benign, 60), (massage_risky, 60),
-          (job_benign, 80), (job_risky, 70), (other_benign, 90), (spanish, 20)]
+MAKERS = [
+    (escort_benign, 110),
+    (escort_risky, 110),
+    (massage_benign, 60),
+    (massage_risky, 60),
+    (job_benign, 80),
+    (job_risky, 70),
+    (other_benign, 90),
+    (spanish, 20),
+]
 
 
 def generate(seed: int = SEED) -> list[dict]:
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - reproducible synthetic text, not security
     rows: list[dict] = []
     for maker, count in MAKERS:
         made = 0
