@@ -15,13 +15,9 @@ from bs4 import BeautifulSoup
 
 # Elements whose text is code or metadata, never ad content.
 _INVISIBLE = ("script", "style", "noscript", "template", "head", "iframe", "object")
-# Elements that end a line when rendered; their text must not run into the next block's.
-_BLOCKS = (
+# Elements that stand as paragraphs (a blank line around them) or as lines (a line break).
+_PARAGRAPHS = (
     "p",
-    "div",
-    "br",
-    "li",
-    "tr",
     "h1",
     "h2",
     "h3",
@@ -35,10 +31,16 @@ _BLOCKS = (
     "table",
     "ul",
     "ol",
-    "dd",
-    "dt",
+    "dl",
     "hr",
 )
+_LINES = ("br", "div", "li", "tr", "dd", "dt", "header", "footer", "address", "figcaption")
+# Private markers for breaks while the source's own whitespace (meaningless in HTML) collapses.
+_LINE_MARK = "\u2028"
+_PARA_MARK = "\u2029"
+_HTML_SPACE = re.compile(r"[ \t\n\r\f\v\u00a0]+")
+_PARA_RUN = re.compile(r"[ \u2028\u2029]*\u2029[ \u2028\u2029]*")
+_LINE_RUN = re.compile(r"[ \u2028]*\u2028[ \u2028]*")
 # C0/C1 controls except tab and newline; NUL in particular breaks PostgreSQL text columns.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
@@ -61,13 +63,19 @@ def html_to_text(html: str) -> str:
     """Plain text of an HTML fragment or page, with block elements on their own lines."""
     if "<" not in html and "&" not in html:
         return clean_text(html)
-    soup = BeautifulSoup(html.replace("\x00", ""), "lxml")
+    html = html.replace("\x00", "").replace(_LINE_MARK, " ").replace(_PARA_MARK, " ")
+    soup = BeautifulSoup(html, "lxml")
     for tag in soup.find_all(_INVISIBLE):
         tag.decompose()
-    for tag in soup.find_all(_BLOCKS):
-        tag.insert_before("\n")
-        tag.insert_after("\n")
-    return clean_text(soup.get_text())
+    for tag in soup.find_all(_PARAGRAPHS):
+        tag.insert_before(_PARA_MARK)
+        tag.insert_after(_PARA_MARK)
+    for tag in soup.find_all(_LINES):
+        tag.insert_before(_LINE_MARK)
+        tag.insert_after(_LINE_MARK)
+    text = _HTML_SPACE.sub(" ", soup.get_text())
+    text = _LINE_RUN.sub("\n", _PARA_RUN.sub("\n\n", text))
+    return clean_text(text)
 
 
 def parse_date(value: str, *, now: datetime | None = None) -> datetime | None:
