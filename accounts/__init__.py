@@ -1,0 +1,1 @@
+"""Users, roles, units, partner organisations and their API tokens."""

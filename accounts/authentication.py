@@ -1,0 +1,60 @@
+"""API token authentication (hashed at rest) and per-token throttling."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Any
+
+from django.utils import timezone
+from rest_framework import authentication, exceptions
+from rest_framework.request import Request
+from rest_framework.throttling import SimpleRateThrottle
+
+from .models import ApiToken
+
+
+class ApiTokenAuthentication(authentication.BaseAuthentication):
+    """`Authorization: Token <prefix>.<secret>`; the token object is `request.auth`."""
+
+    keyword = "Token"
+
+    def authenticate(self, request: Request) -> tuple[Any, ApiToken] | None:
+        header = authentication.get_authorization_header(request).split()
+        if not header or header[0].lower() != self.keyword.lower().encode():
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed("Malformed token header.")
+        try:
+            token_text = header[1].decode("ascii")
+        except UnicodeDecodeError as exc:
+            raise exceptions.AuthenticationFailed("Malformed token.") from exc
+        prefix, _, _secret = token_text.partition(".")
+        token = ApiToken.objects.active().select_related("user", "user__partner").filter(prefix=prefix).first()
+        if token is None or not hmac.compare_digest(token.digest, ApiToken.hash_secret(token_text)):
+            raise exceptions.AuthenticationFailed("Invalid or revoked token.")
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+        return token.user, token
+
+    def authenticate_header(self, request: Request) -> str:
+        return self.keyword
+
+
+class TokenRateThrottle(SimpleRateThrottle):
+    """Throttle per API token (or per user for session calls)."""
+
+    scope = "token"
+
+    def get_cache_key(self, request: Request, view: Any) -> str | None:
+        if isinstance(request.auth, ApiToken):
+            ident = f"t{request.auth.pk}"
+        elif request.user and request.user.is_authenticated:
+            ident = f"u{request.user.pk}"
+        else:
+            ident = self.get_ident(request)
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+class LookupRateThrottle(TokenRateThrottle):
+    """A tighter limit for "seen it?" lookups, which could be used to probe."""
+
+    scope = "lookup"

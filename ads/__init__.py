@@ -1,0 +1,1 @@
+"""Sources, ingestion as evidence, the pipeline mechanism, and extracted entities."""

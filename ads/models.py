@@ -1,0 +1,200 @@
+"""Sources, ads and their revisions, immutable evidence, and the per-ad pipeline state."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+PIPELINE_DONE = "done"
+
+
+class SourceKind(models.TextChoices):
+    FILE = "file", "File import"
+    RSS = "rss", "RSS/Atom feed"
+    HTML = "html", "HTML listing (CSS selectors)"
+    PARTNER = "partner", "Partner API"
+    TIP = "tip", "Partner tips"
+
+
+class SourceQuerySet(models.QuerySet["Source"]):
+    def visible_to(self, user: User) -> SourceQuerySet:
+        """Investigators see their unit's sources and shared ones (no unit); admins all."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if user.is_platform_admin:
+            return self
+        if user.is_investigator:
+            return self.filter(Q(unit__isnull=True) | Q(unit_id=user.unit_id))
+        return self.none()
+
+
+class Source(models.Model):
+    """Where ads come from: a site, feed, partner or file, with its own polling settings."""
+
+    name = models.CharField(max_length=100, unique=True)
+    kind = models.CharField(max_length=10, choices=SourceKind.choices, default=SourceKind.FILE)
+    url = models.URLField(max_length=500, blank=True)
+    settings = models.JSONField(default=dict, blank=True, help_text="Connector settings (selectors…).")
+    default_country = models.CharField(max_length=2, default="US", help_text="For phone parsing.")
+    enabled = models.BooleanField(default=True)
+    schedule_minutes = models.PositiveIntegerField(default=60, help_text="Polling interval.")
+    last_polled_at = models.DateTimeField(null=True, blank=True)
+    last_poll_error = models.TextField(blank=True)
+    unit = models.ForeignKey(
+        "accounts.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="sources",
+        help_text="Unit whose investigators see these ads; empty: shared with every unit.",
+    )
+    partner = models.ForeignKey(
+        "accounts.PartnerOrganisation", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="sources",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = SourceQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_due(self) -> bool:
+        if not self.enabled or self.kind not in {SourceKind.RSS, SourceKind.HTML}:
+            return False
+        if self.last_polled_at is None:
+            return True
+        return (timezone.now() - self.last_polled_at).total_seconds() >= self.schedule_minutes * 60
+
+
+class Evidence(models.Model):
+    """Raw captured bytes, content-addressed by SHA-256 and never modified."""
+
+    sha256 = models.CharField(max_length=64, unique=True)
+    size = models.PositiveBigIntegerField()
+    content_type = models.CharField(max_length=100)
+    path = models.CharField(max_length=200)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.sha256
+
+    @staticmethod
+    def path_for(sha256: str) -> str:
+        return f"{sha256[:2]}/{sha256[2:4]}/{sha256}"
+
+
+class PipelineStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    FAILED = "failed", "Failed"
+
+
+class AdQuerySet(models.QuerySet["Ad"]):
+    def visible_to(self, user: User) -> AdQuerySet:
+        """The only door to ads: every view, API, export and admin page starts here."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if user.is_platform_admin:
+            return self
+        if user.is_investigator:
+            return self.filter(Q(source__unit__isnull=True) | Q(source__unit_id=user.unit_id))
+        return self.none()
+
+    def unfinished(self) -> AdQuerySet:
+        return self.exclude(pipeline_stage=PIPELINE_DONE)
+
+    def failed(self) -> AdQuerySet:
+        return self.filter(pipeline_status=PipelineStatus.FAILED)
+
+
+class Ad(models.Model):
+    """One posting at a source; its current content, with every earlier version in revisions."""
+
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="ads")
+    external_id = models.CharField(max_length=255)
+    url = models.URLField(max_length=2000, blank=True)
+    title = models.TextField(blank=True)
+    body = models.TextField(blank=True)
+    posted_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    captured_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now)
+    location_text = models.CharField(max_length=500, blank=True)
+    language = models.CharField(max_length=20, blank=True)
+    content_hash = models.CharField(max_length=64)
+    revision_count = models.PositiveIntegerField(default=1)
+
+    pipeline_stage = models.CharField(max_length=20, default=PIPELINE_DONE)
+    pipeline_status = models.CharField(
+        max_length=10, choices=PipelineStatus.choices, default=PipelineStatus.PENDING
+    )
+    pipeline_attempts = models.PositiveSmallIntegerField(default=0)
+    pipeline_error = models.TextField(blank=True)
+    pipeline_updated_at = models.DateTimeField(default=timezone.now)
+
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = AdQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "external_id"], name="ad_unique_per_source"),
+        ]
+        indexes = [
+            models.Index(fields=["pipeline_stage", "pipeline_status", "pipeline_updated_at"]),
+            models.Index(fields=["created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source_id}:{self.external_id}"
+
+    @property
+    def pipeline_done(self) -> bool:
+        return self.pipeline_stage == PIPELINE_DONE
+
+    @property
+    def pipeline_failed(self) -> bool:
+        return self.pipeline_status == PipelineStatus.FAILED
+
+
+class AdRevision(models.Model):
+    """One captured version of an ad; a changed ad seen again adds a revision, never overwrites."""
+
+    ad = models.ForeignKey(Ad, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    title = models.TextField(blank=True)
+    body = models.TextField(blank=True)
+    url = models.URLField(max_length=2000, blank=True)
+    posted_at = models.DateTimeField(null=True, blank=True)
+    location_text = models.CharField(max_length=500, blank=True)
+    content_hash = models.CharField(max_length=64)
+    evidence = models.ForeignKey(Evidence, on_delete=models.PROTECT, related_name="revisions")
+    captured_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["ad", "number"], name="revision_unique_number"),
+        ]
+        ordering = ["ad_id", "number"]
+
+    def __str__(self) -> str:
+        return f"ad {self.ad_id} r{self.number}"
+
+
+class StageRun(models.Model):
+    """A completed pipeline stage for one revision of an ad: the proof of exactly-once processing."""
+
+    ad = models.ForeignKey(Ad, on_delete=models.CASCADE, related_name="stage_runs")
+    revision = models.PositiveIntegerField()
+    stage = models.CharField(max_length=20)
+    version = models.CharField(max_length=100, blank=True)
+    finished_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["stage", "finished_at"]), models.Index(fields=["ad", "stage"])]
+
+    def __str__(self) -> str:
+        return f"ad {self.ad_id} r{self.revision} {self.stage}"

@@ -1,0 +1,231 @@
+"""The pipeline mechanism: ordered stages after ingestion, run as idempotent Celery tasks.
+
+Each ad carries the stage it waits for. A stage task claims the ads still waiting for that stage
+(a conditional, locking select), runs the stage's handler on them, records a StageRun and moves them
+on, all in one transaction, then enqueues the next stage after commit. A crash anywhere rolls back to
+"still waiting", which the periodic sweep re-enqueues; repeated failures park the ad as failed with
+its error (the dead letter that admins see), never silently dropped.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from .models import PIPELINE_DONE, Ad, PipelineStatus, StageRun
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One pipeline stage: its handler writes results for a batch of ads and returns its version."""
+
+    name: str
+    handler: Callable[[list[Ad]], str]
+    queue: str
+
+
+def stages() -> list[Stage]:
+    return [
+        Stage(name=name, handler=import_string(path), queue=name)
+        for name, path in settings.PIPELINE_STAGES
+    ]
+
+
+def stage_names() -> list[str]:
+    return [name for name, _ in settings.PIPELINE_STAGES]
+
+
+def first_stage() -> str:
+    names = stage_names()
+    return names[0] if names else PIPELINE_DONE
+
+
+def next_stage(name: str) -> str:
+    names = stage_names()
+    index = names.index(name)
+    return names[index + 1] if index + 1 < len(names) else PIPELINE_DONE
+
+
+def get_stage(name: str) -> Stage:
+    for stage in stages():
+        if stage.name == name:
+            return stage
+    raise KeyError(f"unknown pipeline stage {name!r}")
+
+
+def enqueue(*, stage: str, ad_ids: Sequence[int]) -> None:
+    """Send the ads to their stage's queue in batches (in-process in embedded mode)."""
+    if stage == PIPELINE_DONE or not ad_ids or not settings.PIPELINE_ENQUEUE:
+        return
+    from .tasks import run_stage
+
+    size = settings.PIPELINE_BATCH_SIZE
+    for start in range(0, len(ad_ids), size):
+        run_stage.apply_async(args=[stage, list(ad_ids[start : start + size])], queue=stage)
+
+
+def enqueue_on_commit(*, stage: str, ad_ids: Sequence[int]) -> None:
+    ids = list(ad_ids)
+    if ids:
+        transaction.on_commit(lambda: enqueue(stage=stage, ad_ids=ids))
+
+
+def _claim(stage: str, ad_ids: Sequence[int]) -> list[Ad]:
+    query = Ad.objects.filter(
+        pk__in=ad_ids, pipeline_stage=stage, pipeline_status=PipelineStatus.PENDING
+    ).select_related("source")
+    if connection.features.has_select_for_update_skip_locked:
+        # Another worker holding these rows is already doing this work: leave them to it.
+        query = query.select_for_update(skip_locked=True, of=("self",))
+    return list(query.order_by("pk"))
+
+
+def _complete(stage: Stage, ads: list[Ad], version: str) -> list[int]:
+    now = timezone.now()
+    following = next_stage(stage.name)
+    ids = [ad.pk for ad in ads]
+    StageRun.objects.bulk_create(
+        [StageRun(ad_id=ad.pk, revision=ad.revision_count, stage=stage.name, version=version[:100],
+                  finished_at=now) for ad in ads]
+    )
+    Ad.objects.filter(pk__in=ids).update(
+        pipeline_stage=following, pipeline_attempts=0, pipeline_error="", pipeline_updated_at=now
+    )
+    enqueue_on_commit(stage=following, ad_ids=ids)
+    return ids
+
+
+def _record_failure(ad: Ad, error: BaseException) -> None:
+    attempts = ad.pipeline_attempts + 1
+    failed = attempts >= settings.PIPELINE_MAX_ATTEMPTS
+    Ad.objects.filter(pk=ad.pk, pipeline_stage=ad.pipeline_stage).update(
+        pipeline_attempts=attempts,
+        pipeline_error=f"{type(error).__name__}: {error}"[:2000],
+        pipeline_status=PipelineStatus.FAILED if failed else PipelineStatus.PENDING,
+        pipeline_updated_at=timezone.now(),
+    )
+    log = logger.error if failed else logger.warning
+    log("ad %s stage %s attempt %d failed%s: %s", ad.pk, ad.pipeline_stage, attempts,
+        " (parked as failed)" if failed else "", error)
+
+
+def stage_run_batch(*, stage_name: str, ad_ids: Sequence[int]) -> list[int]:
+    """Run one stage over the ads still waiting for it; returns the ids it completed.
+
+    The batch runs in one transaction; if the handler raises, each ad is retried alone so that one
+    poisonous ad fails by itself and the rest go on.
+    """
+    stage = get_stage(stage_name)
+    try:
+        with transaction.atomic():
+            ads = _claim(stage_name, ad_ids)
+            if not ads:
+                return []
+            version = stage.handler(ads)
+            return _complete(stage, ads, version)
+    except Exception as batch_error:  # noqa: BLE001 - isolated per ad below
+        if _is_infrastructure_error(batch_error):
+            raise
+        logger.warning("stage %s batch of %d failed (%s); retrying ads one by one",
+                       stage_name, len(ad_ids), batch_error)
+    done: list[int] = []
+    for ad_id in ad_ids:
+        try:
+            with transaction.atomic():
+                ads = _claim(stage_name, [ad_id])
+                if not ads:
+                    continue
+                version = stage.handler(ads)
+                done.extend(_complete(stage, ads, version))
+        except Exception as error:  # noqa: BLE001 - recorded on the ad, shown to admins
+            if _is_infrastructure_error(error):
+                raise
+            ad = Ad.objects.filter(pk=ad_id).first()
+            if ad is not None and ad.pipeline_stage == stage_name:
+                _record_failure(ad, error)
+    return done
+
+
+def _is_infrastructure_error(error: BaseException) -> bool:
+    """Database or broker trouble is not the ad's fault: let the task retry instead of failing ads."""
+    from django.db import InterfaceError, OperationalError
+
+    return isinstance(error, OperationalError | InterfaceError)
+
+
+def pipeline_sweep(*, older_than: timedelta | None = None) -> dict[str, int]:
+    """Re-enqueue committed work that was never finished (lost messages, killed workers)."""
+    age = older_than if older_than is not None else timedelta(seconds=settings.PIPELINE_SWEEP_AFTER_SECONDS)
+    cutoff = timezone.now() - age
+    counts: dict[str, int] = {}
+    for name in stage_names():
+        ids = list(
+            Ad.objects.filter(pipeline_stage=name, pipeline_status=PipelineStatus.PENDING,
+                              pipeline_updated_at__lte=cutoff)
+            .order_by("pk").values_list("pk", flat=True)[:50_000]
+        )
+        if ids:
+            # Touch them so that the next sweep does not send them again while they are queued.
+            Ad.objects.filter(pk__in=ids).update(pipeline_updated_at=timezone.now())
+            enqueue(stage=name, ad_ids=ids)
+            counts[name] = len(ids)
+    if counts:
+        logger.info("pipeline sweep re-enqueued %s", counts)
+    return counts
+
+
+def ads_retry_failed(*, ad_ids: Sequence[int] | None = None) -> int:
+    """Send failed ads back to the stage they failed in (an admin action)."""
+    query = Ad.objects.failed()
+    if ad_ids is not None:
+        query = query.filter(pk__in=ad_ids)
+    by_stage: dict[str, list[int]] = {}
+    for pk, stage in query.values_list("pk", "pipeline_stage"):
+        by_stage.setdefault(stage, []).append(pk)
+    with transaction.atomic():
+        count = query.update(pipeline_status=PipelineStatus.PENDING, pipeline_attempts=0,
+                             pipeline_updated_at=timezone.now())
+        for stage, ids in by_stage.items():
+            enqueue_on_commit(stage=stage, ad_ids=ids)
+    return count
+
+
+def pipeline_status_report() -> dict[str, Any]:
+    """Backlog per stage, failures, oldest unfinished ad, throughput over the last hour."""
+    from django.db.models import Count, Min
+
+    hour_ago = timezone.now() - timedelta(hours=1)
+    backlog = {
+        row["pipeline_stage"]: row["n"]
+        for row in Ad.objects.unfinished().filter(pipeline_status=PipelineStatus.PENDING)
+        .values("pipeline_stage").annotate(n=Count("pk"))
+    }
+    failed = {
+        row["pipeline_stage"]: row["n"]
+        for row in Ad.objects.failed().values("pipeline_stage").annotate(n=Count("pk"))
+    }
+    throughput = {
+        row["stage"]: row["n"]
+        for row in StageRun.objects.filter(finished_at__gte=hour_ago).values("stage").annotate(n=Count("pk"))
+    }
+    oldest = Ad.objects.unfinished().aggregate(oldest=Min("pipeline_updated_at"))["oldest"]
+    return {
+        "stages": stage_names(),
+        "backlog": {name: backlog.get(name, 0) for name in stage_names()},
+        "failed": {name: failed.get(name, 0) for name in stage_names()},
+        "completed_last_hour": {name: throughput.get(name, 0) for name in stage_names()},
+        "oldest_unfinished": oldest.isoformat() if oldest else None,
+        "total_ads": Ad.objects.count(),
+        "done": Ad.objects.filter(pipeline_stage=PIPELINE_DONE).count(),
+    }
+

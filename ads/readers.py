@@ -1,0 +1,265 @@
+"""Turn files and JSON payloads into AdRecords, streaming, reporting every bad row with its line."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import IO, Any
+
+from django.conf import settings
+from django.utils.dateparse import parse_datetime
+
+from .records import AdRecord, RejectedRecord
+
+csv.field_size_limit(sys.maxsize)
+
+FIELDS = ("external_id", "title", "body", "url", "posted_at", "location_text", "language")
+ALIASES = {"id": "external_id", "text": "body", "description": "body", "location": "location_text",
+           "date": "posted_at", "posted": "posted_at"}
+EARLIEST = datetime(1995, 1, 1, tzinfo=UTC)
+
+ParsedRow = AdRecord | RejectedRecord
+
+
+class RowError(ValueError):
+    """A row that cannot be taken, with a reason a person can act on."""
+
+
+def _text(value: Any, field: str, *, limit: int) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise RowError(f"field {field!r} must be text, got {type(value).__name__}")
+    text = str(value)
+    # PostgreSQL text cannot hold NUL; the raw bytes keep them as evidence.
+    text = text.replace("\x00", "")
+    if len(text.encode("utf-8", "surrogatepass")) > limit:
+        size_mb = len(text.encode("utf-8", "surrogatepass")) / 1_000_000
+        raise RowError(f"field {field!r} is too large ({size_mb:.1f} MB > {limit / 1_000_000:g} MB limit)")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise RowError(f"field {field!r} is not valid UTF-8 (at character {exc.start})") from exc
+    return text
+
+
+def _posted_at(value: Any, warnings: list[str]) -> datetime | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        try:
+            parsed = datetime.fromtimestamp(float(value), tz=UTC)
+        except (OverflowError, OSError, ValueError):
+            warnings.append(f"posted_at {value!r} is not a usable timestamp; left empty")
+            return None
+    elif isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, str):
+        try:
+            parsed = parse_datetime(value.strip()) or _date_only(value.strip())
+        except ValueError:
+            parsed = None
+        if parsed is None:
+            warnings.append(f"posted_at {value[:40]!r} is not an ISO 8601 date; left empty")
+            return None
+    else:
+        warnings.append(f"posted_at of type {type(value).__name__} ignored")
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    if parsed < EARLIEST or parsed > datetime.now(tz=UTC) + timedelta(days=2):
+        warnings.append(f"posted_at {parsed.isoformat()} is implausible; left empty")
+        return None
+    return parsed
+
+
+def _date_only(value: str) -> datetime | None:
+    try:
+        return datetime.strptime(value[:10], "%Y-%m-%d").replace(tzinfo=UTC)
+    except ValueError:
+        return None
+
+
+def record_from_mapping(
+    row: dict[str, Any], *, line: int, raw: bytes, content_type: str, warnings: list[str] | None = None
+) -> ParsedRow:
+    """Validate one row (a dict of fields) into an AdRecord, or say why it cannot be one."""
+    warnings = warnings if warnings is not None else []
+    try:
+        if not isinstance(row, dict):
+            raise RowError(f"expected an object with fields, got {type(row).__name__}")
+        data = {ALIASES.get(str(k).strip().lower(), str(k).strip().lower()): v for k, v in row.items()}
+        raw_id = data.get("external_id")
+        if isinstance(raw_id, float) and raw_id.is_integer():
+            raw_id = int(raw_id)  # spreadsheets turn 123 into 123.0
+        external_id = _text(raw_id, "external_id", limit=255).strip()
+        if not external_id:
+            raise RowError("missing external_id")
+        title = _text(data.get("title"), "title", limit=settings.INGEST_MAX_TITLE_CHARS * 4)
+        body = _text(data.get("body"), "body", limit=settings.INGEST_MAX_BODY_BYTES)
+        if not title.strip() and not body.strip():
+            raise RowError("ad has neither title nor body")
+        url = _text(data.get("url"), "url", limit=2000).strip()
+        if url and not url.lower().startswith(("http://", "https://")):
+            warnings.append(f"url {url[:40]!r} is not http(s); left empty")
+            url = ""
+        images = data.get("image_urls") or data.get("images") or ()
+        if isinstance(images, str):
+            images = [images]
+        if not isinstance(images, list | tuple):
+            raise RowError("field 'image_urls' must be a list of URLs")
+        return AdRecord(
+            external_id=external_id,
+            title=title[: settings.INGEST_MAX_TITLE_CHARS],
+            body=body,
+            url=url,
+            posted_at=_posted_at(data.get("posted_at"), warnings),
+            location_text=_text(data.get("location_text"), "location_text", limit=2000).strip()[:500],
+            language=_text(data.get("language"), "language", limit=100).strip()[:20],
+            raw=raw,
+            content_type=content_type,
+            line=line,
+            image_urls=tuple(str(u)[:2000] for u in images if isinstance(u, str)),
+        )
+    except RowError as exc:
+        ext = (row.get("external_id") or row.get("id") or "") if isinstance(row, dict) else ""
+        return RejectedRecord(line=line, reason=str(exc), external_id=str(ext)[:100])
+
+
+class _CountingReader(io.RawIOBase):
+    """Wraps a binary file and reports bytes read, for the progress bar."""
+
+    def __init__(self, raw: IO[bytes], on_read: Callable[[int], None]) -> None:
+        self._raw = raw
+        self._on_read = on_read
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._raw.read(len(buffer))
+        buffer[: len(data)] = data
+        self._on_read(len(data))
+        return len(data)
+
+
+def read_jsonl(stream: IO[bytes]) -> Iterator[tuple[ParsedRow, list[str]]]:
+    for number, line in enumerate(stream, start=1):
+        warnings: list[str] = []
+        stripped = line.strip()
+        if not stripped:
+            continue
+        try:
+            text = stripped.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            yield RejectedRecord(line=number, reason=f"invalid UTF-8 at byte {exc.start}"), warnings
+            continue
+        try:
+            row = json.loads(text)
+        except json.JSONDecodeError as exc:
+            yield RejectedRecord(line=number, reason=f"invalid JSON: {exc.msg} (column {exc.colno})"), warnings
+            continue
+        yield record_from_mapping(row, line=number, raw=stripped, content_type="application/json",
+                                  warnings=warnings), warnings
+
+
+class _LineTap:
+    """Feeds csv.reader line by line and keeps the lines of the current row: its exact raw bytes."""
+
+    def __init__(self, text_stream: IO[str]) -> None:
+        self._stream = text_stream
+        self.lines: list[str] = []
+
+    def __iter__(self) -> _LineTap:
+        return self
+
+    def __next__(self) -> str:
+        line = self._stream.readline()
+        if not line:
+            raise StopIteration
+        self.lines.append(line)
+        return line
+
+
+def read_csv(stream: IO[bytes]) -> Iterator[tuple[ParsedRow, list[str]]]:
+    text = io.TextIOWrapper(stream, encoding="utf-8", errors="surrogateescape", newline="")
+    tap = _LineTap(text)
+    reader = csv.reader(tap)
+    try:
+        header = [h.strip().lower().lstrip("\ufeff") for h in next(reader)]
+    except StopIteration:
+        return
+    tap.lines.clear()
+    line = reader.line_num
+    for values in reader:
+        start = line + 1
+        line = reader.line_num
+        raw_text = "".join(tap.lines)
+        tap.lines.clear()
+        raw = raw_text.encode("utf-8", "surrogateescape").rstrip(b"\r\n")
+        warnings: list[str] = []
+        if not any(v.strip() for v in values):
+            continue
+        if any("\udc80" <= ch <= "\udcff" for ch in raw_text):
+            bad = next(i for i, ch in enumerate(raw_text) if "\udc80" <= ch <= "\udcff")
+            yield RejectedRecord(line=start, reason=f"invalid UTF-8 at character {bad}"), warnings
+            continue
+        if len(values) != len(header):
+            yield RejectedRecord(
+                line=start, reason=f"expected {len(header)} columns, found {len(values)}"
+            ), warnings
+            continue
+        row = dict(zip(header, values, strict=True))
+        yield record_from_mapping(row, line=start, raw=raw, content_type="text/csv",
+                                  warnings=warnings), warnings
+
+
+def read_xlsx(path: Path) -> Iterator[tuple[ParsedRow, list[str]]]:
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(path, read_only=True, data_only=True)
+    try:
+        rows = workbook.active.iter_rows(values_only=True)
+        header = [str(h or "").strip().lower() for h in next(rows, ())]
+        for number, values in enumerate(rows, start=2):
+            warnings: list[str] = []
+            if values is None or all(v in (None, "") for v in values):
+                continue
+            row = {h: v for h, v in zip(header, values, strict=False) if h}
+            raw = json.dumps(row, default=str, ensure_ascii=False, sort_keys=True).encode()
+            yield record_from_mapping(row, line=number, raw=raw, content_type="application/json",
+                                      warnings=warnings), warnings
+    finally:
+        workbook.close()
+
+
+def read_file(
+    path: Path, *, on_bytes: Callable[[int], None] | None = None
+) -> Iterator[tuple[ParsedRow, list[str]]]:
+    """Stream the rows of a CSV, JSONL or XLSX file (by extension), never holding it whole."""
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        yield from read_xlsx(path)
+        return
+    if suffix not in {".csv", ".jsonl", ".ndjson", ".json"}:
+        raise ValueError(f"unsupported file type {suffix!r}: use .csv, .jsonl or .xlsx")
+    with path.open("rb") as handle:
+        stream: IO[bytes] = handle
+        if on_bytes is not None:
+            stream = io.BufferedReader(_CountingReader(handle, on_bytes), buffer_size=1 << 20)
+        reader = read_csv if suffix == ".csv" else read_jsonl
+        yield from reader(stream)
+
+
+def records_from_payload(items: Iterable[Any]) -> Iterator[tuple[ParsedRow, list[str]]]:
+    """Rows posted to the API: each item's canonical JSON is its raw evidence."""
+    for number, item in enumerate(items, start=1):
+        warnings: list[str] = []
+        raw = json.dumps(item, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+        yield record_from_mapping(item, line=number, raw=raw.encode("utf-8", "surrogatepass"),
+                                  content_type="application/json", warnings=warnings), warnings

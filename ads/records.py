@@ -1,0 +1,36 @@
+"""The shape every way into the system (file, partner API, connector) hands to ingestion."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class AdRecord:
+    """One ad as captured from a source, before it is stored as evidence.
+
+    `raw` is the exact bytes that were captured (a file row, a JSON item, a fetched page); it is
+    kept immutable with its SHA-256. `line` is where the record stood in its batch, for reports.
+    """
+
+    external_id: str
+    title: str = ""
+    body: str = ""
+    url: str = ""
+    posted_at: datetime | None = None
+    location_text: str = ""
+    language: str = ""
+    raw: bytes = b""
+    content_type: str = "application/json"
+    line: int | None = None
+    image_urls: tuple[str, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class RejectedRecord:
+    """A row that could not become an AdRecord, with where it stood and why."""
+
+    line: int
+    reason: str
+    external_id: str = ""

@@ -1,0 +1,1 @@
+"""Scoring, indicators and linking of ads into networks."""

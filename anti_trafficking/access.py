@@ -1,0 +1,107 @@
+"""Deny by default: every URL name must have an entry here naming the roles that may reach it.
+
+Pages are checked by `DenyByDefaultMiddleware`; API views by `PolicyPermission` (after DRF has
+authenticated the token). A URL without an entry answers 403 to everybody, and a test walks every
+URL to make sure each has one. Which *records* a role sees is decided by the querysets
+(`visible_to`), not here.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
+from django.urls import Resolver404, resolve
+from rest_framework.permissions import BasePermission
+
+logger = logging.getLogger(__name__)
+
+ANONYMOUS = "anonymous"
+INVESTIGATOR = "investigator"
+SUPERVISOR = "supervisor"
+PARTNER = "partner"
+AUDITOR = "auditor"
+ADMIN = "admin"
+
+PUBLIC = frozenset({ANONYMOUS, INVESTIGATOR, SUPERVISOR, PARTNER, AUDITOR, ADMIN})
+SIGNED_IN = PUBLIC - {ANONYMOUS}
+DESK = frozenset({INVESTIGATOR, SUPERVISOR, ADMIN})
+SUPERVISORS = frozenset({SUPERVISOR, ADMIN})
+PARTNERS = frozenset({PARTNER})
+AUDIT = frozenset({AUDITOR, ADMIN})
+ADMINS = frozenset({ADMIN})
+
+# url name -> roles allowed. Namespaced names are "namespace:name".
+POLICY: dict[str, frozenset[str]] = {
+    "health": PUBLIC,
+    "home": DESK,
+    "accounts:login": PUBLIC,
+    "accounts:logout": SIGNED_IN,
+    "accounts:otp": SIGNED_IN,
+    "api:schema": SIGNED_IN,
+    "api:docs": SIGNED_IN,
+    "api:redoc": SIGNED_IN,
+    "api:ingest": PARTNERS | ADMINS,
+}
+
+# The Django admin is for administrators and auditors; ModelAdmin permissions narrow it further
+# (auditors: the audit trail, read-only).
+NAMESPACE_POLICY: dict[str, frozenset[str]] = {"admin": AUDIT}
+
+
+def role_of(user: Any) -> str:
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return ANONYMOUS
+    if user.role == ADMIN and not user.is_superuser:
+        return ANONYMOUS  # an admin role without the superuser flag is a misconfiguration: deny
+    return user.role
+
+
+def allowed_roles(view_name: str | None) -> frozenset[str]:
+    if not view_name:
+        return frozenset()
+    if view_name in POLICY:
+        return POLICY[view_name]
+    namespace = view_name.split(":", 1)[0]
+    return NAMESPACE_POLICY.get(namespace, frozenset()) if ":" in view_name else frozenset()
+
+
+def is_allowed(view_name: str | None, user: Any) -> bool:
+    return role_of(user) in allowed_roles(view_name)
+
+
+class DenyByDefaultMiddleware:
+    """Refuses any page whose URL name has no policy entry, or whose entry excludes the role."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: Any) -> HttpResponse | None:
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return None
+        if match.view_name.startswith("api:"):
+            return None  # checked by PolicyPermission once DRF has authenticated the caller
+        if is_allowed(match.view_name, request.user):
+            return None
+        if role_of(request.user) == ANONYMOUS and ANONYMOUS not in allowed_roles(match.view_name):
+            return redirect_to_login(request.get_full_path())
+        logger.warning("denied %s to user %s", match.view_name, getattr(request.user, "pk", None))
+        return HttpResponseForbidden("You do not have access to this page.")
+
+
+class PolicyPermission(BasePermission):
+    """The same policy table, for API views."""
+
+    message = "Your role does not have access to this endpoint."
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        match = getattr(request, "resolver_match", None)
+        return match is not None and is_allowed(match.view_name, request.user)

@@ -1,0 +1,27 @@
+"""The Celery app. One queue per kind of work so that slow scoring never starves ingestion."""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "anti_trafficking.settings")
+
+app = Celery("anti_trafficking")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+QUEUES = ("default", "ingest", "extract", "score", "geocode", "link", "alerts")
+
+
+@app.on_after_finalize.connect
+def _schedule(sender: Celery, **_: object) -> None:
+    """Periodic work: the pipeline sweep and polling of online sources (Celery beat)."""
+    from django.conf import settings
+
+    sender.add_periodic_task(
+        settings.PIPELINE_SWEEP_INTERVAL_SECONDS, sender.signature("ads.tasks.pipeline_sweep"),
+        name="pipeline sweep",
+    )
+    sender.add_periodic_task(60.0, sender.signature("ads.tasks.sources_poll_due"), name="poll due sources")

@@ -1,0 +1,29 @@
+"""Top-level URLs. Every named URL needs an entry in anti_trafficking/access.py (deny by default)."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+import accounts.admin
+import ads.admin
+import audit.admin  # noqa: F401  (admin registrations; see INSTALLED_APPS)
+from ads.api import IngestView
+
+from . import views
+
+api_patterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    path("ingest/", IngestView.as_view(), name="ingest"),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("health/", views.health, name="health"),
+    path("accounts/", include("accounts.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include((api_patterns, "api"))),
+]

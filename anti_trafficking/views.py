@@ -1,0 +1,45 @@
+"""Project-level views: the health check for load balancers and the dashboard home."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+from ads import pipeline
+from ads.models import Ad
+
+
+def health(request: HttpRequest) -> JsonResponse:
+    """200 when the database (and the broker, in services mode) answer; 503 otherwise."""
+    checks: dict[str, str] = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+    except Exception as exc:  # noqa: BLE001 - any failure is the answer
+        checks["database"] = f"error: {type(exc).__name__}"
+    if settings.EMBEDDED:
+        checks["broker"] = "embedded (tasks in-process)"
+    else:
+        try:
+            import redis
+
+            redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_timeout=2).ping()
+            checks["broker"] = "ok"
+        except Exception as exc:  # noqa: BLE001
+            checks["broker"] = f"error: {type(exc).__name__}"
+    healthy = all(v == "ok" or v.startswith("embedded") for v in checks.values())
+    return JsonResponse({"status": "ok" if healthy else "unhealthy", "checks": checks},
+                        status=200 if healthy else 503)
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    ads = Ad.objects.visible_to(request.user)
+    context = {
+        "ad_count": ads.count(),
+        "pipeline": pipeline.pipeline_status_report() if request.user.is_platform_admin else None,
+        "recent": ads.select_related("source").order_by("-created_at")[:20],
+    }
+    return render(request, "home.html", context)

@@ -1,0 +1,1 @@
+"""The tamper-evident audit trail: every sensitive event, chained by HMAC."""

@@ -1,0 +1,143 @@
+"""Writes to the audit trail. A failed audit write raises, so the request it records fails too."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from .models import AuditChainHead, AuditEvent, Outcome
+
+logger = logging.getLogger(__name__)
+
+_CHAINED_FIELDS = (
+    "at", "actor_id", "actor_username", "actor_role", "action", "object_type", "object_id",
+    "outcome", "justification", "detail", "ip",
+)
+
+
+def _canonical(event: AuditEvent) -> bytes:
+    values: dict[str, Any] = {}
+    for name in _CHAINED_FIELDS:
+        value = getattr(event, name)
+        values[name] = value.isoformat() if name == "at" else value
+    return json.dumps(values, sort_keys=True, separators=(",", ":"), default=str).encode()
+
+
+def event_digest(*, event: AuditEvent, prev_digest: str) -> str:
+    key = settings.AUDIT_HMAC_KEY.encode()
+    return hmac.new(key, prev_digest.encode() + b"|" + _canonical(event), hashlib.sha256).hexdigest()
+
+
+def _head_for_update() -> AuditChainHead:
+    head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:
+        AuditChainHead.objects.get_or_create(pk=1)
+        head = AuditChainHead.objects.select_for_update().get(pk=1)
+    return head
+
+
+def audit_record(
+    *,
+    actor: Any = None,
+    action: str,
+    object_type: str = "",
+    object_id: str | int = "",
+    outcome: str = Outcome.SUCCESS,
+    justification: str = "",
+    detail: dict[str, Any] | None = None,
+    ip: str | None = None,
+) -> AuditEvent:
+    """Append one event to the chain; raises on any failure so that the caller fails too."""
+    is_user = actor is not None and getattr(actor, "is_authenticated", False)
+    event = AuditEvent(
+        at=timezone.now(),
+        actor_id=actor.pk if is_user else None,
+        actor_username=actor.get_username() if is_user else "",
+        actor_role=getattr(actor, "role", "") if is_user else "",
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id)[:100],
+        outcome=outcome,
+        justification=justification[:500],
+        detail=json.loads(json.dumps(detail or {}, default=str)),
+        ip=ip,
+    )
+    with transaction.atomic():
+        head = _head_for_update()
+        event.prev_digest = head.last_digest
+        event.digest = event_digest(event=event, prev_digest=head.last_digest)
+        event.save(force_insert=True)
+        head.last_event_id = event.pk
+        head.last_digest = event.digest
+        head.save(update_fields=["last_event_id", "last_digest"])
+    return event
+
+
+def client_ip(request: Any) -> str | None:
+    return request.META.get("REMOTE_ADDR") if request is not None else None
+
+
+def audit_request(request: Any, **kwargs: Any) -> AuditEvent:
+    """`audit_record` for the user and address of a request."""
+    return audit_record(actor=getattr(request, "user", None), ip=client_ip(request), **kwargs)
+
+
+@dataclass(frozen=True)
+class ChainProblem:
+    """One place where the chain does not verify."""
+
+    event_id: int | None
+    problem: str
+
+
+def audit_verify_chain(*, batch_size: int = 5000) -> tuple[int, list[ChainProblem]]:
+    """Recompute every digest in order; report edited, inserted, reordered or deleted events."""
+    head = AuditChainHead.objects.filter(pk=1).first()
+    expected_prev = head.genesis_digest if head else "0" * 64
+    problems: list[ChainProblem] = []
+    checked = 0
+    last_id = 0
+    last_digest = expected_prev
+    while True:
+        batch = list(AuditEvent.objects.filter(pk__gt=last_id).order_by("pk")[:batch_size])
+        if not batch:
+            break
+        for event in batch:
+            checked += 1
+            if event.prev_digest != expected_prev:
+                problems.append(ChainProblem(event.pk, "previous event missing or altered (chain broken)"))
+            if not hmac.compare_digest(event.digest, event_digest(event=event, prev_digest=event.prev_digest)):
+                problems.append(ChainProblem(event.pk, "event content was edited (digest mismatch)"))
+            expected_prev = event.digest
+            last_digest = event.digest
+            last_id = event.pk
+    if head is not None and head.last_digest != last_digest:
+        problems.append(ChainProblem(head.last_event_id, "newest events were deleted (head mismatch)"))
+    return checked, problems
+
+
+def audit_purge_expired(*, actor: Any = None, dry_run: bool = False) -> int:
+    """Delete events older than AUDIT_RETENTION_DAYS (at least a year), keeping the chain checkable."""
+    cutoff = timezone.now() - timedelta(days=settings.AUDIT_RETENTION_DAYS)
+    with transaction.atomic():
+        head = _head_for_update()
+        expired = AuditEvent.objects.filter(at__lt=cutoff).order_by("pk")
+        last = expired.last()
+        count = expired.count()
+        if dry_run or last is None:
+            return count
+        AuditEvent.objects.filter(pk__lte=last.pk).delete()
+        head.genesis_digest = last.digest
+        head.save(update_fields=["genesis_digest"])
+    audit_record(actor=actor, action="retention.purge", object_type="audit_event",
+                 detail={"deleted": count, "through_event": last.pk, "cutoff": cutoff.isoformat()})
+    return count
