@@ -375,7 +375,7 @@ def _lexicon_hits(text: str) -> list[Indicator]:
         for pattern in entry.compiled:
             for match in pattern.finditer(text):
                 span = match.span()
-                if span[0] == span[1] or any(s <= span[0] < e for s, e in taken):
+                if span[0] == span[1] or any(span[0] < e and s < span[1] for s, e in taken):
                     continue
                 taken.append(span)
                 hits.append(

@@ -1,0 +1,170 @@
+"""Training, saving, loading and scoring with the real transformer (marked slow)."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from analytics.scoring.cli import evaluate, load_examples, resolve_model_dir, score_lines
+from analytics.scoring.encoder import Backend, Encoder
+from analytics.scoring.model import ModelNotFoundError, TrainedModel
+from analytics.scoring.training import LabelledExample, load_seed_corpus, train
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def encoder(tmp_path_factory: pytest.TempPathFactory) -> Encoder:
+    return Encoder(cache_dir=tmp_path_factory.mktemp("encoders"))
+
+
+@pytest.fixture(scope="module")
+def model(encoder: Encoder) -> TrainedModel:
+    return train(load_seed_corpus(), encoder=encoder, seed=0)
+
+
+def test_int8_encoder_stays_within_cosine_099_of_fp32(encoder: Encoder) -> None:
+    texts = [e.text for e in load_seed_corpus()[:48]]
+    fp32 = Encoder(backend=Backend.TORCH_FP32).encode(texts).embeddings
+    int8 = encoder.encode(texts).embeddings
+    assert int8.dtype == np.float32
+    assert np.allclose(np.linalg.norm(int8, axis=1), 1.0, atol=1e-4)
+    assert (fp32 * int8).sum(axis=1).min() >= 0.99
+
+
+def test_encoding_keeps_input_order_despite_sorting_by_length(encoder: Encoder) -> None:
+    texts = ["a much longer text about renting an apartment near the park", "short", "mid text"]
+    together = encoder.encode(texts).embeddings
+    alone = np.vstack([encoder.encode([t]).embeddings[0] for t in texts])
+    assert (together * alone).sum(axis=1).min() > 0.999
+
+
+def test_training_is_deterministic_given_the_seed(encoder: Encoder) -> None:
+    examples = load_seed_corpus()[:160]
+    first = train(examples, encoder=encoder, seed=3)
+    second = train(examples, encoder=encoder, seed=3)
+    assert first.content_sha256 == second.content_sha256
+    assert first.version == second.version
+    assert first.metrics == second.metrics
+
+
+def test_heads_are_calibrated_and_report_metrics(model: TrainedModel) -> None:
+    assert set(model.heads) == {"category", "risk", "minor"}
+    assert model.heads["category"].classes == ["escort", "massage", "job", "other"]
+    for head in ("risk", "minor"):
+        assert 0.0 <= model.metrics[head]["ece"] < 0.1
+        assert model.metrics[head]["roc_auc"] > 0.8
+
+
+def test_risky_ad_is_flagged_with_reasons_and_a_benign_one_is_not(model: TrainedModel) -> None:
+    risky, benign = model.score(
+        [
+            "Sweet new girl, barely legal, my daddy handles bookings. Call 2ONE6-SIX2TWO-5NINE5",
+            "Selling a used mountain bike, good condition, pickup downtown.",
+        ]
+    )
+    assert risky.flagged and risky.risk is not None and risky.risk > 0.5
+    assert risky.reason.startswith(f"Flagged {risky.risk:.2f}: third-party control ('my daddy')")
+    assert {"third_party_control", "youthful_language", "obscured_phone_text"} <= {
+        i.code for i in risky.indicators
+    }
+    assert risky.category == "escort"
+    assert abs(sum(risky.category_probabilities.values()) - 1.0) < 1e-6
+    assert not benign.flagged and benign.risk is not None and benign.risk < 0.5
+    assert benign.embedding is not None and benign.embedding.shape == (384,)
+    assert risky.model_version == model.version
+
+
+def test_hostile_inputs_get_a_score_or_a_clear_not_scorable_state(model: TrainedModel) -> None:
+    huge = "Hiring hostess, easy money, we keep your passport. " * 2100  # ~105 KB
+    texts = [
+        "",
+        "🍭🌹💋",
+        huge,
+        "Привет, меня зовут Маша, звоните",
+        "Hi 你好 call me بنت",
+        "\x00\x01",
+    ]
+    empty, emoji, long, cyrillic, mixed, binary = model.score(texts)
+    assert not empty.scorable and empty.reason == "Not scored: empty text."
+    assert not emoji.scorable and "emoji" in emoji.reason and emoji.risk is None
+    assert not binary.scorable
+    assert long.scorable and long.truncated and long.tokens == 256
+    assert "truncated to the first 256 tokens" in long.reason
+    for result in (cyrillic, mixed):
+        assert result.scorable and result.low_confidence and result.risk is not None
+        assert "lower confidence" in result.reason
+
+
+def test_saved_model_loads_and_scores_identically(
+    model: TrainedModel, encoder: Encoder, tmp_path: Path
+) -> None:
+    model.save(tmp_path / "m")
+    loaded = TrainedModel.load(tmp_path / "m", encoder=encoder)
+    texts = ["new girl in town, talk to my manager", "guitar lessons for beginners"]
+    before, after = model.score(texts), loaded.score(texts)
+    assert loaded.version == model.version
+    assert [r.risk for r in before] == pytest.approx([r.risk for r in after], abs=1e-6)
+    assert json.loads((tmp_path / "m" / "model.json").read_text())["metrics"] == model.metrics
+
+
+def test_score_lines_reports_malformed_lines_and_goes_on(model: TrainedModel) -> None:
+    lines = [
+        '{"id": "a", "text": "my daddy handles bookings"}',
+        "{not json",
+        '{"id": "c"}',
+        '{"id": "d", "text": ""}',
+    ]
+    out, err = io.StringIO(), io.StringIO()
+    scored, errors = score_lines(lines, model, out, err)
+    assert (scored, errors) == (2, 2)
+    assert "line 2:" in err.getvalue() and "line 3:" in err.getvalue()
+    records = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert [r["id"] for r in records] == ["a", "d"]
+    first = records[0]
+    assert set(first) >= {"id", "risk", "minor", "category", "indicators", "reason"}
+    assert first["indicators"][0] == {"code": "third_party_control", "span": [0, 8], "weight": 1.0}
+    assert records[1]["risk"] is None
+
+
+def test_missing_model_tells_the_user_to_train(tmp_path: Path) -> None:
+    with pytest.raises(ModelNotFoundError, match="train_risk_model"):
+        resolve_model_dir(None, tmp_path / "active")
+    with pytest.raises(ModelNotFoundError, match="Train one first"):
+        resolve_model_dir(None, None)
+
+
+def test_evaluate_reads_jsonl_and_dig_csv(model: TrainedModel, tmp_path: Path) -> None:
+    jsonl = tmp_path / "labelled.jsonl"
+    rows = [
+        {"text": "my daddy handles bookings, barely legal", "risk": True, "category": "escort"},
+        {"text": "apartment for rent, two bedrooms", "risk": False, "category": "other"},
+        {"text": "licensed massage therapist, deep tissue", "risk": False, "category": "massage"},
+    ]
+    jsonl.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    report = evaluate(model, load_examples(jsonl))
+    assert report["risk"]["confusion_matrix"] == [[2, 0], [0, 1]]
+    assert report["category"]["accuracy"] == 1.0
+    dig = tmp_path / "dig.csv"
+    dig.write_text(
+        "label,extracted_text,location,url,gender,phone,age\n"
+        '2,"Relaxing massage studio, licensed",,,,,\n3,"Sexy companion incall",,,,,\n'
+        '4,"Hiring cashier, weekly pay",,,,,\n'
+    )
+    examples = load_examples(dig)
+    assert [e.category for e in examples] == ["massage", "escort", "job_or_other"]
+    assert "category_error" in evaluate(model, examples)  # this model has job and other
+
+
+def test_examples_without_a_label_are_left_out_of_that_head(encoder: Encoder) -> None:
+    examples = [e for e in load_seed_corpus()[:120]] + [
+        LabelledExample(text="unlabelled text", source="decision:7")
+    ]
+    model = train(examples, encoder=encoder, seed=0, heads=("risk",))
+    assert set(model.heads) == {"risk"}
+    assert model.metrics["risk"]["n"] == 120
+    assert model.training["sources"] == {"seed": 120, "decision": 1}

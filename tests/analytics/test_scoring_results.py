@@ -1,0 +1,68 @@
+"""Which texts can be scored, and the plain-language reason a reviewer reads."""
+
+from __future__ import annotations
+
+from analytics.scoring.indicators import detect
+from analytics.scoring.results import check_text, reason_sentence
+
+
+def test_empty_and_whitespace_text_is_not_scorable() -> None:
+    for text in ("", "   \n\t"):
+        check = check_text(text)
+        assert not check.scorable
+        assert check.reason == "empty text"
+
+
+def test_emoji_only_text_is_not_scorable_with_a_clear_reason() -> None:
+    check = check_text("🍭🌹💋 !!!")
+    assert not check.scorable
+    assert "emoji" in (check.reason or "")
+
+
+def test_binary_looking_text_is_unsupported() -> None:
+    check = check_text("\x00\x01\x02\x03abc\x04\x05")
+    assert not check.scorable
+    assert (check.reason or "").startswith("unsupported")
+
+
+def test_other_scripts_and_mixed_scripts_score_with_lower_confidence() -> None:
+    cyrillic = check_text("Привет, меня зовут Маша, звоните мне")
+    mixed = check_text("Hello sweet girl 你好漂亮的女孩 call now")
+    spanish = check_text("Se busca camarera con buen sueldo y horario flexible en la ciudad")
+    for check in (cyrillic, mixed, spanish):
+        assert check.scorable
+        assert check.low_confidence
+    assert "Cyrillic" in cyrillic.notes[0]
+    assert "mixed scripts" in mixed.notes[0]
+    assert not check_text("Hiring a line cook for the new restaurant, call now").low_confidence
+
+
+def test_reason_names_the_strongest_evidence_and_the_counter_indicator() -> None:
+    text = "new girl, my daddy handles bookings, new in town"
+    hits = detect(text)
+    reason = reason_sentence(
+        risk=0.82,
+        threshold=0.5,
+        minor=0.7,
+        minor_threshold=0.5,
+        indicators=[h for h in hits if not h.counter],
+        counter=[h for h in hits if h.counter],
+        notes=["lower confidence: probably not English"],
+    )
+    assert reason.startswith("Flagged 0.82: third-party control ('my daddy'), youthful language")
+    assert "possible minor 0.70" in reason
+    assert "counter-indicator movement language" in reason
+    assert reason.endswith("probably not English).")
+
+
+def test_reason_for_a_low_score_without_indicators_says_so() -> None:
+    reason = reason_sentence(
+        risk=0.04,
+        threshold=0.5,
+        minor=0.01,
+        minor_threshold=0.5,
+        indicators=[],
+        counter=[],
+        notes=[],
+    )
+    assert reason == "Not flagged (0.04): no risk indicator fired."
