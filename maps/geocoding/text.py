@@ -21,6 +21,8 @@ _JOINERS_RE = re.compile(r"[.'\u2019`]")
 # A period between letters of an abbreviation ("L.A.") must join; "St.Louis" must split.
 _ABBREV_DOTS_RE = re.compile(r"\b(?:[A-Za-z]\.){2,}")
 _SPACES_RE = re.compile(r"\s+")
+# A hyphen inside a word joins ("Winston-Salem", "H-Town"); with spaces around it, it separates.
+_INNER_HYPHEN_RE = re.compile(r"(?<=\w)-(?=\w)")
 
 # Written-out forms that ads and GeoNames spell both ways.
 _PREFIX_EXPANSIONS = {"st": "saint", "ste": "sainte", "ft": "fort", "mt": "mount", "pt": "port"}
@@ -88,6 +90,7 @@ class Token:
 
 def tokenize(text: str) -> list[Token]:
     """Split cleaned text into word tokens; separators are folded into the next word's flag."""
+    text = _INNER_HYPHEN_RE.sub(" ", text)
     text = _ABBREV_DOTS_RE.sub(lambda m: m.group(0).replace(".", ""), text)
     text = _JOINERS_RE.sub(lambda m: "" if m.group(0) != "." else " ", text)
     tokens: list[Token] = []
