@@ -303,6 +303,8 @@ class RedisRateLimiter:
 class _RobotsEntry:
     parser: urllib.robotparser.RobotFileParser
     expires_at: float
+    # Why everything is disallowed when robots.txt could not be read, for the error report.
+    note: str = ""
 
 
 def _parse_retry_after(value: str | None, now: datetime) -> float | None:
@@ -346,6 +348,7 @@ class SafeFetcher:
         backoff_base: float = 1.0,
         backoff_max: float = 60.0,
         max_retry_after: float = 120.0,
+        ca_bundle: str | None = None,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
@@ -371,6 +374,9 @@ class SafeFetcher:
         self._robots: dict[str, _RobotsEntry] = {}
         self._session = requests.Session()
         self._session.trust_env = False
+        # A custom CA bundle is for sources on a private PKI (and tests); never "verify=False".
+        if ca_bundle is not None:
+            self._session.verify = ca_bundle
         self._session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
         self._session.headers["User-Agent"] = user_agent
         adapter = _GuardedAdapter(self.guard)
@@ -478,6 +484,9 @@ class SafeFetcher:
             except requests.Timeout as exc:
                 error: FetchError = FetchTimeout(url, f"timed out: {exc.__class__.__name__}")
                 retry_after = None
+            except requests.exceptions.SSLError as exc:
+                # A bad certificate will not fix itself in a few seconds; retrying only hammers.
+                raise FetchError(url, f"TLS failed: {_root_cause(exc)}") from exc
             except requests.ConnectionError as exc:
                 error = FetchError(url, f"connection failed: {_root_cause(exc)}")
                 retry_after = None
@@ -544,39 +553,45 @@ class SafeFetcher:
         origin = f"{parts.scheme.lower()}://{parts.netloc.lower()}"
         entry = self._robots.get(origin)
         if entry is None or self._clock() >= entry.expires_at:
-            entry = _RobotsEntry(self._load_robots(origin), self._clock() + self.robots_ttl)
+            parser, note = self._load_robots(origin)
+            entry = _RobotsEntry(parser, self._clock() + self.robots_ttl, note)
             self._robots[origin] = entry
         if not entry.parser.can_fetch(self.user_agent, url):
-            raise DisallowedByRobots(url, "disallowed by robots.txt")
+            reason = "disallowed by robots.txt"
+            raise DisallowedByRobots(url, f"{reason} ({entry.note})" if entry.note else reason)
 
-    def _load_robots(self, origin: str) -> urllib.robotparser.RobotFileParser:
-        """Fetch and parse origin/robots.txt, with RFC 9309's rules for failures."""
+    def _load_robots(self, origin: str) -> tuple[urllib.robotparser.RobotFileParser, str]:
+        """Fetch and parse origin/robots.txt, with RFC 9309's rules for failures.
+
+        Returns the parser and, when robots.txt could not be read, why everything is disallowed.
+        """
         robots_url = f"{origin}/robots.txt"
         parser = urllib.robotparser.RobotFileParser(robots_url)
+        note = ""
         try:
             fetched = self._fetch(
                 robots_url, accept="text/plain", max_bytes=ROBOTS_MAX_BYTES, obey_robots=False
             )
-        except TooLarge:
-            # An oversized robots.txt cannot be read fully; assume the worst.
-            logger.warning("connector robots.txt too large at %s; treating as disallow", origin)
-            parser.disallow_all = True
+        except BlockedAddress:
+            raise
         except HTTPStatusError as exc:
             if 400 <= exc.status < 500 and exc.status != 429:
                 # RFC 9309: "unavailable" (4xx) means no restrictions.
                 parser.allow_all = True
             else:
                 parser.disallow_all = True
-        except BlockedAddress:
-            raise
+                note = f"robots.txt unreachable, so everything is: {exc.reason}"
         except FetchError as exc:
-            # RFC 9309: "unreachable" means assume complete disallow.
-            logger.warning("connector robots.txt unreachable at %s: %s", origin, exc.reason)
+            # RFC 9309: "unreachable" means assume complete disallow. An oversized robots.txt
+            # cannot be read whole either, so the same caution applies.
             parser.disallow_all = True
+            note = f"robots.txt unreachable, so everything is: {exc.reason}"
         else:
             parser.parse(fetched.body.decode("utf-8", errors="replace").splitlines())
+        if note:
+            logger.warning("connector %s at %s", note, origin)
         parser.modified()
-        return parser
+        return parser, note
 
 
 def _root_cause(exc: BaseException) -> str:

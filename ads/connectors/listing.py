@@ -205,13 +205,16 @@ def _links(soup: BeautifulSoup, selector: str, base: str) -> list[str]:
 def _image_urls(soup: BeautifulSoup, selector: str, base: str) -> tuple[str, ...]:
     urls: list[str] = []
     for element in soup.select(selector):
-        # Lazy-loading galleries keep the real address in data-src.
-        src = element.get("src") or element.get("data-src")
-        if not isinstance(src, str) or not src.strip():
-            continue
-        absolute = urljoin(base, src.strip())
-        if urlsplit(absolute).scheme in ("http", "https") and absolute not in urls:
-            urls.append(absolute)
+        # Lazy-loading galleries put a data: placeholder in src and the real address in data-src.
+        for name in ("src", "data-src", "data-original"):
+            src = element.get(name)
+            if not isinstance(src, str) or not src.strip():
+                continue
+            absolute = urljoin(base, src.strip())
+            if urlsplit(absolute).scheme in ("http", "https"):
+                if absolute not in urls:
+                    urls.append(absolute)
+                break
     return tuple(urls)
 
 

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
+import ssl
+import subprocess
+import threading
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 import redis
@@ -291,8 +297,10 @@ def test_a_missing_robots_txt_allows_everything(site: LocalSite, fake_time: Fake
 def test_a_failing_robots_txt_disallows_everything(site: LocalSite, fake_time: FakeTime) -> None:
     site.route("/robots.txt", Reply(status=500))
     site.route("/ad.html", Reply(body=b"ok", headers=HTML))
-    with pytest.raises(DisallowedByRobots):
+    with pytest.raises(DisallowedByRobots) as caught:
         make_fetcher(fake_time, retries=0).fetch(site.url("/ad.html"))
+    assert "robots.txt unreachable" in caught.value.reason
+    assert "HTTP 500" in caught.value.reason
     assert "/ad.html" not in site.paths
 
 
@@ -501,3 +509,67 @@ def test_retry_after_may_be_an_http_date() -> None:
 def test_a_blank_user_agent_is_refused() -> None:
     with pytest.raises(ValueError, match="user_agent"):
         SafeFetcher(user_agent="  ")
+
+
+# --- TLS ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def tls_site(tmp_path: Path) -> Iterator[tuple[int, str]]:
+    """An HTTPS server on 127.0.0.1 with a throwaway certificate for 127.0.0.1 only."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("the openssl command is needed to make a test certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - the name http.server dispatches to
+            body = b"over tls"
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    yield int(server.server_address[1]), str(cert)
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+def test_https_goes_through_the_address_guard_and_verifies_the_certificate(
+    tls_site: tuple[int, str], fake_time: FakeTime
+) -> None:
+    port, cert = tls_site
+    fetcher = make_fetcher(
+        fake_time, allow_private=False, allowed_networks=["127.0.0.1/32"], ca_bundle=cert
+    )
+    assert fetcher.fetch(f"https://127.0.0.1:{port}/ad.html").body == b"over tls"
+
+
+def test_a_certificate_for_another_name_is_refused_without_retrying(
+    tls_site: tuple[int, str], fake_time: FakeTime
+) -> None:
+    port, cert = tls_site
+    fetcher = make_fetcher(
+        fake_time, ca_bundle=cert, resolver=lambda host, port: ["127.0.0.1"], retries=3
+    )
+    with pytest.raises(FetchError, match="TLS failed") as caught:
+        fetcher.fetch(f"https://ads.impostor.test:{port}/ad.html")
+    assert "ads.impostor.test" in caught.value.reason
+    assert fake_time.sleeps == []
