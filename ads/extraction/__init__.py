@@ -11,7 +11,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ads.extraction.attributes import find_ages, find_ethnicities, find_names, find_prices
+from ads.extraction.attributes import (
+    digit_groups,
+    find_ages,
+    find_ethnicities,
+    find_names,
+    find_prices,
+)
 from ads.extraction.contacts import find_emails, find_handles, find_urls
 from ads.extraction.emoji_lexicon import BY_EMOJI
 from ads.extraction.normalize import Normalized, normalize
@@ -103,7 +109,9 @@ def extract(text: str, *, region: str | None = "US") -> Extraction:
         o_start, o_end = norm.span(start, end)
         spans.append(Span(kind, value, o_start, o_end))
 
+    phone_spans: list[tuple[int, int]] = []
     for phone in find_phones(norm, region):
+        phone_spans.append((phone.start, phone.end))
         _append_unique(result.phones, phone.e164)
         span("phone", phone.e164, phone.start, phone.end)
 
@@ -121,11 +129,12 @@ def extract(text: str, *, region: str | None = "US") -> Extraction:
         _append_unique(result.handles, handle.value)
         span("handle", handle.value, handle.start, handle.end)
 
-    for age in find_ages(norm):
+    groups = digit_groups(norm)
+    for age in find_ages(norm, groups, phone_spans):
         _append_unique(result.ages, int(age.value))  # type: ignore[call-overload]
         span("age", str(age.value), age.start, age.end)
 
-    for price in find_prices(norm, region):
+    for price in find_prices(norm, region, groups, phone_spans):
         value: dict[str, Any] = price.value  # type: ignore[assignment]
         _append_unique(result.prices, value)
         span("price", _price_label(value), price.start, price.end)
@@ -139,7 +148,7 @@ def extract(text: str, *, region: str | None = "US") -> Extraction:
         span("ethnicity", str(eth.value), eth.start, eth.end)
 
     # Emoji are matched on the original text: normalisation drops the variation selectors.
-    for m in _EMOJI_RE.finditer(text):
+    for m in _EMOJI_RE.finditer(text) if not text.isascii() else ():
         entry = BY_EMOJI[m.group().rstrip("\ufe0f")]
         _append_unique(result.emojis, {"emoji": entry["emoji"], "meaning": entry["meaning"]})
         spans.append(Span("emoji", entry["emoji"], m.start(), m.end()))

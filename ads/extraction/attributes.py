@@ -8,6 +8,7 @@ years old" reads "21 years old") and keeps only statements about the advertised 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from ads.extraction.normalize import Normalized
@@ -22,47 +23,84 @@ class Found:
     end: int
 
 
+# Both finders below are anchored on digit groups (found once per text) and look at a few
+# characters around each: one scan of the text instead of one big regex per finder.
+_GROUP = re.compile(r"[0-9]+")
+
+
+def digit_groups(norm: Normalized) -> list[tuple[int, int]]:
+    """(start, end) of every run of ASCII digits in the normalised text."""
+    return [m.span() for m in _GROUP.finditer(norm.lower)]
+
+
+def _outside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    """Does [start, end) miss every span? `spans` are sorted and do not overlap."""
+    i = bisect_right(spans, (start, float("inf"))) - 1
+    if i >= 0 and spans[i][1] > start:
+        return False
+    return not (i + 1 < len(spans) and spans[i + 1][0] < end)
+
+
 # --- ages ------------------------------------------------------------------------------------
 
-_AGE = re.compile(
-    r"(?<![0-9$£€.,/'])(?P<n>[1-9][0-9])\s?"
-    r"(?P<unit>yo\b|y/o\b|y\.o\.?|yrs?\.?\s?old\b|years?\s?old\b|years?\s?young\b|yr\b|yrs\b|"
-    r"years?\b(?!\s?(?:of\s)?(?:exp|in\s|experience|business|service)))"
-    r"|\b(?:age|aged)\s?[:=\-]?\s?(?P<n2>[1-9][0-9])(?![0-9])"
-    r"|\b(?:i\s?'?\s?a?m|i\s?am|im)\s(?:only\s|just\s)?(?P<n3>[1-9][0-9])(?![0-9'\"%$.,/]|\s?(?:min|hr|h\b|hh|"
-    r"hour|\$|lbs|kg|cm|inch|in\b|dollars|roses|ft|feet|st\b|nd\b|rd\b|th\b|%|k\b))",
-    re.IGNORECASE,
+_AGE_UNIT = re.compile(
+    r"\s?(?:yo\b|y/o\b|y\.o\.?|yrs?\.?\s?old\b|years?\s?old\b|years?\s?young\b|"
+    r"(?:yrs?|years?)\b(?!\s?(?:of\s)?(?:exp|in\s|experience|business|service|ago)))"
+)
+_AGE_PRE = re.compile(
+    r"(?:\bage|\baged)\s?[:=\-]?\s?$|(?P<im>\b(?:i\s?'?\s?a?m|i\s?am)\s(?:only\s|just\s)?)$"
+)
+# After "I'm 21" a unit means it is not an age: "I'm 30 min away", "I'm 40 roses".
+_NOT_AGE_AFTER = re.compile(
+    r"[0-9'\"%$/]|[.,][0-9]|\s?(?:min|hr|h\b|hh|hour|\$|lbs|kg|cm|inch|in\b|dollars|roses|ft|feet|"
+    r"st\b|nd\b|rd\b|th\b|%|k\b|miles|mi\b|away|minutes)"
 )
 _OTHERS_BEFORE = re.compile(
     r"\b(?:men|man|guys?|gents?|gentlemen|clients?|males?|boys|over|under|older\s+than|"
     r"younger\s+than|at\s+least|must\s+be|minimum|min\.?|daughter|son|kids?|child|"
-    r"married|together|since|for|than|ages)\W{0,3}(?:\w+\W{1,3}){0,1}$",
-    re.IGNORECASE,
+    r"married|together|since|for|than|ages)\W{0,3}(?:\w+\W{1,3}){0,1}$"
 )
 _OTHERS_AFTER = re.compile(
     r"\s?(?:\+|and\s+(?:up|over|older)|or\s+(?:older|over|up)|&\s?(?:up|over)|plus\b|"
     r"(?:yrs?|years?)\s?(?:\+|and\s+up|or\s+older|of\s+exp|exp|experience|in\s|"
-    r"married|together|ago))",
-    re.IGNORECASE,
+    r"married|together|ago))"
 )
 MIN_AGE, MAX_AGE = 10, 80
 
 
-def find_ages(norm: Normalized) -> list[Found]:
-    """Stated ages of the advertised person ("19yo", "age: 20", "22 years young", "I'm 21")."""
-    text = norm.text
+def find_ages(
+    norm: Normalized,
+    groups: list[tuple[int, int]] | None = None,
+    taken: list[tuple[int, int]] | None = None,
+) -> list[Found]:
+    """Stated ages of the advertised person ("19yo", "age: 20", "22 years young", "I'm 21").
+
+    `taken` are spans already claimed by phones: digits inside a phone are not an age.
+    """
+    text = norm.lower
+    taken = taken or []
     out: list[Found] = []
-    for m in _AGE.finditer(text):
-        key = "n" if m.group("n") else "n2" if m.group("n2") else "n3"
-        age = int(m.group(key))
-        if not MIN_AGE <= age <= MAX_AGE:
+    for start, end in digit_groups(norm) if groups is None else groups:
+        if end - start != 2 or (start and text[start - 1] in "$£€.,/'"):
             continue
-        before = text[max(0, m.start() - 30) : m.start()]
-        if _OTHERS_BEFORE.search(before):
+        age = int(text[start:end])
+        if not MIN_AGE <= age <= MAX_AGE or not _outside(taken, start, end):
             continue
-        if _OTHERS_AFTER.match(text, m.end(key)):
+        before = text[max(0, start - 30) : start]
+        unit = _AGE_UNIT.match(text, end)
+        span_start, span_end = start, end
+        if unit is not None:
+            span_end = unit.end()
+        else:
+            pre = _AGE_PRE.search(before[-16:])
+            if pre is None or (pre.group("im") and _NOT_AGE_AFTER.match(text, end)):
+                continue
+            span_start = start - (len(before[-16:]) - pre.start())
+        if _OTHERS_BEFORE.search(text[max(0, span_start - 30) : span_start]):
             continue
-        out.append(Found(age, m.start(), m.end()))
+        if _OTHERS_AFTER.match(text, end):
+            continue
+        out.append(Found(age, span_start, span_end))
     return out
 
 
@@ -70,99 +108,151 @@ def find_ages(norm: Normalized) -> list[Found]:
 
 _CURRENCY_SIGNS = {"$": "USD", "£": "GBP", "€": "EUR", "¥": "JPY", "₹": "INR"}
 _CURRENCY_WORDS = {
-    "usd": "USD", "dollars": "USD", "dollar": "USD", "bucks": "USD", "eur": "EUR",
-    "euro": "EUR", "euros": "EUR", "gbp": "GBP", "aud": "AUD", "cad": "CAD", "rm": "MYR",
+    "usd": "USD",
+    "dollars": "USD",
+    "dollar": "USD",
+    "bucks": "USD",
+    "eur": "EUR",
+    "euro": "EUR",
+    "euros": "EUR",
+    "gbp": "GBP",
+    "aud": "AUD",
+    "cad": "CAD",
+    "rm": "MYR",
     "pounds": "GBP",
 }
 _REGION_CURRENCY = {
-    "US": "USD", "CA": "CAD", "GB": "GBP", "AU": "AUD", "NZ": "NZD", "IN": "INR", "MY": "MYR",
-    "SG": "SGD", "HK": "HKD", "JP": "JPY", "DE": "EUR", "FR": "EUR", "IT": "EUR", "ES": "EUR",
-    "NL": "EUR", "FI": "EUR", "IE": "EUR", "MX": "MXN", "RU": "RUB", "TR": "TRY",
+    "US": "USD",
+    "CA": "CAD",
+    "GB": "GBP",
+    "AU": "AUD",
+    "NZ": "NZD",
+    "IN": "INR",
+    "MY": "MYR",
+    "SG": "SGD",
+    "HK": "HKD",
+    "JP": "JPY",
+    "DE": "EUR",
+    "FR": "EUR",
+    "IT": "EUR",
+    "ES": "EUR",
+    "NL": "EUR",
+    "FI": "EUR",
+    "IE": "EUR",
+    "MX": "MXN",
+    "RU": "RUB",
+    "TR": "TRY",
 }
-_DURATION = (
+_PRICE_PRE = re.compile(r"(?P<cur>[$£€¥₹]|\b(?:usd|rm|eur|aud|cad|gbp))\s?$")
+_PRICE_POST = re.compile(
+    r"(?P<k>k\b)?\s?(?P<cur>[$£€](?![0-9])|roses?\b|🌹|usd\b|dollars?\b|bucks\b|euros?\b|"
+    r"gbp\b|aud\b|cad\b)"
+)
+_K_AFTER = re.compile(r"k\b")
+_DECIMALS = re.compile(r"\.[0-9]{1,2}(?![0-9])")
+_DURATION_AFTER = re.compile(
+    r"\s?(?:/|per\b|for\b|a\b|x|-|@|~|=)?\s?"
     r"(?P<dur>half\s?(?:an\s)?h(?:ou)?r|full\s?h(?:ou)?r|hhr|hh|hf|fh|qv|qk|quick\s?visit|"
-    r"ov(?:ernight)?|overnight|over\s?night|"
-    r"(?P<qty>[0-9]{1,3})?\s?(?:hours?|hrs?|hr|h|mins?|minutes?|min))\b"
+    r"overnight|over\s?night|ov\b|night|"
+    r"(?P<qty>[0-9]{1,3})?\s?(?:hours?|hrs?|h|mins?|minutes?))\b"
 )
-_PRICE = re.compile(
-    # $200 hh / £150 per hour / 200$ / 200 roses / RM300/hr
-    r"(?P<pre>[$£€¥₹]|\b(?:usd|rm|eur)\s?)(?P<a1>[0-9]{2,5}(?:\.[0-9]{2})?)(?P<k1>k)?"
-    rf"(?:\s?(?:/|per|for|a|x|-|@)?\s?{_DURATION})?"
-    r"|(?<![0-9.$])(?P<a2>[0-9]{2,5})(?P<k2>k)?\s?(?P<post>[$£€]|roses?\b|🌹|usd\b|dollars?\b|"
-    r"bucks\b|euros?\b|gbp\b)"
-    rf"(?:\s?(?:/|per|for|a|x|-|@)?\s?{_DURATION.replace('?P<dur>', '?P<dur2>').replace('?P<qty>', '?P<qty2>')})?"
-    # bare amounts with a duration: 300/hr, 150 hh, 250 ~ 1hr, 120hh
-    r"|(?<![0-9.$:/'\-])(?P<a3>[0-9]{2,4})\s?(?:/|~|-|per|a|=)?\s?"
-    rf"{_DURATION.replace('?P<dur>', '?P<dur3>').replace('?P<qty>', '?P<qty3>')}"
-    # duration first: hh 120, qv = 80, hr: 200
-    r"|\b(?P<dur4>hh|hhr|qv|qk|hr|hour|fh|hf)\s?(?:[:=\-]|is)?\s?\$?(?P<a4>[0-9]{2,4})(?![0-9])",
-    re.IGNORECASE,
-)
+_DURATION_BEFORE = re.compile(r"\b(?P<dur>hh|hhr|qv|qk|hr|hour|fh|hf)\s?(?:[:=\-]|is)?\s?\$?$")
 
 
 def _duration(word: str | None, qty: str | None) -> str | None:
     if not word:
         return None
-    w = re.sub(r"\s+", "", word.lower())
+    w = re.sub(r"\s+", "", word)
     if w in {"hh", "hhr", "hf"} or w.startswith("half"):
         return "hh"
-    if w in {"fh"} or w.startswith("full"):
+    if w == "fh" or w.startswith("full"):
         return "hr"
     if w in {"qv", "qk"} or w.startswith("quick"):
         return "qv"
-    if w.startswith("ov") or w.startswith("overnight"):
+    if w.startswith("ov"):
         return "overnight"
     unit_part = w[len(qty) :] if qty and w.startswith(qty) else w
     n = int(qty) if qty else 1
     if unit_part.startswith("m"):
         return f"{n}min" if n != 60 else "hr"
-    if n == 1:
-        return "hr"
-    return f"{n}hr"
+    return "hr" if n == 1 else f"{n}hr"
 
 
-def find_prices(norm: Normalized, region: str | None) -> list[Found]:
-    """Prices with currency and duration: {"amount", "currency", "duration", "raw"}."""
-    text = norm.text
-    out: list[Found] = []
+def find_prices(
+    norm: Normalized,
+    region: str | None,
+    groups: list[tuple[int, int]] | None = None,
+    taken: list[tuple[int, int]] | None = None,
+) -> list[Found]:
+    """Prices with currency and duration: {"amount", "currency", "duration", "raw"}.
+
+    An amount counts when a currency stands before or after it ("$200", "200 roses", "🌹"),
+    or a duration does ("300/hr", "hh 120"); a bare "30 min" is a length of time.
+    """
+    text = norm.lower
+    taken = taken or []
     default_currency = _REGION_CURRENCY.get((region or "").upper())
-    for m in _PRICE.finditer(text):
-        g = m.groupdict()
-        if g["a1"]:
-            amount, k = g["a1"], g["k1"]
-            pre = g["pre"].strip().lower()
-            currency = _CURRENCY_SIGNS.get(pre) or _CURRENCY_WORDS.get(pre)
-            duration = _duration(g["dur"], g["qty"])
-        elif g["a2"]:
-            amount, k = g["a2"], g["k2"]
-            post = g["post"].lower()
-            currency = _CURRENCY_SIGNS.get(post) or _CURRENCY_WORDS.get(post) or default_currency
-            duration = _duration(g["dur2"], g["qty2"])
-        elif g["a3"]:
-            amount, k = g["a3"], None
-            currency = default_currency
-            duration = _duration(g["dur3"], g["qty3"])
-            if duration and duration.endswith("min") and int(amount) < 100 and "$" not in m.group():
-                continue  # "30 min" alone is a length of time, not a price
-        else:
-            amount, k = g["a4"], None
-            currency = default_currency
-            duration = _duration(g["dur4"], None)
-        value = float(amount) * (1000 if k else 1)
-        amount_value: int | float = int(value) if value.is_integer() else value
-        if amount_value < 10 or amount_value > 100_000:
+    out: list[Found] = []
+    for start, end in digit_groups(norm) if groups is None else groups:
+        if end - start > 5 or (start and text[start - 1] in ".:'"):
             continue
-        raw_start, raw_end = norm.span(m.start(), m.end())
+        if end - start == 1 and not (end < len(text) and text[end] in ".k"):
+            continue  # one digit is only an amount as "1.5k" or "2k"
+        if not _outside(taken, start, end) or (start and text[start - 1].isdigit()):
+            continue
+        amount_end = end
+        decimals = _DECIMALS.match(text, end)
+        if decimals is not None:
+            amount_end = decimals.end()
+        before = text[max(0, start - 12) : start]
+        currency: str | None = None
+        span_start = start
+        pre = _PRICE_PRE.search(before)
+        if pre is not None and not (
+            start >= 2 and text[start - 1] == "$" and text[start - 2].isdigit()
+        ):
+            cur = pre.group("cur")
+            currency = _CURRENCY_SIGNS.get(cur) or _CURRENCY_WORDS.get(cur)
+            span_start = start - (len(before) - pre.start())
+        multiplier = 1
+        cursor = amount_end
+        k = _K_AFTER.match(text, cursor)
+        if k is not None:
+            multiplier, cursor = 1000, k.end()
+        post = None if currency else _PRICE_POST.match(text, cursor)
+        if post is not None:
+            cur = post.group("cur")
+            currency = _CURRENCY_SIGNS.get(cur) or _CURRENCY_WORDS.get(cur) or default_currency
+            cursor = post.end()
+        duration = None
+        dur = _DURATION_AFTER.match(text, cursor)
+        if dur is not None:
+            duration = _duration(dur.group("dur"), dur.group("qty"))
+            cursor = dur.end()
+        else:
+            dur_before = _DURATION_BEFORE.search(before)
+            if dur_before is not None:
+                duration = _duration(dur_before.group("dur"), None)
+                span_start = min(span_start, start - (len(before) - dur_before.start()))
+        explicit = currency is not None
+        if not explicit and duration is None:
+            continue
+        value = float(text[start:amount_end]) * multiplier
+        if not explicit:
+            # Without a currency the amount must look like a price, not a length of time.
+            if value < 30 or (duration is not None and duration.endswith("min") and value < 100):
+                continue
+            currency = default_currency
+        if value < 10 or value > 100_000:
+            continue
+        amount: int | float = int(value) if value.is_integer() else value
+        raw_start, raw_end = norm.span(span_start, cursor)
+        raw = norm.original[raw_start:raw_end]
         out.append(
             Found(
-                {
-                    "amount": amount_value,
-                    "currency": currency,
-                    "duration": duration,
-                    "raw": norm.original[raw_start:raw_end],
-                },
-                m.start(),
-                m.end(),
+                {"amount": amount, "currency": currency, "duration": duration, "raw": raw},
+                span_start,
+                cursor,
             )
         )
     return out
@@ -170,87 +260,285 @@ def find_prices(norm: Normalized, region: str | None) -> list[Found]:
 
 # --- names -----------------------------------------------------------------------------------
 
-_NAME = re.compile(
-    r"\b(?i:ask\s+for|my\s+name\s+is|my\s+name'?s|name\s?[:=\-]|names?\s+is|call\s+me|"
-    r"i'?m|i\s+am|this\s+is|it'?s|its|they\s+call\s+me|known\s+as|aka|a\.k\.a\.?)\s+"
-    r"(?P<name>[A-Z][a-z]{1,19}(?:[A-Z][a-z]{1,19})?|[A-Z]{3,12})(?![\w'])",
+_NAME_TRIGGER = re.compile(
+    r"\b(?:ask\s+for|my\s+name\s+is|my\s+name'?s|name\s?[:=\-]|names?\s+is|call\s+me|"
+    r"i'?m|i\s+am|this\s+is|it'?s|its|they\s+call\s+me|known\s+as|aka|a\.k\.a\.?)\s+(?=[a-z])"
 )
+# The name itself must be capitalised as the ad wrote it: "Kandi", "KANDI", "CeeCee".
+_NAME_WORD = re.compile(r"[A-Z][a-z]{1,19}(?:[A-Z][a-z]{1,19})?(?![\w'])|[A-Z]{3,12}(?![\w'])")
 _NOT_NAMES = frozenset(
-    """
-    a an the new back here available ready real sexy hot your you me not so very just only now
-    in out at on up from new available looking waiting open young a sweet petite busty thick
-    independent incall outcall visiting back always also all about baby babe daddy honey sugar
-    sweetheart gentleman gentlemen sir the best here there this that what who why how when
-    today tonight tomorrow monday tuesday wednesday thursday friday saturday sunday free
-    safe clean discreet discrete fun friendly classy educated natural petite curvy tall short
-    blonde brunette redhead latina asian ebony white black exotic mixed ts tv cd bbw milf
-    sorry sure happy glad good great nice willing able going coming staying located based
-    your yours ur u here2 female male girl lady woman women girls ladies boy guy man men
-    call text email gfe pse fbsm massage escort escorts service services special specials
-    over under done out off well still back home outcalls incalls the one two three
-    """.split()
+    [
+        "a",
+        "an",
+        "the",
+        "new",
+        "back",
+        "here",
+        "available",
+        "ready",
+        "real",
+        "sexy",
+        "hot",
+        "your",
+        "you",
+        "me",
+        "not",
+        "so",
+        "very",
+        "just",
+        "only",
+        "now",
+        "in",
+        "out",
+        "at",
+        "on",
+        "up",
+        "from",
+        "new",
+        "available",
+        "looking",
+        "waiting",
+        "open",
+        "young",
+        "a",
+        "sweet",
+        "petite",
+        "busty",
+        "thick",
+        "independent",
+        "incall",
+        "outcall",
+        "visiting",
+        "back",
+        "always",
+        "also",
+        "all",
+        "about",
+        "baby",
+        "babe",
+        "daddy",
+        "honey",
+        "sugar",
+        "sweetheart",
+        "gentleman",
+        "gentlemen",
+        "sir",
+        "the",
+        "best",
+        "here",
+        "there",
+        "this",
+        "that",
+        "what",
+        "who",
+        "why",
+        "how",
+        "when",
+        "today",
+        "tonight",
+        "tomorrow",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "free",
+        "safe",
+        "clean",
+        "discreet",
+        "discrete",
+        "fun",
+        "friendly",
+        "classy",
+        "educated",
+        "natural",
+        "petite",
+        "curvy",
+        "tall",
+        "short",
+        "blonde",
+        "brunette",
+        "redhead",
+        "latina",
+        "asian",
+        "ebony",
+        "white",
+        "black",
+        "exotic",
+        "mixed",
+        "ts",
+        "tv",
+        "cd",
+        "bbw",
+        "milf",
+        "sorry",
+        "sure",
+        "happy",
+        "glad",
+        "good",
+        "great",
+        "nice",
+        "willing",
+        "able",
+        "going",
+        "coming",
+        "staying",
+        "located",
+        "based",
+        "your",
+        "yours",
+        "ur",
+        "u",
+        "here2",
+        "female",
+        "male",
+        "girl",
+        "lady",
+        "woman",
+        "women",
+        "girls",
+        "ladies",
+        "boy",
+        "guy",
+        "man",
+        "men",
+        "call",
+        "text",
+        "email",
+        "gfe",
+        "pse",
+        "fbsm",
+        "massage",
+        "escort",
+        "escorts",
+        "service",
+        "services",
+        "special",
+        "specials",
+        "over",
+        "under",
+        "done",
+        "out",
+        "off",
+        "well",
+        "still",
+        "back",
+        "home",
+        "outcalls",
+        "incalls",
+        "the",
+        "one",
+        "two",
+        "three",
+    ]
 )
 
 
 def find_names(norm: Normalized) -> list[Found]:
-    """Names and aliases the advertiser gives ("ask for Kandi", "my name is Rosa", "I'm Aaliyah")."""
+    """Names and aliases the ad gives ("ask for Kandi", "my name is Rosa", "I'm Aaliyah")."""
     out: list[Found] = []
-    for m in _NAME.finditer(norm.text):
-        name = m.group("name")
+    for trigger in _NAME_TRIGGER.finditer(norm.lower):
+        m = _NAME_WORD.match(norm.text, trigger.end())
+        if m is None:
+            continue
+        name = m.group()
         if name.lower() in _NOT_NAMES:
             continue
         display = name.capitalize() if name.isupper() else name
-        out.append(Found(display, m.start("name"), m.end("name")))
+        out.append(Found(display, m.start(), m.end()))
     return out
 
 
 # --- ethnicity and nationality ----------------------------------------------------------------
 
 _ETHNICITIES: dict[str, str] = {
-    "latina": "latina", "latin": "latina", "hispanic": "latina", "asian": "asian",
-    "ebony": "black", "black": "black", "african american": "black", "african": "african",
-    "white": "white", "caucasian": "white", "mixed": "mixed", "biracial": "mixed",
-    "native american": "native american", "indian": "indian", "desi": "indian",
-    "arab": "arab", "arabic": "arab", "persian": "persian", "middle eastern": "middle eastern",
-    "islander": "pacific islander", "polynesian": "pacific islander", "russian": "russian",
-    "ukrainian": "ukrainian", "brazilian": "brazilian", "colombian": "colombian",
-    "venezuelan": "venezuelan", "mexican": "mexican", "cuban": "cuban", "dominican": "dominican",
-    "puerto rican": "puerto rican", "italian": "italian", "french": "french",
-    "german": "german", "spanish": "spanish", "polish": "polish", "czech": "czech",
-    "romanian": "romanian", "european": "european", "japanese": "japanese",
-    "chinese": "chinese", "korean": "korean", "thai": "thai", "vietnamese": "vietnamese",
-    "filipina": "filipina", "filipino": "filipina", "malaysian": "malaysian",
-    "indonesian": "indonesian", "jamaican": "jamaican", "haitian": "haitian",
-    "ethiopian": "ethiopian", "nigerian": "nigerian", "moroccan": "moroccan",
-    "turkish": "turkish", "greek": "greek", "swedish": "swedish", "irish": "irish",
-    "british": "british", "australian": "australian", "canadian": "canadian",
+    "latina": "latina",
+    "latin": "latina",
+    "hispanic": "latina",
+    "asian": "asian",
+    "ebony": "black",
+    "black": "black",
+    "african american": "black",
+    "african": "african",
+    "white": "white",
+    "caucasian": "white",
+    "mixed": "mixed",
+    "biracial": "mixed",
+    "native american": "native american",
+    "indian": "indian",
+    "desi": "indian",
+    "arab": "arab",
+    "arabic": "arab",
+    "persian": "persian",
+    "middle eastern": "middle eastern",
+    "islander": "pacific islander",
+    "polynesian": "pacific islander",
+    "russian": "russian",
+    "ukrainian": "ukrainian",
+    "brazilian": "brazilian",
+    "colombian": "colombian",
+    "venezuelan": "venezuelan",
+    "mexican": "mexican",
+    "cuban": "cuban",
+    "dominican": "dominican",
+    "puerto rican": "puerto rican",
+    "italian": "italian",
+    "french": "french",
+    "german": "german",
+    "spanish": "spanish",
+    "polish": "polish",
+    "czech": "czech",
+    "romanian": "romanian",
+    "european": "european",
+    "japanese": "japanese",
+    "chinese": "chinese",
+    "korean": "korean",
+    "thai": "thai",
+    "vietnamese": "vietnamese",
+    "filipina": "filipina",
+    "filipino": "filipina",
+    "malaysian": "malaysian",
+    "indonesian": "indonesian",
+    "jamaican": "jamaican",
+    "haitian": "haitian",
+    "ethiopian": "ethiopian",
+    "nigerian": "nigerian",
+    "moroccan": "moroccan",
+    "turkish": "turkish",
+    "greek": "greek",
+    "swedish": "swedish",
+    "irish": "irish",
+    "british": "british",
+    "australian": "australian",
+    "canadian": "canadian",
     "american": "american",
 }
 _ETH_ALT = "|".join(sorted((re.escape(k) for k in _ETHNICITIES), key=len, reverse=True))
-_ETHNICITY = re.compile(rf"\b(?P<e>{_ETH_ALT})\b", re.IGNORECASE)
+_ETHNICITY = re.compile(rf"\b(?P<e>{_ETH_ALT})\b")
 # Client preferences ("no black men", "don't date african american") are not about the person.
 _ETH_OTHERS_BEFORE = re.compile(
-    r"(?:\bno|\bnot|n'?t\s+(?:date|see|accept|do)|\bonly)\s+(?:\w+\s+){0,1}$", re.IGNORECASE
+    r"(?:\bno|\bnot|n'?t\s+(?:date|see|accept|do)|\bonly)\s+(?:\w+\s+){0,1}$"
 )
 _ETH_OTHERS_AFTER = re.compile(
     r"\s?(?:-\s?)?(?:men|man|males?|guys?|gents?|gentlemen|clients?|customers?|boys|callers?|"
-    r"dudes?|accepted|allowed|please)\b",
-    re.IGNORECASE,
+    r"dudes?|accepted|allowed|please)\b"
 )
 # Words that are ethnicity terms only sometimes: "black" lingerie, "white" teeth, "french" kiss.
-_AMBIGUOUS_ETH = frozenset({"black", "white", "french", "spanish", "latin", "indian", "mixed",
-                            "greek", "american", "thai"})
+_AMBIGUOUS_ETH = frozenset(
+    {"black", "white", "french", "spanish", "latin", "indian", "mixed", "greek", "american", "thai"}
+)
 _AMBIGUOUS_OK_AFTER = re.compile(
     r"\s?(?:girl|woman|lady|beauty|babe|chick|princess|goddess|doll|queen|mami|mamacita|"
-    r"model|escort|companion|student|sweetie|hottie|and\s+\w+|&\s?\w+|/\s?\w+)\b",
-    re.IGNORECASE,
+    r"model|escort|companion|student|sweetie|hottie|and\s+\w+|&\s?\w+|/\s?\w+)\b"
 )
-_AMBIGUOUS_OK_BEFORE = re.compile(r"\b(?:i'?m|i\s+am|im|am|half|part|100%)\s+$", re.IGNORECASE)
+_AMBIGUOUS_OK_BEFORE = re.compile(r"\b(?:i'?m|i\s+am|im|am|half|part|100%)\s+$")
 
 
 def find_ethnicities(norm: Normalized) -> list[Found]:
     """Ethnicity and nationality the ad states for the advertised person."""
-    text = norm.text
+    text = norm.lower
     out: list[Found] = []
     for m in _ETHNICITY.finditer(text):
         word = m.group("e").lower()

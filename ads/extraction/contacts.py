@@ -18,23 +18,25 @@ _TLDS = (
     "sg|my|ph|th|vn|kr|tr|za|ie|ch|at|be|se|no|dk|fi|pl|cz|pt|gr|ro|hu|ua|ar|cl|pe|ec|ve|xyz|"
     "online|site|club|live|app|escort|sexy|xxx|tv|cc|ws|to|ly|gg|fm|ai"
 )
+# Bare domains (no scheme, no www.) only count with TLDs that are not also English words.
+_BARE_TLDS = "com|net|org|info|biz|xxx|escort|sexy|online|site|club|uk|au|ca|de|fr|ru|nl|io|tv"
 _AT = r"(?:@|\s{1,3}at\s{1,3}|\(\s?at\s?\)|\[\s?at\s?\]|\{\s?at\s?\}|\s?\(@\)\s?)"
 _DOT = r"(?:\.|\s{1,3}dot\s{1,3}|\(\s?\.\s?\)|\[\s?\.\s?\]|\(\s?dot\s?\)|\[\s?dot\s?\])"
 _LABEL = r"[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?"
 _EMAIL = re.compile(
     rf"(?<![a-z0-9._%+\-])(?P<local>[a-z0-9][a-z0-9._%+\-]{{0,63}})"
     rf"(?P<at>{_AT})(?P<domain>{_LABEL}(?:{_DOT}{_LABEL}){{0,3}}?){_DOT}(?P<tld>{_TLDS})"
-    r"(?![a-z0-9\-])",
-    re.IGNORECASE,
+    r"(?![a-z0-9\-])"
 )
-_DOT_NORMAL = re.compile(_DOT, re.IGNORECASE)
+_DOT_NORMAL = re.compile(_DOT)
 
 _URL = re.compile(
     r"(?:(?:https?|hxxps?)://|www\.)[^\s<>\"'\]\[(){}]{1,2048}"
-    rf"|(?<![@\w.\-])(?:{_LABEL}\.){{1,4}}(?:{_TLDS})(?![\w@\-])(?:/[^\s<>\"'\]\[(){{}}]{{0,2048}})?",
-    re.IGNORECASE,
+    rf"|(?<![@\w.\-])(?:{_LABEL}\.){{1,4}}(?:{_BARE_TLDS})(?![\w@\-])"
+    r"(?:/[^\s<>\"'\]\[(){}]{0,2048})?"
 )
 _URL_TRAILING = ".,;:!?*"
+_URL_HINT = re.compile(rf"http|hxxp|www\.|\.(?:{_BARE_TLDS})\b")
 
 # Platform names as advertisers write them, each mapped to one canonical name.
 _PLATFORMS: dict[str, str] = {
@@ -68,14 +70,39 @@ _PLATFORM_ALT = "|".join(sorted((re.escape(p) for p in _PLATFORMS), key=len, rev
 _HANDLE = re.compile(
     rf"(?<![\w.])(?P<platform>{_PLATFORM_ALT})(?![\w])"
     r"(?P<sep>\s?(?:id|name|user(?:name)?|handle|me|at)?\s?(?:[:=\-@]|is)?\s?(?:@\s?)?)"
-    r"(?P<handle>[a-z][a-z0-9_.]{1,29})(?![\w@])",
-    re.IGNORECASE,
+    r"(?P<handle>[a-z][a-z0-9_.]{1,29})(?![\w@])"
 )
+_PLATFORM_HINT = re.compile("|".join(re.escape(p) for p in _PLATFORMS if len(p) > 3 or p == "kik"))
 _AMBIGUOUS_PLATFORMS = frozenset({"sc", "of", "ig", "line", "signal", "snap", "fb", "tg"})
-_BARE_HANDLE = re.compile(r"(?<![\w.@])@(?P<handle>[a-z][a-z0-9_.]{2,29})(?![\w@])", re.IGNORECASE)
+_BARE_HANDLE = re.compile(r"(?<![\w.@])@(?P<handle>[a-z][a-z0-9_.]{2,29})(?![\w@])")
 _HANDLE_STOPWORDS = frozenset(
-    {"me", "at", "is", "id", "only", "or", "and", "for", "to", "the", "my", "on", "us", "you",
-     "u", "now", "please", "pls", "text", "call", "dm", "add", "follow", "message", "msg"}
+    {
+        "me",
+        "at",
+        "is",
+        "id",
+        "only",
+        "or",
+        "and",
+        "for",
+        "to",
+        "the",
+        "my",
+        "on",
+        "us",
+        "you",
+        "u",
+        "now",
+        "please",
+        "pls",
+        "text",
+        "call",
+        "dm",
+        "add",
+        "follow",
+        "message",
+        "msg",
+    }
 )
 
 
@@ -95,7 +122,10 @@ def _clean_domain(domain: str) -> str:
 def find_emails(norm: Normalized) -> list[Found]:
     """Email addresses, including spelled-out "at"/"dot" forms, lowercased."""
     out: list[Found] = []
-    for m in _EMAIL.finditer(norm.text):
+    lower = norm.lower
+    if "@" not in lower and " at " not in lower and "at)" not in lower and "at]" not in lower:
+        return out
+    for m in _EMAIL.finditer(lower):
         at = m.group("at")
         spelled = "@" not in at
         local = m.group("local").strip(".")
@@ -110,17 +140,20 @@ def find_urls(norm: Normalized, emails: list[Found]) -> list[Found]:
     """URLs (with or without scheme), lowercased scheme and host, trailing punctuation cut."""
     taken = [(e.start, e.end) for e in emails]
     out: list[Found] = []
-    for m in _URL.finditer(norm.text):
+    lower = norm.lower
+    if "." not in lower or not _URL_HINT.search(lower):
+        return out
+    for m in _URL.finditer(lower):
         start, end = m.start(), m.end()
         if any(s <= start < e for s, e in taken):
             continue
-        raw = m.group()
+        raw = norm.text[start:end]  # paths are case-sensitive: keep the ad's case
         stripped = raw.rstrip(_URL_TRAILING)
         end -= len(raw) - len(stripped)
         value = stripped
-        if value.lower().startswith("hxxp"):
+        if value[:4].lower() == "hxxp":
             value = "http" + value[4:]
-        if not re.match(r"https?://", value, re.IGNORECASE):
+        if not re.match(r"(?i)https?://", value):
             value = "http://" + value
         scheme, _, rest = value.partition("://")
         host, slash, path = rest.partition("/")
@@ -137,7 +170,10 @@ def find_handles(norm: Normalized, urls: list[Found], emails: list[Found]) -> li
     def inside(pos: int) -> bool:
         return any(s <= pos < e for s, e in taken)
 
-    for m in _HANDLE.finditer(norm.text):
+    lower = norm.lower
+    if not ("@" in lower or ":" in lower or "=" in lower or _PLATFORM_HINT.search(lower)):
+        return out
+    for m in _HANDLE.finditer(lower):
         if inside(m.start()):
             continue
         platform_raw = m.group("platform").lower()
@@ -149,7 +185,7 @@ def find_handles(norm: Normalized, urls: list[Found], emails: list[Found]) -> li
             continue
         out.append(Found(f"{_PLATFORMS[platform_raw]}:{handle}", m.start(), m.end()))
         taken.append((m.start(), m.end()))
-    for m in _BARE_HANDLE.finditer(norm.text):
+    for m in _BARE_HANDLE.finditer(norm.lower):
         if inside(m.start()):
             continue
         handle = m.group("handle").rstrip(".").lower()

@@ -20,6 +20,7 @@ import re
 import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 # Invisible characters used to split numbers so a filter does not see them: zero-width
 # space/joiners, word joiner, BOM, soft hyphen, bidi marks and overrides, variation selectors,
@@ -64,6 +65,7 @@ _CONFUSABLES["\U0001f10b"] = "0"  # dingbat circled sans-serif zero
 _CONFUSABLES["\U0001f10c"] = "0"
 
 
+@lru_cache(maxsize=4096)
 def _fold_char(ch: str) -> str:
     """Return the ASCII-leaning replacement of one non-ASCII character (may be '' or several)."""
     if _INVISIBLE.match(ch):
@@ -199,7 +201,15 @@ _TENS_WORDS: dict[str, str] = {
 _MULTIPLIER_WORDS: dict[str, str] = {"hundred": "00", f"th{_O}usand": "000"}
 # Weak words are only digits next to other digits: "to" -> 2, "for" -> 4, "oh"/"o" -> 0,
 # "l"/"I" -> 1. Alone they are ordinary English.
-_WEAK_WORDS: dict[str, str] = {"to": "2", "for": "4", "oh": "0", "o": "0", "0": "0", "l": "1", "i": "1"}
+_WEAK_WORDS: dict[str, str] = {
+    "to": "2",
+    "for": "4",
+    "oh": "0",
+    "o": "0",
+    "0": "0",
+    "l": "1",
+    "i": "1",
+}
 
 _ALL_WORDS: list[tuple[str, str, str]] = (
     [(p, v, "strong") for p, v in _STRONG_WORDS.items()]
@@ -215,7 +225,7 @@ def _pattern_len(pattern: str) -> int:
 
 _ALL_WORDS.sort(key=lambda item: -_pattern_len(item[0]))
 _SEGMENT_SOURCE = "|".join(f"(?P<w{i}>{p})" for i, (p, _, _) in enumerate(_ALL_WORDS))
-_SEGMENT = re.compile(rf"{_SEGMENT_SOURCE}|(?P<d>[0-9]+)", re.IGNORECASE)
+_SEGMENT = re.compile(rf"{_SEGMENT_SOURCE}|(?P<d>[0-9]+)")
 _SEGMENT_NOCAP = "|".join(p for p, _, _ in _ALL_WORDS)
 _UNIT_WORDS = "|".join(
     sorted(
@@ -225,18 +235,18 @@ _UNIT_WORDS = "|".join(
 )
 _TENS_ALT = "|".join(_TENS_WORDS)
 
-# One pass finds, at word boundaries: "[dot]"-style spellings, "twenty six" / "twenty-six",
-# and whole alphanumeric tokens made only of number words, look-alikes and digits.
-# The token uses an atomic group inside a possessive repeat: no backtracking at all.
-_STAGE_B = re.compile(
-    r"(?P<dot>[\[\({]\s{0,2}(?:dot|period)\s{0,2}[\]\)}])"
-    r"|(?P<at>[\[\({]\s{0,2}at\s{0,2}[\]\)}])"
-    r"|(?P<dash>[\[\({]\s{0,2}(?:dash|hyphen)\s{0,2}[\]\)}])"
-    rf"|(?<![^\W_])(?P<tu>(?:{_TENS_ALT})[ \-](?:{_UNIT_WORDS}))(?![^\W_])"
-    rf"|(?<![^\W_])(?P<tok>(?>{_SEGMENT_NOCAP}|[0-9]+)++)(?![^\W_])",
-    re.IGNORECASE,
+# Bracketed spellings of punctuation: "[dot]", "(at)", "{dash}".
+_BRACKETED = re.compile(
+    r"[\[\({]\s{0,2}(?:(?P<dot>dot|period)|(?P<at>at)|(?P<dash>dash|hyphen))\s{0,2}[\]\)}]"
 )
+# "twenty six" / "twenty-six" across one space or hyphen.
+_TENS_UNIT = re.compile(rf"(?<![^\W_])(?:{_TENS_ALT})[ \-](?:{_UNIT_WORDS})(?![^\W_])")
+# Whole alphanumeric tokens made only of number words, look-alikes and digits. An atomic group
+# inside a possessive repeat: no backtracking at all. The lookahead skips most words early.
+_TOKEN = re.compile(rf"(?<![^\W_])(?=[zotfsenhli0-9])(?>{_SEGMENT_NOCAP}|[0-9]+)++(?![^\W_])")
 _STANDALONE_ZERO = {"o", "oh"}
+# Weak words standing alone: ordinary English, skipped without segmenting.
+_PLAIN_WORDS = frozenset({"to", "for", "i", "l"})
 _SEP_CHARS = set(" \t-.*~/|\\_@!;:'\",()[]{}#=+")
 
 
@@ -286,6 +296,11 @@ def _convert_token(token: str) -> tuple[str, str]:
     return "", "none"
 
 
+def _inside_sorted(spans: list[tuple[int, int]], pos: int) -> bool:
+    i = bisect_right(spans, (pos, len(spans) + pos + 1)) - 1
+    return i >= 0 and spans[i][0] <= pos < spans[i][1]
+
+
 def _digit_neighbour(text: str, pos: int, step: int, converted: dict[int, bool]) -> bool:
     """Is there a digit (or converted number word) within 3 separator characters of pos?"""
     n = len(text)
@@ -301,14 +316,27 @@ def _digit_neighbour(text: str, pos: int, step: int, converted: dict[int, bool])
     return False
 
 
+def lower_same_length(text: str) -> str:
+    """`text.lower()` with every offset kept (a few characters lowercase to two)."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+
+
 @dataclass
 class Normalized:
-    """The normalised text and how to map its offsets back to the original."""
+    """The normalised text (and its lowercase twin, same offsets) and the map back."""
 
     original: str
     text: str
     stage_a: OffsetMap
     stage_b: OffsetMap
+    lower: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.lower:
+            self.lower = lower_same_length(self.text)
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Original [start, end) of normalised [start, end)."""
@@ -342,29 +370,31 @@ def _stage_b(text: str) -> tuple[str, OffsetMap]:
     replacements: list[tuple[int, int, str]] = []
     weak: list[tuple[int, int, str]] = []
     converted_edges: dict[int, bool] = {}
-    for m in _STAGE_B.finditer(text):
-        kind = m.lastgroup
-        if kind == "dot":
-            replacements.append((m.start(), m.end(), "."))
-        elif kind == "at":
-            replacements.append((m.start(), m.end(), "@"))
-        elif kind == "dash":
-            replacements.append((m.start(), m.end(), "-"))
-        elif kind == "tu":
+    # Matching on a lowercase copy: case-insensitive regexes are several times slower.
+    lower = lower_same_length(text)
+    if "[" in lower or "(" in lower or "{" in lower:
+        for m in _BRACKETED.finditer(lower):
+            new = "." if m.group("dot") else "@" if m.group("at") else "-"
+            replacements.append((m.start(), m.end(), new))
+    tens_spans: list[tuple[int, int]] = []
+    if "ty" in lower:
+        for m in _TENS_UNIT.finditer(lower):
             tens, unit = re.split(r"[ \-]", m.group(), maxsplit=1)
-            digits = _convert_token(tens + unit)[0]
+            replacements.append((m.start(), m.end(), _convert_token(tens + unit)[0]))
+            converted_edges[m.start()] = converted_edges[m.end() - 1] = True
+            tens_spans.append((m.start(), m.end()))
+    for m in _TOKEN.finditer(lower):
+        token = m.group()
+        if token.isdigit() or token in _PLAIN_WORDS:
+            continue
+        if tens_spans and _inside_sorted(tens_spans, m.start()):
+            continue
+        digits, strength = _convert_token(token)
+        if strength == "strong":
             replacements.append((m.start(), m.end(), digits))
             converted_edges[m.start()] = converted_edges[m.end() - 1] = True
-        else:
-            token = m.group()
-            if token.isdigit():
-                continue
-            digits, strength = _convert_token(token)
-            if strength == "strong":
-                replacements.append((m.start(), m.end(), digits))
-                converted_edges[m.start()] = converted_edges[m.end() - 1] = True
-            elif strength == "weak":
-                weak.append((m.start(), m.end(), digits))
+        elif strength == "weak":
+            weak.append((m.start(), m.end(), digits))
     for start, end, digits in weak:
         if _digit_neighbour(text, start - 1, -1, converted_edges) and _digit_neighbour(
             text, end, 1, converted_edges
@@ -376,6 +406,8 @@ def _stage_b(text: str) -> tuple[str, OffsetMap]:
     b = _Builder()
     last = 0
     for start, end, new in replacements:
+        if start < last:
+            continue  # overlapping rewrites: the first one wins
         b.copy(text, last, start)
         b.replace(start, end, new)
         last = end

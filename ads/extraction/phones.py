@@ -23,7 +23,7 @@ from ads.extraction.normalize import Normalized
 logger = logging.getLogger(__name__)
 
 _GROUP = re.compile(r"[0-9]+")
-_BR = re.compile(r"<\s{0,2}br\s{0,2}/?\s{0,2}>", re.IGNORECASE)
+_BR = re.compile(r"<\s{0,2}br\s{0,2}/?\s{0,2}>")
 _SPACES = re.compile(r"\s+")
 _SEP = frozenset(" -.*~/|\\_@!;:'\",()[]{}#=+$")
 _MAX_GAP_CHARS = 40  # raw gap length considered at all (long runs of spaces collapse)
@@ -31,27 +31,28 @@ _MAX_GAP_SEPARATORS = 6  # separators left after collapsing whitespace
 _MAX_DIGITS = 17  # 15 for E.164 plus an international prefix
 # A pathological text (a megabyte of "1 2 3 ...") could ask phonenumbers to parse millions of
 # windows; past this budget the rest of the text is not searched and a warning is logged.
-PARSE_BUDGET = 20_000
+# A real ad needs a few dozen parses; the budget grows with the text so that a long document
+# of many real ads is still searched to the end.
+PARSE_BUDGET_BASE = 2_000
+PARSE_BUDGET_PER_CHAR = 1 / 50
 
 _CUP_AFTER = re.compile(r"[a-hA-H]{1,3}\b")
 _PLUS_BEFORE = re.compile(r"\+\s?$")
+_ID_HINT = re.compile(r"id|ref|post|ad|listing|order|invoice")
 _CURRENCY = "$£€¥₹"
-_PRICE_BEFORE = re.compile(rf"[{_CURRENCY}]\s?$")
 _UNIT_AFTER = re.compile(
     rf"\s?(?:[{_CURRENCY}%](?![0-9])|x\s?[0-9]|(?:/|per\s|x)?\s?"
     r"(?:hh|hhr|hr|hrs|hour|hours|h|min|mins|minute|minutes|qv|qk|fh|hf|roses?|dollars?|bucks|"
     r"usd|eur|euros?|gbp|aud|cad|k|am|pm|a\.m|p\.m|lbs?|kgs?|cm|mm|ft|feet|yo|y/o|yrs?|years?|"
-    r"st|nd|rd|th|cup|inches|inch)\b)",
-    re.IGNORECASE,
+    r"st|nd|rd|th|cup|inches|inch)\b)"
 )
 _ID_BEFORE = re.compile(
-    r"\b(?:id|ref|reference|listing|post|ad|order|invoice)\s?(?:#|no\.?|number|num)?\s?[:#=.]?\s?$",
-    re.IGNORECASE,
+    r"\b(?:id|ref|reference|listing|post|ad|order|invoice)\s?(?:#|no\.?|number|num)?\s?[:#=.]?\s?$"
 )
 _US_STATES = (
     "AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|"
     "NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY"
-)
+).lower()
 # Shapes that are something other than a phone, whatever digits they hold. Each is matched at
 # the start of a digit group; lookarounds keep them from biting into a longer run
 # ("4-1-9-3-4-0..." is not a date).
@@ -63,18 +64,17 @@ _NOT_PHONE_AT_GROUP = re.compile(
     r"|[4-7]\s?(?:'|ft|feet)\s?(?:[0-9]|1[01])(?![0-9])"
     # dates: 11-17-2015, 17.11.15, 2015-11-17
     r"|(?<![0-9][-/.])[0-3]?[0-9][-/.][0-3]?[0-9][-/.](?:19|20)?[0-9]{2}(?![0-9])(?![-/.][0-9])"
-    r"|(?<![0-9][-/.])(?:19|20)[0-9]{2}[-/.][01]?[0-9][-/.][0-3]?[0-9](?![0-9])(?![-/.][0-9])",
-    re.IGNORECASE,
+    r"|(?<![0-9][-/.])(?:19|20)[0-9]{2}[-/.][01]?[0-9][-/.][0-3]?[0-9](?![0-9])(?![-/.][0-9])"
 )
 _US_STATES = (
     "AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|"
     "NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY"
-)
+).lower()
 # A US ZIP code right after a state: "Upland CA 91786", "ca, 91786-1234".
-_STATE_BEFORE = re.compile(rf"\b(?:{_US_STATES}),?\s?$", re.IGNORECASE)
+_STATE_BEFORE = re.compile(rf"\b(?:{_US_STATES}),?\s?$")
 # Inside a URL, "/", "?", "&", "=" and "#" end a number, and a group that fills a whole path
 # segment or query value on its own ("/31798050", "?pid=6875896") is an id.
-_URL_RANGE = re.compile(r"(?:https?|hxxps?)://[^\s<>\"']{1,4096}|www\.[^\s<>\"']{1,4096}", re.IGNORECASE)
+_URL_RANGE = re.compile(r"(?:https?|hxxps?)://[^\s<>\"']{1,4096}|www\.[^\s<>\"']{1,4096}")
 _URL_BREAK = frozenset("/?&=#")
 
 
@@ -87,7 +87,7 @@ class PhoneMatch:
     end: int
 
 
-@dataclass
+@dataclass(slots=True)
 class _Group:
     start: int
     end: int
@@ -130,8 +130,20 @@ def _national_lengths(region: str | None) -> frozenset[int]:
 _NANP = frozenset(phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(1, ()))
 
 
+def _price_sign_before(text: str, start: int) -> bool:
+    """A currency sign right before the group ("$200", "$ 200"), unless glued between digits."""
+    if start == 0:
+        return False
+    c = text[start - 1]
+    if c in _CURRENCY:
+        return not (c == "$" and start >= 2 and text[start - 2].isdigit())
+    return c == " " and start >= 2 and text[start - 2] in _CURRENCY
+
+
 def _gap_joins(gap: str, in_url: bool) -> bool:
     """May two digit groups separated by `gap` belong to the same number?"""
+    if len(gap) == 1 and gap in _SEP:
+        return not (gap == "+" or (in_url and gap in _URL_BREAK))
     if len(gap) > _MAX_GAP_CHARS:
         return False
     if in_url and any(c in _URL_BREAK for c in gap):
@@ -147,7 +159,7 @@ def _gap_joins(gap: str, in_url: bool) -> bool:
 
 def _groups(norm: Normalized) -> list[list[_Group]]:
     """Digit groups of the normalised text, split into chains joined by separators."""
-    text = norm.text
+    text = norm.lower
     urls = [(m.start(), m.end()) for m in _URL_RANGE.finditer(text)] if "/" in text else []
     ui = 0
     blocked_until = -1
@@ -161,27 +173,29 @@ def _groups(norm: Normalized) -> list[list[_Group]]:
             ui += 1
         in_url = ui < len(urls) and urls[ui][0] <= start
         is_blocked = start < blocked_until
-        shape = _NOT_PHONE_AT_GROUP.match(text, start)
-        if shape is not None:
-            blocked_until = max(blocked_until, shape.end())
-            is_blocked = True
-        before = text[max(0, start - 30) : start]
-        after = text[end : end + 16]
-        dollar_glued = start >= 2 and text[start - 1] == "$" and text[start - 2].isdigit()
+        size = end - start
+        if size <= 4:
+            shape = _NOT_PHONE_AT_GROUP.match(text, start)
+            if shape is not None:
+                blocked_until = max(blocked_until, shape.end())
+                is_blocked = True
+        before = text[max(0, start - 20) : start]
         if (
-            (not dollar_glued and _PRICE_BEFORE.search(before))
-            or _UNIT_AFTER.match(after)
-            or _ID_BEFORE.search(before)
+            _price_sign_before(text, start)
+            or _UNIT_AFTER.match(text, end)
+            or (_ID_HINT.search(before) and _ID_BEFORE.search(before))
             # Two-digit groups glued to a cup size (36C, 34DD) are bra sizes.
-            or (end - start == 2 and _CUP_AFTER.match(after))
-            or (end - start == 5 and _STATE_BEFORE.search(before))
+            or (size == 2 and _CUP_AFTER.match(text, end))
+            or (size == 5 and _STATE_BEFORE.search(before))
         ):
             is_blocked = True
-        if in_url and (start == 0 or text[start - 1] in _URL_BREAK) and (
-            end == len(text) or text[end] in _URL_BREAK or text[end].isspace()
+        if (
+            in_url
+            and (start == 0 or text[start - 1] in _URL_BREAK)
+            and (end == len(text) or text[end] in _URL_BREAK or text[end].isspace())
         ):
             is_blocked = True
-        plus = bool(_PLUS_BEFORE.search(before[-3:]))
+        plus = "+" in before[-3:] and bool(_PLUS_BEFORE.search(before[-3:]))
         group = _Group(start, end, m.group(), plus, is_blocked)
         if chain and not (
             prev_end >= 0 and _gap_joins(text[prev_end:start], in_url or prev_in_url)
@@ -217,7 +231,7 @@ def find_phones(norm: Normalized, region: str | None = "US") -> list[PhoneMatch]
         logger.warning("unknown phone region %r: only international numbers are searched", region)
         region = None
     found: list[PhoneMatch] = []
-    budget = PARSE_BUDGET
+    budget = PARSE_BUDGET_BASE + int(len(norm.text) * PARSE_BUDGET_PER_CHAR)
     for chain in _groups(norm):
         i = 0
         while i < len(chain):
