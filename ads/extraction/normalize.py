@@ -224,9 +224,6 @@ def _pattern_len(pattern: str) -> int:
 
 
 _ALL_WORDS.sort(key=lambda item: -_pattern_len(item[0]))
-_SEGMENT_SOURCE = "|".join(f"(?P<w{i}>{p})" for i, (p, _, _) in enumerate(_ALL_WORDS))
-_SEGMENT = re.compile(rf"{_SEGMENT_SOURCE}|(?P<d>[0-9]+)")
-_SEGMENT_NOCAP = "|".join(p for p, _, _ in _ALL_WORDS)
 _UNIT_WORDS = "|".join(
     sorted(
         (p for p, v in _STRONG_WORDS.items() if len(v) == 1 and v != "0"),
@@ -234,13 +231,16 @@ _UNIT_WORDS = "|".join(
     )
 )
 _TENS_ALT = "|".join(_TENS_WORDS)
+# "twenty six" / "forty-seven" is one segment, tried before the single words.
+_TENS_UNIT_SEGMENT = rf"(?:{_TENS_ALT})[ \-](?:{_UNIT_WORDS})"
+_SEGMENT_SOURCE = "|".join(f"(?P<w{i}>{p})" for i, (p, _, _) in enumerate(_ALL_WORDS))
+_SEGMENT = re.compile(rf"(?P<tu>{_TENS_UNIT_SEGMENT})|{_SEGMENT_SOURCE}|(?P<d>[0-9]+)")
+_SEGMENT_NOCAP = _TENS_UNIT_SEGMENT + "|" + "|".join(p for p, _, _ in _ALL_WORDS)
 
 # Bracketed spellings of punctuation: "[dot]", "(at)", "{dash}".
 _BRACKETED = re.compile(
     r"[\[\({]\s{0,2}(?:(?P<dot>dot|period)|(?P<at>at)|(?P<dash>dash|hyphen))\s{0,2}[\]\)}]"
 )
-# "twenty six" / "twenty-six" across one space or hyphen.
-_TENS_UNIT = re.compile(rf"(?<![^\W_])(?:{_TENS_ALT})[ \-](?:{_UNIT_WORDS})(?![^\W_])")
 # Whole alphanumeric tokens made only of number words, look-alikes and digits. An atomic group
 # inside a possessive repeat: no backtracking at all. The lookahead skips most words early.
 _TOKEN = re.compile(rf"(?<![^\W_])(?=[zotfsenhli0-9])(?>{_SEGMENT_NOCAP}|[0-9]+)++(?![^\W_])")
@@ -259,6 +259,12 @@ def _convert_token(token: str) -> tuple[str, str]:
     i = 0
     while i < len(segments):
         seg = segments[i]
+        if seg.lastgroup == "tu":
+            tens, unit = re.split(r"[ \-]", seg.group(), maxsplit=1)
+            out.append(_convert_token(tens)[0][0] + _convert_token(unit)[0])
+            strong = True
+            i += 1
+            continue
         if seg.lastgroup == "d":
             out.append(seg.group())
             strong = True
@@ -294,11 +300,6 @@ def _convert_token(token: str) -> tuple[str, str]:
     if len(segments) == 1 and weak_only and weak_only[0] in _STANDALONE_ZERO:
         return "".join(out), "weak"
     return "", "none"
-
-
-def _inside_sorted(spans: list[tuple[int, int]], pos: int) -> bool:
-    i = bisect_right(spans, (pos, len(spans) + pos + 1)) - 1
-    return i >= 0 and spans[i][0] <= pos < spans[i][1]
 
 
 def _digit_neighbour(text: str, pos: int, step: int, converted: dict[int, bool]) -> bool:
@@ -376,18 +377,9 @@ def _stage_b(text: str) -> tuple[str, OffsetMap]:
         for m in _BRACKETED.finditer(lower):
             new = "." if m.group("dot") else "@" if m.group("at") else "-"
             replacements.append((m.start(), m.end(), new))
-    tens_spans: list[tuple[int, int]] = []
-    if "ty" in lower:
-        for m in _TENS_UNIT.finditer(lower):
-            tens, unit = re.split(r"[ \-]", m.group(), maxsplit=1)
-            replacements.append((m.start(), m.end(), _convert_token(tens + unit)[0]))
-            converted_edges[m.start()] = converted_edges[m.end() - 1] = True
-            tens_spans.append((m.start(), m.end()))
     for m in _TOKEN.finditer(lower):
         token = m.group()
         if token.isdigit() or token in _PLAIN_WORDS:
-            continue
-        if tens_spans and _inside_sorted(tens_spans, m.start()):
             continue
         digits, strength = _convert_token(token)
         if strength == "strong":

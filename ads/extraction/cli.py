@@ -1,0 +1,47 @@
+"""The extract_entities command's work, as a plain function testable without Django.
+
+Input: JSON lines `{"id": ..., "text": "...", "region": "US"?}`. Output: one JSON line per
+input line with everything `Extraction.to_json` holds. A line that cannot be read (not JSON,
+not an object, no string "text") writes `{"line": N, "error": "..."}` to the error stream and
+the run goes on; blank lines are skipped.
+
+Exit code: 0 when at least one line was extracted, or when the input was empty; 1 when there
+were lines but none could be read (a wrong file is an error a script should notice).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import IO
+
+from ads.extraction import extract
+
+logger = logging.getLogger(__name__)
+
+
+def run(in_stream: IO[str], out_stream: IO[str], err_stream: IO[str], region: str | None) -> int:
+    """Extract every JSON line of `in_stream`; `region` is the default for lines without one."""
+    read = failed = 0
+    for number, line in enumerate(in_stream, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            if not isinstance(record, dict):
+                raise ValueError("a line must be a JSON object")
+            text = record.get("text")
+            if not isinstance(text, str):
+                raise ValueError('"text" must be a string')
+            line_region = record.get("region", region)
+            if line_region is not None and not isinstance(line_region, str):
+                raise ValueError('"region" must be a string or null')
+            result = extract(text, region=line_region or None)
+        except (ValueError, TypeError) as exc:  # json.JSONDecodeError is a ValueError
+            failed += 1
+            err_stream.write(json.dumps({"line": number, "error": str(exc)}) + "\n")
+            continue
+        read += 1
+        out_stream.write(json.dumps(result.to_json(record.get("id")), ensure_ascii=False) + "\n")
+    logger.debug("extract_entities: %d lines extracted, %d rejected", read, failed)
+    return 1 if failed and not read else 0
