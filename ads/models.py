@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 if TYPE_CHECKING:
@@ -125,6 +125,8 @@ class Ad(models.Model):
     language = models.CharField(max_length=20, blank=True)
     content_hash = models.CharField(max_length=64)
     revision_count = models.PositiveIntegerField(default=1)
+    # What the extraction stage found (ages, prices, emoji, spans...), for scoring and display.
+    extracted = models.JSONField(default=dict, blank=True)
 
     pipeline_stage = models.CharField(max_length=20, default=PIPELINE_DONE)
     pipeline_status = models.CharField(
@@ -150,6 +152,11 @@ class Ad(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source_id}:{self.external_id}"
+
+    @property
+    def document(self) -> str:
+        """The text that extraction and scoring read; entity spans are offsets into it."""
+        return f"{self.title}\n{self.body}" if self.title else self.body
 
     @property
     def pipeline_done(self) -> bool:
@@ -198,3 +205,61 @@ class StageRun(models.Model):
 
     def __str__(self) -> str:
         return f"ad {self.ad_id} r{self.revision} {self.stage}"
+
+
+class EntityKind(models.TextChoices):
+    PHONE = "phone", "Phone number"
+    EMAIL = "email", "Email"
+    HANDLE = "handle", "Social handle"
+    URL = "url", "URL"
+    NAME = "name", "Name or alias"
+    IMAGE = "image", "Image hash"
+
+
+class EntityQuerySet(models.QuerySet["Entity"]):
+    def visible_to(self, user: User) -> EntityQuerySet:
+        """An entity is visible when at least one ad it occurs in is visible."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if user.is_platform_admin:
+            return self
+        return self.filter(
+            pk__in=EntityOccurrence.objects.filter(ad__in=Ad.objects.visible_to(user)).values("entity_id")
+        )
+
+
+class Entity(models.Model):
+    """An identifier that ties ads together: a phone number (E.164), email, handle, URL, alias."""
+
+    kind = models.CharField(max_length=10, choices=EntityKind.choices)
+    value = models.CharField(max_length=500)
+    first_seen_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now)
+
+    objects = EntityQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "value"], name="entity_unique_value")]
+        verbose_name_plural = "entities"
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.value}"
+
+
+class EntityOccurrence(models.Model):
+    """Where an entity occurs in one ad: character offsets into `Ad.document`, for highlighting."""
+
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="occurrences")
+    ad = models.ForeignKey(Ad, on_delete=models.CASCADE, related_name="occurrences")
+    revision = models.PositiveIntegerField()
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["entity", "ad"])]
+        constraints = [
+            models.CheckConstraint(name="occurrence_span_ordered", condition=Q(end__gte=F("start"))),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entity_id} in ad {self.ad_id} [{self.start}:{self.end}]"

@@ -205,3 +205,54 @@ def source_get_or_create_for_partner(*, partner: Any, kind: str = "partner") -> 
         name=f"{kind}:{partner.slug}", defaults={"kind": kind, "partner": partner, "enabled": True}
     )
     return source
+
+
+def _fetcher() -> Any:
+    """One fetcher per worker process (it holds an HTTP session); rate limits shared via Redis."""
+    global _FETCHER
+    if _FETCHER is None:
+        from django.conf import settings
+
+        from .connectors.http import InProcessRateLimiter, RedisRateLimiter, SafeFetcher
+
+        limiter: Any = InProcessRateLimiter()
+        if settings.REDIS_URL or settings.CELERY_BROKER_URL.startswith("redis"):
+            import redis
+
+            limiter = RedisRateLimiter(redis.Redis.from_url(settings.REDIS_URL or settings.CELERY_BROKER_URL))
+        _FETCHER = SafeFetcher(
+            user_agent=settings.CONNECTOR_USER_AGENT, allow_private=settings.CONNECTOR_ALLOW_PRIVATE,
+            rate_limiter=limiter, min_interval=settings.CONNECTOR_MIN_INTERVAL_SECONDS,
+            read_timeout=settings.CONNECTOR_TIMEOUT_SECONDS, max_bytes=settings.CONNECTOR_MAX_BYTES,
+        )
+    return _FETCHER
+
+
+_FETCHER: Any = None
+
+
+def source_poll(*, source: Source, fetcher: Any = None) -> IngestSummary:
+    """Poll one online source (RSS/Atom or HTML listing) and ingest what it yields.
+
+    Fetch and parse problems are kept on the source (shown in the admin) and in the summary's
+    rejected rows; they never stop the good records from being stored.
+    """
+    from .connectors import InvalidSettings, poll
+
+    try:
+        url_key = "feed_url" if source.kind == "rss" else "listing_url"
+        settings = {**({url_key: source.url} if source.url else {}), **source.settings}
+        result = poll(source.kind, settings, fetcher=fetcher or _fetcher())
+    except InvalidSettings as exc:
+        Source.objects.filter(pk=source.pk).update(last_polled_at=timezone.now(),
+                                                   last_poll_error=f"invalid settings: {exc}")
+        raise
+    summary = ads_ingest(source=source, rows=((record, []) for record in result.records))
+    for number, error in enumerate(result.errors, start=1):
+        summary.rejected.append({"line": number, "reason": f"{error['url']}: {error['reason']}",
+                                 "external_id": ""})
+    Source.objects.filter(pk=source.pk).update(
+        last_polled_at=timezone.now(),
+        last_poll_error="; ".join(f"{e['url']}: {e['reason']}" for e in result.errors)[:5000],
+    )
+    return summary

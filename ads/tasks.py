@@ -40,7 +40,7 @@ def sources_poll_due() -> int:
 
 @shared_task(name="ads.tasks.poll_source", autoretry_for=(OperationalError,), retry_backoff=True)
 def poll_source(source_id: int) -> dict[str, int]:
-    from .connectors_service import source_poll
+    from .services import source_poll
     from .models import Source
 
     source = Source.objects.filter(pk=source_id, enabled=True).first()

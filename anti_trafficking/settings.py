@@ -159,7 +159,9 @@ PIPELINE_SWEEP_AFTER_SECONDS = env_int("PIPELINE_SWEEP_AFTER_SECONDS", 300, mini
 PIPELINE_SWEEP_INTERVAL_SECONDS = env_int("PIPELINE_SWEEP_INTERVAL_SECONDS", 60, minimum=1)
 PIPELINE_ENQUEUE = env_bool("PIPELINE_ENQUEUE", default=True)
 # The stages after ingestion, in order: (name, handler). A stage is listed once it is built.
-PIPELINE_STAGES: list[tuple[str, str]] = []
+PIPELINE_STAGES: list[tuple[str, str]] = [
+    ("extract", "ads.extraction_service.ads_extract_entities"),
+]
 
 # --- Ingestion and evidence ---------------------------------------------------------------------
 EVIDENCE_ROOT = env_path("EVIDENCE_ROOT", VAR_DIR / "evidence")

@@ -1,0 +1,76 @@
+"""Authentication: lockout, password rules, session timeouts, logout."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.test import Client
+
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def test_five_failed_logins_lock_the_account(actors):
+    client = Client()
+    for _ in range(5):
+        client.post("/accounts/login/", {"username": "inv-a", "password": "wrong-password"})
+    response = client.post("/accounts/login/", {"username": "inv-a", "password": PASSWORD})
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_correct_password_signs_in(actors):
+    client = Client()
+    response = client.post("/accounts/login/", {"username": "inv-a", "password": PASSWORD})
+    assert response.status_code == 302
+    assert client.get("/").status_code == 200
+
+
+@pytest.mark.parametrize("password", ["short-pw1", "password1234", "123456789012345"])
+def test_weak_passwords_are_refused(password):
+    with pytest.raises(ValidationError):
+        validate_password(password)
+
+
+def test_a_long_uncommon_password_is_accepted():
+    validate_password("violet-harbour-lantern-93")
+
+
+def test_an_idle_session_expires(actors, settings):
+    client = actors.client_for("investigator_a")
+    assert client.get("/").status_code == 200
+    session = client.session
+    session["last_seen_at"] = int(time.time()) - settings.SESSION_IDLE_SECONDS - 5
+    session.save()
+    response = client.get("/")
+    assert response.status_code == 302 and "expired=1" in response["Location"]
+    assert client.get("/").status_code == 302
+
+
+def test_a_session_older_than_the_absolute_limit_expires(actors, settings):
+    client = actors.client_for("investigator_a")
+    client.get("/")
+    session = client.session
+    session["started_at"] = int(time.time()) - settings.SESSION_COOKIE_AGE - 5
+    session.save()
+    assert client.get("/").status_code == 302
+
+
+def test_logout_invalidates_the_old_session_cookie(actors):
+    client = actors.client_for("investigator_a")
+    client.get("/")
+    old_cookie = client.cookies["sessionid"].value
+    client.post("/accounts/logout/")
+    thief = Client()
+    thief.cookies["sessionid"] = old_cookie
+    assert thief.get("/").status_code == 302
+
+
+def test_roles_that_need_a_second_factor_are_sent_to_it(actors, settings):
+    settings.OTP_REQUIRED_ROLES = ["auditor"]
+    response = actors.client_for("auditor").get("/admin/")
+    assert response.status_code == 302 and response["Location"].endswith("/accounts/otp/")
