@@ -1,0 +1,190 @@
+"""Scores with their reasons, model versions, embeddings, and networks of linked ads."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from ads.models import Ad
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+
+class ModelVersion(models.Model):
+    """One trained risk model (files under MODEL_DIR/<version>) with its metrics; one is active."""
+
+    version = models.CharField(max_length=100, unique=True)
+    path = models.CharField(max_length=500)
+    created_at = models.DateTimeField(default=timezone.now)
+    metrics = models.JSONField(default=dict)
+    training_summary = models.JSONField(default=dict, help_text="Examples by source (seed, decisions).")
+    encoder = models.CharField(max_length=200, blank=True)
+    active = models.BooleanField(default=False)
+    activated_at = models.DateTimeField(null=True, blank=True)
+    rescore_total = models.PositiveIntegerField(default=0)
+    rescore_done = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["active"], condition=Q(active=True), name="one_active_model"),
+        ]
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.version}{' (active)' if self.active else ''}"
+
+
+class Category(models.TextChoices):
+    ESCORT = "escort", "Escort"
+    MASSAGE = "massage", "Massage"
+    JOB = "job", "Job"
+    OTHER = "other", "Other classifieds"
+
+
+class AdScoreQuerySet(models.QuerySet["AdScore"]):
+    def visible_to(self, user: User) -> AdScoreQuerySet:
+        return self.filter(ad__in=Ad.objects.visible_to(user))
+
+
+class AdScore(models.Model):
+    """The current score of an ad: calibrated probabilities, indicators and a plain reason."""
+
+    ad = models.OneToOneField(Ad, on_delete=models.CASCADE, related_name="score", primary_key=True)
+    scorable = models.BooleanField(default=True)
+    not_scorable_reason = models.CharField(max_length=300, blank=True)
+    risk = models.FloatField(null=True, blank=True, db_index=True)
+    minor = models.FloatField(null=True, blank=True, db_index=True)
+    flagged = models.BooleanField(default=False, db_index=True)
+    possible_minor = models.BooleanField(default=False)
+    category = models.CharField(max_length=10, choices=Category.choices, blank=True, db_index=True)
+    category_probabilities = models.JSONField(default=dict)
+    indicators = models.JSONField(default=list, help_text="[{code,label,span,weight,provenance}]")
+    counter_indicators = models.JSONField(default=list)
+    indicator_codes = models.JSONField(default=list, help_text="Codes that fired, for filtering.")
+    reason = models.TextField(blank=True)
+    notes = models.JSONField(default=list)
+    truncated = models.BooleanField(default=False)
+    low_confidence = models.BooleanField(default=False)
+    network_boost = models.FloatField(default=0.0, help_text="Added by network features (linking).")
+    model_version = models.CharField(max_length=100)
+    revision = models.PositiveIntegerField()
+    scored_at = models.DateTimeField(default=timezone.now)
+
+    objects = AdScoreQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["flagged", "risk"])]
+
+    def __str__(self) -> str:
+        return f"ad {self.ad_id}: risk {self.risk}"
+
+
+class AdEmbedding(models.Model):
+    """The sentence embedding of an ad (float32 bytes), reused by linking and "more like this"."""
+
+    ad = models.OneToOneField(Ad, on_delete=models.CASCADE, related_name="embedding", primary_key=True)
+    encoder = models.CharField(max_length=200)
+    vector = models.BinaryField()
+
+    def __str__(self) -> str:
+        return f"embedding of ad {self.ad_id}"
+
+
+class NetworkQuerySet(models.QuerySet["Network"]):
+    def visible_to(self, user: User) -> NetworkQuerySet:
+        """A network is visible when one of its ads is."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if user.is_platform_admin:
+            return self
+        return self.filter(pk__in=AdNetwork.objects.filter(ad__in=Ad.objects.visible_to(user)).values("network_id"))
+
+
+class Network(models.Model):
+    """A connected group of linked ads: one operator's postings, reviewed as one item."""
+
+    size = models.PositiveIntegerField(default=0, db_index=True)
+    first_seen_at = models.DateTimeField(null=True, blank=True)
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+    cities = models.JSONField(default=list)
+    max_risk = models.FloatField(null=True, blank=True, db_index=True)
+    features = models.JSONField(default=dict, help_text="cities per week, names per phone, ...")
+    template = models.JSONField(default=dict, help_text="Shared text and what varies.")
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="absorbed")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = NetworkQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"network {self.pk} ({self.size} ads)"
+
+
+class AdNetwork(models.Model):
+    """Which network an ad belongs to (every linked ad belongs to exactly one)."""
+
+    ad = models.OneToOneField(Ad, on_delete=models.CASCADE, related_name="network_membership", primary_key=True)
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="memberships")
+    joined_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"ad {self.ad_id} in network {self.network_id}"
+
+
+class LinkKind(models.TextChoices):
+    PHONE = "phone", "Shared phone"
+    EMAIL = "email", "Shared email"
+    HANDLE = "handle", "Shared handle"
+    URL = "url", "Shared URL"
+    IMAGE = "image", "Same image"
+    TEXT = "text", "Near-duplicate text"
+
+
+class Link(models.Model):
+    """Why two ads are in one network: a shared identifier or near-duplicate text."""
+
+    ad_a = models.ForeignKey(Ad, on_delete=models.CASCADE, related_name="links_out")
+    ad_b = models.ForeignKey(Ad, on_delete=models.CASCADE, related_name="links_in")
+    kind = models.CharField(max_length=10, choices=LinkKind.choices)
+    key = models.CharField(max_length=500, blank=True)
+    similarity = models.FloatField(default=1.0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["ad_a", "ad_b", "kind"], name="link_unique"),
+            models.CheckConstraint(name="link_ordered", condition=Q(ad_a__lt=models.F("ad_b"))),
+        ]
+        indexes = [models.Index(fields=["ad_b"])]
+
+    def __str__(self) -> str:
+        return f"{self.ad_a_id}-{self.ad_b_id} {self.kind}"
+
+
+class TextBand(models.Model):
+    """One LSH band key of an ad's MinHash signature: ads sharing a key are near-duplicate candidates."""
+
+    ad = models.ForeignKey(Ad, on_delete=models.CASCADE, related_name="text_bands")
+    key = models.CharField(max_length=64, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["ad", "key"], name="textband_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.ad_id}:{self.key}"
+
+
+class AdSignature(models.Model):
+    """The MinHash signature of an ad's normalised text (bytes), for similarity estimates."""
+
+    ad = models.OneToOneField(Ad, on_delete=models.CASCADE, related_name="signature", primary_key=True)
+    signature = models.BinaryField()
+    version = models.CharField(max_length=50)
+
+    def __str__(self) -> str:
+        return f"signature of ad {self.ad_id}"
