@@ -36,6 +36,7 @@ from maps.geocoding.types import (
     PRECISION_COUNTRY,
     PRECISION_NEIGHBOURHOOD,
     PRECISION_REGION,
+    PRECISION_UNKNOWN,
     SOURCE_GAZETTEER,
     SOURCE_URL,
     Location,
@@ -47,6 +48,9 @@ logger = logging.getLogger(__name__)
 _MAX_PHRASE_WORDS = 5
 # A URL slug is a weaker signal than the text; only well-known cities count there.
 _URL_MIN_POPULATION = 50_000
+_ALT_NAME_MIN_POPULATION = 500_000
+# Two-letter URL slugs are usually language or section codes; these few are cities.
+_URL_SHORT_KEYS = frozenset({"sf", "dc"})
 EARTH_RADIUS_KM = 6371.0088
 
 
@@ -138,6 +142,14 @@ class GazetteerGeocoder:
             key = name_key(city.name)
             if key:
                 self._cities_by_key.setdefault(key, []).append(city)
+            if city.population >= _ALT_NAME_MIN_POPULATION:
+                # Big cities are written in their own language too ("Milano", "Moskva").
+                for alt in raw.get("alternatenames") or ():
+                    alt_key = name_key(alt) if alt.isascii() and len(alt) >= 4 else ""
+                    if alt_key and alt_key != key and alt_key not in COMMON_WORD_PLACES:
+                        rows = self._cities_by_key.setdefault(alt_key, [])
+                        if city not in rows:
+                            rows.append(city)
             if city.country == "US":
                 self._cities_by_state.setdefault(city.admin1, []).append(city)
         for rows in self._cities_by_key.values():
@@ -190,7 +202,7 @@ class GazetteerGeocoder:
             if implied:
                 index[key.replace(" ", "")] = ("neighbourhood", implied)
         # Two-letter slugs ("la", "ca", "tx") are as often language or section codes as places.
-        return {k: v for k, v in index.items() if len(k) >= 3}
+        return {k: v for k, v in index.items() if len(k) >= 3 or k in _URL_SHORT_KEYS}
 
     def state(self, code: str) -> StateRow | None:
         return self._states.get(code.upper())
@@ -306,14 +318,17 @@ class GazetteerGeocoder:
             want_country = "US"
 
         notes: list[str] = []
-        place = self._pick_city(mentions, states, weak_states, want_country, strict_country, notes)
+        url_city = self._city_from_url(url, want_country) if url else None
+        if url_city is not None and states and url_city.admin1 not in states:
+            url_city = None  # the text's own state outranks the site's city
+        place = self._pick_city(
+            mentions, states, weak_states, want_country, strict_country, notes, url_city
+        )
         source = SOURCE_GAZETTEER
-        if place is None and url:
-            url_city = self._city_from_url(url, want_country)
-            if url_city is not None and (not states or url_city.admin1 in states):
-                place = (url_city, 0.6)
-                source = SOURCE_URL
-                notes.append("The location text names no city; the site's URL does.")
+        if place is None and url_city is not None:
+            place = (url_city, 0.6)
+            source = SOURCE_URL
+            notes.append("The location text names no city; the site's URL does.")
 
         nbhd = self._pick_neighbourhood(mentions, place)
         if nbhd is not None:
@@ -344,7 +359,10 @@ class GazetteerGeocoder:
                 confidence=round(conf, 2),
                 note=" ".join(notes),
             )
-        return self._coarse(mentions, states, weak_states, want_country, strict_country, notes)
+        coarse = self._coarse(mentions, states, weak_states, want_country, strict_country, notes)
+        if coarse.precision == PRECISION_UNKNOWN and url:
+            return self._area_from_url(url) or coarse
+        return coarse
 
     def _pick_city(
         self,
@@ -354,6 +372,7 @@ class GazetteerGeocoder:
         want_country: str | None,
         strict_country: bool,
         notes: list[str],
+        url_city: CityRow | None = None,
     ) -> tuple[CityRow, float] | None:
         qualified = bool(states) or any(m.kind == "country" for m in mentions)
         groups: list[tuple[_Mention, list[CityRow]]] = []
@@ -392,14 +411,25 @@ class GazetteerGeocoder:
 
         chosen: tuple[_Mention, list[CityRow]] | None = None
         conf = 0.8
+        # "Columbia" on columbiamo.example.com is Columbia, MO: the site settles the ambiguity.
         for m, rows in groups:
-            for by_state in (states, weak_states):
-                narrowed = narrow(rows, by_state)
-                if by_state and narrowed:
-                    chosen, conf = (m, narrowed), 0.9
-                    break
-            if chosen:
+            if url_city is not None and url_city in rows:
+                chosen, conf = (m, [url_city]), 0.9
+                if len(rows) > 1:
+                    notes.append(
+                        f"'{m.phrase}' names {len(rows)} places; the site's URL says "
+                        f"{_city_label(url_city)}."
+                    )
                 break
+        if chosen is None:
+            for m, rows in groups:
+                for by_state in (states, weak_states):
+                    narrowed = narrow(rows, by_state)
+                    if by_state and narrowed:
+                        chosen, conf = (m, narrowed), 0.9
+                        break
+                if chosen:
+                    break
         if chosen is None:
             for m, rows in groups:
                 narrowed = narrow(rows, [])
@@ -436,7 +466,14 @@ class GazetteerGeocoder:
                 f"Ambiguous: {len(rows)} places named '{top.name}'; chose the most populous, "
                 f"{_city_label(top)} (population {top.population:,}). Others: {others}."
             )
-        other_places = [" ".join(t.original for t in g[0].tokens) for g in groups if g[0] is not m]
+        # Repeats of the chosen place ("Fayetteville Fayetteville") are not other places.
+        other_places = list(
+            dict.fromkeys(
+                " ".join(t.original for t in g[0].tokens)
+                for g in groups
+                if g[0].phrase != m.phrase and top not in g[1]
+            )
+        )
         if other_places:
             conf *= 0.9
             notes.append(
@@ -521,22 +558,68 @@ class GazetteerGeocoder:
 
     def _city_from_url(self, url: str, want_country: str | None) -> CityRow | None:
         for phrase in url_place_phrases(url):
+            words = phrase.split()
+            # "battlecreek-escorts" names Battle Creek: try the whole slug, then its parts.
+            for length in range(len(words), 0, -1):
+                for i in range(len(words) - length + 1):
+                    city = self._url_key_city("".join(words[i : i + length]), want_country)
+                    if city is not None:
+                        return city
+        return None
+
+    def _area_from_url(self, url: str) -> Location | None:
+        """A state or region the site names ("oregon.", "/northjersey/"), when nothing else does."""
+        for phrase in url_place_phrases(url):
             hit = self._url_index.get(phrase.replace(" ", ""))
             if hit is None:
                 continue
             kind, value = hit
-            if kind == "alias" and isinstance(value, CityAlias):
-                city = self._alias_city(value)
-            elif kind == "cities" and isinstance(value, list):
-                rows = [c for c in value if not want_country or c.country == want_country]
-                city = rows[0] if rows else None
-            elif kind == "neighbourhood" and isinstance(value, tuple):
-                row = value[0]
-                city = self._find_city(name_key(row.city), row.country, row.admin1)
-            else:
-                city = None
-            if city is not None:
-                return city
+            if kind == "state" and isinstance(value, str):
+                st = self._states[value]
+                return Location(
+                    lat=st.lat,
+                    lng=st.lng,
+                    precision=PRECISION_REGION,
+                    name=f"{st.name}, US",
+                    source=SOURCE_URL,
+                    country="US",
+                    admin1=st.code,
+                    confidence=0.4,
+                    note="Only the site's URL names a place, a state: the marker is its centre.",
+                )
+            if kind == "region" and isinstance(value, RegionRow):
+                return Location(
+                    lat=value.lat,
+                    lng=value.lng,
+                    precision=PRECISION_REGION,
+                    name=f"{value.name}, {value.admin1}, {value.country}",
+                    source=SOURCE_URL,
+                    country=value.country,
+                    admin1=value.admin1,
+                    confidence=0.4,
+                    note="Only the site's URL names a place, a region.",
+                )
+        return None
+
+    def _url_key_city(self, key: str, want_country: str | None) -> CityRow | None:
+        hit = self._url_index.get(key)
+        state = ""
+        if hit is None and len(key) > 5 and key[-2:].upper() in self._states:
+            # Sites tell same-named cities apart with a state suffix: "springfieldmo".
+            hit, state = self._url_index.get(key[:-2]), key[-2:].upper()
+        if hit is None:
+            return None
+        kind, value = hit
+        if kind == "alias" and isinstance(value, CityAlias):
+            return self._alias_city(value)
+        if kind == "cities" and isinstance(value, list):
+            rows = [c for c in value if not want_country or c.country == want_country]
+            if state:
+                rows = [c for c in rows if c.admin1 == state]
+            return rows[0] if rows else None
+        if kind == "neighbourhood" and isinstance(value, tuple):
+            row = value[0]
+            return self._find_city(name_key(row.city), row.country, row.admin1)
         return None
 
     # -- helpers for area codes ---------------------------------------------------------------

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-TABLES_VERSION = "2"
+TABLES_VERSION = "3"
 
 
 class StateRow(NamedTuple):
@@ -366,6 +366,8 @@ COMMON_WORD_PLACES: frozenset[str] = frozenset(
         "downtown", "central", "airport", "date", "crystal", "marina", "bell", "eden", "gay",
         "bay", "paradise", "city", "beach", "north", "south", "east", "west", "center", "centre",
         "victoria", "florence", "madison", "tyler", "carmel", "aurora", "strip", "galleria",
+        "opportunity", "superior", "mentor", "enterprise", "green", "cove", "metro", "walnut",
+        "magna", "since", "southern", "northern", "eastern", "western",
     }
 )  # fmt: skip
 

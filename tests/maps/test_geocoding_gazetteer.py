@@ -258,3 +258,50 @@ def test_location_round_trips_through_json(gazetteer: GazetteerGeocoder) -> None
     loc = gazetteer.geocode("Philly")
     assert Location.from_json(loc.to_json()) == loc
     assert set(loc.to_json()) >= {"lat", "lng", "precision", "name", "source"}
+
+
+def test_url_city_settles_an_ambiguous_text_city(gazetteer: GazetteerGeocoder) -> None:
+    loc = gazetteer.geocode("Columbia / Jeff City", url="https://columbiamo.example-ads.com/a/1")
+    assert loc.name == "Columbia, MO, US"
+    assert loc.source == "gazetteer"
+    assert "URL" in loc.note
+    assert gazetteer.geocode("Columbia / Jeff City").name == "Columbia, SC, US"
+
+
+def test_text_state_outranks_the_url_city(gazetteer: GazetteerGeocoder) -> None:
+    loc = gazetteer.geocode("Portland, Maine", url="https://portland.example-ads.com/a/1")
+    assert loc.admin1 == "ME"
+
+
+def test_state_suffix_in_the_subdomain_picks_the_right_city(gazetteer: GazetteerGeocoder) -> None:
+    assert gazetteer.geocode("", url="https://springfieldmo.example-ads.com/").admin1 == "MO"
+    assert gazetteer.geocode("", url="https://springfieldil.example-ads.com/").admin1 == "IL"
+
+
+def test_city_slug_with_a_section_word_is_found(gazetteer: GazetteerGeocoder) -> None:
+    loc = gazetteer.geocode("", url="https://example-ads.com/battlecreek-escorts/77")
+    assert loc.name == "Battle Creek, MI, US"
+
+
+def test_state_only_url_gives_a_region_from_the_url(gazetteer: GazetteerGeocoder) -> None:
+    loc = gazetteer.geocode("", url="https://oregon.example-ads.com/women/1")
+    assert loc.precision == "region"
+    assert loc.source == "url"
+    assert loc.admin1 == "OR"
+
+
+def test_big_cities_are_found_under_their_own_language_names(
+    gazetteer: GazetteerGeocoder,
+) -> None:
+    assert gazetteer.geocode("Milano").name == "Milan, IT"
+    assert gazetteer.geocode("MONTRÉAL").name == "Montréal, CA"
+
+
+def test_hyphenated_city_names_stay_whole(gazetteer: GazetteerGeocoder) -> None:
+    assert gazetteer.geocode("Winston-Salem, NC").name == "Winston-Salem, NC, US"
+
+
+def test_repeated_city_is_not_reported_as_another_place(gazetteer: GazetteerGeocoder) -> None:
+    loc = gazetteer.geocode("Tulsa Tulsa tulsa")
+    assert loc.name == "Tulsa, OK, US"
+    assert "also names" not in loc.note
