@@ -25,7 +25,7 @@ _DOT = r"(?:\.|\s{1,3}dot\s{1,3}|\(\s?\.\s?\)|\[\s?\.\s?\]|\(\s?dot\s?\)|\[\s?do
 _LABEL = r"[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?"
 _EMAIL = re.compile(
     rf"(?<![a-z0-9._%+\-])(?P<local>[a-z0-9][a-z0-9._%+\-]{{0,63}})"
-    rf"(?P<at>{_AT})(?P<domain>{_LABEL}(?:{_DOT}{_LABEL}){{0,3}}?){_DOT}(?P<tld>{_TLDS})"
+    rf"(?P<at>{_AT})(?P<domain>{_LABEL}(?:{_DOT}{_LABEL}){{0,3}}){_DOT}(?P<tld>{_TLDS})"
     r"(?![a-z0-9\-])"
 )
 _DOT_NORMAL = re.compile(_DOT)
