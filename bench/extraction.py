@@ -148,6 +148,46 @@ def bench_docs(data: Path, show: bool) -> dict[str, dict[str, float | int]]:
     }
 
 
+# --- real ads without gold --------------------------------------------------------------------
+
+
+def bench_unlabelled(data: Path, sample: int) -> dict[str, float | int]:
+    """dig-ads-classifier ads (no phone gold): coverage and throughput on real text.
+
+    With `sample` > 0, prints that many found phones with 30 characters of context for a
+    by-eye precision check (local only: the output holds real data).
+    """
+    import csv
+
+    folder = data / "dig-ads-classifier"
+    csv.field_size_limit(1 << 30)
+    texts: list[str] = []
+    for name in ("training.csv", "testing.csv"):
+        path = folder / name
+        if path.is_file():
+            with path.open(encoding="utf-8", errors="replace", newline="") as stream:
+                texts += [row.get("extracted_text") or "" for row in csv.DictReader(stream)]
+    found: list[tuple[str, str]] = []
+    with_phone = 0
+    start = time.process_time()
+    for text in texts:
+        result = extract(text, region="US")
+        spans = [s for s in result.spans if s.kind == "phone"]
+        with_phone += bool(spans)
+        found += [(s.value, text[max(0, s.start - 30) : s.end + 30]) for s in spans]
+    cpu = time.process_time() - start
+    if sample and found:
+        for _, context in random.Random(3).sample(found, min(sample, len(found))):
+            print("   ", repr(context.replace("\n", " ")))
+    return {
+        "ads": len(texts),
+        "mean_chars": statistics.mean(len(t) for t in texts) if texts else 0,
+        "ads_with_phone": with_phone,
+        "phones": len(found),
+        "ads_per_cpu_second": len(texts) / cpu if cpu else 0.0,
+    }
+
+
 # --- throughput --------------------------------------------------------------------------------
 
 _WORDS = [
@@ -315,6 +355,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("data", type=Path, help="path to the shared data folder")
     parser.add_argument("--skip-adversarial", action="store_true")
     parser.add_argument("--show-misses", action="store_true", help="local debugging only")
+    parser.add_argument(
+        "--spot-check",
+        type=int,
+        default=0,
+        metavar="N",
+        help="print N found phones from the unlabelled ads with context (local only)",
+    )
     args = parser.parse_args(argv)
     if not (args.data / PHM / "test.txt").is_file():
         print(f"error: {args.data / PHM} not found (pass the shared data folder)", file=sys.stderr)
@@ -336,6 +383,12 @@ def main(argv: list[str] | None = None) -> int:
             f"  {name}: tp={r['tp']} fp={r['fp']} fn={r['fn']} "
             f"precision={r['precision']:.3f} recall={r['recall']:.3f}"
         )
+    print("== real ads without phone gold (dig-ads-classifier, region US)")
+    u = bench_unlabelled(args.data, args.spot_check)
+    print(
+        f"  {u['ads']} ads, mean {u['mean_chars']:.0f} chars: {u['ads_with_phone']} with a "
+        f"phone, {u['phones']} phone mentions; {u['ads_per_cpu_second']:.0f} ads per CPU-second"
+    )
     print("== throughput (synthetic ~400-char ads, one core)")
     t = bench_throughput()
     print(

@@ -266,173 +266,30 @@ _NAME_TRIGGER = re.compile(
 )
 # The name itself must be capitalised as the ad wrote it: "Kandi", "KANDI", "CeeCee".
 _NAME_WORD = re.compile(r"[A-Z][a-z]{1,19}(?:[A-Z][a-z]{1,19})?(?![\w'])|[A-Z]{3,12}(?![\w'])")
-_NOT_NAMES = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "new",
-        "back",
-        "here",
-        "available",
-        "ready",
-        "real",
-        "sexy",
-        "hot",
-        "your",
-        "you",
-        "me",
-        "not",
-        "so",
-        "very",
-        "just",
-        "only",
-        "now",
-        "in",
-        "out",
-        "at",
-        "on",
-        "up",
-        "from",
-        "new",
-        "available",
-        "looking",
-        "waiting",
-        "open",
-        "young",
-        "a",
-        "sweet",
-        "petite",
-        "busty",
-        "thick",
-        "independent",
-        "incall",
-        "outcall",
-        "visiting",
-        "back",
-        "always",
-        "also",
-        "all",
-        "about",
-        "baby",
-        "babe",
-        "daddy",
-        "honey",
-        "sugar",
-        "sweetheart",
-        "gentleman",
-        "gentlemen",
-        "sir",
-        "the",
-        "best",
-        "here",
-        "there",
-        "this",
-        "that",
-        "what",
-        "who",
-        "why",
-        "how",
-        "when",
-        "today",
-        "tonight",
-        "tomorrow",
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-        "free",
-        "safe",
-        "clean",
-        "discreet",
-        "discrete",
-        "fun",
-        "friendly",
-        "classy",
-        "educated",
-        "natural",
-        "petite",
-        "curvy",
-        "tall",
-        "short",
-        "blonde",
-        "brunette",
-        "redhead",
-        "latina",
-        "asian",
-        "ebony",
-        "white",
-        "black",
-        "exotic",
-        "mixed",
-        "ts",
-        "tv",
-        "cd",
-        "bbw",
-        "milf",
-        "sorry",
-        "sure",
-        "happy",
-        "glad",
-        "good",
-        "great",
-        "nice",
-        "willing",
-        "able",
-        "going",
-        "coming",
-        "staying",
-        "located",
-        "based",
-        "your",
-        "yours",
-        "ur",
-        "u",
-        "here2",
-        "female",
-        "male",
-        "girl",
-        "lady",
-        "woman",
-        "women",
-        "girls",
-        "ladies",
-        "boy",
-        "guy",
-        "man",
-        "men",
-        "call",
-        "text",
-        "email",
-        "gfe",
-        "pse",
-        "fbsm",
-        "massage",
-        "escort",
-        "escorts",
-        "service",
-        "services",
-        "special",
-        "specials",
-        "over",
-        "under",
-        "done",
-        "out",
-        "off",
-        "well",
-        "still",
-        "back",
-        "home",
-        "outcalls",
-        "incalls",
-        "the",
-        "one",
-        "two",
-        "three",
-    ]
+
+
+def _word_set(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+# Capitalised words that follow "I'm" / "this is" but are not names.
+_NOT_NAMES = _word_set(
+    """
+    a an the new back here available ready real sexy hot your you me not so very just only now
+    in out at on up from looking waiting open young sweet petite busty thick independent incall
+    outcall visiting always also all about baby babe daddy honey sugar sweetheart gentleman
+    gentlemen sir best there this that what who why how when today tonight tomorrow monday
+    tuesday wednesday thursday friday saturday sunday free safe clean discreet discrete fun
+    friendly classy educated natural curvy tall short blonde brunette redhead latina asian ebony
+    white black exotic mixed ts tv cd bbw milf sorry sure happy glad good great nice willing
+    able going coming staying located based yours ur u here2 female male girl lady woman women
+    girls ladies boy guy man men call text email gfe pse fbsm massage escort escorts service
+    services special specials over under done off well still home outcalls incalls one two three
+    every gorgeous beautiful pretty cute slim fit busy bored lonely horny naughty nasty wild
+    down traveling travelling offering providing outgoing passionate reliable professional
+    mature experienced easy yes no ok okay hi hello hey welcome thanks please really totally
+    pure true
+    """
 )
 
 
@@ -444,7 +301,7 @@ def find_names(norm: Normalized) -> list[Found]:
         if m is None:
             continue
         name = m.group()
-        if name.lower() in _NOT_NAMES:
+        if name.lower() in _NOT_NAMES or name.lower() in _ETHNICITIES:
             continue
         display = name.capitalize() if name.isupper() else name
         out.append(Found(display, m.start(), m.end()))
