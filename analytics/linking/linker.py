@@ -1,0 +1,356 @@
+"""Incremental linking of ads into networks by shared identifiers and near-duplicate text.
+
+Each ad that arrives is linked at once (no nightly rebuild):
+- identifiers (phone, email, handle, URL, image hash...) link it to the first ad that carried
+  the same key; union-find makes that transitive, so one link per key per ad is enough.
+- its MinHash signature's LSH band values find candidate ads with similar text; a candidate is
+  linked only if the estimated Jaccard similarity reaches the threshold.
+
+Giant-component guard: a key seen in more than `common_key_limit` ads (a hotline or a site's
+support number pasted into every ad) is declared common. Links through it stop, the links it
+already made are kept on record but no longer count, and the union-find is rebuilt once from the
+remaining links: a repair on a rare event, not a periodic rebuild. `common_keys()` reports them
+so an investigator can see what was set aside and why.
+
+Two partitions are kept: `networks` (all links) and `text clusters` (near-duplicate links only),
+the latter being what is measured against the generator's templates.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+from array import array
+from collections import deque
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from analytics.linking.minhash import (
+    BANDS,
+    NUM_PERM,
+    ROWS,
+    THRESHOLD,
+    band_hashes,
+    is_empty,
+    text_signature,
+    text_signatures,
+)
+from analytics.linking.unionfind import UnionFind
+
+__all__ = ["Identifiers", "Link", "Linker"]
+
+logger = logging.getLogger(__name__)
+
+Identifiers = Mapping[str, Iterable[str]]
+TEXT = "text"
+
+
+@dataclass(frozen=True)
+class Link:
+    """Why two ads are tied: `kind` "text" (key = LSH band key) or an identifier kind."""
+
+    a: str
+    b: str
+    kind: str
+    key: str
+    similarity: float
+
+
+class Linker:
+    """Links ads as they arrive; `networks()` and `text_clusters()` are always up to date."""
+
+    def __init__(
+        self,
+        *,
+        bands: int = BANDS,
+        rows: int = ROWS,
+        threshold: float = THRESHOLD,
+        common_key_limit: int = 200,
+        bucket_cap: int = 3,
+        known_common: Iterable[str] = (),
+    ) -> None:
+        if bands * rows > NUM_PERM:
+            raise ValueError(f"bands*rows must be <= {NUM_PERM}")
+        self.bands = bands
+        self.rows = rows
+        self.threshold = threshold
+        self.common_key_limit = common_key_limit
+        # A bucket keeps only its first few ads: union-find makes linking to one member enough,
+        # and capping keeps a popular template from turning each lookup into a long scan.
+        self.bucket_cap = bucket_cap
+        self._ids: list[str] = []
+        self._index: dict[str, int] = {}
+        self._sigs = np.empty((1024, NUM_PERM), dtype=np.uint32)
+        self._buckets: dict[int, int | list[int]] = {}
+        self._key_id: dict[str, int] = {}
+        self._key_names: list[str] = []
+        self._key_first = array("q")
+        self._key_count = array("q")
+        self._common: set[int] = set()
+        self._kinds: list[str] = [TEXT]
+        self._kind_code: dict[str, int] = {TEXT: 0}
+        self._la = array("q")
+        self._lb = array("q")
+        self._lkey = array("q")  # key id, or -(band+1) for text links
+        self._lkind = array("b")
+        self._lsim = array("f")
+        self._uf = UnionFind()
+        self._text_uf = UnionFind()
+        self._dirty = False
+        for key in known_common:
+            self._common.add(self._intern_key(key, -1))
+
+    # -- adding -------------------------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def __contains__(self, ad_id: object) -> bool:
+        return ad_id in self._index
+
+    def add(self, ad_id: str, text: str, identifiers: Identifiers | None = None) -> list[Link]:
+        """Link one new ad; returns the links it made (empty when it stands alone)."""
+        links = self._add_signed(ad_id, text_signature(text), identifiers or {}, collect=True)
+        if self._dirty:
+            self._rebuild()
+        return links or []
+
+    def add_many(
+        self,
+        items: Iterable[tuple[str, str, Identifiers]],
+        *,
+        batch: int = 2000,
+        processes: int = 1,
+    ) -> int:
+        """Link a stream of (ad_id, text, identifiers); returns how many ads were added.
+
+        With `processes` > 1 the signatures are computed in worker processes while this one
+        links, a few batches ahead at most, so the stream is never held in memory.
+        """
+        added = 0
+        if processes <= 1:
+            for chunk in _chunks(items, batch):
+                sigs = text_signatures([text for _, text, _ in chunk])
+                added += self._link_chunk(chunk, sigs)
+            return added
+        ctx = multiprocessing.get_context("fork")
+        with ctx.Pool(processes) as pool:
+            pending: deque = deque()
+            for chunk in _chunks(items, batch):
+                texts = [text for _, text, _ in chunk]
+                pending.append((chunk, pool.apply_async(text_signatures, (texts,))))
+                if len(pending) > processes * 2:
+                    done, result = pending.popleft()
+                    added += self._link_chunk(done, result.get())
+            while pending:
+                done, result = pending.popleft()
+                added += self._link_chunk(done, result.get())
+        return added
+
+    def add_signed(
+        self, ad_id: str, signature: np.ndarray, identifiers: Identifiers | None = None
+    ) -> list[Link]:
+        """Like `add` with a precomputed (e.g. stored) signature."""
+        links = self._add_signed(ad_id, signature, identifiers or {}, collect=True)
+        if self._dirty:
+            self._rebuild()
+        return links or []
+
+    def _link_chunk(self, chunk: list[tuple[str, str, Identifiers]], sigs: np.ndarray) -> int:
+        hashes = band_hashes(sigs, bands=self.bands, rows=self.rows).tolist()
+        for (ad_id, _, identifiers), sig, bh in zip(chunk, sigs, hashes, strict=True):
+            self._add_signed(ad_id, sig, identifiers or {}, collect=False, hashes=bh)
+        if self._dirty:
+            self._rebuild()
+        return len(chunk)
+
+    def _add_signed(
+        self,
+        ad_id: str,
+        sig: np.ndarray,
+        identifiers: Identifiers,
+        *,
+        collect: bool,
+        hashes: list[int] | None = None,
+    ) -> list[Link] | None:
+        if ad_id in self._index:
+            raise ValueError(f"ad {ad_id!r} was already linked")
+        idx = len(self._ids)
+        self._ids.append(ad_id)
+        self._index[ad_id] = idx
+        self._uf.add()
+        self._text_uf.add()
+        if idx >= len(self._sigs):
+            grown = np.empty((len(self._sigs) * 2, NUM_PERM), dtype=np.uint32)
+            grown[: len(self._sigs)] = self._sigs
+            self._sigs = grown
+        self._sigs[idx] = sig
+        links: list[Link] | None = [] if collect else None
+        for kind, values in identifiers.items():
+            for value in values:
+                self._link_identifier(idx, kind, f"{kind}:{value}", links)
+        if not is_empty(sig):
+            if hashes is None:
+                hashes = band_hashes(sig, bands=self.bands, rows=self.rows)[0].tolist()
+            self._link_text(idx, sig, hashes, links)
+        return links
+
+    def _intern_key(self, key: str, first: int) -> int:
+        kid = len(self._key_names)
+        self._key_id[key] = kid
+        self._key_names.append(key)
+        self._key_first.append(first)
+        self._key_count.append(0 if first < 0 else 1)
+        return kid
+
+    def _link_identifier(self, idx: int, kind: str, key: str, links: list[Link] | None) -> None:
+        kid = self._key_id.get(key)
+        if kid is None:
+            self._intern_key(key, idx)
+            return
+        self._key_count[kid] += 1
+        if kid in self._common:
+            return
+        if self._key_count[kid] > self.common_key_limit:
+            self._common.add(kid)
+            self._dirty = True
+            logger.warning(
+                "key %s seen in more than %d ads: treated as common, links through it dropped",
+                key,
+                self.common_key_limit,
+            )
+            return
+        other = self._key_first[kid]
+        code = self._kind_code.get(kind)
+        if code is None:
+            code = self._kind_code[kind] = len(self._kinds)
+            self._kinds.append(kind)
+        self._record(other, idx, code, kid, 1.0)
+        self._uf.union(other, idx)
+        if links is not None:
+            links.append(Link(self._ids[other], self._ids[idx], kind, key, 1.0))
+
+    def _link_text(
+        self, idx: int, sig: np.ndarray, hashes: list[int], links: list[Link] | None
+    ) -> None:
+        buckets = self._buckets
+        cap = self.bucket_cap
+        found: dict[int, int] = {}
+        for band, h in enumerate(hashes):
+            members = buckets.get(h)
+            if members is None:
+                buckets[h] = idx
+            elif type(members) is int:
+                found.setdefault(members, band)
+                buckets[h] = [members, idx]
+            else:
+                for m in members:
+                    found.setdefault(m, band)
+                if len(members) < cap:
+                    members.append(idx)
+        if not found:
+            return
+        cands = np.fromiter(found, dtype=np.int64, count=len(found))
+        sims = np.count_nonzero(self._sigs[cands] == sig, axis=1) / NUM_PERM
+        order = np.argsort(-sims, kind="stable")
+        text_uf = self._text_uf
+        for j in order.tolist():
+            sim = float(sims[j])
+            if sim < self.threshold:
+                break
+            other = int(cands[j])
+            if text_uf.find(other) == text_uf.find(idx):
+                continue
+            band = found[other]
+            self._record(other, idx, 0, -(band + 1), sim)
+            text_uf.union(other, idx)
+            self._uf.union(other, idx)
+            if links is not None:
+                key = f"b{band:02d}:{hashes[band]:016x}"
+                links.append(Link(self._ids[other], self._ids[idx], TEXT, key, sim))
+
+    def _record(self, a: int, b: int, kind: int, key: int, sim: float) -> None:
+        self._la.append(a)
+        self._lb.append(b)
+        self._lkind.append(kind)
+        self._lkey.append(key)
+        self._lsim.append(sim)
+
+    def _rebuild(self) -> None:
+        """Recompute the networks without links through keys that turned out to be common."""
+        uf = UnionFind(len(self._ids))
+        common = self._common
+        for a, b, key in zip(self._la, self._lb, self._lkey, strict=True):
+            if key < 0 or key not in common:
+                uf.union(a, b)
+        self._uf = uf
+        self._dirty = False
+        logger.info("networks rebuilt without %d common keys", len(common))
+
+    # -- reading ------------------------------------------------------------------------------
+    def network_of(self, ad_id: str) -> list[str]:
+        """Every ad in the same network as `ad_id` (itself included)."""
+        root = self._uf.find(self._index[ad_id])
+        return [self._ids[i] for i in range(len(self._ids)) if self._uf.find(i) == root]
+
+    def same_network(self, a: str, b: str) -> bool:
+        """True when the two ads are linked, directly or through others."""
+        return self._uf.connected(self._index[a], self._index[b])
+
+    def networks(self, min_size: int = 2) -> list[list[str]]:
+        """Networks (all link kinds) of at least `min_size` ads, largest first."""
+        return self._groups(self._uf, min_size)
+
+    def text_clusters(self, min_size: int = 2) -> list[list[str]]:
+        """Near-duplicate text clusters (text links only) of at least `min_size` ads."""
+        return self._groups(self._text_uf, min_size)
+
+    def network_labels(self) -> list[int]:
+        """The network root of every ad, in the order the ads were added."""
+        return self._uf.labels()
+
+    def text_labels(self) -> list[int]:
+        """The text-cluster root of every ad, in the order the ads were added."""
+        return self._text_uf.labels()
+
+    def _groups(self, uf: UnionFind, min_size: int) -> list[list[str]]:
+        groups = uf.groups(min_size)
+        return sorted(
+            ([self._ids[i] for i in members] for members in groups.values()),
+            key=len,
+            reverse=True,
+        )
+
+    def common_keys(self) -> dict[str, int]:
+        """Keys set aside as too common to link through, with how many ads carried them."""
+        return {self._key_names[k]: self._key_count[k] for k in sorted(self._common)}
+
+    def links(self, *, include_common: bool = False) -> Iterator[Link]:
+        """Every link on record (those through common keys only when asked)."""
+        for a, b, kind, key, sim in zip(
+            self._la, self._lb, self._lkind, self._lkey, self._lsim, strict=True
+        ):
+            if key >= 0 and key in self._common and not include_common:
+                continue
+            name = f"b{-key - 1:02d}" if key < 0 else self._key_names[key]
+            yield Link(self._ids[a], self._ids[b], self._kinds[kind], name, round(sim, 4))
+
+    def link_count(self) -> int:
+        """How many links are on record (including those through common keys)."""
+        return len(self._la)
+
+    def signature(self, ad_id: str) -> np.ndarray:
+        """The stored MinHash signature of an ad."""
+        return self._sigs[self._index[ad_id]].copy()
+
+
+def _chunks(items: Iterable, size: int) -> Iterator[list]:
+    chunk: list = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
