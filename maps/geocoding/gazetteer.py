@@ -265,20 +265,31 @@ class GazetteerGeocoder:
 
     # -- resolving ---------------------------------------------------------------------------
 
-    def _classify(self, mentions: list[_Mention], n_tokens: int, country: str | None) -> None:
+    def _classify(self, mentions: list[_Mention], tokens: list[Token], country: str | None) -> None:
+        """Decide what each mention is, using its position: "Portland, OR" vs "call or text".
+
+        A two-letter state code counts as a state after a place and a comma, or in upper case
+        in mixed-case text. In all-caps text ("HOUSTON IN TOWN") an upper-case "IN" proves
+        nothing, so it is only a weak state: it may pick between same-named cities, no more.
+        """
+        words = [t for t in tokens if t.original.isalpha()]
+        all_caps = len(words) > 1 and all(t.is_upper for t in words)
+        us_context = country in (None, "US")
         seen_place = False
         for m in mentions:
-            qualifier = seen_place and (m.sep_before or m.state_is_full_name or m.is_upper)
-            us_context = country in (None, "US")
-            if m.state and qualifier and us_context:
+            state = m.state if us_context else None
+            abbrev_upper = m.is_upper and not all_caps
+            if state and seen_place and (m.sep_before or m.state_is_full_name or abbrev_upper):
                 m.kind = "state"
+            elif state and seen_place and m.is_upper:
+                m.kind = "weak_state"
             elif m.alias:
                 m.kind = "alias"
             elif m.region:
                 m.kind = "region"
             elif m.neighbourhoods and any(r.implies_city for r in m.neighbourhoods):
                 m.kind = "neighbourhood"
-            elif m.state and m.state_is_full_name and us_context:
+            elif state and m.state_is_full_name:
                 m.kind = "state"
             elif m.country and not m.cities:
                 m.kind = "country"
@@ -288,8 +299,8 @@ class GazetteerGeocoder:
                 m.kind = "neighbourhood_context"
             elif m.country:
                 m.kind = "country"
-            elif m.state and us_context and (n_tokens == 1 or m.is_upper):
-                m.kind = "weak_state"
+            elif state and len(tokens) == 1:
+                m.kind = "state"  # "TX" on its own
             else:
                 m.kind = ""
             if m.kind in ("alias", "city", "neighbourhood", "region", "state"):
@@ -308,7 +319,7 @@ class GazetteerGeocoder:
         country = (country or "").upper() or None
         tokens = tokenize(clean_text(text))
         mentions = self._scan(tokens)
-        self._classify(mentions, len(tokens), country)
+        self._classify(mentions, tokens, country)
 
         states = [m.state for m in mentions if m.kind == "state" and m.state]
         weak_states = [m.state for m in mentions if m.kind == "weak_state" and m.state]

@@ -305,3 +305,23 @@ def test_repeated_city_is_not_reported_as_another_place(gazetteer: GazetteerGeoc
     loc = gazetteer.geocode("Tulsa Tulsa tulsa")
     assert loc.name == "Tulsa, OK, US"
     assert "also names" not in loc.note
+
+
+def test_all_caps_little_words_do_not_override_the_city(gazetteer: GazetteerGeocoder) -> None:
+    loc = gazetteer.geocode("HOUSTON IN TOWN")
+    assert loc.name == "Houston, TX, US"
+    assert "state" not in loc.note
+    assert gazetteer.geocode("CALL ME NOW").precision == "unknown"
+
+
+def test_all_caps_state_code_still_picks_between_same_named_cities(
+    gazetteer: GazetteerGeocoder,
+) -> None:
+    assert gazetteer.geocode("PORTLAND ME").admin1 == "ME"
+    assert gazetteer.geocode("PORTLAND, OR").admin1 == "OR"
+
+
+def test_a_state_code_alone_is_its_state(gazetteer: GazetteerGeocoder) -> None:
+    loc = gazetteer.geocode("TX")
+    assert loc.precision == "region"
+    assert loc.admin1 == "TX"
