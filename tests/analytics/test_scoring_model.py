@@ -38,9 +38,15 @@ def test_int8_encoder_stays_within_cosine_099_of_fp32(encoder: Encoder) -> None:
 
 def test_encoding_keeps_input_order_despite_sorting_by_length(encoder: Encoder) -> None:
     texts = ["a much longer text about renting an apartment near the park", "short", "mid text"]
-    together = encoder.encode(texts).embeddings
-    alone = np.vstack([encoder.encode([t]).embeddings[0] for t in texts])
-    assert (together * alone).sum(axis=1).min() > 0.999
+    forward = encoder.encode(texts).embeddings
+    backward = encoder.encode(texts[::-1]).embeddings[::-1]
+    assert np.array_equal(forward, backward)
+    # fp32 is batch-invariant: a text embeds the same alone or padded in a batch. (Dynamic int8
+    # is not exactly: activation scales are per batch; see docs/bench-scoring.md.)
+    fp32 = Encoder(backend=Backend.TORCH_FP32)
+    together = fp32.encode(texts).embeddings
+    alone = np.vstack([fp32.encode([t]).embeddings[0] for t in texts])
+    assert (together * alone).sum(axis=1).min() > 0.9999
 
 
 def test_training_is_deterministic_given_the_seed(encoder: Encoder) -> None:
