@@ -59,12 +59,14 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "leaflet",
     "accounts",
     "audit",
     "ads",
     "analytics",
     "maps",
+    "partners",
 ]
 
 MIDDLEWARE = [
@@ -285,6 +287,14 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Partner and investigator API. Partners see keyed tokens, never raw identifiers.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI and Redoc served from drf-spectacular-sidecar's static files: no CDN, works offline.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "EntityKindEnum": "ads.models.EntityKind",
+        "IdentifierKindEnum": "partners.serializers.IDENTIFIER_KIND_CHOICES",
+    },
 }
 
 LEAFLET_CONFIG = {

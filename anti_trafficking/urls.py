@@ -18,6 +18,7 @@ api_patterns = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
     path("ingest/", IngestView.as_view(), name="ingest"),
+    path("", include("partners.urls")),
 ]
 
 urlpatterns = [

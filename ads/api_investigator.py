@@ -1,0 +1,324 @@
+"""The investigators' API: read-only ads (with entities, score, location), entities and networks.
+
+Same permission model as the dashboard: every queryset starts from `visible_to(request.user)`,
+and figures about an entity or a network are computed over the caller's visible ads only, so a
+count never reveals ads of another unit. Cursor-paginated, filterable, every call audited.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.db.models import Count, Exists, Max, Min, OuterRef, Prefetch, Q, QuerySet
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from rest_framework import serializers, viewsets
+
+from analytics.models import AdNetwork, AdScore, Network
+from maps.models import AdLocation
+from partners.api_base import AuditedAPIMixin, NewestFirstCursorPagination, error_responses
+
+from .models import Ad, Entity, EntityKind, EntityOccurrence
+
+MAX_DETAIL_ADS = 500
+
+
+# --- Serializers --------------------------------------------------------------------------------
+class ScoreSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AdScore
+        fields = [
+            "risk",
+            "minor",
+            "flagged",
+            "possible_minor",
+            "category",
+            "indicator_codes",
+            "indicators",
+            "counter_indicators",
+            "reason",
+            "model_version",
+            "scored_at",
+        ]
+
+
+class LocationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AdLocation
+        fields = [
+            "lat",
+            "lng",
+            "precision",
+            "name",
+            "country",
+            "admin1",
+            "confidence",
+            "source",
+            "travel_cues",
+        ]
+
+
+class EntityRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Entity
+        fields = ["id", "kind", "value"]
+
+
+class AdSerializer(serializers.ModelSerializer):
+    source = serializers.CharField(source="source.name", read_only=True)
+    score = serializers.SerializerMethodField()
+    location = serializers.SerializerMethodField()
+    network = serializers.SerializerMethodField()
+    entities = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Ad
+        fields = [
+            "id",
+            "source",
+            "external_id",
+            "url",
+            "title",
+            "body",
+            "posted_at",
+            "captured_at",
+            "last_seen_at",
+            "location_text",
+            "revision_count",
+            "pipeline_stage",
+            "score",
+            "location",
+            "network",
+            "entities",
+        ]
+
+    @staticmethod
+    def _related(ad: Ad, name: str) -> Any:
+        try:
+            return getattr(ad, name)
+        except (AdScore.DoesNotExist, AdLocation.DoesNotExist, AdNetwork.DoesNotExist):
+            return None
+
+    @extend_schema_field(ScoreSerializer(allow_null=True))
+    def get_score(self, ad: Ad) -> dict[str, Any] | None:
+        score = self._related(ad, "score")
+        return ScoreSerializer(score).data if score is not None else None
+
+    @extend_schema_field(LocationSerializer(allow_null=True))
+    def get_location(self, ad: Ad) -> dict[str, Any] | None:
+        location = self._related(ad, "location")
+        return LocationSerializer(location).data if location is not None else None
+
+    def get_network(self, ad: Ad) -> int | None:
+        membership = self._related(ad, "network_membership")
+        return membership.network_id if membership is not None else None
+
+    @extend_schema_field(EntityRefSerializer(many=True))
+    def get_entities(self, ad: Ad) -> list[dict[str, Any]]:
+        seen: dict[int, Entity] = {}
+        for occurrence in ad.occurrences.all():
+            seen.setdefault(occurrence.entity_id, occurrence.entity)
+        return EntityRefSerializer(sorted(seen.values(), key=lambda e: e.pk), many=True).data
+
+
+class EntitySerializer(serializers.ModelSerializer):
+    ads = serializers.IntegerField(
+        source="visible_ads", read_only=True, help_text="Ads you can see that carry it."
+    )
+    first_seen_at = serializers.DateTimeField(
+        source="visible_first", read_only=True, allow_null=True
+    )
+    last_seen_at = serializers.DateTimeField(source="visible_last", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Entity
+        fields = ["id", "kind", "value", "ads", "first_seen_at", "last_seen_at"]
+
+
+class EntityDetailSerializer(EntitySerializer):
+    ad_ids = serializers.SerializerMethodField()
+
+    class Meta(EntitySerializer.Meta):
+        fields = [*EntitySerializer.Meta.fields, "ad_ids"]
+
+    def get_ad_ids(self, entity: Entity) -> list[int]:
+        visible = self.context["visible_ads"]
+        return list(
+            visible.filter(occurrences__entity=entity)
+            .distinct()
+            .order_by("-pk")
+            .values_list("pk", flat=True)[:MAX_DETAIL_ADS]
+        )
+
+
+class NetworkSerializer(serializers.ModelSerializer):
+    size = serializers.IntegerField(
+        source="visible_size", read_only=True, help_text="Ads you can see in this network."
+    )
+    first_seen_at = serializers.DateTimeField(
+        source="visible_first", read_only=True, allow_null=True
+    )
+    last_seen_at = serializers.DateTimeField(source="visible_last", read_only=True, allow_null=True)
+    max_risk = serializers.FloatField(source="visible_max_risk", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Network
+        fields = ["id", "size", "first_seen_at", "last_seen_at", "max_risk", "updated_at"]
+
+
+class NetworkDetailSerializer(NetworkSerializer):
+    ad_ids = serializers.SerializerMethodField()
+
+    class Meta(NetworkSerializer.Meta):
+        fields = [*NetworkSerializer.Meta.fields, "ad_ids"]
+
+    def get_ad_ids(self, network: Network) -> list[int]:
+        visible = self.context["visible_ads"]
+        return list(
+            visible.filter(network_membership__network=network)
+            .order_by("-pk")
+            .values_list("pk", flat=True)[:MAX_DETAIL_ADS]
+        )
+
+
+# --- Filters ------------------------------------------------------------------------------------
+class AdFilter(django_filters.FilterSet):
+    source = django_filters.CharFilter(field_name="source__name")
+    posted_after = django_filters.IsoDateTimeFilter(field_name="posted_at", lookup_expr="gte")
+    posted_before = django_filters.IsoDateTimeFilter(field_name="posted_at", lookup_expr="lt")
+    flagged = django_filters.BooleanFilter(field_name="score__flagged")
+    min_risk = django_filters.NumberFilter(field_name="score__risk", lookup_expr="gte")
+    category = django_filters.CharFilter(field_name="score__category")
+    admin1 = django_filters.CharFilter(field_name="location__admin1")
+    network = django_filters.NumberFilter(field_name="network_membership__network_id")
+    entity = django_filters.NumberFilter(method="filter_entity")
+
+    class Meta:
+        model = Ad
+        fields = [
+            "source",
+            "posted_after",
+            "posted_before",
+            "flagged",
+            "min_risk",
+            "category",
+            "admin1",
+            "network",
+            "entity",
+        ]
+
+    def filter_entity(self, queryset: QuerySet[Ad], name: str, value: int) -> QuerySet[Ad]:
+        return queryset.filter(
+            Exists(EntityOccurrence.objects.filter(ad=OuterRef("pk"), entity_id=value))
+        )
+
+
+class EntityFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=EntityKind.choices)
+    value = django_filters.CharFilter(field_name="value")
+
+    class Meta:
+        model = Entity
+        fields = ["kind", "value"]
+
+
+class NetworkFilter(django_filters.FilterSet):
+    min_size = django_filters.NumberFilter(field_name="visible_size", lookup_expr="gte")
+    min_risk = django_filters.NumberFilter(field_name="visible_max_risk", lookup_expr="gte")
+
+    class Meta:
+        model = Network
+        fields = ["min_size", "min_risk"]
+
+
+# --- Viewsets -----------------------------------------------------------------------------------
+class _InvestigatorViewSet(AuditedAPIMixin, viewsets.ReadOnlyModelViewSet):
+    pagination_class = NewestFirstCursorPagination
+
+    def visible_ads(self) -> QuerySet[Ad]:
+        return Ad.objects.visible_to(self.request.user)
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        context = super().get_serializer_context()
+        if not getattr(self, "swagger_fake_view", False):
+            context["visible_ads"] = self.visible_ads()
+        return context
+
+
+_READ_ERRORS = error_responses(400, 401, 403, 429)
+_DETAIL_ERRORS = error_responses(401, 403, 404, 429)
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: AdSerializer(many=True), **_READ_ERRORS}),
+    retrieve=extend_schema(responses={200: AdSerializer, **_DETAIL_ERRORS}),
+)
+class AdViewSet(_InvestigatorViewSet):
+    """Ads you may see, with their entities, score and location."""
+
+    serializer_class = AdSerializer
+    filterset_class = AdFilter
+    audit_object_type = "ad"
+    queryset = Ad.objects.none()
+
+    def get_queryset(self) -> QuerySet[Ad]:
+        if getattr(self, "swagger_fake_view", False):
+            return Ad.objects.none()
+        return (
+            self.visible_ads()
+            .select_related("source", "score", "location", "network_membership")
+            .prefetch_related(
+                Prefetch("occurrences", queryset=EntityOccurrence.objects.select_related("entity"))
+            )
+        )
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: EntitySerializer(many=True), **_READ_ERRORS}),
+    retrieve=extend_schema(responses={200: EntityDetailSerializer, **_DETAIL_ERRORS}),
+)
+class EntityViewSet(_InvestigatorViewSet):
+    """Phones, emails, handles, URLs and names found in ads you may see."""
+
+    filterset_class = EntityFilter
+    audit_object_type = "entity"
+    queryset = Entity.objects.none()
+
+    def get_serializer_class(self) -> type[serializers.Serializer]:
+        return EntityDetailSerializer if self.action == "retrieve" else EntitySerializer
+
+    def get_queryset(self) -> QuerySet[Entity]:
+        if getattr(self, "swagger_fake_view", False):
+            return Entity.objects.none()
+        visible = Q(occurrences__ad__in=self.visible_ads().values("pk"))
+        return Entity.objects.visible_to(self.request.user).annotate(
+            visible_ads=Count("occurrences__ad", filter=visible, distinct=True),
+            visible_first=Min("occurrences__ad__captured_at", filter=visible),
+            visible_last=Max("occurrences__ad__captured_at", filter=visible),
+        )
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: NetworkSerializer(many=True), **_READ_ERRORS}),
+    retrieve=extend_schema(responses={200: NetworkDetailSerializer, **_DETAIL_ERRORS}),
+)
+class NetworkViewSet(_InvestigatorViewSet):
+    """Networks of linked ads, described by the ads of theirs that you may see."""
+
+    filterset_class = NetworkFilter
+    audit_object_type = "network"
+    queryset = Network.objects.none()
+
+    def get_serializer_class(self) -> type[serializers.Serializer]:
+        return NetworkDetailSerializer if self.action == "retrieve" else NetworkSerializer
+
+    def get_queryset(self) -> QuerySet[Network]:
+        if getattr(self, "swagger_fake_view", False):
+            return Network.objects.none()
+        visible = Q(memberships__ad__in=self.visible_ads().values("pk"))
+        return Network.objects.visible_to(self.request.user).annotate(
+            visible_size=Count("memberships", filter=visible, distinct=True),
+            visible_first=Min("memberships__ad__captured_at", filter=visible),
+            visible_last=Max("memberships__ad__captured_at", filter=visible),
+            visible_max_risk=Max("memberships__ad__score__risk", filter=visible),
+        )

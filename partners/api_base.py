@@ -1,0 +1,133 @@
+"""Pieces shared by the partner and investigator APIs: call auditing, paging, scopes, errors.
+
+(They would sit well in anti_trafficking/api.py; they live here until the lead moves them.)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import serializers
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.pagination import CursorPagination
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from accounts.models import ApiToken
+from audit.models import Action, Outcome
+from audit.services import audit_request
+
+MAX_AUDITED_IDS = 500
+
+
+class AuditedAPIMixin:
+    """Audits every call of a view, whatever its outcome: who, which endpoint, which records.
+
+    Runs in `finalize_response`, so it sees the response that is about to leave, error or not;
+    a failed audit write raises and the caller gets a 500 rather than unaudited data.
+    """
+
+    audit_action: str = Action.API_CALL
+    audit_object_type: str = ""
+
+    def audit_returned(self, response: Response) -> list[str]:
+        """The ids of the records in a response (override for tokens or other keys)."""
+        data = getattr(response, "data", None)
+        items: list[Any] = []
+        if isinstance(data, dict) and isinstance(data.get("results"), list):
+            items = data["results"]
+        elif isinstance(data, dict) and "id" in data:
+            items = [data]
+        return [str(item["id"]) for item in items if isinstance(item, dict) and "id" in item]
+
+    def audit_params(self, request: Request) -> dict[str, str]:
+        """Query parameters (filters); bodies are not logged, they may carry raw identifiers."""
+        return {key: request.query_params.get(key, "")[:200] for key in request.query_params}
+
+    def finalize_response(
+        self, request: Request, response: Response, *args: Any, **kwargs: Any
+    ) -> Response:
+        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+        status = response.status_code
+        if status < 400:
+            outcome = Outcome.SUCCESS
+        elif status in {401, 403, 429}:
+            outcome = Outcome.DENIED
+        else:
+            outcome = Outcome.FAILURE
+        returned = self.audit_returned(response) if status < 400 else []
+        match = getattr(request, "resolver_match", None)
+        token = request.auth if isinstance(getattr(request, "auth", None), ApiToken) else None
+        audit_request(
+            request,
+            action=self.audit_action,
+            object_type=self.audit_object_type,
+            object_id=kwargs.get("pk") or kwargs.get("public_id") or "",
+            outcome=outcome,
+            detail={
+                "endpoint": match.view_name if match else request.path,
+                "method": request.method,
+                "status": status,
+                "token": token.prefix if token else "",
+                "params": self.audit_params(request),
+                "returned": returned[:MAX_AUDITED_IDS],
+                "returned_count": len(returned),
+            },
+        )
+        return response
+
+
+class NewestFirstCursorPagination(CursorPagination):
+    """Cursor paging by descending primary key: stable under inserts, no page counting."""
+
+    ordering = "-pk"
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+class PartnerTokenScope(BasePermission):
+    """A partner call needs an active partner organisation, an API token, and the view's scope.
+
+    `view.required_scopes` maps a DRF action (or HTTP method, lowercased) to the scope it needs.
+    """
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        user = request.user
+        partner = getattr(user, "partner", None)
+        if not getattr(user, "is_partner", False) or partner is None or not partner.active:
+            raise PermissionDenied("Only active partner organisations use this endpoint.")
+        if not isinstance(request.auth, ApiToken):
+            raise PermissionDenied("Partner endpoints take an API token, not a session.")
+        action = getattr(view, "action", None) or (request.method or "").lower()
+        scope = view.required_scopes.get(action)
+        if scope is None or not request.auth.has_scope(scope):
+            raise PermissionDenied(f"This token lacks the '{scope}' scope.")
+        return True
+
+
+class ErrorDetailSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+    detail = serializers.JSONField()
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Every error: {"error": {"code", "message", "detail"}}."""
+
+    error = ErrorDetailSerializer()
+
+
+def error_responses(*codes: int) -> dict[int, OpenApiResponse]:
+    descriptions = {
+        400: "Invalid input",
+        401: "No or invalid credentials",
+        403: "Role or scope not allowed",
+        404: "Not found (or not visible to you)",
+        429: "Rate limit reached",
+    }
+    return {
+        code: OpenApiResponse(ErrorSerializer, description=descriptions[code]) for code in codes
+    }

@@ -1,0 +1,16 @@
+"""Filters for the partner API's lists."""
+
+from __future__ import annotations
+
+import django_filters
+
+from .models import Tip
+
+
+class TipFilter(django_filters.FilterSet):
+    submitted_after = django_filters.IsoDateTimeFilter(field_name="submitted_at", lookup_expr="gte")
+    submitted_before = django_filters.IsoDateTimeFilter(field_name="submitted_at", lookup_expr="lt")
+
+    class Meta:
+        model = Tip
+        fields = ["submitted_after", "submitted_before"]

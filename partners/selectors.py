@@ -1,0 +1,177 @@
+"""Reads for the partner API: what a partner may learn, aggregated and coarsened.
+
+Partner-facing figures count ads from every source except tips (another partner's tip is not a
+sighting to share). Places are never finer than a city; weeks are ISO weeks ("2026-W07").
+Statistics below K_ANONYMITY are suppressed (null, with "suppressed": true).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TypedDict
+
+from django.db.models import Count, Max, Min, Q, QuerySet
+from django.db.models.functions import Coalesce, TruncWeek
+from django.utils import timezone
+
+from accounts.models import PartnerOrganisation
+from ads.models import Ad, Entity, EntityOccurrence, SourceKind
+from maps.models import AdLocation, Precision
+
+from .models import PartnerIdentifierToken, Tip
+
+K_ANONYMITY = 5
+MAX_STATS_WEEKS = 52
+UNKNOWN_REGION = "unknown"
+# Precisions at or finer than a city: a partner gets at most the city.
+_CITY_OR_FINER = {Precision.POINT, Precision.NEIGHBOURHOOD, Precision.CITY}
+_REGION_OR_CITY = _CITY_OR_FINER | {Precision.REGION}
+
+
+def iso_week(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    year, week, _ = timezone.localtime(moment).isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def region_key(*, country: str, admin1: str) -> str:
+    """ "US-NV" for a state, "US" for a country, "unknown" otherwise."""
+    if country and admin1:
+        return f"{country}-{admin1}"
+    return country or UNKNOWN_REGION
+
+
+def partner_place(location: AdLocation) -> dict[str, str | None]:
+    """A location as a partner may see it: region, and the city only when we know it that well.
+
+    A neighbourhood's label is "Neighbourhood, City, ST, CC"; its city is the label without the
+    first part. A point may carry a street-level label, so it is reduced to its region.
+    """
+    city: str | None = None
+    if location.precision == Precision.CITY:
+        city = location.name or None
+    elif location.precision == Precision.NEIGHBOURHOOD:
+        parts = [p.strip() for p in location.name.split(",")]
+        city = ", ".join(parts[1:]) if len(parts) >= 3 else None
+    return {"region": region_key(country=location.country, admin1=location.admin1), "city": city}
+
+
+def shared_ads() -> QuerySet[Ad]:
+    """The ads whose existence partners may learn about in aggregate (everything but tips)."""
+    return Ad.objects.exclude(source__kind=SourceKind.TIP)
+
+
+@dataclass
+class LookupResult:
+    """What a "seen it?" lookup reveals."""
+
+    kind: str
+    token: str
+    seen: bool
+    ads: int = 0
+    first_seen_week: str | None = None
+    last_seen_week: str | None = None
+    regions: list[str] = field(default_factory=list)
+    cities: list[str] = field(default_factory=list)
+
+
+def lookup_entity(
+    *, kind: str, value: str | None = None, token: str | None = None, partner: PartnerOrganisation
+) -> Entity | None:
+    """The entity behind a normalised value, or behind the partner's keyed token."""
+    if value is not None:
+        return Entity.objects.filter(kind=kind, value=value).first()
+    entity_id = (
+        PartnerIdentifierToken.objects.filter(partner=partner, token=token, entity__kind=kind)
+        .values_list("entity_id", flat=True)
+        .first()
+    )
+    return Entity.objects.filter(pk=entity_id).first() if entity_id else None
+
+
+def lookup_sightings(*, entity: Entity | None, kind: str, token: str) -> LookupResult:
+    if entity is None:
+        return LookupResult(kind=kind, token=token, seen=False)
+    ads = shared_ads().filter(pk__in=EntityOccurrence.objects.filter(entity=entity).values("ad_id"))
+    span = ads.annotate(at=Coalesce("posted_at", "captured_at")).aggregate(
+        n=Count("pk"), first=Min("at"), last=Max("at")
+    )
+    if not span["n"]:
+        return LookupResult(kind=kind, token=token, seen=False)
+    locations = AdLocation.objects.filter(ad__in=ads.values("pk"), precision__in=_REGION_OR_CITY)
+    regions: set[str] = set()
+    cities: set[str] = set()
+    for location in locations.only("precision", "name", "country", "admin1")[:1000]:
+        place = partner_place(location)
+        regions.add(place["region"] or UNKNOWN_REGION)
+        if place["city"]:
+            cities.add(place["city"])
+    return LookupResult(
+        kind=kind,
+        token=token,
+        seen=True,
+        ads=span["n"],
+        first_seen_week=iso_week(span["first"]),
+        last_seen_week=iso_week(span["last"]),
+        regions=sorted(regions - {UNKNOWN_REGION}),
+        cities=sorted(cities),
+    )
+
+
+class StatsRow(TypedDict):
+    region: str
+    week: str
+    ads: int | None
+    flagged: int | None
+    suppressed: bool
+
+
+def _suppress(count: int) -> int | None:
+    return count if count >= K_ANONYMITY else None
+
+
+def region_week_stats(
+    *, weeks: int, region: str | None = None, now: datetime | None = None
+) -> list[StatsRow]:
+    """Ads and flagged ads per region and ISO week over the last `weeks` weeks, small counts
+    suppressed. A row whose every count is suppressed still appears, so absence means zero."""
+    now = now or timezone.now()
+    weeks = max(1, min(weeks, MAX_STATS_WEEKS))
+    since = now - timedelta(weeks=weeks)
+    rows = (
+        AdLocation.objects.filter(ad__in=shared_ads().values("pk"))
+        .exclude(precision__in=[Precision.UNKNOWN, Precision.AREA_CODE])
+        .exclude(country="")
+        .annotate(at=Coalesce("ad__posted_at", "ad__captured_at"))
+        .filter(at__gte=since, at__lte=now)
+    )
+    if region:
+        country, _, admin1 = region.partition("-")
+        rows = rows.filter(country=country, admin1=admin1)
+    grouped = (
+        rows.annotate(week=TruncWeek("at"))
+        .values("country", "admin1", "week")
+        .annotate(ads=Count("pk"), flagged=Count("pk", filter=Q(ad__score__flagged=True)))
+        .order_by("-week", "country", "admin1")
+    )
+    result: list[StatsRow] = []
+    for row in grouped:
+        ads, flagged = _suppress(row["ads"]), _suppress(row["flagged"])
+        result.append(
+            StatsRow(
+                region=region_key(country=row["country"], admin1=row["admin1"]),
+                week=iso_week(row["week"]) or "",
+                ads=ads,
+                # A flagged count next to a suppressed total would give the total away.
+                flagged=flagged if ads is not None else None,
+                suppressed=ads is None or flagged is None,
+            )
+        )
+    return result
+
+
+def tips_of(*, partner: PartnerOrganisation) -> QuerySet[Tip]:
+    """A partner's own tips; never another partner's."""
+    return Tip.objects.filter(partner=partner).select_related("ad")
