@@ -149,6 +149,7 @@ _PRICE_POST = re.compile(
     r"gbp\b|aud\b|cad\b)"
 )
 _K_AFTER = re.compile(r"k\b")
+_THOUSANDS = re.compile(r"(?:,[0-9]{3}){1,3}(?![0-9])")
 _DECIMALS = re.compile(r"\.[0-9]{1,2}(?![0-9])")
 _DURATION_AFTER = re.compile(
     r"\s?(?:/|per\b|for\b|a\b|x|-|@|~|=)?\s?"
@@ -196,12 +197,17 @@ def find_prices(
     for start, end in digit_groups(norm) if groups is None else groups:
         if end - start > 5 or (start and text[start - 1] in ".:'"):
             continue
-        if end - start == 1 and not (end < len(text) and text[end] in ".k"):
+        if end - start == 1 and not (end < len(text) and text[end] in ".k,"):
             continue  # one digit is only an amount as "1.5k" or "2k"
         if not _outside(taken, start, end) or (start and text[start - 1].isdigit()):
             continue
+        if start >= 2 and text[start - 1] == "," and text[start - 2].isdigit():
+            continue  # the "500" of "1,500"
         amount_end = end
-        decimals = _DECIMALS.match(text, end)
+        thousands = _THOUSANDS.match(text, end)
+        if thousands is not None:
+            amount_end = thousands.end()
+        decimals = _DECIMALS.match(text, amount_end)
         if decimals is not None:
             amount_end = decimals.end()
         before = text[max(0, start - 12) : start]
@@ -237,7 +243,7 @@ def find_prices(
         explicit = currency is not None
         if not explicit and duration is None:
             continue
-        value = float(text[start:amount_end]) * multiplier
+        value = float(text[start:amount_end].replace(",", "")) * multiplier
         if not explicit:
             # Without a currency the amount must look like a price, not a length of time.
             if value < 30 or (duration is not None and duration.endswith("min") and value < 100):

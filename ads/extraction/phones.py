@@ -210,6 +210,16 @@ def _groups(norm: Normalized) -> list[list[_Group]]:
     return chains
 
 
+def _looks_like_a_list(groups: list[_Group]) -> bool:
+    """Four or more multi-digit groups in order ("25 30 35 40 45", "13 15 17 19 21") are a
+    list of sizes, ages or prices, not a phone split into pairs."""
+    if len(groups) < 4 or any(len(g.digits) < 2 for g in groups):
+        return False
+    values = [int(g.digits) for g in groups]
+    steps = [b - a for a, b in zip(values, values[1:], strict=False)]
+    return all(d >= 0 for d in steps) or all(d <= 0 for d in steps)
+
+
 def _candidates(digits: str, plus: bool, region: str | None) -> list[tuple[str, str | None]]:
     """Strings to hand to phonenumbers.parse for one window, most specific first."""
     if plus:
@@ -250,6 +260,8 @@ def find_phones(norm: Normalized, region: str | None = "US") -> list[PhoneMatch]
                 windows.append((j, digits))
             match: tuple[int, str] | None = None
             for j, window in reversed(windows):
+                if not chain[i].plus and _looks_like_a_list(chain[i : j + 1]):
+                    continue
                 for candidate, cand_region in _candidates(window, chain[i].plus, region):
                     if budget <= 0:
                         logger.warning("phone search stopped: parse budget spent on this text")

@@ -142,6 +142,11 @@ def test_thousands_with_k_are_expanded() -> None:
     assert (price["amount"], price["duration"]) == (1500, "overnight")
 
 
+def test_thousands_separators_are_read() -> None:
+    result = extract("$1,000 overnight, 1,500 roses")
+    assert [p["amount"] for p in result.prices] == [1000, 1500]
+
+
 def test_lengths_of_time_are_not_prices() -> None:
     assert extract("sessions of 30 min or 60 min, open 24 hours").prices == []
 

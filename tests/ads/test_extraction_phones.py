@@ -202,6 +202,15 @@ def test_ids_in_url_paths_are_not_phones() -> None:
     assert phones("http://example.com/view?pid=2125550147") == []
 
 
+def test_ordered_lists_of_numbers_are_not_phones() -> None:
+    assert phones("sizes 25 30 35 40 45 50 55 60 65 70") == []
+    assert phones("13 15 17 19 21 23 25 27 29 31") == []
+
+
+def test_pairs_in_no_particular_order_can_still_be_a_phone() -> None:
+    assert phones("+44 20 79 46 09 58") == ["+442079460958"]
+
+
 def test_long_digit_runs_are_not_cut_into_phones() -> None:
     assert phones("*8212555014771234") == []
 
