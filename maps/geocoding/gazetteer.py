@@ -561,7 +561,14 @@ class GazetteerGeocoder:
                 source=SOURCE_GAZETTEER,
                 country=c.code,
                 confidence=0.4,
-                note=" ".join([*notes, "Country only: the marker is the capital."]),
+                note=" ".join(
+                    [
+                        *notes,
+                        "Country only: the marker is the capital."
+                        if c.lat is not None
+                        else "Country only: no marker (no capital in the gazetteer).",
+                    ]
+                ),
             )
         return Location.unknown(note=" ".join([*notes, "No known place in the text."]).strip())
 

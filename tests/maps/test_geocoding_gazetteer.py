@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from maps.geocoding import GazetteerGeocoder, Location, haversine_km
 from maps.geocoding.phones import default_gazetteer
@@ -325,3 +327,27 @@ def test_a_state_code_alone_is_its_state(gazetteer: GazetteerGeocoder) -> None:
     loc = gazetteer.geocode("TX")
     assert loc.precision == "region"
     assert loc.admin1 == "TX"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.text(max_size=300),
+    url=st.text(max_size=200),
+    country=st.sampled_from([None, "US", "GB", "zz"]),
+)
+def test_any_text_gives_a_well_formed_location(text: str, url: str, country: str | None) -> None:
+    loc = default_gazetteer().geocode(text, country=country, url=url)
+    assert loc.precision in ("unknown", "city", "neighbourhood", "region", "country")
+    assert (loc.lat is None) == (loc.lng is None)
+    if loc.precision == "unknown":
+        assert loc.lat is None
+    elif loc.lat is None:
+        assert loc.precision == "country"  # a country with no capital in the gazetteer
+    assert 0.0 <= loc.confidence <= 1.0
+
+
+def test_country_without_a_capital_has_no_marker(gazetteer: GazetteerGeocoder) -> None:
+    loc = gazetteer.geocode("Antarctica")
+    assert loc.precision == "country"
+    assert loc.lat is None and loc.lng is None
+    assert "no marker" in loc.note
