@@ -58,12 +58,17 @@ _NOT_AGE_AFTER = re.compile(
 _OTHERS_BEFORE = re.compile(
     r"\b(?:men|man|guys?|gents?|gentlemen|clients?|males?|boys|over|under|older\s+than|"
     r"younger\s+than|at\s+least|must\s+be|minimum|min\.?|daughter|son|kids?|child|"
-    r"married|together|since|for|than|ages)\W{0,3}(?:\w+\W{1,3}){0,1}$"
+    r"married|together|since|for|than|ages|last|past|next|first|within|about)"
+    r"\W{0,3}(?:\w+\W{1,3}){0,1}$"
 )
 _OTHERS_AFTER = re.compile(
     r"\s?(?:\+|and\s+(?:up|over|older)|or\s+(?:older|over|up)|&\s?(?:up|over)|plus\b|"
     r"(?:yrs?|years?)\s?(?:\+|and\s+up|or\s+older|of\s+exp|exp|experience|in\s|"
     r"married|together|ago))"
+)
+_RANGE_BEFORE = re.compile(r"[0-9]\s?(?:-|to)\s?$")
+_BODY_AFTER = re.compile(
+    r"lbs|pounds|kg|petite|tall|slim|curvy|thick|weight|size|bust|[2-5][0-9][a-h]{1,3}\b|cm\b"
 )
 MIN_AGE, MAX_AGE = 10, 80
 
@@ -87,6 +92,8 @@ def find_ages(
         if not MIN_AGE <= age <= MAX_AGE or not _outside(taken, start, end):
             continue
         before = text[max(0, start - 30) : start]
+        if _RANGE_BEFORE.search(before):
+            continue  # "1-10 years", "18 to 25": a range, not a statement
         unit = _AGE_UNIT.match(text, end)
         span_start, span_end = start, end
         if unit is not None:
@@ -95,6 +102,8 @@ def find_ages(
             pre = _AGE_PRE.search(before[-16:])
             if pre is None or (pre.group("im") and _NOT_AGE_AFTER.match(text, end)):
                 continue
+            if pre.group("im") and 48 <= age <= 69 and _BODY_AFTER.search(text, end, end + 40):
+                continue  # "I'm 56, petite, 110 lbs": a height written without the foot mark
             span_start = start - (len(before[-16:]) - pre.start())
         if _OTHERS_BEFORE.search(text[max(0, span_start - 30) : span_start]):
             continue
@@ -148,6 +157,7 @@ _PRICE_POST = re.compile(
     r"(?P<k>k\b)?\s?(?P<cur>[$£€](?![0-9])|roses?\b|🌹|usd\b|dollars?\b|bucks\b|euros?\b|"
     r"gbp\b|aud\b|cad\b)"
 )
+_AMOUNT_END = re.compile(r"[0-9]k?\s?$")
 _K_AFTER = re.compile(r"k\b")
 _THOUSANDS = re.compile(r"(?:,[0-9]{3}){1,3}(?![0-9])")
 _DECIMALS = re.compile(r"\.[0-9]{1,2}(?![0-9])")
@@ -157,7 +167,16 @@ _DURATION_AFTER = re.compile(
     r"overnight|over\s?night|ov\b|night|"
     r"(?P<qty>[0-9]{1,3})?\s?(?:hours?|hrs?|h|mins?|minutes?))\b"
 )
-_DURATION_BEFORE = re.compile(r"\b(?P<dur>hh|hhr|qv|qk|hr|hour|fh|hf)\s?(?:[:=\-]|is)?\s?\$?$")
+# A duration written just before the amount ("hh 120", "30min:$40", "15mins-50$") belongs to it
+# and wins over one after it (which usually labels the next price in a rate list).
+_DURATION_BEFORE = re.compile(
+    r"(?:\b(?P<dur>hh|hhr|qv|qk|hr|hour|fh|hf)|(?<![0-9])(?P<qty>[0-9]{1,3})\s?"
+    r"(?P<unit>hours?|hrs?|h|mins?|minutes?))\s?(?:[:=\-~]|is)?\s?[$£€]?$"
+)
+# Digits glued to minutes ("120min", "30mins") are a length of time, never an amount.
+_MINUTES_GLUED = re.compile(r"(?:mins?|minutes?)\b")
+# A duration with a quantity followed by ":" labels the next price ("24 hour: 3000").
+_LABEL_AFTER = re.compile(r"\s?:")
 
 
 def _duration(word: str | None, qty: str | None) -> str | None:
@@ -203,6 +222,8 @@ def find_prices(
             continue
         if start >= 2 and text[start - 1] == "," and text[start - 2].isdigit():
             continue  # the "500" of "1,500"
+        if _MINUTES_GLUED.match(text, end):
+            continue
         amount_end = end
         thousands = _THOUSANDS.match(text, end)
         if thousands is not None:
@@ -214,8 +235,11 @@ def find_prices(
         currency: str | None = None
         span_start = start
         pre = _PRICE_PRE.search(before)
-        if pre is not None and not (
-            start >= 2 and text[start - 1] == "$" and text[start - 2].isdigit()
+        if (
+            pre is not None
+            and not (start >= 2 and text[start - 1] == "$" and text[start - 2].isdigit())
+            # "3000 USD 24 hour": a currency word after an amount is that amount's.
+            and not (len(pre.group("cur")) > 1 and _AMOUNT_END.search(before, 0, pre.start()))
         ):
             cur = pre.group("cur")
             currency = _CURRENCY_SIGNS.get(cur) or _CURRENCY_WORDS.get(cur)
@@ -231,15 +255,18 @@ def find_prices(
             currency = _CURRENCY_SIGNS.get(cur) or _CURRENCY_WORDS.get(cur) or default_currency
             cursor = post.end()
         duration = None
-        dur = _DURATION_AFTER.match(text, cursor)
-        if dur is not None:
-            duration = _duration(dur.group("dur"), dur.group("qty"))
-            cursor = dur.end()
+        dur_before = _DURATION_BEFORE.search(before)
+        if dur_before is not None:
+            duration = _duration(
+                dur_before.group("dur") or dur_before.group("qty") + dur_before.group("unit"),
+                dur_before.group("qty"),
+            )
+            span_start = min(span_start, start - (len(before) - dur_before.start()))
         else:
-            dur_before = _DURATION_BEFORE.search(before)
-            if dur_before is not None:
-                duration = _duration(dur_before.group("dur"), None)
-                span_start = min(span_start, start - (len(before) - dur_before.start()))
+            dur = _DURATION_AFTER.match(text, cursor)
+            if dur is not None and not (dur.group("qty") and _LABEL_AFTER.match(text, dur.end())):
+                duration = _duration(dur.group("dur"), dur.group("qty"))
+                cursor = dur.end()
         explicit = currency is not None
         if not explicit and duration is None:
             continue
@@ -268,7 +295,7 @@ def find_prices(
 
 _NAME_TRIGGER = re.compile(
     r"\b(?:ask\s+for|my\s+name\s+is|my\s+name'?s|name\s?[:=\-]|names?\s+is|call\s+me|"
-    r"i'?m|i\s+am|this\s+is|it'?s|its|they\s+call\s+me|known\s+as|aka|a\.k\.a\.?)\s+(?=[a-z])"
+    r"i'?m|i\s+am|this\s+is|they\s+call\s+me|known\s+as|aka|a\.k\.a\.?)\s+(?=[a-z])"
 )
 # The name itself must be capitalised as the ad wrote it: "Kandi", "KANDI", "CeeCee".
 _NAME_WORD = re.compile(r"[A-Z][a-z]{1,19}(?:[A-Z][a-z]{1,19})?(?![\w'])|[A-Z]{3,12}(?![\w'])")
@@ -281,6 +308,10 @@ def _word_set(words: str) -> frozenset[str]:
 # Capitalised words that follow "I'm" / "this is" but are not names.
 _NOT_NAMES = _word_set(
     """
+    anytime asap soon later maybe absolutely truly extremely totally really simply definitely
+    small big tiny southern northern eastern western married single divorced miss mrs ms mr
+    more less most details detail love lovely queens queen king princess goddess doll angel
+    info information number phone located location current currently still getting making
     a an the new back here available ready real sexy hot your you me not so very just only now
     in out at on up from looking waiting open young sweet petite busty thick independent incall
     outcall visiting always also all about baby babe daddy honey sugar sweetheart gentleman

@@ -103,6 +103,15 @@ def test_other_peoples_ages_are_not_ages() -> None:
     assert extract(text).ages == []
 
 
+def test_ranges_and_past_periods_are_not_ages() -> None:
+    assert extract("Job duration: 1-10 years, over the last 14 years").ages == []
+
+
+def test_height_written_without_a_foot_mark_is_not_an_age() -> None:
+    assert extract("im 56 very petite, 110 lbs").ages == []
+    assert extract("Poster's age: 56").ages == [56]
+
+
 def test_prices_and_times_after_im_are_not_ages() -> None:
     assert extract("I'm 30 min away, I'm 20 roses").ages == []
 
@@ -117,7 +126,7 @@ def test_prices_with_currency_and_duration_are_found() -> None:
         (300, "USD", "hr"),
         (80, "USD", "qv"),
         (120, "USD", "hh"),
-        (500, "USD", None),
+        (500, "USD", "2hr"),
         (250, "EUR", "hr"),
     ]
 
@@ -140,6 +149,19 @@ def test_region_gives_the_currency_of_a_bare_amount() -> None:
 def test_thousands_with_k_are_expanded() -> None:
     (price,) = extract("$1.5k overnight").prices
     assert (price["amount"], price["duration"]) == (1500, "overnight")
+
+
+def test_a_duration_before_the_amount_belongs_to_it() -> None:
+    result = extract("30min:$40 60min:$60 90min:$90")
+    assert [(p["amount"], p["duration"]) for p in result.prices] == [
+        (40, "30min"),
+        (60, "hr"),
+        (90, "90min"),
+    ]
+
+
+def test_minutes_glued_to_digits_are_a_duration_not_an_amount() -> None:
+    assert [p["amount"] for p in extract("15mins-50$").prices] == [50]
 
 
 def test_thousands_separators_are_read() -> None:
