@@ -457,6 +457,58 @@ ROOM_LINES = (
     "Sublet",
     "Basement room",
     "Roommate wanted",
+    "Private bedroom",
+    "Furnished room",
+    "In-law unit",
+    "Garden level apartment",
+)
+ROOM_DETAILS = (
+    "quiet building",
+    "clean house",
+    "working professional preferred",
+    "no smoking inside",
+    "no pets sorry",
+    "small dog ok",
+    "street parking only",
+    "one parking spot included",
+    "close to the bus line",
+    "ten minutes from downtown",
+    "laundry in unit",
+    "shared kitchen and bath",
+    "private bathroom",
+    "wifi and utilities included",
+    "month to month lease",
+    "six month minimum",
+    "first month and deposit to move in",
+    "available from the first",
+    "background check required",
+    "female roommate preferred",
+    "bright room with a big window",
+    "backyard access",
+    "walk to grocery stores",
+    "students welcome",
+)
+ITEM_DETAILS = (
+    "smoke free home",
+    "pet free home",
+    "original owner",
+    "receipt available",
+    "paid double new",
+    "selling because we moved",
+    "upgrading so this has to go",
+    "you pick up",
+    "no holds",
+    "serious buyers only",
+    "will not respond to lowball offers",
+    "see pictures for condition",
+    "comes with accessories",
+    "cleaned and ready",
+    "pick up after 5pm",
+    "small stain on the side",
+    "retail is much higher",
+    "text for more photos",
+    "still under warranty",
+    "cash or app payment",
 )
 SYNONYMS = {
     "gentlemen": "gents",
@@ -969,7 +1021,7 @@ class _Generator:
                     f"Selling my {rnd.choice(ADJ)} {item}, {rnd.choice(OTHER_COND)}",
                     "asking {item_price}",
                     f"{rnd.choice(('pick up in', 'can deliver around', 'meet in'))} {{loc}}",
-                    f"{rnd.choice(('cash or venmo', 'no trades', 'first come first served', 'price firm'))}",  # noqa: E501
+                    *rnd.sample(ITEM_DETAILS, rnd.randint(2, 4)),
                     "text {phone}",
                 ]
                 title = f"{item} {rnd.choice(OTHER_COND)} {{item_price}}"
@@ -977,10 +1029,9 @@ class _Generator:
             else:
                 sentences = [
                     f"{rnd.choice(ROOM_LINES)} near {{loc}}",
-                    "{item_price} a month utilities included",
-                    f"{rnd.choice(('quiet', 'clean', 'working professional', 'no smoking'))}, "
-                    f"{rnd.choice(('no pets', 'pets ok', 'parking included', 'close to bus'))}",
-                    "call {phone}",
+                    f"{{item_price}} {rnd.choice(('a month', 'monthly', 'per month', 'rent'))}",
+                    *rnd.sample(ROOM_DETAILS, rnd.randint(2, 4)),
+                    rnd.choice(("call {phone}", "text {phone}", "serious inquiries {phone}")),
                 ]
                 title = f"{rnd.choice(ROOM_LINES)} {{loc}} {{item_price}}"
                 price = rnd.randint(50, 180) * 10
