@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "analytics",
     "maps",
     "partners",
+    "cases",
 ]
 
 MIDDLEWARE = [

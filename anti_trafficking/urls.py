@@ -19,12 +19,14 @@ api_patterns = [
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
     path("ingest/", IngestView.as_view(), name="ingest"),
     path("", include("partners.urls")),
+    path("", include("cases.api")),
 ]
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("health/", views.health, name="health"),
     path("accounts/", include("accounts.urls")),
+    path("cases/", include("cases.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_patterns, "api"))),
 ]

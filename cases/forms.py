@@ -1,0 +1,80 @@
+"""Input validation for the desk's forms (labels here are what screen readers announce)."""
+
+from __future__ import annotations
+
+from django import forms
+
+from .models import DecisionKind, Frequency, WatchKind
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(label="Note", max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class DueForm(forms.Form):
+    due_at = forms.DateTimeField(
+        label="Due", required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+
+
+class DecideForm(forms.Form):
+    decision = forms.ChoiceField(label="Decision", choices=DecisionKind.choices)
+    reason = forms.CharField(
+        label="Reason", max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    case_number = forms.CharField(
+        label="Add to existing case (number)", max_length=20, required=False
+    )
+    case_title = forms.CharField(label="Or title of a new case", max_length=200, required=False)
+
+
+class AssignForm(forms.Form):
+    username = forms.CharField(label="Assign to (username)", max_length=150)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label="Reason", max_length=1000)
+
+
+class SavedViewForm(forms.Form):
+    name = forms.CharField(label="Name this view", max_length=100)
+    query = forms.CharField(max_length=1000, required=False, widget=forms.HiddenInput)
+
+
+class CaseForm(forms.Form):
+    title = forms.CharField(label="Title", max_length=200)
+    summary = forms.CharField(
+        label="Summary", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class MemberForm(forms.Form):
+    username = forms.CharField(label="Add member (username)", max_length=150)
+
+
+class WatchlistForm(forms.Form):
+    kind = forms.ChoiceField(label="Watch", choices=WatchKind.choices)
+    value = forms.CharField(
+        label="Value (phone, email, handle or keyword)", max_length=300, required=False
+    )
+    label = forms.CharField(label="Label", max_length=200, required=False)
+    min_lat = forms.FloatField(
+        label="South (min latitude)", required=False, min_value=-90, max_value=90
+    )
+    min_lng = forms.FloatField(
+        label="West (min longitude)", required=False, min_value=-180, max_value=180
+    )
+    max_lat = forms.FloatField(
+        label="North (max latitude)", required=False, min_value=-90, max_value=90
+    )
+    max_lng = forms.FloatField(
+        label="East (max longitude)", required=False, min_value=-180, max_value=180
+    )
+    frequency = forms.ChoiceField(label="Tell me", choices=Frequency.choices)
+
+    def bbox(self) -> tuple[float, float, float, float] | None:
+        keys = ("min_lat", "min_lng", "max_lat", "max_lng")
+        values = [self.cleaned_data.get(k) for k in keys]
+        if any(v is None for v in values):
+            return None
+        return (values[0], values[1], values[2], values[3])

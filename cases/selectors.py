@@ -1,0 +1,413 @@
+"""Reads for the desk: the filtered queue, labels for training, the ad detail, search, similar ads.
+
+Everything starts from a `visible_to` queryset; nothing here filters by role.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any, TypedDict
+
+import numpy as np
+from django.db import connection
+from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
+
+from ads.models import Ad, AdRevision, EntityKind, EntityOccurrence
+from analytics.models import AdEmbedding, AdNetwork, AdScore
+
+from .models import Decision, DecisionKind, ItemKind, ItemStatus, QueueItem
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+logger = logging.getLogger(__name__)
+
+WINDOWS = {
+    "24h": timedelta(hours=24),
+    "7d": timedelta(days=7),
+    "30d": timedelta(days=30),
+    "90d": timedelta(days=90),
+}
+ORDERS = {
+    "priority": ("-priority", "-last_seen_at", "-pk"),
+    "recent": ("-last_seen_at", "-pk"),
+    "size": ("-size", "-priority", "-pk"),
+    "due": ("due_at", "-priority", "-pk"),
+}
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    """What the queue page and API accept; parsed from a query string and never trusted further."""
+
+    status: str = "open"
+    location: str = ""
+    window: str = ""
+    source: int | None = None
+    indicator: str = ""
+    possible_minor: bool = False
+    mine: bool = False
+    order: str = "priority"
+
+    @classmethod
+    def from_query(cls, params: Any) -> QueueFilters:
+        status = params.get("status", "open")
+        source = params.get("source", "")
+        indicator = re.sub(r"[^a-z0-9_.:-]", "", params.get("indicator", "").lower())[:60]
+        return cls(
+            status=status if status in {"open", "all", *ItemStatus.values} else "open",
+            location=params.get("location", "").strip()[:100],
+            window=params.get("window", "") if params.get("window", "") in WINDOWS else "",
+            source=int(source) if str(source).isdigit() else None,
+            indicator=indicator,
+            possible_minor=params.get("possible_minor") in {"1", "on", "true"},
+            mine=params.get("mine") in {"1", "on", "true"},
+            order=params.get("order", "priority") if params.get("order") in ORDERS else "priority",
+        )
+
+
+def _filter_ads(ads: QuerySet[Ad], filters: QueueFilters) -> QuerySet[Ad]:
+    """The same location/window/source/indicator filters, applied to ads (search)."""
+    if filters.location:
+        ads = ads.filter(
+            Q(location_text__icontains=filters.location)
+            | Q(location__name__icontains=filters.location)
+        )
+    if filters.window:
+        ads = ads.filter(posted_at__gte=timezone.now() - WINDOWS[filters.window])
+    if filters.source is not None:
+        ads = ads.filter(source_id=filters.source)
+    if filters.indicator:
+        ads = ads.filter(
+            pk__in=AdScore.objects.filter(
+                indicator_codes__icontains=f'"{filters.indicator}"'
+            ).values("ad_id")
+        )
+    if filters.possible_minor:
+        ads = ads.filter(score__possible_minor=True)
+    return ads
+
+
+def queue_items(*, user: User, filters: QueueFilters) -> QuerySet[QueueItem]:
+    """The user's queue: visible items, filtered and ordered (priority, recency, size, due)."""
+    items = QueueItem.objects.visible_to(user)
+    if filters.status == "open":
+        items = items.open()
+    elif filters.status != "all":
+        items = items.filter(status=filters.status)
+    if filters.location:
+        items = items.filter(location__icontains=filters.location)
+    if filters.window:
+        items = items.filter(last_seen_at__gte=timezone.now() - WINDOWS[filters.window])
+    if filters.source is not None:
+        from_source = Ad.objects.filter(source_id=filters.source)
+        items = items.filter(
+            Q(kind=ItemKind.AD, ad__in=from_source)
+            | Q(kind=ItemKind.NETWORK)
+            & Exists(from_source.filter(network_membership__network_id=OuterRef("network_id")))
+        )
+    if filters.indicator:
+        items = items.filter(indicator_codes__contains=f" {filters.indicator} ")
+    if filters.possible_minor:
+        items = items.filter(possible_minor=True)
+    if filters.mine:
+        items = items.filter(assignee=user)
+    return items.select_related("assignee", "lead_ad__source", "case").order_by(
+        *ORDERS[filters.order]
+    )
+
+
+class DecisionLabel(TypedDict):
+    """One training example from a reviewer's decision."""
+
+    ad_id: int
+    text: str
+    risk: bool | None
+    minor: bool | None
+    decision_id: int
+
+
+# What each decision says about the two heads. "Not a lead" is a statement about trafficking risk,
+# not about age, so it leaves the minor head unlabelled; "true lead" says nothing about age either.
+_LABELS: dict[str, tuple[bool | None, bool | None]] = {
+    DecisionKind.TRUE_LEAD: (True, None),
+    DecisionKind.NOT_A_LEAD: (False, None),
+    DecisionKind.POSSIBLE_MINOR_CONFIRMED: (True, True),
+}
+
+
+def decision_labels() -> list[DecisionLabel]:
+    """Current decisions as labels; a network's decision labels every ad of the network.
+
+    Only the decision an item currently carries counts: a reopened item's old label is dropped.
+    """
+    labels: list[DecisionLabel] = []
+    current = Decision.objects.filter(
+        pk__in=QueueItem.objects.filter(decision__isnull=False).values("decision_id")
+    ).select_related("item")
+    for decision in current.order_by("pk"):
+        risk, minor = _LABELS[decision.decision]
+        item = decision.item
+        if item.kind == ItemKind.AD:
+            ad_ids = Ad.objects.filter(pk=item.ad_id)
+        else:
+            ad_ids = Ad.objects.filter(network_membership__network_id=item.network_id)
+        for ad in ad_ids.only("pk", "title", "body").order_by("pk").iterator(chunk_size=500):
+            labels.append(
+                DecisionLabel(
+                    ad_id=ad.pk, text=ad.document, risk=risk, minor=minor, decision_id=decision.pk
+                )
+            )
+    return labels
+
+
+# --- the ad as captured, with highlights ---------------------------------------------------------
+# Bidirectional controls can make hostile text read backwards (a phone "reversed" on screen);
+# they are shown as visible markers instead of being obeyed.
+_BIDI = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def visible_controls(text: str) -> str:
+    return _BIDI.sub(lambda m: f"[U+{ord(m.group()):04X}]", text)
+
+
+@dataclass
+class Segment:
+    """A run of text with the marks (entities, indicators) that cover it."""
+
+    text: str
+    marks: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def css(self) -> str:
+        kinds = sorted({m["class"] for m in self.marks})
+        return " ".join(kinds)
+
+    @property
+    def title(self) -> str:
+        return "; ".join(m["label"] for m in self.marks)
+
+
+def highlight(text: str, spans: list[tuple[int, int, str, str]]) -> list[Segment]:
+    """Split text at span edges; each segment lists the (class, label) of every span over it."""
+    clean = [
+        (max(0, s), min(len(text), e), c, lab)
+        for s, e, c, lab in spans
+        if isinstance(s, int) and isinstance(e, int) and s < e and s < len(text)
+    ]
+    cuts = sorted({0, len(text), *[s for s, _, _, _ in clean], *[e for _, e, _, _ in clean]})
+    out: list[Segment] = []
+    for start, end in zip(cuts, cuts[1:], strict=False):
+        if start >= end:
+            continue
+        marks = [{"class": c, "label": lab} for s, e, c, lab in clean if s <= start and end <= e]
+        out.append(Segment(visible_controls(text[start:end]), marks))
+    return out
+
+
+@dataclass
+class DiffPart:
+    """One piece of a revision diff: kept, added or removed text."""
+
+    op: str
+    text: str
+
+
+def revision_diff(old: str, new: str) -> list[DiffPart]:
+    """Word-level diff of two versions (whitespace kept), for the revision history."""
+    a = re.findall(r"\s+|\S+", old)
+    b = re.findall(r"\s+|\S+", new)
+    parts: list[DiffPart] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op == "equal":
+            parts.append(DiffPart("equal", visible_controls("".join(a[i1:i2]))))
+            continue
+        if i2 > i1:
+            parts.append(DiffPart("delete", visible_controls("".join(a[i1:i2]))))
+        if j2 > j1:
+            parts.append(DiffPart("insert", visible_controls("".join(b[j1:j2]))))
+    return parts
+
+
+def _revision_document(rev: AdRevision) -> str:
+    return f"{rev.title}\n{rev.body}" if rev.title else rev.body
+
+
+@dataclass
+class AdDetail:
+    """Everything the ad page shows."""
+
+    ad: Ad
+    segments: list[Segment]
+    score: AdScore | None
+    indicators: list[dict[str, Any]]
+    revisions: list[dict[str, Any]]
+    entities: list[dict[str, Any]]
+    location: Any
+    network: Any
+    network_size: int
+    queue_item: QueueItem | None
+    similar: list[tuple[Ad, float]]
+    similar_note: str
+
+
+def ad_detail(*, user: User, ad: Ad) -> AdDetail:
+    """The ad as captured (plain text, escaped by the template), its history and its evidence."""
+    from maps.models import AdLocation
+
+    document = ad.document
+    score = AdScore.objects.filter(ad_id=ad.pk).first()
+    occurrences = list(
+        EntityOccurrence.objects.filter(ad=ad).select_related("entity").order_by("start")
+    )
+    spans: list[tuple[int, int, str, str]] = [
+        (
+            o.start,
+            o.end,
+            f"ent ent-{o.entity.kind}",
+            f"{o.entity.get_kind_display()}: {o.entity.value}",
+        )
+        for o in occurrences
+    ]
+    indicators = list(score.indicators or []) if score else []
+    for ind in indicators:
+        span = ind.get("span")
+        if isinstance(span, list | tuple) and len(span) == 2:
+            spans.append(
+                (span[0], span[1], "ind", f"Indicator: {ind.get('label') or ind.get('code')}")
+            )
+    revisions = list(ad.revisions.select_related("evidence").order_by("number"))
+    history: list[dict[str, Any]] = []
+    for index, rev in enumerate(revisions):
+        previous = _revision_document(revisions[index - 1]) if index else ""
+        history.append(
+            {
+                "revision": rev,
+                "diff": revision_diff(previous, _revision_document(rev)) if index else None,
+            }
+        )
+    entities: dict[tuple[str, str], dict[str, Any]] = {}
+    for o in occurrences:
+        key = (o.entity.kind, o.entity.value)
+        entities.setdefault(key, {"entity": o.entity, "count": 0})["count"] += 1
+    membership = AdNetwork.objects.filter(ad_id=ad.pk).select_related("network").first()
+    network = membership.network if membership else None
+    network_size = AdNetwork.objects.filter(network=network).count() if network else 0
+    item = (
+        QueueItem.objects.visible_to(user)
+        .filter(Q(ad_id=ad.pk) | Q(network_id=network.pk if network else None))
+        .select_related("assignee")
+        .first()
+    )
+    similar, note = more_like_this(user=user, ad=ad)
+    return AdDetail(
+        ad=ad,
+        segments=highlight(document, spans),
+        score=score,
+        indicators=indicators,
+        revisions=history,
+        entities=list(entities.values()),
+        location=AdLocation.objects.filter(ad_id=ad.pk).first(),
+        network=network,
+        network_size=network_size,
+        queue_item=item,
+        similar=similar,
+        similar_note=note,
+    )
+
+
+SIMILAR_CANDIDATES = 5000
+
+
+def more_like_this(*, user: User, ad: Ad, limit: int = 8) -> tuple[list[tuple[Ad, float]], str]:
+    """Nearest visible ads by embedding cosine, brute force over a bounded candidate set.
+
+    Candidates: the SIMILAR_CANDIDATES most recently captured visible ads that have an embedding
+    from the same encoder. Exact within that set; ads older than it are not considered (the note
+    says so on the page).
+    """
+    own = AdEmbedding.objects.filter(ad_id=ad.pk).first()
+    if own is None:
+        return [], "No embedding for this ad yet (the scoring stage writes it)."
+    query = np.frombuffer(bytes(own.vector), dtype=np.float32)
+    rows = list(
+        AdEmbedding.objects.filter(encoder=own.encoder, ad__in=Ad.objects.visible_to(user))
+        .exclude(ad_id=ad.pk)
+        .order_by("-ad_id")
+        .values_list("ad_id", "vector")[:SIMILAR_CANDIDATES]
+    )
+    note = (
+        f"Exact cosine over the {len(rows)} most recent visible ads with embeddings "
+        f"(at most {SIMILAR_CANDIDATES})."
+    )
+    if not rows:
+        return [], note
+    matrix = np.stack([np.frombuffer(bytes(v), dtype=np.float32) for _, v in rows])
+    if matrix.shape[1] != query.shape[0]:
+        return [], "Embeddings of different sizes; cannot compare."
+    norms = np.linalg.norm(matrix, axis=1) * (np.linalg.norm(query) or 1.0)
+    sims = matrix @ query / np.where(norms == 0, 1.0, norms)
+    best = np.argsort(-sims)[:limit]
+    ads = Ad.objects.in_bulk([rows[i][0] for i in best])
+    return [(ads[rows[i][0]], float(sims[i])) for i in best if rows[i][0] in ads], note
+
+
+# --- search ---------------------------------------------------------------------------------------
+FTS_EXPRESSION = (
+    "to_tsvector('english'::regconfig, coalesce(title, '') || ' ' || coalesce(body, ''))"
+)
+
+
+@dataclass
+class SearchResult:
+    """The ads found and how the query was read."""
+
+    ads: QuerySet[Ad]
+    phone: str | None
+    mode: str
+
+
+def search_ads(*, user: User, query: str, filters: QueueFilters) -> SearchResult:
+    """Full-text search (PostgreSQL tsvector with a GIN index; icontains on SQLite), or a phone.
+
+    A query that reads as a phone number in any format is normalised to E.164 and matched against
+    extracted phone entities, so "(702) 555-0134", "702.555.0134" and "+17025550134" find the same.
+    """
+    from .services import normalise_phone
+
+    ads = _filter_ads(Ad.objects.visible_to(user), filters)
+    query = query.strip()[:200]
+    phone = normalise_phone(query) if re.fullmatch(r"[\d\s().+\-]{7,}", query or "x") else None
+    if phone:
+        ads = ads.filter(
+            pk__in=EntityOccurrence.objects.filter(
+                entity__kind=EntityKind.PHONE, entity__value=phone
+            ).values("ad_id")
+        )
+        mode = "phone"
+    elif not query:
+        ads = ads.none()
+        mode = "empty"
+    elif connection.vendor == "postgresql":
+        # The expression matches the GIN index created by the cases migration, so it is used.
+        # The query is a bound parameter; the SQL text is a constant.
+        match = RawSQL(  # noqa: S611
+            f"{FTS_EXPRESSION} @@ websearch_to_tsquery('english'::regconfig, %s)",
+            [query],
+            output_field=BooleanField(),
+        )
+        ads = ads.filter(match)
+        mode = "fulltext"
+    else:
+        for word in query.split()[:8]:
+            ads = ads.filter(Q(title__icontains=word) | Q(body__icontains=word))
+        mode = "contains"
+    return SearchResult(
+        ads=ads.select_related("source").order_by("-posted_at", "-pk"), phone=phone, mode=mode
+    )

@@ -1,0 +1,69 @@
+"""Serializers of the investigators' queue and case API (no ad text: the page shows that)."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from .models import Case, QueueItem
+
+
+class QueueItemSerializer(serializers.ModelSerializer):
+    assignee = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    case = serializers.SlugRelatedField(slug_field="number", read_only=True)
+    indicator_codes = serializers.SerializerMethodField()
+
+    class Meta:
+        model = QueueItem
+        fields = [
+            "id",
+            "kind",
+            "ad",
+            "network",
+            "lead_ad",
+            "status",
+            "priority",
+            "risk",
+            "minor",
+            "possible_minor",
+            "size",
+            "location",
+            "indicator_codes",
+            "reason",
+            "assignee",
+            "claimed_at",
+            "due_at",
+            "case",
+            "last_seen_at",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_indicator_codes(self, item: QueueItem) -> list[str]:
+        return item.indicator_codes.split()
+
+
+class ClaimResultSerializer(serializers.Serializer):
+    claimed = serializers.BooleanField()
+    holder = serializers.CharField(allow_null=True)
+    item = QueueItemSerializer()
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    members = serializers.SlugRelatedField(slug_field="username", many=True, read_only=True)
+
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "number",
+            "title",
+            "unit",
+            "status",
+            "summary",
+            "members",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
