@@ -211,10 +211,11 @@ def _groups(norm: Normalized) -> list[list[_Group]]:
 
 
 def _looks_like_a_list(groups: list[_Group]) -> bool:
-    """Four or more multi-digit groups in order ("25 30 35 40 45", "13 15 17 19 21") are a
-    list of sizes, ages or prices, not a phone split into pairs."""
-    if len(groups) < 4 or any(len(g.digits) < 2 for g in groups):
-        return False
+    """Four or more groups of the same size in order ("25 30 35 40 45", "13 15 17 19 21") are
+    a list of sizes, ages or prices, not a phone split into pairs."""
+    size = len(groups[0].digits)
+    if len(groups) < 4 or size < 2 or any(len(g.digits) != size for g in groups):
+        return False  # mixed sizes ("909/342/58/50") are how numbers are split, not lists
     values = [int(g.digits) for g in groups]
     steps = [b - a for a, b in zip(values, values[1:], strict=False)]
     return all(d >= 0 for d in steps) or all(d <= 0 for d in steps)

@@ -209,6 +209,7 @@ def test_ordered_lists_of_numbers_are_not_phones() -> None:
 
 def test_pairs_in_no_particular_order_can_still_be_a_phone() -> None:
     assert phones("+44 20 79 46 09 58") == ["+442079460958"]
+    assert phones("989/555/47/01") == ["+19895554701"]  # decreasing, but mixed sizes
 
 
 def test_long_digit_runs_are_not_cut_into_phones() -> None:
