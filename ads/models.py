@@ -71,10 +71,16 @@ class Source(models.Model):
 
 
 class Evidence(models.Model):
-    """Raw captured bytes, content-addressed by SHA-256 and never modified."""
+    """Raw captured bytes, identified by their SHA-256, stored once and never modified.
+
+    Captures are appended to segment files written once per ingest chunk (like WARC files), so a
+    million captures are a thousand files, not a million: `path` names the segment, `offset` and
+    `size` the capture's bytes in it.
+    """
 
     sha256 = models.CharField(max_length=64, unique=True)
     size = models.PositiveBigIntegerField()
+    offset = models.PositiveBigIntegerField(default=0)
     content_type = models.CharField(max_length=100)
     path = models.CharField(max_length=200)
     created_at = models.DateTimeField(default=timezone.now)
@@ -82,9 +88,13 @@ class Evidence(models.Model):
     def __str__(self) -> str:
         return self.sha256
 
-    @staticmethod
-    def path_for(sha256: str) -> str:
-        return f"{sha256[:2]}/{sha256[2:4]}/{sha256}"
+    def read(self) -> bytes:
+        """The captured bytes, from the evidence storage."""
+        from django.core.files.storage import storages
+
+        with storages["evidence"].open(self.path, "rb") as handle:
+            handle.seek(self.offset)
+            return handle.read(self.size)
 
 
 class PipelineStatus(models.TextChoices):

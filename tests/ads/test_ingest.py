@@ -39,7 +39,7 @@ def test_new_ads_are_stored_with_their_raw_bytes_and_hash(actors, tmp_path):
     summary = ads_ingest(source=actors.source_a, rows=read_file(path))
     assert (summary.new, summary.revised, summary.unchanged, summary.rejected) == (2, 0, 0, [])
     revision = AdRevision.objects.get(ad__external_id="1")
-    stored = storages["evidence"].open(revision.evidence.path, "rb").read()
+    stored = revision.evidence.read()
     assert json.loads(stored)["external_id"] == "1"
     assert revision.evidence.sha256 == __import__("hashlib").sha256(stored).hexdigest()
 
@@ -135,7 +135,7 @@ def test_csv_rows_keep_their_exact_bytes_and_multiline_bodies(actors, tmp_path):
     assert summary.new == 1
     assert [r["line"] for r in summary.rejected] == [4, 5]
     evidence = AdRevision.objects.get(ad__external_id="7").evidence
-    assert storages["evidence"].open(evidence.path, "rb").read() == raw_row.rstrip(b"\r\n")
+    assert evidence.read() == raw_row.rstrip(b"\r\n")
     assert Ad.objects.get(external_id="7").body == "line one\r\nline two, with comma"
 
 
@@ -189,10 +189,12 @@ def test_ingest_command_prints_a_summary_and_creates_the_source(db, tmp_path):
 def test_verify_evidence_finds_an_altered_capture(actors, tmp_path):
     ads_ingest(source=actors.source_a, rows=records_from_payload([_ad("1"), _ad("2")]))
     call_command("verify_evidence", "--no-progress", stdout=StringIO(), stderr=StringIO())
-    evidence = Evidence.objects.first()
+    evidence = Evidence.objects.order_by("offset").last()
     full = Path(storages["evidence"].path(evidence.path))
     full.chmod(0o640)
-    full.write_bytes(b"tampered")
+    data = bytearray(full.read_bytes())
+    data[evidence.offset] ^= 0x01  # flip one bit of the second capture
+    full.write_bytes(bytes(data))
     err = StringIO()
     with pytest.raises(CommandError, match="1 of 2 captures"):
         call_command("verify_evidence", "--no-progress", stdout=StringIO(), stderr=err)
@@ -204,6 +206,12 @@ def test_evidence_files_are_written_read_only(actors):
     evidence = Evidence.objects.get()
     mode = Path(storages["evidence"].path(evidence.path)).stat().st_mode & 0o777
     assert mode == 0o440
+
+
+def test_captures_of_one_chunk_share_one_segment_file(actors):
+    ads_ingest(source=actors.source_a, rows=records_from_payload([_ad(str(i)) for i in range(5)]))
+    assert Evidence.objects.values("path").distinct().count() == 1
+    assert sorted(Evidence.objects.values_list("offset", flat=True))[0] == 0
 
 
 def test_a_large_file_is_streamed_in_chunks(actors, tmp_path):

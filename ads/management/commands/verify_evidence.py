@@ -22,18 +22,32 @@ class Command(BaseCommand):
         storage = storages["evidence"]
         problems: list[str] = []
         total = Evidence.objects.count()
-        for evidence in tqdm(Evidence.objects.order_by("pk").iterator(chunk_size=2000), total=total,
-                             desc="verify evidence", disable=options["no_progress"], file=self.stderr._out):
-            try:
-                with storage.open(evidence.path, "rb") as handle:
-                    digest = hashlib.sha256()
-                    for block in iter(lambda h=handle: h.read(1 << 20), b""):
-                        digest.update(block)
-            except FileNotFoundError:
+        handle = None
+        open_path = None
+        # Ordered by segment and offset: each segment file is opened once and read front to back.
+        rows = Evidence.objects.order_by("path", "offset").iterator(chunk_size=5000)
+        for evidence in tqdm(rows, total=total, desc="verify evidence", disable=options["no_progress"],
+                             file=self.stderr._out):
+            if evidence.path != open_path:
+                if handle is not None:
+                    handle.close()
+                open_path = evidence.path
+                try:
+                    handle = storage.open(evidence.path, "rb")
+                except FileNotFoundError:
+                    handle = None
+            if handle is None:
                 problems.append(f"{evidence.sha256}: file missing at {evidence.path}")
                 continue
-            if digest.hexdigest() != evidence.sha256:
-                problems.append(f"{evidence.sha256}: content altered (now {digest.hexdigest()})")
+            handle.seek(evidence.offset)
+            data = handle.read(evidence.size)
+            digest = hashlib.sha256(data).hexdigest()
+            if len(data) != evidence.size:
+                problems.append(f"{evidence.sha256}: capture truncated ({len(data)} of {evidence.size} bytes)")
+            elif digest != evidence.sha256:
+                problems.append(f"{evidence.sha256}: content altered (now {digest})")
+        if handle is not None:
+            handle.close()
         for problem in problems:
             self.stderr.write(problem)
         if problems:
