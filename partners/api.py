@@ -121,7 +121,7 @@ class PartnerKeyView(AuditedAPIMixin, APIView):
                     "algorithm": "HMAC-SHA256",
                     "key_id": partner_key_id(partner=partner),
                     "key": partner_key(partner=partner).hex(),
-                    "message": "E.164 phone number (+17025550123) or lowercased email, UTF-8",
+                    "message": "UTF-8 bytes of the E.164 phone number or of the lowercased email",
                 }
             ).data
         )

@@ -33,8 +33,14 @@ STATS = "/api/v1/partner/stats/"
 TIPS = "/api/v1/partner/tips/"
 
 # Everyone but partners is refused; partner Y's token has only the "read" scope.
-NOT_PARTNERS = {"anonymous": 401, "investigator_a": 403, "investigator_b": 403,
-                "supervisor_a": 403, "auditor": 403, "admin": 403}
+NOT_PARTNERS = {
+    "anonymous": 401,
+    "investigator_a": 403,
+    "investigator_b": 403,
+    "supervisor_a": 403,
+    "auditor": 403,
+    "admin": 403,
+}
 READ_MATRIX = {**NOT_PARTNERS, "partner_x": 200, "partner_y": 200}
 TIPS_MATRIX = {**NOT_PARTNERS, "partner_x": 200, "partner_y": 403}
 TIP_CREATE_MATRIX = {**NOT_PARTNERS, "partner_x": 201, "partner_y": 403}
@@ -63,7 +69,7 @@ def test_who_may_read_regional_statistics_and_the_key(actors, world, actor):
 def test_who_may_list_and_send_tips(actors, world, actor):
     client = client_for(actors, actor)
     assert client.get(TIPS).status_code == TIPS_MATRIX[actor]
-    response = client.post(TIPS, {"text": "saw a van at the motel"}, content_type="application/json")
+    response = client.post(TIPS, {"text": "a van at the motel"}, content_type="application/json")
     assert response.status_code == TIP_CREATE_MATRIX[actor], response.content
     expected_tips = 1 if actor == "partner_x" else 0
     assert Tip.objects.count() == expected_tips
@@ -90,9 +96,14 @@ def test_a_number_in_any_format_is_found_with_counts_weeks_and_cities(actors, wo
     assert body["token"] != key(PHONE_SHARED.encode()).hexdigest()
     # Two ads (units A and B); partner Y's tip that names it too is not a sighting to share.
     assert body == {
-        "kind": "phone", "token": body["token"], "seen": True, "ads": 2,
-        "first_seen_week": iso_week(world.week), "last_seen_week": iso_week(world.week),
-        "regions": ["US-NV"], "cities": ["Las Vegas, NV, US", "Reno, NV, US"],
+        "kind": "phone",
+        "token": body["token"],
+        "seen": True,
+        "ads": 2,
+        "first_seen_week": iso_week(world.week),
+        "last_seen_week": iso_week(world.week),
+        "regions": ["US-NV"],
+        "cities": ["Las Vegas, NV, US", "Reno, NV, US"],
     }
 
 
@@ -116,11 +127,19 @@ def test_an_email_is_found_case_insensitively(actors, world):
     assert (body["kind"], body["seen"], body["ads"]) == ("email", True, 1)
 
 
-@pytest.mark.parametrize("body", [
-    {}, {"phone": PHONE_SHARED, "email": EMAIL}, {"phone": "not a number"},
-    {"phone": "555"}, {"email": "nobody"}, {"token": "ab" * 32}, {"token": "xyz", "kind": "phone"},
-    {"phone": "702 555 0123", "region": "USA"},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"phone": PHONE_SHARED, "email": EMAIL},
+        {"phone": "not a number"},
+        {"phone": "555"},
+        {"email": "nobody"},
+        {"token": "ab" * 32},
+        {"token": "xyz", "kind": "phone"},
+        {"phone": "702 555 0123", "region": "USA"},
+    ],
+)
 def test_bad_lookups_are_answered_400_with_the_error_body(actors, world, body):
     response = _lookup(token_client(actors.token_x), **body)
     assert response.status_code == 400
@@ -210,12 +229,19 @@ def test_statistics_reject_bad_parameters(actors, world):
 
 
 def test_a_tip_becomes_an_ad_of_the_partners_tip_source_with_provenance(actors, world):
-    response = token_client(actors.token_x).post(TIPS, {
-        "text": "Two women moved between motels weekly", "location": "Reno, NV",
-        "identifiers": [{"kind": "phone", "value": "(775) 555-0107"},
-                        {"kind": "email", "value": "Tips.Demo@Example.org"}],
-        "reference": "case-17",
-    }, content_type="application/json")
+    response = token_client(actors.token_x).post(
+        TIPS,
+        {
+            "text": "Two women moved between motels weekly",
+            "location": "Reno, NV",
+            "identifiers": [
+                {"kind": "phone", "value": "(775) 555-0107"},
+                {"kind": "email", "value": "Tips.Demo@Example.org"},
+            ],
+            "reference": "case-17",
+        },
+        content_type="application/json",
+    )
     assert response.status_code == 201, response.content
     body = response.json()
     assert set(body) == {"id", "submitted_at", "status"}
@@ -230,11 +256,17 @@ def test_a_tip_becomes_an_ad_of_the_partners_tip_source_with_provenance(actors, 
 
 
 def test_a_tip_with_a_bad_identifier_is_refused_and_stores_nothing(actors, world):
-    response = token_client(actors.token_x).post(TIPS, {
-        "text": "x", "identifiers": [{"kind": "phone", "value": "12"}],
-    }, content_type="application/json")
+    response = token_client(actors.token_x).post(
+        TIPS,
+        {
+            "text": "x",
+            "identifiers": [{"kind": "phone", "value": "12"}],
+        },
+        content_type="application/json",
+    )
     assert response.status_code == 400
-    assert response.json()["error"]["detail"] == {"identifiers": {"0": "not a valid phone number for that region"}}
+    detail = response.json()["error"]["detail"]
+    assert detail == {"identifiers": {"0": "not a valid phone number for that region"}}
     assert not Tip.objects.exists()
 
 
@@ -252,8 +284,10 @@ def test_a_partner_sees_only_its_own_tips(actors, world):
 
 def test_tips_are_cursor_paginated_newest_first(actors, world):
     client = token_client(actors.token_x)
-    ids = [client.post(TIPS, {"text": f"tip {i}"}, content_type="application/json").json()["id"]
-           for i in range(3)]
+    ids = [
+        client.post(TIPS, {"text": f"tip {i}"}, content_type="application/json").json()["id"]
+        for i in range(3)
+    ]
     first = client.get(TIPS, {"page_size": 2}).json()
     second = client.get(first["next"]).json()
     assert [t["id"] for t in first["results"] + second["results"]] == ids[::-1]
@@ -268,8 +302,10 @@ def test_every_partner_call_is_audited_with_what_it_returned(actors, world):
     client.get(KEY)
     events = list(AuditEvent.objects.filter(action__in=["api.call", "api.lookup"]).order_by("pk"))
     assert [(e.detail["endpoint"], e.detail["method"], e.detail["status"]) for e in events] == [
-        ("api:partner-tips-list", "POST", 201), ("api:partner-tips-list", "GET", 200),
-        ("api:partner-stats", "GET", 200), ("api:partner-key", "GET", 200),
+        ("api:partner-tips-list", "POST", 201),
+        ("api:partner-tips-list", "GET", 200),
+        ("api:partner-stats", "GET", 200),
+        ("api:partner-key", "GET", 200),
     ]
     assert events[0].detail["returned"] == [tip_id] == events[1].detail["returned"]
     assert "US-NV/" + iso_week(world.week) in events[2].detail["returned"]
@@ -279,4 +315,5 @@ def test_every_partner_call_is_audited_with_what_it_returned(actors, world):
 def test_a_refused_call_is_audited_as_denied(actors, world):
     _lookup(actors.client_for("investigator_a"), phone=PHONE_SHARED)
     event = AuditEvent.objects.filter(action="api.lookup").get()
-    assert (event.outcome, event.actor_username, event.detail["returned"]) == ("denied", "inv-a", [])
+    assert (event.outcome, event.actor_username) == ("denied", "inv-a")
+    assert event.detail["returned"] == []

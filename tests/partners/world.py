@@ -50,8 +50,12 @@ class World:
 
 
 def _ad(source: Source, external_id: str, *, posted_at: datetime, body: str = "") -> Ad:
-    row = {"external_id": external_id, "title": f"Listing {external_id}",
-           "body": body or f"{SECRET_TEXT} call {NAME}", "posted_at": posted_at.isoformat()}
+    row = {
+        "external_id": external_id,
+        "title": f"Listing {external_id}",
+        "body": body or f"{SECRET_TEXT} call {NAME}",
+        "posted_at": posted_at.isoformat(),
+    }
     summary = ads_ingest(source=source, rows=records_from_payload([row]))
     return Ad.objects.get(pk=summary.ad_ids[0])
 
@@ -61,8 +65,16 @@ def _occurs(entity: Entity, ad: Ad) -> None:
 
 
 def _place(ad: Ad, precision: str, name: str, *, admin1: str, lat: float, lng: float) -> None:
-    AdLocation.objects.create(ad=ad, lat=lat, lng=lng, precision=precision, name=name,
-                              country="US", admin1=admin1, geocoder_version="test")
+    AdLocation.objects.create(
+        ad=ad,
+        lat=lat,
+        lng=lng,
+        precision=precision,
+        name=name,
+        country="US",
+        admin1=admin1,
+        geocoder_version="test",
+    )
 
 
 def build_world(actors) -> World:
@@ -89,15 +101,41 @@ def build_world(actors) -> World:
     _occurs(name, ad_b)
 
     _place(ad_a, "city", "Las Vegas, NV, US", admin1="NV", lat=36.17497, lng=-115.13722)
-    _place(ad_b, "neighbourhood", f"{NEIGHBOURHOOD}, Reno, NV, US", admin1="NV",
-           lat=39.52963, lng=-119.8138)
-    _place(ad_shared, "point", f"{FINE_PLACE}, Henderson, NV, US", admin1="NV",
-           lat=36.03970, lng=-114.98172)
+    _place(
+        ad_b,
+        "neighbourhood",
+        f"{NEIGHBOURHOOD}, Reno, NV, US",
+        admin1="NV",
+        lat=39.52963,
+        lng=-119.8138,
+    )
+    _place(
+        ad_shared,
+        "point",
+        f"{FINE_PLACE}, Henderson, NV, US",
+        admin1="NV",
+        lat=36.03970,
+        lng=-114.98172,
+    )
     _place(ad_tip, "city", "Elko, NV, US", admin1="NV", lat=40.83242, lng=-115.76312)
-    AdScore.objects.create(ad=ad_a, risk=0.91, flagged=True, category="escort",
-                           model_version="t", revision=1, reason="test")
-    AdScore.objects.create(ad=ad_b, risk=0.2, flagged=False, category="escort",
-                           model_version="t", revision=1, reason="test")
+    AdScore.objects.create(
+        ad=ad_a,
+        risk=0.91,
+        flagged=True,
+        category="escort",
+        model_version="t",
+        revision=1,
+        reason="test",
+    )
+    AdScore.objects.create(
+        ad=ad_b,
+        risk=0.2,
+        flagged=False,
+        category="escort",
+        model_version="t",
+        revision=1,
+        reason="test",
+    )
     network = Network.objects.create(size=3, max_risk=0.91)
     for ad in (ad_a, ad_b, ad_shared):
         AdNetwork.objects.create(ad=ad, network=network)
@@ -106,15 +144,33 @@ def build_world(actors) -> World:
     bulk_nv = [_ad(actors.source_shared, f"nv-{i}", posted_at=week) for i in range(6)]
     for i, ad in enumerate(bulk_nv):
         _place(ad, "city", "Las Vegas, NV, US", admin1="NV", lat=36.17497, lng=-115.13722)
-        AdScore.objects.create(ad=ad, risk=0.8, flagged=i < 5, category="escort",
-                               model_version="t", revision=1, reason="test")
+        AdScore.objects.create(
+            ad=ad,
+            risk=0.8,
+            flagged=i < 5,
+            category="escort",
+            model_version="t",
+            revision=1,
+            reason="test",
+        )
     bulk_ny = [_ad(actors.source_shared, f"ny-{i}", posted_at=week) for i in range(2)]
     for ad in bulk_ny:
         _place(ad, "city", "New York City, NY, US", admin1="NY", lat=40.71427, lng=-74.00597)
-    return World(ad_a=ad_a, ad_b=ad_b, ad_shared=ad_shared, ad_tip=ad_tip, bulk_nv=bulk_nv,
-                 bulk_ny=bulk_ny, network=network, phone_shared=phone_shared,
-                 phone_shared_source=phone_shared_source, phone_tip_only=phone_tip_only,
-                 email=email, name=name, week=week)
+    return World(
+        ad_a=ad_a,
+        ad_b=ad_b,
+        ad_shared=ad_shared,
+        ad_tip=ad_tip,
+        bulk_nv=bulk_nv,
+        bulk_ny=bulk_ny,
+        network=network,
+        phone_shared=phone_shared,
+        phone_shared_source=phone_shared_source,
+        phone_tip_only=phone_tip_only,
+        email=email,
+        name=name,
+        week=week,
+    )
 
 
 def token_client(token: str) -> Client:
