@@ -1,20 +1,23 @@
-"""Emoji that published studies and agency lists name as indicators in commercial-sex ads.
+"""Emoji that published research names as coded indicators in commercial-sex ads.
 
-Data, not logic: each entry names the emoji, the meaning the source gives it, and the sources.
-An emoji is an indicator for an investigator to weigh, never evidence on its own: most of
-these also appear in lawful adult ads. Meanings were compiled from the publications below and
-from public reporting on them; check an entry against the original publication before citing
-it in a report.
+Data, not logic: each entry names the emoji, the meaning its source gives it, and the sources.
+An emoji is an indicator for an investigator to weigh, never evidence on its own: most of these
+also appear in lawful ads and everyday messages.
+
+Only entries whose meaning could be traced to a named study are listed. The study itself was
+read through the public reports below (the thesis and paper were not available offline); check
+the original before citing an entry in a report.
 
 Sources
-- SDSU-2018: Whitney, Jennex, Elkins & Frost, "Don't Want to Get Caught? Don't Say It: The Use
-  of EMOJIS in Online Human Sex Trafficking Ads", Proc. 51st Hawaii International Conference on
-  System Sciences (HICSS), 2018 (San Diego State University; a corpus of escort ads, about
-  8,000 ads analysed for emoji use and meaning).
-- FBI-2018: FBI intelligence bulletin on emoji and terms used in child sex trafficking ads, as
-  published in public reporting (2018).
-- POLARIS: Polaris Project, public guidance on recognising online sex-trafficking ads
-  (indicators such as movement between cities and "new in town").
+- SDSU-2017: Jessica Whitney and Murray Jennex, San Diego State University, Information Systems
+  (2017): more than 8,000 online classified ads from San Diego, Los Angeles and Orange County;
+  emoji meanings decoded from co-occurring keyword indicators. As reported by The San Diego
+  Union-Tribune ("Emojis and sex trafficking: SDSU researchers crack the code", 2017-05-26),
+  KDVR Denver (2017-05-24) and NBC Los Angeles (2018); reviewed in O. Parise, "Little Pink Flower
+  with a Darker Story to Tell", 11 U. Miami Race & Soc. Just. L. Rev. 52 (2020).
+- NCRIC: National Capital Region Threat Intelligence Consortium, "Use of Emojis to Market Victims
+  of Online Sex Trafficking" (ncrintel.org), summarising SDSU-2017 and Roy Maas Youth
+  Alternatives on emoji combinations.
 """
 
 from __future__ import annotations
@@ -35,101 +38,56 @@ LEXICON: tuple[EmojiEntry, ...] = (
     {
         "emoji": "🌹",
         "name": "rose",
-        "meaning": 'price / money ("roses" = dollars)',
-        "sources": ("SDSU-2018", "FBI-2018"),
+        "meaning": "money / price; the number of roses can state the price",
+        "sources": ("SDSU-2017", "NCRIC"),
     },
     {
-        "emoji": "💐",
-        "name": "bouquet",
-        "meaning": "price / money (roses)",
-        "sources": ("SDSU-2018",),
+        "emoji": "🏵",
+        "name": "rosette",
+        "meaning": "money / price (rose variant)",
+        "sources": ("SDSU-2017",),
     },
     {
         "emoji": "🍒",
         "name": "cherry",
-        "meaning": "virgin / sexually inexperienced, youth",
-        "sources": ("SDSU-2018", "FBI-2018"),
+        "meaning": "virgin; may indicate a minor",
+        "sources": ("SDSU-2017", "NCRIC"),
     },
     {
-        "emoji": "🍭",
-        "name": "lollipop",
-        "meaning": "young, possibly a minor",
-        "sources": ("SDSU-2018", "FBI-2018"),
+        "emoji": "🌸",
+        "name": "cherry blossom",
+        "meaning": "virginity (or breasts); may indicate a minor",
+        "sources": ("SDSU-2017", "NCRIC"),
     },
     {
-        "emoji": "🍬",
-        "name": "candy",
-        "meaning": "young, possibly a minor",
-        "sources": ("FBI-2018",),
-    },
-    {
-        "emoji": "🎒",
-        "name": "backpack",
-        "meaning": "school age, possibly a minor",
-        "sources": ("FBI-2018",),
-    },
-    {
-        "emoji": "👑",
-        "name": "crown",
-        "meaning": 'pimp / controller ("king", "daddy")',
-        "sources": ("SDSU-2018", "FBI-2018"),
-    },
-    {"emoji": "💰", "name": "money bag", "meaning": "money / payment", "sources": ("SDSU-2018",)},
-    {
-        "emoji": "💵",
-        "name": "dollar banknote",
-        "meaning": "money / payment",
-        "sources": ("SDSU-2018",),
-    },
-    {
-        "emoji": "💲",
-        "name": "heavy dollar sign",
-        "meaning": "money / payment",
-        "sources": ("SDSU-2018",),
+        "emoji": "💗",
+        "name": "growing heart",
+        "meaning": 'childlike, "still has some growing to do": may indicate a minor',
+        "sources": ("SDSU-2017", "NCRIC"),
     },
     {
         "emoji": "✈",
         "name": "airplane",
-        "meaning": "travelling, moved between cities (circuit)",
-        "sources": ("SDSU-2018", "POLARIS"),
+        "meaning": "new in town / able to travel",
+        "sources": ("SDSU-2017", "NCRIC"),
     },
     {
-        "emoji": "🆕",
-        "name": "new button",
-        "meaning": "new in town / new to the work",
-        "sources": ("SDSU-2018", "POLARIS"),
+        "emoji": "🛩",
+        "name": "small airplane",
+        "meaning": "new in town / able to travel (airplane variant)",
+        "sources": ("NCRIC",),
     },
     {
-        "emoji": "💋",
-        "name": "kiss mark",
-        "meaning": "sexual services offered",
-        "sources": ("SDSU-2018",),
-    },
-    {"emoji": "👅", "name": "tongue", "meaning": "oral sex", "sources": ("SDSU-2018",)},
-    {
-        "emoji": "💦",
-        "name": "sweat droplets",
-        "meaning": "sexual services",
-        "sources": ("SDSU-2018",),
+        "emoji": "👑",
+        "name": "crown",
+        "meaning": 'controlled: "under house arrest" or owned by a pimp or gang',
+        "sources": ("SDSU-2017", "NCRIC"),
     },
     {
-        "emoji": "🍑",
-        "name": "peach",
-        "meaning": "sexual reference (buttocks)",
-        "sources": ("SDSU-2018",),
-    },
-    {"emoji": "🍆", "name": "eggplant", "meaning": "sexual reference", "sources": ("SDSU-2018",)},
-    {
-        "emoji": "🔥",
-        "name": "fire",
-        "meaning": '"hot" / new, a common ad emphasis',
-        "sources": ("SDSU-2018",),
-    },
-    {
-        "emoji": "🔞",
-        "name": "no one under eighteen",
-        "meaning": "adult content",
-        "sources": ("SDSU-2018",),
+        "emoji": "📹",
+        "name": "video camera",
+        "meaning": "recording offered (in combinations with rose, growing heart, crown)",
+        "sources": ("NCRIC",),
     },
 )
 

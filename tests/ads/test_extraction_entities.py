@@ -139,6 +139,8 @@ def test_price_raw_is_the_original_text() -> None:
 def test_roses_are_a_price() -> None:
     (price,) = extract("150 roses for an hour").prices
     assert price["amount"] == 150
+    (price,) = extract("special 200🌹 hh").prices
+    assert (price["amount"], price["duration"]) == (200, "hh")
 
 
 def test_region_gives_the_currency_of_a_bare_amount() -> None:
