@@ -12,7 +12,7 @@ from .services import watchlists_match_ads, watchlists_send_digests
 logger = logging.getLogger(__name__)
 
 
-@shared_task(queue="alerts", autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
 def watchlists_match(ad_ids: list[int]) -> int:
     """Alerts for new ads matching watchlists; idempotent (one alert per watchlist and ad)."""
     if not ad_ids:
@@ -20,7 +20,7 @@ def watchlists_match(ad_ids: list[int]) -> int:
     return len(watchlists_match_ads(ad_ids=ad_ids))
 
 
-@shared_task(queue="alerts", autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
 def watchlists_digest() -> int:
     """Send hourly and daily digests that are due (schedule every few minutes with Celery beat)."""
     sent = watchlists_send_digests()

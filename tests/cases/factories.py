@@ -1,4 +1,4 @@
-"""Synthetic ads, scores and networks for the desk's tests (written here, never copied from data)."""
+"""Synthetic ads, scores and networks for the desk tests (written here, never copied from data)."""
 
 from __future__ import annotations
 
@@ -17,16 +17,32 @@ from analytics.models import AdEmbedding, AdNetwork, AdScore, Network
 _counter = iter(range(1, 10_000_000))
 
 
-def make_ad(source: Source, *, title: str = "Friendly ad", body: str = "Call 702-555-0134 today",
-            external_id: str | None = None, location_text: str = "Las Vegas, NV",
-            extract: bool = True) -> Ad:
+def make_ad(
+    source: Source,
+    *,
+    title: str = "Friendly ad",
+    body: str = "Call 702-555-0134 today",
+    external_id: str | None = None,
+    location_text: str = "Las Vegas, NV",
+    extract: bool = True,
+) -> Ad:
     """A real ad through ingestion (with its evidence), optionally through real extraction."""
     ext = external_id or f"ext-{next(_counter)}"
-    summary = ads_ingest(source=source, rows=records_from_payload([{
-        "external_id": ext, "title": title, "body": body, "url": f"https://example.test/{ext}",
-        "posted_at": datetime(2026, 11, 1, 12, 0, tzinfo=UTC).isoformat(),
-        "location_text": location_text,
-    }]))
+    summary = ads_ingest(
+        source=source,
+        rows=records_from_payload(
+            [
+                {
+                    "external_id": ext,
+                    "title": title,
+                    "body": body,
+                    "url": f"https://example.test/{ext}",
+                    "posted_at": datetime(2026, 11, 1, 12, 0, tzinfo=UTC).isoformat(),
+                    "location_text": location_text,
+                }
+            ]
+        ),
+    )
     assert summary.accepted == 1, summary.rejected
     ad = Ad.objects.get(source=source, external_id=ext)
     if extract:
@@ -34,23 +50,54 @@ def make_ad(source: Source, *, title: str = "Friendly ad", body: str = "Call 702
     return ad
 
 
-def score(ad: Ad, *, risk: float = 0.9, minor: float = 0.1, flagged: bool = True,
-          possible_minor: bool = False, codes: Sequence[str] = ("travel_cue",),
-          indicators: list[dict] | None = None, reason: str = "Several risk cues.") -> AdScore:
-    found = indicators if indicators is not None else [
-        {"code": c, "label": c.replace("_", " "), "span": None, "weight": 1.0, "provenance": "test"}
-        for c in codes
-    ]
-    return AdScore.objects.update_or_create(ad=ad, defaults={
-        "risk": risk, "minor": minor, "flagged": flagged, "possible_minor": possible_minor,
-        "indicators": found, "indicator_codes": list(codes), "reason": reason,
-        "model_version": "test-v1", "revision": ad.revision_count,
-    })[0]
+def score(
+    ad: Ad,
+    *,
+    risk: float = 0.9,
+    minor: float = 0.1,
+    flagged: bool = True,
+    possible_minor: bool = False,
+    codes: Sequence[str] = ("travel_cue",),
+    indicators: list[dict] | None = None,
+    reason: str = "Several risk cues.",
+) -> AdScore:
+    found = (
+        indicators
+        if indicators is not None
+        else [
+            {
+                "code": c,
+                "label": c.replace("_", " "),
+                "span": None,
+                "weight": 1.0,
+                "provenance": "test",
+            }
+            for c in codes
+        ]
+    )
+    return AdScore.objects.update_or_create(
+        ad=ad,
+        defaults={
+            "risk": risk,
+            "minor": minor,
+            "flagged": flagged,
+            "possible_minor": possible_minor,
+            "indicators": found,
+            "indicator_codes": list(codes),
+            "reason": reason,
+            "model_version": "test-v1",
+            "revision": ad.revision_count,
+        },
+    )[0]
 
 
 def network_of(ads: Sequence[Ad], *, cities: Sequence[str] = ("Las Vegas, NV",)) -> Network:
-    network = Network.objects.create(size=len(ads), cities=list(cities), last_seen_at=timezone.now(),
-                                     first_seen_at=timezone.now())
+    network = Network.objects.create(
+        size=len(ads),
+        cities=list(cities),
+        last_seen_at=timezone.now(),
+        first_seen_at=timezone.now(),
+    )
     for ad in ads:
         AdNetwork.objects.update_or_create(ad=ad, defaults={"network": network})
     return network
@@ -58,4 +105,6 @@ def network_of(ads: Sequence[Ad], *, cities: Sequence[str] = ("Las Vegas, NV",))
 
 def embed(ad: Ad, vector: Sequence[float], encoder: str = "test-encoder") -> AdEmbedding:
     data = np.asarray(vector, dtype=np.float32).tobytes()
-    return AdEmbedding.objects.update_or_create(ad=ad, defaults={"encoder": encoder, "vector": data})[0]
+    return AdEmbedding.objects.update_or_create(
+        ad=ad, defaults={"encoder": encoder, "vector": data}
+    )[0]

@@ -48,7 +48,9 @@ def test_a_possible_minor_is_queued_even_below_the_risk_threshold(actors):
     score(ad, risk=0.2, flagged=False, possible_minor=True, minor=0.7)
     ads_queue_for_review([ad])
     item = QueueItem.objects.get()
-    assert item.possible_minor and item.priority > queue_priority(risk=0.2, possible_minor=False, size=1)
+    assert item.possible_minor and item.priority > queue_priority(
+        risk=0.2, possible_minor=False, size=1
+    )
 
 
 def test_running_the_stage_twice_changes_nothing_and_adds_no_events(actors):
@@ -133,7 +135,9 @@ def test_a_network_item_is_visible_to_a_unit_that_sees_one_of_its_ads(actors):
 
 @pytest.fixture
 def item(actors) -> QueueItem:
-    ad = make_ad(actors.source_a, title="Sweet new girl in town", body="Text 702-555-0134 ask for Amy")
+    ad = make_ad(
+        actors.source_a, title="Sweet new girl in town", body="Text 702-555-0134 ask for Amy"
+    )
     score(ad, risk=0.9)
     ads_queue_for_review([ad])
     return QueueItem.objects.get()
@@ -149,7 +153,9 @@ def test_a_second_claimer_is_refused_and_told_who_holds_the_item(actors, item):
 
 def test_claiming_twice_by_the_holder_is_harmless_and_logged_once(actors, item):
     queue_item_claim(item=item, user=actors.investigator_a)
-    again = queue_item_claim(item=item.__class__.objects.get(pk=item.pk), user=actors.investigator_a)
+    again = queue_item_claim(
+        item=item.__class__.objects.get(pk=item.pk), user=actors.investigator_a
+    )
     assert again.claimed
     assert item.events.filter(kind=EventKind.CLAIMED).count() == 1
 
@@ -171,8 +177,12 @@ def test_dismissing_needs_a_reason(actors, item):
     queue_item_claim(item=item, user=actors.investigator_a)
     with pytest.raises(ValidationError):
         queue_item_decide(item=item, user=actors.investigator_a, decision=DecisionKind.NOT_A_LEAD)
-    done = queue_item_decide(item=item, user=actors.investigator_a,
-                             decision=DecisionKind.NOT_A_LEAD, reason="licensed spa")
+    done = queue_item_decide(
+        item=item,
+        user=actors.investigator_a,
+        decision=DecisionKind.NOT_A_LEAD,
+        reason="licensed spa",
+    )
     assert done.status == ItemStatus.DISMISSED and done.case is None
 
 
@@ -192,8 +202,12 @@ def test_a_decided_item_cannot_be_decided_again(actors, item):
     queue_item_claim(item=item, user=actors.investigator_a)
     queue_item_decide(item=item, user=actors.investigator_a, decision=DecisionKind.TRUE_LEAD)
     with pytest.raises(PermissionDenied):
-        queue_item_decide(item=item, user=actors.supervisor_a, decision=DecisionKind.NOT_A_LEAD,
-                          reason="changed my mind")
+        queue_item_decide(
+            item=item,
+            user=actors.supervisor_a,
+            decision=DecisionKind.NOT_A_LEAD,
+            reason="changed my mind",
+        )
 
 
 def test_decisions_become_labels_for_every_ad_of_a_network(actors):
@@ -204,8 +218,9 @@ def test_decisions_become_labels_for_every_ad_of_a_network(actors):
     ads_queue_for_review(ads)
     item = QueueItem.objects.get()
     queue_item_claim(item=item, user=actors.investigator_a)
-    queue_item_decide(item=item, user=actors.investigator_a,
-                      decision=DecisionKind.POSSIBLE_MINOR_CONFIRMED)
+    queue_item_decide(
+        item=item, user=actors.investigator_a, decision=DecisionKind.POSSIBLE_MINOR_CONFIRMED
+    )
     labels = decision_labels()
     assert sorted(row["ad_id"] for row in labels) == sorted(a.pk for a in ads)
     assert all(row["risk"] is True and row["minor"] is True for row in labels)
@@ -214,8 +229,12 @@ def test_decisions_become_labels_for_every_ad_of_a_network(actors):
 
 def test_not_a_lead_labels_risk_false_and_leaves_minor_unknown(actors, item):
     queue_item_claim(item=item, user=actors.investigator_a)
-    queue_item_decide(item=item, user=actors.investigator_a, decision=DecisionKind.NOT_A_LEAD,
-                      reason="a real massage therapist")
+    queue_item_decide(
+        item=item,
+        user=actors.investigator_a,
+        decision=DecisionKind.NOT_A_LEAD,
+        reason="a real massage therapist",
+    )
     [label] = decision_labels()
     assert label["risk"] is False and label["minor"] is None
 
@@ -224,8 +243,11 @@ def test_a_reopened_item_no_longer_counts_as_a_label(actors, item):
     queue_item_claim(item=item, user=actors.investigator_a)
     queue_item_decide(item=item, user=actors.investigator_a, decision=DecisionKind.TRUE_LEAD)
     with pytest.raises(PermissionDenied):
-        queue_item_reopen(item=QueueItem.objects.get(pk=item.pk), user=actors.investigator_a, reason="x")
-    queue_item_reopen(item=QueueItem.objects.get(pk=item.pk), user=actors.supervisor_a,
-                      reason="wrong ad")
+        queue_item_reopen(
+            item=QueueItem.objects.get(pk=item.pk), user=actors.investigator_a, reason="x"
+        )
+    queue_item_reopen(
+        item=QueueItem.objects.get(pk=item.pk), user=actors.supervisor_a, reason="wrong ad"
+    )
     assert decision_labels() == []
     assert QueueItem.objects.get(pk=item.pk).status == ItemStatus.NEW
