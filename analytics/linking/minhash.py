@@ -3,7 +3,8 @@
 Templates are matched on what the operator does not change between posts, so the text is
 normalised before shingling: NFKC (full-width digits become ASCII), lowercase, zero-width
 characters removed, and every token holding a digit (phones, prices, ages, "24/7"), every run of
-number words ("sevenfivefive", "twenty one") and every emoji or symbol dropped. What is left is
+number words ("sevenfivefive", "twenty one"), price and age units ("hh", "roses", "yo") and
+every emoji or symbol dropped. What is left is
 cut into word 3-shingles.
 
 Hashing is vectorised numpy rather than datasketch's per-shingle Python loop (about 30x faster
@@ -30,6 +31,7 @@ import numpy as np
 __all__ = [
     "BANDS",
     "EMPTY_SIGNATURE",
+    "MIN_TOKENS",
     "NUM_PERM",
     "ROWS",
     "SHINGLE",
@@ -45,12 +47,16 @@ __all__ = [
 
 NUM_PERM = 128
 SHINGLE = 3
-# Chosen from the sweep in bench/linking.py (docs/bench-linking.md): 21 bands of 6 rows verified
-# at 0.5 kept pairwise precision near 0.98 (a false link ties a stranger to a network, so
-# precision comes first) at recall ~0.72; 32x4 at 0.5 found more (0.86) but at 0.90 precision.
-BANDS = 21
-ROWS = 6
+# Chosen from the sweep in bench/linking.py on 30,000 synthetic ads (docs/bench-linking.md):
+# 32 bands of 4 rows verified at 0.5 gave pairwise precision 0.998, recall 0.93, purity 0.987.
+# 0.45 found a little more (recall 0.97) at lower purity (0.973); a false link ties a stranger
+# to a network, so the margin goes to precision.
+BANDS = 32
+ROWS = 4
 THRESHOLD = 0.5
+# Texts with fewer words than this link through identifiers only: "call me now" or a two-line
+# listing shares most of its shingles with strangers by coincidence, not by authorship.
+MIN_TOKENS = 8
 _SEED = 20210419  # fixed: changing it invalidates every stored signature
 
 _rng = np.random.default_rng(_SEED)
@@ -73,6 +79,9 @@ _NUMBER_WORDS = re.compile(
     r"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|"
     r"hundred)+$"
 )
+# Units that travel with prices and ages ("$200 hh", "22 y/o"): the number is dropped, so the
+# unit must go too or two posts of one template differ by how the price was written.
+_UNITS = frozenset("hh hr hrs h qv roses donations yo yrs y o k".split())
 _token_cache: dict[str, int] = {}
 _TOKEN_CACHE_MAX = 500_000
 
@@ -85,7 +94,7 @@ def normalise_tokens(text: str) -> list[str]:
         if any(ch.isdigit() for ch in raw):
             continue
         for word in _LETTERS.findall(raw):
-            if not _NUMBER_WORDS.match(word):
+            if word not in _UNITS and not _NUMBER_WORDS.match(word):
                 out.append(word)
     return out
 
@@ -106,7 +115,8 @@ def _token_hashes(tokens: list[str]) -> list[int]:
 def text_signatures(texts: list[str], *, chunk: int = 1000) -> np.ndarray:
     """MinHash signatures of many texts, shape (len(texts), NUM_PERM), dtype uint32.
 
-    A text with no words left after normalisation gets `EMPTY_SIGNATURE` (all 0xFFFFFFFF),
+    A text with fewer than MIN_TOKENS words left after normalisation gets `EMPTY_SIGNATURE`
+    (all 0xFFFFFFFF),
     which `band_hashes`/`band_keys` and `estimate_similarity` treat as matching nothing.
     """
     out = np.empty((len(texts), NUM_PERM), dtype=np.uint32)
@@ -121,7 +131,7 @@ def _signatures_chunk(texts: list[str]) -> np.ndarray:
     empty = np.zeros(len(texts), dtype=bool)
     for i, text in enumerate(texts):
         hashes = _token_hashes(normalise_tokens(text))
-        if not hashes:
+        if len(hashes) < MIN_TOKENS:
             empty[i] = True
             hashes = [0]
         if len(hashes) < SHINGLE:  # a short text is one shingle of what it has

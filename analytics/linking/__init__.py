@@ -1,0 +1,49 @@
+"""Linking ads into networks: near-duplicate text (MinHash + LSH) and shared identifiers.
+
+Public API: `text_signature`, `band_keys`, `estimate_similarity` (for the database layer),
+`Linker` / `Link` (incremental networks), `UnionFind`, `template_view`, `network_features`,
+`cluster_scores`.
+"""
+
+from __future__ import annotations
+
+from analytics.linking.evaluation import ClusterScores, cluster_scores
+from analytics.linking.features import NetworkFeatures, network_features
+from analytics.linking.linker import Identifiers, Link, Linker
+from analytics.linking.minhash import (
+    BANDS,
+    NUM_PERM,
+    ROWS,
+    THRESHOLD,
+    band_hashes,
+    band_keys,
+    estimate_similarity,
+    normalise_tokens,
+    text_signature,
+    text_signatures,
+)
+from analytics.linking.template import TemplateView, template_view
+from analytics.linking.unionfind import UnionFind
+
+__all__ = [
+    "BANDS",
+    "NUM_PERM",
+    "ROWS",
+    "THRESHOLD",
+    "ClusterScores",
+    "Identifiers",
+    "Link",
+    "Linker",
+    "NetworkFeatures",
+    "TemplateView",
+    "UnionFind",
+    "band_hashes",
+    "band_keys",
+    "cluster_scores",
+    "estimate_similarity",
+    "network_features",
+    "normalise_tokens",
+    "template_view",
+    "text_signature",
+    "text_signatures",
+]

@@ -1,0 +1,51 @@
+"""Template view: one shared text with the slots the operator varied."""
+
+from __future__ import annotations
+
+from analytics.linking import template_view
+
+ADS = [
+    "New in Vegas! I'm Lola 22yo, sweet and discreet. $200 hh. Text 702-555-0101 now",
+    "New in Philly! I'm Candy 24yo, sweet and discreet. 300/hr. Text 215-555-0102 now",
+    "New in Miami! I'm Lola 22yo, sweet and discreet. $200 hh. Text 305-555-0103 now",
+    "New in Vegas! I'm Jade 19yo, sweet and discreet. 150 roses. Text 702-555-0104 now",
+]
+
+
+def _slots(view):
+    return [seg for seg in view["segments"] if seg["type"] == "slot"]
+
+
+def test_shared_text_and_varied_slots_are_separated():
+    view = template_view(ADS)
+    shared = " ".join(seg["text"] for seg in view["segments"] if seg["type"] == "shared")
+    assert "sweet and discreet." in shared
+    assert "New in" in shared and "Text" in shared
+    values = [set(seg["values"]) for seg in _slots(view)]
+    assert {"Vegas!", "Philly!", "Miami!"} in values
+    assert {"702-555-0101", "215-555-0102", "305-555-0103", "702-555-0104"} in values
+
+
+def test_slot_values_are_counted_and_kinds_guessed():
+    slots = _slots(template_view(ADS))
+    price = next(s for s in slots if "$200 hh." in s["values"])
+    assert price["values"]["$200 hh."] == 2 and price["kind"] == "price"
+    age = next(s for s in slots if any("yo" in v for v in s["values"]))
+    assert age["kind"] == "age"
+
+
+def test_the_most_central_text_is_the_reference():
+    texts = [*ADS, "Completely different words about a sofa for sale in town today"]
+    view = template_view(texts)
+    assert view["central_index"] != 4
+    assert 0.3 < view["shared_ratio"] < 1.0
+
+
+def test_identical_texts_are_all_shared():
+    view = template_view([ADS[0]] * 3)
+    assert view["shared_ratio"] == 1.0
+    assert _slots(view) == []
+
+
+def test_no_texts_gives_an_empty_view():
+    assert template_view([])["size"] == 0
