@@ -206,7 +206,6 @@ _WEAK_WORDS: dict[str, str] = {
     "for": "4",
     "oh": "0",
     "o": "0",
-    "0": "0",
     "l": "1",
     "i": "1",
 }
@@ -215,7 +214,7 @@ _ALL_WORDS: list[tuple[str, str, str]] = (
     [(p, v, "strong") for p, v in _STRONG_WORDS.items()]
     + [(p, v, "tens") for p, v in _TENS_WORDS.items()]
     + [(p, v, "mult") for p, v in _MULTIPLIER_WORDS.items()]
-    + [(p, v, "weak") for p, v in _WEAK_WORDS.items() if p != "0"]
+    + [(p, v, "weak") for p, v in _WEAK_WORDS.items()]
 )
 
 
@@ -275,7 +274,7 @@ def _convert_token(token: str) -> tuple[str, str]:
             strong = True
             nxt = segments[i + 1] if i + 1 < len(segments) else None
             nxt_value = None
-            if nxt is not None and nxt.lastgroup != "d":
+            if nxt is not None and nxt.lastgroup not in ("d", "tu"):
                 n_value = _ALL_WORDS[int(nxt.lastgroup[1:])]
                 if n_value[2] == "strong" and len(n_value[1]) == 1 and n_value[1] != "0":
                     nxt_value = n_value[1]

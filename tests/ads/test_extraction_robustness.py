@@ -128,6 +128,11 @@ def test_pathological_strings_do_not_crash(text: str) -> None:
         assert 0 <= span.start < span.end <= len(text)
 
 
+def test_tens_word_followed_by_a_tens_unit_pair_does_not_crash() -> None:
+    assert extract("twentytwenty-one").phones == []
+    assert extract("twentytwenty-one 555 0147").spans is not None
+
+
 def test_nul_bytes_separate_but_do_not_hide_a_number() -> None:
     assert extract("\x00212\x00555\x000147\x00").phones == ["+12125550147"]
 
