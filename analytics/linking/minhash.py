@@ -81,7 +81,7 @@ _NUMBER_WORDS = re.compile(
 )
 # Units that travel with prices and ages ("$200 hh", "22 y/o"): the number is dropped, so the
 # unit must go too or two posts of one template differ by how the price was written.
-_UNITS = frozenset("hh hr hrs h qv roses donations yo yrs y o k".split())
+_UNITS = frozenset(["hh", "hr", "hrs", "h", "qv", "roses", "donations", "yo", "yrs", "y", "o", "k"])
 _token_cache: dict[str, int] = {}
 _TOKEN_CACHE_MAX = 500_000
 

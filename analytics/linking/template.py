@@ -47,6 +47,8 @@ def _kind(values: list[str]) -> str:
     joined = " ".join(values)
     if not joined.strip():
         return "optional"
+    if not any(ch.isalnum() for ch in joined):
+        return "emoji_or_symbols"
     if _PRICE.search(joined):
         return "price"
     if _AGE.search(joined):
@@ -105,6 +107,17 @@ def template_view(
     segments: list[Segment] = []
     k = 0
     ref_tokens = tokens[best]
+    if n_ref and shared[0]:
+        # Words some texts put before the first shared token (a greeting, an emoji).
+        lead = [
+            " ".join(tokens[t][: _anchor(amap, shared, 0, 1) or 0])
+            for t, amap in enumerate(alignments)
+        ]
+        if any(lead):
+            counts = Counter(lead)
+            segments.append(
+                Segment(type="slot", values=dict(counts.most_common()), kind=_kind(list(counts)))
+            )
     while k <= n_ref:
         if k < n_ref and shared[k]:
             start = k

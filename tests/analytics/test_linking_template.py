@@ -49,3 +49,14 @@ def test_identical_texts_are_all_shared():
 
 def test_no_texts_gives_an_empty_view():
     assert template_view([])["size"] == 0
+
+
+def test_words_put_before_the_shared_start_become_a_leading_slot():
+    texts = [
+        f"{lead}Hello gents, classy companion in town, text me now".strip()
+        for lead in ("", "🔥 ", "", "", "", "Wow ")
+    ]
+    view = template_view(texts)
+    first = view["segments"][0]
+    assert first["type"] == "slot"
+    assert first["values"] == {"": 4, "🔥": 1, "Wow": 1}
