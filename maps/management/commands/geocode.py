@@ -23,14 +23,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--base-url",
             default=None,
-            help="Self-hosted Nominatim/Photon base URL (default: settings.GEOCODER_BASE_URL).",
+            help="Self-hosted Nominatim/Photon base URL (default: settings.GEOCODER_URL).",
         )
         parser.add_argument("--timeout", type=float, default=5.0)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        base_url = options["base_url"] or getattr(settings, "GEOCODER_BASE_URL", "") or ""
+        base_url = options["base_url"] or getattr(settings, "GEOCODER_URL", "") or ""
         if options["backend"] != "gazetteer" and not base_url:
-            raise CommandError("--base-url (or settings.GEOCODER_BASE_URL) is required")
+            raise CommandError("--base-url (or settings.GEOCODER_URL) is required")
         try:
             result = geocode_command(
                 options["text"],
