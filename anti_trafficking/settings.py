@@ -164,6 +164,7 @@ PIPELINE_ENQUEUE = env_bool("PIPELINE_ENQUEUE", default=True)
 # The stages after ingestion, in order: (name, handler). A stage is listed once it is built.
 PIPELINE_STAGES: list[tuple[str, str]] = [
     ("extract", "ads.extraction_service.ads_extract_entities"),
+    ("score", "analytics.services.ads_score"),
 ]
 
 # --- Ingestion and evidence ---------------------------------------------------------------------

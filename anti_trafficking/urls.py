@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 import accounts.admin
 import ads.admin
+import analytics.admin
 import audit.admin  # noqa: F401  (admin registrations; see INSTALLED_APPS)
 from ads.api import IngestView
 

@@ -95,3 +95,40 @@ def actors(db) -> Actors:
 
 ALL_ACTORS = ("anonymous", "investigator_a", "investigator_b", "supervisor_a", "partner_x",
               "partner_y", "auditor", "admin")
+
+
+@pytest.fixture(scope="session")
+def trained_model_dir(tmp_path_factory) -> str:
+    """A real risk model trained once per test session on the seed corpus (the real transformer)."""
+    from django.conf import settings as django_settings
+
+    from analytics.scoring.encoder import Encoder
+    from analytics.scoring.training import load_seed_corpus, train
+
+    out = tmp_path_factory.mktemp("model")
+    encoder = Encoder(None, backend=django_settings.RISK_ENCODER_BACKEND,
+                      cache_dir=django_settings.MODEL_DIR / "encoders")
+    model = train(load_seed_corpus(), encoder=encoder, seed=0)
+    model.save(out)
+    return str(out)
+
+
+@pytest.fixture
+def risk_model(db, trained_model_dir, settings, tmp_path):
+    """The trained model registered as the active version."""
+    from analytics.models import ModelVersion
+    from analytics.scoring.model import TrainedModel
+
+    settings.RISK_MODEL_DIR = tmp_path / "active"
+    version = TrainedModel.load(trained_model_dir, cache_dir=settings.MODEL_DIR / "encoders").version
+    return ModelVersion.objects.create(version=version, path=trained_model_dir, active=True)
+
+
+
+
+@pytest.fixture(autouse=True)
+def _pipeline_stages(request, settings):
+    """Tests run the cheap stages unless they ask for the full pipeline (`full_pipeline` marker),
+    so that a test about ingestion does not need a trained model."""
+    if request.node.get_closest_marker("full_pipeline") is None:
+        settings.PIPELINE_STAGES = [s for s in settings.PIPELINE_STAGES if s[0] != "score"]

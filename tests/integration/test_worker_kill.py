@@ -13,7 +13,7 @@ from ads import pipeline
 from ads.models import PIPELINE_DONE, Ad, StageRun
 from tests.integration.conftest import wait_for
 
-pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.integration, pytest.mark.full_pipeline, pytest.mark.django_db(transaction=True)]
 
 N_ADS = 1000
 
@@ -31,7 +31,7 @@ def _post_ads(token: str) -> None:
         assert response.json()["new"] == 100
 
 
-def test_sigkill_mid_run_loses_and_duplicates_nothing(actors, worker_factory, settings, tmp_path):
+def test_sigkill_mid_run_loses_and_duplicates_nothing(actors, risk_model, worker_factory, settings, tmp_path):
     settings.PIPELINE_BATCH_SIZE = 5  # many small tasks, so the kill lands mid-run
     stages = pipeline.stage_names()
     worker = worker_factory()
@@ -57,7 +57,7 @@ def test_sigkill_mid_run_loses_and_duplicates_nothing(actors, worker_factory, se
           f"0 duplicates, 0 lost")
 
 
-def test_killing_a_pool_child_requeues_its_task(actors, worker_factory, settings, tmp_path):
+def test_killing_a_pool_child_requeues_its_task(actors, risk_model, worker_factory, settings, tmp_path):
     settings.PIPELINE_BATCH_SIZE = 5
     worker = worker_factory()
     worker.start()

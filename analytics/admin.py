@@ -1,0 +1,36 @@
+"""Admin for model versions: metrics, activation (and rollback), re-score progress."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from anti_trafficking.admin_mixins import RoleAdminMixin
+
+from .models import ModelVersion
+from .services import model_activate
+
+
+@admin.register(ModelVersion)
+class ModelVersionAdmin(RoleAdminMixin, admin.ModelAdmin):
+    list_display = ("version", "active", "created_at", "activated_at", "rescore_progress", "training_summary")
+    readonly_fields = [f.name for f in ModelVersion._meta.fields]
+    actions = ("activate",)
+
+    @admin.display(description="re-scored")
+    def rescore_progress(self, obj: ModelVersion) -> str:
+        if not obj.rescore_total:
+            return "-"
+        return f"{obj.rescore_done}/{obj.rescore_total} ({100 * obj.rescore_done // obj.rescore_total}%)"
+
+    def has_add_permission(self, request: HttpRequest, *args: object) -> bool:
+        return False
+
+    @admin.action(description="Activate (re-score every ad in the background)")
+    def activate(self, request: HttpRequest, queryset: QuerySet[ModelVersion]) -> None:
+        if queryset.count() != 1:
+            messages.error(request, "Select exactly one version.")
+            return
+        version = model_activate(version=queryset.get())
+        messages.info(request, f"{version.version} is active; re-scoring {version.rescore_total} ads.")

@@ -1,0 +1,175 @@
+"""Writes for analytics: the scoring stage, training, versions, activation and re-scoring."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from ads.models import Ad
+
+from .models import AdEmbedding, AdScore, ModelVersion
+from .scoring.encoder import Encoder
+from .scoring.model import TrainedModel
+from .scoring.training import LabelledExample, load_seed_corpus, train
+
+logger = logging.getLogger(__name__)
+
+_lock = threading.Lock()
+_loaded: dict[str, TrainedModel] = {}
+
+
+class NoActiveModelError(RuntimeError):
+    """Scoring needs a trained, active model."""
+
+
+def encoder_cache_dir() -> Path:
+    return Path(settings.MODEL_DIR) / "encoders"
+
+
+def active_model_version() -> ModelVersion | None:
+    return ModelVersion.objects.filter(active=True).first()
+
+
+def model_load(version: ModelVersion) -> TrainedModel:
+    """Load a model once per worker process (the encoder is the expensive part)."""
+    with _lock:
+        model = _loaded.get(version.version)
+        if model is None:
+            model = TrainedModel.load(version.path, cache_dir=encoder_cache_dir(),
+                                      backend=settings.RISK_ENCODER_BACKEND)
+            _loaded.clear()  # one model in memory per process
+            _loaded[version.version] = model
+        return model
+
+
+def _save_scores(ads: list[Ad], model: TrainedModel, version: str) -> None:
+    results = model.score([ad.document for ad in ads], [ad.extracted or None for ad in ads])
+    now = timezone.now()
+    scores = []
+    embeddings = []
+    for ad, result in zip(ads, results, strict=True):
+        data = result.as_dict()
+        indicators = data.get("indicators", [])
+        scores.append(AdScore(
+            ad=ad, scorable=result.scorable, not_scorable_reason=result.not_scorable_reason or "",
+            risk=result.risk, minor=result.minor, flagged=result.flagged,
+            possible_minor=result.possible_minor, category=result.category or "",
+            category_probabilities=result.category_probabilities, indicators=indicators,
+            counter_indicators=data.get("counter_indicators", []),
+            indicator_codes=sorted({i["code"] for i in indicators}), reason=result.reason,
+            notes=list(result.notes), truncated=result.truncated, low_confidence=result.low_confidence,
+            model_version=version, revision=ad.revision_count, scored_at=now,
+        ))
+        if result.embedding is not None:
+            embeddings.append(AdEmbedding(ad=ad, encoder=version,
+                                          vector=np.asarray(result.embedding, dtype=np.float32).tobytes()))
+    ids = [ad.pk for ad in ads]
+    AdScore.objects.filter(ad_id__in=ids).delete()
+    AdScore.objects.bulk_create(scores)
+    AdEmbedding.objects.filter(ad_id__in=ids).delete()
+    AdEmbedding.objects.bulk_create(embeddings)
+
+
+def ads_score(ads: list[Ad]) -> str:
+    """Pipeline stage: score each ad with the active model; returns the model version."""
+    version = active_model_version()
+    if version is None:
+        raise NoActiveModelError("no active risk model: run `manage.py train_risk_model`")
+    _save_scores(ads, model_load(version), version.version)
+    return version.version
+
+
+def decision_examples() -> list[LabelledExample]:
+    """Investigators' decisions in the case queue, as labels (when the cases app is installed)."""
+    try:
+        from cases.selectors import decision_labels
+    except ImportError:
+        return []
+    return [
+        LabelledExample(text=row["text"], risk=row.get("risk"), minor=row.get("minor"),
+                        source=f"decision:{row['decision_id']}")
+        for row in decision_labels()
+    ]
+
+
+def model_train(*, include_decisions: bool = True, seed: int = 0) -> ModelVersion:
+    """Train on the seed corpus plus every recorded decision; store the version with its metrics."""
+    examples = load_seed_corpus()
+    decisions = decision_examples() if include_decisions else []
+    encoder = Encoder(settings.RISK_ENCODER_DIR or None, backend=settings.RISK_ENCODER_BACKEND,
+                      cache_dir=encoder_cache_dir())
+    model = train([*examples, *decisions], encoder=encoder, seed=seed)
+    path = Path(settings.MODEL_DIR) / model.version
+    model.save(path)
+    version, _ = ModelVersion.objects.update_or_create(
+        version=model.version,
+        defaults={"path": str(path), "metrics": model.metrics, "encoder": settings.RISK_ENCODER_BACKEND,
+                  "training_summary": {"seed": len(examples), "decisions": len(decisions)}},
+    )
+    logger.info("trained risk model %s on %d seed + %d decision examples", model.version,
+                len(examples), len(decisions))
+    return version
+
+
+def _point_active_link(path: str) -> None:
+    """RISK_MODEL_DIR (used by the analyst CLIs) follows the active version; replaced atomically."""
+    link = Path(settings.RISK_MODEL_DIR)
+    link.parent.mkdir(parents=True, exist_ok=True)
+    tmp = link.with_name(f".{link.name}.tmp")
+    if tmp.is_symlink() or tmp.exists():
+        tmp.unlink()
+    tmp.symlink_to(Path(path).resolve(), target_is_directory=True)
+    if link.exists() and not link.is_symlink():
+        raise FileExistsError(f"{link} exists and is not a link; move it away")
+    os.replace(tmp, link)
+
+
+def model_activate(*, version: ModelVersion, rescore: bool = True) -> ModelVersion:
+    """Make `version` the active model; the previous one stays for rollback. Re-scoring of every
+    ad runs in the background (the score queue) and reports progress on the version."""
+    with transaction.atomic():
+        ModelVersion.objects.filter(active=True).exclude(pk=version.pk).update(active=False)
+        total = Ad.objects.filter(score__isnull=False).count() if rescore else 0
+        ModelVersion.objects.filter(pk=version.pk).update(
+            active=True, activated_at=timezone.now(), rescore_total=total, rescore_done=0)
+        _point_active_link(version.path)
+        if rescore and total:
+            from .tasks import rescore_all
+
+            transaction.on_commit(lambda: rescore_all.apply_async(args=[version.pk], queue="score"))
+    version.refresh_from_db()
+    return version
+
+
+def ads_rescore_all(*, version: ModelVersion, batch_size: int = 64,
+                    on_progress: Callable[[int], Any] | None = None) -> int:
+    """Re-score every scored ad whose score is from another model version, in batches."""
+    model = model_load(version)
+    done = 0
+    last_id = 0
+    while True:
+        if not ModelVersion.objects.filter(pk=version.pk, active=True).exists():
+            logger.info("re-score with %s stopped: no longer active", version.version)
+            break
+        ads = list(Ad.objects.filter(pk__gt=last_id, score__isnull=False)
+                   .exclude(score__model_version=version.version)
+                   .select_related("source").order_by("pk")[:batch_size])
+        if not ads:
+            break
+        with transaction.atomic():
+            _save_scores(ads, model, version.version)
+        last_id = ads[-1].pk
+        done += len(ads)
+        ModelVersion.objects.filter(pk=version.pk).update(rescore_done=done)
+        if on_progress is not None:
+            on_progress(len(ads))
+    return done
