@@ -48,3 +48,13 @@ def poll_source(source_id: int) -> dict[str, int]:
         return {}
     summary = source_poll(source=source)
     return {"new": summary.new, "revised": summary.revised, "rejected": len(summary.rejected)}
+
+
+@shared_task(name="ads.tasks.purge_expired")
+def purge_expired() -> int:
+    from audit.services import audit_purge_expired
+
+    from .retention import ads_purge_expired
+
+    audit_purge_expired()
+    return ads_purge_expired().ads

@@ -25,3 +25,4 @@ def _schedule(sender: Celery, **_: object) -> None:
         name="pipeline sweep",
     )
     sender.add_periodic_task(60.0, sender.signature("ads.tasks.sources_poll_due"), name="poll due sources")
+    sender.add_periodic_task(24 * 3600.0, sender.signature("ads.tasks.purge_expired"), name="retention purge")
