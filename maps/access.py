@@ -1,0 +1,16 @@
+"""URL policy of the maps: the desk's roles (investigators, supervisors, admins) for pages and data.
+
+Which ads appear is decided by `maps.selectors.visible_locations` (the user's visible sources).
+"""
+
+from __future__ import annotations
+
+from anti_trafficking.access import DESK
+
+POLICY: dict[str, frozenset[str]] = {
+    "maps:map": DESK,
+    "maps:data": DESK,
+    "maps:ads": DESK,
+    "maps:movement": DESK,
+    "maps:charts": DESK,
+}

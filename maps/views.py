@@ -1,0 +1,176 @@
+"""Map pages (Leaflet, served from static/) and the JSON they fetch; every data request is audited.
+
+Pages hand their data to JavaScript with `json_script`; the map fetches clusters for its viewport
+from `maps:data` and the ads behind a cluster from `maps:ads`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.templatetags.static import static
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.http import require_GET
+
+from ads.models import Entity, Source
+from analytics.models import Category
+from audit.models import Action
+from audit.services import audit_request
+from maps import selectors
+from maps.models import Precision
+
+DEFAULT_CENTER = (39.5, -98.35)
+DEFAULT_ZOOM = 4
+
+
+def _int(value: Any, default: int, low: int, high: int) -> int:
+    text = str(value or "")
+    if not text.lstrip("-").isdigit() or len(text) > 6:
+        return default
+    return min(max(int(text), low), high)
+
+
+def _maybe_reverse(name: str) -> str:
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return ""
+
+
+def _tiles_url() -> str:
+    tiles = settings.LEAFLET_CONFIG.get("TILES", "")
+    if isinstance(tiles, list | tuple):  # django-leaflet also accepts [(name, url, options)]
+        tiles = tiles[0][1] if tiles and len(tiles[0]) > 1 else ""
+    return str(tiles or "")
+
+
+@require_GET
+def map_page(request: HttpRequest) -> HttpResponse:
+    filters = selectors.MapFilters.from_query(request.GET)
+    first, last = selectors.time_range(user=request.user)
+    config = {
+        "dataUrl": reverse("maps:data"),
+        "adsUrl": reverse("maps:ads"),
+        "queueUrl": _maybe_reverse("cases:queue"),
+        "tilesUrl": _tiles_url(),
+        "basemapUrl": static("maps/basemap.geojson"),
+        "center": list(DEFAULT_CENTER),
+        "zoom": DEFAULT_ZOOM,
+        "first": first.date().isoformat() if first else None,
+        "last": last.date().isoformat() if last else None,
+        "maxPoints": selectors.MAX_POINTS,
+        "precisions": dict(Precision.choices),
+    }
+    context = {
+        "config": config,
+        "filters": filters,
+        "sources": Source.objects.visible_to(request.user).order_by("name"),
+        "categories": Category.choices,
+        "indicators": selectors.indicator_choices(),
+        "case_statuses": selectors.CASE_STATUSES if selectors.cases_installed() else (),
+        "risk_levels": ("0.3", "0.5", "0.7", "0.9"),
+        "first": first,
+        "last": last,
+    }
+    return render(request, "maps/map.html", context)
+
+
+@require_GET
+def map_data_json(request: HttpRequest) -> JsonResponse:
+    filters = selectors.MapFilters.from_query(request.GET)
+    bbox = selectors.BBox.from_query(request.GET)
+    zoom = _int(request.GET.get("zoom"), DEFAULT_ZOOM, 0, selectors.MAX_ZOOM)
+    data = selectors.map_data(user=request.user, bbox=bbox, zoom=zoom, filters=filters)
+    audit_request(
+        request,
+        action=Action.SEARCH,
+        object_type="ad_location",
+        detail={
+            "filters": filters.as_detail(),
+            "bbox": [bbox.south, bbox.west, bbox.north, bbox.east],
+            "zoom": zoom,
+            "mode": data.mode,
+            "total": data.total,
+            "ids": data.ids(),
+        },
+    )
+    return JsonResponse(data.as_json())
+
+
+@require_GET
+def map_ads_json(request: HttpRequest) -> JsonResponse:
+    filters = selectors.MapFilters.from_query(request.GET)
+    bbox = selectors.BBox.from_query(request.GET)
+    precision = request.GET.get("precision", "")
+    name = request.GET.get("name", "")[:200]
+    page = _int(request.GET.get("page"), 1, 1, 10_000)
+    ads, has_next = selectors.ads_in_bbox(
+        user=request.user, bbox=bbox, filters=filters, precision=precision, name=name, page=page
+    )
+    audit_request(
+        request,
+        action=Action.LIST,
+        object_type="ad",
+        detail={
+            "filters": filters.as_detail(),
+            "bbox": [bbox.south, bbox.west, bbox.north, bbox.east],
+            "precision": precision,
+            "name": name,
+            "page": page,
+            "ids": [a["id"] for a in ads],
+        },
+    )
+    return JsonResponse({"ads": ads, "has_next": has_next, "page": page})
+
+
+@require_GET
+def movement_page(request: HttpRequest, pk: int) -> HttpResponse:
+    entity = get_object_or_404(Entity.objects.visible_to(request.user), pk=pk)
+    movement = selectors.entity_movement(user=request.user, entity=entity)
+    audit_request(
+        request,
+        action=Action.VIEW,
+        object_type="entity",
+        object_id=entity.pk,
+        detail={"ads": movement.ids(), "unplaced": movement.unplaced},
+    )
+    config = {
+        "tilesUrl": _tiles_url(),
+        "basemapUrl": static("maps/basemap.geojson"),
+        "center": list(DEFAULT_CENTER),
+        "zoom": DEFAULT_ZOOM,
+        "stops": movement.stops,
+    }
+    return render(
+        request, "maps/movement.html", {"movement": movement, "entity": entity, "config": config}
+    )
+
+
+@require_GET
+def charts_page(request: HttpRequest) -> HttpResponse:
+    filters = selectors.MapFilters.from_query(request.GET)
+    data = selectors.charts(user=request.user, filters=filters)
+    audit_request(
+        request,
+        action=Action.LIST,
+        object_type="ad_location",
+        detail={"filters": filters.as_detail(), "view": "charts", "flagged": data.flagged_total},
+    )
+    config = {
+        "weeks": data.weeks,
+        "cities": data.cities,
+        "riskBins": data.risk_bins,
+        "indicators": data.indicators,
+        "threshold": settings.RISK_FLAG_THRESHOLD,
+    }
+    context = {
+        "charts": data,
+        "config": config,
+        "filters": filters,
+        "sources": Source.objects.visible_to(request.user).order_by("name"),
+        "categories": Category.choices,
+    }
+    return render(request, "maps/charts.html", context)
