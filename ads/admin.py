@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -10,7 +12,7 @@ from anti_trafficking.admin_mixins import RoleAdminMixin
 from audit.models import Action
 from audit.services import audit_request
 
-from . import pipeline
+from . import admin_status, pipeline
 from .models import Ad, AdRevision, Source
 
 
@@ -63,6 +65,9 @@ class AdAdmin(RoleAdminMixin, admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Ad]:
         return Ad.objects.visible_to(request.user).select_related("source")
+
+    def get_urls(self) -> list[Any]:
+        return admin_status.pipeline_status_urls(self.admin_site) + super().get_urls()
 
     def get_readonly_fields(self, request: HttpRequest, obj: Ad | None = None) -> list[str]:
         return [f.name for f in Ad._meta.fields]

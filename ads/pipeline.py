@@ -71,7 +71,24 @@ def enqueue(*, stage: str, ad_ids: Sequence[int]) -> None:
 
     size = settings.PIPELINE_BATCH_SIZE
     for start in range(0, len(ad_ids), size):
-        run_stage.apply_async(args=[stage, list(ad_ids[start : start + size])], queue=stage)
+        try:
+            run_stage.apply_async(args=[stage, list(ad_ids[start : start + size])], queue=stage)
+        except _broker_errors() as error:
+            # The ads are committed and still wait for this stage, so nothing is lost: the sweep
+            # sends them again once the broker is back. Raising here would fail a request (or a
+            # finished task) whose data is already stored.
+            logger.error("broker unavailable, %d ad(s) left to the sweep at stage %s "
+                         "(first ad %s): %s", len(ad_ids) - start, stage, ad_ids[start], error)
+            return
+
+
+def _broker_errors() -> tuple[type[BaseException], ...]:
+    """What a publish raises when Redis is down or restarting (kombu wraps most of them)."""
+    from kombu.exceptions import OperationalError as BrokerOperationalError
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+
+    return (BrokerOperationalError, RedisConnectionError, RedisTimeoutError, ConnectionError)
 
 
 def enqueue_on_commit(*, stage: str, ad_ids: Sequence[int]) -> None:
@@ -202,7 +219,7 @@ def ads_retry_failed(*, ad_ids: Sequence[int] | None = None) -> int:
 
 def pipeline_status_report() -> dict[str, Any]:
     """Backlog per stage, failures, oldest unfinished ad, throughput over the last hour."""
-    from django.db.models import Count, Min
+    from django.db.models import Count
 
     hour_ago = timezone.now() - timedelta(hours=1)
     backlog = {
@@ -218,14 +235,51 @@ def pipeline_status_report() -> dict[str, Any]:
         row["stage"]: row["n"]
         for row in StageRun.objects.filter(finished_at__gte=hour_ago).values("stage").annotate(n=Count("pk"))
     }
-    oldest = Ad.objects.unfinished().aggregate(oldest=Min("pipeline_updated_at"))["oldest"]
+    oldest_ad = (Ad.objects.unfinished().order_by("pipeline_updated_at", "pk")
+                 .only("pk", "pipeline_updated_at").first())
+    oldest = oldest_ad.pipeline_updated_at if oldest_ad else None
     return {
         "stages": stage_names(),
         "backlog": {name: backlog.get(name, 0) for name in stage_names()},
         "failed": {name: failed.get(name, 0) for name in stage_names()},
         "completed_last_hour": {name: throughput.get(name, 0) for name in stage_names()},
         "oldest_unfinished": oldest.isoformat() if oldest else None,
+        "oldest_unfinished_ad": oldest_ad.pk if oldest_ad else None,
+        "queues": broker_queue_lengths(),
         "total_ads": Ad.objects.count(),
         "done": Ad.objects.filter(pipeline_stage=PIPELINE_DONE).count(),
     }
 
+
+
+# kombu's Redis transport keeps one list per queue and priority step; priority 0 is the bare name.
+_PRIORITY_SUFFIXES = ("", "\x06\x163", "\x06\x166", "\x06\x169")
+
+
+def broker_queue_lengths() -> dict[str, Any]:
+    """Messages waiting in each stage's Redis queue (LLEN) and reserved but unacknowledged.
+
+    None in embedded mode (no broker); {"error": ...} when the broker does not answer, so that a
+    status page still renders while Redis is down.
+    """
+    if settings.EMBEDDED or not settings.CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+        return {"embedded": True}
+    import redis
+
+    client = redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_timeout=1,
+                                  socket_connect_timeout=1)
+    try:
+        with client.pipeline(transaction=False) as pipe:
+            for name in stage_names():
+                for suffix in _PRIORITY_SUFFIXES:
+                    pipe.llen(name + suffix)
+            pipe.hlen("unacked")
+            counts = pipe.execute()
+    except redis.RedisError as error:
+        return {"error": f"{type(error).__name__}: {error}"}
+    finally:
+        client.close()
+    per_queue = len(_PRIORITY_SUFFIXES)
+    queued = {name: sum(counts[i * per_queue : (i + 1) * per_queue])
+              for i, name in enumerate(stage_names())}
+    return {"queued": queued, "unacked": counts[-1]}

@@ -35,3 +35,8 @@ class Command(BaseCommand):
         for name in report["stages"]:
             self.stdout.write(f"{name:<10} {report['backlog'][name]:>8} {report['failed'][name]:>8} "
                               f"{report['completed_last_hour'][name]:>8}")
+        queues = report.get("queues", {})
+        if "queued" in queues:
+            self.stdout.write(f"broker: queued {queues['queued']}, unacknowledged {queues['unacked']}")
+        elif "error" in queues:
+            self.stdout.write(f"broker: not answering ({queues['error']})")
