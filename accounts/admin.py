@@ -24,7 +24,10 @@ class UserAdmin(RoleAdminMixin, BaseUserAdmin):
     list_display = ("username", "role", "unit", "partner", "is_active", "last_login")
     list_filter = ("role", "unit", "partner", "is_active")
     fieldsets = (*BaseUserAdmin.fieldsets, ("Access", {"fields": ("role", "unit", "partner")}))
-    add_fieldsets = (*BaseUserAdmin.add_fieldsets, ("Access", {"fields": ("role", "unit", "partner")}))
+    add_fieldsets = (
+        *BaseUserAdmin.add_fieldsets,
+        ("Access", {"fields": ("role", "unit", "partner")}),
+    )
 
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
         before = {}
@@ -34,8 +37,13 @@ class UserAdmin(RoleAdminMixin, BaseUserAdmin):
         super().save_model(request, obj, form, change)
         after = {f: str(getattr(obj, f)) for f in _PERMISSION_FIELDS}
         if before != after:
-            audit_request(request, action=Action.PERMISSION_CHANGE, object_type="user", object_id=obj.pk,
-                          detail={"before": before, "after": after})
+            audit_request(
+                request,
+                action=Action.PERMISSION_CHANGE,
+                object_type="user",
+                object_id=obj.pk,
+                detail={"before": before, "after": after},
+            )
 
 
 @admin.register(Unit)
@@ -57,16 +65,21 @@ class ApiTokenAdmin(RoleAdminMixin, admin.ModelAdmin):
     fields = ("user", "name", "scopes")
     actions = ("revoke",)
 
-    def get_readonly_fields(self, request: HttpRequest, obj: ApiToken | None = None) -> tuple[str, ...]:
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: ApiToken | None = None
+    ) -> tuple[str, ...]:
         return ("user", "name", "scopes") if obj else ()
 
     def save_model(self, request: HttpRequest, obj: ApiToken, form: Any, change: bool) -> None:
         if change:
             return
-        token, secret = api_token_create(user=obj.user, name=obj.name, scopes=list(obj.scopes or []),
-                                         by=request.user)
+        token, secret = api_token_create(
+            user=obj.user, name=obj.name, scopes=list(obj.scopes or []), by=request.user
+        )
         obj.pk = token.pk
-        messages.warning(request, f"Token created. Copy it now, it will not be shown again: {secret}")
+        messages.warning(
+            request, f"Token created. Copy it now, it will not be shown again: {secret}"
+        )
 
     @admin.action(description="Revoke selected tokens")
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:

@@ -29,7 +29,12 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         except UnicodeDecodeError as exc:
             raise exceptions.AuthenticationFailed("Malformed token.") from exc
         prefix, _, _secret = token_text.partition(".")
-        token = ApiToken.objects.active().select_related("user", "user__partner").filter(prefix=prefix).first()
+        token = (
+            ApiToken.objects.active()
+            .select_related("user", "user__partner")
+            .filter(prefix=prefix)
+            .first()
+        )
         if token is None or not hmac.compare_digest(token.digest, ApiToken.hash_secret(token_text)):
             raise exceptions.AuthenticationFailed("Invalid or revoked token.")
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())

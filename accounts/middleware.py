@@ -26,7 +26,10 @@ class SessionTimeoutMiddleware:
             now = int(time.time())
             started = request.session.setdefault("started_at", now)
             last = request.session.get("last_seen_at", now)
-            if now - last > settings.SESSION_IDLE_SECONDS or now - started > settings.SESSION_COOKIE_AGE:
+            if (
+                now - last > settings.SESSION_IDLE_SECONDS
+                or now - started > settings.SESSION_COOKIE_AGE
+            ):
                 logout(request)
                 return redirect(reverse("accounts:login") + "?expired=1")
             request.session["last_seen_at"] = now

@@ -45,7 +45,9 @@ class User(AbstractUser):
     """A person who signs in; the role decides every permission."""
 
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.INVESTIGATOR)
-    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="members")
+    unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="members"
+    )
     partner = models.ForeignKey(
         PartnerOrganisation, null=True, blank=True, on_delete=models.PROTECT, related_name="users"
     )

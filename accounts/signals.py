@@ -13,19 +13,33 @@ from audit.services import audit_record, client_ip
 
 @receiver(user_logged_in)
 def _logged_in(sender: Any, request: Any, user: Any, **_: Any) -> None:
-    audit_record(actor=user, action=Action.LOGIN, object_type="user", object_id=user.pk, ip=client_ip(request))
+    audit_record(
+        actor=user,
+        action=Action.LOGIN,
+        object_type="user",
+        object_id=user.pk,
+        ip=client_ip(request),
+    )
 
 
 @receiver(user_login_failed)
 def _login_failed(sender: Any, credentials: dict[str, Any], request: Any = None, **_: Any) -> None:
     audit_record(
-        action=Action.LOGIN_FAILED, object_type="user", outcome=Outcome.FAILURE,
-        detail={"username": str(credentials.get("username", ""))[:150]}, ip=client_ip(request),
+        action=Action.LOGIN_FAILED,
+        object_type="user",
+        outcome=Outcome.FAILURE,
+        detail={"username": str(credentials.get("username", ""))[:150]},
+        ip=client_ip(request),
     )
 
 
 @receiver(user_logged_out)
 def _logged_out(sender: Any, request: Any, user: Any, **_: Any) -> None:
     if user is not None:
-        audit_record(actor=user, action=Action.LOGOUT, object_type="user", object_id=user.pk,
-                     ip=client_ip(request))
+        audit_record(
+            actor=user,
+            action=Action.LOGOUT,
+            object_type="user",
+            object_id=user.pk,
+            ip=client_ip(request),
+        )

@@ -20,8 +20,11 @@ class LogoutView(auth_views.LogoutView):
 
 
 class OtpForm(forms.Form):
-    token = forms.CharField(label="Authenticator code", max_length=10,
-                            widget=forms.TextInput(attrs={"autocomplete": "one-time-code"}))
+    token = forms.CharField(
+        label="Authenticator code",
+        max_length=10,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code"}),
+    )
 
 
 def otp_verify(request: HttpRequest) -> HttpResponse:

@@ -18,7 +18,15 @@ from .models import Ad, AdRevision, Source
 
 @admin.register(Source)
 class SourceAdmin(RoleAdminMixin, admin.ModelAdmin):
-    list_display = ("name", "kind", "unit", "enabled", "schedule_minutes", "last_polled_at", "last_poll_error")
+    list_display = (
+        "name",
+        "kind",
+        "unit",
+        "enabled",
+        "schedule_minutes",
+        "last_polled_at",
+        "last_poll_error",
+    )
     list_filter = ("kind", "enabled", "unit")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Source]:
@@ -55,8 +63,16 @@ class FailedFilter(admin.SimpleListFilter):
 
 @admin.register(Ad)
 class AdAdmin(RoleAdminMixin, admin.ModelAdmin):
-    list_display = ("id", "source", "external_id", "title", "pipeline_stage", "pipeline_status",
-                    "pipeline_attempts", "pipeline_error")
+    list_display = (
+        "id",
+        "source",
+        "external_id",
+        "title",
+        "pipeline_stage",
+        "pipeline_status",
+        "pipeline_attempts",
+        "pipeline_error",
+    )
     list_filter = (FailedFilter, "source", "pipeline_stage")
     search_fields = ("external_id",)
     inlines = (RevisionInline,)
@@ -72,9 +88,20 @@ class AdAdmin(RoleAdminMixin, admin.ModelAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Ad | None = None) -> list[str]:
         return [f.name for f in Ad._meta.fields]
 
-    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict | None = None):  # noqa: ANN201
-        audit_request(request, action=Action.VIEW, object_type="ad", object_id=object_id,
-                      detail={"via": "admin"})
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict | None = None,
+    ):  # noqa: ANN201
+        audit_request(
+            request,
+            action=Action.VIEW,
+            object_type="ad",
+            object_id=object_id,
+            detail={"via": "admin"},
+        )
         return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.action(description="Retry the failed stage of selected ads")

@@ -20,7 +20,7 @@ from .services import ads_ingest, source_get_or_create_for_partner
 
 
 class IngestView(APIView):
-    """POST a batch of ads; answered with the per-row summary (new, revisions, unchanged, rejected)."""
+    """POST a batch of ads; the answer is the per-row summary (new, revisions, rejected...)."""
 
     @extend_schema(request=IngestBatchInput, responses={200: IngestSummarySerializer})
     def post(self, request: Request) -> Response:
@@ -37,7 +37,16 @@ class IngestView(APIView):
             if source is None:
                 raise ValidationError({"source": "name an existing source"})
         summary = ads_ingest(source=source, rows=records_from_payload(data.validated_data["ads"]))
-        audit_request(request, action=Action.INGEST, object_type="source", object_id=source.pk,
-                      detail={"new": summary.new, "revised": summary.revised,
-                              "unchanged": summary.unchanged, "rejected": len(summary.rejected)})
+        audit_request(
+            request,
+            action=Action.INGEST,
+            object_type="source",
+            object_id=source.pk,
+            detail={
+                "new": summary.new,
+                "revised": summary.revised,
+                "unchanged": summary.unchanged,
+                "rejected": len(summary.rejected),
+            },
+        )
         return Response(summary.to_json(), status=status.HTTP_200_OK)

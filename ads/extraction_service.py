@@ -13,7 +13,13 @@ from .models import Ad, Entity, EntityKind, EntityOccurrence
 logger = logging.getLogger(__name__)
 
 EXTRACTOR_VERSION = "extract-1"
-ENTITY_KINDS = {EntityKind.PHONE, EntityKind.EMAIL, EntityKind.HANDLE, EntityKind.URL, EntityKind.NAME}
+ENTITY_KINDS = {
+    EntityKind.PHONE,
+    EntityKind.EMAIL,
+    EntityKind.HANDLE,
+    EntityKind.URL,
+    EntityKind.NAME,
+}
 _PLAIN_PHONE = re.compile(r"^[\d\s().+\-]+$")
 
 
@@ -31,27 +37,48 @@ def ads_extract_entities(ads: list[Ad]) -> str:
         result = extract(document, region=ad.source.default_country or None)
         data = result.to_json(ad.pk)
         data.pop("id")
-        phone_texts = [document[s.start : s.end] for s in result.spans if s.kind == EntityKind.PHONE]
+        phone_texts = [
+            document[s.start : s.end] for s in result.spans if s.kind == EntityKind.PHONE
+        ]
         data["obscured_phone"] = any(_is_obscured(t) for t in phone_texts)
         ad.extracted = data
-        found[ad.pk] = [(s.kind, s.value[:500], s.start, s.end) for s in result.spans if s.kind in ENTITY_KINDS]
+        found[ad.pk] = [
+            (s.kind, s.value[:500], s.start, s.end) for s in result.spans if s.kind in ENTITY_KINDS
+        ]
     wanted = {(kind, value) for spans in found.values() for kind, value, _, _ in spans}
     by_key: dict[tuple[str, str], Entity] = {}
     for kind in {k for k, _ in wanted}:
         values = [v for k, v in wanted if k == kind]
-        by_key.update({(e.kind, e.value): e for e in Entity.objects.filter(kind=kind, value__in=values)})
-    missing = [Entity(kind=k, value=v, first_seen_at=now, last_seen_at=now) for k, v in wanted if (k, v) not in by_key]
+        by_key.update(
+            {(e.kind, e.value): e for e in Entity.objects.filter(kind=kind, value__in=values)}
+        )
+    missing = [
+        Entity(kind=k, value=v, first_seen_at=now, last_seen_at=now)
+        for k, v in wanted
+        if (k, v) not in by_key
+    ]
     if missing:
         Entity.objects.bulk_create(missing, ignore_conflicts=True)
         for kind in {e.kind for e in missing}:
             values = [e.value for e in missing if e.kind == kind]
-            by_key.update({(e.kind, e.value): e for e in Entity.objects.filter(kind=kind, value__in=values)})
+            by_key.update(
+                {(e.kind, e.value): e for e in Entity.objects.filter(kind=kind, value__in=values)}
+            )
     EntityOccurrence.objects.filter(ad__in=ads).delete()
     revisions = {ad.pk: ad.revision_count for ad in ads}
-    EntityOccurrence.objects.bulk_create([
-        EntityOccurrence(entity=by_key[(kind, value)], ad_id=ad_id, revision=revisions[ad_id], start=start, end=end)
-        for ad_id, spans in found.items() for kind, value, start, end in spans
-    ])
+    EntityOccurrence.objects.bulk_create(
+        [
+            EntityOccurrence(
+                entity=by_key[(kind, value)],
+                ad_id=ad_id,
+                revision=revisions[ad_id],
+                start=start,
+                end=end,
+            )
+            for ad_id, spans in found.items()
+            for kind, value, start, end in spans
+        ]
+    )
     if by_key:
         Entity.objects.filter(pk__in=[e.pk for e in by_key.values()]).update(last_seen_at=now)
     Ad.objects.bulk_update(ads, ["extracted"])

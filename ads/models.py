@@ -40,18 +40,27 @@ class Source(models.Model):
     name = models.CharField(max_length=100, unique=True)
     kind = models.CharField(max_length=10, choices=SourceKind.choices, default=SourceKind.FILE)
     url = models.URLField(max_length=500, blank=True)
-    settings = models.JSONField(default=dict, blank=True, help_text="Connector settings (selectors…).")
+    settings = models.JSONField(
+        default=dict, blank=True, help_text="Connector settings (selectors…)."
+    )
     default_country = models.CharField(max_length=2, default="US", help_text="For phone parsing.")
     enabled = models.BooleanField(default=True)
     schedule_minutes = models.PositiveIntegerField(default=60, help_text="Polling interval.")
     last_polled_at = models.DateTimeField(null=True, blank=True)
     last_poll_error = models.TextField(blank=True)
     unit = models.ForeignKey(
-        "accounts.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="sources",
+        "accounts.Unit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="sources",
         help_text="Unit whose investigators see these ads; empty: shared with every unit.",
     )
     partner = models.ForeignKey(
-        "accounts.PartnerOrganisation", null=True, blank=True, on_delete=models.PROTECT,
+        "accounts.PartnerOrganisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="sources",
     )
     created_at = models.DateTimeField(default=timezone.now)
@@ -202,7 +211,7 @@ class AdRevision(models.Model):
 
 
 class StageRun(models.Model):
-    """A completed pipeline stage for one revision of an ad: the proof of exactly-once processing."""
+    """A completed pipeline stage for one revision of an ad: proof of exactly-once processing."""
 
     ad = models.ForeignKey(Ad, on_delete=models.CASCADE, related_name="stage_runs")
     revision = models.PositiveIntegerField()
@@ -211,7 +220,10 @@ class StageRun(models.Model):
     finished_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        indexes = [models.Index(fields=["stage", "finished_at"]), models.Index(fields=["ad", "stage"])]
+        indexes = [
+            models.Index(fields=["stage", "finished_at"]),
+            models.Index(fields=["ad", "stage"]),
+        ]
 
     def __str__(self) -> str:
         return f"ad {self.ad_id} r{self.revision} {self.stage}"
@@ -234,7 +246,9 @@ class EntityQuerySet(models.QuerySet["Entity"]):
         if user.is_platform_admin:
             return self
         return self.filter(
-            pk__in=EntityOccurrence.objects.filter(ad__in=Ad.objects.visible_to(user)).values("entity_id")
+            pk__in=EntityOccurrence.objects.filter(ad__in=Ad.objects.visible_to(user)).values(
+                "entity_id"
+            )
         )
 
 
@@ -249,7 +263,9 @@ class Entity(models.Model):
     objects = EntityQuerySet.as_manager()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["kind", "value"], name="entity_unique_value")]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "value"], name="entity_unique_value")
+        ]
         verbose_name_plural = "entities"
 
     def __str__(self) -> str:
@@ -268,7 +284,9 @@ class EntityOccurrence(models.Model):
     class Meta:
         indexes = [models.Index(fields=["entity", "ad"])]
         constraints = [
-            models.CheckConstraint(name="occurrence_span_ordered", condition=Q(end__gte=F("start"))),
+            models.CheckConstraint(
+                name="occurrence_span_ordered", condition=Q(end__gte=F("start"))
+            ),
         ]
 
     def __str__(self) -> str:

@@ -2,9 +2,9 @@
 
 Each ad carries the stage it waits for. A stage task claims the ads still waiting for that stage
 (a conditional, locking select), runs the stage's handler on them, records a StageRun and moves them
-on, all in one transaction, then enqueues the next stage after commit. A crash anywhere rolls back to
-"still waiting", which the periodic sweep re-enqueues; repeated failures park the ad as failed with
-its error (the dead letter that admins see), never silently dropped.
+on, all in one transaction, then enqueues the next stage after commit. A crash anywhere rolls
+back to "still waiting", which the periodic sweep re-enqueues; repeated failures park the ad as
+failed with its error (the dead letter that admins see), never silently dropped.
 """
 
 from __future__ import annotations
@@ -77,8 +77,13 @@ def enqueue(*, stage: str, ad_ids: Sequence[int]) -> None:
             # The ads are committed and still wait for this stage, so nothing is lost: the sweep
             # sends them again once the broker is back. Raising here would fail a request (or a
             # finished task) whose data is already stored.
-            logger.error("broker unavailable, %d ad(s) left to the sweep at stage %s "
-                         "(first ad %s): %s", len(ad_ids) - start, stage, ad_ids[start], error)
+            logger.error(
+                "broker unavailable, %d ad(s) left to the sweep at stage %s (first ad %s): %s",
+                len(ad_ids) - start,
+                stage,
+                ad_ids[start],
+                error,
+            )
             return
 
 
@@ -112,8 +117,16 @@ def _complete(stage: Stage, ads: list[Ad], version: str) -> list[int]:
     following = next_stage(stage.name)
     ids = [ad.pk for ad in ads]
     StageRun.objects.bulk_create(
-        [StageRun(ad_id=ad.pk, revision=ad.revision_count, stage=stage.name, version=version[:100],
-                  finished_at=now) for ad in ads]
+        [
+            StageRun(
+                ad_id=ad.pk,
+                revision=ad.revision_count,
+                stage=stage.name,
+                version=version[:100],
+                finished_at=now,
+            )
+            for ad in ads
+        ]
     )
     Ad.objects.filter(pk__in=ids).update(
         pipeline_stage=following, pipeline_attempts=0, pipeline_error="", pipeline_updated_at=now
@@ -132,8 +145,14 @@ def _record_failure(ad: Ad, error: BaseException) -> None:
         pipeline_updated_at=timezone.now(),
     )
     log = logger.error if failed else logger.warning
-    log("ad %s stage %s attempt %d failed%s: %s", ad.pk, ad.pipeline_stage, attempts,
-        " (parked as failed)" if failed else "", error)
+    log(
+        "ad %s stage %s attempt %d failed%s: %s",
+        ad.pk,
+        ad.pipeline_stage,
+        attempts,
+        " (parked as failed)" if failed else "",
+        error,
+    )
 
 
 def stage_run_batch(*, stage_name: str, ad_ids: Sequence[int]) -> list[int]:
@@ -153,8 +172,12 @@ def stage_run_batch(*, stage_name: str, ad_ids: Sequence[int]) -> list[int]:
     except Exception as batch_error:  # noqa: BLE001 - isolated per ad below
         if _is_infrastructure_error(batch_error):
             raise
-        logger.warning("stage %s batch of %d failed (%s); retrying ads one by one",
-                       stage_name, len(ad_ids), batch_error)
+        logger.warning(
+            "stage %s batch of %d failed (%s); retrying ads one by one",
+            stage_name,
+            len(ad_ids),
+            batch_error,
+        )
     done: list[int] = []
     for ad_id in ad_ids:
         try:
@@ -174,7 +197,7 @@ def stage_run_batch(*, stage_name: str, ad_ids: Sequence[int]) -> list[int]:
 
 
 def _is_infrastructure_error(error: BaseException) -> bool:
-    """Database or broker trouble is not the ad's fault: let the task retry instead of failing ads."""
+    """Database or broker trouble is not the ad's fault: the task retries, the ads do not fail."""
     from django.db import InterfaceError, OperationalError
 
     return isinstance(error, OperationalError | InterfaceError)
@@ -182,14 +205,22 @@ def _is_infrastructure_error(error: BaseException) -> bool:
 
 def pipeline_sweep(*, older_than: timedelta | None = None) -> dict[str, int]:
     """Re-enqueue committed work that was never finished (lost messages, killed workers)."""
-    age = older_than if older_than is not None else timedelta(seconds=settings.PIPELINE_SWEEP_AFTER_SECONDS)
+    age = (
+        older_than
+        if older_than is not None
+        else timedelta(seconds=settings.PIPELINE_SWEEP_AFTER_SECONDS)
+    )
     cutoff = timezone.now() - age
     counts: dict[str, int] = {}
     for name in stage_names():
         ids = list(
-            Ad.objects.filter(pipeline_stage=name, pipeline_status=PipelineStatus.PENDING,
-                              pipeline_updated_at__lte=cutoff)
-            .order_by("pk").values_list("pk", flat=True)[:50_000]
+            Ad.objects.filter(
+                pipeline_stage=name,
+                pipeline_status=PipelineStatus.PENDING,
+                pipeline_updated_at__lte=cutoff,
+            )
+            .order_by("pk")
+            .values_list("pk", flat=True)[:50_000]
         )
         if ids:
             # Touch them so that the next sweep does not send them again while they are queued.
@@ -210,8 +241,11 @@ def ads_retry_failed(*, ad_ids: Sequence[int] | None = None) -> int:
     for pk, stage in query.values_list("pk", "pipeline_stage"):
         by_stage.setdefault(stage, []).append(pk)
     with transaction.atomic():
-        count = query.update(pipeline_status=PipelineStatus.PENDING, pipeline_attempts=0,
-                             pipeline_updated_at=timezone.now())
+        count = query.update(
+            pipeline_status=PipelineStatus.PENDING,
+            pipeline_attempts=0,
+            pipeline_updated_at=timezone.now(),
+        )
         for stage, ids in by_stage.items():
             enqueue_on_commit(stage=stage, ad_ids=ids)
     return count
@@ -224,8 +258,10 @@ def pipeline_status_report() -> dict[str, Any]:
     hour_ago = timezone.now() - timedelta(hours=1)
     backlog = {
         row["pipeline_stage"]: row["n"]
-        for row in Ad.objects.unfinished().filter(pipeline_status=PipelineStatus.PENDING)
-        .values("pipeline_stage").annotate(n=Count("pk"))
+        for row in Ad.objects.unfinished()
+        .filter(pipeline_status=PipelineStatus.PENDING)
+        .values("pipeline_stage")
+        .annotate(n=Count("pk"))
     }
     failed = {
         row["pipeline_stage"]: row["n"]
@@ -233,10 +269,16 @@ def pipeline_status_report() -> dict[str, Any]:
     }
     throughput = {
         row["stage"]: row["n"]
-        for row in StageRun.objects.filter(finished_at__gte=hour_ago).values("stage").annotate(n=Count("pk"))
+        for row in StageRun.objects.filter(finished_at__gte=hour_ago)
+        .values("stage")
+        .annotate(n=Count("pk"))
     }
-    oldest_ad = (Ad.objects.unfinished().order_by("pipeline_updated_at", "pk")
-                 .only("pk", "pipeline_updated_at").first())
+    oldest_ad = (
+        Ad.objects.unfinished()
+        .order_by("pipeline_updated_at", "pk")
+        .only("pk", "pipeline_updated_at")
+        .first()
+    )
     oldest = oldest_ad.pipeline_updated_at if oldest_ad else None
     return {
         "stages": stage_names(),
@@ -249,7 +291,6 @@ def pipeline_status_report() -> dict[str, Any]:
         "total_ads": Ad.objects.count(),
         "done": Ad.objects.filter(pipeline_stage=PIPELINE_DONE).count(),
     }
-
 
 
 # kombu's Redis transport keeps one list per queue and priority step; priority 0 is the bare name.
@@ -266,8 +307,9 @@ def broker_queue_lengths() -> dict[str, Any]:
         return {"embedded": True}
     import redis
 
-    client = redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_timeout=1,
-                                  socket_connect_timeout=1)
+    client = redis.Redis.from_url(
+        settings.CELERY_BROKER_URL, socket_timeout=1, socket_connect_timeout=1
+    )
     try:
         with client.pipeline(transaction=False) as pipe:
             for name in stage_names():
@@ -280,6 +322,8 @@ def broker_queue_lengths() -> dict[str, Any]:
     finally:
         client.close()
     per_queue = len(_PRIORITY_SUFFIXES)
-    queued = {name: sum(counts[i * per_queue : (i + 1) * per_queue])
-              for i, name in enumerate(stage_names())}
+    queued = {
+        name: sum(counts[i * per_queue : (i + 1) * per_queue])
+        for i, name in enumerate(stage_names())
+    }
     return {"queued": queued, "unacked": counts[-1]}

@@ -19,8 +19,14 @@ from .records import AdRecord, RejectedRecord
 csv.field_size_limit(sys.maxsize)
 
 FIELDS = ("external_id", "title", "body", "url", "posted_at", "location_text", "language")
-ALIASES = {"id": "external_id", "text": "body", "description": "body", "location": "location_text",
-           "date": "posted_at", "posted": "posted_at"}
+ALIASES = {
+    "id": "external_id",
+    "text": "body",
+    "description": "body",
+    "location": "location_text",
+    "date": "posted_at",
+    "posted": "posted_at",
+}
 EARLIEST = datetime(1995, 1, 1, tzinfo=UTC)
 
 ParsedRow = AdRecord | RejectedRecord
@@ -40,7 +46,9 @@ def _text(value: Any, field: str, *, limit: int) -> str:
     text = text.replace("\x00", "")
     if len(text.encode("utf-8", "surrogatepass")) > limit:
         size_mb = len(text.encode("utf-8", "surrogatepass")) / 1_000_000
-        raise RowError(f"field {field!r} is too large ({size_mb:.1f} MB > {limit / 1_000_000:g} MB limit)")
+        raise RowError(
+            f"field {field!r} is too large ({size_mb:.1f} MB > {limit / 1_000_000:g} MB limit)"
+        )
     try:
         text.encode("utf-8")
     except UnicodeEncodeError as exc:
@@ -86,14 +94,21 @@ def _date_only(value: str) -> datetime | None:
 
 
 def record_from_mapping(
-    row: dict[str, Any], *, line: int, raw: bytes, content_type: str, warnings: list[str] | None = None
+    row: dict[str, Any],
+    *,
+    line: int,
+    raw: bytes,
+    content_type: str,
+    warnings: list[str] | None = None,
 ) -> ParsedRow:
     """Validate one row (a dict of fields) into an AdRecord, or say why it cannot be one."""
     warnings = warnings if warnings is not None else []
     try:
         if not isinstance(row, dict):
             raise RowError(f"expected an object with fields, got {type(row).__name__}")
-        data = {ALIASES.get(str(k).strip().lower(), str(k).strip().lower()): v for k, v in row.items()}
+        data = {
+            ALIASES.get(str(k).strip().lower(), str(k).strip().lower()): v for k, v in row.items()
+        }
         raw_id = data.get("external_id")
         if isinstance(raw_id, float) and raw_id.is_integer():
             raw_id = int(raw_id)  # spreadsheets turn 123 into 123.0
@@ -119,7 +134,9 @@ def record_from_mapping(
             body=body,
             url=url,
             posted_at=_posted_at(data.get("posted_at"), warnings),
-            location_text=_text(data.get("location_text"), "location_text", limit=2000).strip()[:500],
+            location_text=_text(data.get("location_text"), "location_text", limit=2000).strip()[
+                :500
+            ],
             language=_text(data.get("language"), "language", limit=100).strip()[:20],
             raw=raw,
             content_type=content_type,
@@ -162,10 +179,17 @@ def read_jsonl(stream: IO[bytes]) -> Iterator[tuple[ParsedRow, list[str]]]:
         try:
             row = json.loads(text)
         except json.JSONDecodeError as exc:
-            yield RejectedRecord(line=number, reason=f"invalid JSON: {exc.msg} (column {exc.colno})"), warnings
+            yield (
+                RejectedRecord(line=number, reason=f"invalid JSON: {exc.msg} (column {exc.colno})"),
+                warnings,
+            )
             continue
-        yield record_from_mapping(row, line=number, raw=stripped, content_type="application/json",
-                                  warnings=warnings), warnings
+        yield (
+            record_from_mapping(
+                row, line=number, raw=stripped, content_type="application/json", warnings=warnings
+            ),
+            warnings,
+        )
 
 
 class _LineTap:
@@ -210,13 +234,20 @@ def read_csv(stream: IO[bytes]) -> Iterator[tuple[ParsedRow, list[str]]]:
             yield RejectedRecord(line=start, reason=f"invalid UTF-8 at character {bad}"), warnings
             continue
         if len(values) != len(header):
-            yield RejectedRecord(
-                line=start, reason=f"expected {len(header)} columns, found {len(values)}"
-            ), warnings
+            yield (
+                RejectedRecord(
+                    line=start, reason=f"expected {len(header)} columns, found {len(values)}"
+                ),
+                warnings,
+            )
             continue
         row = dict(zip(header, values, strict=True))
-        yield record_from_mapping(row, line=start, raw=raw, content_type="text/csv",
-                                  warnings=warnings), warnings
+        yield (
+            record_from_mapping(
+                row, line=start, raw=raw, content_type="text/csv", warnings=warnings
+            ),
+            warnings,
+        )
 
 
 def read_xlsx(path: Path) -> Iterator[tuple[ParsedRow, list[str]]]:
@@ -232,8 +263,12 @@ def read_xlsx(path: Path) -> Iterator[tuple[ParsedRow, list[str]]]:
                 continue
             row = {h: v for h, v in zip(header, values, strict=False) if h}
             raw = json.dumps(row, default=str, ensure_ascii=False, sort_keys=True).encode()
-            yield record_from_mapping(row, line=number, raw=raw, content_type="application/json",
-                                      warnings=warnings), warnings
+            yield (
+                record_from_mapping(
+                    row, line=number, raw=raw, content_type="application/json", warnings=warnings
+                ),
+                warnings,
+            )
     finally:
         workbook.close()
 
@@ -260,6 +295,16 @@ def records_from_payload(items: Iterable[Any]) -> Iterator[tuple[ParsedRow, list
     """Rows posted to the API: each item's canonical JSON is its raw evidence."""
     for number, item in enumerate(items, start=1):
         warnings: list[str] = []
-        raw = json.dumps(item, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
-        yield record_from_mapping(item, line=number, raw=raw.encode("utf-8", "surrogatepass"),
-                                  content_type="application/json", warnings=warnings), warnings
+        raw = json.dumps(
+            item, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str
+        )
+        yield (
+            record_from_mapping(
+                item,
+                line=number,
+                raw=raw.encode("utf-8", "surrogatepass"),
+                content_type="application/json",
+                warnings=warnings,
+            ),
+            warnings,
+        )

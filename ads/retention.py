@@ -80,7 +80,9 @@ def _compact_segments(paths: set[str]) -> tuple[int, int]:
     return rewritten, deleted
 
 
-def ads_purge_expired(*, dry_run: bool = False, actor: Any = None, batch_size: int = 1000) -> PurgeReport:
+def ads_purge_expired(
+    *, dry_run: bool = False, actor: Any = None, batch_size: int = 1000
+) -> PurgeReport:
     """Purge expired ads and their evidence; audited. A dry run only reports."""
     expired, held, cutoff = ads_expired()
     report = PurgeReport(cutoff=cutoff.isoformat(), held=held.count())
@@ -88,15 +90,21 @@ def ads_purge_expired(*, dry_run: bool = False, actor: Any = None, batch_size: i
     if dry_run:
         report.ads = expired.count()
         report.revisions = AdRevision.objects.filter(ad__in=expired).count()
-        report.evidence = (Evidence.objects.filter(revisions__ad__in=expired).distinct()
-                           .exclude(revisions__ad__in=Ad.objects.exclude(pk__in=expired.values("pk"))).count())
+        report.evidence = (
+            Evidence.objects.filter(revisions__ad__in=expired)
+            .distinct()
+            .exclude(revisions__ad__in=Ad.objects.exclude(pk__in=expired.values("pk")))
+            .count()
+        )
         return report
     while True:
         ids = list(expired.order_by("pk").values_list("pk", flat=True)[:batch_size])
         if not ids:
             break
         with transaction.atomic():
-            evidence_ids = set(AdRevision.objects.filter(ad_id__in=ids).values_list("evidence_id", flat=True))
+            evidence_ids = set(
+                AdRevision.objects.filter(ad_id__in=ids).values_list("evidence_id", flat=True)
+            )
             report.revisions += AdRevision.objects.filter(ad_id__in=ids).count()
             Ad.objects.filter(pk__in=ids).delete()
             orphans = Evidence.objects.filter(pk__in=evidence_ids, revisions__isnull=True)

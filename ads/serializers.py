@@ -14,7 +14,9 @@ class IngestBatchInput(serializers.Serializer):
 
     def validate_ads(self, value: list) -> list:
         if len(value) > settings.INGEST_API_MAX_BATCH:
-            raise serializers.ValidationError(f"at most {settings.INGEST_API_MAX_BATCH} ads per batch")
+            raise serializers.ValidationError(
+                f"at most {settings.INGEST_API_MAX_BATCH} ads per batch"
+            )
         return value
 
 

@@ -41,8 +41,12 @@ class IngestSummary:
 
     def to_json(self, *, with_ids: bool = False) -> dict[str, Any]:
         data: dict[str, Any] = {
-            "new": self.new, "new_revisions": self.revised, "unchanged": self.unchanged,
-            "rejected": len(self.rejected), "rejected_rows": self.rejected, "warnings": self.warnings,
+            "new": self.new,
+            "new_revisions": self.revised,
+            "unchanged": self.unchanged,
+            "rejected": len(self.rejected),
+            "rejected_rows": self.rejected,
+            "warnings": self.warnings,
         }
         if with_ids:
             data["ad_ids"] = self.ad_ids
@@ -51,8 +55,13 @@ class IngestSummary:
 
 def content_hash(record: AdRecord) -> str:
     """What makes two captures the same version of an ad (the capture bytes may differ)."""
-    parts = (record.title, record.body, record.url,
-             record.posted_at.isoformat() if record.posted_at else "", record.location_text)
+    parts = (
+        record.title,
+        record.body,
+        record.url,
+        record.posted_at.isoformat() if record.posted_at else "",
+        record.location_text,
+    )
     digest = hashlib.sha256()
     for part in parts:
         digest.update(part.encode("utf-8"))
@@ -75,19 +84,27 @@ def evidence_store_many(*, items: Iterable[tuple[bytes, str]]) -> dict[str, Evid
     new = [(sha, raw, ctype) for sha, (raw, ctype) in by_sha.items() if sha not in existing]
     if not new:
         return existing
-    name = storages["evidence"].save(_segment_name(), ContentFile(b"".join(raw for _, raw, _ in new)))
+    name = storages["evidence"].save(
+        _segment_name(), ContentFile(b"".join(raw for _, raw, _ in new))
+    )
     fresh: list[Evidence] = []
     offset = 0
     for sha, raw, content_type in new:
-        fresh.append(Evidence(sha256=sha, size=len(raw), offset=offset, content_type=content_type, path=name))
+        fresh.append(
+            Evidence(sha256=sha, size=len(raw), offset=offset, content_type=content_type, path=name)
+        )
         offset += len(raw)
     # A concurrent writer may have stored the same bytes first: its row wins, ours are skipped.
     bulk_insert(Evidence, fresh, ignore_conflicts=True)
-    existing.update({e.sha256: e for e in Evidence.objects.filter(sha256__in=[sha for sha, _, _ in new])})
+    existing.update(
+        {e.sha256: e for e in Evidence.objects.filter(sha256__in=[sha for sha, _, _ in new])}
+    )
     return existing
 
 
-def bulk_insert(model: type[models.Model], objs: list[Any], *, ignore_conflicts: bool = False) -> None:
+def bulk_insert(
+    model: type[models.Model], objs: list[Any], *, ignore_conflicts: bool = False
+) -> None:
     """bulk_create, or COPY on PostgreSQL (about 8x faster), setting primary keys either way.
 
     With ignore_conflicts on PostgreSQL the rows go through a temporary table so that a row another
@@ -103,7 +120,11 @@ def bulk_insert(model: type[models.Model], objs: list[Any], *, ignore_conflicts:
     meta = model._meta
     pk = meta.pk
     table = connection.ops.quote_name(meta.db_table)
-    fields = [f for f in meta.concrete_fields if f is not pk or not pk.auto_created and not isinstance(pk, models.AutoField)]
+    fields = [
+        f
+        for f in meta.concrete_fields
+        if f is not pk or not pk.auto_created and not isinstance(pk, models.AutoField)
+    ]
     with connection.cursor() as cursor:
         if isinstance(pk, models.AutoField):
             cursor.execute(
@@ -117,16 +138,27 @@ def bulk_insert(model: type[models.Model], objs: list[Any], *, ignore_conflicts:
         target = table
         if ignore_conflicts:
             target = connection.ops.quote_name(f"tmp_{meta.db_table}")
-            cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {target} (LIKE {table} INCLUDING DEFAULTS) ON COMMIT DROP")
+            cursor.execute(
+                f"CREATE TEMP TABLE IF NOT EXISTS {target} (LIKE {table} INCLUDING DEFAULTS) "
+                "ON COMMIT DROP"
+            )
         json_fields = {f.attname for f in fields if isinstance(f, models.JSONField)}
         with cursor.cursor.copy(f"COPY {target} ({columns}) FROM STDIN") as copy:
             for obj in objs:
-                copy.write_row([
-                    Jsonb(getattr(obj, f.attname)) if f.attname in json_fields else getattr(obj, f.attname)
-                    for f in fields
-                ])
+                copy.write_row(
+                    [
+                        Jsonb(getattr(obj, f.attname))
+                        if f.attname in json_fields
+                        else getattr(obj, f.attname)
+                        for f in fields
+                    ]
+                )
         if ignore_conflicts:
-            cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {target} ON CONFLICT DO NOTHING")
+            cursor.execute(
+                # Names come from the model's metadata, never from input.
+                f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {target} "  # noqa: S608
+                "ON CONFLICT DO NOTHING"
+            )
             cursor.execute(f"DROP TABLE {target}")
 
 
@@ -146,7 +178,9 @@ def _ingest_chunk(*, source: Source, records: list[AdRecord], summary: IngestSum
             unchanged_ids.append(ad.pk)
         else:
             changed.append((record, digest))
-    evidence = evidence_store_many(items=[(r.raw or r.body.encode(), r.content_type) for r, _ in changed])
+    evidence = evidence_store_many(
+        items=[(r.raw or r.body.encode(), r.content_type) for r, _ in changed]
+    )
 
     new_ads: list[Ad] = []
     revised_ads: list[Ad] = []
@@ -154,8 +188,13 @@ def _ingest_chunk(*, source: Source, records: list[AdRecord], summary: IngestSum
     for record, digest in changed:
         ad = current.get(record.external_id)
         if ad is None:
-            ad = Ad(source=source, external_id=record.external_id, captured_at=now, created_at=now,
-                    revision_count=0)
+            ad = Ad(
+                source=source,
+                external_id=record.external_id,
+                captured_at=now,
+                created_at=now,
+                revision_count=0,
+            )
             new_ads.append(ad)
         else:
             revised_ads.append(ad)
@@ -173,20 +212,43 @@ def _ingest_chunk(*, source: Source, records: list[AdRecord], summary: IngestSum
     if revised_ads:
         Ad.objects.bulk_update(
             revised_ads,
-            ["title", "body", "url", "posted_at", "location_text", "language", "content_hash",
-             "revision_count", "last_seen_at", "updated_at", "pipeline_stage", "pipeline_status",
-             "pipeline_attempts", "pipeline_error", "pipeline_updated_at"],
+            [
+                "title",
+                "body",
+                "url",
+                "posted_at",
+                "location_text",
+                "language",
+                "content_hash",
+                "revision_count",
+                "last_seen_at",
+                "updated_at",
+                "pipeline_stage",
+                "pipeline_status",
+                "pipeline_attempts",
+                "pipeline_error",
+                "pipeline_updated_at",
+            ],
             batch_size=CHUNK_SIZE,
         )
     by_id = {a.external_id: a for a in (*new_ads, *revised_ads)}
     for record, digest in changed:
         ad = by_id[record.external_id]
         sha = hashlib.sha256(record.raw or record.body.encode()).hexdigest()
-        revisions.append(AdRevision(
-            ad=ad, number=ad.revision_count, title=record.title, body=record.body, url=record.url,
-            posted_at=record.posted_at, location_text=record.location_text, content_hash=digest,
-            evidence=evidence[sha], captured_at=now,
-        ))
+        revisions.append(
+            AdRevision(
+                ad=ad,
+                number=ad.revision_count,
+                title=record.title,
+                body=record.body,
+                url=record.url,
+                posted_at=record.posted_at,
+                location_text=record.location_text,
+                content_hash=digest,
+                evidence=evidence[sha],
+                captured_at=now,
+            )
+        )
     bulk_insert(AdRevision, revisions)
     if unchanged_ids:
         Ad.objects.filter(pk__in=unchanged_ids).update(last_seen_at=now)
@@ -198,7 +260,9 @@ def _ingest_chunk(*, source: Source, records: list[AdRecord], summary: IngestSum
     pipeline.enqueue_on_commit(stage=first_stage, ad_ids=touched)
 
 
-def _ingest_chunk_atomic(*, source: Source, records: list[AdRecord], summary: IngestSummary) -> None:
+def _ingest_chunk_atomic(
+    *, source: Source, records: list[AdRecord], summary: IngestSummary
+) -> None:
     # A concurrent ingest of the same ads can win the unique constraint; retrying sees its rows.
     for attempt in range(3):
         try:
@@ -231,7 +295,9 @@ def ads_ingest(
         line = row.line if row.line is not None else 0
         summary.warnings.extend({"line": line, "message": w} for w in row_warnings)
         if isinstance(row, RejectedRecord):
-            summary.rejected.append({"line": row.line, "reason": row.reason, "external_id": row.external_id})
+            summary.rejected.append(
+                {"line": row.line, "reason": row.reason, "external_id": row.external_id}
+            )
         else:
             if row.external_id in ids_in_chunk or len(chunk) >= chunk_size:
                 _ingest_chunk_atomic(source=source, records=chunk, summary=summary)
@@ -242,8 +308,14 @@ def ads_ingest(
             on_row(1)
     if chunk:
         _ingest_chunk_atomic(source=source, records=chunk, summary=summary)
-    logger.info("ingested into source %s: %d new, %d revised, %d unchanged, %d rejected",
-                source.pk, summary.new, summary.revised, summary.unchanged, len(summary.rejected))
+    logger.info(
+        "ingested into source %s: %d new, %d revised, %d unchanged, %d rejected",
+        source.pk,
+        summary.new,
+        summary.revised,
+        summary.unchanged,
+        len(summary.rejected),
+    )
     return summary
 
 
@@ -267,11 +339,16 @@ def _fetcher() -> Any:
         if settings.REDIS_URL or settings.CELERY_BROKER_URL.startswith("redis"):
             import redis
 
-            limiter = RedisRateLimiter(redis.Redis.from_url(settings.REDIS_URL or settings.CELERY_BROKER_URL))
+            limiter = RedisRateLimiter(
+                redis.Redis.from_url(settings.REDIS_URL or settings.CELERY_BROKER_URL)
+            )
         _FETCHER = SafeFetcher(
-            user_agent=settings.CONNECTOR_USER_AGENT, allow_private=settings.CONNECTOR_ALLOW_PRIVATE,
-            rate_limiter=limiter, min_interval=settings.CONNECTOR_MIN_INTERVAL_SECONDS,
-            read_timeout=settings.CONNECTOR_TIMEOUT_SECONDS, max_bytes=settings.CONNECTOR_MAX_BYTES,
+            user_agent=settings.CONNECTOR_USER_AGENT,
+            allow_private=settings.CONNECTOR_ALLOW_PRIVATE,
+            rate_limiter=limiter,
+            min_interval=settings.CONNECTOR_MIN_INTERVAL_SECONDS,
+            read_timeout=settings.CONNECTOR_TIMEOUT_SECONDS,
+            max_bytes=settings.CONNECTOR_MAX_BYTES,
         )
     return _FETCHER
 
@@ -292,13 +369,15 @@ def source_poll(*, source: Source, fetcher: Any = None) -> IngestSummary:
         settings = {**({url_key: source.url} if source.url else {}), **source.settings}
         result = poll(source.kind, settings, fetcher=fetcher or _fetcher())
     except InvalidSettings as exc:
-        Source.objects.filter(pk=source.pk).update(last_polled_at=timezone.now(),
-                                                   last_poll_error=f"invalid settings: {exc}")
+        Source.objects.filter(pk=source.pk).update(
+            last_polled_at=timezone.now(), last_poll_error=f"invalid settings: {exc}"
+        )
         raise
     summary = ads_ingest(source=source, rows=((record, []) for record in result.records))
     for number, error in enumerate(result.errors, start=1):
-        summary.rejected.append({"line": number, "reason": f"{error['url']}: {error['reason']}",
-                                 "external_id": ""})
+        summary.rejected.append(
+            {"line": number, "reason": f"{error['url']}: {error['reason']}", "external_id": ""}
+        )
     Source.objects.filter(pk=source.pk).update(
         last_polled_at=timezone.now(),
         last_poll_error="; ".join(f"{e['url']}: {e['reason']}" for e in result.errors)[:5000],

@@ -40,8 +40,8 @@ def sources_poll_due() -> int:
 
 @shared_task(name="ads.tasks.poll_source", autoretry_for=(OperationalError,), retry_backoff=True)
 def poll_source(source_id: int) -> dict[str, int]:
-    from .services import source_poll
     from .models import Source
+    from .services import source_poll
 
     source = Source.objects.filter(pk=source_id, enabled=True).first()
     if source is None:

@@ -14,7 +14,14 @@ from .services import model_activate
 
 @admin.register(ModelVersion)
 class ModelVersionAdmin(RoleAdminMixin, admin.ModelAdmin):
-    list_display = ("version", "active", "created_at", "activated_at", "rescore_progress", "training_summary")
+    list_display = (
+        "version",
+        "active",
+        "created_at",
+        "activated_at",
+        "rescore_progress",
+        "training_summary",
+    )
     readonly_fields = [f.name for f in ModelVersion._meta.fields]
     actions = ("activate",)
 
@@ -22,7 +29,8 @@ class ModelVersionAdmin(RoleAdminMixin, admin.ModelAdmin):
     def rescore_progress(self, obj: ModelVersion) -> str:
         if not obj.rescore_total:
             return "-"
-        return f"{obj.rescore_done}/{obj.rescore_total} ({100 * obj.rescore_done // obj.rescore_total}%)"
+        percent = 100 * obj.rescore_done // obj.rescore_total
+        return f"{obj.rescore_done}/{obj.rescore_total} ({percent}%)"
 
     def has_add_permission(self, request: HttpRequest, *args: object) -> bool:
         return False
@@ -33,4 +41,6 @@ class ModelVersionAdmin(RoleAdminMixin, admin.ModelAdmin):
             messages.error(request, "Select exactly one version.")
             return
         version = model_activate(version=queryset.get())
-        messages.info(request, f"{version.version} is active; re-scoring {version.rescore_total} ads.")
+        messages.info(
+            request, f"{version.version} is active; re-scoring {version.rescore_total} ads."
+        )

@@ -21,7 +21,9 @@ class ModelVersion(models.Model):
     path = models.CharField(max_length=500)
     created_at = models.DateTimeField(default=timezone.now)
     metrics = models.JSONField(default=dict)
-    training_summary = models.JSONField(default=dict, help_text="Examples by source (seed, decisions).")
+    training_summary = models.JSONField(
+        default=dict, help_text="Examples by source (seed, decisions)."
+    )
     encoder = models.CharField(max_length=200, blank=True)
     active = models.BooleanField(default=False)
     activated_at = models.DateTimeField(null=True, blank=True)
@@ -30,7 +32,9 @@ class ModelVersion(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["active"], condition=Q(active=True), name="one_active_model"),
+            models.UniqueConstraint(
+                fields=["active"], condition=Q(active=True), name="one_active_model"
+            ),
         ]
         ordering = ["-created_at"]
 
@@ -86,7 +90,9 @@ class AdScore(models.Model):
 class AdEmbedding(models.Model):
     """The sentence embedding of an ad (float32 bytes), reused by linking and "more like this"."""
 
-    ad = models.OneToOneField(Ad, on_delete=models.CASCADE, related_name="embedding", primary_key=True)
+    ad = models.OneToOneField(
+        Ad, on_delete=models.CASCADE, related_name="embedding", primary_key=True
+    )
     encoder = models.CharField(max_length=200)
     vector = models.BinaryField()
 
@@ -101,7 +107,9 @@ class NetworkQuerySet(models.QuerySet["Network"]):
             return self.none()
         if user.is_platform_admin:
             return self
-        return self.filter(pk__in=AdNetwork.objects.filter(ad__in=Ad.objects.visible_to(user)).values("network_id"))
+        return self.filter(
+            pk__in=AdNetwork.objects.filter(ad__in=Ad.objects.visible_to(user)).values("network_id")
+        )
 
 
 class Network(models.Model):
@@ -114,8 +122,9 @@ class Network(models.Model):
     max_risk = models.FloatField(null=True, blank=True, db_index=True)
     features = models.JSONField(default=dict, help_text="cities per week, names per phone, ...")
     template = models.JSONField(default=dict, help_text="Shared text and what varies.")
-    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="absorbed")
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="absorbed"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -128,7 +137,9 @@ class Network(models.Model):
 class AdNetwork(models.Model):
     """Which network an ad belongs to (every linked ad belongs to exactly one)."""
 
-    ad = models.OneToOneField(Ad, on_delete=models.CASCADE, related_name="network_membership", primary_key=True)
+    ad = models.OneToOneField(
+        Ad, on_delete=models.CASCADE, related_name="network_membership", primary_key=True
+    )
     network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="memberships")
     joined_at = models.DateTimeField(default=timezone.now)
 
@@ -167,7 +178,7 @@ class Link(models.Model):
 
 
 class TextBand(models.Model):
-    """One LSH band key of an ad's MinHash signature: ads sharing a key are near-duplicate candidates."""
+    """One LSH band key of an ad's MinHash signature: ads sharing a key are near-duplicates."""
 
     ad = models.ForeignKey(Ad, on_delete=models.CASCADE, related_name="text_bands")
     key = models.CharField(max_length=64, db_index=True)
@@ -182,7 +193,9 @@ class TextBand(models.Model):
 class AdSignature(models.Model):
     """The MinHash signature of an ad's normalised text (bytes), for similarity estimates."""
 
-    ad = models.OneToOneField(Ad, on_delete=models.CASCADE, related_name="signature", primary_key=True)
+    ad = models.OneToOneField(
+        Ad, on_delete=models.CASCADE, related_name="signature", primary_key=True
+    )
     signature = models.BinaryField()
     version = models.CharField(max_length=50)
 

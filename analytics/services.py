@@ -44,8 +44,9 @@ def model_load(version: ModelVersion) -> TrainedModel:
     with _lock:
         model = _loaded.get(version.version)
         if model is None:
-            model = TrainedModel.load(version.path, cache_dir=encoder_cache_dir(),
-                                      backend=settings.RISK_ENCODER_BACKEND)
+            model = TrainedModel.load(
+                version.path, cache_dir=encoder_cache_dir(), backend=settings.RISK_ENCODER_BACKEND
+            )
             _loaded.clear()  # one model in memory per process
             _loaded[version.version] = model
         return model
@@ -59,19 +60,37 @@ def _save_scores(ads: list[Ad], model: TrainedModel, version: str) -> None:
     for ad, result in zip(ads, results, strict=True):
         data = result.as_dict()
         indicators = data.get("indicators", [])
-        scores.append(AdScore(
-            ad=ad, scorable=result.scorable, not_scorable_reason=result.not_scorable_reason or "",
-            risk=result.risk, minor=result.minor, flagged=result.flagged,
-            possible_minor=result.possible_minor, category=result.category or "",
-            category_probabilities=result.category_probabilities, indicators=indicators,
-            counter_indicators=data.get("counter_indicators", []),
-            indicator_codes=sorted({i["code"] for i in indicators}), reason=result.reason,
-            notes=list(result.notes), truncated=result.truncated, low_confidence=result.low_confidence,
-            model_version=version, revision=ad.revision_count, scored_at=now,
-        ))
+        scores.append(
+            AdScore(
+                ad=ad,
+                scorable=result.scorable,
+                not_scorable_reason=result.not_scorable_reason or "",
+                risk=result.risk,
+                minor=result.minor,
+                flagged=result.flagged,
+                possible_minor=result.possible_minor,
+                category=result.category or "",
+                category_probabilities=result.category_probabilities,
+                indicators=indicators,
+                counter_indicators=data.get("counter_indicators", []),
+                indicator_codes=sorted({i["code"] for i in indicators}),
+                reason=result.reason,
+                notes=list(result.notes),
+                truncated=result.truncated,
+                low_confidence=result.low_confidence,
+                model_version=version,
+                revision=ad.revision_count,
+                scored_at=now,
+            )
+        )
         if result.embedding is not None:
-            embeddings.append(AdEmbedding(ad=ad, encoder=version,
-                                          vector=np.asarray(result.embedding, dtype=np.float32).tobytes()))
+            embeddings.append(
+                AdEmbedding(
+                    ad=ad,
+                    encoder=version,
+                    vector=np.asarray(result.embedding, dtype=np.float32).tobytes(),
+                )
+            )
     ids = [ad.pk for ad in ads]
     AdScore.objects.filter(ad_id__in=ids).delete()
     AdScore.objects.bulk_create(scores)
@@ -95,8 +114,12 @@ def decision_examples() -> list[LabelledExample]:
     except ImportError:
         return []
     return [
-        LabelledExample(text=row["text"], risk=row.get("risk"), minor=row.get("minor"),
-                        source=f"decision:{row['decision_id']}")
+        LabelledExample(
+            text=row["text"],
+            risk=row.get("risk"),
+            minor=row.get("minor"),
+            source=f"decision:{row['decision_id']}",
+        )
         for row in decision_labels()
     ]
 
@@ -105,18 +128,29 @@ def model_train(*, include_decisions: bool = True, seed: int = 0) -> ModelVersio
     """Train on the seed corpus plus every recorded decision; store the version with its metrics."""
     examples = load_seed_corpus()
     decisions = decision_examples() if include_decisions else []
-    encoder = Encoder(settings.RISK_ENCODER_DIR or None, backend=settings.RISK_ENCODER_BACKEND,
-                      cache_dir=encoder_cache_dir())
+    encoder = Encoder(
+        settings.RISK_ENCODER_DIR or None,
+        backend=settings.RISK_ENCODER_BACKEND,
+        cache_dir=encoder_cache_dir(),
+    )
     model = train([*examples, *decisions], encoder=encoder, seed=seed)
     path = Path(settings.MODEL_DIR) / model.version
     model.save(path)
     version, _ = ModelVersion.objects.update_or_create(
         version=model.version,
-        defaults={"path": str(path), "metrics": model.metrics, "encoder": settings.RISK_ENCODER_BACKEND,
-                  "training_summary": {"seed": len(examples), "decisions": len(decisions)}},
+        defaults={
+            "path": str(path),
+            "metrics": model.metrics,
+            "encoder": settings.RISK_ENCODER_BACKEND,
+            "training_summary": {"seed": len(examples), "decisions": len(decisions)},
+        },
     )
-    logger.info("trained risk model %s on %d seed + %d decision examples", model.version,
-                len(examples), len(decisions))
+    logger.info(
+        "trained risk model %s on %d seed + %d decision examples",
+        model.version,
+        len(examples),
+        len(decisions),
+    )
     return version
 
 
@@ -140,7 +174,8 @@ def model_activate(*, version: ModelVersion, rescore: bool = True) -> ModelVersi
         ModelVersion.objects.filter(active=True).exclude(pk=version.pk).update(active=False)
         total = Ad.objects.filter(score__isnull=False).count() if rescore else 0
         ModelVersion.objects.filter(pk=version.pk).update(
-            active=True, activated_at=timezone.now(), rescore_total=total, rescore_done=0)
+            active=True, activated_at=timezone.now(), rescore_total=total, rescore_done=0
+        )
         _point_active_link(version.path)
         if rescore and total:
             from .tasks import rescore_all
@@ -150,8 +185,9 @@ def model_activate(*, version: ModelVersion, rescore: bool = True) -> ModelVersi
     return version
 
 
-def ads_rescore_all(*, version: ModelVersion, batch_size: int = 64,
-                    on_progress: Callable[[int], Any] | None = None) -> int:
+def ads_rescore_all(
+    *, version: ModelVersion, batch_size: int = 64, on_progress: Callable[[int], Any] | None = None
+) -> int:
     """Re-score every scored ad whose score is from another model version, in batches."""
     model = model_load(version)
     done = 0
@@ -160,9 +196,12 @@ def ads_rescore_all(*, version: ModelVersion, batch_size: int = 64,
         if not ModelVersion.objects.filter(pk=version.pk, active=True).exists():
             logger.info("re-score with %s stopped: no longer active", version.version)
             break
-        ads = list(Ad.objects.filter(pk__gt=last_id, score__isnull=False)
-                   .exclude(score__model_version=version.version)
-                   .select_related("source").order_by("pk")[:batch_size])
+        ads = list(
+            Ad.objects.filter(pk__gt=last_id, score__isnull=False)
+            .exclude(score__model_version=version.version)
+            .select_related("source")
+            .order_by("pk")[:batch_size]
+        )
         if not ads:
             break
         with transaction.atomic():

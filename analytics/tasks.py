@@ -9,8 +9,13 @@ from .models import ModelVersion
 from .services import ads_rescore_all
 
 
-@shared_task(name="analytics.tasks.rescore_all", autoretry_for=(OperationalError,), retry_backoff=True,
-             soft_time_limit=None, time_limit=None)
+@shared_task(
+    name="analytics.tasks.rescore_all",
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    soft_time_limit=None,
+    time_limit=None,
+)
 def rescore_all(version_id: int) -> int:
     version = ModelVersion.objects.filter(pk=version_id, active=True).first()
     if version is None:

@@ -1,4 +1,7 @@
-"""Deny by default: every URL name must have an entry here naming the roles that may reach it.
+"""Deny by default: every URL name must have a policy entry naming the roles that may reach it.
+
+Entries live here for project-level URLs and in each app's `access.py` (a `POLICY` dict of full
+URL names, e.g. "cases:queue" or "api:cases-list"), merged by `policy()`.
 
 Pages are checked by `DenyByDefaultMiddleware`; API views by `PolicyPermission` (after DRF has
 authenticated the token). A URL without an entry answers 403 to everybody, and a test walks every
@@ -8,10 +11,15 @@ URL to make sure each has one. Which *records* a role sees is decided by the que
 
 from __future__ import annotations
 
+import functools
+import importlib
 import logging
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+from django.apps import apps
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.urls import Resolver404, resolve
@@ -35,7 +43,7 @@ AUDIT = frozenset({AUDITOR, ADMIN})
 ADMINS = frozenset({ADMIN})
 
 # url name -> roles allowed. Namespaced names are "namespace:name".
-POLICY: dict[str, frozenset[str]] = {
+CORE_POLICY: dict[str, frozenset[str]] = {
     "health": PUBLIC,
     "home": DESK,
     "accounts:login": PUBLIC,
@@ -52,6 +60,27 @@ POLICY: dict[str, frozenset[str]] = {
 NAMESPACE_POLICY: dict[str, frozenset[str]] = {"admin": AUDIT}
 
 
+@functools.cache
+def policy() -> dict[str, frozenset[str]]:
+    """The project's entries plus every local app's `<app>.access.POLICY`."""
+    merged = dict(CORE_POLICY)
+    root = Path(settings.BASE_DIR)
+    for config in apps.get_app_configs():
+        if not Path(config.path).is_relative_to(root) or config.name == "anti_trafficking":
+            continue
+        try:
+            module = importlib.import_module(f"{config.name}.access")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.access":
+                raise
+            continue
+        for name, roles in module.POLICY.items():
+            if name in merged:
+                raise ValueError(f"URL name {name!r} has two policy entries")
+            merged[name] = frozenset(roles)
+    return merged
+
+
 def role_of(user: Any) -> str:
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return ANONYMOUS
@@ -63,8 +92,9 @@ def role_of(user: Any) -> str:
 def allowed_roles(view_name: str | None) -> frozenset[str]:
     if not view_name:
         return frozenset()
-    if view_name in POLICY:
-        return POLICY[view_name]
+    entries = policy()
+    if view_name in entries:
+        return entries[view_name]
     namespace = view_name.split(":", 1)[0]
     return NAMESPACE_POLICY.get(namespace, frozenset()) if ":" in view_name else frozenset()
 
@@ -82,7 +112,9 @@ class DenyByDefaultMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         return self.get_response(request)
 
-    def process_view(self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: Any) -> HttpResponse | None:
+    def process_view(
+        self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: Any
+    ) -> HttpResponse | None:
         try:
             match = resolve(request.path_info)
         except Resolver404:

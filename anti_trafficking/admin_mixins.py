@@ -10,7 +10,7 @@ from .access import role_of
 
 
 class RoleAdminMixin:
-    """`view_roles` may look, `change_roles` may add/change/delete; querysets go through visible_to."""
+    """`view_roles` may look, `change_roles` may add/change/delete; querysets use visible_to."""
 
     view_roles: frozenset[str] = frozenset({"admin"})
     change_roles: frozenset[str] = frozenset({"admin"})

@@ -21,8 +21,13 @@ def _schedule(sender: Celery, **_: object) -> None:
     from django.conf import settings
 
     sender.add_periodic_task(
-        settings.PIPELINE_SWEEP_INTERVAL_SECONDS, sender.signature("ads.tasks.pipeline_sweep"),
+        settings.PIPELINE_SWEEP_INTERVAL_SECONDS,
+        sender.signature("ads.tasks.pipeline_sweep"),
         name="pipeline sweep",
     )
-    sender.add_periodic_task(60.0, sender.signature("ads.tasks.sources_poll_due"), name="poll due sources")
-    sender.add_periodic_task(24 * 3600.0, sender.signature("ads.tasks.purge_expired"), name="retention purge")
+    sender.add_periodic_task(
+        60.0, sender.signature("ads.tasks.sources_poll_due"), name="poll due sources"
+    )
+    sender.add_periodic_task(
+        24 * 3600.0, sender.signature("ads.tasks.purge_expired"), name="retention purge"
+    )

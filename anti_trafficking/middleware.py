@@ -36,5 +36,7 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         policy = DOCS_CSP if request.path in DOCS_PATHS else CSP
         response.headers.setdefault("Content-Security-Policy", policy)
-        response.headers.setdefault("Permissions-Policy", "geolocation=(), camera=(), microphone=()")
+        response.headers.setdefault(
+            "Permissions-Policy", "geolocation=(), camera=(), microphone=()"
+        )
         return response

@@ -1,7 +1,8 @@
 """Settings, read from the environment only (every variable is documented in README.md).
 
 Two modes share one code path: *embedded* (SQLite, tasks run in-process) when no broker is set, and
-*services* (PostgreSQL, Redis, Celery workers) when DATABASE_URL and CELERY_BROKER_URL point at them.
+*services* (PostgreSQL, Redis, Celery workers) when DATABASE_URL and CELERY_BROKER_URL point at
+them.
 """
 
 from __future__ import annotations
@@ -40,7 +41,9 @@ PARTNER_HMAC_KEY = env_str("PARTNER_HMAC_KEY", "" if PRODUCTION else f"partner:{
 if PRODUCTION and (len(AUDIT_HMAC_KEY) < 32 or len(PARTNER_HMAC_KEY) < 32):
     raise ImproperlyConfigured("AUDIT_HMAC_KEY and PARTNER_HMAC_KEY (32+ chars) are required")
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"])
+ALLOWED_HOSTS = env_list(
+    "ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"]
+)
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 # --- Applications -------------------------------------------------------------------------------
@@ -110,7 +113,9 @@ TEMPLATES = [
 
 # --- Database -----------------------------------------------------------------------------------
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
+DATABASES = {
+    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the dashboard read while ingestion writes; IMMEDIATE avoids lock-upgrade deadlocks.
     DATABASES["default"]["OPTIONS"] = {
@@ -127,7 +132,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env_str("REDIS_URL", "")
 CACHE_URL = env_str("CACHE_URL", REDIS_URL)
 if CACHE_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -173,23 +180,33 @@ INGEST_MAX_BODY_BYTES = env_int("INGEST_MAX_BODY_BYTES", 1_000_000, minimum=1)
 INGEST_MAX_TITLE_CHARS = env_int("INGEST_MAX_TITLE_CHARS", 1_000, minimum=1)
 INGEST_API_MAX_BATCH = env_int("INGEST_API_MAX_BATCH", 1_000, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("UPLOAD_MAX_BYTES", 20_000_000, minimum=1)
-CONNECTOR_USER_AGENT = env_str("CONNECTOR_USER_AGENT", "anti-trafficking-research-bot/0.1 (+contact: operator)")
+CONNECTOR_USER_AGENT = env_str(
+    "CONNECTOR_USER_AGENT", "anti-trafficking-research-bot/0.1 (+contact: operator)"
+)
 CONNECTOR_ALLOW_PRIVATE = env_bool("CONNECTOR_ALLOW_PRIVATE", default=False)
 CONNECTOR_TIMEOUT_SECONDS = env_float("CONNECTOR_TIMEOUT_SECONDS", 10.0)
 CONNECTOR_MAX_BYTES = env_int("CONNECTOR_MAX_BYTES", 5_000_000, minimum=1)
 CONNECTOR_MIN_INTERVAL_SECONDS = env_float("CONNECTOR_MIN_INTERVAL_SECONDS", 2.0)
 
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                "OPTIONS": {"location": str(VAR_DIR / "media")}},
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(VAR_DIR / "media")},
+    },
     "evidence": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         # Read-only files: evidence is written once and never changed.
-        "OPTIONS": {"location": str(EVIDENCE_ROOT), "file_permissions_mode": 0o440,
-                    "directory_permissions_mode": 0o750},
+        "OPTIONS": {
+            "location": str(EVIDENCE_ROOT),
+            "file_permissions_mode": 0o440,
+            "directory_permissions_mode": 0o750,
+        },
     },
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-                    if PRODUCTION else "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
 }
 
 # --- Models -------------------------------------------------------------------------------------
@@ -227,7 +244,10 @@ AXES_VERBOSE = False
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -257,8 +277,12 @@ USE_I18N = True
 USE_TZ = True
 
 # --- Email (alerts) -----------------------------------------------------------------------------
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
-                        if not PRODUCTION else "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if not PRODUCTION
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "alerts@localhost")
@@ -286,10 +310,10 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Anti-trafficking leads API",
-    "DESCRIPTION": "Partner and investigator API. Partners see keyed tokens, never raw identifiers.",
+    "DESCRIPTION": "Partner and investigator API. Partners see keyed tokens, never raw ids.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
-    # Swagger UI and Redoc served from drf-spectacular-sidecar's static files: no CDN, works offline.
+    # Swagger UI and Redoc from drf-spectacular-sidecar's static files: no CDN, works offline.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

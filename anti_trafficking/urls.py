@@ -1,4 +1,4 @@
-"""Top-level URLs. Every named URL needs an entry in anti_trafficking/access.py (deny by default)."""
+"""Top-level URLs. Every named URL needs a policy entry (anti_trafficking/access.py)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,6 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-import accounts.admin
-import ads.admin
-import analytics.admin
 import audit.admin  # noqa: F401  (admin registrations; see INSTALLED_APPS)
 from ads.api import IngestView
 

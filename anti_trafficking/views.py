@@ -31,8 +31,10 @@ def health(request: HttpRequest) -> JsonResponse:
         except Exception as exc:  # noqa: BLE001
             checks["broker"] = f"error: {type(exc).__name__}"
     healthy = all(v == "ok" or v.startswith("embedded") for v in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "unhealthy", "checks": checks},
-                        status=200 if healthy else 503)
+    return JsonResponse(
+        {"status": "ok" if healthy else "unhealthy", "checks": checks},
+        status=200 if healthy else 503,
+    )
 
 
 def home(request: HttpRequest) -> HttpResponse:

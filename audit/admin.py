@@ -32,9 +32,24 @@ class AuditEventAdmin(RoleAdminMixin, admin.ModelAdmin):
 
     view_roles = AUDIT_ROLES
     change_roles = frozenset()
-    list_display = ("id", "at", "actor_username", "actor_role", "action", "object_type", "object_id",
-                    "outcome", "justification")
-    list_filter = ("action", "outcome", "actor_role", "object_type", ("at", admin.DateFieldListFilter))
+    list_display = (
+        "id",
+        "at",
+        "actor_username",
+        "actor_role",
+        "action",
+        "object_type",
+        "object_id",
+        "outcome",
+        "justification",
+    )
+    list_filter = (
+        "action",
+        "outcome",
+        "actor_role",
+        "object_type",
+        ("at", admin.DateFieldListFilter),
+    )
     search_fields = ("actor_username", "object_id", "justification")
     date_hierarchy = "at"
     actions = ("export_csv",)
@@ -45,7 +60,11 @@ class AuditEventAdmin(RoleAdminMixin, admin.ModelAdmin):
 
     def get_urls(self) -> list[Any]:
         extra = [
-            path("who-has-seen/", self.admin_site.admin_view(self.who_has_seen), name="audit_who_has_seen"),
+            path(
+                "who-has-seen/",
+                self.admin_site.admin_view(self.who_has_seen),
+                name="audit_who_has_seen",
+            ),
             path("anomalies/", self.admin_site.admin_view(self.anomalies), name="audit_anomalies"),
             path("verify/", self.admin_site.admin_view(self.verify), name="audit_verify"),
         ]
@@ -54,36 +73,76 @@ class AuditEventAdmin(RoleAdminMixin, admin.ModelAdmin):
     def who_has_seen(self, request: HttpRequest) -> HttpResponse:
         object_type = request.GET.get("object_type", "ad")
         object_id = request.GET.get("object_id", "").strip()
-        events = audit_viewers_of(object_type=object_type, object_id=object_id)[:500] if object_id else []
-        return TemplateResponse(request, "admin/audit/who_has_seen.html", {
-            **self.admin_site.each_context(request), "title": "Who has seen this record",
-            "events": events, "object_type": object_type, "object_id": object_id,
-        })
+        events = (
+            audit_viewers_of(object_type=object_type, object_id=object_id)[:500]
+            if object_id
+            else []
+        )
+        return TemplateResponse(
+            request,
+            "admin/audit/who_has_seen.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Who has seen this record",
+                "events": events,
+                "object_type": object_type,
+                "object_id": object_id,
+            },
+        )
 
     def anomalies(self, request: HttpRequest) -> HttpResponse:
         try:
             days = max(1, min(30, int(request.GET.get("days", "1"))))
         except ValueError:
             days = 1
-        return TemplateResponse(request, "admin/audit/anomalies.html", {
-            **self.admin_site.each_context(request), "title": "Unusual activity",
-            "rows": audit_anomalies(days=days), "days": days,
-        })
+        return TemplateResponse(
+            request,
+            "admin/audit/anomalies.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Unusual activity",
+                "rows": audit_anomalies(days=days),
+                "days": days,
+            },
+        )
 
     def verify(self, request: HttpRequest) -> HttpResponse:
         checked, problems = audit_verify_chain()
-        return TemplateResponse(request, "admin/audit/verify.html", {
-            **self.admin_site.each_context(request), "title": "Audit chain verification",
-            "checked": checked, "problems": problems,
-        })
+        return TemplateResponse(
+            request,
+            "admin/audit/verify.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Audit chain verification",
+                "checked": checked,
+                "problems": problems,
+            },
+        )
 
     @admin.action(description="Export selected events as CSV")
-    def export_csv(self, request: HttpRequest, queryset: QuerySet[AuditEvent]) -> StreamingHttpResponse:
-        audit_request(request, action=Action.EXPORT, object_type="audit_event",
-                      detail={"count": queryset.count(), "format": "csv"})
+    def export_csv(
+        self, request: HttpRequest, queryset: QuerySet[AuditEvent]
+    ) -> StreamingHttpResponse:
+        audit_request(
+            request,
+            action=Action.EXPORT,
+            object_type="audit_event",
+            detail={"count": queryset.count(), "format": "csv"},
+        )
         writer = csv.writer(_Echo())
-        header = ["id", "at", "actor_username", "actor_role", "action", "object_type", "object_id",
-                  "outcome", "justification", "ip", "digest"]
+        header = [
+            "id",
+            "at",
+            "actor_username",
+            "actor_role",
+            "action",
+            "object_type",
+            "object_id",
+            "outcome",
+            "justification",
+            "ip",
+            "digest",
+        ]
 
         def rows() -> Any:
             yield writer.writerow(header)

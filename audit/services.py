@@ -19,8 +19,17 @@ from .models import AuditChainHead, AuditEvent, Outcome
 logger = logging.getLogger(__name__)
 
 _CHAINED_FIELDS = (
-    "at", "actor_id", "actor_username", "actor_role", "action", "object_type", "object_id",
-    "outcome", "justification", "detail", "ip",
+    "at",
+    "actor_id",
+    "actor_username",
+    "actor_role",
+    "action",
+    "object_type",
+    "object_id",
+    "outcome",
+    "justification",
+    "detail",
+    "ip",
 )
 
 
@@ -34,7 +43,9 @@ def _canonical(event: AuditEvent) -> bytes:
 
 def event_digest(*, event: AuditEvent, prev_digest: str) -> str:
     key = settings.AUDIT_HMAC_KEY.encode()
-    return hmac.new(key, prev_digest.encode() + b"|" + _canonical(event), hashlib.sha256).hexdigest()
+    return hmac.new(
+        key, prev_digest.encode() + b"|" + _canonical(event), hashlib.sha256
+    ).hexdigest()
 
 
 def _head_for_update() -> AuditChainHead:
@@ -114,19 +125,27 @@ def audit_verify_chain(*, batch_size: int = 5000) -> tuple[int, list[ChainProble
         for event in batch:
             checked += 1
             if event.prev_digest != expected_prev:
-                problems.append(ChainProblem(event.pk, "previous event missing or altered (chain broken)"))
-            if not hmac.compare_digest(event.digest, event_digest(event=event, prev_digest=event.prev_digest)):
-                problems.append(ChainProblem(event.pk, "event content was edited (digest mismatch)"))
+                problems.append(
+                    ChainProblem(event.pk, "previous event missing or altered (chain broken)")
+                )
+            if not hmac.compare_digest(
+                event.digest, event_digest(event=event, prev_digest=event.prev_digest)
+            ):
+                problems.append(
+                    ChainProblem(event.pk, "event content was edited (digest mismatch)")
+                )
             expected_prev = event.digest
             last_digest = event.digest
             last_id = event.pk
     if head is not None and head.last_digest != last_digest:
-        problems.append(ChainProblem(head.last_event_id, "newest events were deleted (head mismatch)"))
+        problems.append(
+            ChainProblem(head.last_event_id, "newest events were deleted (head mismatch)")
+        )
     return checked, problems
 
 
 def audit_purge_expired(*, actor: Any = None, dry_run: bool = False) -> int:
-    """Delete events older than AUDIT_RETENTION_DAYS (at least a year), keeping the chain checkable."""
+    """Delete events older than AUDIT_RETENTION_DAYS (1 year or more); the chain stays checkable."""
     cutoff = timezone.now() - timedelta(days=settings.AUDIT_RETENTION_DAYS)
     with transaction.atomic():
         head = _head_for_update()
@@ -138,6 +157,10 @@ def audit_purge_expired(*, actor: Any = None, dry_run: bool = False) -> int:
         AuditEvent.objects.filter(pk__lte=last.pk).delete()
         head.genesis_digest = last.digest
         head.save(update_fields=["genesis_digest"])
-    audit_record(actor=actor, action="retention.purge", object_type="audit_event",
-                 detail={"deleted": count, "through_event": last.pk, "cutoff": cutoff.isoformat()})
+    audit_record(
+        actor=actor,
+        action="retention.purge",
+        object_type="audit_event",
+        detail={"deleted": count, "through_event": last.pk, "cutoff": cutoff.isoformat()},
+    )
     return count

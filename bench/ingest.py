@@ -41,24 +41,42 @@ def fresh_pg(name: str) -> str:
 
 
 def run(database_url: str, file: Path, workdir: Path) -> dict:
-    env = {**os.environ, "DATABASE_URL": database_url, "PIPELINE_ENQUEUE": "0",
-           "EVIDENCE_ROOT": str(workdir / "evidence"), "VAR_DIR": str(workdir), "DJANGO_ENV": "development",
-           "LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "PIPELINE_ENQUEUE": "0",
+        "EVIDENCE_ROOT": str(workdir / "evidence"),
+        "VAR_DIR": str(workdir),
+        "DJANGO_ENV": "development",
+        "LOG_LEVEL": "WARNING",
+    }
     manage = [sys.executable, str(ROOT / "manage.py")]
     subprocess.run([*manage, "migrate", "-v0"], env=env, check=True, cwd=ROOT)
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     start = time.perf_counter()
-    out = subprocess.run([*manage, "ingest", str(file), "--source", "bench", "--json", "--no-progress"],
-                         env=env, check=True, cwd=ROOT, capture_output=True, text=True)
+    out = subprocess.run(
+        [*manage, "ingest", str(file), "--source", "bench", "--json", "--no-progress"],
+        env=env,
+        check=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     elapsed = time.perf_counter() - start
     peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     summary = json.loads(out.stdout.strip().splitlines()[-1])
-    return {"seconds": round(elapsed, 2), "new": summary["new"], "ads_per_s": round(summary["new"] / elapsed),
-            "peak_rss_mb": round(max(peak_kb, before) / 1024, 1)}
+    return {
+        "seconds": round(elapsed, 2),
+        "new": summary["new"],
+        "ads_per_s": round(summary["new"] / elapsed),
+        "peak_rss_mb": round(max(peak_kb, before) / 1024, 1),
+    }
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--big", type=int, default=0, help="rows for the peak-memory run (0: skip)")
     parser.add_argument("--skip-sqlite", action="store_true")
@@ -78,7 +96,7 @@ def main() -> None:
             make_file(args.big, big)
             print(f"big file: {args.big} ads, {big.stat().st_size / 1e6:.1f} MB")
             res = run(fresh_pg("bench_ingest_big"), big, work / "big")
-            print(f"PostgreSQL {args.big}: {json.dumps(res)}  (peak RSS is the max over all runs so far)")
+            print(f"PostgreSQL {args.big}: {json.dumps(res)}  (peak RSS: max over all runs so far)")
 
 
 if __name__ == "__main__":

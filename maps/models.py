@@ -35,17 +35,25 @@ class AdLocation(models.Model):
     that the map's aggregation over a million rows reads one table.
     """
 
-    ad = models.OneToOneField(Ad, on_delete=models.CASCADE, related_name="location", primary_key=True)
+    ad = models.OneToOneField(
+        Ad, on_delete=models.CASCADE, related_name="location", primary_key=True
+    )
     lat = models.FloatField(null=True, blank=True)
     lng = models.FloatField(null=True, blank=True)
-    precision = models.CharField(max_length=15, choices=Precision.choices, default=Precision.UNKNOWN)
+    precision = models.CharField(
+        max_length=15, choices=Precision.choices, default=Precision.UNKNOWN
+    )
     name = models.CharField(max_length=200, blank=True)
-    source = models.CharField(max_length=20, blank=True, help_text="gazetteer, nominatim, area_code, url…")
+    source = models.CharField(
+        max_length=20, blank=True, help_text="gazetteer, nominatim, area_code, url…"
+    )
     country = models.CharField(max_length=2, blank=True)
     admin1 = models.CharField(max_length=100, blank=True)
     confidence = models.FloatField(default=0.0)
     note = models.CharField(max_length=300, blank=True)
-    phone_locations = models.JSONField(default=list, help_text="Area-code locations of the ad's phones.")
+    phone_locations = models.JSONField(
+        default=list, help_text="Area-code locations of the ad's phones."
+    )
     travel_cues = models.JSONField(default=list, help_text="Area codes far from the posting city.")
     geocoder_version = models.CharField(max_length=50)
     geocoded_at = models.DateTimeField(default=timezone.now)

@@ -20,8 +20,13 @@ def _evidence_in_tmp(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.STORAGES = {
         **settings.STORAGES,
-        "evidence": {**settings.STORAGES["evidence"],
-                     "OPTIONS": {**settings.STORAGES["evidence"]["OPTIONS"], "location": str(tmp_path / "evidence")}},
+        "evidence": {
+            **settings.STORAGES["evidence"],
+            "OPTIONS": {
+                **settings.STORAGES["evidence"]["OPTIONS"],
+                "location": str(tmp_path / "evidence"),
+            },
+        },
     }
     from django.core.files.storage import storages
 
@@ -93,8 +98,16 @@ def actors(db) -> Actors:
     )
 
 
-ALL_ACTORS = ("anonymous", "investigator_a", "investigator_b", "supervisor_a", "partner_x",
-              "partner_y", "auditor", "admin")
+ALL_ACTORS = (
+    "anonymous",
+    "investigator_a",
+    "investigator_b",
+    "supervisor_a",
+    "partner_x",
+    "partner_y",
+    "auditor",
+    "admin",
+)
 
 
 @pytest.fixture(scope="session")
@@ -106,8 +119,11 @@ def trained_model_dir(tmp_path_factory) -> str:
     from analytics.scoring.training import load_seed_corpus, train
 
     out = tmp_path_factory.mktemp("model")
-    encoder = Encoder(None, backend=django_settings.RISK_ENCODER_BACKEND,
-                      cache_dir=django_settings.MODEL_DIR / "encoders")
+    encoder = Encoder(
+        None,
+        backend=django_settings.RISK_ENCODER_BACKEND,
+        cache_dir=django_settings.MODEL_DIR / "encoders",
+    )
     model = train(load_seed_corpus(), encoder=encoder, seed=0)
     model.save(out)
     return str(out)
@@ -120,10 +136,10 @@ def risk_model(db, trained_model_dir, settings, tmp_path):
     from analytics.scoring.model import TrainedModel
 
     settings.RISK_MODEL_DIR = tmp_path / "active"
-    version = TrainedModel.load(trained_model_dir, cache_dir=settings.MODEL_DIR / "encoders").version
+    version = TrainedModel.load(
+        trained_model_dir, cache_dir=settings.MODEL_DIR / "encoders"
+    ).version
     return ModelVersion.objects.create(version=version, path=trained_model_dir, active=True)
-
-
 
 
 @pytest.fixture(autouse=True)

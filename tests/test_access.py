@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from anti_trafficking.access import NAMESPACE_POLICY, POLICY, allowed_roles
 from ads.models import Ad, Source
 from ads.readers import records_from_payload
 from ads.services import ads_ingest
+from anti_trafficking.access import NAMESPACE_POLICY, allowed_roles, policy
 from tests.conftest import ALL_ACTORS
 
 
@@ -25,7 +25,8 @@ def _walk(resolver: URLResolver, namespace: str = "") -> list[tuple[str, str]]:
 
 def test_every_url_has_an_explicit_permission_entry():
     missing = [
-        (name, route) for name, route in _walk(get_resolver())
+        (name, route)
+        for name, route in _walk(get_resolver())
         if not allowed_roles(name) and not (":" in name and name.split(":")[0] in NAMESPACE_POLICY)
     ]
     assert missing == [], f"URLs without a policy entry (they answer 403 to everyone): {missing}"
@@ -33,21 +34,51 @@ def test_every_url_has_an_explicit_permission_entry():
 
 def test_the_policy_names_only_urls_that_exist():
     names = {name for name, _ in _walk(get_resolver())}
-    assert set(POLICY) - names == set()
+    assert set(policy()) - names == set()
 
 
 PAGES = {
-    "/": {"anonymous": 302, "investigator_a": 200, "investigator_b": 200, "supervisor_a": 200,
-          "partner_x": 403, "partner_y": 403, "auditor": 403, "admin": 200},
+    "/": {
+        "anonymous": 302,
+        "investigator_a": 200,
+        "investigator_b": 200,
+        "supervisor_a": 200,
+        "partner_x": 403,
+        "partner_y": 403,
+        "auditor": 403,
+        "admin": 200,
+    },
     "/health/": dict.fromkeys(ALL_ACTORS, 200),
-    "/admin/": {"anonymous": 302, "investigator_a": 403, "investigator_b": 403, "supervisor_a": 403,
-                "partner_x": 403, "partner_y": 403, "auditor": 200, "admin": 200},
-    "/admin/audit/auditevent/": {"anonymous": 302, "investigator_a": 403, "investigator_b": 403,
-                                 "supervisor_a": 403, "partner_x": 403, "partner_y": 403,
-                                 "auditor": 200, "admin": 200},
-    "/admin/accounts/user/": {"anonymous": 302, "investigator_a": 403, "investigator_b": 403,
-                              "supervisor_a": 403, "partner_x": 403, "partner_y": 403,
-                              "auditor": 403, "admin": 200},
+    "/admin/": {
+        "anonymous": 302,
+        "investigator_a": 403,
+        "investigator_b": 403,
+        "supervisor_a": 403,
+        "partner_x": 403,
+        "partner_y": 403,
+        "auditor": 200,
+        "admin": 200,
+    },
+    "/admin/audit/auditevent/": {
+        "anonymous": 302,
+        "investigator_a": 403,
+        "investigator_b": 403,
+        "supervisor_a": 403,
+        "partner_x": 403,
+        "partner_y": 403,
+        "auditor": 200,
+        "admin": 200,
+    },
+    "/admin/accounts/user/": {
+        "anonymous": 302,
+        "investigator_a": 403,
+        "investigator_b": 403,
+        "supervisor_a": 403,
+        "partner_x": 403,
+        "partner_y": 403,
+        "auditor": 403,
+        "admin": 200,
+    },
 }
 
 
@@ -62,10 +93,15 @@ def test_permission_matrix_for_pages(actors, url, actor):
 @pytest.mark.django_db
 def test_visible_to_scopes_ads_by_unit(actors):
     for source in (actors.source_a, actors.source_b, actors.source_shared):
-        ads_ingest(source=source, rows=records_from_payload([{"external_id": source.name, "body": "x"}]))
+        ads_ingest(
+            source=source, rows=records_from_payload([{"external_id": source.name, "body": "x"}])
+        )
     seen = {
-        name: set(Ad.objects.visible_to(getattr(actors, name)).values_list("external_id", flat=True))
-        for name in ALL_ACTORS if name != "anonymous"
+        name: set(
+            Ad.objects.visible_to(getattr(actors, name)).values_list("external_id", flat=True)
+        )
+        for name in ALL_ACTORS
+        if name != "anonymous"
     }
     assert seen["investigator_a"] == {"site-a", "shared"}
     assert seen["investigator_b"] == {"site-b", "shared"}

@@ -5,43 +5,103 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='AuditChainHead',
+            name="AuditChainHead",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('last_event_id', models.BigIntegerField(default=0)),
-                ('last_digest', models.CharField(default='0000000000000000000000000000000000000000000000000000000000000000', max_length=64)),
-                ('genesis_digest', models.CharField(default='0000000000000000000000000000000000000000000000000000000000000000', max_length=64)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("last_event_id", models.BigIntegerField(default=0)),
+                (
+                    "last_digest",
+                    models.CharField(
+                        default="0000000000000000000000000000000000000000000000000000000000000000",
+                        max_length=64,
+                    ),
+                ),
+                (
+                    "genesis_digest",
+                    models.CharField(
+                        default="0000000000000000000000000000000000000000000000000000000000000000",
+                        max_length=64,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('actor_id', models.BigIntegerField(blank=True, db_index=True, null=True)),
-                ('actor_username', models.CharField(blank=True, max_length=150)),
-                ('actor_role', models.CharField(blank=True, max_length=20)),
-                ('action', models.CharField(choices=[('auth.login', 'Login'), ('auth.login_failed', 'Failed login'), ('auth.logout', 'Logout'), ('record.view', 'View'), ('record.search', 'Search'), ('record.list', 'List'), ('record.export', 'Export'), ('image.reveal', 'Image reveal'), ('record.change', 'Change'), ('permission.change', 'Permission change'), ('api.call', 'API call'), ('api.lookup', 'Partner lookup'), ('ingest.batch', 'Ingest batch'), ('retention.purge', 'Retention purge'), ('token.change', 'API token change'), ('access.denied', 'Access denied')], db_index=True, max_length=40)),
-                ('object_type', models.CharField(blank=True, max_length=50)),
-                ('object_id', models.CharField(blank=True, max_length=100)),
-                ('outcome', models.CharField(choices=[('success', 'Success'), ('denied', 'Denied'), ('failure', 'Failure')], default='success', max_length=10)),
-                ('justification', models.CharField(blank=True, max_length=500)),
-                ('detail', models.JSONField(blank=True, default=dict)),
-                ('ip', models.GenericIPAddressField(blank=True, null=True)),
-                ('prev_digest', models.CharField(max_length=64)),
-                ('digest', models.CharField(max_length=64, unique=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                ("actor_id", models.BigIntegerField(blank=True, db_index=True, null=True)),
+                ("actor_username", models.CharField(blank=True, max_length=150)),
+                ("actor_role", models.CharField(blank=True, max_length=20)),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("auth.login", "Login"),
+                            ("auth.login_failed", "Failed login"),
+                            ("auth.logout", "Logout"),
+                            ("record.view", "View"),
+                            ("record.search", "Search"),
+                            ("record.list", "List"),
+                            ("record.export", "Export"),
+                            ("image.reveal", "Image reveal"),
+                            ("record.change", "Change"),
+                            ("permission.change", "Permission change"),
+                            ("api.call", "API call"),
+                            ("api.lookup", "Partner lookup"),
+                            ("ingest.batch", "Ingest batch"),
+                            ("retention.purge", "Retention purge"),
+                            ("token.change", "API token change"),
+                            ("access.denied", "Access denied"),
+                        ],
+                        db_index=True,
+                        max_length=40,
+                    ),
+                ),
+                ("object_type", models.CharField(blank=True, max_length=50)),
+                ("object_id", models.CharField(blank=True, max_length=100)),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("success", "Success"),
+                            ("denied", "Denied"),
+                            ("failure", "Failure"),
+                        ],
+                        default="success",
+                        max_length=10,
+                    ),
+                ),
+                ("justification", models.CharField(blank=True, max_length=500)),
+                ("detail", models.JSONField(blank=True, default=dict)),
+                ("ip", models.GenericIPAddressField(blank=True, null=True)),
+                ("prev_digest", models.CharField(max_length=64)),
+                ("digest", models.CharField(max_length=64, unique=True)),
             ],
             options={
-                'ordering': ['-id'],
-                'indexes': [models.Index(fields=['object_type', 'object_id'], name='audit_audit_object__0e78a5_idx'), models.Index(fields=['actor_id', 'at'], name='audit_audit_actor_i_6c9c9e_idx')],
+                "ordering": ["-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["object_type", "object_id"], name="audit_audit_object__0e78a5_idx"
+                    ),
+                    models.Index(fields=["actor_id", "at"], name="audit_audit_actor_i_6c9c9e_idx"),
+                ],
             },
         ),
     ]

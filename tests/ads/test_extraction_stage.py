@@ -12,12 +12,17 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _ingest(source, body: str, ext: str = "1") -> Ad:
-    ads_ingest(source=source, rows=records_from_payload([{"external_id": ext, "title": "Hi", "body": body}]))
+    ads_ingest(
+        source=source,
+        rows=records_from_payload([{"external_id": ext, "title": "Hi", "body": body}]),
+    )
     return Ad.objects.get(source=source, external_id=ext)
 
 
 def test_phones_and_emails_become_entities_with_spans_into_the_document(actors):
-    ad = _ingest(actors.source_a, "Call SIX0TWO 555 zero1four3 or mail kandi at gmail dot com, 21yo")
+    ad = _ingest(
+        actors.source_a, "Call SIX0TWO 555 zero1four3 or mail kandi at gmail dot com, 21yo"
+    )
     assert ad.pipeline_stage == PIPELINE_DONE
     assert StageRun.objects.filter(ad=ad, stage="extract").count() == 1
     phone = Entity.objects.get(kind="phone")
@@ -53,5 +58,7 @@ def test_entities_are_visible_only_through_visible_ads(actors):
 
 
 def test_hostile_text_does_not_break_the_stage(actors):
-    ad = _ingest(actors.source_a, "\u202e\u0000" + "9" * 50_000 + "<script>alert(1)</script>" + "a" * 100_000)
+    ad = _ingest(
+        actors.source_a, "\u202e\u0000" + "9" * 50_000 + "<script>alert(1)</script>" + "a" * 100_000
+    )
     assert ad.pipeline_stage == PIPELINE_DONE and ad.pipeline_error == ""

@@ -1,4 +1,4 @@
-"""Retention: old ads not in a case go, with their evidence bytes; cased ads stay; purges audited."""
+"""Retention: old ads not in a case go with their evidence; cased ads stay; purges audited."""
 
 from __future__ import annotations
 
@@ -19,8 +19,12 @@ pytestmark = pytest.mark.django_db
 
 
 def _ads(source, n):
-    ads_ingest(source=source, rows=records_from_payload(
-        [{"external_id": str(i), "body": f"ad number {i}"} for i in range(n)]))
+    ads_ingest(
+        source=source,
+        rows=records_from_payload(
+            [{"external_id": str(i), "body": f"ad number {i}"} for i in range(n)]
+        ),
+    )
 
 
 def _age(ids, days):

@@ -34,8 +34,12 @@ def test_polling_a_feed_ingests_its_items_and_a_second_poll_changes_nothing():
 
 def test_a_feed_that_cannot_be_fetched_is_recorded_on_the_source():
     with LocalSite() as site:
-        source = Source.objects.create(name="gone", kind=SourceKind.RSS, url=site.url("/missing.xml"))
-        fetcher = SafeFetcher(user_agent="test", allowed_networks=("127.0.0.1/32",), min_interval=0, retries=0)
+        source = Source.objects.create(
+            name="gone", kind=SourceKind.RSS, url=site.url("/missing.xml")
+        )
+        fetcher = SafeFetcher(
+            user_agent="test", allowed_networks=("127.0.0.1/32",), min_interval=0, retries=0
+        )
         summary = source_poll(source=source, fetcher=fetcher)
     assert summary.new == 0 and summary.rejected
     source.refresh_from_db()

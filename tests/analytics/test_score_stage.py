@@ -13,8 +13,10 @@ from analytics.services import ads_rescore_all, model_activate
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.full_pipeline, pytest.mark.slow]
 
-RISKY = ("New girl in town, just turned 18, young and fresh. My daddy handles bookings, "
-         "no questions. Call SIX0TWO 555 zero1four3")
+RISKY = (
+    "New girl in town, just turned 18, young and fresh. My daddy handles bookings, "
+    "no questions. Call SIX0TWO 555 zero1four3"
+)
 BENIGN = "Selling a used bicycle, good condition, $120. Pick up in Reno."
 
 
@@ -51,7 +53,9 @@ def test_without_an_active_model_ads_wait_with_a_clear_error(actors, settings):
     assert "train_risk_model" in ad.pipeline_error
 
 
-def test_activating_another_version_rescores_and_the_old_one_remains_for_rollback(actors, risk_model):
+def test_activating_another_version_rescores_and_the_old_one_remains_for_rollback(
+    actors, risk_model
+):
     _ingest(actors.source_a, [RISKY, BENIGN])
     other = ModelVersion.objects.create(version="other-version", path=risk_model.path)
     model_activate(version=other, rescore=False)

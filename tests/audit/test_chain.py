@@ -15,7 +15,10 @@ pytestmark = pytest.mark.django_db
 
 
 def _events(n: int) -> list[AuditEvent]:
-    return [audit_record(action="record.view", object_type="ad", object_id=i, detail={"i": i}) for i in range(n)]
+    return [
+        audit_record(action="record.view", object_type="ad", object_id=i, detail={"i": i})
+        for i in range(n)
+    ]
 
 
 def test_an_untouched_chain_verifies(db):
@@ -40,7 +43,9 @@ def test_a_deleted_event_is_found(db):
     events = _events(4)
     AuditEvent.objects.filter(pk=events[2].pk).delete()
     _, problems = audit_verify_chain()
-    assert problems and problems[0].event_id == events[3].pk and "chain broken" in problems[0].problem
+    assert (
+        problems and problems[0].event_id == events[3].pk and "chain broken" in problems[0].problem
+    )
 
 
 def test_deleting_the_newest_events_is_found(db):
@@ -69,7 +74,9 @@ def test_a_failed_audit_write_fails_the_caller(db, monkeypatch):
 
 def test_logins_and_failed_logins_are_audited(actors, client):
     client.post("/accounts/login/", {"username": "inv-a", "password": "wrong"})
-    client.post("/accounts/login/", {"username": "inv-a", "password": "correct-horse-battery-staple-42"})
+    client.post(
+        "/accounts/login/", {"username": "inv-a", "password": "correct-horse-battery-staple-42"}
+    )
     actions = list(AuditEvent.objects.order_by("pk").values_list("action", "outcome"))
     assert ("auth.login_failed", "failure") in actions
     assert ("auth.login", "success") in actions

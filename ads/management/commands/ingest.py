@@ -21,12 +21,18 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("path", type=Path)
-        parser.add_argument("--source", required=True, help="Source name (created as a file source if new).")
+        parser.add_argument(
+            "--source", required=True, help="Source name (created as a file source if new)."
+        )
         parser.add_argument("--country", default="US", help="Default country for a new source.")
         parser.add_argument("--json", action="store_true", help="Print the summary as JSON.")
         parser.add_argument("--no-progress", action="store_true")
-        parser.add_argument("--show-rejected", type=int, default=20,
-                            help="How many rejected rows to list (all are in --json).")
+        parser.add_argument(
+            "--show-rejected",
+            type=int,
+            default=20,
+            help="How many rejected rows to list (all are in --json).",
+        )
 
     def handle(self, *args: Any, path: Path, source: str, country: str, **options: Any) -> None:
         if not path.exists():
@@ -35,8 +41,14 @@ class Command(BaseCommand):
             name=source, defaults={"kind": SourceKind.FILE, "default_country": country.upper()[:2]}
         )
         total = path.stat().st_size
-        bar = tqdm(total=total, unit="B", unit_scale=True, desc=f"ingest {path.name}",
-                   disable=options["no_progress"], file=self.stderr._out)
+        bar = tqdm(
+            total=total,
+            unit="B",
+            unit_scale=True,
+            desc=f"ingest {path.name}",
+            disable=options["no_progress"],
+            file=self.stderr._out,
+        )
         try:
             rows = read_file(path, on_bytes=bar.update if path.suffix.lower() != ".xlsx" else None)
             summary = ads_ingest(source=src, rows=rows)
@@ -44,19 +56,31 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         finally:
             bar.close()
-        audit_record(action=Action.INGEST, object_type="source", object_id=src.pk,
-                     detail={"file": path.name, "new": summary.new, "revised": summary.revised,
-                             "unchanged": summary.unchanged, "rejected": len(summary.rejected),
-                             "via": "manage.py ingest"})
+        audit_record(
+            action=Action.INGEST,
+            object_type="source",
+            object_id=src.pk,
+            detail={
+                "file": path.name,
+                "new": summary.new,
+                "revised": summary.revised,
+                "unchanged": summary.unchanged,
+                "rejected": len(summary.rejected),
+                "via": "manage.py ingest",
+            },
+        )
         if options["json"]:
             self.stdout.write(json.dumps(summary.to_json()))
             return
         self.stdout.write(
             f"{'created source ' + source + '; ' if created else ''}"
-            f"new: {summary.new}, new revisions: {summary.revised}, unchanged: {summary.unchanged}, "
+            f"new: {summary.new}, new revisions: {summary.revised}, "
+            f"unchanged: {summary.unchanged}, "
             f"rejected: {len(summary.rejected)}, warnings: {len(summary.warnings)}"
         )
         for row in summary.rejected[: options["show_rejected"]]:
             self.stdout.write(f"  rejected line {row['line']}: {row['reason']}")
         if len(summary.rejected) > options["show_rejected"]:
-            self.stdout.write(f"  … {len(summary.rejected) - options['show_rejected']} more (use --json)")
+            self.stdout.write(
+                f"  … {len(summary.rejected) - options['show_rejected']} more (use --json)"
+            )

@@ -1,4 +1,4 @@
-"""`manage.py pipeline_status [--sweep] [--json]`: backlog, failures, oldest unfinished, throughput."""
+"""`manage.py pipeline_status [--sweep] [--json]`: backlog, failures, throughput."""
 
 from __future__ import annotations
 
@@ -12,31 +12,45 @@ from ads import pipeline
 
 
 class Command(BaseCommand):
-    help = "Show the pipeline's backlog per stage, failures and throughput; --sweep re-enqueues stuck work."
+    help = "Pipeline backlog per stage, failures, throughput; --sweep re-enqueues stuck work."
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--json", action="store_true")
         parser.add_argument("--sweep", action="store_true", help="Re-enqueue unfinished work now.")
-        parser.add_argument("--older-than", type=int, default=None,
-                            help="With --sweep: seconds since the ad last moved (default: setting).")
+        parser.add_argument(
+            "--older-than",
+            type=int,
+            default=None,
+            help="With --sweep: seconds since the ad last moved (default: setting).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["sweep"]:
-            age = timedelta(seconds=options["older_than"]) if options["older_than"] is not None else None
+            age = (
+                timedelta(seconds=options["older_than"])
+                if options["older_than"] is not None
+                else None
+            )
             counts = pipeline.pipeline_sweep(older_than=age)
             self.stdout.write(f"re-enqueued: {counts or 'nothing'}")
         report = pipeline.pipeline_status_report()
         if options["json"]:
             self.stdout.write(json.dumps(report))
             return
-        self.stdout.write(f"ads: {report['total_ads']}, done: {report['done']}, "
-                          f"oldest unfinished: {report['oldest_unfinished'] or '-'}")
+        self.stdout.write(
+            f"ads: {report['total_ads']}, done: {report['done']}, "
+            f"oldest unfinished: {report['oldest_unfinished'] or '-'}"
+        )
         self.stdout.write(f"{'stage':<10} {'backlog':>8} {'failed':>8} {'done/1h':>8}")
         for name in report["stages"]:
-            self.stdout.write(f"{name:<10} {report['backlog'][name]:>8} {report['failed'][name]:>8} "
-                              f"{report['completed_last_hour'][name]:>8}")
+            self.stdout.write(
+                f"{name:<10} {report['backlog'][name]:>8} {report['failed'][name]:>8} "
+                f"{report['completed_last_hour'][name]:>8}"
+            )
         queues = report.get("queues", {})
         if "queued" in queues:
-            self.stdout.write(f"broker: queued {queues['queued']}, unacknowledged {queues['unacked']}")
+            self.stdout.write(
+                f"broker: queued {queues['queued']}, unacknowledged {queues['unacked']}"
+            )
         elif "error" in queues:
             self.stdout.write(f"broker: not answering ({queues['error']})")

@@ -12,13 +12,17 @@ from audit.services import audit_purge_expired
 
 
 class Command(BaseCommand):
-    help = "Purge ads not linked to a case after RETENTION_DAYS (and audit events after AUDIT_RETENTION_DAYS)."
+    help = "Purge ads not in a case after RETENTION_DAYS, audit events after AUDIT_RETENTION_DAYS."
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--dry-run", action="store_true", help="Show what would go; delete nothing.")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Show what would go; delete nothing."
+        )
 
     def handle(self, *args: Any, dry_run: bool = False, **options: Any) -> None:
         report = ads_purge_expired(dry_run=dry_run)
         audit_events = audit_purge_expired(dry_run=dry_run)
         verb = "would purge" if dry_run else "purged"
-        self.stdout.write(f"{verb}: {json.dumps({**report.to_json(), 'audit_events': audit_events})}")
+        self.stdout.write(
+            f"{verb}: {json.dumps({**report.to_json(), 'audit_events': audit_events})}"
+        )

@@ -23,18 +23,27 @@ class Command(BaseCommand):
     help = "Create demo units, users (password printed) and synthetic ads; safe to run again."
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--ads", type=int, default=1500, help="How many synthetic ads (first run).")
+        parser.add_argument(
+            "--ads", type=int, default=1500, help="How many synthetic ads (first run)."
+        )
         parser.add_argument("--seed", type=int, default=7)
-        parser.add_argument("--password", default="", help="Demo password (default: a new random one).")
+        parser.add_argument(
+            "--password", default="", help="Demo password (default: a new random one)."
+        )
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
         password = options["password"] or secrets.token_urlsafe(12)
         with transaction.atomic():
-            unit_a, _ = Unit.objects.get_or_create(code="unit-a", defaults={"name": "Unit A (Southwest)"})
-            unit_b, _ = Unit.objects.get_or_create(code="unit-b", defaults={"name": "Unit B (Northeast)"})
+            unit_a, _ = Unit.objects.get_or_create(
+                code="unit-a", defaults={"name": "Unit A (Southwest)"}
+            )
+            unit_b, _ = Unit.objects.get_or_create(
+                code="unit-b", defaults={"name": "Unit B (Northeast)"}
+            )
             partner, _ = PartnerOrganisation.objects.get_or_create(
-                slug="demo-ngo", defaults={"name": "Demo NGO hotline", "region": "US"})
+                slug="demo-ngo", defaults={"name": "Demo NGO hotline", "region": "US"}
+            )
             people = [
                 ("demo", Role.INVESTIGATOR, unit_a, None),
                 ("demo-b", Role.INVESTIGATOR, unit_b, None),
@@ -53,25 +62,36 @@ class Command(BaseCommand):
             ngo = User.objects.get(username="ngo")
             token_secret = None
             if not ngo.api_tokens.filter(revoked_at__isnull=True).exists():
-                _, token_secret = api_token_create(user=ngo, name="demo", scopes=["read", "tips", "ads"])
+                _, token_secret = api_token_create(
+                    user=ngo, name="demo", scopes=["read", "tips", "ads"]
+                )
             sources = {
                 "demo-classifieds": Source.objects.get_or_create(
-                    name="demo-classifieds", defaults={"kind": SourceKind.FILE, "unit": unit_a})[0],
+                    name="demo-classifieds", defaults={"kind": SourceKind.FILE, "unit": unit_a}
+                )[0],
                 "demo-feed": Source.objects.get_or_create(
-                    name="demo-feed", defaults={"kind": SourceKind.FILE, "unit": unit_b})[0],
+                    name="demo-feed", defaults={"kind": SourceKind.FILE, "unit": unit_b}
+                )[0],
             }
         if not Ad.objects.filter(source__in=sources.values()).exists() and options["ads"] > 0:
             start = (timezone.now() - timedelta(days=90)).astimezone(UTC).replace(microsecond=0)
-            generated = list(generate_ads(options["ads"], seed=options["seed"], start=start, days=89))
-            bar = tqdm(total=len(generated), desc="demo ads", disable=options["no_progress"],
-                       file=self.stderr._out)
+            generated = list(
+                generate_ads(options["ads"], seed=options["seed"], start=start, days=89)
+            )
+            bar = tqdm(
+                total=len(generated),
+                desc="demo ads",
+                disable=options["no_progress"],
+                file=self.stderr._out,
+            )
             for name, source in sources.items():
                 items = [ad.as_record() for ad in generated if ad.source == name]
                 ads_ingest(source=source, rows=records_from_payload(items), on_row=bar.update)
             bar.close()
         self.stdout.write(self.style.SUCCESS("Demo ready."))
         self.stdout.write(f"  Sign in at http://127.0.0.1:8000/ as  demo / {password}")
-        self.stdout.write("  (also: demo-b [unit B], supervisor, auditor, admin, ngo [API only]; same password)")
+        self.stdout.write(
+            "  (also: demo-b [unit B], supervisor, auditor, admin, ngo [API only]; same password)"
+        )
         if token_secret:
             self.stdout.write(f"  Partner API token for 'ngo' (shown once): {token_secret}")
-

@@ -26,8 +26,13 @@ class Command(BaseCommand):
         open_path = None
         # Ordered by segment and offset: each segment file is opened once and read front to back.
         rows = Evidence.objects.order_by("path", "offset").iterator(chunk_size=5000)
-        for evidence in tqdm(rows, total=total, desc="verify evidence", disable=options["no_progress"],
-                             file=self.stderr._out):
+        for evidence in tqdm(
+            rows,
+            total=total,
+            desc="verify evidence",
+            disable=options["no_progress"],
+            file=self.stderr._out,
+        ):
             if evidence.path != open_path:
                 if handle is not None:
                     handle.close()
@@ -43,7 +48,9 @@ class Command(BaseCommand):
             data = handle.read(evidence.size)
             digest = hashlib.sha256(data).hexdigest()
             if len(data) != evidence.size:
-                problems.append(f"{evidence.sha256}: capture truncated ({len(data)} of {evidence.size} bytes)")
+                problems.append(
+                    f"{evidence.sha256}: capture truncated ({len(data)} of {evidence.size} bytes)"
+                )
             elif digest != evidence.sha256:
                 problems.append(f"{evidence.sha256}: content altered (now {digest})")
         if handle is not None:
@@ -51,5 +58,9 @@ class Command(BaseCommand):
         for problem in problems:
             self.stderr.write(problem)
         if problems:
-            raise CommandError(f"evidence BROKEN: {len(problems)} of {total} captures fail verification")
-        self.stdout.write(self.style.SUCCESS(f"evidence verified: {total} captures, all hashes match"))
+            raise CommandError(
+                f"evidence BROKEN: {len(problems)} of {total} captures fail verification"
+            )
+        self.stdout.write(
+            self.style.SUCCESS(f"evidence verified: {total} captures, all hashes match")
+        )

@@ -14,13 +14,17 @@ class Command(BaseCommand):
     help = "Activate a stored model version; re-scoring runs in the background (score queue)."
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("version", nargs="?", help="Version to activate (omit to list versions).")
+        parser.add_argument(
+            "version", nargs="?", help="Version to activate (omit to list versions)."
+        )
 
     def handle(self, *args: Any, version: str | None = None, **options: Any) -> None:
         if not version:
             for v in ModelVersion.objects.all():
-                self.stdout.write(f"{'*' if v.active else ' '} {v.version}  {v.created_at:%Y-%m-%d %H:%M}  "
-                                  f"rescored {v.rescore_done}/{v.rescore_total}")
+                self.stdout.write(
+                    f"{'*' if v.active else ' '} {v.version}  {v.created_at:%Y-%m-%d %H:%M}  "
+                    f"rescored {v.rescore_done}/{v.rescore_total}"
+                )
             return
         target = ModelVersion.objects.filter(version=version).first()
         if target is None:

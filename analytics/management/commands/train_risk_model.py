@@ -13,11 +13,15 @@ from analytics.services import ads_rescore_all, model_activate, model_train
 
 
 class Command(BaseCommand):
-    help = "Train a risk model version (seed corpus + case-queue decisions), store its metrics, activate it."
+    help = "Train a risk model (seed corpus + queue decisions), store its metrics, activate it."
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--if-missing", action="store_true", help="Do nothing when a model is active.")
-        parser.add_argument("--no-activate", action="store_true", help="Keep the current model active.")
+        parser.add_argument(
+            "--if-missing", action="store_true", help="Do nothing when a model is active."
+        )
+        parser.add_argument(
+            "--no-activate", action="store_true", help="Keep the current model active."
+        )
         parser.add_argument("--no-decisions", action="store_true", help="Seed corpus only.")
         parser.add_argument("--seed", type=int, default=0)
         parser.add_argument("--no-progress", action="store_true")
@@ -34,11 +38,17 @@ class Command(BaseCommand):
             return
         version = model_activate(version=version, rescore=False)
         self.stdout.write(self.style.SUCCESS(f"activated {version.version}"))
-        # Re-score in-process with a progress bar (a worker does it in the background from the admin).
+        # Re-score in-process with a progress bar (the admin's action uses a worker).
         from ads.models import Ad
 
-        total = Ad.objects.filter(score__isnull=False).exclude(score__model_version=version.version).count()
+        total = (
+            Ad.objects.filter(score__isnull=False)
+            .exclude(score__model_version=version.version)
+            .count()
+        )
         if total:
-            bar = tqdm(total=total, desc="re-score", disable=options["no_progress"], file=self.stderr._out)
+            bar = tqdm(
+                total=total, desc="re-score", disable=options["no_progress"], file=self.stderr._out
+            )
             ads_rescore_all(version=version, on_progress=bar.update)
             bar.close()

@@ -1,4 +1,4 @@
-"""`manage.py verify_audit_chain`: recompute the HMAC chain and report any edited or deleted event."""
+"""`manage.py verify_audit_chain`: recompute the HMAC chain; report edited or deleted events."""
 
 from __future__ import annotations
 
@@ -17,5 +17,9 @@ class Command(BaseCommand):
         for problem in problems:
             self.stderr.write(f"event {problem.event_id}: {problem.problem}")
         if problems:
-            raise CommandError(f"audit chain BROKEN: {len(problems)} problem(s) in {checked} events")
-        self.stdout.write(self.style.SUCCESS(f"audit chain verified: {checked} events, no problems"))
+            raise CommandError(
+                f"audit chain BROKEN: {len(problems)} problem(s) in {checked} events"
+            )
+        self.stdout.write(
+            self.style.SUCCESS(f"audit chain verified: {checked} events, no problems")
+        )
