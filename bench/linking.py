@@ -45,6 +45,13 @@ def identifiers(ad: SyntheticAd, i: int, common_every: int) -> dict[str, list[st
     return {"phone": phones, "email": t["emails"], "handle": t["handles"], "image": t["images"]}
 
 
+def cpu_seconds() -> tuple[float, float]:
+    """User+system CPU seconds of this process and of its finished children."""
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime, kids.ru_utime + kids.ru_stime
+
+
 def text_of(ad: SyntheticAd) -> str:
     """What is hashed: title and body."""
     return f"{ad.title}\n{ad.body}"
@@ -121,25 +128,33 @@ def main() -> int:
 
     linker = Linker()
     print(f"\n## Bulk: {args.n} ads, {args.processes} signature processes")
+    cpu0 = cpu_seconds()
     t0 = time.perf_counter()
     linker.add_many(items(args.n), processes=args.processes)
     bulk = time.perf_counter() - t0
+    cpu = cpu_seconds()
     print(
-        f"- linked {len(linker)} ads in {bulk:.1f} s ({len(linker) / bulk:,.0f} ads/s); "
+        f"- linked {len(linker)} ads in {bulk:.1f} s wall ({len(linker) / bulk:,.0f} ads/s); "
         f"of which generating the ads {gen_time:.1f} s"
+    )
+    print(
+        f"- CPU: {cpu[0] - cpu0[0]:.1f} s in the linking process (generation included), "
+        f"{cpu[1] - cpu0[1]:.1f} s in the signature workers; load average "
+        f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
     )
     print(f"- links on record: {linker.link_count():,}")
 
     inc_links = 0
+    cpu0 = cpu_seconds()
     t0 = time.perf_counter()
-    for i, (ad_id, text, ids) in enumerate(items(args.incremental), start=args.n):
-        del i
+    for ad_id, text, ids in items(args.incremental):
         inc_links += len(linker.add(ad_id, text, ids))
     inc = time.perf_counter() - t0
+    inc_cpu = cpu_seconds()[0] - cpu0[0]
     print(f"\n## Incremental: {args.incremental} new ads added one by one into the base")
     print(
         f"- {inc:.2f} s in all ({1000 * inc / max(args.incremental, 1):.2f} ms per ad, "
-        f"generation included), {inc_links} links made"
+        f"generation included; {inc_cpu:.2f} s CPU), {inc_links} links made"
     )
 
     truth_templates = [None if t < 0 else t for t in templates]
