@@ -6,10 +6,12 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-import audit.admin  # noqa: F401  (admin registrations; see INSTALLED_APPS)
 from ads.api import IngestView
 
 from . import views
+from .admin_discovery import discover_local_admins
+
+discover_local_admins()
 
 api_patterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
