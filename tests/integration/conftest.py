@@ -92,6 +92,22 @@ class Worker:
         os.kill(int(children[0]), signal.SIGKILL)
         return True
 
+    def child_pids(self) -> list[int]:
+        if self.process is None or self.process.poll() is not None:
+            return []
+        out = subprocess.run(["pgrep", "-P", str(self.process.pid)], capture_output=True, text=True,
+                             check=False).stdout
+        return [int(pid) for pid in out.split()]
+
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def log_tail(self, lines: int = 60) -> str:
+        """The end of the worker's log, for assertion messages."""
+        if not self.log.exists():
+            return "(no worker log)"
+        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)
