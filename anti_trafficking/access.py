@@ -66,7 +66,7 @@ def policy() -> dict[str, frozenset[str]]:
     merged = dict(CORE_POLICY)
     root = Path(settings.BASE_DIR)
     for config in apps.get_app_configs():
-        if not Path(config.path).is_relative_to(root) or config.name == "anti_trafficking":
+        if not is_local_app(config.path, root) or config.name == "anti_trafficking":
             continue
         try:
             module = importlib.import_module(f"{config.name}.access")
@@ -79,6 +79,11 @@ def policy() -> dict[str, frozenset[str]]:
                 raise ValueError(f"URL name {name!r} has two policy entries")
             merged[name] = frozenset(roles)
     return merged
+
+
+def is_local_app(path: str, root: Path) -> bool:
+    """An app of this repository, not a package installed in a virtualenv inside it."""
+    return Path(path).is_relative_to(root) and "site-packages" not in Path(path).parts
 
 
 def role_of(user: Any) -> str:

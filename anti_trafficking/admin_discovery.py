@@ -12,13 +12,15 @@ from pathlib import Path
 from django.apps import apps
 from django.conf import settings
 
+from .access import is_local_app
+
 
 def discover_local_admins() -> list[str]:
     """Import `<app>.admin` for every app that lives in this repository; returns their names."""
     root = Path(settings.BASE_DIR)
     found = []
     for config in apps.get_app_configs():
-        if not Path(config.path).is_relative_to(root):
+        if not is_local_app(config.path, root):
             continue
         try:
             importlib.import_module(f"{config.name}.admin")
