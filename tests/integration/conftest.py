@@ -21,7 +21,14 @@ from django.conf import settings
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[2]
-QUEUES = "default,ingest,extract,score,geocode,link,alerts"
+QUEUES = "default,ingest,extract,score,geocode,link,queue,alerts"
+
+
+def worker_queues() -> str:
+    """The fixed queues plus one per registered pipeline stage (a new stage is consumed too)."""
+    from ads.pipeline import stages
+
+    return ",".join(dict.fromkeys([*QUEUES.split(","), *(stage.queue for stage in stages())]))
 
 
 def _require(condition: bool, reason: str) -> None:
@@ -69,7 +76,7 @@ class Worker:
         }
         handle = self.log.open("ab")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "anti_trafficking", "worker", "-Q", QUEUES,
+            [sys.executable, "-m", "celery", "-A", "anti_trafficking", "worker", "-Q", worker_queues(),
              "-c", str(concurrency), "-l", "info", "--without-gossip", "--without-mingle",
              "-n", f"it-{uuid.uuid4().hex[:8]}@%h"],
             cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True,
