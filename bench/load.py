@@ -13,8 +13,9 @@ status page, /health/ and the investigator API list endpoints in turn, first wit
 ingested (idle), then while one more thread keeps POSTing batches of synthetic ads
 (ads/synthetic.py) to /api/v1/ingest/ with the partner token and the worker runs every stage
 (busy). It prints p50/p95/max latency and the error rate (non-2xx or connection errors) per
-endpoint for both phases, the busy/idle p95 ratio, and the pipeline's progress. The API throttle is raised for the run (API_THROTTLE_RATE) so that latency, not the
-rate limit, is measured; a 429 would still count as an error.
+endpoint for both phases, the busy/idle p95 ratio, and the pipeline's progress. The API throttle
+is raised for the run (API_THROTTLE_RATE) so that latency, not the rate limit, is measured; a 429
+would still count as an error.
 
 The load generator runs on the same machine as the server and the worker: the figures include
 that contention. Compare runs as ratios, on one machine.
