@@ -12,7 +12,6 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
-from django.core.files.storage import storages
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from reportlab.lib.pagesizes import A4
@@ -165,13 +164,15 @@ def _pdf(case: Case, ads: list[Ad], scores: dict[int, AdScore], exported_by: Use
 
 
 def case_evidence_packet(*, case: Case, user: User) -> bytes:
-    """The ZIP for court or a partner agency: raw bytes, hashes, PDF, custody chain, VERIFY.txt."""
+    """The ZIP for court or a partner agency: raw bytes, hashes, PDF, custody chain, VERIFY.txt.
+
+    Each capture is cut out of its evidence segment file and re-hashed before it is packed.
+    """
     ads = list(case_ads(case=case, user=user))
     scores = {s.ad_id: s for s in AdScore.objects.filter(ad_id__in=[a.pk for a in ads])}
     revisions = AdRevision.objects.filter(ad_id__in=[a.pk for a in ads]).select_related(
         "evidence", "ad__source"
     )
-    store = storages["evidence"]
     files: dict[str, bytes] = {}
     manifest = io.StringIO()
     writer = csv.writer(manifest)
@@ -192,8 +193,7 @@ def case_evidence_packet(*, case: Case, user: User) -> bytes:
         evidence = rev.evidence
         name = f"evidence/{evidence.sha256}"
         if name not in files:
-            with store.open(evidence.path, "rb") as handle:
-                data = handle.read()
+            data = evidence.read()
             actual = hashlib.sha256(data).hexdigest()
             if actual != evidence.sha256:
                 # Never ship altered evidence silently: the packet says so and the log shouts.

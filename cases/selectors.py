@@ -21,7 +21,7 @@ from django.utils import timezone
 from ads.models import Ad, AdRevision, EntityKind, EntityOccurrence
 from analytics.models import AdEmbedding, AdNetwork, AdScore
 
-from .models import Decision, DecisionKind, ItemKind, ItemStatus, QueueItem
+from .models import Decision, DecisionKind, ItemKind, ItemStatus, QueueItem, QueueItemSource
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -106,11 +106,8 @@ def queue_items(*, user: User, filters: QueueFilters) -> QuerySet[QueueItem]:
     if filters.window:
         items = items.filter(last_seen_at__gte=timezone.now() - WINDOWS[filters.window])
     if filters.source is not None:
-        from_source = Ad.objects.filter(source_id=filters.source)
         items = items.filter(
-            Q(kind=ItemKind.AD, ad__in=from_source)
-            | Q(kind=ItemKind.NETWORK)
-            & Exists(from_source.filter(network_membership__network_id=OuterRef("network_id")))
+            Exists(QueueItemSource.objects.filter(item_id=OuterRef("pk"), source_id=filters.source))
         )
     if filters.indicator:
         items = items.filter(indicator_codes__contains=f" {filters.indicator} ")

@@ -40,6 +40,7 @@ from .models import (
     ItemStatus,
     QueueItem,
     QueueItemEvent,
+    QueueItemSource,
     SavedView,
     WatchKind,
     Watchlist,
@@ -114,6 +115,18 @@ def _apply_snapshot(item: QueueItem, values: dict[str, object]) -> bool:
     return bool(changed)
 
 
+def _sync_sources(item: QueueItem, source_ids: set[int]) -> None:
+    """Keep the item's source set (which decides who sees it) equal to its ads' sources."""
+    current = set(QueueItemSource.objects.filter(item=item).values_list("source_id", flat=True))
+    if current == source_ids:
+        return
+    QueueItemSource.objects.filter(item=item).exclude(source_id__in=source_ids).delete()
+    QueueItemSource.objects.bulk_create(
+        [QueueItemSource(item=item, source_id=s) for s in source_ids - current],
+        ignore_conflicts=True,
+    )
+
+
 def _upsert_ad_item(ad: Ad, score: AdScore) -> None:
     from maps.models import AdLocation
 
@@ -149,6 +162,7 @@ def _upsert_ad_item(ad: Ad, score: AdScore) -> None:
     elif _apply_snapshot(item, values):
         item.updated_at = now
         item.save()
+    _sync_sources(item, {ad.source_id})
 
 
 def _upsert_network_item(network: Network) -> None:
@@ -170,21 +184,27 @@ def _upsert_network_item(network: Network) -> None:
     minors = [row["minor"] for row in top if row["minor"] is not None]
     possible_minor = any(row["possible_minor"] for row in top)
     lead = top[0]["ad_id"] if top else None
-    lead_ad = Ad.objects.filter(pk=lead).first() if lead else None
     cities = [str(c) for c in (network.cities or [])][:6]
     if not cities and lead is not None:
         name = AdLocation.objects.filter(ad_id=lead).values_list("name", flat=True).first()
-        cities = [name or (lead_ad.location_text if lead_ad else "")]
+        cities = [name or ""]
+    codes = _codes_text(c for row in top for c in (row["indicator_codes"] or []))
+    places = ", ".join(c for c in cities if c)
     values: dict[str, object] = {
         "risk": max(risks) if risks else None,
         "minor": max(minors) if minors else None,
         "possible_minor": possible_minor,
         "size": size,
         "last_seen_at": network.last_seen_at or agg["last"] or timezone.now(),
-        "location": ", ".join(c for c in cities if c)[:300],
-        "indicator_codes": _codes_text(c for row in top for c in (row["indicator_codes"] or [])),
-        "reason": top[0]["reason"] if top else "",
-        "title": (f"Network of {size} ads: " + (lead_ad.title if lead_ad else ""))[:300],
+        "location": places[:300],
+        "indicator_codes": codes,
+        # A network can span units: its row carries no ad's own words (titles and reasons quote
+        # ad text), only figures; each reviewer opens the ads they may see.
+        "reason": (
+            f"{size} linked ads; highest risk {max(risks):.2f}" if risks else f"{size} linked ads"
+        )
+        + (f"; indicators: {codes.strip()}" if codes else ""),
+        "title": f"Network of {size} ads in {places or 'unknown places'}"[:300],
         "lead_ad_id": lead,
     }
     values["priority"] = queue_priority(
@@ -217,6 +237,10 @@ def _upsert_network_item(network: Network) -> None:
                     text=f"Network grew from {old_size} to {size} ads.",
                     detail={"from_size": old_size, "to_size": size},
                 )
+    _sync_sources(
+        item,
+        set(Ad.objects.filter(pk__in=member_ids).values_list("source_id", flat=True).distinct()),
+    )
     # Ads that were queued alone before linking found their network: an untouched single-ad item
     # is folded into the network's; one a reviewer already worked on is kept for its history.
     QueueItem.objects.filter(

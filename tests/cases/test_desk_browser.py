@@ -133,7 +133,9 @@ def test_investigator_claims_reads_escalates_exports_and_is_alerted(
     page.wait_for_selector(f"#claim-{network_item.pk} >> text=inv-a")
     assert QueueItem.objects.get(pk=network_item.pk).assignee == actors.investigator_a
 
-    page.click(f"#item-{network_item.pk} >> text=view ad")
+    page.click(f"#item-{network_item.pk} td a")
+    page.wait_for_selector("a.network-ad")
+    page.click("a.network-ad >> text=New girl in town")
     page.wait_for_selector("#ad-text")
     assert page.locator("#ad-text mark.ind").count() >= 1
     assert page.locator("#ad-text mark.ent-phone").count() >= 1

@@ -251,3 +251,26 @@ def test_a_reopened_item_no_longer_counts_as_a_label(actors, item):
     )
     assert decision_labels() == []
     assert QueueItem.objects.get(pk=item.pk).status == ItemStatus.NEW
+
+
+def test_moving_a_source_to_another_unit_moves_its_items_at_once(actors):
+    ad = make_ad(actors.source_a, extract=False)
+    score(ad)
+    ads_queue_for_review([ad])
+    assert QueueItem.objects.visible_to(actors.investigator_a).exists()
+    actors.source_a.unit = actors.unit_b
+    actors.source_a.save()
+    assert not QueueItem.objects.visible_to(actors.investigator_a).exists()
+    assert QueueItem.objects.visible_to(actors.investigator_b).exists()
+
+
+def test_a_network_row_quotes_no_ad_text_because_it_can_span_units(actors):
+    a = make_ad(actors.source_a, title="Secret words of unit A", extract=False)
+    b = make_ad(actors.source_b, title="Secret words of unit B", extract=False)
+    score(a, reason="Quoted: 'Secret words of unit A'")
+    score(b, reason="Quoted: 'Secret words of unit B'")
+    network_of([a, b], cities=["Reno, NV"])
+    ads_queue_for_review([a, b])
+    item = QueueItem.objects.get()
+    assert "Secret" not in item.title and "Secret" not in item.reason
+    assert item.title == "Network of 2 ads in Reno, NV"
