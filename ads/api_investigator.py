@@ -10,9 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
+from django import forms
 from django.db.models import Count, Exists, Max, Min, OuterRef, Prefetch, Q, QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers, viewsets
+from rest_framework.exceptions import NotFound
 
 from analytics.models import AdNetwork, AdScore, Network
 from maps.models import AdLocation
@@ -182,16 +184,32 @@ class NetworkDetailSerializer(NetworkSerializer):
 
 
 # --- Filters ------------------------------------------------------------------------------------
+MAX_ID = 2**63 - 1
+
+
+class IdFilter(django_filters.NumberFilter):
+    """A primary key: a whole number that fits the database, else 400 (not a 500 overflow)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
 class AdFilter(django_filters.FilterSet):
     source = django_filters.CharFilter(field_name="source__name")
     posted_after = django_filters.IsoDateTimeFilter(field_name="posted_at", lookup_expr="gte")
     posted_before = django_filters.IsoDateTimeFilter(field_name="posted_at", lookup_expr="lt")
     flagged = django_filters.BooleanFilter(field_name="score__flagged")
-    min_risk = django_filters.NumberFilter(field_name="score__risk", lookup_expr="gte")
+    min_risk = django_filters.NumberFilter(
+        field_name="score__risk", lookup_expr="gte", min_value=0, max_value=1
+    )
     category = django_filters.CharFilter(field_name="score__category")
     admin1 = django_filters.CharFilter(field_name="location__admin1")
-    network = django_filters.NumberFilter(field_name="network_membership__network_id")
-    entity = django_filters.NumberFilter(method="filter_entity")
+    network = IdFilter(field_name="network_membership__network_id")
+    entity = IdFilter(method="filter_entity")
 
     class Meta:
         model = Ad
@@ -223,8 +241,10 @@ class EntityFilter(django_filters.FilterSet):
 
 
 class NetworkFilter(django_filters.FilterSet):
-    min_size = django_filters.NumberFilter(field_name="visible_size", lookup_expr="gte")
-    min_risk = django_filters.NumberFilter(field_name="visible_max_risk", lookup_expr="gte")
+    min_size = IdFilter(field_name="visible_size", lookup_expr="gte", min_value=0)
+    min_risk = django_filters.NumberFilter(
+        field_name="visible_max_risk", lookup_expr="gte", min_value=0, max_value=1
+    )
 
     class Meta:
         model = Network
@@ -234,9 +254,18 @@ class NetworkFilter(django_filters.FilterSet):
 # --- Viewsets -----------------------------------------------------------------------------------
 class _InvestigatorViewSet(AuditedAPIMixin, viewsets.ReadOnlyModelViewSet):
     pagination_class = NewestFirstCursorPagination
+    # Any path segment reaches the view, so a malformed id gets the JSON 404, not Django's page.
+    lookup_value_regex = "[^/]+"
 
     def visible_ads(self) -> QuerySet[Ad]:
         return Ad.objects.visible_to(self.request.user)
+
+    def get_object(self) -> Any:
+        # A malformed or out-of-range id is simply not found (the database would overflow).
+        raw = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field, "")
+        if not raw.isdigit() or not 0 < int(raw) <= MAX_ID:
+            raise NotFound()
+        return super().get_object()
 
     def get_serializer_context(self) -> dict[str, Any]:
         context = super().get_serializer_context()

@@ -186,7 +186,8 @@ class TipViewSet(
     filterset_class = TipFilter
     pagination_class = NewestFirstCursorPagination
     lookup_field = "public_id"
-    lookup_value_regex = "[0-9a-f-]{36}"
+    # Any path segment reaches the view, so a malformed id gets the JSON 404, not Django's page.
+    lookup_value_regex = "[^/]+"
     audit_object_type = "tip"
     queryset = Tip.objects.none()  # for the schema; real requests use get_queryset
 
