@@ -69,6 +69,7 @@ class Linker:
         threshold: float = THRESHOLD,
         common_key_limit: int = 200,
         bucket_cap: int = 3,
+        seed_threshold: float | None = None,
         known_common: Iterable[str] = (),
     ) -> None:
         if bands * rows > NUM_PERM:
@@ -80,6 +81,12 @@ class Linker:
         # A bucket keeps only its first few ads: union-find makes linking to one member enough,
         # and capping keeps a popular template from turning each lookup into a long scan.
         self.bucket_cap = bucket_cap
+        # Single-linkage chaining (A~B, B~C, ... Y~Z while A and Z share nothing) grew one text
+        # cluster to ~100,000 unrelated ads in the 1M benchmark. An ad therefore joins a text
+        # cluster only if it is also close to the cluster's seed (its first ad), which keeps
+        # each cluster a ball around one text instead of a chain.
+        self.seed_threshold = threshold - 0.1 if seed_threshold is None else seed_threshold
+        self._seed: dict[int, int] = {}  # text-cluster root -> seed ad (absent: itself)
         self._ids: list[str] = []
         self._index: dict[str, int] = {}
         self._sigs = np.empty((1024, NUM_PERM), dtype=np.uint32)
@@ -260,15 +267,36 @@ class Linker:
             if sim < self.threshold:
                 break
             other = int(cands[j])
-            if text_uf.find(other) == text_uf.find(idx):
+            root_other = text_uf.find(other)
+            root_self = text_uf.find(idx)
+            if root_other == root_self:
                 continue
+            seed_other = self._seed.get(root_other, root_other)
+            if seed_other != other and self._sim(idx, seed_other) < self.seed_threshold:
+                continue
+            if root_self != idx:
+                # This ad already joined a cluster: bridging into a second one needs both
+                # seeds close, or two templates would merge through one ambiguous ad.
+                seed_self = self._seed.get(root_self, root_self)
+                if self._sim(seed_self, seed_other) < self.seed_threshold:
+                    continue
             band = found[other]
             self._record(other, idx, 0, -(band + 1), sim)
-            text_uf.union(other, idx)
+            seed_keep = seed_other if root_self == idx else self._seed.get(root_self, root_self)
+            if root_self != idx and text_uf.size_of(root_other) > text_uf.size_of(root_self):
+                seed_keep = seed_other
+            new_root = text_uf.union(other, idx)
+            self._seed.pop(root_other, None)
+            self._seed.pop(root_self, None)
+            if seed_keep != new_root:
+                self._seed[new_root] = seed_keep
             self._uf.union(other, idx)
             if links is not None:
                 key = f"b{band:02d}:{hashes[band]:016x}"
                 links.append(Link(self._ids[other], self._ids[idx], TEXT, key, sim))
+
+    def _sim(self, a: int, b: int) -> float:
+        return float(np.count_nonzero(self._sigs[a] == self._sigs[b])) / NUM_PERM
 
     def _record(self, a: int, b: int, kind: int, key: int, sim: float) -> None:
         self._la.append(a)
