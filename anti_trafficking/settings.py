@@ -172,6 +172,8 @@ PIPELINE_ENQUEUE = env_bool("PIPELINE_ENQUEUE", default=True)
 PIPELINE_STAGES: list[tuple[str, str]] = [
     ("extract", "ads.extraction_service.ads_extract_entities"),
     ("score", "analytics.services.ads_score"),
+    ("geocode", "maps.services.ads_geocode"),
+    ("queue", "cases.services.ads_queue_for_review"),
 ]
 
 # --- Ingestion and evidence ---------------------------------------------------------------------
