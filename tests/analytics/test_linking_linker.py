@@ -154,3 +154,26 @@ def test_networks_from_phones_and_text_match_the_generators_operators():
     biggest = linker.networks()[0]
     truth = {a.external_id: a.truth["network"] for a in ads}
     assert Counter(truth[i] for i in biggest).most_common(1)[0][1] == len(biggest)
+
+
+def _words(lo: int, hi: int) -> str:
+    letters = "bcdfghjklmnpqrstvwxz"
+    return " ".join(f"{letters[i // 20]}a{letters[i % 20]}o" for i in range(lo, hi))
+
+
+def test_a_chain_of_drifting_texts_does_not_grow_one_cluster():
+    # A~B and B~C are above the threshold, A~C is far below: C is not A's template.
+    a, b, c = _words(0, 40), _words(10, 50), _words(20, 60)
+    linker = Linker()
+    linker.add("A", a, {})
+    assert len(linker.add("B", b, {})) == 1
+    assert linker.add("C", c, {}) == []
+    assert linker.text_clusters() == [["A", "B"]]
+
+
+def test_without_the_seed_guard_the_chain_would_link():
+    a, b, c = _words(0, 40), _words(10, 50), _words(20, 60)
+    linker = Linker(seed_threshold=0.0)
+    for ad_id, text in (("A", a), ("B", b), ("C", c)):
+        linker.add(ad_id, text, {})
+    assert linker.text_clusters() == [["A", "B", "C"]]
