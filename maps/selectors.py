@@ -133,23 +133,25 @@ class MapFilters:
 
 
 def _parse_when(value: Any, *, end_of_day: bool = False) -> datetime | None:
+    """A date (a whole day: its end when `end_of_day`) or a datetime; None when unusable."""
     text = str(value or "").strip()[:40]
     if not text:
         return None
     try:
-        moment = parse_datetime(text)
-        if moment is None:
-            day = parse_date(text)
-            if day is None:
-                return None
+        day = parse_date(text) if len(text) == 10 else None
+        if day is not None:
             moment = datetime(day.year, day.month, day.day, tzinfo=timezone.get_current_timezone())
             if end_of_day:
                 moment += timedelta(days=1) - timedelta(microseconds=1)
+            return moment
+        parsed = parse_datetime(text)
     except ValueError:
         return None
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment, timezone.get_current_timezone())
-    return moment
+    if parsed is None:
+        return None
+    if timezone.is_naive(parsed):
+        parsed = timezone.make_aware(parsed, timezone.get_current_timezone())
+    return parsed
 
 
 def visible_locations(user: User) -> QuerySet[AdLocation]:

@@ -376,3 +376,13 @@ def test_the_charts_count_flagged_ads_per_city_and_week_from_visible_ads_only(ac
     response = actors.client_for("investigator_a").get(reverse("maps:charts"))
     assert response.status_code == 200
     assert "New York" not in response.content.decode()
+
+
+def test_an_end_date_includes_the_whole_day(actors):
+    evening = place(
+        actors.source_a, lat=36.2, lng=-115.1, posted=datetime(2024, 5, 15, 22, tzinfo=UTC)
+    )
+    data = get_json(
+        actors.client_for("admin"), "maps:data", zoom=5, start="2024-05-15", end="2024-05-15", **US
+    )
+    assert [p["id"] for p in data["points"]] == [evening.pk]
