@@ -14,10 +14,15 @@ from django.conf import settings
 
 from .access import is_local_app
 
+# Third-party admins we do want: TOTP device enrolment and the lockout records.
+THIRD_PARTY_ADMINS = ("django_otp.plugins.otp_totp.admin", "axes.admin")
+
 
 def discover_local_admins() -> list[str]:
     """Import `<app>.admin` for every app that lives in this repository; returns their names."""
     root = Path(settings.BASE_DIR)
+    for module in THIRD_PARTY_ADMINS:
+        importlib.import_module(module)
     found = []
     for config in apps.get_app_configs():
         if not is_local_app(config.path, root):

@@ -74,3 +74,25 @@ def test_roles_that_need_a_second_factor_are_sent_to_it(actors, settings):
     settings.OTP_REQUIRED_ROLES = ["auditor"]
     response = actors.client_for("auditor").get("/admin/")
     assert response.status_code == 302 and response["Location"].endswith("/accounts/otp/")
+
+
+def test_a_user_with_an_enrolled_device_passes_the_second_factor(actors, settings):
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    settings.OTP_REQUIRED_ROLES = ["auditor"]
+    out = StringIO()
+    call_command("enroll_totp", "auditor", stdout=out)
+    assert "otpauth://totp/" in out.getvalue()
+    device = TOTPDevice.objects.get(user=actors.auditor)
+    client = actors.client_for("auditor")
+    assert client.post("/accounts/otp/", {"token": "000000"}).status_code == 200
+    device.refresh_from_db()
+    device.throttle_reset()  # a wrong code throttles the next try for a second
+    token = f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
+    response = client.post("/accounts/otp/", {"token": token})
+    assert response.status_code == 302
+    assert client.get("/admin/").status_code == 200
