@@ -8,6 +8,7 @@ from __future__ import annotations
 import difflib
 import logging
 import re
+import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, TypedDict
@@ -320,39 +321,81 @@ def ad_detail(*, user: User, ad: Ad) -> AdDetail:
 
 
 SIMILAR_CANDIDATES = 5000
+SIMILAR_CACHE_SECONDS = 60.0
+
+
+@dataclass
+class _Candidates:
+    """Unit-normalised embeddings of the newest visible ads, kept briefly in this process."""
+
+    ids: np.ndarray
+    matrix: np.ndarray
+    loaded_at: float
+
+
+# (encoder, visible source ids) -> candidates. Bounded by the number of distinct visibility sets
+# (units), each about 7.5 MB at 5,000 x 384 floats.
+_candidate_cache: dict[tuple[str, tuple[int, ...] | None], _Candidates] = {}
+
+
+def _candidates(user: User, encoder: str) -> _Candidates:
+    from ads.models import Source
+
+    sources = (
+        None
+        if user.is_platform_admin
+        else tuple(sorted(Source.objects.visible_to(user).values_list("pk", flat=True)))
+    )
+    key = (encoder, sources)
+    cached = _candidate_cache.get(key)
+    if cached is not None and time.monotonic() - cached.loaded_at < SIMILAR_CACHE_SECONDS:
+        return cached
+    rows = list(
+        AdEmbedding.objects.filter(encoder=encoder, ad__in=Ad.objects.visible_to(user))
+        .order_by("-ad_id")
+        .values_list("ad_id", "vector")[:SIMILAR_CANDIDATES]
+    )
+    if rows:
+        matrix = np.frombuffer(b"".join(bytes(v) for _, v in rows), dtype=np.float32)
+        matrix = matrix.reshape(len(rows), -1)
+        norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+        matrix = matrix / np.where(norms == 0, 1.0, norms)
+    else:
+        matrix = np.zeros((0, 0), dtype=np.float32)
+    fresh = _Candidates(np.array([r[0] for r in rows], dtype=np.int64), matrix, time.monotonic())
+    _candidate_cache[key] = fresh
+    return fresh
 
 
 def more_like_this(*, user: User, ad: Ad, limit: int = 8) -> tuple[list[tuple[Ad, float]], str]:
     """Nearest visible ads by embedding cosine, brute force over a bounded candidate set.
 
     Candidates: the SIMILAR_CANDIDATES most recently captured visible ads that have an embedding
-    from the same encoder. Exact within that set; ads older than it are not considered (the note
-    says so on the page).
+    from the same encoder, held for SIMILAR_CACHE_SECONDS per visibility set. Exact within that
+    set; older ads are not considered (the page says so). The winners are re-read through
+    `Ad.objects.visible_to`, so a cached candidate never shows an ad the user may no longer see.
     """
     own = AdEmbedding.objects.filter(ad_id=ad.pk).first()
     if own is None:
         return [], "No embedding for this ad yet (the scoring stage writes it)."
     query = np.frombuffer(bytes(own.vector), dtype=np.float32)
-    rows = list(
-        AdEmbedding.objects.filter(encoder=own.encoder, ad__in=Ad.objects.visible_to(user))
-        .exclude(ad_id=ad.pk)
-        .order_by("-ad_id")
-        .values_list("ad_id", "vector")[:SIMILAR_CANDIDATES]
-    )
+    found = _candidates(user, own.encoder)
+    count = max(0, len(found.ids) - int(np.any(found.ids == ad.pk)))
     note = (
-        f"Exact cosine over the {len(rows)} most recent visible ads with embeddings "
-        f"(at most {SIMILAR_CANDIDATES})."
+        f"Exact cosine over the {count} most recent visible ads with embeddings "
+        f"(at most {SIMILAR_CANDIDATES}, refreshed every {SIMILAR_CACHE_SECONDS:.0f} s)."
     )
-    if not rows:
+    if not len(found.ids):
         return [], note
-    matrix = np.stack([np.frombuffer(bytes(v), dtype=np.float32) for _, v in rows])
-    if matrix.shape[1] != query.shape[0]:
+    if found.matrix.shape[1] != query.shape[0]:
         return [], "Embeddings of different sizes; cannot compare."
-    norms = np.linalg.norm(matrix, axis=1) * (np.linalg.norm(query) or 1.0)
-    sims = matrix @ query / np.where(norms == 0, 1.0, norms)
-    best = np.argsort(-sims)[:limit]
-    ads = Ad.objects.in_bulk([rows[i][0] for i in best])
-    return [(ads[rows[i][0]], float(sims[i])) for i in best if rows[i][0] in ads], note
+    sims = found.matrix @ (query / (np.linalg.norm(query) or 1.0))
+    sims[found.ids == ad.pk] = -np.inf
+    best = [i for i in np.argsort(-sims)[: limit + 1] if np.isfinite(sims[i])][:limit]
+    ads = Ad.objects.visible_to(user).in_bulk([int(found.ids[i]) for i in best])
+    return [
+        (ads[int(found.ids[i])], float(sims[i])) for i in best if int(found.ids[i]) in ads
+    ], note
 
 
 # --- search ---------------------------------------------------------------------------------------

@@ -198,3 +198,14 @@ def test_home_nav_leads_investigators_to_the_queue(actors):
     html = actors.client_for("investigator_a").get(reverse("cases:queue")).content.decode()
     assert f'href="{reverse("cases:queue")}"' in html
     assert Ad.objects.count() == 0
+
+
+def test_a_cached_similar_ad_that_became_invisible_is_not_shown(actors):
+    ad = make_ad(actors.source_a, extract=False)
+    near = make_ad(actors.source_shared, extract=False)
+    embed(ad, [1, 0, 0])
+    embed(near, [1, 0.1, 0])
+    assert [a.pk for a, _ in more_like_this(user=actors.investigator_a, ad=ad)[0]] == [near.pk]
+    actors.source_shared.unit = actors.unit_b
+    actors.source_shared.save()
+    assert more_like_this(user=actors.investigator_a, ad=ad)[0] == []
