@@ -1,0 +1,482 @@
+"""Pipeline stage "link": ties each new ad to earlier ones and keeps networks up to date in the DB.
+
+Incremental, not a nightly rebuild. For a batch of ads, in one transaction:
+
+1. The MinHash signature of `ad.document` is stored (AdSignature) with its 32 LSH band keys
+   (TextBand); a new revision replaces both, and the links the ad took part in are recomputed.
+2. Text candidates are other ads sharing a band key (one SQL join on the indexed key). A key held
+   by more than COMMON_BAND_LIMIT ads is boilerplate, not authorship, and is skipped; from any
+   other key only the first BAND_CANDIDATES ads are read (union-find makes one member enough).
+   Candidates whose estimated Jaccard similarity reaches THRESHOLD get a Link(kind=text).
+3. Identifier links: other ads sharing a phone, e-mail, handle, URL or image hash (Entity via
+   EntityOccurrence). An identifier in more than COMMON_ENTITY_LIMIT ads (a hotline printed in
+   every ad of a site) is common: logged and shown on its entity page, never linked through.
+   Otherwise the ad links to at most IDENTIFIER_LINKS_PER_KEY other ads per key (the most recent
+   ones): connectivity is what matters, and the Link table stays linear in the number of ads.
+4. Networks with union-find semantics: an ad joins the network of the ads it is linked to; an ad
+   bridging several networks merges them into the largest (AdNetwork rows move, the others are
+   marked `merged_into`). Involved Network rows are locked in id order; on PostgreSQL a
+   transaction-level advisory lock also serialises linking batches, so two workers never miss
+   each other's uncommitted ads. Ads with no link get no network. Networks never split.
+5. Each touched network gets its size, first/last seen, cities, max risk, features, template and
+   boost refreshed, and the boost is written to AdScore.network_boost of its members.
+
+Network boost (added to nothing automatically: it is shown beside the risk as part of "why"):
++0.05 for each of these patterns, at most 0.15 in all, and only for networks of 3 ads or more:
+- "moves fast": 3 or more cities and at least 3 cities per week of activity;
+- "many names behind one phone": one phone advertised with 3 or more different names;
+- "one text, several phones": one near-duplicate text posted with 3 or more phones.
+Each is a pattern investigators associate with an operator moving people, none is proof.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypedDict
+
+import numpy as np
+from django.db import connection, transaction
+from django.db.models import Count, Max, Min
+from django.utils import timezone
+
+from ads.models import Ad, EntityKind, EntityOccurrence
+from analytics.linking import (
+    BANDS,
+    NUM_PERM,
+    ROWS,
+    THRESHOLD,
+    UnionFind,
+    band_keys,
+    network_features,
+    template_view,
+    text_signatures,
+)
+
+from .models import AdNetwork, AdScore, AdSignature, Link, LinkKind, Network, TextBand
+
+logger = logging.getLogger(__name__)
+
+SIGNATURE_VERSION = f"minhash-{NUM_PERM}-{BANDS}x{ROWS}"
+VERSION = f"link-1:{SIGNATURE_VERSION}@{THRESHOLD}"
+# A band key shared by more ads than this is a phrase every advertiser uses, not a template.
+COMMON_BAND_LIMIT = 500
+# From a band key, read only its first few ads: linking to one of them joins the whole group.
+BAND_CANDIDATES = 5
+# An identifier in more ads than this (site hotline, agency number) links nobody.
+COMMON_ENTITY_LIMIT = 200
+IDENTIFIER_LINKS_PER_KEY = 50
+LINKED_KINDS = {
+    EntityKind.PHONE: LinkKind.PHONE,
+    EntityKind.EMAIL: LinkKind.EMAIL,
+    EntityKind.HANDLE: LinkKind.HANDLE,
+    EntityKind.URL: LinkKind.URL,
+    EntityKind.IMAGE: LinkKind.IMAGE,
+}
+# Features and cities are computed over at most this many members (the most recent).
+FEATURE_SAMPLE = 5000
+TEMPLATE_TEXTS = 20
+BOOST_STEP = 0.05
+BOOST_MIN_SIZE = 3
+_ADVISORY_KEY = 0x4C494E4B  # "LINK"
+_CHUNK = 2000
+
+
+class Boost(TypedDict):
+    """The network boost and the patterns that produced it, for the "why" of each member ad."""
+
+    value: float
+    reasons: list[str]
+
+
+@dataclass
+class LinkResult:
+    """What one batch did: links written, networks created/merged/touched, common keys seen."""
+
+    links: int = 0
+    created: list[int] = field(default_factory=list)
+    merged: dict[int, int] = field(default_factory=dict)
+    touched: set[int] = field(default_factory=set)
+    common_entities: dict[int, int] = field(default_factory=dict)
+
+
+def network_boost(features: dict[str, Any]) -> Boost:
+    """The boost rule documented in the module docstring, from `network_features` output."""
+    reasons: list[str] = []
+    if features.get("size", 0) >= BOOST_MIN_SIZE:
+        if features.get("cities", 0) >= 3 and features.get("cities_per_week", 0.0) >= 3.0:
+            reasons.append(
+                f"moves fast: {features['cities']} cities, {features['cities_per_week']:g} per week"
+            )
+        if features.get("max_names_per_phone", 0) >= 3:
+            reasons.append(f"many names behind one phone: up to {features['max_names_per_phone']}")
+        if features.get("max_phones_per_template", 0) >= 3:
+            reasons.append(f"one text, several phones: up to {features['max_phones_per_template']}")
+    return Boost(value=round(BOOST_STEP * len(reasons), 3), reasons=reasons)
+
+
+def ads_link(ads: list[Ad]) -> str:
+    """Pipeline stage: link the ads, update their networks; returns the linking version."""
+    if ads:
+        with transaction.atomic():
+            ads_link_batch(ads=ads)
+    return VERSION
+
+
+def ads_link_batch(*, ads: Sequence[Ad]) -> LinkResult:
+    """Link a batch of ads (see the module docstring); the caller holds the transaction."""
+    result = LinkResult()
+    ads = sorted({ad.pk: ad for ad in ads}.values(), key=lambda a: a.pk)
+    if not ads:
+        return result
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ADVISORY_KEY])
+    ids = [ad.pk for ad in ads]
+    signatures = _store_signatures(ads)
+    # A new revision recomputes every link the ad takes part in (none on its first run).
+    Link.objects.filter(ad_a_id__in=ids).delete()
+    Link.objects.filter(ad_b_id__in=ids).delete()
+    pairs: dict[tuple[int, int, str], tuple[str, float]] = {}
+    _text_links(ids, signatures, pairs)
+    _identifier_links(ids, pairs, result)
+    Link.objects.bulk_create(
+        [
+            Link(ad_a_id=a, ad_b_id=b, kind=kind, key=key[:500], similarity=sim)
+            for (a, b, kind), (key, sim) in pairs.items()
+        ],
+        batch_size=_CHUNK,
+    )
+    result.links = len(pairs)
+    _join_networks({(a, b) for a, b, _ in pairs}, result)
+    if result.touched:
+        networks_refresh(network_ids=sorted(result.touched))
+    logger.info(
+        "linked %d ads (first %s): %d links, %d networks created, %d merged, %d touched",
+        len(ids),
+        ids[0],
+        result.links,
+        len(result.created),
+        len(result.merged),
+        len(result.touched),
+    )
+    return result
+
+
+# --- 1. signatures ----------------------------------------------------------------------------
+def _store_signatures(ads: Sequence[Ad]) -> dict[int, np.ndarray]:
+    sigs = text_signatures([ad.document for ad in ads])
+    ids = [ad.pk for ad in ads]
+    AdSignature.objects.filter(ad_id__in=ids).delete()
+    TextBand.objects.filter(ad_id__in=ids).delete()
+    AdSignature.objects.bulk_create(
+        [
+            AdSignature(ad_id=ad_id, signature=sig.tobytes(), version=SIGNATURE_VERSION)
+            for ad_id, sig in zip(ids, sigs, strict=True)
+        ],
+        batch_size=_CHUNK,
+    )
+    bands = [
+        TextBand(ad_id=ad_id, key=key)
+        for ad_id, sig in zip(ids, sigs, strict=True)
+        for key in band_keys(sig)
+    ]
+    TextBand.objects.bulk_create(bands, batch_size=_CHUNK)
+    return dict(zip(ids, sigs, strict=True))
+
+
+def _signatures_of(ad_ids: Iterable[int]) -> dict[int, np.ndarray]:
+    out: dict[int, np.ndarray] = {}
+    for chunk in _chunks(sorted(ad_ids)):
+        for ad_id, raw in AdSignature.objects.filter(ad_id__in=chunk).values_list(
+            "ad_id", "signature"
+        ):
+            out[ad_id] = np.frombuffer(bytes(raw), dtype=np.uint32)
+    return out
+
+
+# --- 2. text candidates -----------------------------------------------------------------------
+def _text_links(
+    ids: list[int],
+    signatures: dict[int, np.ndarray],
+    pairs: dict[tuple[int, int, str], tuple[str, float]],
+) -> None:
+    keys_of: dict[str, list[int]] = defaultdict(list)
+    for ad_id, key in TextBand.objects.filter(ad_id__in=ids).values_list("ad_id", "key"):
+        keys_of[key].append(ad_id)
+    if not keys_of:
+        return
+    candidates: dict[int, dict[int, str]] = defaultdict(dict)  # ad -> other -> key
+    for chunk in _chunks(sorted(keys_of)):
+        counts = dict(
+            TextBand.objects.filter(key__in=chunk)
+            .values("key")
+            .annotate(n=Count("ad_id"))
+            .values_list("key", "n")
+        )
+        usable = [k for k in chunk if 1 < counts.get(k, 0) <= COMMON_BAND_LIMIT]
+        if not usable:
+            continue
+        for key, other in _first_members(usable):
+            for ad_id in keys_of[key]:
+                if other != ad_id:
+                    candidates[ad_id].setdefault(other, key)
+        # The batch's own ads are candidates of each other even past the first few.
+        for key in usable:
+            members = keys_of[key]
+            for ad_id in members:
+                for other in members:
+                    if other != ad_id:
+                        candidates[ad_id].setdefault(other, key)
+    others = {o for found in candidates.values() for o in found} - set(signatures)
+    sigs = {**_signatures_of(others), **signatures}
+    for ad_id, found in candidates.items():
+        own = sigs[ad_id]
+        for other, key in found.items():
+            theirs = sigs.get(other)
+            if theirs is None:
+                continue
+            sim = float(np.count_nonzero(own == theirs)) / NUM_PERM
+            if sim >= THRESHOLD:
+                a, b = min(ad_id, other), max(ad_id, other)
+                pairs.setdefault((a, b, LinkKind.TEXT), (key, round(sim, 4)))
+
+
+def _first_members(keys: list[str]) -> list[tuple[str, int]]:
+    """The first BAND_CANDIDATES ads of each key (index scan on the key per key)."""
+    if connection.vendor == "postgresql":
+        table = TextBand._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT k.key, m.ad_id FROM unnest(%s::varchar[]) AS k(key) "  # noqa: S608
+                f"CROSS JOIN LATERAL (SELECT t.ad_id FROM {table} t WHERE t.key = k.key "
+                f"ORDER BY t.ad_id LIMIT %s) m",
+                [keys, BAND_CANDIDATES],
+            )
+            return list(cursor.fetchall())
+    seen: dict[str, int] = defaultdict(int)
+    out: list[tuple[str, int]] = []
+    for key, ad_id in (
+        TextBand.objects.filter(key__in=keys).order_by("key", "ad_id").values_list("key", "ad_id")
+    ):
+        if seen[key] < BAND_CANDIDATES:
+            seen[key] += 1
+            out.append((key, ad_id))
+    return out
+
+
+# --- 3. identifier links ----------------------------------------------------------------------
+def _identifier_links(
+    ids: list[int],
+    pairs: dict[tuple[int, int, str], tuple[str, float]],
+    result: LinkResult,
+) -> None:
+    rows = (
+        EntityOccurrence.objects.filter(ad_id__in=ids, entity__kind__in=list(LINKED_KINDS))
+        .values_list("ad_id", "entity_id", "entity__kind", "entity__value")
+        .distinct()
+    )
+    ads_of_entity: dict[int, set[int]] = defaultdict(set)
+    entity_info: dict[int, tuple[str, str]] = {}
+    for ad_id, entity_id, kind, value in rows:
+        ads_of_entity[entity_id].add(ad_id)
+        entity_info[entity_id] = (kind, value)
+    if not ads_of_entity:
+        return
+    usable: list[int] = []
+    for chunk in _chunks(sorted(ads_of_entity)):
+        counts = dict(
+            EntityOccurrence.objects.filter(entity_id__in=chunk)
+            .values("entity_id")
+            .annotate(n=Count("ad_id", distinct=True))
+            .values_list("entity_id", "n")
+        )
+        for entity_id in chunk:
+            n = counts.get(entity_id, 0)
+            if n > COMMON_ENTITY_LIMIT:
+                result.common_entities[entity_id] = n
+                logger.warning(
+                    "entity %s (%s) occurs in %d ads: common, not linked through",
+                    entity_id,
+                    entity_info[entity_id][0],
+                    n,
+                )
+            elif n > 1:
+                usable.append(entity_id)
+    for chunk in _chunks(usable):
+        members: dict[int, set[int]] = defaultdict(set)
+        for entity_id, ad_id in EntityOccurrence.objects.filter(entity_id__in=chunk).values_list(
+            "entity_id", "ad_id"
+        ):
+            members[entity_id].add(ad_id)
+        for entity_id in chunk:
+            kind, value = entity_info[entity_id]
+            link_kind = LINKED_KINDS[kind]
+            # Most recent first: the latest ads are where the operator is now.
+            everyone = sorted(members[entity_id], reverse=True)
+            for ad_id in ads_of_entity[entity_id]:
+                taken = 0
+                for other in everyone:
+                    if other == ad_id:
+                        continue
+                    a, b = min(ad_id, other), max(ad_id, other)
+                    pairs.setdefault((a, b, link_kind), (f"{kind}:{value}", 1.0))
+                    taken += 1
+                    if taken >= IDENTIFIER_LINKS_PER_KEY:
+                        break
+
+
+# --- 4. networks ------------------------------------------------------------------------------
+def _join_networks(edges: set[tuple[int, int]], result: LinkResult) -> None:
+    if not edges:
+        return
+    uf = UnionFind()
+    index: dict[int, int] = {}
+    ads: list[int] = []
+    for a, b in edges:
+        for ad_id in (a, b):
+            if ad_id not in index:
+                index[ad_id] = uf.add()
+                ads.append(ad_id)
+        uf.union(index[a], index[b])
+    current: dict[int, int] = {}
+    for chunk in _chunks(sorted(ads)):
+        current.update(AdNetwork.objects.filter(ad_id__in=chunk).values_list("ad_id", "network_id"))
+    involved = sorted(set(current.values()))
+    # Lock in id order so two batches touching the same networks cannot deadlock.
+    locked = {
+        n.pk: n for n in Network.objects.select_for_update().filter(pk__in=involved).order_by("pk")
+    }
+    components: dict[int, list[int]] = defaultdict(list)
+    for ad_id in ads:
+        components[uf.find(index[ad_id])].append(ad_id)
+    now = timezone.now()
+    new_members: list[AdNetwork] = []
+    for members in components.values():
+        networks = sorted({current[a] for a in members if a in current})
+        if not networks:
+            target = Network.objects.create(created_at=now, updated_at=now)
+            result.created.append(target.pk)
+            target_id = target.pk
+        else:
+            # The largest keeps its id (and its queue item, case links); ties go to the oldest.
+            target_id = max(networks, key=lambda pk: (locked[pk].size, -pk))
+            absorbed = [pk for pk in networks if pk != target_id]
+            if absorbed:
+                AdNetwork.objects.filter(network_id__in=absorbed).update(network_id=target_id)
+                Network.objects.filter(pk__in=absorbed).update(
+                    merged_into_id=target_id, size=0, updated_at=now
+                )
+                Network.objects.filter(merged_into_id__in=absorbed).update(merged_into_id=target_id)
+                for pk in absorbed:
+                    result.merged[pk] = target_id
+                    current.update({a: target_id for a, n in current.items() if n == pk})
+                logger.info("networks %s merged into network %s", absorbed, target_id)
+        result.touched.add(target_id)
+        new_members.extend(
+            AdNetwork(ad_id=a, network_id=target_id, joined_at=now)
+            for a in members
+            if a not in current
+        )
+    AdNetwork.objects.bulk_create(new_members, batch_size=_CHUNK)
+
+
+# --- 5. network facts -------------------------------------------------------------------------
+def networks_refresh(*, network_ids: Sequence[int]) -> None:
+    """Recompute size, dates, cities, risk, features, template and boost of the networks."""
+    from maps.models import AdLocation, Precision
+
+    for network in Network.objects.filter(pk__in=network_ids, merged_into__isnull=True):
+        members = AdNetwork.objects.filter(network_id=network.pk)
+        agg = Ad.objects.filter(network_membership__network_id=network.pk).aggregate(
+            n=Count("pk"), first=Min("posted_at"), last=Max("posted_at")
+        )
+        size = agg["n"]
+        sample = list(members.order_by("-ad_id").values_list("ad_id", flat=True)[:FEATURE_SAMPLE])
+        posted = dict(Ad.objects.filter(pk__in=sample).values_list("pk", "posted_at"))
+        places = dict(
+            AdLocation.objects.filter(ad_id__in=sample)
+            .exclude(precision=Precision.UNKNOWN)
+            .exclude(name="")
+            .values_list("ad_id", "name")
+        )
+        phones: dict[int, list[str]] = defaultdict(list)
+        names: dict[int, list[str]] = defaultdict(list)
+        for ad_id, kind, value in EntityOccurrence.objects.filter(
+            ad_id__in=sample, entity__kind__in=[EntityKind.PHONE, EntityKind.NAME]
+        ).values_list("ad_id", "entity__kind", "entity__value"):
+            (phones if kind == EntityKind.PHONE else names)[ad_id].append(value)
+        templates = _text_groups(sample)
+        features: dict[str, Any] = dict(
+            network_features(
+                [
+                    {
+                        "posted_at": posted.get(ad_id),
+                        "city": places.get(ad_id),
+                        "phones": sorted(set(phones.get(ad_id, []))),
+                        "names": sorted(set(names.get(ad_id, []))),
+                        "template": templates.get(ad_id),
+                    }
+                    for ad_id in sample
+                ]
+            )
+        )
+        features["size"] = size
+        features["sampled"] = len(sample)
+        boost = network_boost(features)
+        features["boost"] = boost
+        max_risk = AdScore.objects.filter(ad__network_membership__network_id=network.pk).aggregate(
+            m=Max("risk")
+        )["m"]
+        template = network.template or {}
+        # template_view is the costly part: redo it while the network grows to TEMPLATE_TEXTS
+        # ads, then each time it doubles.
+        if (
+            not template
+            or size >= 2 * template.get("network_size", 0)
+            or (template.get("size", 0) < min(size, TEMPLATE_TEXTS))
+        ):
+            texts = [
+                ad.document
+                for ad in Ad.objects.filter(pk__in=sample[:TEMPLATE_TEXTS]).only("title", "body")
+            ]
+            template = dict(template_view(texts))
+            template["network_size"] = size
+        Network.objects.filter(pk=network.pk).update(
+            size=size,
+            first_seen_at=agg["first"],
+            last_seen_at=agg["last"],
+            cities=features["city_list"],
+            max_risk=max_risk,
+            features=features,
+            template=template,
+            updated_at=timezone.now(),
+        )
+        AdScore.objects.filter(ad__network_membership__network_id=network.pk).exclude(
+            network_boost=boost["value"]
+        ).update(network_boost=boost["value"])
+
+
+def _text_groups(ad_ids: list[int]) -> dict[int, int]:
+    """Near-duplicate groups among the ads (text links only): ad -> smallest ad id of its group."""
+    uf = UnionFind()
+    index = {ad_id: uf.add() for ad_id in ad_ids}
+    for chunk in _chunks(ad_ids):
+        for a, b in Link.objects.filter(kind=LinkKind.TEXT, ad_b_id__in=chunk).values_list(
+            "ad_a_id", "ad_b_id"
+        ):
+            if a in index:
+                uf.union(index[a], index[b])
+    groups: dict[int, int] = {}
+    for ad_id in ad_ids:
+        root = uf.find(index[ad_id])
+        groups[root] = min(groups.get(root, ad_id), ad_id)
+    return {ad_id: groups[uf.find(index[ad_id])] for ad_id in ad_ids}
+
+
+def _chunks(items: Sequence[Any] | list[Any], size: int = _CHUNK) -> Iterable[list[Any]]:
+    items = list(items)
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

@@ -1,0 +1,262 @@
+"""The linking stage against the database: signatures, text and identifier links, networks."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pytest
+
+from ads.extraction_service import ads_extract_entities
+from ads.models import PIPELINE_DONE, Ad, Entity, EntityKind, EntityOccurrence, StageRun
+from ads.readers import records_from_payload
+from ads.services import ads_ingest
+from analytics import linking_service
+from analytics.linking_service import ads_link, network_boost
+from analytics.models import (
+    AdNetwork,
+    AdScore,
+    AdSignature,
+    Link,
+    LinkKind,
+    Network,
+    TextBand,
+)
+from maps.models import AdLocation
+
+TEMPLATE = (
+    "Sweet and discreet companion visiting your city this week only, upscale gentlemen "
+    "welcome, incall and outcall available all night, ask for {name} and {extra}"
+)
+T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+_n = iter(range(1, 1_000_000))
+
+
+def ingest(source, rows: list[dict]) -> list[Ad]:
+    """Store ads through real ingestion (no enqueue) and real extraction."""
+    payload = []
+    for row in rows:
+        ext = f"ext-{next(_n)}"
+        payload.append(
+            {
+                "external_id": ext,
+                "title": row.get("title", "Ad"),
+                "body": row["body"],
+                "url": f"https://example.test/{ext}",
+                "posted_at": row.get("posted_at", T0).isoformat(),
+                "location_text": row.get("location_text", "Las Vegas, NV"),
+            }
+        )
+    summary = ads_ingest(source=source, rows=records_from_payload(payload))
+    assert summary.accepted == len(rows), summary.rejected
+    ads = list(
+        Ad.objects.filter(external_id__in=[p["external_id"] for p in payload]).order_by("pk")
+    )
+    ads_extract_entities(ads)
+    return ads
+
+
+def network_of(ad: Ad) -> int | None:
+    return AdNetwork.objects.filter(ad=ad).values_list("network_id", flat=True).first()
+
+
+@pytest.fixture
+def quiet(settings):
+    settings.PIPELINE_ENQUEUE = False
+
+
+def test_ads_sharing_a_phone_form_one_network_and_a_loner_gets_none(actors, quiet):
+    a, b, c = ingest(
+        actors.source_a,
+        [
+            {"body": "Bike for sale, call 702-555-0134"},
+            {"body": "Sofa, text (702) 555 0134 after 5"},
+            {"body": "Garden tools, call 775-555-0101"},
+        ],
+    )
+    ads_link([a, b, c])
+    link = Link.objects.get()
+    assert (link.ad_a_id, link.ad_b_id, link.kind) == (a.pk, b.pk, LinkKind.PHONE)
+    assert link.key == "phone:+17025550134"
+    assert network_of(a) == network_of(b) is not None
+    assert network_of(c) is None
+    network = Network.objects.get()
+    assert network.size == 2
+
+
+def test_near_duplicate_texts_link_by_text_and_unrelated_text_does_not(actors, quiet):
+    ads = ingest(
+        actors.source_a,
+        [
+            {"body": TEMPLATE.format(name="Candy", extra="roses")},
+            {"body": TEMPLATE.format(name="Lola", extra="kisses")},
+            {
+                "body": "Selling a mountain bike with new tyres, barely used, pick up only "
+                "near the river park on weekends, cash preferred"
+            },
+        ],
+    )
+    ads_link(ads[:1])  # incremental: the first ad alone, then the others arrive
+    assert not Link.objects.exists()
+    ads_link(ads[1:])
+    link = Link.objects.get()
+    assert link.kind == LinkKind.TEXT and link.key.startswith("b")
+    assert 0.5 <= link.similarity < 1.0
+    assert network_of(ads[0]) == network_of(ads[1]) is not None
+    assert network_of(ads[2]) is None
+    assert AdSignature.objects.count() == 3
+    assert TextBand.objects.filter(ad=ads[0]).count() == linking_service.BANDS
+
+
+def test_a_common_identifier_is_reported_and_not_linked_through(actors, quiet, monkeypatch):
+    monkeypatch.setattr(linking_service, "COMMON_ENTITY_LIMIT", 3)
+    texts = ["Bike", "Sofa", "Lamp", "Desk"]
+    rows = [{"body": f"{t} for sale, agency line 800-555-0199"} for t in texts]
+    ads = ingest(actors.source_a, rows[:3])
+    ads_link(ads)
+    assert Link.objects.filter(kind=LinkKind.PHONE).count() == 3  # 3 ads: not yet common
+    ads += ingest(actors.source_a, rows[3:])
+    result = linking_service.ads_link_batch(ads=ads[3:])
+    hotline = Entity.objects.get(kind=EntityKind.PHONE, value="+18005550199")
+    assert result.common_entities == {hotline.pk: 4}
+    assert not Link.objects.filter(ad_b=ads[3]).exists()
+    assert network_of(ads[3]) is None
+
+
+def test_identifier_links_are_bounded_per_key(actors, quiet, monkeypatch):
+    monkeypatch.setattr(linking_service, "IDENTIFIER_LINKS_PER_KEY", 2)
+    ads = ingest(
+        actors.source_a, [{"body": f"Item {i} for sale, call 702-555-0134"} for i in range(5)]
+    )
+    for ad in ads:
+        ads_link([ad])
+    # Each arrival links to the two most recent earlier ads: linear, yet all in one network.
+    assert Link.objects.filter(ad_b=ads[4]).count() == 2
+    assert set(Link.objects.filter(ad_b=ads[4]).values_list("ad_a_id", flat=True)) == {
+        ads[2].pk,
+        ads[3].pk,
+    }
+    assert len({network_of(ad) for ad in ads}) == 1
+    assert Network.objects.get(merged_into__isnull=True).size == 5
+
+
+def test_an_ad_bridging_two_networks_merges_them_into_the_larger(actors, quiet):
+    ads = ingest(
+        actors.source_a,
+        [
+            {"body": "Bike for sale, call 702-555-0134"},
+            {"body": "Lamp for sale, call 702-555-0134"},
+            {"body": "Rug for sale, call 702-555-0134"},
+            {"body": "Chair for sale, call 775-555-0101"},
+            {"body": "Table for sale, call 775-555-0101"},
+        ],
+    )
+    ads_link(ads)
+    big, small = network_of(ads[0]), network_of(ads[3])
+    assert big != small
+    bridge = ingest(
+        actors.source_a, [{"body": "Everything must go: 702-555-0134 or 775-555-0101"}]
+    )[0]
+    result = linking_service.ads_link_batch(ads=[bridge])
+    assert result.merged == {small: big}
+    assert {network_of(ad) for ad in [*ads, bridge]} == {big}
+    absorbed = Network.objects.get(pk=small)
+    assert absorbed.merged_into_id == big and absorbed.size == 0
+    assert Network.objects.get(pk=big).size == 6
+    assert not AdNetwork.objects.filter(network_id=small).exists()
+
+
+def test_a_new_revision_replaces_the_signature_and_its_links(actors, quiet):
+    first, second = ingest(
+        actors.source_a,
+        [
+            {"body": TEMPLATE.format(name="Candy", extra="roses")},
+            {"body": TEMPLATE.format(name="Lola", extra="kisses")},
+        ],
+    )
+    ads_link([first, second])
+    old_signature = bytes(AdSignature.objects.get(ad=second).signature)
+    assert Link.objects.filter(kind=LinkKind.TEXT).count() == 1
+    payload = [
+        {
+            "external_id": second.external_id,
+            "title": "Ad",
+            "body": "Selling a mountain bike with new tyres, barely used, pick up only near the "
+            "river park on weekends, cash preferred",
+            "posted_at": T0.isoformat(),
+        }
+    ]
+    ads_ingest(source=actors.source_a, rows=records_from_payload(payload))
+    second.refresh_from_db()
+    assert second.revision_count == 2
+    ads_link([second])
+    assert bytes(AdSignature.objects.get(ad=second).signature) != old_signature
+    assert not Link.objects.exists()
+    assert TextBand.objects.filter(ad=second).count() == linking_service.BANDS
+
+
+def test_network_facts_and_the_boost_reach_member_scores(actors, quiet):
+    cities = ["Las Vegas, NV", "Reno, NV", "Phoenix, AZ", "Denver, CO"]
+    ads = ingest(
+        actors.source_a,
+        [
+            {
+                "body": TEMPLATE.format(name=name, extra=f"call 702-555-01{10 + i}"),
+                "posted_at": T0 + timedelta(days=i),
+            }
+            for i, name in enumerate(["Candy", "Lola", "Mimi", "Roxy"])
+        ],
+    )
+    for i, ad in enumerate(ads):
+        AdLocation.objects.create(
+            ad=ad, precision="city", name=cities[i], geocoder_version="t", posted_at=ad.posted_at
+        )
+        AdScore.objects.create(ad=ad, risk=0.2 + 0.1 * i, model_version="t", revision=1)
+    ads_link(ads)
+    network = Network.objects.get()
+    assert network.size == 4
+    assert network.first_seen_at == T0 and network.last_seen_at == T0 + timedelta(days=3)
+    assert sorted(network.cities) == sorted(cities)
+    assert network.max_risk == pytest.approx(0.5)
+    assert network.features["cities"] == 4
+    assert network.features["max_phones_per_template"] == 4  # one text, four phones
+    assert network.template["size"] == 4 and network.template["shared_ratio"] > 0.5
+    boost = network.features["boost"]
+    assert boost["value"] == pytest.approx(0.10)  # moves fast + one text, several phones
+    assert len(boost["reasons"]) == 2
+    assert list(AdScore.objects.values_list("network_boost", flat=True)) == pytest.approx([0.1] * 4)
+
+
+def test_boost_rule_needs_a_pattern_and_three_ads():
+    quiet = {"size": 2, "cities": 5, "cities_per_week": 5.0, "max_names_per_phone": 4}
+    assert network_boost(quiet)["value"] == 0.0
+    busy = {**quiet, "size": 10, "max_phones_per_template": 1}
+    assert network_boost(busy)["value"] == pytest.approx(0.10)
+    assert network_boost({"size": 10, "cities": 2, "cities_per_week": 2.0})["reasons"] == []
+
+
+def test_text_signature_is_stored_as_bytes_of_the_minhash(actors, quiet):
+    (ad,) = ingest(actors.source_a, [{"body": TEMPLATE.format(name="Candy", extra="roses")}])
+    ads_link([ad])
+    stored = np.frombuffer(bytes(AdSignature.objects.get(ad=ad).signature), dtype=np.uint32)
+    assert stored.shape == (linking_service.NUM_PERM,)
+    assert AdSignature.objects.get(ad=ad).version == linking_service.SIGNATURE_VERSION
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ingested_ads_are_linked_by_the_pipeline(actors, settings):
+    settings.PIPELINE_STAGES = [
+        ("extract", "ads.extraction_service.ads_extract_entities"),
+        ("link", "analytics.linking_service.ads_link"),
+    ]
+    settings.PIPELINE_ENQUEUE = True
+    rows = [
+        {"external_id": "1", "title": "Bike", "body": "call 702-555-0134"},
+        {"external_id": "2", "title": "Sofa", "body": "text 702 555 0134"},
+    ]
+    ads_ingest(source=actors.source_a, rows=records_from_payload(rows))
+    assert set(Ad.objects.values_list("pipeline_stage", flat=True)) == {PIPELINE_DONE}
+    assert StageRun.objects.filter(stage="link", version=linking_service.VERSION).count() == 2
+    assert AdNetwork.objects.count() == 2
+    assert Network.objects.get().size == 2
+    assert EntityOccurrence.objects.count() == 2
