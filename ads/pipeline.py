@@ -170,6 +170,11 @@ def stage_run_batch(*, stage_name: str, ad_ids: Sequence[int]) -> list[int]:
             version = stage.handler(ads)
             return _complete(stage, ads, version)
     except Exception as batch_error:  # noqa: BLE001 - isolated per ad below
+        if getattr(batch_error, "stage_unavailable", False):
+            # Say why the ads wait, without counting it against them.
+            Ad.objects.filter(pk__in=ad_ids, pipeline_stage=stage_name).update(
+                pipeline_error=f"waiting: {type(batch_error).__name__}: {batch_error}"[:2000]
+            )
         if _is_infrastructure_error(batch_error):
             raise
         logger.warning(
@@ -197,10 +202,14 @@ def stage_run_batch(*, stage_name: str, ad_ids: Sequence[int]) -> list[int]:
 
 
 def _is_infrastructure_error(error: BaseException) -> bool:
-    """Database or broker trouble is not the ad's fault: the task retries, the ads do not fail."""
+    """Database or broker trouble, or a service a stage needs being down (an exception class with
+    `stage_unavailable = True`: the remote geocoder, no trained model), is not the ad's fault:
+    the task retries and the sweep brings the ads back; their attempts are not counted."""
     from django.db import InterfaceError, OperationalError
 
-    return isinstance(error, OperationalError | InterfaceError)
+    return isinstance(error, OperationalError | InterfaceError) or getattr(
+        error, "stage_unavailable", False
+    )
 
 
 def pipeline_sweep(*, older_than: timedelta | None = None) -> dict[str, int]:

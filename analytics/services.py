@@ -28,7 +28,9 @@ _loaded: dict[str, TrainedModel] = {}
 
 
 class NoActiveModelError(RuntimeError):
-    """Scoring needs a trained, active model."""
+    """Scoring needs a trained, active model; until there is one, ads wait (not failed)."""
+
+    stage_unavailable = True
 
 
 def encoder_cache_dir() -> Path:
@@ -185,6 +187,13 @@ def model_activate(*, version: ModelVersion, rescore: bool = True) -> ModelVersi
     return version
 
 
+def _refresh_map_copies(ad_ids: list[int]) -> None:
+    """The map reads a copy of each score; keep it in step after a re-score."""
+    from maps.services import locations_refresh_scores
+
+    locations_refresh_scores(ad_ids=ad_ids)
+
+
 def ads_rescore_all(
     *, version: ModelVersion, batch_size: int = 64, on_progress: Callable[[int], Any] | None = None
 ) -> int:
@@ -209,6 +218,7 @@ def ads_rescore_all(
         last_id = ads[-1].pk
         done += len(ads)
         ModelVersion.objects.filter(pk=version.pk).update(rescore_done=done)
+        _refresh_map_copies([ad.pk for ad in ads])
         if on_progress is not None:
             on_progress(len(ads))
     return done

@@ -47,6 +47,9 @@ class GeocoderUnavailableError(RuntimeError):
     is never cached as "this place does not exist".
     """
 
+    # The pipeline retries the stage later instead of failing the ads (ads/pipeline.py).
+    stage_unavailable = True
+
 
 @dataclass(frozen=True)
 class Location:

@@ -49,7 +49,8 @@ def test_without_an_active_model_ads_wait_with_a_clear_error(actors, settings):
     settings.PIPELINE_MAX_ATTEMPTS = 1
     _ingest(actors.source_a, [BENIGN])
     ad = Ad.objects.get()
-    assert ad.pipeline_stage == "score" and ad.pipeline_failed
+    # Waiting, not failed: the missing model is not the ad's fault, and attempts are not counted.
+    assert ad.pipeline_stage == "score" and not ad.pipeline_failed and ad.pipeline_attempts == 0
     assert "train_risk_model" in ad.pipeline_error
 
 
