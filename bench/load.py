@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/load.py [--duration 45] [--clients 8] [--ingest-batch 100]
         [--db bench_load] [--broker redis://127.0.0.1:6379/13] [--port 8765]
-        [--gunicorn-workers 2] [--gunicorn-threads 4] [--celery-concurrency 1] [--keep]
+        [--gunicorn-workers 3] [--gunicorn-threads 1] [--celery-concurrency 1] [--keep]
 
 Everything is on loopback and bounded in time. It creates a fresh PostgreSQL database, migrates
 it, trains and activates the risk model (so the scoring stage really runs), creates an admin, an
@@ -67,14 +67,17 @@ class Samples:
     statuses: dict[str, dict[str, int]] = field(
         default_factory=lambda: defaultdict(lambda: defaultdict(int))
     )
+    details: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def add(self, name: str, seconds: float, status: str, ok: bool) -> None:
+    def add(self, name: str, seconds: float, status: str, ok: bool, detail: str = "") -> None:
         with self.lock:
             self.latencies[name].append(seconds)
             self.statuses[name][status] += 1
             if not ok:
                 self.errors[name] += 1
+                if len(self.details) < 20:
+                    self.details.append(f"{name}: {status} {detail}"[:300])
 
 
 def fresh_database(name: str) -> str:
@@ -219,12 +222,14 @@ def browse(base: str, sessions: dict[str, Any], samples: Samples, stop: threadin
         index += 1
         who, path = PAGES[name]
         start = time.perf_counter()
+        detail = ""
         try:
             response = sessions[who].get(f"{base}{path}", timeout=30, allow_redirects=False)
             status, ok = str(response.status_code), 200 <= response.status_code < 300
+            detail = "" if ok else response.text[:200]
         except requests.RequestException as exc:
-            status, ok = type(exc).__name__, False
-        samples.add(name, time.perf_counter() - start, status, ok)
+            status, ok, detail = type(exc).__name__, False, str(exc)
+        samples.add(name, time.perf_counter() - start, status, ok, detail)
 
 
 def ingest(base: str, token: str, batch: int, samples: Samples, stop: threading.Event,
@@ -235,18 +240,22 @@ def ingest(base: str, token: str, batch: int, samples: Samples, stop: threading.
 
     session = requests.Session()
     session.headers["Authorization"] = f"Token {token}"
-    records = (ad.as_record() for ad in generate_ads(10_000_000, seed=11))
+    # Enough for the longest run; the generator's set-up grows with n (10M would take 25 s).
+    records = (ad.as_record() for ad in generate_ads(200_000, seed=11))
     while not stop.is_set():
         payload = [next(records) for _ in range(batch)]
         start = time.perf_counter()
+        detail = ""
         try:
             response = session.post(f"{base}/api/v1/ingest/", json={"ads": payload}, timeout=60)
             status, ok = str(response.status_code), response.status_code == 200
             if ok:
                 sent[0] += response.json()["new"]
+            else:
+                detail = response.text[:200]
         except requests.RequestException as exc:
-            status, ok = type(exc).__name__, False
-        samples.add(INGEST, time.perf_counter() - start, status, ok)
+            status, ok, detail = type(exc).__name__, False, str(exc)
+        samples.add(INGEST, time.perf_counter() - start, status, ok, detail)
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -323,8 +332,9 @@ def main() -> int:
     parser.add_argument("--db", default="bench_load")
     parser.add_argument("--broker", default="redis://127.0.0.1:6379/13")
     parser.add_argument("--port", type=int, default=8765)
-    parser.add_argument("--gunicorn-workers", type=int, default=2)
-    parser.add_argument("--gunicorn-threads", type=int, default=4)
+    # The Dockerfile's web command: 3 sync workers.
+    parser.add_argument("--gunicorn-workers", type=int, default=3)
+    parser.add_argument("--gunicorn-threads", type=int, default=1)
     parser.add_argument("--celery-concurrency", type=int, default=1)
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     args = parser.parse_args()
@@ -360,6 +370,8 @@ def main() -> int:
     print(report(idle, idle_elapsed))
     print(f"\nbusy (ingesting through the API, worker running every stage), {elapsed:.0f} s:")
     print(report(busy, elapsed, baseline=idle))
+    for detail in idle.details + busy.details:
+        print(f"  error: {detail}")
     print(f"\ningested through the API: {sent[0]} ads; pipeline at the end: {progress}")
     errors = [line for line in log.read_text(errors="replace").splitlines()
               if "Traceback" in line or " ERROR" in line]
