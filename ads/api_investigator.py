@@ -16,7 +16,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_field, extend_sch
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import NotFound
 
-from analytics.models import AdNetwork, AdScore, Network
+from analytics.models import AdScore, Network
 from maps.models import AdLocation
 from partners.api_base import AuditedAPIMixin, NewestFirstCursorPagination, error_responses
 
@@ -67,10 +67,14 @@ class EntityRefSerializer(serializers.ModelSerializer):
 
 
 class AdSerializer(serializers.ModelSerializer):
+    # Declared nested fields (not per-object serializers): a page of 50 ads serialises in one pass.
+    # A missing score, location or network membership reads as null.
     source = serializers.CharField(source="source.name", read_only=True)
-    score = serializers.SerializerMethodField()
-    location = serializers.SerializerMethodField()
-    network = serializers.SerializerMethodField()
+    score = ScoreSerializer(read_only=True, allow_null=True)
+    location = LocationSerializer(read_only=True, allow_null=True)
+    network = serializers.IntegerField(
+        source="network_membership.network_id", read_only=True, allow_null=True
+    )
     entities = serializers.SerializerMethodField()
 
     class Meta:
@@ -94,33 +98,15 @@ class AdSerializer(serializers.ModelSerializer):
             "entities",
         ]
 
-    @staticmethod
-    def _related(ad: Ad, name: str) -> Any:
-        try:
-            return getattr(ad, name)
-        except (AdScore.DoesNotExist, AdLocation.DoesNotExist, AdNetwork.DoesNotExist):
-            return None
-
-    @extend_schema_field(ScoreSerializer(allow_null=True))
-    def get_score(self, ad: Ad) -> dict[str, Any] | None:
-        score = self._related(ad, "score")
-        return ScoreSerializer(score).data if score is not None else None
-
-    @extend_schema_field(LocationSerializer(allow_null=True))
-    def get_location(self, ad: Ad) -> dict[str, Any] | None:
-        location = self._related(ad, "location")
-        return LocationSerializer(location).data if location is not None else None
-
-    def get_network(self, ad: Ad) -> int | None:
-        membership = self._related(ad, "network_membership")
-        return membership.network_id if membership is not None else None
-
     @extend_schema_field(EntityRefSerializer(many=True))
     def get_entities(self, ad: Ad) -> list[dict[str, Any]]:
         seen: dict[int, Entity] = {}
         for occurrence in ad.occurrences.all():
             seen.setdefault(occurrence.entity_id, occurrence.entity)
-        return EntityRefSerializer(sorted(seen.values(), key=lambda e: e.pk), many=True).data
+        return [
+            {"id": e.pk, "kind": e.kind, "value": e.value}
+            for e in sorted(seen.values(), key=lambda e: e.pk)
+        ]
 
 
 class EntitySerializer(serializers.ModelSerializer):

@@ -112,7 +112,16 @@ class PartnerKeyView(AuditedAPIMixin, APIView):
         data = getattr(response, "data", None)
         return [f"key:{data['key_id']}"] if isinstance(data, dict) and "key_id" in data else []
 
-    @extend_schema(responses={200: PartnerKeySerializer, **error_responses(401, 403, 429)})
+    @extend_schema(
+        responses={200: PartnerKeySerializer, **error_responses(401, 403, 429)},
+        description=(
+            "Your organisation's token key. Keep it like your API token. To send a lookup without "
+            "the raw number, normalise it to E.164 (or lowercase the email) and compute, e.g. in "
+            "Python: `hmac.new(bytes.fromhex(key), '+17025550123'.encode(), "
+            "hashlib.sha256).hexdigest()`; POST it as {\"token\": ..., \"kind\": \"phone\"}. "
+            "`key_id` changes when the key is rotated: recompute stored tokens then."
+        ),
+    )
     def get(self, request: Request) -> Response:
         partner = request.user.partner
         return Response(

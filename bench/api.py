@@ -1,0 +1,313 @@
+"""Load test of the partner and investigator APIs: p95 latency and errors at 50 concurrent clients.
+
+    .venv/bin/python bench/api.py [--ads 20000] [--clients 50] [--duration 15] [--db bench_api]
+        [--port 8771] [--gunicorn-workers 4] [--gunicorn-threads 8] [--keep]
+
+Loopback only and bounded in time. It (re)creates the PostgreSQL database `--db` on
+127.0.0.1:5432 (trust auth, user postgres), migrates it, ingests `--ads` synthetic ads from
+ads/synthetic.py, runs the real extraction stage on them (entities), and, as a bench-only shortcut
+for the stages other helpers own, writes each ad's city-level location and a score from the
+generator's truth. It creates a partner with a read+tips token and an admin with a read token,
+starts gunicorn on 127.0.0.1 with throttling raised (API_THROTTLE_RATE, API_LOOKUP_THROTTLE_RATE:
+latency is measured, not the rate limit; a 429 would still count as an error), and runs one phase
+per endpoint: `--clients` threads, each with its own keep-alive session, call it for `--duration`
+seconds. Lookups ask for numbers from the generated ads (written "(702) 555-0123") and unknown
+ones, half each. Every call is audited, as in production. It prints p50/p95/p99/max, requests per
+second and errors per endpoint, as Markdown.
+
+The load generator shares the machine (2 cores) with gunicorn and PostgreSQL: the figures include
+that contention. Compare runs as ratios, on one machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+GOAL_P95_MS = 200.0
+
+
+@dataclass
+class Samples:
+    """Latencies (seconds) and failures of one phase, shared by the client threads."""
+
+    latencies: list[float] = field(default_factory=list)
+    errors: int = 0
+    statuses: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, seconds: float, status: str, ok: bool) -> None:
+        with self.lock:
+            self.latencies.append(seconds)
+            self.statuses[status] += 1
+            self.errors += 0 if ok else 1
+
+
+def fresh_database(name: str) -> str:
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return f"postgres://postgres@127.0.0.1:5432/{name}"
+
+
+def drop_database(name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def service_env(database_url: str, workdir: Path) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DJANGO_ENV": "test",
+        "DJANGO_DEBUG": "false",
+        "VAR_DIR": str(workdir),
+        "EVIDENCE_ROOT": str(workdir / "evidence"),
+        "LOG_LEVEL": "WARNING",
+        "PIPELINE_ENQUEUE": "false",
+        "API_THROTTLE_RATE": "100000000/min",
+        "API_LOOKUP_THROTTLE_RATE": "100000000/min",
+        "PYTHONUNBUFFERED": "1",
+    }
+    for name in ("CELERY_BROKER_URL", "REDIS_URL", "CACHE_URL"):
+        env.pop(name, None)
+    return env
+
+
+def prepare(env: dict[str, str], n_ads: int) -> dict[str, Any]:
+    """Migrate, load and enrich synthetic ads, create the callers; returns tokens and phones."""
+    subprocess.run([sys.executable, str(ROOT / "manage.py"), "migrate", "-v0"],  # noqa: S603
+                   env=env, check=True, cwd=ROOT)
+    os.environ.update(env)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "anti_trafficking.settings")
+    import django
+
+    django.setup()
+    from accounts.models import PartnerOrganisation, Role, User
+    from accounts.services import api_token_create
+    from ads.extraction_service import ads_extract_entities
+    from ads.models import Ad, Source
+    from ads.readers import records_from_payload
+    from ads.services import ads_ingest
+    from ads.synthetic import generate_ads
+    from analytics.models import AdScore
+    from maps.models import AdLocation
+
+    source = Source.objects.create(name="bench-shared", kind="file")
+    truths: dict[str, dict[str, Any]] = {}
+    batch: list[dict[str, str]] = []
+    started = time.monotonic()
+    for ad in generate_ads(n_ads, seed=11):
+        truths[ad.external_id] = ad.truth
+        batch.append(ad.as_record())
+        if len(batch) == 1000:
+            ads_ingest(source=source, rows=records_from_payload(batch))
+            batch = []
+    if batch:
+        ads_ingest(source=source, rows=records_from_payload(batch))
+    print(f"ingested {n_ads} ads in {time.monotonic() - started:.1f} s", flush=True)
+
+    started = time.monotonic()
+    ids = list(Ad.objects.order_by("pk").values_list("pk", flat=True))
+    for i in range(0, len(ids), 500):
+        ads = list(Ad.objects.filter(pk__in=ids[i:i + 500]))
+        ads_extract_entities(ads)
+        locations, scores = [], []
+        for ad in ads:
+            truth = truths[ad.external_id]
+            city, _, state = truth["city"].partition(", ")
+            locations.append(AdLocation(
+                ad=ad, precision="city", name=f"{city}, {state}, US", country="US", admin1=state,
+                geocoder_version="bench", posted_at=ad.posted_at, source_id_copy=source.pk))
+            risky = bool(truth.get("risky"))
+            scores.append(AdScore(ad=ad, risk=0.8 if risky else 0.1, flagged=risky,
+                                  category=truth.get("category", ""), model_version="bench",
+                                  revision=1, reason="bench"))
+        AdLocation.objects.bulk_create(locations)
+        AdScore.objects.bulk_create(scores)
+    print(f"extracted entities, wrote locations and scores in {time.monotonic() - started:.1f} s",
+          flush=True)
+
+    org = PartnerOrganisation.objects.create(name="Bench NGO", slug="bench-ngo", region="NV")
+    partner = User.objects.create_user(username="bench-partner", role=Role.PARTNER, partner=org)
+    admin = User.objects.create_user(username="bench-admin", role=Role.ADMIN, is_staff=True,
+                                     is_superuser=True)
+    _, partner_token = api_token_create(user=partner, name="bench", scopes=["read", "tips"])
+    _, admin_token = api_token_create(user=admin, name="bench", scopes=["read"])
+    phones = sorted({p for t in truths.values() for p in t.get("phones", [])})
+    return {"partner": partner_token, "admin": admin_token, "phones": phones}
+
+
+def national(e164: str) -> str:
+    digits = e164[2:]
+    return f"({digits[:3]}) {digits[3:6]}-{digits[6:]}"
+
+
+def start_gunicorn(args: argparse.Namespace, env: dict[str, str], log: Path) -> Any:
+    handle = log.open("ab")
+    return subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "gunicorn", "anti_trafficking.wsgi", "-b",
+         f"127.0.0.1:{args.port}", "-w", str(args.gunicorn_workers), "--threads",
+         str(args.gunicorn_threads), "--timeout", "60", "--log-level", "warning"],
+        cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+
+
+def wait_until_up(base: str, timeout: float = 60) -> None:
+    import requests
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(f"{base}/health/", timeout=2).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.5)
+    raise SystemExit("gunicorn did not answer /health/ in time (see the log)")
+
+
+def run_phase(base: str, clients: int, duration: float, token: str,
+              request: Any) -> tuple[Samples, float]:
+    """`clients` threads, each with a keep-alive session, call `request(session, rnd)`."""
+    import requests
+
+    samples, stop = Samples(), threading.Event()
+
+    def client(seed: int) -> None:
+        rnd = random.Random(seed)
+        session = requests.Session()
+        session.headers["Authorization"] = f"Token {token}"
+        while not stop.is_set():
+            began = time.perf_counter()
+            try:
+                response = request(session, rnd)
+                ok, status = 200 <= response.status_code < 300, str(response.status_code)
+            except requests.RequestException as exc:
+                ok, status = False, type(exc).__name__
+            samples.add(time.perf_counter() - began, status, ok)
+
+    threads = [threading.Thread(target=client, args=(i,), daemon=True) for i in range(clients)]
+    began = time.monotonic()
+    for thread in threads:
+        thread.start()
+    time.sleep(duration)
+    stop.set()
+    for thread in threads:
+        thread.join(timeout=70)
+    return samples, time.monotonic() - began
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--ads", type=int, default=20_000)
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--duration", type=float, default=15.0)
+    parser.add_argument("--db", default="bench_api")
+    parser.add_argument("--port", type=int, default=8771)
+    parser.add_argument("--gunicorn-workers", type=int, default=4)
+    parser.add_argument("--gunicorn-threads", type=int, default=8)
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    args = parser.parse_args()
+
+    workdir = Path(tempfile.mkdtemp(prefix="bench-api-"))
+    env = service_env(fresh_database(args.db), workdir)
+    facts = prepare(env, args.ads)
+    base = f"http://127.0.0.1:{args.port}"
+    log = workdir / "gunicorn.log"
+    server = start_gunicorn(args, env, log)
+    try:
+        wait_until_up(base)
+        phones = facts["phones"]
+
+        def lookup(session: Any, rnd: random.Random) -> Any:
+            if rnd.random() < 0.5:
+                phone = national(rnd.choice(phones))
+            else:
+                phone = f"(702) 555-{rnd.randrange(200, 9999):04d}"  # almost always unknown
+            return session.post(f"{base}/api/v1/partner/lookup/", json={"phone": phone},
+                                timeout=60)
+
+        def get(path: str) -> Any:
+            return lambda session, rnd: session.get(f"{base}{path}", timeout=60)
+
+        phases = [
+            ("POST /partner/lookup/", facts["partner"], lookup),
+            ("GET /partner/stats/?weeks=12", facts["partner"],
+             get("/api/v1/partner/stats/?weeks=12")),
+            ("GET /partner/stats/?region=US-NV", facts["partner"],
+             get("/api/v1/partner/stats/?region=US-NV&weeks=52")),
+            ("GET /partner/tips/", facts["partner"], get("/api/v1/partner/tips/")),
+            ("GET /investigator/ads/", facts["admin"], get("/api/v1/investigator/ads/")),
+            ("GET /investigator/ads/?flagged=true", facts["admin"],
+             get("/api/v1/investigator/ads/?flagged=true&admin1=NV")),
+            ("GET /investigator/entities/?kind=phone", facts["admin"],
+             get("/api/v1/investigator/entities/?kind=phone")),
+            ("GET /investigator/networks/", facts["admin"],
+             get("/api/v1/investigator/networks/")),
+        ]
+        import psutil
+
+        print(f"\nMachine: {platform.machine()}, {psutil.cpu_count()} CPUs, "
+              f"{psutil.virtual_memory().total / 2**30:.0f} GiB; Python "
+              f"{platform.python_version()}; PostgreSQL on loopback; gunicorn "
+              f"{args.gunicorn_workers}x{args.gunicorn_threads} (gthread); {args.ads} ads; "
+              f"{len(phones)} distinct phones; {args.clients} clients, {args.duration:.0f} s "
+              "per endpoint\n")
+        print("| endpoint | requests | req/s | p50 ms | p95 ms | p99 ms | max ms | errors | "
+              "statuses |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---|")
+        worst = 0.0
+        total_errors = 0
+        for name, token, request in phases:
+            samples, elapsed = run_phase(base, args.clients, args.duration, token, request)
+            ms = [s * 1000 for s in samples.latencies]
+            p95 = percentile(ms, 0.95)
+            worst, total_errors = max(worst, p95), total_errors + samples.errors
+            statuses = ", ".join(f"{k}: {v}" for k, v in sorted(samples.statuses.items()))
+            print(f"| {name} | {len(ms)} | {len(ms) / elapsed:.0f} | {percentile(ms, 0.5):.0f} "
+                  f"| {p95:.0f} | {percentile(ms, 0.99):.0f} | {max(ms):.0f} | "
+                  f"{samples.errors} | {statuses} |", flush=True)
+        verdict = "met" if worst <= GOAL_P95_MS and total_errors == 0 else "NOT met"
+        print(f"\nGoal p95 <= {GOAL_P95_MS:.0f} ms and 0 errors: {verdict} "
+              f"(worst p95 {worst:.0f} ms, {total_errors} errors)")
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+        if not args.keep:
+            from django.db import connections
+
+            connections.close_all()
+            drop_database(args.db)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
