@@ -19,8 +19,9 @@ def test_the_docs_pages_load_their_assets_from_our_static_files(actors, path):
     assert response["Content-Security-Policy"] == DOCS_CSP
 
 
-@pytest.mark.parametrize("path", ["/health/", "/api/v1/schema/", "/api/v1/docs/extra/",
-                                  "/api/v1/partner/stats/"])
+@pytest.mark.parametrize(
+    "path", ["/health/", "/api/v1/schema/", "/api/v1/docs/extra/", "/api/v1/partner/stats/"]
+)
 def test_every_other_path_keeps_the_strict_policy(actors, path):
     response = actors.client_for("investigator_a").get(path)
     assert response["Content-Security-Policy"] == CSP
