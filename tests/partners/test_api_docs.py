@@ -1,4 +1,4 @@
-"""The API docs work offline (sidecar assets, no CDN) under a CSP relaxed on their two paths only."""
+"""API docs work offline (sidecar assets, no CDN) under a CSP relaxed on their two paths only."""
 
 from __future__ import annotations
 
