@@ -39,7 +39,7 @@ from typing import Any, TypedDict
 
 import numpy as np
 from django.db import connection, transaction
-from django.db.models import Count, Max, Min
+from django.db.models import Count
 from django.utils import timezone
 
 from ads.models import Ad, EntityKind, EntityOccurrence
@@ -245,14 +245,18 @@ def _text_links(
 
 
 def _first_members(keys: list[str]) -> list[tuple[str, int]]:
-    """The first BAND_CANDIDATES ads of each key (index scan on the key per key)."""
+    """The first BAND_CANDIDATES ads of each key (index scan on the key per key).
+
+    "ad_id + 0" keeps PostgreSQL from walking the (ad_id, key) unique index in ad_id order and
+    filtering on the key, which EXPLAIN showed reading the whole index for a rare key.
+    """
     if connection.vendor == "postgresql":
         table = TextBand._meta.db_table
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT k.key, m.ad_id FROM unnest(%s::varchar[]) AS k(key) "  # noqa: S608
                 f"CROSS JOIN LATERAL (SELECT t.ad_id FROM {table} t WHERE t.key = k.key "
-                f"ORDER BY t.ad_id LIMIT %s) m",
+                f"ORDER BY t.ad_id + 0 LIMIT %s) m",
                 [keys, BAND_CANDIDATES],
             )
             return list(cursor.fetchall())
@@ -385,78 +389,112 @@ def _join_networks(edges: set[tuple[int, int]], result: LinkResult) -> None:
 
 # --- 5. network facts -------------------------------------------------------------------------
 def networks_refresh(*, network_ids: Sequence[int]) -> None:
-    """Recompute size, dates, cities, risk, features, template and boost of the networks."""
+    """Recompute size, dates, cities, risk, features, template and boost of the networks.
+
+    A handful of queries for all the networks together (not per network), so a batch touching a
+    hundred networks costs about as much as one touching ten.
+    """
     from maps.models import AdLocation, Precision
 
-    for network in Network.objects.filter(pk__in=network_ids, merged_into__isnull=True):
-        members = AdNetwork.objects.filter(network_id=network.pk)
-        agg = Ad.objects.filter(network_membership__network_id=network.pk).aggregate(
-            n=Count("pk"), first=Min("posted_at"), last=Max("posted_at")
-        )
-        size = agg["n"]
-        sample = list(members.order_by("-ad_id").values_list("ad_id", flat=True)[:FEATURE_SAMPLE])
-        posted = dict(Ad.objects.filter(pk__in=sample).values_list("pk", "posted_at"))
-        places = dict(
-            AdLocation.objects.filter(ad_id__in=sample)
+    networks = list(Network.objects.filter(pk__in=network_ids, merged_into__isnull=True))
+    if not networks:
+        return
+    live = [n.pk for n in networks]
+    members: dict[int, list[int]] = defaultdict(list)
+    for network_id, ad_id in (
+        AdNetwork.objects.filter(network_id__in=live)
+        .order_by("network_id", "-ad_id")
+        .values_list("network_id", "ad_id")
+    ):
+        members[network_id].append(ad_id)
+    # Features are computed over the most recent FEATURE_SAMPLE members of each network.
+    sample = {pk: members[pk][:FEATURE_SAMPLE] for pk in live}
+    sampled = [ad_id for ids in sample.values() for ad_id in ids]
+    posted: dict[int, Any] = {}
+    places: dict[int, str] = {}
+    risk: dict[int, float | None] = {}
+    phones: dict[int, set[str]] = defaultdict(set)
+    names: dict[int, set[str]] = defaultdict(set)
+    for chunk in _chunks(sampled):
+        posted.update(Ad.objects.filter(pk__in=chunk).values_list("pk", "posted_at"))
+        places.update(
+            AdLocation.objects.filter(ad_id__in=chunk)
             .exclude(precision=Precision.UNKNOWN)
             .exclude(name="")
             .values_list("ad_id", "name")
         )
-        phones: dict[int, list[str]] = defaultdict(list)
-        names: dict[int, list[str]] = defaultdict(list)
+        risk.update(AdScore.objects.filter(ad_id__in=chunk).values_list("ad_id", "risk"))
         for ad_id, kind, value in EntityOccurrence.objects.filter(
-            ad_id__in=sample, entity__kind__in=[EntityKind.PHONE, EntityKind.NAME]
+            ad_id__in=chunk, entity__kind__in=[EntityKind.PHONE, EntityKind.NAME]
         ).values_list("ad_id", "entity__kind", "entity__value"):
-            (phones if kind == EntityKind.PHONE else names)[ad_id].append(value)
-        templates = _text_groups(sample)
+            (phones if kind == EntityKind.PHONE else names)[ad_id].add(value)
+    templates = _text_groups(sampled)
+    now = timezone.now()
+    by_boost: dict[float, list[int]] = defaultdict(list)
+    for network in networks:
+        ids = sample[network.pk]
+        times = [posted[a] for a in ids if posted.get(a) is not None]
         features: dict[str, Any] = dict(
             network_features(
                 [
                     {
                         "posted_at": posted.get(ad_id),
                         "city": places.get(ad_id),
-                        "phones": sorted(set(phones.get(ad_id, []))),
-                        "names": sorted(set(names.get(ad_id, []))),
+                        "phones": sorted(phones.get(ad_id, ())),
+                        "names": sorted(names.get(ad_id, ())),
                         "template": templates.get(ad_id),
                     }
-                    for ad_id in sample
+                    for ad_id in ids
                 ]
             )
         )
+        size = len(members[network.pk])
         features["size"] = size
-        features["sampled"] = len(sample)
+        features["sampled"] = len(ids)
         boost = network_boost(features)
         features["boost"] = boost
-        max_risk = AdScore.objects.filter(ad__network_membership__network_id=network.pk).aggregate(
-            m=Max("risk")
-        )["m"]
+        risks = [r for a in ids if (r := risk.get(a)) is not None]
         template = network.template or {}
         # template_view is the costly part: redo it while the network grows to TEMPLATE_TEXTS
         # ads, then each time it doubles.
         if (
             not template
             or size >= 2 * template.get("network_size", 0)
-            or (template.get("size", 0) < min(size, TEMPLATE_TEXTS))
+            or template.get("size", 0) < min(size, TEMPLATE_TEXTS)
         ):
             texts = [
                 ad.document
-                for ad in Ad.objects.filter(pk__in=sample[:TEMPLATE_TEXTS]).only("title", "body")
+                for ad in Ad.objects.filter(pk__in=ids[:TEMPLATE_TEXTS]).only("title", "body")
             ]
             template = dict(template_view(texts))
             template["network_size"] = size
-        Network.objects.filter(pk=network.pk).update(
-            size=size,
-            first_seen_at=agg["first"],
-            last_seen_at=agg["last"],
-            cities=features["city_list"],
-            max_risk=max_risk,
-            features=features,
-            template=template,
-            updated_at=timezone.now(),
-        )
-        AdScore.objects.filter(ad__network_membership__network_id=network.pk).exclude(
-            network_boost=boost["value"]
-        ).update(network_boost=boost["value"])
+        network.size = size
+        network.first_seen_at = min(times) if times else None
+        network.last_seen_at = max(times) if times else None
+        network.cities = features["city_list"]
+        network.max_risk = max(risks) if risks else None
+        network.features = features
+        network.template = template
+        network.updated_at = now
+        by_boost[boost["value"]].append(network.pk)
+    Network.objects.bulk_update(
+        networks,
+        [
+            "size",
+            "first_seen_at",
+            "last_seen_at",
+            "cities",
+            "max_risk",
+            "features",
+            "template",
+            "updated_at",
+        ],
+        batch_size=200,
+    )
+    for value, pks in by_boost.items():
+        AdScore.objects.filter(ad__network_membership__network_id__in=pks).exclude(
+            network_boost=value
+        ).update(network_boost=value)
 
 
 def _text_groups(ad_ids: list[int]) -> dict[int, int]:
