@@ -1,4 +1,4 @@
-"""The admin's pipeline status page: admins only; backlog, failures, oldest unfinished, throughput."""
+"""The admin pipeline status page: admins only; backlog, failures, oldest unfinished, throughput."""
 
 from __future__ import annotations
 
@@ -38,7 +38,8 @@ def test_only_platform_admins_see_the_pipeline_status(actors, actor):
 
 
 def test_backlog_failures_oldest_and_throughput_are_shown(actors):
-    # Without a commit the enqueue never fires: the ads wait at the first stage, as with a dead broker.
+    # Without a commit the enqueue never fires: the ads wait at the first stage (as if the broker
+    # were down).
     waiting = _ingest(actors.source_a, 7, "w")
     failed = _ingest(actors.source_b, 2, "f")
     first = pipeline.stage_names()[0]
