@@ -100,3 +100,9 @@ def test_the_status_command_still_prints_every_stage(actors):
     assert "ads: 2, done: 0" in text
     for name in pipeline.stage_names():
         assert name in text
+
+
+def test_the_ad_list_links_to_the_pipeline_status(actors):
+    response = actors.client_for("admin").get("/admin/ads/ad/")
+    assert response.status_code == 200
+    assert f'href="{URL}"' in response.content.decode()
