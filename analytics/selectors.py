@@ -1,0 +1,237 @@
+"""Reads for the network and entity pages: only what the user may see, from `visible_to`.
+
+A network can span units. Its stored aggregates (size, dates, cities, counts, boost) are shown
+to anyone who may see one of its ads, as the queue already does; ad text, the template and the
+graph are built from the user's visible member ads only, so no words of another unit's ads leak.
+"More like this" lives in `cases.selectors.more_like_this` and is not duplicated here.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Count
+from django.urls import reverse
+
+from ads.models import Ad, Entity, EntityKind, EntityOccurrence
+from analytics.linking import template_view
+
+from .linking_service import COMMON_ENTITY_LIMIT, LINKED_KINDS, TEMPLATE_TEXTS
+from .models import AdNetwork, AdScore, Link, LinkKind, Network
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+GRAPH_ADS = 200  # most recent visible members drawn in the graph
+PAGE_ADS = 500
+ENTITY_ADS = 500
+
+
+@dataclass
+class NetworkDetail:
+    """One network as this user may see it."""
+
+    network: Network
+    ads: list[Ad]
+    visible_count: int
+    hidden_count: int
+    scores: dict[int, AdScore]
+    template: dict[str, Any]
+    template_from_visible: bool
+    entities: list[dict[str, Any]]
+    link_counts: dict[str, int]
+    graph: dict[str, Any]
+    boost: dict[str, Any] = field(default_factory=dict)
+
+
+def network_resolve(network: Network) -> Network:
+    """Follow `merged_into` to the network that now holds the ads."""
+    seen = {network.pk}
+    while network.merged_into_id is not None and network.merged_into_id not in seen:
+        seen.add(network.merged_into_id)
+        network = Network.objects.get(pk=network.merged_into_id)
+    return network
+
+
+def network_detail(*, user: User, network: Network) -> NetworkDetail:
+    """Visible member ads (most recent first), entities, template and graph data."""
+    visible = Ad.objects.visible_to(user).filter(network_membership__network=network)
+    visible_count = visible.count()
+    ads = list(visible.select_related("source").order_by("-posted_at", "-pk")[:PAGE_ADS])
+    ids = [ad.pk for ad in ads]
+    scores = AdScore.objects.filter(ad_id__in=ids).in_bulk()
+    _attach_risk(ads, scores)
+    total = AdNetwork.objects.filter(network=network).count()
+    stored = network.template or {}
+    if visible_count == total and stored:
+        template, from_visible = stored, False
+    else:
+        texts = [ad.document for ad in ads[:TEMPLATE_TEXTS]]
+        template, from_visible = dict(template_view(texts)), True
+    occurrences = list(
+        EntityOccurrence.objects.filter(ad_id__in=ids, entity__kind__in=list(LINKED_KINDS))
+        .values_list("ad_id", "entity_id", "entity__kind", "entity__value")
+        .distinct()
+    )
+    by_entity: dict[int, dict[str, Any]] = {}
+    for ad_id, entity_id, kind, value in occurrences:
+        row = by_entity.setdefault(
+            entity_id, {"id": entity_id, "kind": kind, "value": value, "ads": set()}
+        )
+        row["ads"].add(ad_id)
+    entities = sorted(
+        ({**row, "count": len(row["ads"])} for row in by_entity.values()),
+        key=lambda r: (-r["count"], r["kind"], r["value"]),
+    )
+    link_counts = dict(
+        Link.objects.filter(ad_a_id__in=ids, ad_b_id__in=ids)
+        .values("kind")
+        .annotate(n=Count("id"))
+        .values_list("kind", "n")
+    )
+    return NetworkDetail(
+        network=network,
+        ads=ads,
+        visible_count=visible_count,
+        hidden_count=total - visible_count,
+        scores=scores,
+        template=template,
+        template_from_visible=from_visible,
+        entities=entities,
+        link_counts=link_counts,
+        graph=_graph(ads[:GRAPH_ADS], scores, occurrences),
+        boost=(network.features or {}).get("boost") or {},
+    )
+
+
+def _graph(
+    ads: list[Ad], scores: dict[int, AdScore], occurrences: list[tuple[int, int, str, str]]
+) -> dict[str, Any]:
+    """Cytoscape elements: ads, the identifiers they share, and near-duplicate text links."""
+    shown = {ad.pk for ad in ads}
+    nodes: list[dict[str, Any]] = []
+    edges: list[dict[str, Any]] = []
+    for ad in ads:
+        score = scores.get(ad.pk)
+        nodes.append(
+            {
+                "data": {
+                    "id": f"ad{ad.pk}",
+                    "label": (ad.title or f"Ad {ad.pk}")[:40],
+                    "kind": "ad",
+                    "risk": round(score.risk, 2) if score and score.risk is not None else None,
+                    "url": reverse("cases:ad", args=[ad.pk]),
+                }
+            }
+        )
+    by_entity: dict[int, list[int]] = defaultdict(list)
+    info: dict[int, tuple[str, str]] = {}
+    for ad_id, entity_id, kind, value in occurrences:
+        if ad_id in shown:
+            by_entity[entity_id].append(ad_id)
+            info[entity_id] = (kind, value)
+    for entity_id, ad_ids in by_entity.items():
+        kind, value = info[entity_id]
+        nodes.append(
+            {
+                "data": {
+                    "id": f"e{entity_id}",
+                    "label": value[:40],
+                    "kind": kind,
+                    "url": reverse("analytics:entity", args=[entity_id]),
+                }
+            }
+        )
+        edges.extend(
+            {"data": {"id": f"o{entity_id}-{a}", "source": f"ad{a}", "target": f"e{entity_id}"}}
+            for a in ad_ids
+        )
+    for a, b, sim in Link.objects.filter(
+        kind=LinkKind.TEXT, ad_a_id__in=shown, ad_b_id__in=shown
+    ).values_list("ad_a_id", "ad_b_id", "similarity"):
+        edges.append(
+            {
+                "data": {
+                    "id": f"t{a}-{b}",
+                    "source": f"ad{a}",
+                    "target": f"ad{b}",
+                    "kind": "text",
+                    "similarity": round(sim, 2),
+                }
+            }
+        )
+    return {"elements": {"nodes": nodes, "edges": edges}}
+
+
+def networks_for(*, user: User, limit: int = 100) -> list[Network]:
+    """The user's visible live networks, riskiest first."""
+    return list(
+        Network.objects.visible_to(user)
+        .filter(merged_into__isnull=True, size__gte=2)
+        .order_by("-max_risk", "-size", "-pk")[:limit]
+    )
+
+
+@dataclass
+class EntityDetail:
+    """One identifier's visible ads on a timeline, and whether it is too common to link."""
+
+    entity: Entity
+    ads: list[Ad]
+    visible_count: int
+    total_ads: int
+    common: bool
+    days: list[tuple[str, list[Ad]]]
+    scores: dict[int, AdScore]
+    networks: list[Network]
+    movement_url: str | None
+
+
+def entity_detail(*, user: User, entity: Entity) -> EntityDetail:
+    """Every visible ad carrying the identifier, oldest first, grouped by day."""
+    visible = Ad.objects.visible_to(user).filter(occurrences__entity=entity).distinct()
+    visible_count = visible.count()
+    ads = list(visible.select_related("source").order_by("posted_at", "pk")[:ENTITY_ADS])
+    ids = [ad.pk for ad in ads]
+    total = EntityOccurrence.objects.filter(entity=entity).values("ad_id").distinct().count()
+    days: dict[str, list[Ad]] = defaultdict(list)
+    for ad in ads:
+        days[ad.posted_at.date().isoformat() if ad.posted_at else "undated"].append(ad)
+    scores = AdScore.objects.filter(ad_id__in=ids).in_bulk()
+    _attach_risk(ads, scores)
+    network_ids = AdNetwork.objects.filter(ad_id__in=ids).values("network_id")
+    networks = list(
+        Network.objects.visible_to(user).filter(pk__in=network_ids).order_by("-size", "pk")[:50]
+    )
+    return EntityDetail(
+        entity=entity,
+        ads=ads,
+        visible_count=visible_count,
+        total_ads=total,
+        common=entity.kind in LINKED_KINDS and total > COMMON_ENTITY_LIMIT,
+        days=list(days.items()),
+        scores=scores,
+        networks=networks,
+        movement_url=_movement_url(entity),
+    )
+
+
+def _attach_risk(ads: list[Ad], scores: dict[int, AdScore]) -> None:
+    """`ad.risk` for the templates (None when not scored), without a query per row."""
+    for ad in ads:
+        score = scores.get(ad.pk)
+        ad.risk = score.risk if score else None
+
+
+def _movement_url(entity: Entity) -> str | None:
+    """The maps app's movement view for the identifier, when the maps app provides it."""
+    from django.urls import NoReverseMatch
+
+    if entity.kind not in {EntityKind.PHONE, EntityKind.EMAIL, EntityKind.HANDLE}:
+        return None
+    try:
+        return reverse("maps:movement", args=[entity.pk])
+    except NoReverseMatch:
+        return None

@@ -1,0 +1,66 @@
+"""Network and entity pages (server-rendered, audited, records from `visible_to` only)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET
+
+from ads.models import Entity
+from audit.models import Action
+from audit.services import audit_request
+
+from . import selectors
+from .models import LinkKind, Network
+
+
+@require_GET
+def network_list(request: HttpRequest) -> HttpResponse:
+    networks = selectors.networks_for(user=request.user)
+    audit_request(
+        request,
+        action=Action.LIST,
+        object_type="network",
+        detail={"networks": [n.pk for n in networks]},
+    )
+    return render(request, "analytics/network_list.html", {"networks": networks})
+
+
+@require_GET
+def network_page(request: HttpRequest, pk: int) -> HttpResponse:
+    network = get_object_or_404(Network.objects.visible_to(request.user), pk=pk)
+    current = selectors.network_resolve(network)
+    if current.pk != network.pk:
+        # Merged networks keep their id for old links and case notes; the ads live on here.
+        return redirect("analytics:network", pk=current.pk)
+    detail = selectors.network_detail(user=request.user, network=network)
+    audit_request(
+        request,
+        action=Action.VIEW,
+        object_type="network",
+        object_id=network.pk,
+        detail={"ads": [ad.pk for ad in detail.ads], "hidden": detail.hidden_count},
+    )
+    context = {
+        "d": detail,
+        "network": network,
+        "features": network.features or {},
+        "link_kinds": [
+            (label, detail.link_counts.get(value, 0)) for value, label in LinkKind.choices
+        ],
+    }
+    return render(request, "analytics/network.html", context)
+
+
+@require_GET
+def entity_page(request: HttpRequest, pk: int) -> HttpResponse:
+    entity = get_object_or_404(Entity.objects.visible_to(request.user), pk=pk)
+    detail = selectors.entity_detail(user=request.user, entity=entity)
+    audit_request(
+        request,
+        action=Action.VIEW,
+        object_type="entity",
+        object_id=entity.pk,
+        detail={"ads": [ad.pk for ad in detail.ads]},
+    )
+    return render(request, "analytics/entity.html", {"d": detail, "entity": entity})

@@ -1,0 +1,162 @@
+"""Network and entity pages: every actor, visibility across units, escaping, audit, merges."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from django.urls import reverse
+
+from ads.extraction_service import ads_extract_entities
+from ads.models import Ad, Entity, EntityKind
+from ads.readers import records_from_payload
+from ads.services import ads_ingest
+from analytics import selectors
+from analytics.linking_service import ads_link
+from analytics.models import AdNetwork, Network
+from audit.models import Action, AuditEvent
+from tests.conftest import ALL_ACTORS
+
+HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+_n = iter(range(1, 1_000_000))
+
+
+def ingest(source, body: str, title: str = "Ad") -> Ad:
+    ext = f"v-{next(_n)}"
+    ads_ingest(
+        source=source,
+        rows=records_from_payload(
+            [
+                {
+                    "external_id": ext,
+                    "title": title,
+                    "body": body,
+                    "posted_at": datetime(2026, 3, 1, 12, tzinfo=UTC).isoformat(),
+                    "location_text": "Reno, NV",
+                }
+            ]
+        ),
+    )
+    ad = Ad.objects.get(external_id=ext)
+    ads_extract_entities([ad])
+    return ad
+
+
+@pytest.fixture
+def world(actors, settings):
+    """Network 1 spans units A and B through one phone; network 2 lies in unit A only."""
+    settings.PIPELINE_ENQUEUE = False
+    a1 = ingest(actors.source_a, "Sweet companion, call 702-555-0134", title=HOSTILE)
+    a2 = ingest(actors.source_a, "New in town, text 702-555-0134", title="Unit A words")
+    b1 = ingest(actors.source_b, "Visiting Reno, 702-555-0134 now", title="Unit B words")
+    a3 = ingest(actors.source_a, "Bike for sale, call 775-555-0101", title="Bike")
+    a4 = ingest(actors.source_a, "Lamp for sale, call 775-555-0101", title="Lamp")
+    ads_link([a1, a2, b1, a3, a4])
+    spanning = AdNetwork.objects.get(ad=a1).network
+    local = AdNetwork.objects.get(ad=a3).network
+    phone = Entity.objects.get(kind=EntityKind.PHONE, value="+17025550134")
+    return {"spanning": spanning, "local": local, "phone": phone, "a1": a1, "b1": b1}
+
+
+def expected(actor: str, *, visible_to_b: bool) -> int:
+    if actor == "anonymous":
+        return 302
+    if actor in {"partner_x", "partner_y", "auditor"}:
+        return 403
+    if actor == "investigator_b" and not visible_to_b:
+        return 404
+    return 200
+
+
+@pytest.mark.parametrize("actor", ALL_ACTORS)
+def test_every_actor_gets_the_exact_status_on_each_page(actors, world, actor):
+    client = actors.client_for(actor)
+    pages = [
+        ("analytics:network", world["spanning"].pk, True),
+        ("analytics:network", world["local"].pk, False),
+        ("analytics:entity", world["phone"].pk, True),
+        ("analytics:entity", Entity.objects.get(value="+17755550101").pk, False),
+    ]
+    for name, pk, visible_to_b in pages:
+        response = client.get(reverse(name, args=[pk]))
+        assert response.status_code == expected(actor, visible_to_b=visible_to_b), (name, pk)
+    response = client.get(reverse("analytics:network-list"))
+    assert response.status_code == expected(actor, visible_to_b=True)
+
+
+def test_a_network_is_drawn_only_from_the_visible_ads(actors, world):
+    page = actors.client_for("investigator_b").get(
+        reverse("analytics:network", args=[world["spanning"].pk])
+    )
+    html = page.content.decode()
+    assert "Unit B words" in html
+    assert "Unit A words" not in html and "onerror" not in html, html[html.find("Unit A") :][:300]
+    assert "2 ads of this network are outside your visibility" in html
+    assert page.context["d"].hidden_count == 2
+    assert [ad.pk for ad in page.context["d"].ads] == [world["b1"].pk]
+    node_ids = {n["data"]["id"] for n in page.context["d"].graph["elements"]["nodes"]}
+    assert node_ids == {f"ad{world['b1'].pk}", f"e{world['phone'].pk}"}
+
+
+def test_hostile_ad_text_is_escaped_in_the_page_and_the_graph_data(actors, world):
+    page = actors.client_for("investigator_a").get(
+        reverse("analytics:network", args=[world["spanning"].pk])
+    )
+    html = page.content.decode()
+    assert "<script>alert" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;alert" in html  # the ads table, escaped
+    assert "\\u003Cscript\\u003Ealert" in html  # the graph data, through json_script
+    assert "Unit A words" in html and "Unit B words" not in html
+
+
+def test_viewing_a_network_and_an_entity_is_audited_with_the_ads_shown(actors, world):
+    client = actors.client_for("investigator_a")
+    client.get(reverse("analytics:network", args=[world["spanning"].pk]))
+    client.get(reverse("analytics:entity", args=[world["phone"].pk]))
+    network_event = AuditEvent.objects.get(action=Action.VIEW, object_type="network")
+    assert network_event.object_id == str(world["spanning"].pk)
+    assert sorted(network_event.detail["ads"]) == sorted(
+        Ad.objects.filter(
+            source=actors.source_a, network_membership__network=world["spanning"]
+        ).values_list("pk", flat=True)
+    )
+    entity_event = AuditEvent.objects.get(action=Action.VIEW, object_type="entity")
+    assert entity_event.object_id == str(world["phone"].pk) and len(entity_event.detail["ads"]) == 2
+
+
+def test_a_merged_network_redirects_to_the_network_that_absorbed_it(actors, world):
+    Network.objects.filter(pk=world["local"].pk).update(merged_into=world["spanning"])
+    AdNetwork.objects.filter(network=world["local"]).update(network=world["spanning"])
+    response = actors.client_for("admin").get(
+        reverse("analytics:network", args=[world["local"].pk])
+    )
+    assert response.status_code == 302
+    assert response.url == reverse("analytics:network", args=[world["spanning"].pk])
+
+
+def test_the_entity_page_shows_visible_ads_on_a_timeline_and_links_the_movement_map(actors, world):
+    response = actors.client_for("investigator_b").get(
+        reverse("analytics:entity", args=[world["phone"].pk])
+    )
+    html = response.content.decode()
+    assert "Unit B words" in html and "Unit A words" not in html
+    assert "3 in all, the others outside your visibility" in html
+    assert reverse("maps:movement", args=[world["phone"].pk]) in html
+    assert [day for day, _ in response.context["d"].days] == ["2026-03-01"]
+    assert "treated as common" not in html
+
+
+def test_an_identifier_over_the_limit_is_shown_as_common(actors, world, monkeypatch):
+    monkeypatch.setattr(selectors, "COMMON_ENTITY_LIMIT", 2)
+    response = actors.client_for("admin").get(reverse("analytics:entity", args=[world["phone"].pk]))
+    assert "treated as common" in response.content.decode()
+
+
+def test_the_network_list_shows_only_networks_with_a_visible_ad(actors, world):
+    listed = actors.client_for("investigator_b").get(reverse("analytics:network-list"))
+    assert [n.pk for n in listed.context["networks"]] == [world["spanning"].pk]
+    everything = actors.client_for("admin").get(reverse("analytics:network-list"))
+    assert {n.pk for n in everything.context["networks"]} == {
+        world["spanning"].pk,
+        world["local"].pk,
+    }
