@@ -339,9 +339,10 @@ def item_decide(request: HttpRequest, pk: int) -> HttpResponse:
             case_title=data["case_title"],
         )
 
+    was_open = item.is_open
     response = _guarded(request, item, "decide", run)
-    fresh = QueueItem.objects.filter(pk=item.pk).select_related("case").first()
-    if fresh and fresh.case_id and fresh.case and fresh.status == ItemStatus.ESCALATED:
+    fresh = QueueItem.objects.filter(pk=item.pk).first()
+    if was_open and fresh and fresh.case_id and fresh.status == ItemStatus.ESCALATED:
         audit_request(
             request,
             action=Action.CHANGE,

@@ -209,3 +209,15 @@ def test_a_cached_similar_ad_that_became_invisible_is_not_shown(actors):
     actors.source_shared.unit = actors.unit_b
     actors.source_shared.save()
     assert more_like_this(user=actors.investigator_a, ad=ad)[0] == []
+
+
+def test_an_ad_without_its_own_item_does_not_borrow_another_ads_item(actors):
+    queued = make_ad(actors.source_a, extract=False)
+    score(queued)
+    ads_queue_for_review([queued])
+    calm = make_ad(actors.source_a, title="Calm ad", extract=False)
+    client = actors.client_for("investigator_a")
+    html = client.get(reverse("cases:ad", args=[calm.pk])).content.decode()
+    assert "Queue item" not in html
+    html = client.get(reverse("cases:ad", args=[queued.pk])).content.decode()
+    assert f"Queue item {queued.queue_item.pk}" in html
