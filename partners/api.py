@@ -118,7 +118,7 @@ class PartnerKeyView(AuditedAPIMixin, APIView):
             "Your organisation's token key. Keep it like your API token. To send a lookup without "
             "the raw number, normalise it to E.164 (or lowercase the email) and compute, e.g. in "
             "Python: `hmac.new(bytes.fromhex(key), '+17025550123'.encode(), "
-            "hashlib.sha256).hexdigest()`; POST it as {\"token\": ..., \"kind\": \"phone\"}. "
+            'hashlib.sha256).hexdigest()`; POST it as {"token": ..., "kind": "phone"}. '
             "`key_id` changes when the key is rotated: recompute stored tokens then."
         ),
     )

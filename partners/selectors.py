@@ -44,18 +44,25 @@ def region_key(*, country: str, admin1: str) -> str:
 
 
 def partner_place(location: AdLocation) -> dict[str, str | None]:
-    """A location as a partner may see it: region, and the city only when we know it that well.
+    """A location as a partner may see it: region, and the city only when we know it that well."""
+    return place_of(
+        precision=location.precision,
+        name=location.name,
+        country=location.country,
+        admin1=location.admin1,
+    )
 
-    A neighbourhood's label is "Neighbourhood, City, ST, CC"; its city is the label without the
-    first part. A point may carry a street-level label, so it is reduced to its region.
-    """
+
+def place_of(*, precision: str, name: str, country: str, admin1: str) -> dict[str, str | None]:
+    """A neighbourhood's label is "Neighbourhood, City, ST, CC"; its city is the label without the
+    first part. A point may carry a street-level label, so it is reduced to its region."""
     city: str | None = None
-    if location.precision == Precision.CITY:
-        city = location.name or None
-    elif location.precision == Precision.NEIGHBOURHOOD:
-        parts = [p.strip() for p in location.name.split(",")]
+    if precision == Precision.CITY:
+        city = name or None
+    elif precision == Precision.NEIGHBOURHOOD:
+        parts = [p.strip() for p in name.split(",")]
         city = ", ".join(parts[1:]) if len(parts) >= 3 else None
-    return {"region": region_key(country=location.country, admin1=location.admin1), "city": city}
+    return {"region": region_key(country=country, admin1=admin1), "city": city}
 
 
 def shared_ads() -> QuerySet[Ad]:
@@ -100,11 +107,16 @@ def lookup_sightings(*, entity: Entity | None, kind: str, token: str) -> LookupR
     )
     if not span["n"]:
         return LookupResult(kind=kind, token=token, seen=False)
-    locations = AdLocation.objects.filter(ad__in=ads.values("pk"), precision__in=_REGION_OR_CITY)
+    # Distinct places in SQL: a busy number has hundreds of ads but a handful of places.
+    places = (
+        AdLocation.objects.filter(ad__in=ads.values("pk"), precision__in=_REGION_OR_CITY)
+        .values_list("precision", "name", "country", "admin1")
+        .distinct()[:1000]
+    )
     regions: set[str] = set()
     cities: set[str] = set()
-    for location in locations.only("precision", "name", "country", "admin1")[:1000]:
-        place = partner_place(location)
+    for precision, name, country, admin1 in places:
+        place = place_of(precision=precision, name=name, country=country, admin1=admin1)
         regions.add(place["region"] or UNKNOWN_REGION)
         if place["city"]:
             cities.add(place["city"])
