@@ -223,11 +223,12 @@ def _text_links(
             for ad_id in keys_of[key]:
                 if other != ad_id:
                     candidates[ad_id].setdefault(other, key)
-        # The batch's own ads are candidates of each other even past the first few.
+        # The batch's own ads are candidates of each other too (the first few per key, as above:
+        # a burst of 500 reposts in one batch stays linear, not quadratic).
         for key in usable:
-            members = keys_of[key]
+            members = sorted(keys_of[key])
             for ad_id in members:
-                for other in members:
+                for other in members[:BAND_CANDIDATES]:
                     if other != ad_id:
                         candidates[ad_id].setdefault(other, key)
     others = {o for found in candidates.values() for o in found} - set(signatures)
