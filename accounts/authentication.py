@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import logging
 from typing import Any
 
 from django.utils import timezone
@@ -11,6 +12,8 @@ from rest_framework.request import Request
 from rest_framework.throttling import SimpleRateThrottle
 
 from .models import ApiToken
+
+logger = logging.getLogger(__name__)
 
 
 class ApiTokenAuthentication(authentication.BaseAuthentication):
@@ -45,9 +48,20 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
 
 
 class TokenRateThrottle(SimpleRateThrottle):
-    """Throttle per API token (or per user for session calls)."""
+    """Throttle per API token (or per user for session calls).
+
+    If the cache behind the counters (Redis in services mode) is down, the request is let through
+    and logged: a cache outage must not take the API down with it (calls are still audited).
+    """
 
     scope = "token"
+
+    def allow_request(self, request: Request, view: Any) -> bool:
+        try:
+            return super().allow_request(request, view)
+        except Exception:  # noqa: BLE001 - any cache failure
+            logger.exception("throttle cache unavailable; allowing %s", request.path)
+            return True
 
     def get_cache_key(self, request: Request, view: Any) -> str | None:
         if isinstance(request.auth, ApiToken):

@@ -96,3 +96,22 @@ def test_a_user_with_an_enrolled_device_passes_the_second_factor(actors, setting
     response = client.post("/accounts/otp/", {"token": token})
     assert response.status_code == 302
     assert client.get("/admin/").status_code == 200
+
+
+def test_the_api_stays_up_when_the_throttle_cache_is_down(actors, monkeypatch):
+    from accounts.authentication import TokenRateThrottle
+
+    class DownCache:
+        def get(self, *args, **kwargs):
+            raise ConnectionError("redis is down")
+
+        set = get
+
+    monkeypatch.setattr(TokenRateThrottle, "cache", DownCache())
+    client = Client(HTTP_AUTHORIZATION=f"Token {actors.token_x}")
+    response = client.post(
+        "/api/v1/ingest/",
+        {"ads": [{"external_id": "1", "body": "x"}]},
+        content_type="application/json",
+    )
+    assert response.status_code == 200
