@@ -12,7 +12,8 @@ starts gunicorn on 127.0.0.1 with throttling raised (API_THROTTLE_RATE, API_LOOK
 latency is measured, not the rate limit; a 429 would still count as an error), and runs one phase
 per endpoint: `--clients` threads, each with its own keep-alive session, call it for `--duration`
 seconds. Lookups ask for numbers from the generated ads (written "(702) 555-0123") and unknown
-ones, half each. Every call is audited, as in production. It prints p50/p95/p99/max, requests per
+ones, half each. A 2-second unrecorded warm-up per endpoint comes first (workers import lazily).
+Every call is audited, as in production. It prints p50/p95/p99/max, requests per
 second and errors per endpoint, as Markdown.
 
 The load generator shares the machine (2 cores) with gunicorn and PostgreSQL: the figures include
@@ -341,6 +342,10 @@ def main() -> int:
         print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---|")
         worst = 0.0
         total_errors = 0
+        # Warm-up, not recorded: every gunicorn worker imports its lazy modules and opens its
+        # database connection on its first requests (seconds), which is not the steady state.
+        for _, token, request in phases:
+            run_phase(base, max(int(c) for c in args.clients.split(",")), 2.0, token, request)
         runs = [(int(c), phase) for c in args.clients.split(",") for phase in phases]
         for clients, (name, token, request) in runs:
             samples, elapsed = run_phase(base, clients, args.duration, token, request)
