@@ -94,6 +94,10 @@ def _save_scores(ads: list[Ad], model: TrainedModel, version: str) -> None:
                 )
             )
     ids = [ad.pk for ad in ads]
+    # The linking stage's boost belongs to the network, not to the model: keep it across re-scores.
+    boosts = dict(AdScore.objects.filter(ad_id__in=ids).values_list("ad_id", "network_boost"))
+    for score in scores:
+        score.network_boost = boosts.get(score.ad_id, 0.0)
     AdScore.objects.filter(ad_id__in=ids).delete()
     AdScore.objects.bulk_create(scores)
     AdEmbedding.objects.filter(ad_id__in=ids).delete()

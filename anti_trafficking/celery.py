@@ -17,7 +17,7 @@ QUEUES = ("default", "ingest", "extract", "score", "geocode", "link", "queue", "
 
 @app.on_after_finalize.connect
 def _schedule(sender: Celery, **_: object) -> None:
-    """Periodic work: the pipeline sweep and polling of online sources (Celery beat)."""
+    """Periodic work (Celery beat): sweep, source polling, retention, watchlist digests."""
     from django.conf import settings
 
     sender.add_periodic_task(
@@ -30,4 +30,7 @@ def _schedule(sender: Celery, **_: object) -> None:
     )
     sender.add_periodic_task(
         24 * 3600.0, sender.signature("ads.tasks.purge_expired"), name="retention purge"
+    )
+    sender.add_periodic_task(
+        300.0, sender.signature("cases.tasks.watchlists_digest"), name="watchlist digests"
     )

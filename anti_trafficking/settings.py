@@ -173,6 +173,7 @@ PIPELINE_STAGES: list[tuple[str, str]] = [
     ("extract", "ads.extraction_service.ads_extract_entities"),
     ("score", "analytics.services.ads_score"),
     ("geocode", "maps.services.ads_geocode"),
+    ("link", "analytics.linking_service.ads_link"),
     ("queue", "cases.services.ads_queue_for_review"),
 ]
 
@@ -288,6 +289,7 @@ EMAIL_BACKEND = env_str(
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "alerts@localhost")
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")  # absolute links in alert emails
 
 # --- REST API -----------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from ads import pipeline
 from ads.models import Ad
@@ -38,6 +38,9 @@ def health(request: HttpRequest) -> JsonResponse:
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    """Investigators start at their review queue; administrators at the pipeline overview."""
+    if not request.user.is_platform_admin:
+        return redirect("cases:queue")
     ads = Ad.objects.visible_to(request.user)
     context = {
         "ad_count": ads.count(),

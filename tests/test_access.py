@@ -40,9 +40,9 @@ def test_the_policy_names_only_urls_that_exist():
 PAGES = {
     "/": {
         "anonymous": 302,
-        "investigator_a": 200,
-        "investigator_b": 200,
-        "supervisor_a": 200,
+        "investigator_a": 302,
+        "investigator_b": 302,
+        "supervisor_a": 302,
         "partner_x": 403,
         "partner_y": 403,
         "auditor": 403,

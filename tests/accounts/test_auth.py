@@ -27,7 +27,7 @@ def test_a_correct_password_signs_in(actors):
     client = Client()
     response = client.post("/accounts/login/", {"username": "inv-a", "password": PASSWORD})
     assert response.status_code == 302
-    assert client.get("/").status_code == 200
+    assert client.get("/cases/").status_code == 200
 
 
 @pytest.mark.parametrize("password", ["short-pw1", "password1234", "123456789012345"])
@@ -42,32 +42,32 @@ def test_a_long_uncommon_password_is_accepted():
 
 def test_an_idle_session_expires(actors, settings):
     client = actors.client_for("investigator_a")
-    assert client.get("/").status_code == 200
+    assert client.get("/cases/").status_code == 200
     session = client.session
     session["last_seen_at"] = int(time.time()) - settings.SESSION_IDLE_SECONDS - 5
     session.save()
-    response = client.get("/")
+    response = client.get("/cases/")
     assert response.status_code == 302 and "expired=1" in response["Location"]
-    assert client.get("/").status_code == 302
+    assert client.get("/cases/").status_code == 302
 
 
 def test_a_session_older_than_the_absolute_limit_expires(actors, settings):
     client = actors.client_for("investigator_a")
-    client.get("/")
+    client.get("/cases/")
     session = client.session
     session["started_at"] = int(time.time()) - settings.SESSION_COOKIE_AGE - 5
     session.save()
-    assert client.get("/").status_code == 302
+    assert client.get("/cases/").status_code == 302
 
 
 def test_logout_invalidates_the_old_session_cookie(actors):
     client = actors.client_for("investigator_a")
-    client.get("/")
+    client.get("/cases/")
     old_cookie = client.cookies["sessionid"].value
     client.post("/accounts/logout/")
     thief = Client()
     thief.cookies["sessionid"] = old_cookie
-    assert thief.get("/").status_code == 302
+    assert thief.get("/cases/").status_code == 302
 
 
 def test_roles_that_need_a_second_factor_are_sent_to_it(actors, settings):
