@@ -40,7 +40,10 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         )
         if token is None or not hmac.compare_digest(token.digest, ApiToken.hash_secret(token_text)):
             raise exceptions.AuthenticationFailed("Invalid or revoked token.")
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+        now = timezone.now()
+        if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+            # At most one write a minute per token: a write per call costs every API request.
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         return token.user, token
 
     def authenticate_header(self, request: Request) -> str:
