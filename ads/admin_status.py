@@ -41,9 +41,13 @@ class StageRow:
 def stage_rows(report: dict[str, Any]) -> list[StageRow]:
     queued = report.get("queues", {}).get("queued") or {}
     return [
-        StageRow(name=name, backlog=report["backlog"][name], queued=queued.get(name),
-                 failed=report["failed"][name],
-                 completed_last_hour=report["completed_last_hour"][name])
+        StageRow(
+            name=name,
+            backlog=report["backlog"][name],
+            queued=queued.get(name),
+            failed=report["failed"][name],
+            completed_last_hour=report["completed_last_hour"][name],
+        )
         for name in report["stages"]
     ]
 
@@ -52,8 +56,9 @@ def pipeline_status_view(request: HttpRequest, *, admin_site: AdminSite) -> Http
     if role_of(request.user) != ADMIN:
         raise PermissionDenied("The pipeline status is for platform administrators.")
     report = pipeline.pipeline_status_report()
-    oldest: datetime | None = (parse_datetime(report["oldest_unfinished"])
-                               if report["oldest_unfinished"] else None)
+    oldest: datetime | None = (
+        parse_datetime(report["oldest_unfinished"]) if report["oldest_unfinished"] else None
+    )
     ad_changelist = reverse("admin:ads_ad_changelist", current_app=admin_site.name)
     oldest_ad = report.get("oldest_unfinished_ad")
     context = {
@@ -66,8 +71,11 @@ def pipeline_status_view(request: HttpRequest, *, admin_site: AdminSite) -> Http
         "failed_url": f"{ad_changelist}?pipeline=failed",
         "unfinished_url": f"{ad_changelist}?pipeline=unfinished",
         "oldest": oldest,
-        "oldest_url": (reverse("admin:ads_ad_change", args=[oldest_ad], current_app=admin_site.name)
-                       if oldest_ad else None),
+        "oldest_url": (
+            reverse("admin:ads_ad_change", args=[oldest_ad], current_app=admin_site.name)
+            if oldest_ad
+            else None
+        ),
         "oldest_ad": oldest_ad,
     }
     return TemplateResponse(request, "admin/ads/pipeline_status.html", context)

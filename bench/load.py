@@ -123,10 +123,27 @@ def prepare(env: dict[str, str]) -> dict[str, str]:
     """Migrate, train the risk model, create the actors; returns the partner's ingest token."""
     manage = [sys.executable, str(ROOT / "manage.py")]
     subprocess.run([*manage, "migrate", "-v0"], env=env, check=True, cwd=ROOT)  # noqa: S603
-    subprocess.run([*manage, "train_risk_model", "--no-progress", "--no-decisions"],  # noqa: S603
-                   env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
-    os.environ.update({k: env[k] for k in ("DATABASE_URL", "DJANGO_ENV", "DJANGO_DEBUG", "VAR_DIR",
-                                           "EVIDENCE_ROOT", "MODEL_DIR", "LOG_LEVEL")})
+    subprocess.run(
+        [*manage, "train_risk_model", "--no-progress", "--no-decisions"],  # noqa: S603
+        env=env,
+        check=True,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+    )
+    os.environ.update(
+        {
+            k: env[k]
+            for k in (
+                "DATABASE_URL",
+                "DJANGO_ENV",
+                "DJANGO_DEBUG",
+                "VAR_DIR",
+                "EVIDENCE_ROOT",
+                "MODEL_DIR",
+                "LOG_LEVEL",
+            )
+        }
+    )
     os.environ["PIPELINE_ENQUEUE"] = "false"
     os.environ.pop("CELERY_BROKER_URL", None)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "anti_trafficking.settings")
@@ -138,12 +155,15 @@ def prepare(env: dict[str, str]) -> dict[str, str]:
 
     unit = Unit.objects.create(name="Load unit", code="load")
     org = PartnerOrganisation.objects.create(name="Load NGO", slug="load-ngo", region="NV")
-    User.objects.create_user(username="load-inv", password=PASSWORD, role=Role.INVESTIGATOR,
-                             unit=unit)
-    User.objects.create_user(username="load-admin", password=PASSWORD, role=Role.ADMIN,
-                             is_staff=True, is_superuser=True)
-    partner = User.objects.create_user(username="load-partner", password=PASSWORD,
-                                       role=Role.PARTNER, partner=org)
+    User.objects.create_user(
+        username="load-inv", password=PASSWORD, role=Role.INVESTIGATOR, unit=unit
+    )
+    User.objects.create_user(
+        username="load-admin", password=PASSWORD, role=Role.ADMIN, is_staff=True, is_superuser=True
+    )
+    partner = User.objects.create_user(
+        username="load-partner", password=PASSWORD, role=Role.PARTNER, partner=org
+    )
     _, token = api_token_create(user=partner, name="load", scopes=["read", "ads"])
     return {"token": token}
 
@@ -154,16 +174,52 @@ def start_services(args: argparse.Namespace, env: dict[str, str], log: Path) -> 
     queues = ",".join(dict.fromkeys([*QUEUES.split(","), *(stage.queue for stage in stages())]))
     handle = log.open("ab")
     gunicorn = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "gunicorn", "anti_trafficking.wsgi", "-b",
-         f"127.0.0.1:{args.port}", "-w", str(args.gunicorn_workers), "--threads",
-         str(args.gunicorn_threads), "--timeout", "60", "--log-level", "warning"],
-        cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "anti_trafficking.wsgi",
+            "-b",
+            f"127.0.0.1:{args.port}",
+            "-w",
+            str(args.gunicorn_workers),
+            "--threads",
+            str(args.gunicorn_threads),
+            "--timeout",
+            "60",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=handle,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     worker = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "celery", "-A", "anti_trafficking", "worker", "-Q", queues, "-c",
-         str(args.celery_concurrency), "-l", "warning", "--without-gossip", "--without-mingle",
-         "-n", f"load-{os.getpid()}@%h"],
-        cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "anti_trafficking",
+            "worker",
+            "-Q",
+            queues,
+            "-c",
+            str(args.celery_concurrency),
+            "-l",
+            "warning",
+            "--without-gossip",
+            "--without-mingle",
+            "-n",
+            f"load-{os.getpid()}@%h",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=handle,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     return [gunicorn, worker]
 
@@ -201,17 +257,23 @@ def signed_in(base: str, username: str) -> Any:
     session.get(f"{base}/accounts/login/", timeout=10)
     response = session.post(
         f"{base}/accounts/login/",
-        data={"username": username, "password": PASSWORD,
-              "csrfmiddlewaretoken": session.cookies.get("csrftoken", "")},
-        headers={"Referer": f"{base}/accounts/login/"}, timeout=10, allow_redirects=False,
+        data={
+            "username": username,
+            "password": PASSWORD,
+            "csrfmiddlewaretoken": session.cookies.get("csrftoken", ""),
+        },
+        headers={"Referer": f"{base}/accounts/login/"},
+        timeout=10,
+        allow_redirects=False,
     )
     if response.status_code != 302:
         raise SystemExit(f"login as {username} failed with HTTP {response.status_code}")
     return session
 
 
-def browse(base: str, sessions: dict[str, Any], samples: Samples, stop: threading.Event,
-           seed: int) -> None:
+def browse(
+    base: str, sessions: dict[str, Any], samples: Samples, stop: threading.Event, seed: int
+) -> None:
     import requests
 
     names = list(PAGES)
@@ -232,8 +294,9 @@ def browse(base: str, sessions: dict[str, Any], samples: Samples, stop: threadin
         samples.add(name, time.perf_counter() - start, status, ok, detail)
 
 
-def ingest(base: str, token: str, batch: int, samples: Samples, stop: threading.Event,
-           sent: list[int]) -> None:
+def ingest(
+    base: str, token: str, batch: int, samples: Samples, stop: threading.Event, sent: list[int]
+) -> None:
     import requests
 
     from ads.synthetic import generate_ads
@@ -267,9 +330,11 @@ def percentile(values: list[float], q: float) -> float:
 
 def report(samples: Samples, duration: float, baseline: Samples | None = None) -> str:
     """A Markdown table; with a baseline, the p95 ratio busy/idle per endpoint."""
-    lines = ["| endpoint | requests | req/s | p50 ms | p95 ms | max ms | errors | statuses |"
-             + (" p95 vs idle |" if baseline else ""),
-             "|---|---:|---:|---:|---:|---:|---:|---|" + ("---:|" if baseline else "")]
+    lines = [
+        "| endpoint | requests | req/s | p50 ms | p95 ms | max ms | errors | statuses |"
+        + (" p95 vs idle |" if baseline else ""),
+        "|---|---:|---:|---:|---:|---:|---:|---|" + ("---:|" if baseline else ""),
+    ]
     for name in [*PAGES, INGEST]:
         values = samples.latencies.get(name, [])
         if not values and name == INGEST:
@@ -291,20 +356,27 @@ def report(samples: Samples, duration: float, baseline: Samples | None = None) -
     return "\n".join(lines)
 
 
-def load_phase(base: str, args: argparse.Namespace, token: str | None,
-               sent: list[int]) -> tuple[Samples, float]:
+def load_phase(
+    base: str, args: argparse.Namespace, token: str | None, sent: list[int]
+) -> tuple[Samples, float]:
     """`--clients` browsing threads for `--duration` seconds, plus the ingest thread if a token."""
     samples = Samples()
     stop = threading.Event()
     threads = []
     if token:
-        threads.append(threading.Thread(target=ingest, daemon=True,
-                                        args=(base, token, args.ingest_batch, samples, stop, sent)))
+        threads.append(
+            threading.Thread(
+                target=ingest,
+                daemon=True,
+                args=(base, token, args.ingest_batch, samples, stop, sent),
+            )
+        )
     for i in range(args.clients):
         # Each client signs in for itself (a requests.Session is not shared between threads).
         own = {"investigator": signed_in(base, "load-inv"), "admin": signed_in(base, "load-admin")}
-        threads.append(threading.Thread(target=browse, args=(base, own, samples, stop, i),
-                                        daemon=True))
+        threads.append(
+            threading.Thread(target=browse, args=(base, own, samples, stop, i), daemon=True)
+        )
     started = time.monotonic()
     for thread in threads:
         thread.start()
@@ -325,8 +397,12 @@ def pipeline_progress() -> dict[str, Any]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--duration", type=float, default=45.0,
-                        help="seconds of each phase, idle then busy (max 300)")
+    parser.add_argument(
+        "--duration",
+        type=float,
+        default=45.0,
+        help="seconds of each phase, idle then busy (max 300)",
+    )
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--ingest-batch", type=int, default=100)
     parser.add_argument("--db", default="bench_load")
@@ -363,9 +439,11 @@ def main() -> int:
         progress = pipeline_progress()
     finally:
         stop_services(processes)
-    print(f"\nmachine: {platform.platform()}, {os.cpu_count()} cores, Python "
-          f"{platform.python_version()}; gunicorn {args.gunicorn_workers}x{args.gunicorn_threads} "
-          f"threads, celery -c {args.celery_concurrency}, {args.clients} clients")
+    print(
+        f"\nmachine: {platform.platform()}, {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}; gunicorn {args.gunicorn_workers}x{args.gunicorn_threads} "
+        f"threads, celery -c {args.celery_concurrency}, {args.clients} clients"
+    )
     print(f"\nidle (no ingestion, worker waiting), {idle_elapsed:.0f} s:")
     print(report(idle, idle_elapsed))
     print(f"\nbusy (ingesting through the API, worker running every stage), {elapsed:.0f} s:")
@@ -373,8 +451,11 @@ def main() -> int:
     for detail in idle.details + busy.details:
         print(f"  error: {detail}")
     print(f"\ningested through the API: {sent[0]} ads; pipeline at the end: {progress}")
-    errors = [line for line in log.read_text(errors="replace").splitlines()
-              if "Traceback" in line or " ERROR" in line]
+    errors = [
+        line
+        for line in log.read_text(errors="replace").splitlines()
+        if "Traceback" in line or " ERROR" in line
+    ]
     print(f"service log: {log} ({len(errors)} error lines)")
     if not args.keep:
         drop_database(args.db)

@@ -323,7 +323,8 @@ def time_requests(args: argparse.Namespace) -> list[dict[str, Any]]:
                 }
                 results.append(row)
                 print(
-                    f"{who:12} z{zoom:<3} {mix:14} p50 {row['p50']:7.1f} ms p95 {row['p95']:7.1f} ms"
+                    f"{who:12} z{zoom:<3} {mix:14} p50 {row['p50']:7.1f} ms "
+                    f"p95 {row['p95']:7.1f} ms"
                     f" {row['mode']:8} in view {row['in_view']:>8,} objects sent {row['sent']:>5}",
                     flush=True,
                 )

@@ -6,117 +6,228 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Evidence',
+            name="Evidence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sha256', models.CharField(max_length=64, unique=True)),
-                ('size', models.PositiveBigIntegerField()),
-                ('content_type', models.CharField(max_length=100)),
-                ('path', models.CharField(max_length=200)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sha256", models.CharField(max_length=64, unique=True)),
+                ("size", models.PositiveBigIntegerField()),
+                ("content_type", models.CharField(max_length=100)),
+                ("path", models.CharField(max_length=200)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
         ),
         migrations.CreateModel(
-            name='Source',
+            name="Source",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True)),
-                ('kind', models.CharField(choices=[('file', 'File import'), ('rss', 'RSS/Atom feed'), ('html', 'HTML listing (CSS selectors)'), ('partner', 'Partner API'), ('tip', 'Partner tips')], default='file', max_length=10)),
-                ('url', models.URLField(blank=True, max_length=500)),
-                ('settings', models.JSONField(blank=True, default=dict, help_text='Connector settings (selectors…).')),
-                ('default_country', models.CharField(default='US', help_text='For phone parsing.', max_length=2)),
-                ('enabled', models.BooleanField(default=True)),
-                ('schedule_minutes', models.PositiveIntegerField(default=60, help_text='Polling interval.')),
-                ('last_polled_at', models.DateTimeField(blank=True, null=True)),
-                ('last_poll_error', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('partner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='sources', to='accounts.partnerorganisation')),
-                ('unit', models.ForeignKey(blank=True, help_text='Unit whose investigators see these ads; empty: shared with every unit.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='sources', to='accounts.unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("file", "File import"),
+                            ("rss", "RSS/Atom feed"),
+                            ("html", "HTML listing (CSS selectors)"),
+                            ("partner", "Partner API"),
+                            ("tip", "Partner tips"),
+                        ],
+                        default="file",
+                        max_length=10,
+                    ),
+                ),
+                ("url", models.URLField(blank=True, max_length=500)),
+                (
+                    "settings",
+                    models.JSONField(
+                        blank=True, default=dict, help_text="Connector settings (selectors…)."
+                    ),
+                ),
+                (
+                    "default_country",
+                    models.CharField(default="US", help_text="For phone parsing.", max_length=2),
+                ),
+                ("enabled", models.BooleanField(default=True)),
+                (
+                    "schedule_minutes",
+                    models.PositiveIntegerField(default=60, help_text="Polling interval."),
+                ),
+                ("last_polled_at", models.DateTimeField(blank=True, null=True)),
+                ("last_poll_error", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "partner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="sources",
+                        to="accounts.partnerorganisation",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Unit whose investigators see these ads; empty: shared with every unit.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="sources",
+                        to="accounts.unit",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Ad',
+            name="Ad",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('external_id', models.CharField(max_length=255)),
-                ('url', models.URLField(blank=True, max_length=2000)),
-                ('title', models.TextField(blank=True)),
-                ('body', models.TextField(blank=True)),
-                ('posted_at', models.DateTimeField(blank=True, db_index=True, null=True)),
-                ('captured_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('last_seen_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('location_text', models.CharField(blank=True, max_length=500)),
-                ('language', models.CharField(blank=True, max_length=20)),
-                ('content_hash', models.CharField(max_length=64)),
-                ('revision_count', models.PositiveIntegerField(default=1)),
-                ('pipeline_stage', models.CharField(default='done', max_length=20)),
-                ('pipeline_status', models.CharField(choices=[('pending', 'Pending'), ('failed', 'Failed')], default='pending', max_length=10)),
-                ('pipeline_attempts', models.PositiveSmallIntegerField(default=0)),
-                ('pipeline_error', models.TextField(blank=True)),
-                ('pipeline_updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('source', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='ads', to='ads.source')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("external_id", models.CharField(max_length=255)),
+                ("url", models.URLField(blank=True, max_length=2000)),
+                ("title", models.TextField(blank=True)),
+                ("body", models.TextField(blank=True)),
+                ("posted_at", models.DateTimeField(blank=True, db_index=True, null=True)),
+                ("captured_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("last_seen_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("location_text", models.CharField(blank=True, max_length=500)),
+                ("language", models.CharField(blank=True, max_length=20)),
+                ("content_hash", models.CharField(max_length=64)),
+                ("revision_count", models.PositiveIntegerField(default=1)),
+                ("pipeline_stage", models.CharField(default="done", max_length=20)),
+                (
+                    "pipeline_status",
+                    models.CharField(
+                        choices=[("pending", "Pending"), ("failed", "Failed")],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("pipeline_attempts", models.PositiveSmallIntegerField(default=0)),
+                ("pipeline_error", models.TextField(blank=True)),
+                ("pipeline_updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "source",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="ads",
+                        to="ads.source",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='StageRun',
+            name="StageRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('revision', models.PositiveIntegerField()),
-                ('stage', models.CharField(max_length=20)),
-                ('version', models.CharField(blank=True, max_length=100)),
-                ('finished_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('ad', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='stage_runs', to='ads.ad')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("revision", models.PositiveIntegerField()),
+                ("stage", models.CharField(max_length=20)),
+                ("version", models.CharField(blank=True, max_length=100)),
+                ("finished_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "ad",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="stage_runs",
+                        to="ads.ad",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='AdRevision',
+            name="AdRevision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('title', models.TextField(blank=True)),
-                ('body', models.TextField(blank=True)),
-                ('url', models.URLField(blank=True, max_length=2000)),
-                ('posted_at', models.DateTimeField(blank=True, null=True)),
-                ('location_text', models.CharField(blank=True, max_length=500)),
-                ('content_hash', models.CharField(max_length=64)),
-                ('captured_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('ad', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='revisions', to='ads.ad')),
-                ('evidence', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='revisions', to='ads.evidence')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField()),
+                ("title", models.TextField(blank=True)),
+                ("body", models.TextField(blank=True)),
+                ("url", models.URLField(blank=True, max_length=2000)),
+                ("posted_at", models.DateTimeField(blank=True, null=True)),
+                ("location_text", models.CharField(blank=True, max_length=500)),
+                ("content_hash", models.CharField(max_length=64)),
+                ("captured_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "ad",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="revisions",
+                        to="ads.ad",
+                    ),
+                ),
+                (
+                    "evidence",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="revisions",
+                        to="ads.evidence",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['ad_id', 'number'],
-                'constraints': [models.UniqueConstraint(fields=('ad', 'number'), name='revision_unique_number')],
+                "ordering": ["ad_id", "number"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("ad", "number"), name="revision_unique_number")
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='ad',
-            index=models.Index(fields=['pipeline_stage', 'pipeline_status', 'pipeline_updated_at'], name='ads_ad_pipelin_79560b_idx'),
+            model_name="ad",
+            index=models.Index(
+                fields=["pipeline_stage", "pipeline_status", "pipeline_updated_at"],
+                name="ads_ad_pipelin_79560b_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='ad',
-            index=models.Index(fields=['created_at'], name='ads_ad_created_9f5b83_idx'),
+            model_name="ad",
+            index=models.Index(fields=["created_at"], name="ads_ad_created_9f5b83_idx"),
         ),
         migrations.AddConstraint(
-            model_name='ad',
-            constraint=models.UniqueConstraint(fields=('source', 'external_id'), name='ad_unique_per_source'),
+            model_name="ad",
+            constraint=models.UniqueConstraint(
+                fields=("source", "external_id"), name="ad_unique_per_source"
+            ),
         ),
         migrations.AddIndex(
-            model_name='stagerun',
-            index=models.Index(fields=['stage', 'finished_at'], name='ads_stageru_stage_053e38_idx'),
+            model_name="stagerun",
+            index=models.Index(
+                fields=["stage", "finished_at"], name="ads_stageru_stage_053e38_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='stagerun',
-            index=models.Index(fields=['ad', 'stage'], name='ads_stageru_ad_id_c9c66c_idx'),
+            model_name="stagerun",
+            index=models.Index(fields=["ad", "stage"], name="ads_stageru_ad_id_c9c66c_idx"),
         ),
     ]

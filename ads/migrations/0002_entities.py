@@ -6,44 +6,89 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('ads', '0001_initial'),
+        ("ads", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='ad',
-            name='extracted',
+            model_name="ad",
+            name="extracted",
             field=models.JSONField(blank=True, default=dict),
         ),
         migrations.CreateModel(
-            name='Entity',
+            name="Entity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('phone', 'Phone number'), ('email', 'Email'), ('handle', 'Social handle'), ('url', 'URL'), ('name', 'Name or alias'), ('image', 'Image hash')], max_length=10)),
-                ('value', models.CharField(max_length=500)),
-                ('first_seen_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('last_seen_at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("phone", "Phone number"),
+                            ("email", "Email"),
+                            ("handle", "Social handle"),
+                            ("url", "URL"),
+                            ("name", "Name or alias"),
+                            ("image", "Image hash"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("value", models.CharField(max_length=500)),
+                ("first_seen_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("last_seen_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'verbose_name_plural': 'entities',
-                'constraints': [models.UniqueConstraint(fields=('kind', 'value'), name='entity_unique_value')],
+                "verbose_name_plural": "entities",
+                "constraints": [
+                    models.UniqueConstraint(fields=("kind", "value"), name="entity_unique_value")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='EntityOccurrence',
+            name="EntityOccurrence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('revision', models.PositiveIntegerField()),
-                ('start', models.PositiveIntegerField()),
-                ('end', models.PositiveIntegerField()),
-                ('ad', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='occurrences', to='ads.ad')),
-                ('entity', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='occurrences', to='ads.entity')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("revision", models.PositiveIntegerField()),
+                ("start", models.PositiveIntegerField()),
+                ("end", models.PositiveIntegerField()),
+                (
+                    "ad",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="occurrences",
+                        to="ads.ad",
+                    ),
+                ),
+                (
+                    "entity",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="occurrences",
+                        to="ads.entity",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['entity', 'ad'], name='ads_entityo_entity__9213fe_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('end__gte', models.F('start'))), name='occurrence_span_ordered')],
+                "indexes": [
+                    models.Index(fields=["entity", "ad"], name="ads_entityo_entity__9213fe_idx")
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("end__gte", models.F("start"))),
+                        name="occurrence_span_ordered",
+                    )
+                ],
             },
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('ads', '0002_entities'),
+        ("ads", "0002_entities"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='evidence',
-            name='offset',
+            model_name="evidence",
+            name="offset",
             field=models.PositiveBigIntegerField(default=0),
         ),
     ]

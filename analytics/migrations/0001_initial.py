@@ -6,127 +6,286 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('ads', '0002_entities'),
+        ("ads", "0002_entities"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AdEmbedding',
+            name="AdEmbedding",
             fields=[
-                ('ad', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='embedding', serialize=False, to='ads.ad')),
-                ('encoder', models.CharField(max_length=200)),
-                ('vector', models.BinaryField()),
+                (
+                    "ad",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="embedding",
+                        serialize=False,
+                        to="ads.ad",
+                    ),
+                ),
+                ("encoder", models.CharField(max_length=200)),
+                ("vector", models.BinaryField()),
             ],
         ),
         migrations.CreateModel(
-            name='AdSignature',
+            name="AdSignature",
             fields=[
-                ('ad', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='signature', serialize=False, to='ads.ad')),
-                ('signature', models.BinaryField()),
-                ('version', models.CharField(max_length=50)),
+                (
+                    "ad",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="signature",
+                        serialize=False,
+                        to="ads.ad",
+                    ),
+                ),
+                ("signature", models.BinaryField()),
+                ("version", models.CharField(max_length=50)),
             ],
         ),
         migrations.CreateModel(
-            name='AdScore',
+            name="AdScore",
             fields=[
-                ('ad', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='score', serialize=False, to='ads.ad')),
-                ('scorable', models.BooleanField(default=True)),
-                ('not_scorable_reason', models.CharField(blank=True, max_length=300)),
-                ('risk', models.FloatField(blank=True, db_index=True, null=True)),
-                ('minor', models.FloatField(blank=True, db_index=True, null=True)),
-                ('flagged', models.BooleanField(db_index=True, default=False)),
-                ('possible_minor', models.BooleanField(default=False)),
-                ('category', models.CharField(blank=True, choices=[('escort', 'Escort'), ('massage', 'Massage'), ('job', 'Job'), ('other', 'Other classifieds')], db_index=True, max_length=10)),
-                ('category_probabilities', models.JSONField(default=dict)),
-                ('indicators', models.JSONField(default=list, help_text='[{code,label,span,weight,provenance}]')),
-                ('counter_indicators', models.JSONField(default=list)),
-                ('indicator_codes', models.JSONField(default=list, help_text='Codes that fired, for filtering.')),
-                ('reason', models.TextField(blank=True)),
-                ('notes', models.JSONField(default=list)),
-                ('truncated', models.BooleanField(default=False)),
-                ('low_confidence', models.BooleanField(default=False)),
-                ('network_boost', models.FloatField(default=0.0, help_text='Added by network features (linking).')),
-                ('model_version', models.CharField(max_length=100)),
-                ('revision', models.PositiveIntegerField()),
-                ('scored_at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "ad",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="score",
+                        serialize=False,
+                        to="ads.ad",
+                    ),
+                ),
+                ("scorable", models.BooleanField(default=True)),
+                ("not_scorable_reason", models.CharField(blank=True, max_length=300)),
+                ("risk", models.FloatField(blank=True, db_index=True, null=True)),
+                ("minor", models.FloatField(blank=True, db_index=True, null=True)),
+                ("flagged", models.BooleanField(db_index=True, default=False)),
+                ("possible_minor", models.BooleanField(default=False)),
+                (
+                    "category",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("escort", "Escort"),
+                            ("massage", "Massage"),
+                            ("job", "Job"),
+                            ("other", "Other classifieds"),
+                        ],
+                        db_index=True,
+                        max_length=10,
+                    ),
+                ),
+                ("category_probabilities", models.JSONField(default=dict)),
+                (
+                    "indicators",
+                    models.JSONField(
+                        default=list, help_text="[{code,label,span,weight,provenance}]"
+                    ),
+                ),
+                ("counter_indicators", models.JSONField(default=list)),
+                (
+                    "indicator_codes",
+                    models.JSONField(default=list, help_text="Codes that fired, for filtering."),
+                ),
+                ("reason", models.TextField(blank=True)),
+                ("notes", models.JSONField(default=list)),
+                ("truncated", models.BooleanField(default=False)),
+                ("low_confidence", models.BooleanField(default=False)),
+                (
+                    "network_boost",
+                    models.FloatField(
+                        default=0.0, help_text="Added by network features (linking)."
+                    ),
+                ),
+                ("model_version", models.CharField(max_length=100)),
+                ("revision", models.PositiveIntegerField()),
+                ("scored_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'indexes': [models.Index(fields=['flagged', 'risk'], name='analytics_a_flagged_36fda0_idx')],
+                "indexes": [
+                    models.Index(fields=["flagged", "risk"], name="analytics_a_flagged_36fda0_idx")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ModelVersion',
+            name="ModelVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.CharField(max_length=100, unique=True)),
-                ('path', models.CharField(max_length=500)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('metrics', models.JSONField(default=dict)),
-                ('training_summary', models.JSONField(default=dict, help_text='Examples by source (seed, decisions).')),
-                ('encoder', models.CharField(blank=True, max_length=200)),
-                ('active', models.BooleanField(default=False)),
-                ('activated_at', models.DateTimeField(blank=True, null=True)),
-                ('rescore_total', models.PositiveIntegerField(default=0)),
-                ('rescore_done', models.PositiveIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.CharField(max_length=100, unique=True)),
+                ("path", models.CharField(max_length=500)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("metrics", models.JSONField(default=dict)),
+                (
+                    "training_summary",
+                    models.JSONField(
+                        default=dict, help_text="Examples by source (seed, decisions)."
+                    ),
+                ),
+                ("encoder", models.CharField(blank=True, max_length=200)),
+                ("active", models.BooleanField(default=False)),
+                ("activated_at", models.DateTimeField(blank=True, null=True)),
+                ("rescore_total", models.PositiveIntegerField(default=0)),
+                ("rescore_done", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'ordering': ['-created_at'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('active', True)), fields=('active',), name='one_active_model')],
+                "ordering": ["-created_at"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("active", True)),
+                        fields=("active",),
+                        name="one_active_model",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Network',
+            name="Network",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('size', models.PositiveIntegerField(db_index=True, default=0)),
-                ('first_seen_at', models.DateTimeField(blank=True, null=True)),
-                ('last_seen_at', models.DateTimeField(blank=True, null=True)),
-                ('cities', models.JSONField(default=list)),
-                ('max_risk', models.FloatField(blank=True, db_index=True, null=True)),
-                ('features', models.JSONField(default=dict, help_text='cities per week, names per phone, ...')),
-                ('template', models.JSONField(default=dict, help_text='Shared text and what varies.')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('merged_into', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='absorbed', to='analytics.network')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("size", models.PositiveIntegerField(db_index=True, default=0)),
+                ("first_seen_at", models.DateTimeField(blank=True, null=True)),
+                ("last_seen_at", models.DateTimeField(blank=True, null=True)),
+                ("cities", models.JSONField(default=list)),
+                ("max_risk", models.FloatField(blank=True, db_index=True, null=True)),
+                (
+                    "features",
+                    models.JSONField(
+                        default=dict, help_text="cities per week, names per phone, ..."
+                    ),
+                ),
+                (
+                    "template",
+                    models.JSONField(default=dict, help_text="Shared text and what varies."),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "merged_into",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="absorbed",
+                        to="analytics.network",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='AdNetwork',
+            name="AdNetwork",
             fields=[
-                ('ad', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='network_membership', serialize=False, to='ads.ad')),
-                ('joined_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('network', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='analytics.network')),
+                (
+                    "ad",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="network_membership",
+                        serialize=False,
+                        to="ads.ad",
+                    ),
+                ),
+                ("joined_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "network",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="analytics.network",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Link',
+            name="Link",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('phone', 'Shared phone'), ('email', 'Shared email'), ('handle', 'Shared handle'), ('url', 'Shared URL'), ('image', 'Same image'), ('text', 'Near-duplicate text')], max_length=10)),
-                ('key', models.CharField(blank=True, max_length=500)),
-                ('similarity', models.FloatField(default=1.0)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('ad_a', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='links_out', to='ads.ad')),
-                ('ad_b', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='links_in', to='ads.ad')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("phone", "Shared phone"),
+                            ("email", "Shared email"),
+                            ("handle", "Shared handle"),
+                            ("url", "Shared URL"),
+                            ("image", "Same image"),
+                            ("text", "Near-duplicate text"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("key", models.CharField(blank=True, max_length=500)),
+                ("similarity", models.FloatField(default=1.0)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "ad_a",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="links_out",
+                        to="ads.ad",
+                    ),
+                ),
+                (
+                    "ad_b",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="links_in",
+                        to="ads.ad",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['ad_b'], name='analytics_l_ad_b_id_f92bad_idx')],
-                'constraints': [models.UniqueConstraint(fields=('ad_a', 'ad_b', 'kind'), name='link_unique'), models.CheckConstraint(condition=models.Q(('ad_a__lt', models.F('ad_b'))), name='link_ordered')],
+                "indexes": [models.Index(fields=["ad_b"], name="analytics_l_ad_b_id_f92bad_idx")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("ad_a", "ad_b", "kind"), name="link_unique"),
+                    models.CheckConstraint(
+                        condition=models.Q(("ad_a__lt", models.F("ad_b"))), name="link_ordered"
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='TextBand',
+            name="TextBand",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(db_index=True, max_length=64)),
-                ('ad', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='text_bands', to='ads.ad')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(db_index=True, max_length=64)),
+                (
+                    "ad",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="text_bands",
+                        to="ads.ad",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('ad', 'key'), name='textband_unique')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("ad", "key"), name="textband_unique")
+                ],
             },
         ),
     ]

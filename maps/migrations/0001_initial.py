@@ -6,39 +6,81 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('ads', '0002_entities'),
+        ("ads", "0002_entities"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AdLocation',
+            name="AdLocation",
             fields=[
-                ('ad', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='location', serialize=False, to='ads.ad')),
-                ('lat', models.FloatField(blank=True, null=True)),
-                ('lng', models.FloatField(blank=True, null=True)),
-                ('precision', models.CharField(choices=[('point', 'Point'), ('neighbourhood', 'Neighbourhood'), ('city', 'City'), ('region', 'Region / state'), ('area_code', 'Area code only'), ('country', 'Country'), ('unknown', 'Unknown')], default='unknown', max_length=15)),
-                ('name', models.CharField(blank=True, max_length=200)),
-                ('source', models.CharField(blank=True, help_text='gazetteer, nominatim, area_code, url…', max_length=20)),
-                ('country', models.CharField(blank=True, max_length=2)),
-                ('admin1', models.CharField(blank=True, max_length=100)),
-                ('confidence', models.FloatField(default=0.0)),
-                ('note', models.CharField(blank=True, max_length=300)),
-                ('phone_locations', models.JSONField(default=list, help_text="Area-code locations of the ad's phones.")),
-                ('travel_cues', models.JSONField(default=list, help_text='Area codes far from the posting city.')),
-                ('geocoder_version', models.CharField(max_length=50)),
-                ('geocoded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('posted_at', models.DateTimeField(blank=True, null=True)),
-                ('source_id_copy', models.BigIntegerField(blank=True, null=True)),
-                ('risk', models.FloatField(blank=True, null=True)),
-                ('minor', models.FloatField(blank=True, null=True)),
-                ('category', models.CharField(blank=True, max_length=10)),
+                (
+                    "ad",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="location",
+                        serialize=False,
+                        to="ads.ad",
+                    ),
+                ),
+                ("lat", models.FloatField(blank=True, null=True)),
+                ("lng", models.FloatField(blank=True, null=True)),
+                (
+                    "precision",
+                    models.CharField(
+                        choices=[
+                            ("point", "Point"),
+                            ("neighbourhood", "Neighbourhood"),
+                            ("city", "City"),
+                            ("region", "Region / state"),
+                            ("area_code", "Area code only"),
+                            ("country", "Country"),
+                            ("unknown", "Unknown"),
+                        ],
+                        default="unknown",
+                        max_length=15,
+                    ),
+                ),
+                ("name", models.CharField(blank=True, max_length=200)),
+                (
+                    "source",
+                    models.CharField(
+                        blank=True, help_text="gazetteer, nominatim, area_code, url…", max_length=20
+                    ),
+                ),
+                ("country", models.CharField(blank=True, max_length=2)),
+                ("admin1", models.CharField(blank=True, max_length=100)),
+                ("confidence", models.FloatField(default=0.0)),
+                ("note", models.CharField(blank=True, max_length=300)),
+                (
+                    "phone_locations",
+                    models.JSONField(
+                        default=list, help_text="Area-code locations of the ad's phones."
+                    ),
+                ),
+                (
+                    "travel_cues",
+                    models.JSONField(
+                        default=list, help_text="Area codes far from the posting city."
+                    ),
+                ),
+                ("geocoder_version", models.CharField(max_length=50)),
+                ("geocoded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("posted_at", models.DateTimeField(blank=True, null=True)),
+                ("source_id_copy", models.BigIntegerField(blank=True, null=True)),
+                ("risk", models.FloatField(blank=True, null=True)),
+                ("minor", models.FloatField(blank=True, null=True)),
+                ("category", models.CharField(blank=True, max_length=10)),
             ],
             options={
-                'indexes': [models.Index(fields=['lat', 'lng'], name='maps_adloca_lat_dbff94_idx'), models.Index(fields=['posted_at'], name='maps_adloca_posted__ab8030_idx'), models.Index(fields=['risk'], name='maps_adloca_risk_e08366_idx')],
+                "indexes": [
+                    models.Index(fields=["lat", "lng"], name="maps_adloca_lat_dbff94_idx"),
+                    models.Index(fields=["posted_at"], name="maps_adloca_posted__ab8030_idx"),
+                    models.Index(fields=["risk"], name="maps_adloca_risk_e08366_idx"),
+                ],
             },
         ),
     ]

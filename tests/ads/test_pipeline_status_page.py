@@ -17,13 +17,23 @@ from tests.conftest import ALL_ACTORS
 pytestmark = pytest.mark.django_db
 
 URL = "/admin/ads/ad/pipeline-status/"
-EXPECTED = {"anonymous": 302, "investigator_a": 403, "investigator_b": 403, "supervisor_a": 403,
-            "partner_x": 403, "partner_y": 403, "auditor": 403, "admin": 200}
+EXPECTED = {
+    "anonymous": 302,
+    "investigator_a": 403,
+    "investigator_b": 403,
+    "supervisor_a": 403,
+    "partner_x": 403,
+    "partner_y": 403,
+    "auditor": 403,
+    "admin": 200,
+}
 
 
 def _ingest(source, count: int, prefix: str) -> list[int]:
-    rows = [{"external_id": f"{prefix}{i}", "title": f"Listing {i}", "body": f"synthetic body {i}"}
-            for i in range(count)]
+    rows = [
+        {"external_id": f"{prefix}{i}", "title": f"Listing {i}", "body": f"synthetic body {i}"}
+        for i in range(count)
+    ]
     return ads_ingest(source=source, rows=records_from_payload(rows)).ad_ids
 
 
@@ -43,16 +53,18 @@ def test_backlog_failures_oldest_and_throughput_are_shown(actors):
     waiting = _ingest(actors.source_a, 7, "w")
     failed = _ingest(actors.source_b, 2, "f")
     first = pipeline.stage_names()[0]
-    Ad.objects.filter(pk__in=failed).update(pipeline_status=PipelineStatus.FAILED,
-                                            pipeline_error="ValueError: synthetic failure")
+    Ad.objects.filter(pk__in=failed).update(
+        pipeline_status=PipelineStatus.FAILED, pipeline_error="ValueError: synthetic failure"
+    )
     oldest = waiting[3]
     Ad.objects.filter(pk=oldest).update(pipeline_updated_at=timezone.now() - timedelta(hours=2))
     done = _ingest(actors.source_shared, 4, "d")
     Ad.objects.filter(pk__in=done).update(pipeline_stage=PIPELINE_DONE)
     StageRun.objects.bulk_create([StageRun(ad_id=pk, revision=1, stage=first) for pk in done])
     # A run from yesterday is outside the hour.
-    StageRun.objects.create(ad_id=done[0], revision=0, stage=first,
-                            finished_at=timezone.now() - timedelta(days=1))
+    StageRun.objects.create(
+        ad_id=done[0], revision=0, stage=first, finished_at=timezone.now() - timedelta(days=1)
+    )
 
     response = actors.client_for("admin").get(URL)
 
@@ -73,8 +85,9 @@ def test_backlog_failures_oldest_and_throughput_are_shown(actors):
 
 def test_the_failed_link_lists_exactly_the_failed_ads(actors):
     ids = _ingest(actors.source_a, 3, "x")
-    Ad.objects.filter(pk=ids[1]).update(pipeline_status=PipelineStatus.FAILED,
-                                        pipeline_error="RuntimeError: parked for the test")
+    Ad.objects.filter(pk=ids[1]).update(
+        pipeline_status=PipelineStatus.FAILED, pipeline_error="RuntimeError: parked for the test"
+    )
     page = actors.client_for("admin").get(URL)
     changelist = actors.client_for("admin").get(page.context["failed_url"])
     assert changelist.status_code == 200

@@ -28,8 +28,13 @@ class RedisControl:
     stops: int = 0
 
     def _cli(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(["redis-cli", "-h", "127.0.0.1", "-p", str(self.port), *args],  # noqa: S607
-                              capture_output=True, text=True, timeout=10, check=False)
+        return subprocess.run(
+            ["redis-cli", "-h", "127.0.0.1", "-p", str(self.port), *args],  # noqa: S607
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
 
     def alive(self) -> bool:
         try:
@@ -50,10 +55,26 @@ class RedisControl:
         if self.alive():
             return
         subprocess.run(  # noqa: S603 - fixed arguments, the command .ci/run uses
-            ["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "-::1",  # noqa: S607
-             "--port", str(self.port), "--save", "", "--appendonly", "no",
-             "--dir", "/var/lib/redis", "--logfile", "/var/log/redis/ci.log"],
-            check=False, timeout=20,
+            [
+                "redis-server",
+                "--daemonize",
+                "yes",
+                "--bind",
+                "127.0.0.1",
+                "-::1",  # noqa: S607
+                "--port",
+                str(self.port),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                "/var/lib/redis",
+                "--logfile",
+                "/var/log/redis/ci.log",
+            ],
+            check=False,
+            timeout=20,
         )
         deadline = time.monotonic() + 30
         while not self.alive() and time.monotonic() < deadline:

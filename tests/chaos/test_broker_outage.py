@@ -32,13 +32,15 @@ def test_ads_posted_while_redis_is_down_are_stored_then_processed_once(
     redis_control.stop()
     try:
         with caplog.at_level(logging.ERROR, logger="ads.pipeline"):
-            response = client.post("/api/v1/ingest/", {"ads": synthetic_batch(0, 40)},
-                                   content_type="application/json")
+            response = client.post(
+                "/api/v1/ingest/", {"ads": synthetic_batch(0, 40)}, content_type="application/json"
+            )
         assert response.status_code == 200, response.content[:500]
         assert response.json()["new"] == 40
         assert "broker unavailable" in caplog.text
-        waiting = Ad.objects.filter(pipeline_stage=pipeline.first_stage(),
-                                    pipeline_status=PipelineStatus.PENDING)
+        waiting = Ad.objects.filter(
+            pipeline_stage=pipeline.first_stage(), pipeline_status=PipelineStatus.PENDING
+        )
         assert waiting.count() == 40
         report = pipeline.pipeline_status_report()
         assert "error" in report["queues"]
@@ -51,8 +53,11 @@ def test_ads_posted_while_redis_is_down_are_stored_then_processed_once(
     worker = worker_factory()
     worker.start()
     assert pipeline.pipeline_sweep(older_than=timedelta(0)) == {pipeline.first_stage(): 40}
-    finished = wait_for(lambda: Ad.objects.filter(pipeline_stage=PIPELINE_DONE).count() == 40,
-                        timeout=240, interval=0.5)
+    finished = wait_for(
+        lambda: Ad.objects.filter(pipeline_stage=PIPELINE_DONE).count() == 40,
+        timeout=240,
+        interval=0.5,
+    )
     assert finished, worker.log_tail()
     runs = StageRun.objects.values("ad", "revision", "stage").annotate(n=Count("id"))
     assert runs.filter(n__gt=1).count() == 0

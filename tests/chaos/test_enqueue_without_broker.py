@@ -48,8 +48,9 @@ def test_ingest_commits_and_logs_when_the_broker_refuses(actors, dead_broker, ca
     with caplog.at_level(logging.ERROR, logger="ads.pipeline"):
         summary = ads_ingest(source=actors.source_a, rows=records_from_payload(rows))
     assert summary.new == 12
-    waiting = Ad.objects.filter(pipeline_stage=pipeline.first_stage(),
-                                pipeline_status=PipelineStatus.PENDING)
+    waiting = Ad.objects.filter(
+        pipeline_stage=pipeline.first_stage(), pipeline_status=PipelineStatus.PENDING
+    )
     assert waiting.count() == 12
     broker_errors = [r for r in caplog.records if "broker unavailable" in r.getMessage()]
     # One error for the first batch that failed, not one per batch: the rest is left to the sweep.

@@ -37,9 +37,15 @@ DRAIN_TIMEOUT = 480.0
 def synthetic_batch(start: int, size: int = BATCH) -> list[dict[str, str]]:
     """Invented ads, varied enough that the stages have something to find in each."""
     return [
-        {"external_id": f"chaos-{i}", "title": f"Listing {i}",
-         "body": (f"New in town {i % 9 + 19}yo, call SIX0TWO 555 {i:04d} or write {i}@example.org"
-                  if i % 3 else f"Room {i} for rent near the station, ask for unit {i % 40}")}
+        {
+            "external_id": f"chaos-{i}",
+            "title": f"Listing {i}",
+            "body": (
+                f"New in town {i % 9 + 19}yo, call SIX0TWO 555 {i:04d} or write {i}@example.org"
+                if i % 3
+                else f"Room {i} for rent near the station, ask for unit {i % 40}"
+            ),
+        }
         for i in range(start, start + size)
     ]
 
@@ -55,8 +61,9 @@ class Run:
     faults: list[str] = field(default_factory=list)
 
     def post(self, start: int) -> None:
-        response = self.client.post("/api/v1/ingest/", {"ads": synthetic_batch(start)},
-                                    content_type="application/json")
+        response = self.client.post(
+            "/api/v1/ingest/", {"ads": synthetic_batch(start)}, content_type="application/json"
+        )
         assert response.status_code == 200, response.content[:500]
         assert response.json()["new"] == BATCH
         self.accepted += BATCH
@@ -152,8 +159,13 @@ def test_no_ad_is_lost_or_processed_twice_through_every_fault(
     failed = Ad.objects.failed()
     assert done.count() + failed.count() == N_ADS
     assert not failed.filter(pipeline_error="").exists(), "a failed ad carries no error"
-    complete = (StageRun.objects.filter(ad__in=done).values("ad")
-                .annotate(n=Count("stage", distinct=True)).filter(n=len(stages)).count())
+    complete = (
+        StageRun.objects.filter(ad__in=done)
+        .values("ad")
+        .annotate(n=Count("stage", distinct=True))
+        .filter(n=len(stages))
+        .count()
+    )
     assert complete == done.count(), "an ad marked done skipped a stage"
     assert duplicates == 0, "a stage ran twice for the same ad revision"
 

@@ -43,7 +43,9 @@ def _require(condition: bool, reason: str) -> None:
 def services(transactional_db) -> str:
     """Checks that PostgreSQL and Redis are really there; returns the broker URL."""
     _require(connection.vendor == "postgresql", "DATABASE_URL does not point at PostgreSQL")
-    _require(bool(settings.CELERY_BROKER_URL) and not settings.EMBEDDED, "CELERY_BROKER_URL is not set")
+    _require(
+        bool(settings.CELERY_BROKER_URL) and not settings.EMBEDDED, "CELERY_BROKER_URL is not set"
+    )
     import redis
 
     client = redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_timeout=3)
@@ -66,9 +68,10 @@ class Worker:
 
     def start(self, concurrency: int = 2) -> None:
         db = connection.settings_dict
+        user, host, port = db["USER"] or "postgres", db["HOST"] or "127.0.0.1", db["PORT"] or 5432
         env = {
             **os.environ,
-            "DATABASE_URL": f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+            "DATABASE_URL": f"postgres://{user}@{host}:{port}/{db['NAME']}",
             "CELERY_BROKER_URL": self.broker,
             "DJANGO_ENV": "test",
             "PYTHONUNBUFFERED": "1",
@@ -76,10 +79,29 @@ class Worker:
         }
         handle = self.log.open("ab")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "anti_trafficking", "worker", "-Q", worker_queues(),
-             "-c", str(concurrency), "-l", "info", "--without-gossip", "--without-mingle",
-             "-n", f"it-{uuid.uuid4().hex[:8]}@%h"],
-            cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "anti_trafficking",
+                "worker",
+                "-Q",
+                worker_queues(),
+                "-c",
+                str(concurrency),
+                "-l",
+                "info",
+                "--without-gossip",
+                "--without-mingle",
+                "-n",
+                f"it-{uuid.uuid4().hex[:8]}@%h",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
 
     def kill(self) -> None:
@@ -92,8 +114,9 @@ class Worker:
         """SIGKILL one pool child (the main process stays and replaces it)."""
         if self.process is None:
             return False
-        children = subprocess.run(["pgrep", "-P", str(self.process.pid)], capture_output=True, text=True,
-                                  check=False).stdout.split()
+        children = subprocess.run(
+            ["pgrep", "-P", str(self.process.pid)], capture_output=True, text=True, check=False
+        ).stdout.split()
         if not children:
             return False
         os.kill(int(children[0]), signal.SIGKILL)
@@ -102,8 +125,9 @@ class Worker:
     def child_pids(self) -> list[int]:
         if self.process is None or self.process.poll() is not None:
             return []
-        out = subprocess.run(["pgrep", "-P", str(self.process.pid)], capture_output=True, text=True,
-                             check=False).stdout
+        out = subprocess.run(
+            ["pgrep", "-P", str(self.process.pid)], capture_output=True, text=True, check=False
+        ).stdout
         return [int(pid) for pid in out.split()]
 
     def alive(self) -> bool:
