@@ -6,6 +6,7 @@ import secrets
 from datetime import UTC, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -89,7 +90,7 @@ class Command(BaseCommand):
                 ads_ingest(source=source, rows=records_from_payload(items), on_row=bar.update)
             bar.close()
         self.stdout.write(self.style.SUCCESS("Demo ready."))
-        self.stdout.write(f"  Sign in at http://127.0.0.1:8000/ as  demo / {password}")
+        self.stdout.write(f"  Sign in at {settings.SITE_URL}/ as  demo / {password}")
         self.stdout.write(
             "  (also: demo-b [unit B], supervisor, auditor, admin, ngo [API only]; same password)"
         )
