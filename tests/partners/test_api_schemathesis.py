@@ -40,6 +40,7 @@ def _keep_the_test_connection():
     request_started.connect(close_old_connections)
     request_finished.connect(close_old_connections)
 
+
 EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "25"))
 CHECKS = [
     not_a_server_error,
