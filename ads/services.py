@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import uuid
 from collections.abc import Callable, Iterable, Sequence
@@ -120,6 +121,13 @@ class _Rows:
                     [(*(row if postgres else self.prep(row)), *defaults) for row in rows],
                 )
                 return []
+            # COPY's text format takes JSON as text: dumped once here, not by an adapter per row.
+            defaults = tuple(
+                json.dumps(f.get_default(), cls=f.encoder)
+                if isinstance(f, models.JSONField)
+                else value
+                for f, value in zip(self.rest, defaults, strict=True)
+            )
             ids: list[int] = []
             if returning_ids:
                 cursor.execute(
