@@ -137,7 +137,13 @@ class _Rows:
                 ids = [new_id for (new_id,) in cursor.fetchall()]
                 fields = [self.pk, *fields]
             columns = ", ".join(quote(f.column) for f in fields)
-            with cursor.cursor.copy(f"COPY {quote(self.table)} ({columns}) FROM STDIN") as copy:
+            # The raw psycopg cursor bypasses Django's error translation: without this wrapper a
+            # unique violation (a concurrent writer) would not be the IntegrityError that the
+            # callers retry on.
+            with (
+                connection.wrap_database_errors,
+                cursor.cursor.copy(f"COPY {quote(self.table)} ({columns}) FROM STDIN") as copy,
+            ):
                 write = copy.write_row
                 if returning_ids:
                     for new_id, row in zip(ids, rows, strict=True):
