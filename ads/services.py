@@ -12,7 +12,14 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
-from django.db import IntegrityError, connection, models, transaction
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    IntegrityError,
+    connection,
+    connections,
+    models,
+    transaction,
+)
 from django.utils import timezone
 
 from . import pipeline
@@ -93,6 +100,14 @@ class _Rows:
         self.pk = meta.pk
         self.given = [by_name[name] for name in given]
         self.rest = [f for f in meta.concrete_fields if f.attname not in given and f is not self.pk]
+        # Text, integers and foreign keys are sent as given; only these types need Django's
+        # conversion (it costs ~2 µs a value through the connection proxy, most of SQLite's time).
+        self.converted = [
+            i
+            for i, f in enumerate(self.given)
+            if f.get_internal_type()
+            in {"DateTimeField", "DateField", "TimeField", "JSONField", "DecimalField", "UUIDField"}
+        ]
 
     def insert(
         self,
@@ -155,9 +170,13 @@ class _Rows:
 
     def prep(self, row: tuple[Any, ...]) -> tuple[Any, ...]:
         """Values as Django would send them (datetimes as UTC text on SQLite, JSON encoded)."""
-        return tuple(
-            f.get_db_prep_save(value, connection) for f, value in zip(self.given, row, strict=True)
-        )
+        if not self.converted:
+            return row
+        db = connections[DEFAULT_DB_ALIAS]
+        values = list(row)
+        for i in self.converted:
+            values[i] = self.given[i].get_db_prep_save(values[i], db)
+        return tuple(values)
 
 
 _EVIDENCE_COLUMNS = ("sha256", "size", "offset", "content_type", "path", "created_at")
