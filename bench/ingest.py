@@ -4,7 +4,9 @@
 
 Each run is `manage.py ingest FILE` in a fresh subprocess against a fresh database, with
 PIPELINE_ENQUEUE=0 so that only ingestion (parse, validate, hash, store raw bytes, ads, revisions)
-is timed. Peak memory is the child's max RSS. Compare figures as ratios within one run.
+is timed. Peak memory is the child's max RSS; `cpu_s` is the child's own CPU time (user + system),
+which the machine's load barely changes, unlike the wall time: PostgreSQL's share of the work runs
+in its server process and is not in it. Compare figures as ratios within one run.
 """
 
 from __future__ import annotations
@@ -31,12 +33,13 @@ def make_file(n: int, path: Path) -> None:
     ads_to_jsonl(generate_ads(n, seed=1), path)
 
 
-def fresh_pg(name: str) -> str:
+def fresh_pg(name: str, *, create: bool = True) -> str:
     import psycopg
 
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
+        if create:
+            conn.execute(f'CREATE DATABASE "{name}"')
     return f"postgres://postgres@127.0.0.1:5432/{name}"
 
 
@@ -53,7 +56,8 @@ def run(database_url: str, file: Path, workdir: Path) -> dict:
     }
     manage = [sys.executable, str(ROOT / "manage.py")]
     subprocess.run([*manage, "migrate", "-v0"], env=env, check=True, cwd=ROOT)
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    before, cpu_before = usage.ru_maxrss, usage.ru_utime + usage.ru_stime
     start = time.perf_counter()
     out = subprocess.run(
         [*manage, "ingest", str(file), "--source", "bench", "--json", "--no-progress"],
@@ -64,12 +68,14 @@ def run(database_url: str, file: Path, workdir: Path) -> dict:
         text=True,
     )
     elapsed = time.perf_counter() - start
-    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    peak_kb, cpu = usage.ru_maxrss, usage.ru_utime + usage.ru_stime - cpu_before
     summary = json.loads(out.stdout.strip().splitlines()[-1])
     return {
         "seconds": round(elapsed, 2),
         "new": summary["new"],
         "ads_per_s": round(summary["new"] / elapsed),
+        "cpu_s": round(cpu, 2),
         "peak_rss_mb": round(max(peak_kb, before) / 1024, 1),
     }
 
@@ -81,13 +87,16 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--big", type=int, default=0, help="rows for the peak-memory run (0: skip)")
     parser.add_argument("--skip-sqlite", action="store_true")
+    parser.add_argument(
+        "--db", default="bench_ingest", help="name prefix of the PostgreSQL databases (dropped)"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-ingest-") as tmp:
         work = Path(tmp)
         file = work / f"ads-{args.n}.jsonl"
         make_file(args.n, file)
         print(f"file: {args.n} ads, {file.stat().st_size / 1e6:.1f} MB")
-        pg = run(fresh_pg("bench_ingest"), file, work / "pg")
+        pg = run(fresh_pg(args.db), file, work / "pg")
         print(f"PostgreSQL: {json.dumps(pg)}")
         if not args.skip_sqlite:
             lite = run(f"sqlite:///{work / 'bench.sqlite3'}", file, work / "sqlite")
@@ -96,8 +105,10 @@ def main() -> None:
             big = work / f"ads-{args.big}.jsonl"
             make_file(args.big, big)
             print(f"big file: {args.big} ads, {big.stat().st_size / 1e6:.1f} MB")
-            res = run(fresh_pg("bench_ingest_big"), big, work / "big")
+            res = run(fresh_pg(f"{args.db}_big"), big, work / "big")
             print(f"PostgreSQL {args.big}: {json.dumps(res)}  (peak RSS: max over all runs so far)")
+            fresh_pg(f"{args.db}_big", create=False)
+        fresh_pg(args.db, create=False)
 
 
 if __name__ == "__main__":

@@ -219,3 +219,108 @@ def test_a_large_file_is_streamed_in_chunks(actors, tmp_path):
     summary = ads_ingest(source=actors.source_a, rows=read_file(path), chunk_size=1000)
     assert summary.new == 2500
     assert Ad.objects.count() == 2500
+
+
+def test_a_revised_ad_restarts_the_pipeline_and_keeps_its_first_capture(actors):
+    from ads import pipeline
+    from ads.models import PIPELINE_DONE, PipelineStatus
+
+    ads_ingest(source=actors.source_a, rows=records_from_payload([_ad("1", "first"), _ad("2")]))
+    before = {a.external_id: a for a in Ad.objects.all()}
+    Ad.objects.filter(external_id="1").update(
+        pipeline_stage=PIPELINE_DONE,
+        pipeline_status=PipelineStatus.FAILED,
+        pipeline_attempts=3,
+        pipeline_error="boom",
+        extracted={"kept": True},
+    )
+    summary = ads_ingest(
+        source=actors.source_a,
+        rows=records_from_payload([_ad("3"), _ad("1", "second"), _ad("2")]),
+    )
+    assert (summary.new, summary.revised, summary.unchanged) == (1, 1, 1)
+    new = Ad.objects.get(external_id="3")
+    revised = Ad.objects.get(external_id="1")
+    unchanged = Ad.objects.get(external_id="2")
+    # New ads first, then revised ones: the ids the pipeline is sent.
+    assert summary.ad_ids == [new.pk, revised.pk]
+    assert (revised.body, revised.revision_count) == ("second", 2)
+    assert revised.pipeline_stage == pipeline.first_stage()
+    assert (revised.pipeline_status, revised.pipeline_attempts, revised.pipeline_error) == (
+        PipelineStatus.PENDING,
+        0,
+        "",
+    )
+    assert revised.extracted == {"kept": True}
+    assert revised.captured_at == before["1"].captured_at
+    assert revised.created_at == before["1"].created_at
+    assert revised.updated_at > before["1"].updated_at
+    assert revised.revisions.get(number=2).evidence.read() != (
+        revised.revisions.get(number=1).evidence.read()
+    )
+    assert unchanged.last_seen_at > before["2"].last_seen_at
+    assert unchanged.updated_at == before["2"].updated_at
+    assert (new.revision_count, new.extracted, new.pipeline_stage) == (
+        1,
+        {},
+        pipeline.first_stage(),
+    )
+    assert new.posted_at.isoformat() == "2026-03-01T10:00:00+00:00"
+    assert new.revisions.get().posted_at == new.posted_at
+
+
+def test_fields_that_are_not_utf8_or_too_large_are_rejected_by_name(actors, settings):
+    settings.INGEST_MAX_TITLE_CHARS = 10  # titles up to 40 bytes are read, then cut to 10 chars
+    rows = [
+        {"external_id": "lone", "title": "bad \ud800 here"},
+        {"external_id": "big", "title": "é" * 25},
+        {"external_id": "ok", "title": "é" * 15},
+        {"external_id": "ascii", "title": "x" * 41},
+    ]
+    summary = ads_ingest(source=actors.source_a, rows=records_from_payload(rows))
+    reasons = {row["external_id"]: row["reason"] for row in summary.rejected}
+    assert reasons == {
+        "lone": "field 'title' is not valid UTF-8 (at character 4)",
+        "big": "field 'title' is too large (0.0 MB > 4e-05 MB limit)",
+        "ascii": "field 'title' is too large (0.0 MB > 4e-05 MB limit)",
+    }
+    assert Ad.objects.get(external_id="ok").title == "é" * 10
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_ingests_of_the_same_file_store_each_ad_and_capture_once(tmp_path, settings):
+    import threading
+
+    from django.db import connection
+
+    from ads.models import Source
+
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL")
+    settings.PIPELINE_ENQUEUE = False  # only ingestion races here
+    source = Source.objects.create(name="race")
+    path = _jsonl(tmp_path / "race.jsonl", [_ad(str(i), f"body {i}") for i in range(3000)])
+    barrier = threading.Barrier(2)
+    summaries: list = []
+    errors: list[BaseException] = []
+
+    def ingest() -> None:
+        try:
+            barrier.wait()
+            summaries.append(ads_ingest(source=source, rows=read_file(path), chunk_size=500))
+        except BaseException as exc:  # reported by the test below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=ingest) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sum(s.new for s in summaries) == 3000
+    assert sum(s.unchanged for s in summaries) == 3000
+    assert sum(s.revised for s in summaries) == 0
+    assert Ad.objects.count() == AdRevision.objects.count() == Evidence.objects.count() == 3000
+    call_command("verify_evidence", "--no-progress", stdout=StringIO(), stderr=StringIO())
