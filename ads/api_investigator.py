@@ -15,10 +15,18 @@ from django.db.models import Count, Exists, Max, Min, OuterRef, Prefetch, Q, Que
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import NotFound
+from rest_framework.permissions import IsAuthenticated
 
+from accounts.models import Scope
 from analytics.models import AdScore, Network
+from anti_trafficking.access import PolicyPermission
+from anti_trafficking.api import (
+    AuditedAPIMixin,
+    NewestFirstCursorPagination,
+    TokenScope,
+    error_responses,
+)
 from maps.models import AdLocation
-from partners.api_base import AuditedAPIMixin, NewestFirstCursorPagination, error_responses
 
 from .models import Ad, Entity, EntityKind, EntityOccurrence
 
@@ -239,6 +247,9 @@ class NetworkFilter(django_filters.FilterSet):
 
 # --- Viewsets -----------------------------------------------------------------------------------
 class _InvestigatorViewSet(AuditedAPIMixin, viewsets.ReadOnlyModelViewSet):
+    # Called with a session (pages) or an investigator's token, which then needs the read scope.
+    permission_classes = [IsAuthenticated, PolicyPermission, TokenScope]
+    required_scopes = {"list": Scope.READ, "retrieve": Scope.READ}
     pagination_class = NewestFirstCursorPagination
     # Any path segment reaches the view, so a malformed id gets the JSON 404, not Django's page.
     lookup_value_regex = "[^/]+"

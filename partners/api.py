@@ -21,15 +21,15 @@ from rest_framework.views import APIView
 from accounts.authentication import LookupRateThrottle, TokenRateThrottle
 from accounts.models import Scope
 from anti_trafficking.access import PolicyPermission
-from audit.models import Action
-from audit.services import client_ip
-
-from .api_base import (
+from anti_trafficking.api import (
     AuditedAPIMixin,
     NewestFirstCursorPagination,
     PartnerTokenScope,
     error_responses,
 )
+from audit.models import Action
+from audit.services import client_ip
+
 from .filters import TipFilter
 from .models import Tip
 from .selectors import K_ANONYMITY, lookup_entity, lookup_sightings, region_week_stats, tips_of
