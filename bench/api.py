@@ -1,20 +1,32 @@
 """Load test of the partner and investigator APIs: p95 latency and errors at 50 concurrent clients.
 
     .venv/bin/python bench/api.py [--ads 20000] [--clients 50] [--duration 15] [--db bench_api]
-        [--port 8771] [--gunicorn-workers 4] [--gunicorn-threads 8] [--keep]
+        [--mode closed|open|both] [--rate 1] [--only TEXT] [--port 8771]
+        [--gunicorn-workers 4] [--gunicorn-threads 8] [--app-root PATH]
+        [--keep] [--reuse] [--prepare-only]
 
 Loopback only and bounded in time. It (re)creates the PostgreSQL database `--db` on
 127.0.0.1:5432 (trust auth, user postgres), migrates it, ingests `--ads` synthetic ads from
 ads/synthetic.py, runs the real extraction stage on them (entities), and, as a bench-only shortcut
 for the stages other helpers own, writes each ad's city-level location and a score from the
-generator's truth. It creates a partner with a read+tips token and an admin with a read token,
-starts gunicorn on 127.0.0.1 with throttling raised (API_THROTTLE_RATE, API_LOOKUP_THROTTLE_RATE:
-latency is measured, not the rate limit; a 429 would still count as an error), and runs one phase
-per endpoint: `--clients` threads, each with its own keep-alive session, call it for `--duration`
-seconds. Lookups ask for numbers from the generated ads (written "(702) 555-0123") and unknown
-ones, half each. A 2-second unrecorded warm-up per endpoint comes first (workers import lazily).
-Every call is audited, as in production. It prints p50/p95/p99/max, requests per
-second and errors per endpoint, as Markdown.
+generator's truth, then ANALYZEs the database (as autovacuum would have). It creates a partner and
+an admin, gives them fresh tokens (read+tips, read) on every run, starts gunicorn on 127.0.0.1 with
+throttling raised (API_THROTTLE_RATE, API_LOOKUP_THROTTLE_RATE: latency is measured, not the rate
+limit; a 429 would still count as an error), and runs one phase per endpoint: `--clients` threads,
+each with its own keep-alive session, call it for `--duration` seconds. Lookups ask for numbers
+from the generated ads (written "(702) 555-0123") and unknown ones, half each. A 2-second
+unrecorded warm-up per endpoint comes first (workers import lazily). Every call is audited, as in
+production.
+
+Modes: `closed` (the strict figure): each client sends its next request as soon as the last is
+answered, no think time. `open`: each client sends `--rate` requests per second on a fixed schedule
+(a partner's clients are not a tight loop); latency counts from when a request was due, so a late
+send is charged too. It prints p50/p95/p99/max, requests per second, errors and the server's CPU
+per request (gunicorn's processes only, not PostgreSQL's) per endpoint, as Markdown.
+
+`--keep` keeps the database, `--reuse` runs against a kept one, `--prepare-only` builds it and
+stops; `--app-root` serves another checkout with the same schema (e.g. `git archive` of the code
+before a change) so that before and after run back to back on one database.
 
 The load generator shares the machine (2 cores) with gunicorn and PostgreSQL: the figures include
 that contention. Compare runs as ratios, on one machine.

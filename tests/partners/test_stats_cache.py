@@ -43,9 +43,7 @@ def test_with_no_cache_time_the_statistics_are_computed_on_every_call(actors, wo
     assert _nv_counts(before) != _nv_counts(after)
 
 
-def test_a_cache_that_is_down_does_not_refuse_the_statistics(
-    actors, world, settings, monkeypatch
-):
+def test_a_cache_that_is_down_does_not_refuse_the_statistics(actors, world, settings, monkeypatch):
     from django.core.cache.backends.redis import RedisCache
 
     settings.PARTNER_STATS_CACHE_SECONDS = 60
