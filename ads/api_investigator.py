@@ -24,6 +24,7 @@ from anti_trafficking.api import (
     AuditedAPIMixin,
     NewestFirstCursorPagination,
     TokenScope,
+    UtcIsoDateTimeFilter,
     error_responses,
 )
 from maps.models import AdLocation
@@ -194,8 +195,8 @@ class IdFilter(django_filters.NumberFilter):
 
 class AdFilter(django_filters.FilterSet):
     source = django_filters.CharFilter(field_name="source__name")
-    posted_after = django_filters.IsoDateTimeFilter(field_name="posted_at", lookup_expr="gte")
-    posted_before = django_filters.IsoDateTimeFilter(field_name="posted_at", lookup_expr="lt")
+    posted_after = UtcIsoDateTimeFilter(field_name="posted_at", lookup_expr="gte")
+    posted_before = UtcIsoDateTimeFilter(field_name="posted_at", lookup_expr="lt")
     flagged = django_filters.BooleanFilter(field_name="score__flagged")
     min_risk = django_filters.NumberFilter(
         field_name="score__risk", lookup_expr="gte", min_value=0, max_value=1
