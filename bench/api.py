@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/api.py [--ads 20000] [--clients 50] [--duration 15] [--db bench_api]
         [--mode closed|open|both] [--rate 1] [--only TEXT] [--port 8771]
-        [--gunicorn-workers 4] [--gunicorn-threads 8] [--app-root PATH]
+        [--gunicorn-workers 2] [--gunicorn-threads 4] [--app-root PATH]
         [--keep] [--reuse] [--prepare-only]
 
 Loopback only and bounded in time. It (re)creates the PostgreSQL database `--db` on
@@ -326,8 +326,8 @@ def main() -> int:
     )
     parser.add_argument("--db", default="bench_api")
     parser.add_argument("--port", type=int, default=8771)
-    parser.add_argument("--gunicorn-workers", type=int, default=4)
-    parser.add_argument("--gunicorn-threads", type=int, default=8)
+    parser.add_argument("--gunicorn-workers", type=int, default=2)
+    parser.add_argument("--gunicorn-threads", type=int, default=4)
     parser.add_argument(
         "--app-root",
         type=Path,
