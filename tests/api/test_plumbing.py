@@ -64,3 +64,44 @@ def test_denied_investigator_calls_are_audited_too(actors):
         403,
     )
     assert event.detail["token"] and event.detail["returned"] == []
+
+
+def _queries(client: Client, path: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(path)
+    assert response.status_code == 200, response.content
+    return len(captured.captured_queries)
+
+
+def test_list_calls_make_as_many_queries_for_many_rows_as_for_one(actors):
+    """No query per row (N+1) in the audited list calls: one tip or six, one ad or six."""
+    from partners.services import tip_submit
+
+    partner = Client(HTTP_AUTHORIZATION=f"Token {actors.token_x}")
+    admin = actors.client_for("admin")
+
+    def tip() -> None:
+        tip_submit(
+            partner=actors.partner_x.partner,
+            user=actors.partner_x,
+            token=None,
+            text="seen at the bus station",
+            identifiers=[],
+        )
+
+    tip()
+    make_ad(actors.source_a, title="one")
+    # A token's first call also records its last use (then at most once a minute): not counted.
+    _queries(partner, "/api/v1/partner/tips/")
+    few = (_queries(partner, "/api/v1/partner/tips/"), _queries(admin, "/api/v1/investigator/ads/"))
+    for i in range(5):
+        tip()
+        make_ad(actors.source_a, title=f"more {i}")
+    many = (
+        _queries(partner, "/api/v1/partner/tips/"),
+        _queries(admin, "/api/v1/investigator/ads/"),
+    )
+    assert many == few
