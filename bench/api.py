@@ -3,7 +3,7 @@
     .venv/bin/python bench/api.py [--ads 20000] [--clients 50] [--duration 15] [--db bench_api]
         [--mode closed|open|both] [--rate 1] [--only TEXT] [--port 8771]
         [--gunicorn-workers 2] [--gunicorn-threads 4] [--app-root PATH]
-        [--keep] [--reuse] [--prepare-only]
+        [--keep] [--reuse] [--prepare-only] [--profile N]
 
 Loopback only and bounded in time. It (re)creates the PostgreSQL database `--db` on
 127.0.0.1:5432 (trust auth, user postgres), migrates it, ingests `--ads` synthetic ads from
@@ -25,8 +25,10 @@ send is charged too. It prints p50/p95/p99/max, requests per second, errors and 
 per request (gunicorn's processes only, not PostgreSQL's) per endpoint, as Markdown.
 
 `--keep` keeps the database, `--reuse` runs against a kept one, `--prepare-only` builds it and
-stops; `--app-root` serves another checkout with the same schema (e.g. `git archive` of the code
-before a change) so that before and after run back to back on one database.
+stops; `--profile N` starts no server and calls each endpoint N times in-process (Django test
+client, one at a time) to print its median CPU, wall time and query count; `--app-root` serves
+another checkout with the same schema (e.g. `git archive` of the code before a change) so that
+before and after run back to back on one database.
 
 The load generator shares the machine (2 cores) with gunicorn and PostgreSQL: the figures include
 that contention. Compare runs as ratios, on one machine.
@@ -305,6 +307,53 @@ def phases_for(base: str, facts: dict[str, Any]) -> list[tuple[str, str, Any]]:
     ]
 
 
+class InProcessSession:
+    """What the phases need of a `requests.Session`, answered by Django's test client in this
+    process (no server, no network): for profiling single requests."""
+
+    def __init__(self, base: str, token: str) -> None:
+        from django.test import Client
+
+        self.base = base
+        self.client = Client(HTTP_AUTHORIZATION=f"Token {token}")
+
+    def get(self, url: str, timeout: float | None = None) -> Any:
+        return self.client.get(url.removeprefix(self.base))
+
+    def post(self, url: str, json: Any = None, timeout: float | None = None) -> Any:
+        return self.client.post(url.removeprefix(self.base), json, content_type="application/json")
+
+
+def profile(phases: list[tuple[str, str, Any]], base: str, calls: int) -> None:
+    """One request at a time, in-process: median Python CPU and wall time, and query count."""
+    import statistics
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    print("| endpoint | queries | CPU ms (median) | wall ms (median) |")
+    print("|---|---:|---:|---:|")
+    for name, token, request in phases:
+        session, rnd = InProcessSession(base, token), random.Random(7)  # noqa: S311
+        for _ in range(3):  # warm: lazy imports, the token's last-use write
+            request(session, rnd)
+        cpu, wall = [], []
+        for _ in range(calls):
+            began_cpu, began = time.process_time(), time.perf_counter()
+            response = request(session, rnd)
+            cpu.append(time.process_time() - began_cpu)
+            wall.append(time.perf_counter() - began)
+            if response.status_code >= 300:
+                raise SystemExit(f"{name}: HTTP {response.status_code}")
+        with CaptureQueriesContext(connection) as queries:
+            request(session, rnd)
+        print(
+            f"| {name} | {len(queries.captured_queries)} | {1000 * statistics.median(cpu):.1f} "
+            f"| {1000 * statistics.median(wall):.1f} |",
+            flush=True,
+        )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--ads", type=int, default=20_000)
@@ -343,9 +392,19 @@ def main() -> int:
     parser.add_argument(
         "--prepare-only", action="store_true", help="build the database and stop (implies --keep)"
     )
+    parser.add_argument(
+        "--profile",
+        type=int,
+        default=0,
+        metavar="N",
+        help="no server: call each endpoint N times in-process, one at a time, and print its "
+        "median CPU, wall time and query count (Django test client)",
+    )
     args = parser.parse_args()
     if args.prepare_only:
         args.keep = True
+    if args.profile and args.app_root.resolve() != ROOT:
+        raise SystemExit("--profile runs this checkout's code in-process; --app-root is for gunicorn")
 
     workdir = Path(tempfile.mkdtemp(prefix="bench-api-"))
     if args.reuse and database_exists(args.db):
@@ -359,6 +418,16 @@ def main() -> int:
         return 0
     facts = callers()
     base = f"http://127.0.0.1:{args.port}"
+    if args.profile:
+        try:
+            profile([p for p in phases_for(base, facts) if args.only in p[0]], base, args.profile)
+        finally:
+            from django.db import connections
+
+            connections.close_all()
+            if not args.keep:
+                drop_database(args.db)
+        return 0
     log = workdir / "gunicorn.log"
     server = start_gunicorn(
         port=args.port,
