@@ -404,7 +404,7 @@ def main() -> int:
     if args.prepare_only:
         args.keep = True
     if args.profile and args.app_root.resolve() != ROOT:
-        raise SystemExit("--profile runs this checkout's code in-process; --app-root is for gunicorn")
+        raise SystemExit("--profile runs this checkout in-process; --app-root is for gunicorn")
 
     workdir = Path(tempfile.mkdtemp(prefix="bench-api-"))
     if args.reuse and database_exists(args.db):
