@@ -15,10 +15,19 @@ from django.db.models import Count, Exists, Max, Min, OuterRef, Prefetch, Q, Que
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import NotFound
+from rest_framework.permissions import IsAuthenticated
 
+from accounts.models import Scope
 from analytics.models import AdScore, Network
+from anti_trafficking.access import PolicyPermission
+from anti_trafficking.api import (
+    AuditedAPIMixin,
+    NewestFirstCursorPagination,
+    TokenScope,
+    UtcIsoDateTimeFilter,
+    error_responses,
+)
 from maps.models import AdLocation
-from partners.api_base import AuditedAPIMixin, NewestFirstCursorPagination, error_responses
 
 from .models import Ad, Entity, EntityKind, EntityOccurrence
 
@@ -186,8 +195,8 @@ class IdFilter(django_filters.NumberFilter):
 
 class AdFilter(django_filters.FilterSet):
     source = django_filters.CharFilter(field_name="source__name")
-    posted_after = django_filters.IsoDateTimeFilter(field_name="posted_at", lookup_expr="gte")
-    posted_before = django_filters.IsoDateTimeFilter(field_name="posted_at", lookup_expr="lt")
+    posted_after = UtcIsoDateTimeFilter(field_name="posted_at", lookup_expr="gte")
+    posted_before = UtcIsoDateTimeFilter(field_name="posted_at", lookup_expr="lt")
     flagged = django_filters.BooleanFilter(field_name="score__flagged")
     min_risk = django_filters.NumberFilter(
         field_name="score__risk", lookup_expr="gte", min_value=0, max_value=1
@@ -239,6 +248,9 @@ class NetworkFilter(django_filters.FilterSet):
 
 # --- Viewsets -----------------------------------------------------------------------------------
 class _InvestigatorViewSet(AuditedAPIMixin, viewsets.ReadOnlyModelViewSet):
+    # Called with a session (pages) or an investigator's token, which then needs the read scope.
+    permission_classes = [IsAuthenticated, PolicyPermission, TokenScope]
+    required_scopes = {"list": Scope.READ, "retrieve": Scope.READ}
     pagination_class = NewestFirstCursorPagination
     # Any path segment reaches the view, so a malformed id gets the JSON 404, not Django's page.
     lookup_value_regex = "[^/]+"

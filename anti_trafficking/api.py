@@ -1,14 +1,38 @@
-"""Consistent error bodies for the API: {"error": {"code", "message", "detail"}}."""
+"""Plumbing shared by every API (partner and investigator): call auditing, cursor paging, token
+scopes, and one error body, {"error": {"code", "message", "detail"}}, in the answers and in the
+OpenAPI schema.
+
+Views in partners/api.py, ads/api_investigator.py and cases/api.py build on these pieces, so a
+change here (what an audit row records, how a bad cursor is answered) reaches every endpoint.
+"""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
+import django_filters
+from django import forms
+from django_filters.fields import IsoDateTimeField
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import serializers
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.pagination import Cursor, CursorPagination
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from accounts.models import ApiToken
+from audit.models import Action, Outcome
+from audit.services import audit_request
 
+MAX_AUDITED_IDS = 500
+
+
+# --- Errors -------------------------------------------------------------------------------------
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """DRF's handler, with the body reshaped to the one error schema."""
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
@@ -17,3 +41,172 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     message = detail.get("detail") if isinstance(detail, dict) and "detail" in detail else str(exc)
     response.data = {"error": {"code": code, "message": str(message), "detail": detail}}
     return response
+
+
+class ErrorDetailSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+    detail = serializers.JSONField()
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Every error: {"error": {"code", "message", "detail"}}."""
+
+    error = ErrorDetailSerializer()
+
+
+ERROR_DESCRIPTIONS = {
+    400: "Invalid input",
+    401: "No or invalid credentials",
+    403: "Role or scope not allowed",
+    404: "Not found (or not visible to you)",
+    409: "Conflict with the record's current state",
+    429: "Rate limit reached",
+}
+
+
+def error_responses(*codes: int) -> dict[int, OpenApiResponse]:
+    """Schema entries for the error statuses an operation can answer."""
+    return {
+        code: OpenApiResponse(ErrorSerializer, description=ERROR_DESCRIPTIONS[code])
+        for code in codes
+    }
+
+
+# --- Auditing -----------------------------------------------------------------------------------
+class AuditedAPIMixin:
+    """Audits every call of a view, whatever its outcome: who, which endpoint, which records.
+
+    Runs in `finalize_response`, so it sees the response that is about to leave, error or not;
+    a failed audit write raises and the caller gets a 500 rather than unaudited data.
+    """
+
+    audit_action: str = Action.API_CALL
+    audit_object_type: str = ""
+
+    def audit_returned(self, response: Response) -> list[str]:
+        """The ids of the records in a response (override for tokens or other keys)."""
+        data = getattr(response, "data", None)
+        items: list[Any] = []
+        if isinstance(data, dict) and isinstance(data.get("results"), list):
+            items = data["results"]
+        elif isinstance(data, dict) and "id" in data:
+            items = [data]
+        return [str(item["id"]) for item in items if isinstance(item, dict) and "id" in item]
+
+    def audit_params(self, request: Request) -> dict[str, str]:
+        """Query parameters (filters); bodies are not logged, they may carry raw identifiers."""
+        return {key: request.query_params.get(key, "")[:200] for key in request.query_params}
+
+    def finalize_response(
+        self, request: Request, response: Response, *args: Any, **kwargs: Any
+    ) -> Response:
+        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+        status = response.status_code
+        if status < 400:
+            outcome = Outcome.SUCCESS
+        elif status in {401, 403, 429}:
+            outcome = Outcome.DENIED
+        else:
+            outcome = Outcome.FAILURE
+        returned = self.audit_returned(response) if status < 400 else []
+        match = getattr(request, "resolver_match", None)
+        token = request.auth if isinstance(getattr(request, "auth", None), ApiToken) else None
+        audit_request(
+            request,
+            action=self.audit_action,
+            object_type=self.audit_object_type,
+            object_id=kwargs.get("pk") or kwargs.get("public_id") or "",
+            outcome=outcome,
+            detail={
+                "endpoint": match.view_name if match else request.path,
+                "method": request.method,
+                "status": status,
+                "token": token.prefix if token else "",
+                "params": self.audit_params(request),
+                "returned": returned[:MAX_AUDITED_IDS],
+                "returned_count": len(returned),
+            },
+        )
+        return response
+
+
+# --- Paging -------------------------------------------------------------------------------------
+class BadCursorIs400Pagination(CursorPagination):
+    """Cursor paging (stable under inserts, no page counting) where a malformed cursor is bad
+    input, answered 400 like any other, rather than DRF's 404."""
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+    def decode_cursor(self, request: Request) -> Cursor | None:
+        try:
+            return super().decode_cursor(request)
+        except NotFound as exc:
+            raise ValidationError({"cursor": self.invalid_cursor_message}) from exc
+
+
+class NewestFirstCursorPagination(BadCursorIs400Pagination):
+    """Cursor paging by descending primary key."""
+
+    ordering = "-pk"
+
+
+# --- Filters -----------------------------------------------------------------------------------
+class UtcIsoDateTimeField(IsoDateTimeField):
+    """An ISO 8601 date-time, converted to UTC. Any offset Python accepts (up to ±23:59) is valid
+    ISO, but PostgreSQL refuses offsets past ±15:59 with an error (a 500); in UTC the value always
+    fits, and one that cannot be expressed in UTC (year 1 minus an offset) is a 400."""
+
+    def to_python(self, value: Any) -> datetime | None:
+        parsed = super().to_python(value)
+        if parsed is None:
+            return None
+        try:
+            return parsed.astimezone(UTC)
+        except OverflowError as exc:
+            raise forms.ValidationError("Date out of range.", code="invalid") from exc
+
+
+class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    """`IsoDateTimeFilter` with `UtcIsoDateTimeField`: a filter on a timestamp never reaches the
+    database with an offset it refuses."""
+
+    field_class = UtcIsoDateTimeField
+
+
+# --- Token scopes -------------------------------------------------------------------------------
+class TokenScope(BasePermission):
+    """A call made with an API token needs the view's scope for it.
+
+    `view.required_scopes` maps a DRF action (or HTTP method, lowercased) to the scope it needs;
+    an action missing from the map is refused. Session calls (the investigators' pages calling the
+    API) carry no token and pass, unless the view sets `token_required`.
+    """
+
+    token_required = False
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        if not isinstance(request.auth, ApiToken):
+            if self.token_required:
+                raise PermissionDenied("This endpoint takes an API token, not a session.")
+            return True
+        action = getattr(view, "action", None) or (request.method or "").lower()
+        scope = view.required_scopes.get(action)
+        if scope is None or not request.auth.has_scope(scope):
+            raise PermissionDenied(f"This token lacks the '{scope}' scope.")
+        return True
+
+
+class PartnerTokenScope(TokenScope):
+    """A partner call needs an active partner organisation, an API token, and the view's scope."""
+
+    token_required = True
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        user = request.user
+        partner = getattr(user, "partner", None)
+        if not getattr(user, "is_partner", False) or partner is None or not partner.active:
+            raise PermissionDenied("Only active partner organisations use this endpoint.")
+        return super().has_permission(request, view)

@@ -314,6 +314,9 @@ REST_FRAMEWORK = {
     },
     "EXCEPTION_HANDLER": "anti_trafficking.api.exception_handler",
 }
+# Partners' regional statistics are the same for every partner and change slowly: computed at most
+# once per this many seconds per query (0: every call). Every call is still audited.
+PARTNER_STATS_CACHE_SECONDS = env_int("PARTNER_STATS_CACHE_SECONDS", 60, minimum=0)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Anti-trafficking leads API",
     "DESCRIPTION": "Partner and investigator API. Partners see keyed tokens, never raw ids.",

@@ -11,7 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from .models import AuditChainHead, AuditEvent, Outcome
@@ -41,11 +41,13 @@ def _canonical(event: AuditEvent) -> bytes:
     return json.dumps(values, sort_keys=True, separators=(",", ":"), default=str).encode()
 
 
-def event_digest(*, event: AuditEvent, prev_digest: str) -> str:
+def _digest(canonical: bytes, prev_digest: str) -> str:
     key = settings.AUDIT_HMAC_KEY.encode()
-    return hmac.new(
-        key, prev_digest.encode() + b"|" + _canonical(event), hashlib.sha256
-    ).hexdigest()
+    return hmac.new(key, prev_digest.encode() + b"|" + canonical, hashlib.sha256).hexdigest()
+
+
+def event_digest(*, event: AuditEvent, prev_digest: str) -> str:
+    return _digest(_canonical(event), prev_digest)
 
 
 def _head_for_update() -> AuditChainHead:
@@ -82,15 +84,64 @@ def audit_record(
         detail=json.loads(json.dumps(detail or {}, default=str)),
         ip=ip,
     )
+    # Everything that does not depend on the chain head is done before the head is locked: the
+    # lock serialises every audited call in every process, so it is held for as little as possible
+    # (one locking read, one insert, one update, the commit) and the statements are plain SQL
+    # rather than ORM queries compiled while other writers wait.
+    canonical = _canonical(event)
     with transaction.atomic():
-        head = _head_for_update()
-        event.prev_digest = head.last_digest
-        event.digest = event_digest(event=event, prev_digest=head.last_digest)
-        event.save(force_insert=True)
-        head.last_event_id = event.pk
-        head.last_digest = event.digest
-        head.save(update_fields=["last_event_id", "last_digest"])
+        prev_digest = _lock_head()
+        event.prev_digest = prev_digest
+        event.digest = _digest(canonical, prev_digest)
+        _insert(event)
+        _advance_head(event)
     return event
+
+
+_INSERTED_FIELDS = (*_CHAINED_FIELDS, "prev_digest", "digest")
+
+
+def _lock_head() -> str:
+    """Lock the chain head (created on first use) and return the last digest."""
+    table = connection.ops.quote_name(AuditChainHead._meta.db_table)
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    sql = f"SELECT last_digest FROM {table} WHERE id = 1{lock}"  # noqa: S608 - no user input
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        row = cursor.fetchone()
+        if row is None:
+            AuditChainHead.objects.get_or_create(pk=1)
+            cursor.execute(sql)
+            row = cursor.fetchone()
+    return row[0]
+
+
+def _insert(event: AuditEvent) -> None:
+    """INSERT the event with each field prepared exactly as the ORM would prepare it."""
+    meta = AuditEvent._meta
+    fields = [meta.get_field(name) for name in _INSERTED_FIELDS]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields)
+    values = [field.get_db_prep_save(getattr(event, field.attname), connection) for field in fields]
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({columns}) "  # noqa: S608 - no user input
+        f"VALUES ({', '.join(['%s'] * len(fields))})"
+    )
+    returning = connection.features.can_return_columns_from_insert
+    with connection.cursor() as cursor:
+        cursor.execute(f"{sql} RETURNING {quote('id')}" if returning else sql, values)
+        event.pk = cursor.fetchone()[0] if returning else cursor.lastrowid
+    event._state.adding = False
+    event._state.db = connection.alias
+
+
+def _advance_head(event: AuditEvent) -> None:
+    table = connection.ops.quote_name(AuditChainHead._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last_event_id = %s, last_digest = %s WHERE id = 1",  # noqa: S608
+            [event.pk, event.digest],
+        )
 
 
 def client_ip(request: Any) -> str | None:

@@ -28,7 +28,6 @@ import os
 import platform
 import random
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -43,7 +42,15 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
+from bench._server import (  # noqa: E402 - after the path set-up
+    drop_database,
+    fresh_database,
+    percentile,
+    start_gunicorn,
+    stop_processes,
+    wait_until_up,
+)
+
 PASSWORD = "bench-load-password-not-secret-1"  # noqa: S105 - a throwaway bench database
 QUEUES = "default,ingest,extract,score,geocode,link,queue,alerts"
 PAGES = {
@@ -78,22 +85,6 @@ class Samples:
                 self.errors[name] += 1
                 if len(self.details) < 20:
                     self.details.append(f"{name}: {status} {detail}"[:300])
-
-
-def fresh_database(name: str) -> str:
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return f"postgres://postgres@127.0.0.1:5432/{name}"
-
-
-def drop_database(name: str) -> None:
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def service_env(args: argparse.Namespace, database_url: str, workdir: Path) -> dict[str, str]:
@@ -172,30 +163,14 @@ def start_services(args: argparse.Namespace, env: dict[str, str], log: Path) -> 
     from ads.pipeline import stages
 
     queues = ",".join(dict.fromkeys([*QUEUES.split(","), *(stage.queue for stage in stages())]))
-    handle = log.open("ab")
-    gunicorn = subprocess.Popen(  # noqa: S603
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "anti_trafficking.wsgi",
-            "-b",
-            f"127.0.0.1:{args.port}",
-            "-w",
-            str(args.gunicorn_workers),
-            "--threads",
-            str(args.gunicorn_threads),
-            "--timeout",
-            "60",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
+    gunicorn = start_gunicorn(
+        port=args.port,
+        workers=args.gunicorn_workers,
+        threads=args.gunicorn_threads,
         env=env,
-        stdout=handle,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
+        log=log,
     )
+    handle = log.open("ab")
     worker = subprocess.Popen(  # noqa: S603
         [
             sys.executable,
@@ -222,32 +197,6 @@ def start_services(args: argparse.Namespace, env: dict[str, str], log: Path) -> 
         start_new_session=True,
     )
     return [gunicorn, worker]
-
-
-def stop_services(processes: list[Any]) -> None:
-    for process in processes:
-        if process.poll() is None:
-            # The main process only: gunicorn's master and Celery's warm shutdown end the children.
-            process.send_signal(signal.SIGTERM)
-    for process in processes:
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-
-
-def wait_until_up(base: str, timeout: float = 90) -> None:
-    import requests
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(f"{base}/health/", timeout=2).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.5)
-    raise SystemExit("gunicorn did not answer /health/ in time (see the service log)")
 
 
 def signed_in(base: str, username: str) -> Any:
@@ -319,13 +268,6 @@ def ingest(
         except requests.RequestException as exc:
             status, ok, detail = type(exc).__name__, False, str(exc)
         samples.add(INGEST, time.perf_counter() - start, status, ok, detail)
-
-
-def percentile(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
 def report(samples: Samples, duration: float, baseline: Samples | None = None) -> str:
@@ -438,7 +380,7 @@ def main() -> int:
         busy, elapsed = load_phase(base, args, secrets["token"], sent)
         progress = pipeline_progress()
     finally:
-        stop_services(processes)
+        stop_processes(processes)
     print(
         f"\nmachine: {platform.platform()}, {os.cpu_count()} cores, Python "
         f"{platform.python_version()}; gunicorn {args.gunicorn_workers}x{args.gunicorn_threads} "

@@ -8,14 +8,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.pagination import CursorPagination
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from accounts.models import Scope
+from anti_trafficking.access import PolicyPermission
+from anti_trafficking.api import (
+    AuditedAPIMixin,
+    BadCursorIs400Pagination,
+    TokenScope,
+    error_responses,
+)
 from audit.models import Action
 from audit.services import audit_request
 
@@ -24,46 +32,36 @@ from .models import Case, QueueItem
 from .serializers import CaseSerializer, ClaimResultSerializer, QueueItemSerializer
 
 
-class QueuePagination(CursorPagination):
+class QueuePagination(BadCursorIs400Pagination):
     ordering = ("-priority", "-id")
-    page_size = 50
 
 
-class CasePagination(CursorPagination):
+class CasePagination(BadCursorIs400Pagination):
     ordering = ("-created_at", "-id")
-    page_size = 50
 
 
-class _Audited:
-    """Audits list and retrieve with the ids returned."""
-
-    audit_type = ""
-
-    def finalize_response(
-        self, request: Request, response: Response, *args: Any, **kwargs: Any
-    ) -> Response:
-        if response.status_code < 400 and request.method == "GET":
-            data = response.data if isinstance(response.data, dict) else {}
-            rows = data.get("results", [data])
-            ids = [row.get("id") for row in rows if isinstance(row, dict) and "id" in row]
-            audit_request(
-                request,
-                action=Action.API_CALL,
-                object_type=self.audit_type,
-                detail={"path": request.path, "ids": ids},
-            )
-        return super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+class _InvestigatorViewSet(AuditedAPIMixin, viewsets.GenericViewSet):
+    # Sessions (pages) or an investigator's token with the read scope; claiming is a decision
+    # taken at the desk, so no token scope grants it.
+    permission_classes = [IsAuthenticated, PolicyPermission, TokenScope]
+    required_scopes = {"list": Scope.READ, "retrieve": Scope.READ}
 
 
-class QueueItemViewSet(
-    _Audited, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):
+@extend_schema_view(
+    list=extend_schema(
+        responses={200: QueueItemSerializer(many=True), **error_responses(400, 401, 403, 429)}
+    ),
+    retrieve=extend_schema(
+        responses={200: QueueItemSerializer, **error_responses(401, 403, 404, 429)}
+    ),
+)
+class QueueItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _InvestigatorViewSet):
     """Your queue (same filters as the page: status, location, window, source, indicator, mine)."""
 
     serializer_class = QueueItemSerializer
     pagination_class = QueuePagination
     filter_backends: list[Any] = []
-    audit_type = "queue_item"
+    audit_object_type = "queue_item"
 
     def get_queryset(self) -> Any:
         filters = selectors.QueueFilters.from_query(self.request.query_params)
@@ -73,7 +71,14 @@ class QueueItemViewSet(
             )
         return selectors.queue_items(user=self.request.user, filters=filters).order_by()
 
-    @extend_schema(request=None, responses={200: ClaimResultSerializer, 409: ClaimResultSerializer})
+    @extend_schema(
+        request=None,
+        responses={
+            200: ClaimResultSerializer,
+            409: ClaimResultSerializer,
+            **error_responses(401, 403, 404, 429),
+        },
+    )
     @action(detail=True, methods=["post"])
     def claim(self, request: Request, pk: str | None = None) -> Response:
         item = self.get_object()
@@ -95,15 +100,19 @@ class QueueItemViewSet(
         )
 
 
-class CaseViewSet(
-    _Audited, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):
+@extend_schema_view(
+    list=extend_schema(
+        responses={200: CaseSerializer(many=True), **error_responses(400, 401, 403, 429)}
+    ),
+    retrieve=extend_schema(responses={200: CaseSerializer, **error_responses(401, 403, 404, 429)}),
+)
+class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _InvestigatorViewSet):
     """Cases you can see (your unit's, and those you are a member of)."""
 
     serializer_class = CaseSerializer
     pagination_class = CasePagination
     filter_backends: list[Any] = []
-    audit_type = "case"
+    audit_object_type = "case"
 
     def get_queryset(self) -> Any:
         return (

@@ -21,18 +21,24 @@ from rest_framework.views import APIView
 from accounts.authentication import LookupRateThrottle, TokenRateThrottle
 from accounts.models import Scope
 from anti_trafficking.access import PolicyPermission
-from audit.models import Action
-from audit.services import client_ip
-
-from .api_base import (
+from anti_trafficking.api import (
     AuditedAPIMixin,
     NewestFirstCursorPagination,
     PartnerTokenScope,
     error_responses,
 )
+from audit.models import Action
+from audit.services import client_ip
+
 from .filters import TipFilter
 from .models import Tip
-from .selectors import K_ANONYMITY, lookup_entity, lookup_sightings, region_week_stats, tips_of
+from .selectors import (
+    K_ANONYMITY,
+    lookup_entity,
+    lookup_sightings,
+    region_week_stats_cached,
+    tips_of,
+)
 from .serializers import (
     LookupInput,
     LookupResultSerializer,
@@ -156,7 +162,7 @@ class StatsView(AuditedAPIMixin, APIView):
         query = StatsQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         weeks, region = query.validated_data["weeks"], query.validated_data.get("region")
-        rows = region_week_stats(weeks=weeks, region=region)
+        rows = region_week_stats_cached(weeks=weeks, region=region)
         return Response(
             StatsSerializer(
                 {"k": K_ANONYMITY, "weeks": weeks, "region": region, "results": rows}

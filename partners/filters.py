@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import django_filters
 
+from anti_trafficking.api import UtcIsoDateTimeFilter
+
 from .models import Tip
 
 
 class TipFilter(django_filters.FilterSet):
-    submitted_after = django_filters.IsoDateTimeFilter(field_name="submitted_at", lookup_expr="gte")
-    submitted_before = django_filters.IsoDateTimeFilter(field_name="submitted_at", lookup_expr="lt")
+    submitted_after = UtcIsoDateTimeFilter(field_name="submitted_at", lookup_expr="gte")
+    submitted_before = UtcIsoDateTimeFilter(field_name="submitted_at", lookup_expr="lt")
 
     class Meta:
         model = Tip

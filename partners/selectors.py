@@ -7,19 +7,24 @@ Statistics below K_ANONYMITY are suppressed (null, with "suppressed": true).
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TypedDict
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Max, Min, Q, QuerySet
 from django.db.models.functions import Coalesce, TruncWeek
 from django.utils import timezone
 
 from accounts.models import PartnerOrganisation
-from ads.models import Ad, Entity, EntityOccurrence, SourceKind
+from ads.models import Ad, Entity, SourceKind
 from maps.models import AdLocation, Precision
 
 from .models import PartnerIdentifierToken, Tip
+
+logger = logging.getLogger(__name__)
 
 K_ANONYMITY = 5
 MAX_STATS_WEEKS = 52
@@ -101,15 +106,23 @@ def lookup_entity(
 def lookup_sightings(*, entity: Entity | None, kind: str, token: str) -> LookupResult:
     if entity is None:
         return LookupResult(kind=kind, token=token, seen=False)
-    ads = shared_ads().filter(pk__in=EntityOccurrence.objects.filter(entity=entity).values("ad_id"))
-    span = ads.annotate(at=Coalesce("posted_at", "captured_at")).aggregate(
-        n=Count("pk"), first=Min("at"), last=Max("at")
+    # Both queries start from the entity's occurrences (an index range), joined to its ads, so
+    # the plan does not depend on the planner guessing the size of an IN (subquery).
+    span = (
+        Ad.objects.filter(occurrences__entity=entity)
+        .exclude(source__kind=SourceKind.TIP)
+        .aggregate(
+            n=Count("pk", distinct=True),
+            first=Min(Coalesce("posted_at", "captured_at")),
+            last=Max(Coalesce("posted_at", "captured_at")),
+        )
     )
     if not span["n"]:
         return LookupResult(kind=kind, token=token, seen=False)
     # Distinct places in SQL: a busy number has hundreds of ads but a handful of places.
     places = (
-        AdLocation.objects.filter(ad__in=ads.values("pk"), precision__in=_REGION_OR_CITY)
+        AdLocation.objects.filter(ad__occurrences__entity=entity, precision__in=_REGION_OR_CITY)
+        .exclude(ad__source__kind=SourceKind.TIP)
         .values_list("precision", "name", "country", "admin1")
         .distinct()[:1000]
     )
@@ -182,6 +195,28 @@ def region_week_stats(
             )
         )
     return result
+
+
+def region_week_stats_cached(*, weeks: int, region: str | None = None) -> list[StatsRow]:
+    """`region_week_stats`, shared by every partner through the cache for
+    PARTNER_STATS_CACHE_SECONDS (weekly figures; the aggregate is the costly part of the call).
+    A cache that is down is skipped: the figures are computed, never refused."""
+    ttl = settings.PARTNER_STATS_CACHE_SECONDS
+    if not ttl:
+        return region_week_stats(weeks=weeks, region=region)
+    key = f"partners:region-week-stats:v1:{weeks}:{region or ''}"
+    try:
+        rows = cache.get(key)
+    except Exception:  # noqa: BLE001 - any cache failure
+        logger.warning("stats cache unavailable; computing %s", key)
+        return region_week_stats(weeks=weeks, region=region)
+    if rows is None:
+        rows = region_week_stats(weeks=weeks, region=region)
+        try:
+            cache.set(key, rows, ttl)
+        except Exception:  # noqa: BLE001 - any cache failure
+            logger.warning("stats cache unavailable; not storing %s", key)
+    return rows
 
 
 def tips_of(*, partner: PartnerOrganisation) -> QuerySet[Tip]:

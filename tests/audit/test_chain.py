@@ -63,13 +63,39 @@ def test_a_rewritten_chain_without_the_key_is_found(db, settings):
 
 
 def test_a_failed_audit_write_fails_the_caller(db, monkeypatch):
-    def broken_save(*args, **kwargs):
+    audit_record(action="record.view")
+
+    def broken_head_update(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(AuditChainHead, "save", broken_save)
+    # The event row is already inserted when the head update fails: both roll back together.
+    monkeypatch.setattr("audit.services._advance_head", broken_head_update)
     with pytest.raises(RuntimeError):
         audit_record(action="record.view")
-    assert not AuditEvent.objects.exists()
+    assert AuditEvent.objects.count() == 1
+    assert audit_verify_chain() == (1, [])
+
+
+def test_events_read_back_exactly_as_written_and_the_head_follows(db):
+    event = audit_record(
+        action="api.call",
+        object_type="ad",
+        object_id=7,
+        detail={"params": {"q": "x"}, "returned": ["1", "2"], "n": 2},
+        ip="127.0.0.1",
+    )
+    stored = AuditEvent.objects.get(pk=event.pk)
+    assert (stored.detail, stored.ip, stored.at, stored.digest) == (
+        {"params": {"q": "x"}, "returned": ["1", "2"], "n": 2},
+        "127.0.0.1",
+        event.at,
+        event.digest,
+    )
+    head = AuditChainHead.objects.get(pk=1)
+    assert (head.last_event_id, head.last_digest) == (event.pk, event.digest)
+    second = audit_record(action="api.call", ip="::1")
+    assert second.prev_digest == event.digest
+    assert audit_verify_chain() == (2, [])
 
 
 def test_logins_and_failed_logins_are_audited(actors, client):

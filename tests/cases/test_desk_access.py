@@ -223,4 +223,4 @@ def test_api_claim_answers_409_with_the_holder_to_a_second_claimer(actors, world
 def test_api_lists_are_audited_with_the_ids_returned(actors, world):
     actors.client_for("investigator_a").get("/api/v1/investigator/queue/")
     event = AuditEvent.objects.filter(action=Action.API_CALL, object_type="queue_item").get()
-    assert event.detail["ids"] == [world.item.pk]
+    assert event.detail["returned"] == [str(world.item.pk)]
