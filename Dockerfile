@@ -17,4 +17,4 @@ RUN useradd --system --uid 10001 app && mkdir -p /app/var && chown -R app /app/v
 USER app
 RUN DJANGO_ENV=development python manage.py collectstatic --noinput -v0
 EXPOSE 8000
-CMD ["gunicorn", "anti_trafficking.wsgi", "-b", "0.0.0.0:8000", "-w", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "anti_trafficking.wsgi", "-b", "0.0.0.0:8000", "-w", "2", "--threads", "4", "--access-logfile", "-"]
