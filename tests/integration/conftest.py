@@ -21,7 +21,7 @@ from django.conf import settings
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[2]
-QUEUES = "default,ingest,extract,score,geocode,link,queue,alerts"
+QUEUES = "default,ingest,extract,media,score,geocode,link,queue,alerts"
 
 
 def worker_queues() -> str:
