@@ -219,7 +219,9 @@ def image_inspect(data: bytes, *, max_pixels: int | None = None) -> InspectedIma
     except UnidentifiedImageError as exc:
         raise ImageRejected(f"not an image in {', '.join(ALLOWED_FORMATS)}") from exc
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise ImageRejected(f"refused as a decompression bomb: {exc}") from exc
+        raise ImageRejected(
+            f"more than the {limit}-pixel limit (decompression bomb): {exc}"
+        ) from exc
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
         if isinstance(exc, ImageRejected):
             raise
