@@ -9,12 +9,12 @@ from collections.abc import Iterator
 import pytest
 
 from ads.connectors.testing import LocalSite, Reply
+from ads.demo_images import drawn_picture, encoded
 from ads.media import ImageRejected, ad_image_urls, ads_fetch_images, image_inspect
 from ads.models import Ad, AdImage, Entity, EntityOccurrence, Evidence, Source, SourceKind
 from ads.readers import read_csv, records_from_payload
 from ads.records import AdRecord
 from ads.services import ads_ingest
-from tests.ads.media_images import drawn_picture, encoded
 
 pytestmark = pytest.mark.django_db
 

@@ -8,12 +8,12 @@ import pytest
 from django.core.files.storage import storages
 from django.utils import timezone
 
+from ads.demo_images import drawn_picture, encoded
 from ads.media import ad_image_store
 from ads.models import Ad, AdImage, Evidence
 from ads.readers import records_from_payload
 from ads.retention import ads_purge_expired
 from ads.services import ads_ingest
-from tests.ads.media_images import drawn_picture, encoded
 
 pytestmark = pytest.mark.django_db
 

@@ -9,10 +9,10 @@ from django.test import Client
 from django.urls import reverse
 from PIL import Image, ImageDraw, ImageFilter, ImageStat
 
+from ads.demo_images import drawn_picture, encoded
 from ads.media import ad_image_store
 from ads.models import AdImage, AdImageStatus
 from audit.models import Action, AuditEvent
-from tests.ads.media_images import drawn_picture, encoded
 from tests.cases.factories import make_ad
 from tests.conftest import ALL_ACTORS
 

@@ -216,8 +216,8 @@ def test_no_partner_response_carries_an_image_its_hash_or_its_address(actors, wo
     """Ad images stay on the desk: partners get neither bytes, perceptual hashes nor URLs."""
     from django.urls import reverse
 
+    from ads.demo_images import drawn_picture, encoded
     from ads.media import ad_image_store
-    from tests.ads.media_images import drawn_picture, encoded
 
     url = "https://img.partner-leak.example/p/velvet.png"
     image = ad_image_store(ad=world.ad_a, source_url=url, data=encoded(drawn_picture(11)))
