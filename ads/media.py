@@ -52,6 +52,8 @@ REVEAL_PIXELS = 1600
 # Strong enough that a face or a tattoo cannot be recognised in a 320-pixel thumbnail.
 BLUR_RADIUS = 14
 _SEPARATORS = re.compile(r"[;\s]+")
+# Fetched bytes held before they are written out as evidence.
+FLUSH_BYTES = 64_000_000
 
 
 class ImageRejected(ValueError):
@@ -306,6 +308,7 @@ def ads_fetch_images(ads: list[Ad], *, fetcher: Any = None) -> str:
     deadline = time.monotonic() + settings.MEDIA_BATCH_SECONDS
     wanted: dict[int, list[str]] = {}
     outcomes: list[_Outcome] = []
+    held = 0
     existing = {
         (image.ad_id, image.source_url): image
         for image in AdImage.objects.filter(ad__in=ads).select_related("evidence")
@@ -323,6 +326,12 @@ def ads_fetch_images(ads: list[Ad], *, fetcher: Any = None) -> str:
                 )
                 continue
             outcomes.append(_fetch_one(fetcher, ad, url, position))
+            held += len(outcomes[-1].data)
+            if held > FLUSH_BYTES:
+                # Write what is held so far: a batch of 64 ads with 10 large images each must
+                # not sit in memory whole.
+                _store(outcomes, existing)
+                outcomes, held = [], 0
     if outcomes:
         _store(outcomes, existing)
     ads_link_images(ads=ads, urls=wanted)

@@ -326,3 +326,23 @@ def test_the_pipeline_runs_media_between_extract_and_link_and_links_ads_by_photo
     stages = list(ads[0].stage_runs.order_by("pk").values_list("stage", flat=True))
     assert stages.index("extract") < stages.index("media") < stages.index("link")
     assert Link.objects.filter(kind="image").count() == 1
+
+
+def test_a_batch_writes_its_images_out_as_it_goes_rather_than_holding_them_all(
+    actors, site, monkeypatch
+):
+    import ads.media
+
+    monkeypatch.setattr(ads.media, "FLUSH_BYTES", 1)
+    site.route("/a.png", Reply(body=encoded(drawn_picture(8)), headers=PNG))
+    site.route("/b.png", Reply(body=encoded(drawn_picture(9)), headers=PNG))
+    ads = _ingest(
+        actors.source_a,
+        {"external_id": "1", "body": "x", "images": [site.url("/a.png")]},
+        {"external_id": "2", "body": "y", "images": [site.url("/b.png")]},
+    )
+    ads_fetch_images(ads)
+    stored = AdImage.objects.filter(status="stored").select_related("evidence")
+    assert stored.count() == 2
+    assert len({image.evidence.path for image in stored}) == 2  # two writes, one per image
+    assert EntityOccurrence.objects.filter(entity__kind="image").count() == 2
