@@ -453,10 +453,12 @@ def image_render(*, image: AdImage, blurred: bool) -> bytes:
     """
     if not image.is_stored or image.evidence is None:
         raise ImageRejected("this image was not kept")
+    size = THUMBNAIL_PIXELS if blurred else REVEAL_PIXELS
     with Image.open(io.BytesIO(image.evidence.read()), formats=ALLOWED_FORMATS) as source:
+        # JPEG can decode at 1/2, 1/4 or 1/8 scale: a thumbnail of a large photo costs little.
+        source.draft("RGB", (size, size))
         picture = ImageOps.exif_transpose(source) or source
         picture = picture.convert("RGB")
-    size = THUMBNAIL_PIXELS if blurred else REVEAL_PIXELS
     picture.thumbnail((size, size))
     if blurred:
         # Blur a small copy hard, then scale it back: no detail survives to be sharpened again.

@@ -472,7 +472,7 @@ def ad_image_reveal(request: HttpRequest, pk: int, image_pk: int) -> HttpRespons
         return render(
             request,
             "ads/_image.html",
-            {"ad": image.ad, "image": image, "revealed": _revealed(request), "focus": True},
+            {"image": image, "revealed": _revealed(request), "focus": True},
         )
     return redirect(reverse("cases:ad", args=[pk]) + f"#image-{image.pk}")
 
