@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 
 import imagehash
 from django.conf import settings
+from django.db.models import F
 from django.utils import timezone
 from PIL import Image, ImageFilter, ImageOps, UnidentifiedImageError
 
@@ -313,8 +314,16 @@ def ads_fetch_images(ads: list[Ad], *, fetcher: Any = None) -> str:
         (image.ad_id, image.source_url): image
         for image in AdImage.objects.filter(ad__in=ads).select_related("evidence")
     }
+    # The current capture of every ad in one query (the common ad has no image: keep it cheap).
+    captures = {
+        revision.ad_id: revision
+        for revision in AdRevision.objects.filter(
+            ad__in=ads, number=F("ad__revision_count")
+        ).select_related("evidence")
+    }
     for ad in ads:
-        urls = ad_image_urls(ad=ad)
+        capture = captures.get(ad.pk)
+        urls = ad_image_urls(ad=ad, revision=capture) if capture is not None else []
         wanted[ad.pk] = urls
         for position, url in enumerate(urls):
             known = existing.get((ad.pk, url))

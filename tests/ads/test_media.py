@@ -346,3 +346,21 @@ def test_a_batch_writes_its_images_out_as_it_goes_rather_than_holding_them_all(
     assert stored.count() == 2
     assert len({image.evidence.path for image in stored}) == 2  # two writes, one per image
     assert EntityOccurrence.objects.filter(entity__kind="image").count() == 2
+
+
+def test_images_past_the_batch_time_budget_are_recorded_and_fetched_on_the_next_run(
+    actors, site, settings
+):
+    site.route("/a.png", Reply(body=encoded(drawn_picture(10)), headers=PNG))
+    (ad,) = _ingest(
+        actors.source_a, {"external_id": "1", "body": "x", "images": [site.url("/a.png")]}
+    )
+    settings.MEDIA_BATCH_SECONDS = -1.0
+    ads_fetch_images([ad])
+    image = AdImage.objects.get(ad=ad)
+    assert image.status == "failed" and "time budget" in image.error
+    assert "/a.png" not in site.paths
+    settings.MEDIA_BATCH_SECONDS = 60.0
+    ads_fetch_images([ad])
+    image.refresh_from_db()
+    assert image.status == "stored"
