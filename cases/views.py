@@ -383,6 +383,7 @@ def ad_page(request: HttpRequest, pk: int) -> HttpResponse:
         detail={
             "similar": [a.pk for a, _ in detail.similar],
             "network": detail.network.pk if detail.network else None,
+            "images": [image.pk for image in detail.images],
         },
     )
     Alert.objects.filter(watchlist__user=request.user, ad=ad, read_at__isnull=True).update(

@@ -149,6 +149,8 @@ def test_the_ad_page_shows_blurred_thumbnails_with_a_reveal_button_and_safe_alt_
     assert 'name="csrfmiddlewaretoken"' in html
     assert "<script>alert(2)" not in html and "onerror=alert(1)>" not in html
     assert "&lt;script&gt;alert(2)&lt;/script&gt;" in html
+    page_view = AuditEvent.objects.get(action=Action.VIEW, object_type="ad")
+    assert page_view.detail["images"] == [image.pk]
 
 
 def test_an_htmx_reveal_swaps_in_the_clear_image(actors, image):
