@@ -181,7 +181,15 @@ def ad_image_urls(*, ad: Ad, revision: AdRevision | None = None) -> list[str]:
         return []
     evidence = revision.evidence
     content_type = evidence.content_type.split(";", 1)[0].strip().lower()
-    raw = evidence.read()
+    try:
+        raw = evidence.read()
+    except OSError as exc:
+        # A missing capture is an integrity problem for `verify_evidence` and the operators, not
+        # a reason to hold the ad's text back from review: its images are skipped, loudly.
+        logger.error(
+            "ad %s: capture %s unreadable, its images are skipped: %s", ad.pk, evidence.sha256, exc
+        )
+        return []
     if content_type == "application/json":
         urls = _urls_from_json(raw)
     elif content_type == "text/csv":

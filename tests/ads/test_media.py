@@ -364,3 +364,15 @@ def test_images_past_the_batch_time_budget_are_recorded_and_fetched_on_the_next_
     ads_fetch_images([ad])
     image.refresh_from_db()
     assert image.status == "stored"
+
+
+def test_an_unreadable_capture_skips_the_images_loudly_and_lets_the_ad_go_on(actors, caplog):
+    from django.core.files.storage import storages
+
+    (ad,) = _ingest(
+        actors.source_a, {"external_id": "1", "body": "x", "images": ["https://img.example/a"]}
+    )
+    storages["evidence"].delete(ad.revisions.get().evidence.path)
+    assert ads_fetch_images([ad]) == "media-1"
+    assert not AdImage.objects.exists()
+    assert f"ad {ad.pk}: capture" in caplog.text and "unreadable" in caplog.text

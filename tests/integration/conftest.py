@@ -75,6 +75,8 @@ class Worker:
             "CELERY_BROKER_URL": self.broker,
             "DJANGO_ENV": "test",
             "PYTHONUNBUFFERED": "1",
+            # The media stage reads captures: the worker must see the evidence this test wrote.
+            "EVIDENCE_ROOT": str(settings.STORAGES["evidence"]["OPTIONS"]["location"]),
             **self.env,
         }
         handle = self.log.open("ab")
