@@ -291,3 +291,59 @@ class EntityOccurrence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entity_id} in ad {self.ad_id} [{self.start}:{self.end}]"
+
+
+class AdImageStatus(models.TextChoices):
+    STORED = "stored", "Stored"
+    FAILED = "failed", "Failed"
+
+
+class AdImageQuerySet(models.QuerySet["AdImage"]):
+    def visible_to(self, user: User) -> AdImageQuerySet:
+        """An image is visible exactly when its ad is."""
+        return self.filter(ad__in=Ad.objects.visible_to(user))
+
+
+class AdImage(models.Model):
+    """One image an ad links to: its bytes kept as evidence, verified, perceptually hashed.
+
+    A failed fetch or an unreadable file is a row too (status failed, with the reason), so an
+    investigator sees what the ad pointed at even when it could not be kept.
+    """
+
+    ad = models.ForeignKey(Ad, on_delete=models.CASCADE, related_name="images")
+    # The revision whose capture first named this URL.
+    revision = models.PositiveIntegerField()
+    position = models.PositiveSmallIntegerField(default=0)
+    source_url = models.URLField(max_length=2000)
+    evidence = models.ForeignKey(
+        Evidence, null=True, blank=True, on_delete=models.PROTECT, related_name="images"
+    )
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    format = models.CharField(max_length=10, blank=True)
+    # imagehash.phash: 64 bits as 16 hex digits; equal for the same photo re-encoded or resized.
+    phash = models.CharField(max_length=16, blank=True, db_index=True)
+    status = models.CharField(max_length=10, choices=AdImageStatus.choices)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    fetched_at = models.DateTimeField(default=timezone.now)
+
+    objects = AdImageQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["ad", "source_url"], name="adimage_unique_url"),
+            models.CheckConstraint(
+                name="adimage_stored_has_evidence",
+                condition=~Q(status="stored") | (Q(evidence__isnull=False) & ~Q(phash="")),
+            ),
+        ]
+        ordering = ["ad_id", "position", "pk"]
+
+    def __str__(self) -> str:
+        return f"ad {self.ad_id} image {self.position} ({self.status})"
+
+    @property
+    def is_stored(self) -> bool:
+        return self.status == AdImageStatus.STORED

@@ -24,7 +24,7 @@ from django.utils import timezone
 from audit.models import Action
 from audit.services import audit_record
 
-from .models import Ad, AdRevision, Evidence
+from .models import Ad, AdImage, AdRevision, Evidence
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +36,7 @@ class PurgeReport:
     cutoff: str
     ads: int = 0
     revisions: int = 0
+    images: int = 0
     evidence: int = 0
     segments_rewritten: int = 0
     segments_deleted: int = 0
@@ -90,10 +91,13 @@ def ads_purge_expired(
     if dry_run:
         report.ads = expired.count()
         report.revisions = AdRevision.objects.filter(ad__in=expired).count()
+        report.images = AdImage.objects.filter(ad__in=expired).count()
+        kept = Ad.objects.exclude(pk__in=expired.values("pk"))
         report.evidence = (
-            Evidence.objects.filter(revisions__ad__in=expired)
+            Evidence.objects.filter(Q(revisions__ad__in=expired) | Q(images__ad__in=expired))
             .distinct()
-            .exclude(revisions__ad__in=Ad.objects.exclude(pk__in=expired.values("pk")))
+            .exclude(revisions__ad__in=kept)
+            .exclude(images__ad__in=kept)
             .count()
         )
         return report
@@ -105,9 +109,15 @@ def ads_purge_expired(
             evidence_ids = set(
                 AdRevision.objects.filter(ad_id__in=ids).values_list("evidence_id", flat=True)
             )
+            # An ad's images go with it; their bytes too unless another ad shows the same file.
+            images = AdImage.objects.filter(ad_id__in=ids, evidence__isnull=False)
+            evidence_ids |= set(images.values_list("evidence_id", flat=True))
             report.revisions += AdRevision.objects.filter(ad_id__in=ids).count()
+            report.images += AdImage.objects.filter(ad_id__in=ids).count()
             Ad.objects.filter(pk__in=ids).delete()
-            orphans = Evidence.objects.filter(pk__in=evidence_ids, revisions__isnull=True)
+            orphans = Evidence.objects.filter(
+                pk__in=evidence_ids, revisions__isnull=True, images__isnull=True
+            )
             paths = set(orphans.values_list("path", flat=True))
             report.evidence += orphans.count()
             orphans.delete()

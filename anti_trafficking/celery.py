@@ -12,7 +12,7 @@ app = Celery("anti_trafficking")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
-QUEUES = ("default", "ingest", "extract", "score", "geocode", "link", "queue", "alerts")
+QUEUES = ("default", "ingest", "extract", "media", "score", "geocode", "link", "queue", "alerts")
 
 
 @app.on_after_finalize.connect

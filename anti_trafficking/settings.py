@@ -173,6 +173,7 @@ PIPELINE_ENQUEUE = env_bool("PIPELINE_ENQUEUE", default=True)
 # The stages after ingestion, in order: (name, handler). A stage is listed once it is built.
 PIPELINE_STAGES: list[tuple[str, str]] = [
     ("extract", "ads.extraction_service.ads_extract_entities"),
+    ("media", "ads.media.ads_fetch_images"),
     ("score", "analytics.services.ads_score"),
     ("geocode", "maps.services.ads_geocode"),
     ("link", "analytics.linking_service.ads_link"),
@@ -192,6 +193,16 @@ CONNECTOR_ALLOW_PRIVATE = env_bool("CONNECTOR_ALLOW_PRIVATE", default=False)
 CONNECTOR_TIMEOUT_SECONDS = env_float("CONNECTOR_TIMEOUT_SECONDS", 10.0)
 CONNECTOR_MAX_BYTES = env_int("CONNECTOR_MAX_BYTES", 5_000_000, minimum=1)
 CONNECTOR_MIN_INTERVAL_SECONDS = env_float("CONNECTOR_MIN_INTERVAL_SECONDS", 2.0)
+# --- Ad images (the media stage fetches them with the connectors' fetcher and its settings) -----
+MEDIA_MAX_BYTES = env_int("MEDIA_MAX_BYTES", 10_000_000, minimum=1)
+# Width x height above which an image is refused unread (decompression bombs).
+MEDIA_MAX_PIXELS = env_int("MEDIA_MAX_PIXELS", 40_000_000, minimum=1)
+MEDIA_MAX_IMAGES_PER_AD = env_int("MEDIA_MAX_IMAGES_PER_AD", 10, minimum=0)
+MEDIA_FETCH_RETRIES = env_int("MEDIA_FETCH_RETRIES", 2, minimum=0)
+# Wall-clock budget of one media batch; images not reached are recorded and retried next run.
+MEDIA_BATCH_SECONDS = env_float("MEDIA_BATCH_SECONDS", 240.0)
+# How long a revealed (unblurred) image stays revealed for the investigator who asked.
+MEDIA_REVEAL_SECONDS = env_int("MEDIA_REVEAL_SECONDS", 600, minimum=1)
 
 STORAGES = {
     "default": {

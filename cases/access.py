@@ -18,6 +18,8 @@ _PAGES = (
     "item-decide",
     "item-reopen",
     "ad",
+    "ad-image",
+    "ad-image-reveal",
     "search",
     "case-list",
     "case-create",

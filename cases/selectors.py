@@ -19,7 +19,7 @@ from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from ads.models import Ad, AdRevision, EntityKind, EntityOccurrence
+from ads.models import Ad, AdImage, AdRevision, EntityKind, EntityOccurrence
 from analytics.models import AdEmbedding, AdNetwork, AdScore
 
 from .models import Decision, DecisionKind, ItemKind, ItemStatus, QueueItem, QueueItemSource
@@ -252,6 +252,7 @@ class AdDetail:
     queue_item: QueueItem | None
     similar: list[tuple[Ad, float]]
     similar_note: str
+    images: list[AdImage] = field(default_factory=list)
 
 
 def ad_detail(*, user: User, ad: Ad) -> AdDetail:
@@ -271,6 +272,8 @@ def ad_detail(*, user: User, ad: Ad) -> AdDetail:
             f"{o.entity.get_kind_display()}: {o.entity.value}",
         )
         for o in occurrences
+        # An image's occurrence is an empty span: it has no place in the text to highlight.
+        if o.entity.kind != EntityKind.IMAGE
     ]
     indicators = list(score.indicators or []) if score else []
     for ind in indicators:
@@ -313,6 +316,7 @@ def ad_detail(*, user: User, ad: Ad) -> AdDetail:
         queue_item=item,
         similar=similar,
         similar_note=note,
+        images=list(AdImage.objects.visible_to(user).filter(ad=ad).select_related("evidence")),
     )
 
 

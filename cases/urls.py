@@ -24,6 +24,16 @@ urlpatterns = [
     path("items/<int:pk>/decide/", views.item_decide, name="item-decide"),
     path("items/<int:pk>/reopen/", views.item_reopen, name="item-reopen"),
     path("ads/<int:pk>/", views.ad_page, name="ad"),
+    path(
+        "ads/<int:pk>/images/<int:image_pk>/<str:variant>.jpg",
+        views.ad_image,
+        name="ad-image",
+    ),
+    path(
+        "ads/<int:pk>/images/<int:image_pk>/reveal/",
+        views.ad_image_reveal,
+        name="ad-image-reveal",
+    ),
     path("search/", views.search, name="search"),
     path("cases/", views.case_list, name="case-list"),
     path("cases/new/", views.case_create_view, name="case-create"),

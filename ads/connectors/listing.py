@@ -8,7 +8,7 @@ Settings (validated by `validate_listing_settings`)::
         "next_page": "a.next",             # optional: link to the next listing page
         "max_pages": 3,                    # listing pages to walk (1..50, default 1)
         "max_items": 100,                  # ad pages to fetch per poll (1..1000, default 100)
-        "images": "#gallery img",          # optional: images to keep (default "img")
+        "images": "#gallery img",          # optional: img elements whose src the media stage keeps
         "same_host_only": True,            # default: never follow links off the listing's host
         "fields": {
             "title": "h1",                              # text of the first match
@@ -202,7 +202,12 @@ def _links(soup: BeautifulSoup, selector: str, base: str) -> list[str]:
     return urls
 
 
-def _image_urls(soup: BeautifulSoup, selector: str, base: str) -> tuple[str, ...]:
+def image_urls(soup: BeautifulSoup, selector: str, base: str) -> tuple[str, ...]:
+    """Absolute http(s) URLs of the images `selector` matches (the media stage reads them too).
+
+    Only a configured selector is used: every <img> would bring the site's logo and icons, the
+    same in every ad, and tie unrelated ads together.
+    """
     urls: list[str] = []
     for element in soup.select(selector):
         # Lazy-loading galleries put a data: placeholder in src and the real address in data-src.
@@ -222,7 +227,7 @@ def parse_ad_page(
     fetched: Fetched,
     *,
     fields: dict[str, FieldSpec],
-    images: str = "img",
+    images: str = "",
     line: int | None = None,
     now: datetime | None = None,
 ) -> AdRecord:
@@ -241,7 +246,7 @@ def parse_ad_page(
         raw=fetched.body,
         content_type="text/html",
         line=line,
-        image_urls=_image_urls(soup, images, url),
+        image_urls=image_urls(soup, images, url) if images else (),
     )
 
 
@@ -252,7 +257,7 @@ def poll_listing(settings: dict[str, object], *, fetcher: SafeFetcher) -> PollRe
     next_page = settings.get("next_page")
     max_pages = int(settings.get("max_pages", 1))  # type: ignore[call-overload]
     max_items = int(settings.get("max_items", 100))  # type: ignore[call-overload]
-    images = str(settings.get("images", "img"))
+    images = str(settings.get("images") or "")
     same_host_only = bool(settings.get("same_host_only", True))
     raw_fields = settings.get("fields", {})
     fields = {

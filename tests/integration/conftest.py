@@ -21,7 +21,7 @@ from django.conf import settings
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[2]
-QUEUES = "default,ingest,extract,score,geocode,link,queue,alerts"
+QUEUES = "default,ingest,extract,media,score,geocode,link,queue,alerts"
 
 
 def worker_queues() -> str:
@@ -75,6 +75,8 @@ class Worker:
             "CELERY_BROKER_URL": self.broker,
             "DJANGO_ENV": "test",
             "PYTHONUNBUFFERED": "1",
+            # The media stage reads captures: the worker must see the evidence this test wrote.
+            "EVIDENCE_ROOT": str(settings.STORAGES["evidence"]["OPTIONS"]["location"]),
             **self.env,
         }
         handle = self.log.open("ab")

@@ -210,3 +210,33 @@ def test_the_probing_calls_really_reached_the_data(actors, world):
     seen = json.loads(bodies[f"lookup {{'phone': '{PHONE_SHARED_WRITTEN[0]}'}}"])
     assert seen["seen"] is True and seen["cities"] == ["Las Vegas, NV, US", "Reno, NV, US"]
     assert '"ads":8' in bodies["stats {}"].replace(" ", "")
+
+
+def test_no_partner_response_carries_an_image_its_hash_or_its_address(actors, world):
+    """Ad images stay on the desk: partners get neither bytes, perceptual hashes nor URLs."""
+    from django.urls import reverse
+
+    from ads.demo_images import drawn_picture, encoded
+    from ads.media import ad_image_store
+
+    url = "https://img.partner-leak.example/p/velvet.png"
+    image = ad_image_store(ad=world.ad_a, source_url=url, data=encoded(drawn_picture(11)))
+    bodies = _every_partner_call(actors, world)
+    for variant in ("blurred", "clear"):
+        path = reverse("cases:ad-image", args=[world.ad_a.pk, image.pk, variant])
+        bodies.append(
+            (
+                f"token {variant}",
+                token_client(actors.token_x).get(path).content.decode(errors="replace"),
+            )
+        )
+        session = actors.client_for("partner_x")
+        response = session.get(path)
+        assert response.status_code == 403
+        bodies.append((f"session {variant}", response.content.decode(errors="replace")))
+    reveal = reverse("cases:ad-image-reveal", args=[world.ad_a.pk, image.pk])
+    assert actors.client_for("partner_x").post(reveal).status_code == 403
+    for label, body in bodies:
+        assert image.phash not in body, label
+        assert "partner-leak.example" not in body, label
+        assert "\ufffdPNG" not in body and "JFIF" not in body, label

@@ -14,6 +14,8 @@ from tqdm import tqdm
 
 from accounts.models import PartnerOrganisation, Role, Unit, User
 from accounts.services import api_token_create
+from ads.demo_images import drawn_picture, encoded
+from ads.media import ad_image_store, ads_link_images
 from ads.models import Ad, Source, SourceKind
 from ads.readers import records_from_payload
 from ads.services import ads_ingest
@@ -89,6 +91,8 @@ class Command(BaseCommand):
                 items = [ad.as_record() for ad in generated if ad.source == name]
                 ads_ingest(source=source, rows=records_from_payload(items), on_row=bar.update)
             bar.close()
+            pictures = self._demo_images(generated, sources)
+            self.stdout.write(f"  {pictures} demo ads carry a drawn picture (shown blurred).")
         self.stdout.write(self.style.SUCCESS("Demo ready."))
         self.stdout.write(f"  Sign in at {settings.SITE_URL}/ as  demo / {password}")
         self.stdout.write(
@@ -96,3 +100,28 @@ class Command(BaseCommand):
         )
         if token_secret:
             self.stdout.write(f"  Partner API token for 'ngo' (shown once): {token_secret}")
+
+    def _demo_images(self, generated: list[Any], sources: dict[str, Source]) -> int:
+        """Give the first ads of a few networks a Pillow-drawn picture (never a photo), the same
+        one within a network as a poster reusing a photo would, so the blurred gallery and the
+        image entities show in the demo. The address is under .invalid: nothing is fetched."""
+        by_network: dict[int, list[Any]] = {}
+        for item in generated:
+            if item.truth.get("network") is not None:
+                by_network.setdefault(item.truth["network"], []).append(item)
+        stored: dict[int, list[str]] = {}
+        ads: list[Ad] = []
+        for network, members in sorted(by_network.items())[:4]:
+            url = f"https://demo.invalid/images/network-{network}.jpg"
+            data = encoded(drawn_picture(1000 + network), "JPEG", quality=85)
+            for item in members[:4]:
+                ad = Ad.objects.filter(
+                    source=sources[item.source], external_id=item.external_id
+                ).first()
+                if ad is None:
+                    continue
+                ad_image_store(ad=ad, source_url=url, data=data)
+                stored.setdefault(ad.pk, []).append(url)
+                ads.append(ad)
+        ads_link_images(ads=ads, urls=stored)
+        return len(ads)
