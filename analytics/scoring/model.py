@@ -237,6 +237,8 @@ class TrainedModel:
                 backend=options.get("backend") or self.encoder_info.get("backend", "onnx-int8"),
                 cache_dir=options.get("cache_dir"),
                 max_tokens=int(self.encoder_info.get("max_tokens", 256)),
+                # Models saved before chunked encoding embedded the first window only.
+                max_windows=int(self.encoder_info.get("max_windows", 1)),
             )
         if self._encoder.fingerprint != self.encoder_info["fingerprint"]:
             raise ValueError(
@@ -300,7 +302,7 @@ class TrainedModel:
             notes.insert(
                 0,
                 f"text of {len(text):,} characters truncated to the first "
-                f"{self.encoder.max_tokens} tokens",
+                f"{self.encoder.max_tokens * self.encoder.max_windows} tokens",
             )
         if encoded.unknown_fraction[row] > 0.3:
             notes.append("lower confidence: most of the text is unknown to the encoder")

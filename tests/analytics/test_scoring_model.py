@@ -49,6 +49,25 @@ def test_encoding_keeps_input_order_despite_sorting_by_length(encoder: Encoder) 
     assert (together * alone).sum(axis=1).min() > 0.9999
 
 
+def test_long_text_is_embedded_window_by_window_not_cut_at_the_first(encoder: Encoder) -> None:
+    # ~300 tokens of page chrome, then the ad itself: one window sees only the chrome.
+    chrome = "Posted: Monday, June 6, 2016 6:22 PM. Site navigation, search, terms of use. " * 20
+    ad = "Two bedroom apartment for rent near the park, monthly lease, pets allowed. " * 12
+    one = Encoder(cache_dir=encoder.cache_dir, max_windows=1)
+    first_only = one.encode([chrome + ad])
+    pooled = encoder.encode([chrome + ad])
+    ad_alone = encoder.encode([ad]).embeddings[0]
+    assert first_only.truncated == [True] and first_only.token_counts == [256]
+    assert pooled.truncated == [False] and pooled.token_counts[0] > 256
+    assert np.isclose(np.linalg.norm(pooled.embeddings[0]), 1.0, atol=1e-4)
+    # The pooled embedding carries the ad the first window never saw.
+    assert pooled.embeddings[0] @ ad_alone > first_only.embeddings[0] @ ad_alone + 0.1
+    # A short text is one window: identical under both settings (same batch composition).
+    assert np.array_equal(one.encode([ad]).embeddings, encoder.encode([ad]).embeddings)
+    with pytest.raises(ValueError, match="max_windows"):
+        Encoder(cache_dir=encoder.cache_dir, max_windows=0)
+
+
 def test_training_is_deterministic_given_the_seed(encoder: Encoder) -> None:
     examples = load_seed_corpus()[:160]
     first = train(examples, encoder=encoder, seed=3)
@@ -99,8 +118,9 @@ def test_hostile_inputs_get_a_score_or_a_clear_not_scorable_state(model: Trained
     assert not empty.scorable and empty.reason == "Not scored: empty text."
     assert not emoji.scorable and "emoji" in emoji.reason and emoji.risk is None
     assert not binary.scorable
-    assert long.scorable and long.truncated and long.tokens == 256
-    assert "truncated to the first 256 tokens" in long.reason
+    window = model.encoder.max_tokens * model.encoder.max_windows
+    assert long.scorable and long.truncated and long.tokens == window
+    assert f"truncated to the first {window} tokens" in long.reason
     for result in (cyrillic, mixed):
         assert result.scorable and result.low_confidence and result.risk is not None
         assert "lower confidence" in result.reason
