@@ -11,7 +11,7 @@ import pytest
 
 from analytics.scoring.cli import evaluate, load_examples, resolve_model_dir, score_lines
 from analytics.scoring.encoder import Backend, Encoder
-from analytics.scoring.model import ModelNotFoundError, TrainedModel
+from analytics.scoring.model import NOVEL_NOTE, ModelNotFoundError, TrainedModel
 from analytics.scoring.training import LabelledExample, load_seed_corpus, train
 
 pytestmark = pytest.mark.slow
@@ -136,6 +136,28 @@ def test_saved_model_loads_and_scores_identically(
     assert loaded.version == model.version
     assert [r.risk for r in before] == pytest.approx([r.risk for r in after], abs=1e-6)
     assert json.loads((tmp_path / "m" / "model.json").read_text())["metrics"] == model.metrics
+    assert loaded.novelty == model.novelty
+    assert loaded.reference is not None and np.array_equal(loaded.reference, model.reference)
+    assert [r.notes for r in before] == [r.notes for r in after]
+
+
+def test_ad_unlike_every_training_example_is_marked_low_confidence(model: TrainedModel) -> None:
+    assert model.novelty is not None and model.reference is not None
+    assert len(model.reference) == len(load_seed_corpus())
+    # By construction about 2% of the training examples are below the threshold.
+    threshold = model.novelty["threshold"]
+    assert 0.0 < threshold < 1.0
+    seed_like = "Hiring warehouse associate in Riverton. Full time, benefits after 90 days."
+    unlike = (
+        "def merge_sort(values): split the list in half, sort each half recursively, "
+        "then merge the two sorted halves by repeatedly taking the smaller head element."
+    )
+    familiar, novel = model.score([seed_like, unlike])
+    assert not any(n.startswith(NOVEL_NOTE) for n in familiar.notes)
+    assert any(n.startswith(NOVEL_NOTE) for n in novel.notes)
+    assert novel.low_confidence and NOVEL_NOTE in novel.reason
+    # Scores are still given: the note qualifies them, it does not hide them.
+    assert novel.risk is not None and novel.category is not None
 
 
 def test_score_lines_reports_malformed_lines_and_goes_on(model: TrainedModel) -> None:
