@@ -208,6 +208,20 @@ def test_evaluate_reads_jsonl_and_dig_csv(model: TrainedModel, tmp_path: Path) -
     assert "category_error" in evaluate(model, examples)  # this model has job and other
 
 
+def test_evaluate_reports_accuracy_on_novel_and_familiar_ads_apart(model: TrainedModel) -> None:
+    # Training texts themselves are never novel (cosine 1 to themselves); the essay is.
+    seed = [e for e in load_seed_corpus() if e.category in ("escort", "massage")][:4]
+    essay = LabelledExample(
+        text="def merge_sort(values): split the list in half, sort each half recursively, "
+        "then merge the two sorted halves by repeatedly taking the smaller head element.",
+        category="other",
+    )
+    report = evaluate(model, [*seed, essay])
+    assert report["novel"] == 1
+    assert report["category"]["accuracy_familiar"] == 1.0
+    assert report["category"]["accuracy_novel"] in (0.0, 1.0)
+
+
 def test_examples_without_a_label_are_left_out_of_that_head(encoder: Encoder) -> None:
     examples = [e for e in load_seed_corpus()[:120]] + [
         LabelledExample(text="unlabelled text", source="decision:7")
