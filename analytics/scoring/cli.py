@@ -13,7 +13,7 @@ from typing import Any, TextIO
 import numpy as np
 
 from analytics.scoring.metrics import binary_report, multiclass_report
-from analytics.scoring.model import MODEL_FILE, ModelNotFoundError, TrainedModel
+from analytics.scoring.model import MODEL_FILE, NOVEL_NOTE, ModelNotFoundError, TrainedModel
 from analytics.scoring.training import LabelledExample
 
 logger = logging.getLogger(__name__)
@@ -152,6 +152,10 @@ def load_dig_csv(path: str | Path) -> list[LabelledExample]:
         ]
 
 
+def _novel(result: Any) -> bool:
+    return any(n.startswith(NOVEL_NOTE) for n in result.notes)
+
+
 def evaluate(model: TrainedModel, examples: Sequence[LabelledExample]) -> dict[str, Any]:
     """Metrics of each head on the examples labelled for it (not-scorable texts are counted)."""
     results = model.score([e.text for e in examples])
@@ -161,6 +165,9 @@ def evaluate(model: TrainedModel, examples: Sequence[LabelledExample]) -> dict[s
         "examples": len(examples),
         "not_scorable": len(examples) - len(scorable),
         "truncated": sum(r.truncated for r in results),
+        "novel": sum(
+            any(n.startswith("lower confidence: unlike") for n in r.notes) for r in results
+        ),
     }
     for name in ("risk", "minor"):
         head = model.heads.get(name)
@@ -183,4 +190,18 @@ def evaluate(model: TrainedModel, examples: Sequence[LabelledExample]) -> dict[s
             )
             labels = np.asarray([classes.index(examples[i].category) for i in idx])
             report["category"] = multiclass_report(probs, labels, classes)
+            # Is the novelty note informative? Accuracy on novel vs familiar ads.
+            novel = np.asarray(
+                [
+                    any(n.startswith("lower confidence: unlike") for n in results[i].notes)
+                    for i in idx
+                ]
+            )
+            correct = probs.argmax(axis=1) == labels
+            report["category"]["accuracy_novel"] = (
+                float(correct[novel].mean()) if novel.any() else None
+            )
+            report["category"]["accuracy_familiar"] = (
+                float(correct[~novel].mean()) if (~novel).any() else None
+            )
     return report

@@ -12,8 +12,9 @@ Backends, all producing the same embedding space:
   but moves some embeddings to cosine 0.985 of fp32; keeping it in fp32 holds them above 0.99.
 - ``onnx-int8-full``: every MatMul in int8 (fastest, less faithful; for benchmarks).
 
-Texts are sorted by length before batching so a batch pads to its own longest text, and each text
-is truncated to the model window (256 tokens); which texts were truncated is reported.
+Texts are sorted by length before batching so a batch pads to its own longest text. A text longer
+than the model window (256 tokens) is cut into up to `MAX_WINDOWS` windows whose embeddings are
+averaged; text beyond the last window is dropped and such texts are reported as truncated.
 """
 
 from __future__ import annotations
@@ -37,6 +38,10 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 MAX_TOKENS = 256
+# Long ads are embedded as up to this many consecutive windows (mean-pooled): real ads run to
+# thousands of tokens and the first window is often page chrome ("Posted: ...", site
+# navigation), not the ad. Short ads (one window) cost nothing extra.
+MAX_WINDOWS = 8
 # The tokenizer only needs the beginning of a huge text to fill the window. A WordPiece token
 # covers at most ~100 characters ([UNK] for longer words), so this prefix always holds 256 tokens.
 _TOKENIZE_PREFIX_CHARS = 32_000
@@ -141,6 +146,7 @@ class Encoder:
         threads: int = 2,
         batch_size: int = 16,
         max_tokens: int = MAX_TOKENS,
+        max_windows: int = MAX_WINDOWS,
     ) -> None:
         from tokenizers import Tokenizer
 
@@ -154,6 +160,9 @@ class Encoder:
         self.threads = threads
         self.batch_size = batch_size
         self.max_tokens = max_tokens
+        if max_windows < 1:
+            raise ValueError("max_windows must be at least 1")
+        self.max_windows = max_windows
         self.name = self.model_dir.name if self.model_dir.name != "model" else "all-MiniLM-L6-v2"
         self.fingerprint = model_fingerprint(self.model_dir)
         self._tokenizer = Tokenizer.from_file(str(self.model_dir / "tokenizer.json"))
@@ -285,26 +294,50 @@ class Encoder:
         return self._tokenizer.encode_batch([t[:_TOKENIZE_PREFIX_CHARS] for t in texts])
 
     def encode(self, texts: Sequence[str]) -> Encoded:
-        """Embed texts; order of the output matches the input."""
+        """Embed texts; order of the output matches the input.
+
+        A text longer than the window is cut into consecutive windows (up to `max_windows`) whose
+        embeddings are averaged, weighted by their token counts, and re-normalised; with the
+        default of one window only the beginning is embedded. Only text beyond the last window is
+        lost, and such texts are reported as truncated.
+        """
         n = len(texts)
         out = np.zeros((n, self.dim), dtype=np.float32)
         if n == 0:
             return Encoded(out, [], [], [])
         encodings = self.tokenize(texts)
-        truncated = [
-            bool(enc.overflowing) or len(text) > _TOKENIZE_PREFIX_CHARS
-            for enc, text in zip(encodings, texts, strict=True)
-        ]
-        counts = [len(enc.ids) for enc in encodings]
+        windows: list[Any] = []
+        owner: list[int] = []
+        truncated: list[bool] = []
+        counts: list[int] = []
+        unknown: list[float] = []
         unk = self._tokenizer.token_to_id("[UNK]")
-        unknown = [sum(i == unk for i in enc.ids) / max(len(enc.ids) - 2, 1) for enc in encodings]
+        for i, (enc, text) in enumerate(zip(encodings, texts, strict=True)):
+            # Overflowing windows come back post-processed ([CLS] ... [SEP]), ready to embed.
+            mine = [enc, *enc.overflowing[: self.max_windows - 1]]
+            windows += mine
+            owner += [i] * len(mine)
+            truncated.append(
+                len(enc.overflowing) > self.max_windows - 1 or len(text) > _TOKENIZE_PREFIX_CHARS
+            )
+            counts.append(sum(len(w.ids) for w in mine))
+            ids = [t for w in mine for t in w.ids]
+            unknown.append(sum(t == unk for t in ids) / max(len(ids) - 2 * len(mine), 1))
+        vectors = np.zeros((len(windows), self.dim), dtype=np.float32)
         # Batches of similar length waste no compute on padding.
-        order = sorted(range(n), key=lambda i: counts[i])
-        for start in range(0, n, self.batch_size):
+        order = sorted(range(len(windows)), key=lambda w: len(windows[w].ids))
+        for start in range(0, len(windows), self.batch_size):
             idx = order[start : start + self.batch_size]
-            batch = [encodings[i] for i in idx]
+            batch = [windows[w] for w in idx]
             width = max(len(e.ids) for e in batch)
-            out[idx] = self._run(self._pad(batch, width))
+            vectors[idx] = self._run(self._pad(batch, width))
+        if len(windows) == n:
+            out[:] = vectors
+        else:
+            weights = np.asarray([len(w.ids) for w in windows], dtype=np.float32)
+            np.add.at(out, np.asarray(owner), vectors * weights[:, None])
+            norms = np.linalg.norm(out, axis=1, keepdims=True)
+            out /= np.where(norms > 0, norms, 1.0)
         return Encoded(out, counts, truncated, unknown)
 
     def describe(self) -> dict[str, Any]:
@@ -315,5 +348,6 @@ class Encoder:
             "fingerprint": self.fingerprint,
             "backend": str(self.backend),
             "max_tokens": self.max_tokens,
+            "max_windows": self.max_windows,
             "dim": self.dim,
         }

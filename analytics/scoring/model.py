@@ -3,7 +3,12 @@
 Files in a model directory:
 - ``model.json``: version, creation time, encoder identity, heads' classes, calibrators and
   thresholds, training summary and metrics (readable by a reviewer);
-- ``arrays.npz``: the feature scaler and the heads' coefficients (loaded with allow_pickle=False).
+- ``arrays.npz``: the feature scaler, the heads' coefficients and the training embeddings used
+  for the novelty check (loaded with allow_pickle=False).
+
+Novelty: an ad whose embedding is further from every training example than almost all training
+examples are from their nearest neighbour is unlike anything the heads learnt from; its scores
+are extrapolation, so the result is marked low confidence with a note saying why.
 """
 
 from __future__ import annotations
@@ -27,6 +32,10 @@ from analytics.scoring.results import ScoreResult, TextCheck, check_text, reason
 logger = logging.getLogger(__name__)
 
 MODEL_FILE = "model.json"
+# Novelty threshold: this quantile of the training examples' leave-one-out nearest-neighbour
+# cosine. About 2% of training-like ads fall below it by construction.
+NOVELTY_QUANTILE = 0.02
+NOVEL_NOTE = "lower confidence: unlike the training examples"
 ARRAYS_FILE = "arrays.npz"
 FORMAT = 1
 
@@ -123,6 +132,22 @@ def content_hash(
     return digest.hexdigest()
 
 
+def nearest_cosine(embeddings: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    """Per row of `embeddings`, the highest cosine to a row of `reference` (both L2-normalised)."""
+    if len(reference) == 0 or len(embeddings) == 0:
+        return np.zeros(len(embeddings), dtype=np.float32)
+    return (embeddings @ reference.T).max(axis=1)
+
+
+def novelty_threshold(reference: np.ndarray, quantile: float = NOVELTY_QUANTILE) -> float:
+    """The `quantile` of each training embedding's cosine to its nearest *other* example."""
+    if len(reference) < 2:
+        return 0.0
+    sims = reference @ reference.T
+    np.fill_diagonal(sims, -np.inf)
+    return float(np.quantile(sims.max(axis=1), quantile))
+
+
 class TrainedModel:
     """Heads + scaler + the encoder they were trained on; scores texts end to end."""
 
@@ -140,6 +165,8 @@ class TrainedModel:
         training: dict[str, Any],
         content_sha256: str,
         encoder: Encoder | None = None,
+        reference: np.ndarray | None = None,
+        novelty: dict[str, Any] | None = None,
     ) -> None:
         self.version = version
         self.created_at = created_at
@@ -151,6 +178,10 @@ class TrainedModel:
         self.metrics = metrics
         self.training = training
         self.content_sha256 = content_sha256
+        # Training embeddings and the nearest-cosine threshold below which an ad is novel; both
+        # absent in models saved before the novelty check (no ad is then marked novel).
+        self.reference = reference
+        self.novelty = novelty
         self._encoder = encoder
         self._featurizer: Featurizer | None = None
 
@@ -164,6 +195,8 @@ class TrainedModel:
         for name, head in self.heads.items():
             arrays[f"{name}_coef"] = head.coef
             arrays[f"{name}_intercept"] = head.intercept
+        if self.reference is not None:
+            arrays["reference_embeddings"] = self.reference
         tmp_npz = target / f".{ARRAYS_FILE}.tmp"
         with tmp_npz.open("wb") as fh:
             np.savez(fh, **arrays)
@@ -178,6 +211,7 @@ class TrainedModel:
             "heads": {name: head.params() for name, head in self.heads.items()},
             "metrics": self.metrics,
             "training": self.training,
+            "novelty": self.novelty,
         }
         tmp_json = target / f".{MODEL_FILE}.tmp"
         tmp_json.write_text(json.dumps(document, indent=2, sort_keys=True))
@@ -208,6 +242,11 @@ class TrainedModel:
             }
             mean = np.asarray(arrays["scaler_mean"])
             scale = np.asarray(arrays["scaler_scale"])
+            reference = (
+                np.asarray(arrays["reference_embeddings"])
+                if "reference_embeddings" in arrays.files
+                else None
+            )
         model = cls(
             version=document["version"],
             created_at=document["created_at"],
@@ -220,6 +259,8 @@ class TrainedModel:
             training=document["training"],
             content_sha256=document["content_sha256"],
             encoder=encoder,
+            reference=reference,
+            novelty=document.get("novelty"),
         )
         model._encoder_options = {"cache_dir": cache_dir, "backend": backend}
         return model
@@ -237,6 +278,8 @@ class TrainedModel:
                 backend=options.get("backend") or self.encoder_info.get("backend", "onnx-int8"),
                 cache_dir=options.get("cache_dir"),
                 max_tokens=int(self.encoder_info.get("max_tokens", 256)),
+                # Models saved before chunked encoding embedded the first window only.
+                max_windows=int(self.encoder_info.get("max_windows", 1)),
             )
         if self._encoder.fingerprint != self.encoder_info["fingerprint"]:
             raise ValueError(
@@ -300,10 +343,17 @@ class TrainedModel:
             notes.insert(
                 0,
                 f"text of {len(text):,} characters truncated to the first "
-                f"{self.encoder.max_tokens} tokens",
+                f"{self.encoder.max_tokens * self.encoder.max_windows} tokens",
             )
         if encoded.unknown_fraction[row] > 0.3:
             notes.append("lower confidence: most of the text is unknown to the encoder")
+        if self.reference is not None and self.novelty is not None:
+            nearest = float(nearest_cosine(encoded.embeddings[row : row + 1], self.reference)[0])
+            if nearest < float(self.novelty["threshold"]):
+                notes.append(
+                    f"{NOVEL_NOTE} (nearest cosine "
+                    f"{nearest:.2f} < {float(self.novelty['threshold']):.2f})"
+                )
         risk_head = self.heads.get("risk")
         minor_head = self.heads.get("minor")
         risk = float(probs["risk"][row]) if risk_head else None

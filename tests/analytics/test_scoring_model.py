@@ -11,7 +11,7 @@ import pytest
 
 from analytics.scoring.cli import evaluate, load_examples, resolve_model_dir, score_lines
 from analytics.scoring.encoder import Backend, Encoder
-from analytics.scoring.model import ModelNotFoundError, TrainedModel
+from analytics.scoring.model import NOVEL_NOTE, ModelNotFoundError, TrainedModel
 from analytics.scoring.training import LabelledExample, load_seed_corpus, train
 
 pytestmark = pytest.mark.slow
@@ -47,6 +47,25 @@ def test_encoding_keeps_input_order_despite_sorting_by_length(encoder: Encoder) 
     together = fp32.encode(texts).embeddings
     alone = np.vstack([fp32.encode([t]).embeddings[0] for t in texts])
     assert (together * alone).sum(axis=1).min() > 0.9999
+
+
+def test_long_text_is_embedded_window_by_window_not_cut_at_the_first(encoder: Encoder) -> None:
+    # ~300 tokens of page chrome, then the ad itself: one window sees only the chrome.
+    chrome = "Posted: Monday, June 6, 2016 6:22 PM. Site navigation, search, terms of use. " * 20
+    ad = "Two bedroom apartment for rent near the park, monthly lease, pets allowed. " * 12
+    one = Encoder(cache_dir=encoder.cache_dir, max_windows=1)
+    first_only = one.encode([chrome + ad])
+    pooled = encoder.encode([chrome + ad])
+    ad_alone = encoder.encode([ad]).embeddings[0]
+    assert first_only.truncated == [True] and first_only.token_counts == [256]
+    assert pooled.truncated == [False] and pooled.token_counts[0] > 256
+    assert np.isclose(np.linalg.norm(pooled.embeddings[0]), 1.0, atol=1e-4)
+    # The pooled embedding carries the ad the first window never saw.
+    assert pooled.embeddings[0] @ ad_alone > first_only.embeddings[0] @ ad_alone + 0.1
+    # A short text is one window: identical under both settings (same batch composition).
+    assert np.array_equal(one.encode([ad]).embeddings, encoder.encode([ad]).embeddings)
+    with pytest.raises(ValueError, match="max_windows"):
+        Encoder(cache_dir=encoder.cache_dir, max_windows=0)
 
 
 def test_training_is_deterministic_given_the_seed(encoder: Encoder) -> None:
@@ -99,8 +118,9 @@ def test_hostile_inputs_get_a_score_or_a_clear_not_scorable_state(model: Trained
     assert not empty.scorable and empty.reason == "Not scored: empty text."
     assert not emoji.scorable and "emoji" in emoji.reason and emoji.risk is None
     assert not binary.scorable
-    assert long.scorable and long.truncated and long.tokens == 256
-    assert "truncated to the first 256 tokens" in long.reason
+    window = model.encoder.max_tokens * model.encoder.max_windows
+    assert long.scorable and long.truncated and long.tokens == window
+    assert f"truncated to the first {window} tokens" in long.reason
     for result in (cyrillic, mixed):
         assert result.scorable and result.low_confidence and result.risk is not None
         assert "lower confidence" in result.reason
@@ -116,6 +136,28 @@ def test_saved_model_loads_and_scores_identically(
     assert loaded.version == model.version
     assert [r.risk for r in before] == pytest.approx([r.risk for r in after], abs=1e-6)
     assert json.loads((tmp_path / "m" / "model.json").read_text())["metrics"] == model.metrics
+    assert loaded.novelty == model.novelty
+    assert loaded.reference is not None and np.array_equal(loaded.reference, model.reference)
+    assert [r.notes for r in before] == [r.notes for r in after]
+
+
+def test_ad_unlike_every_training_example_is_marked_low_confidence(model: TrainedModel) -> None:
+    assert model.novelty is not None and model.reference is not None
+    assert len(model.reference) == len(load_seed_corpus())
+    # By construction about 2% of the training examples are below the threshold.
+    threshold = model.novelty["threshold"]
+    assert 0.0 < threshold < 1.0
+    seed_like = "Hiring warehouse associate in Riverton. Full time, benefits after 90 days."
+    unlike = (
+        "def merge_sort(values): split the list in half, sort each half recursively, "
+        "then merge the two sorted halves by repeatedly taking the smaller head element."
+    )
+    familiar, novel = model.score([seed_like, unlike])
+    assert not any(n.startswith(NOVEL_NOTE) for n in familiar.notes)
+    assert any(n.startswith(NOVEL_NOTE) for n in novel.notes)
+    assert novel.low_confidence and NOVEL_NOTE in novel.reason
+    # Scores are still given: the note qualifies them, it does not hide them.
+    assert novel.risk is not None and novel.category is not None
 
 
 def test_score_lines_reports_malformed_lines_and_goes_on(model: TrainedModel) -> None:
@@ -164,6 +206,20 @@ def test_evaluate_reads_jsonl_and_dig_csv(model: TrainedModel, tmp_path: Path) -
     examples = load_examples(dig)
     assert [e.category for e in examples] == ["massage", "escort", "job_or_other"]
     assert "category_error" in evaluate(model, examples)  # this model has job and other
+
+
+def test_evaluate_reports_accuracy_on_novel_and_familiar_ads_apart(model: TrainedModel) -> None:
+    # Training texts themselves are never novel (cosine 1 to themselves); the essay is.
+    seed = [e for e in load_seed_corpus() if e.category in ("escort", "massage")][:4]
+    essay = LabelledExample(
+        text="def merge_sort(values): split the list in half, sort each half recursively, "
+        "then merge the two sorted halves by repeatedly taking the smaller head element.",
+        category="other",
+    )
+    report = evaluate(model, [*seed, essay])
+    assert report["novel"] == 1
+    assert report["category"]["accuracy_familiar"] == 1.0
+    assert report["category"]["accuracy_novel"] in (0.0, 1.0)
 
 
 def test_examples_without_a_label_are_left_out_of_that_head(encoder: Encoder) -> None:
