@@ -78,6 +78,8 @@ def test_the_ad_page_highlights_entities_and_indicators_with_why_flagged(actors)
     assert "0.870" in html and "0.610" in html and "Youth wording and a new-in-town cue." in html
     assert "precision <strong>City</strong>" in html
     assert "This ad links to no image." in html
+    phone = ad.occurrences.get(entity__kind="phone").entity
+    assert f'href="{reverse("analytics:entity", args=[phone.pk])}"' in html
 
 
 def test_highlight_splits_overlapping_spans_into_marked_segments():
