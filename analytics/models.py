@@ -125,10 +125,24 @@ class Network(models.Model):
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="absorbed"
     )
+    # Set on the parts a network split into when a revision removed the links holding it together.
+    split_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="split_parts"
+    )
+    # Linking merged, split or dissolved this network; the queue stage has not caught up yet
+    # (it moves, splits or closes the queue items and clears the flag).
+    reshaped = models.BooleanField(default=False)
+    # Ads that left this network in a split without joining another one (their own queue items).
+    left_ads = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 
     objects = NetworkQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["reshaped"], name="network_reshaped", condition=Q(reshaped=True))
+        ]
 
     def __str__(self) -> str:
         return f"network {self.pk} ({self.size} ads)"
@@ -198,6 +212,9 @@ class AdSignature(models.Model):
     )
     signature = models.BinaryField()
     version = models.CharField(max_length=50)
+    # The first ad of the near-duplicate group this ad joined (null: it starts its own group).
+    # Text links must stay close to the seed, so a group is a ball around one text, not a chain.
+    seed_ad_id = models.BigIntegerField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"signature of ad {self.ad_id}"
