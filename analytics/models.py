@@ -173,7 +173,8 @@ class LinkKind(models.TextChoices):
 class Link(models.Model):
     """Why two ads are in one network: a shared identifier or near-duplicate text."""
 
-    ad_a = models.ForeignKey(Ad, on_delete=models.CASCADE, related_name="links_out")
+    # No index of its own: link_unique (ad_a, ad_b, kind) serves ad_a look-ups.
+    ad_a = models.ForeignKey(Ad, on_delete=models.CASCADE, related_name="links_out", db_index=False)
     ad_b = models.ForeignKey(Ad, on_delete=models.CASCADE, related_name="links_in")
     kind = models.CharField(max_length=10, choices=LinkKind.choices)
     key = models.CharField(max_length=500, blank=True)
@@ -185,7 +186,6 @@ class Link(models.Model):
             models.UniqueConstraint(fields=["ad_a", "ad_b", "kind"], name="link_unique"),
             models.CheckConstraint(name="link_ordered", condition=Q(ad_a__lt=models.F("ad_b"))),
         ]
-        indexes = [models.Index(fields=["ad_b"])]
 
     def __str__(self) -> str:
         return f"{self.ad_a_id}-{self.ad_b_id} {self.kind}"
@@ -194,11 +194,15 @@ class Link(models.Model):
 class TextBand(models.Model):
     """One LSH band key of an ad's MinHash signature: ads sharing a key are near-duplicates."""
 
-    ad = models.ForeignKey(Ad, on_delete=models.CASCADE, related_name="text_bands")
-    key = models.CharField(max_length=64, db_index=True)
+    # Every batch inserts 32 rows per ad, so each index costs: textband_unique (ad, key) serves
+    # look-ups by ad, and the key index is a plain one (db_index on a CharField would add a
+    # second, varchar_pattern_ops copy on PostgreSQL for LIKE, which nothing runs).
+    ad = models.ForeignKey(Ad, on_delete=models.CASCADE, related_name="text_bands", db_index=False)
+    key = models.CharField(max_length=64)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["ad", "key"], name="textband_unique")]
+        indexes = [models.Index(fields=["key"], name="textband_key")]
 
     def __str__(self) -> str:
         return f"{self.ad_id}:{self.key}"
