@@ -97,6 +97,8 @@ BOOST_MIN_SIZE = 3
 # Also taken by the queue stage while it follows merged and split networks (cases.services).
 ADVISORY_LOCK_KEY = 0x4C494E4B  # "LINK"
 _CHUNK = 2000
+# Band keys go 32 per ad: a pipeline batch of 64 ads (2,048 keys) in one statement, not two.
+_BAND_CHUNK = 4096
 
 
 class Boost(TypedDict):
@@ -202,7 +204,7 @@ def _store_bands(ads: Sequence[Ad]) -> dict[int, np.ndarray]:
         for ad_id, sig in zip(ids, sigs, strict=True)
         for key in band_keys(sig)
     ]
-    TextBand.objects.bulk_create(bands, batch_size=_CHUNK)
+    TextBand.objects.bulk_create(bands, batch_size=_BAND_CHUNK)
     return dict(zip(ids, sigs, strict=True))
 
 
@@ -252,7 +254,7 @@ def _text_links(
     if not keys_of:
         return {}
     candidates: dict[int, dict[int, str]] = defaultdict(dict)  # ad -> other -> key
-    for chunk in _chunks(sorted(keys_of)):
+    for chunk in _chunks(sorted(keys_of), _BAND_CHUNK):
         found = _band_members(chunk)
         usable = [k for k in chunk if 1 < found.get(k, (0, []))[0] <= COMMON_BAND_LIMIT]
         for key in usable:
@@ -623,6 +625,21 @@ def networks_refresh(*, network_ids: Sequence[int]) -> None:
         ).values_list("ad_id", "entity__kind", "entity__value"):
             (phones if kind == EntityKind.PHONE else names)[ad_id].add(value)
     templates = _text_groups(sampled)
+    # The texts of the networks whose template is due (see below), in one query for all.
+    due: list[int] = []
+    for network in networks:
+        size, template = len(members[network.pk]), network.template or {}
+        if (
+            not template
+            or size >= 2 * template.get("network_size", 0)
+            or template.get("size", 0) < min(size, TEMPLATE_TEXTS)
+        ):
+            due.extend(sample[network.pk][:TEMPLATE_TEXTS])
+    documents: dict[int, str] = {}
+    for chunk in _chunks(due):
+        documents.update(
+            (ad.pk, ad.document) for ad in Ad.objects.filter(pk__in=chunk).only("title", "body")
+        )
     now = timezone.now()
     by_boost: dict[float, list[int]] = defaultdict(list)
     for network in networks:
@@ -656,10 +673,7 @@ def networks_refresh(*, network_ids: Sequence[int]) -> None:
             or size >= 2 * template.get("network_size", 0)
             or template.get("size", 0) < min(size, TEMPLATE_TEXTS)
         ):
-            texts = [
-                ad.document
-                for ad in Ad.objects.filter(pk__in=ids[:TEMPLATE_TEXTS]).only("title", "body")
-            ]
+            texts = [documents[a] for a in ids[:TEMPLATE_TEXTS] if a in documents]
             template = dict(template_view(texts))
             template["network_size"] = size
         network.size = size

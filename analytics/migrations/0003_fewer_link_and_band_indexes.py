@@ -5,34 +5,43 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('ads', '0003_evidence_segments'),
-        ('analytics', '0002_network_reshape_text_seed'),
+        ("ads", "0003_evidence_segments"),
+        ("analytics", "0002_network_reshape_text_seed"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='link',
-            name='analytics_l_ad_b_id_f92bad_idx',
+            model_name="link",
+            name="analytics_l_ad_b_id_f92bad_idx",
         ),
         migrations.AlterField(
-            model_name='link',
-            name='ad_a',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='links_out', to='ads.ad'),
+            model_name="link",
+            name="ad_a",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="links_out",
+                to="ads.ad",
+            ),
         ),
         migrations.AlterField(
-            model_name='textband',
-            name='ad',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='text_bands', to='ads.ad'),
+            model_name="textband",
+            name="ad",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="text_bands",
+                to="ads.ad",
+            ),
         ),
         migrations.AlterField(
-            model_name='textband',
-            name='key',
+            model_name="textband",
+            name="key",
             field=models.CharField(max_length=64),
         ),
         migrations.AddIndex(
-            model_name='textband',
-            index=models.Index(fields=['key'], name='textband_key'),
+            model_name="textband",
+            index=models.Index(fields=["key"], name="textband_key"),
         ),
     ]
