@@ -173,8 +173,7 @@ class LinkKind(models.TextChoices):
 class Link(models.Model):
     """Why two ads are in one network: a shared identifier or near-duplicate text."""
 
-    # No index of its own: link_unique (ad_a, ad_b, kind) serves ad_a look-ups.
-    ad_a = models.ForeignKey(Ad, on_delete=models.CASCADE, related_name="links_out", db_index=False)
+    ad_a = models.ForeignKey(Ad, on_delete=models.CASCADE, related_name="links_out")
     ad_b = models.ForeignKey(Ad, on_delete=models.CASCADE, related_name="links_in")
     kind = models.CharField(max_length=10, choices=LinkKind.choices)
     key = models.CharField(max_length=500, blank=True)
@@ -194,10 +193,11 @@ class Link(models.Model):
 class TextBand(models.Model):
     """One LSH band key of an ad's MinHash signature: ads sharing a key are near-duplicates."""
 
-    # Every batch inserts 32 rows per ad, so each index costs: textband_unique (ad, key) serves
-    # look-ups by ad, and the key index is a plain one (db_index on a CharField would add a
-    # second, varchar_pattern_ops copy on PostgreSQL for LIKE, which nothing runs).
-    ad = models.ForeignKey(Ad, on_delete=models.CASCADE, related_name="text_bands", db_index=False)
+    # Every batch inserts 32 rows per ad, so each index costs: the key index is a plain one
+    # (db_index on a CharField adds a second, varchar_pattern_ops copy on PostgreSQL for LIKE,
+    # which nothing runs). The narrow ad index stays although textband_unique (ad, key) could
+    # serve: without statistics PostgreSQL chose a sequential scan over the wide one.
+    ad = models.ForeignKey(Ad, on_delete=models.CASCADE, related_name="text_bands")
     key = models.CharField(max_length=64)
 
     class Meta:
