@@ -96,7 +96,7 @@ def main() -> int:
     parser.add_argument("--incremental", type=int, default=1000, help="ads linked afterwards")
     parser.add_argument("--batch", type=int, default=500, help="stage batch size (bulk)")
     parser.add_argument("--incremental-batch", type=int, default=64)
-    parser.add_argument("--database", default="h_link_bench")
+    parser.add_argument("--database", default="bench_link")
     parser.add_argument("--base-cache", default="", help="database keeping the linked base")
     parser.add_argument("--analyze", action="store_true", help="ANALYZE before the increment")
     args = parser.parse_args()
