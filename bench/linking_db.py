@@ -145,7 +145,7 @@ def main() -> int:
         else ("phone", ad.truth["phones"][0] if ad.truth["phones"] else ad.external_id)
         for ad in ads
     }
-    source = Source.objects.create(name="bench", kind=SourceKind.FILE)
+    source, _ = Source.objects.get_or_create(name="bench", defaults={"kind": SourceKind.FILE})
 
     def load(part: list) -> list[int]:
         first = Ad.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
