@@ -3,11 +3,18 @@
 Incremental, not a nightly rebuild. For a batch of ads, in one transaction:
 
 1. The MinHash signature of `ad.document` is stored (AdSignature) with its 32 LSH band keys
-   (TextBand); a new revision replaces both, and the links the ad took part in are recomputed.
+   (TextBand); a new revision replaces both, and the links the ad takes part in are checked
+   again: a text link whose similarity fell below THRESHOLD, or an identifier link whose key
+   the ad no longer carries (or that became common), is deleted; the others stay.
 2. Text candidates are other ads sharing a band key (one SQL join on the indexed key). A key held
    by more than COMMON_BAND_LIMIT ads is boilerplate, not authorship, and is skipped; from any
    other key only the first BAND_CANDIDATES ads are read (union-find makes one member enough).
-   Candidates whose estimated Jaccard similarity reaches THRESHOLD get a Link(kind=text).
+   Candidates whose estimated Jaccard similarity reaches THRESHOLD get a Link(kind=text), but
+   only if the ad is also within SEED_THRESHOLD of the candidate's seed (the first ad of its
+   near-duplicate group, AdSignature.seed_ad_id): single-linkage chaining (A~B, B~C, ... while A
+   and Z share nothing) otherwise grows one group without bound as the base grows. An ad
+   matching several groups links to the one whose seed is closest, and to the others only when
+   their seeds are close to that one (the seed guard of bench/linking.py's in-memory Linker).
 3. Identifier links: other ads sharing a phone, e-mail, handle, URL or image hash (Entity via
    EntityOccurrence). An identifier in more than COMMON_ENTITY_LIMIT ads (a hotline printed in
    every ad of a site) is common: logged and shown on its entity page, never linked through.
@@ -17,7 +24,12 @@ Incremental, not a nightly rebuild. For a batch of ads, in one transaction:
    bridging several networks merges them into the largest (AdNetwork rows move, the others are
    marked `merged_into`). Involved Network rows are locked in id order; on PostgreSQL a
    transaction-level advisory lock also serialises linking batches, so two workers never miss
-   each other's uncommitted ads. Ads with no link get no network. Networks never split.
+   each other's uncommitted ads. Ads with no link get no network.
+   A revision can remove the links that held a network together: the networks of re-linked
+   ads are checked for connectivity, and a network that fell apart splits (the largest part
+   keeps the id, the others get new networks with `split_from`, lone ads leave; a network left
+   with no part of two ads is dissolved, size 0). Merged, split and dissolved networks are
+   flagged `reshaped` for the queue stage, which moves or splits their queue items.
 5. Each touched network gets its size, first/last seen, cities, max risk, features, template and
    boost refreshed, and the boost is written to AdScore.network_boost of its members.
 
@@ -39,7 +51,7 @@ from typing import Any, TypedDict
 
 import numpy as np
 from django.db import connection, transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from ads.models import Ad, EntityKind, EntityOccurrence
@@ -59,8 +71,10 @@ from .models import AdNetwork, AdScore, AdSignature, Link, LinkKind, Network, Te
 
 logger = logging.getLogger(__name__)
 
+# A text link also needs this similarity to the candidate's group seed (see the docstring).
+SEED_THRESHOLD = round(THRESHOLD - 0.1, 3)
 SIGNATURE_VERSION = f"minhash-{NUM_PERM}-{BANDS}x{ROWS}"
-VERSION = f"link-1:{SIGNATURE_VERSION}@{THRESHOLD}"
+VERSION = f"link-2:{SIGNATURE_VERSION}@{THRESHOLD}/seed{SEED_THRESHOLD:g}"
 # A band key shared by more ads than this is a phrase every advertiser uses, not a template.
 COMMON_BAND_LIMIT = 500
 # From a band key, read only its first few ads: linking to one of them joins the whole group.
@@ -80,8 +94,11 @@ FEATURE_SAMPLE = 5000
 TEMPLATE_TEXTS = 20
 BOOST_STEP = 0.05
 BOOST_MIN_SIZE = 3
-_ADVISORY_KEY = 0x4C494E4B  # "LINK"
+# Also taken by the queue stage while it follows merged and split networks (cases.services).
+ADVISORY_LOCK_KEY = 0x4C494E4B  # "LINK"
 _CHUNK = 2000
+# Band keys go 32 per ad: a pipeline batch of 64 ads (2,048 keys) in one statement, not two.
+_BAND_CHUNK = 4096
 
 
 class Boost(TypedDict):
@@ -93,11 +110,13 @@ class Boost(TypedDict):
 
 @dataclass
 class LinkResult:
-    """What one batch did: links written, networks created/merged/touched, common keys seen."""
+    """What one batch did: links written, networks created/merged/split/touched, common keys."""
 
     links: int = 0
     created: list[int] = field(default_factory=list)
     merged: dict[int, int] = field(default_factory=dict)
+    # network -> the new networks split off it (an empty list: it was dissolved or lost lone ads)
+    split: dict[int, list[int]] = field(default_factory=dict)
     touched: set[int] = field(default_factory=set)
     common_entities: dict[int, int] = field(default_factory=dict)
 
@@ -133,15 +152,19 @@ def ads_link_batch(*, ads: Sequence[Ad]) -> LinkResult:
         return result
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ADVISORY_KEY])
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK_KEY])
+            # Every statement here is a few index probes per key or ad, but the planner's cost
+            # for a LATERAL over a 2,000-key unnest crosses jit_above_cost: EXPLAIN ANALYZE at a
+            # 20k base showed 124 ms of JIT compilation in a 213 ms query (41 ms without).
+            cursor.execute("SET LOCAL jit = off")
     ids = [ad.pk for ad in ads]
-    signatures = _store_signatures(ads)
-    # A new revision recomputes every link the ad takes part in (none on its first run).
-    Link.objects.filter(ad_a_id__in=ids).delete()
-    Link.objects.filter(ad_b_id__in=ids).delete()
+    signatures = _store_bands(ads)
     pairs: dict[tuple[int, int, str], tuple[str, float]] = {}
-    _text_links(ids, signatures, pairs)
-    _identifier_links(ids, pairs, result)
+    seeds = _text_links(ids, signatures, pairs)
+    _store_signatures(signatures, seeds)
+    keys_of_ad = _identifier_links(ids, pairs, result)
+    # A new revision re-checks every link the ad takes part in; those that no longer hold go.
+    removed = _prune_links(ids, signatures, keys_of_ad, pairs)
     Link.objects.bulk_create(
         [
             Link(ad_a_id=a, ad_b_id=b, kind=kind, key=key[:500], similarity=sim)
@@ -150,51 +173,71 @@ def ads_link_batch(*, ads: Sequence[Ad]) -> LinkResult:
         batch_size=_CHUNK,
     )
     result.links = len(pairs)
+    if removed:
+        _split_networks(ids, result)
     _join_networks({(a, b) for a, b, _ in pairs}, result)
     if result.touched:
         networks_refresh(network_ids=sorted(result.touched))
     logger.info(
-        "linked %d ads (first %s): %d links, %d networks created, %d merged, %d touched",
+        "linked %d ads (first %s): %d links, %d networks created, %d merged, %d split, %d touched",
         len(ids),
         ids[0],
         result.links,
         len(result.created),
         len(result.merged),
+        len(result.split),
         len(result.touched),
     )
     return result
 
 
 # --- 1. signatures ----------------------------------------------------------------------------
-def _store_signatures(ads: Sequence[Ad]) -> dict[int, np.ndarray]:
+def _store_bands(ads: Sequence[Ad]) -> dict[int, np.ndarray]:
+    """Replace the ads' band keys (and drop their old signatures); the signatures themselves are
+    written once their text links are known, with the seed of the group they joined."""
     sigs = text_signatures([ad.document for ad in ads])
     ids = [ad.pk for ad in ads]
     AdSignature.objects.filter(ad_id__in=ids).delete()
     TextBand.objects.filter(ad_id__in=ids).delete()
-    AdSignature.objects.bulk_create(
-        [
-            AdSignature(ad_id=ad_id, signature=sig.tobytes(), version=SIGNATURE_VERSION)
-            for ad_id, sig in zip(ids, sigs, strict=True)
-        ],
-        batch_size=_CHUNK,
-    )
     bands = [
         TextBand(ad_id=ad_id, key=key)
         for ad_id, sig in zip(ids, sigs, strict=True)
         for key in band_keys(sig)
     ]
-    TextBand.objects.bulk_create(bands, batch_size=_CHUNK)
+    TextBand.objects.bulk_create(bands, batch_size=_BAND_CHUNK)
     return dict(zip(ids, sigs, strict=True))
 
 
-def _signatures_of(ad_ids: Iterable[int]) -> dict[int, np.ndarray]:
+def _store_signatures(signatures: dict[int, np.ndarray], seeds: dict[int, int]) -> None:
+    AdSignature.objects.bulk_create(
+        [
+            AdSignature(
+                ad_id=ad_id,
+                signature=sig.tobytes(),
+                version=SIGNATURE_VERSION,
+                seed_ad_id=None if seeds.get(ad_id, ad_id) == ad_id else seeds[ad_id],
+            )
+            for ad_id, sig in signatures.items()
+        ],
+        batch_size=_CHUNK,
+    )
+
+
+def _signatures_of(ad_ids: Iterable[int]) -> tuple[dict[int, np.ndarray], dict[int, int]]:
+    """Stored signatures of the ads, and the seed of each (an ad without one is its own seed)."""
     out: dict[int, np.ndarray] = {}
+    seeds: dict[int, int] = {}
     for chunk in _chunks(sorted(ad_ids)):
-        for ad_id, raw in AdSignature.objects.filter(ad_id__in=chunk).values_list(
-            "ad_id", "signature"
+        for ad_id, raw, seed in AdSignature.objects.filter(ad_id__in=chunk).values_list(
+            "ad_id", "signature", "seed_ad_id"
         ):
             out[ad_id] = np.frombuffer(bytes(raw), dtype=np.uint32)
-    return out
+            seeds[ad_id] = ad_id if seed is None else seed
+    return out, seeds
+
+
+def _similarity(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.count_nonzero(a == b)) / NUM_PERM
 
 
 # --- 2. text candidates -----------------------------------------------------------------------
@@ -202,27 +245,23 @@ def _text_links(
     ids: list[int],
     signatures: dict[int, np.ndarray],
     pairs: dict[tuple[int, int, str], tuple[str, float]],
-) -> None:
+) -> dict[int, int]:
+    """Add the batch's text links to `pairs`; returns the group seed of each batch ad."""
     keys_of: dict[str, list[int]] = defaultdict(list)
-    for ad_id, key in TextBand.objects.filter(ad_id__in=ids).values_list("ad_id", "key"):
-        keys_of[key].append(ad_id)
+    for ad_id, sig in signatures.items():
+        for key in band_keys(sig):
+            keys_of[key].append(ad_id)
     if not keys_of:
-        return
+        return {}
     candidates: dict[int, dict[int, str]] = defaultdict(dict)  # ad -> other -> key
-    for chunk in _chunks(sorted(keys_of)):
-        counts = dict(
-            TextBand.objects.filter(key__in=chunk)
-            .values("key")
-            .annotate(n=Count("ad_id"))
-            .values_list("key", "n")
-        )
-        usable = [k for k in chunk if 1 < counts.get(k, 0) <= COMMON_BAND_LIMIT]
-        if not usable:
-            continue
-        for key, other in _first_members(usable):
-            for ad_id in keys_of[key]:
-                if other != ad_id:
-                    candidates[ad_id].setdefault(other, key)
+    for chunk in _chunks(sorted(keys_of), _BAND_CHUNK):
+        found = _band_members(chunk)
+        usable = [k for k in chunk if 1 < found.get(k, (0, []))[0] <= COMMON_BAND_LIMIT]
+        for key in usable:
+            for other in found[key][1]:
+                for ad_id in keys_of[key]:
+                    if other != ad_id:
+                        candidates[ad_id].setdefault(other, key)
         # The batch's own ads are candidates of each other too (the first few per key, as above:
         # a burst of 500 reposts in one batch stays linear, not quadratic).
         for key in usable:
@@ -232,43 +271,77 @@ def _text_links(
                     if other != ad_id:
                         candidates[ad_id].setdefault(other, key)
     others = {o for found in candidates.values() for o in found} - set(signatures)
-    sigs = {**_signatures_of(others), **signatures}
-    for ad_id, found in candidates.items():
-        own = sigs[ad_id]
-        for other, key in found.items():
+    sigs, seeds = _signatures_of(others)
+    sigs.update(signatures)
+    missing = {seed for seed in seeds.values() if seed not in sigs}
+    if missing:
+        sigs.update(_signatures_of(missing)[0])
+    # In ad id order, so a batch ad's seed is known before a later batch ad links to it; a pair
+    # of batch ads is decided from the later one's side (it has the earlier among its candidates).
+    for ad_id in ids:
+        own = signatures[ad_id]
+        accepted: list[tuple[float, float, int, str, int]] = []
+        for other, key in candidates.get(ad_id, {}).items():
             theirs = sigs.get(other)
-            if theirs is None:
+            if theirs is None or (other in signatures and other > ad_id):
                 continue
-            sim = float(np.count_nonzero(own == theirs)) / NUM_PERM
-            if sim >= THRESHOLD:
-                a, b = min(ad_id, other), max(ad_id, other)
-                pairs.setdefault((a, b, LinkKind.TEXT), (key, round(sim, 4)))
+            sim = _similarity(own, theirs)
+            if sim < THRESHOLD:
+                continue
+            seed = seeds.get(other, other)
+            # A seed whose ad is gone: the candidate stands for its group.
+            seed_sim = sim if seed == other or seed not in sigs else _similarity(own, sigs[seed])
+            if seed_sim < SEED_THRESHOLD:
+                continue
+            accepted.append((seed_sim, sim, other, key, seed if seed in sigs else other))
+        if not accepted:
+            seeds[ad_id] = ad_id
+            continue
+        accepted.sort(key=lambda row: (-row[0], -row[1], row[2]))
+        primary = accepted[0][4]
+        for _, sim, other, key, seed in accepted:
+            # Bridging two groups needs their seeds close too, or two templates would merge
+            # through one ambiguous ad.
+            if seed != primary and _similarity(sigs[primary], sigs[seed]) < SEED_THRESHOLD:
+                continue
+            a, b = min(ad_id, other), max(ad_id, other)
+            pairs.setdefault((a, b, LinkKind.TEXT), (key, round(sim, 4)))
+        seeds[ad_id] = primary
+    return {ad_id: seeds[ad_id] for ad_id in ids}
 
 
-def _first_members(keys: list[str]) -> list[tuple[str, int]]:
-    """The first BAND_CANDIDATES ads of each key (index scan on the key per key).
+def _band_members(keys: list[str]) -> dict[str, tuple[int, list[int]]]:
+    """For each key: how many ads hold it (counted up to COMMON_BAND_LIMIT + 1, which is all the
+    decision needs) and its first BAND_CANDIDATES ads.
 
-    "ad_id + 0" keeps PostgreSQL from walking the (ad_id, key) unique index in ad_id order and
-    filtering on the key, which EXPLAIN showed reading the whole index for a rare key.
+    On PostgreSQL one statement, two index probes per key. "ad_id + 0" keeps PostgreSQL from
+    walking the (ad_id, key) unique index in ad_id order and filtering on the key, which EXPLAIN
+    showed reading the whole index for a rare key.
     """
     if connection.vendor == "postgresql":
         table = TextBand._meta.db_table
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT k.key, m.ad_id FROM unnest(%s::varchar[]) AS k(key) "  # noqa: S608
-                f"CROSS JOIN LATERAL (SELECT t.ad_id FROM {table} t WHERE t.key = k.key "
-                f"ORDER BY t.ad_id + 0 LIMIT %s) m",
-                [keys, BAND_CANDIDATES],
+                f"SELECT k.key, "  # noqa: S608
+                f"(SELECT count(*) FROM (SELECT 1 FROM {table} c WHERE c.key = k.key LIMIT %s) n), "
+                f"ARRAY(SELECT t.ad_id FROM {table} t WHERE t.key = k.key "
+                f"ORDER BY t.ad_id + 0 LIMIT %s) "
+                f"FROM unnest(%s::varchar[]) AS k(key)",
+                [COMMON_BAND_LIMIT + 1, BAND_CANDIDATES, keys],
             )
-            return list(cursor.fetchall())
-    seen: dict[str, int] = defaultdict(int)
-    out: list[tuple[str, int]] = []
+            return {key: (n, list(first)) for key, n, first in cursor.fetchall()}
+    counts = dict(
+        TextBand.objects.filter(key__in=keys)
+        .values("key")
+        .annotate(n=Count("ad_id"))
+        .values_list("key", "n")
+    )
+    out: dict[str, tuple[int, list[int]]] = {key: (n, []) for key, n in counts.items()}
     for key, ad_id in (
         TextBand.objects.filter(key__in=keys).order_by("key", "ad_id").values_list("key", "ad_id")
     ):
-        if seen[key] < BAND_CANDIDATES:
-            seen[key] += 1
-            out.append((key, ad_id))
+        if len(out[key][1]) < BAND_CANDIDATES:
+            out[key][1].append(ad_id)
     return out
 
 
@@ -277,7 +350,8 @@ def _identifier_links(
     ids: list[int],
     pairs: dict[tuple[int, int, str], tuple[str, float]],
     result: LinkResult,
-) -> None:
+) -> dict[int, set[str]]:
+    """Add the batch's identifier links to `pairs`; returns each ad's linkable keys."""
     rows = (
         EntityOccurrence.objects.filter(ad_id__in=ids, entity__kind__in=list(LINKED_KINDS))
         .values_list("ad_id", "entity_id", "entity__kind", "entity__value")
@@ -288,8 +362,9 @@ def _identifier_links(
     for ad_id, entity_id, kind, value in rows:
         ads_of_entity[entity_id].add(ad_id)
         entity_info[entity_id] = (kind, value)
+    keys_of_ad: dict[int, set[str]] = defaultdict(set)
     if not ads_of_entity:
-        return
+        return keys_of_ad
     usable: list[int] = []
     for chunk in _chunks(sorted(ads_of_entity)):
         counts = dict(
@@ -319,6 +394,8 @@ def _identifier_links(
         for entity_id in chunk:
             kind, value = entity_info[entity_id]
             link_kind = LINKED_KINDS[kind]
+            for ad_id in ads_of_entity[entity_id]:
+                keys_of_ad[ad_id].add(f"{kind}:{value}"[:500])
             # Most recent first: the latest ads are where the operator is now.
             everyone = sorted(members[entity_id], reverse=True)
             for ad_id in ads_of_entity[entity_id]:
@@ -331,6 +408,51 @@ def _identifier_links(
                     taken += 1
                     if taken >= IDENTIFIER_LINKS_PER_KEY:
                         break
+    return keys_of_ad
+
+
+def _prune_links(
+    ids: list[int],
+    signatures: dict[int, np.ndarray],
+    keys_of_ad: dict[int, set[str]],
+    pairs: dict[tuple[int, int, str], tuple[str, float]],
+) -> int:
+    """Delete the stored links of the ads that their current text and identifiers no longer
+    justify; drop from `pairs` the links already stored. Returns how many were deleted.
+
+    Links other ads made to these ads are kept while they still hold: each ad links to a few
+    of the ads sharing a key (the most recent, the first of a band), so recomputing only from
+    this ad's side would cut links the others chose and split networks that still stand.
+    """
+    batch = set(ids)
+    existing = list(
+        Link.objects.filter(Q(ad_a_id__in=ids) | Q(ad_b_id__in=ids)).values_list(
+            "pk", "ad_a_id", "ad_b_id", "kind", "key"
+        )
+    )
+    if not existing:
+        return 0
+    others = {
+        other
+        for _, a, b, kind, _ in existing
+        if kind == LinkKind.TEXT
+        for other in (a, b)
+        if other not in batch
+    }
+    sigs = {**_signatures_of(others)[0], **signatures}
+    stale: list[int] = []
+    for pk, a, b, kind, key in existing:
+        if kind == LinkKind.TEXT:
+            holds = a in sigs and b in sigs and _similarity(sigs[a], sigs[b]) >= THRESHOLD
+        else:
+            holds = all(key in keys_of_ad.get(ad_id, ()) for ad_id in (a, b) if ad_id in batch)
+        if holds:
+            pairs.pop((a, b, kind), None)
+        else:
+            stale.append(pk)
+    for chunk in _chunks(stale):
+        Link.objects.filter(pk__in=chunk).delete()
+    return len(stale)
 
 
 # --- 4. networks ------------------------------------------------------------------------------
@@ -375,6 +497,8 @@ def _join_networks(edges: set[tuple[int, int]], result: LinkResult) -> None:
                     merged_into_id=target_id, size=0, updated_at=now
                 )
                 Network.objects.filter(merged_into_id__in=absorbed).update(merged_into_id=target_id)
+                # The queue stage moves the absorbed networks' queue items to the survivor.
+                Network.objects.filter(pk=target_id).update(reshaped=True, updated_at=now)
                 for pk in absorbed:
                     result.merged[pk] = target_id
                     current.update({a: target_id for a, n in current.items() if n == pk})
@@ -386,6 +510,77 @@ def _join_networks(edges: set[tuple[int, int]], result: LinkResult) -> None:
             if a not in current
         )
     AdNetwork.objects.bulk_create(new_members, batch_size=_CHUNK)
+
+
+def _split_networks(ids: list[int], result: LinkResult) -> None:
+    """Split the networks of re-linked ads that their new links no longer hold together."""
+    networks = sorted(
+        set(AdNetwork.objects.filter(ad_id__in=ids).values_list("network_id", flat=True))
+    )
+    if not networks:
+        return
+    locked = list(Network.objects.select_for_update().filter(pk__in=networks).order_by("pk"))
+    members: dict[int, list[int]] = defaultdict(list)
+    for network_id, ad_id in AdNetwork.objects.filter(network_id__in=networks).values_list(
+        "network_id", "ad_id"
+    ):
+        members[network_id].append(ad_id)
+    where = {ad_id: network_id for network_id, ads in members.items() for ad_id in ads}
+    edges: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for a, b in Link.objects.filter(
+        ad_a__network_membership__network_id__in=networks,
+        ad_b__network_membership__network_id__in=networks,
+    ).values_list("ad_a_id", "ad_b_id"):
+        if where.get(a) == where.get(b):
+            edges[where[a]].append((a, b))
+    now = timezone.now()
+    for network in locked:
+        ads = sorted(members[network.pk])
+        uf = UnionFind()
+        index = {ad_id: uf.add() for ad_id in ads}
+        for a, b in edges[network.pk]:
+            uf.union(index[a], index[b])
+        parts: dict[int, list[int]] = defaultdict(list)
+        for ad_id in ads:
+            parts[uf.find(index[ad_id])].append(ad_id)
+        if len(parts) <= 1:
+            continue
+        # The largest part keeps the id (and with it the queue item and case links); ties go
+        # to the part with the oldest ad.
+        ordered = sorted(parts.values(), key=lambda p: (-len(p), p[0]))
+        keep = ordered[0] if len(ordered[0]) > 1 else []
+        alone = [p[0] for p in ordered if len(p) == 1]
+        new_ids: list[int] = []
+        for part in ordered[1:]:
+            if len(part) < 2:
+                continue
+            child = Network.objects.create(
+                split_from=network, reshaped=True, created_at=now, updated_at=now
+            )
+            for chunk in _chunks(part):
+                AdNetwork.objects.filter(ad_id__in=chunk).update(network_id=child.pk, joined_at=now)
+            new_ids.append(child.pk)
+            result.created.append(child.pk)
+            result.touched.add(child.pk)
+        AdNetwork.objects.filter(ad_id__in=alone).delete()
+        # Their boost came from the network they left (a later join in this batch resets it).
+        AdScore.objects.filter(ad_id__in=alone).update(network_boost=0.0)
+        network.reshaped = True
+        network.left_ads = sorted(set(network.left_ads or []) | set(alone))
+        network.updated_at = now
+        if keep:
+            result.touched.add(network.pk)
+        else:
+            network.size = 0
+        network.save(update_fields=["reshaped", "left_ads", "updated_at", "size"])
+        result.split[network.pk] = new_ids
+        logger.info(
+            "network %s split: kept %d ads, new networks %s, %d ads left alone",
+            network.pk,
+            len(keep),
+            new_ids,
+            len(alone),
+        )
 
 
 # --- 5. network facts -------------------------------------------------------------------------
@@ -430,6 +625,21 @@ def networks_refresh(*, network_ids: Sequence[int]) -> None:
         ).values_list("ad_id", "entity__kind", "entity__value"):
             (phones if kind == EntityKind.PHONE else names)[ad_id].add(value)
     templates = _text_groups(sampled)
+    # The texts of the networks whose template is due (see below), in one query for all.
+    due: list[int] = []
+    for network in networks:
+        size, template = len(members[network.pk]), network.template or {}
+        if (
+            not template
+            or size >= 2 * template.get("network_size", 0)
+            or template.get("size", 0) < min(size, TEMPLATE_TEXTS)
+        ):
+            due.extend(sample[network.pk][:TEMPLATE_TEXTS])
+    documents: dict[int, str] = {}
+    for chunk in _chunks(due):
+        documents.update(
+            (ad.pk, ad.document) for ad in Ad.objects.filter(pk__in=chunk).only("title", "body")
+        )
     now = timezone.now()
     by_boost: dict[float, list[int]] = defaultdict(list)
     for network in networks:
@@ -463,10 +673,7 @@ def networks_refresh(*, network_ids: Sequence[int]) -> None:
             or size >= 2 * template.get("network_size", 0)
             or template.get("size", 0) < min(size, TEMPLATE_TEXTS)
         ):
-            texts = [
-                ad.document
-                for ad in Ad.objects.filter(pk__in=ids[:TEMPLATE_TEXTS]).only("title", "body")
-            ]
+            texts = [documents[a] for a in ids[:TEMPLATE_TEXTS] if a in documents]
             template = dict(template_view(texts))
             template["network_size"] = size
         network.size = size

@@ -125,10 +125,24 @@ class Network(models.Model):
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="absorbed"
     )
+    # Set on the parts a network split into when a revision removed the links holding it together.
+    split_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="split_parts"
+    )
+    # Linking merged, split or dissolved this network; the queue stage has not caught up yet
+    # (it moves, splits or closes the queue items and clears the flag).
+    reshaped = models.BooleanField(default=False)
+    # Ads that left this network in a split without joining another one (their own queue items).
+    left_ads = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 
     objects = NetworkQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["reshaped"], name="network_reshaped", condition=Q(reshaped=True))
+        ]
 
     def __str__(self) -> str:
         return f"network {self.pk} ({self.size} ads)"
@@ -171,7 +185,6 @@ class Link(models.Model):
             models.UniqueConstraint(fields=["ad_a", "ad_b", "kind"], name="link_unique"),
             models.CheckConstraint(name="link_ordered", condition=Q(ad_a__lt=models.F("ad_b"))),
         ]
-        indexes = [models.Index(fields=["ad_b"])]
 
     def __str__(self) -> str:
         return f"{self.ad_a_id}-{self.ad_b_id} {self.kind}"
@@ -180,11 +193,16 @@ class Link(models.Model):
 class TextBand(models.Model):
     """One LSH band key of an ad's MinHash signature: ads sharing a key are near-duplicates."""
 
+    # Every batch inserts 32 rows per ad, so each index costs: the key index is a plain one
+    # (db_index on a CharField adds a second, varchar_pattern_ops copy on PostgreSQL for LIKE,
+    # which nothing runs). The narrow ad index stays although textband_unique (ad, key) could
+    # serve: without statistics PostgreSQL chose a sequential scan over the wide one.
     ad = models.ForeignKey(Ad, on_delete=models.CASCADE, related_name="text_bands")
-    key = models.CharField(max_length=64, db_index=True)
+    key = models.CharField(max_length=64)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["ad", "key"], name="textband_unique")]
+        indexes = [models.Index(fields=["key"], name="textband_key")]
 
     def __str__(self) -> str:
         return f"{self.ad_id}:{self.key}"
@@ -198,6 +216,9 @@ class AdSignature(models.Model):
     )
     signature = models.BinaryField()
     version = models.CharField(max_length=50)
+    # The first ad of the near-duplicate group this ad joined (null: it starts its own group).
+    # Text links must stay close to the seed, so a group is a ball around one text, not a chain.
+    seed_ad_id = models.BigIntegerField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"signature of ad {self.ad_id}"

@@ -17,7 +17,7 @@ QUEUES = ("default", "ingest", "extract", "media", "score", "geocode", "link", "
 
 @app.on_after_finalize.connect
 def _schedule(sender: Celery, **_: object) -> None:
-    """Periodic work (Celery beat): sweep, source polling, retention, watchlist digests."""
+    """Periodic work (Celery beat): sweep, polling, retention, digests, network reshapes."""
     from django.conf import settings
 
     sender.add_periodic_task(
@@ -33,4 +33,9 @@ def _schedule(sender: Celery, **_: object) -> None:
     )
     sender.add_periodic_task(
         300.0, sender.signature("cases.tasks.watchlists_digest"), name="watchlist digests"
+    )
+    sender.add_periodic_task(
+        60.0,
+        sender.signature("cases.tasks.networks_reshaped_sync"),
+        name="queue items follow merged and split networks",
     )

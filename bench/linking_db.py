@@ -15,6 +15,14 @@ Steps, in one process against a fresh database (`bench_link` by default; dropped
 
 Scoring and geocoding are not run (they do not change links; they only fill max risk and
 cities). Wall and CPU seconds are printed; compare as ratios within one run (shared machine).
+For the incremental step the time spent waiting on PostgreSQL is measured per statement (a
+Django execute wrapper), so wall = database + Python can be read off, with the costliest
+statements listed.
+
+`--base-cache NAME` keeps a copy of the linked base in database NAME (built on the first run)
+and later runs clone it (CREATE DATABASE ... TEMPLATE) instead of loading and linking the base
+again: for timing the incremental step. The quality figures then mix the code that linked the
+base with the code being measured; take them from a full run.
 """
 
 from __future__ import annotations
@@ -32,13 +40,49 @@ sys.path.insert(0, str(ROOT))
 PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
 
 
-def fresh_database(name: str) -> str:
+def fresh_database(name: str, template: str | None = None) -> str:
     import psycopg
 
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
     return f"postgres://postgres@127.0.0.1:5432/{name}"
+
+
+def database_exists(name: str) -> bool:
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        return bool(conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone())
+
+
+class QueryClock:
+    """Django execute wrapper: seconds and calls per statement shape while `on`."""
+
+    def __init__(self) -> None:
+        self.on = False
+        self.seconds: dict[str, float] = {}
+        self.calls: dict[str, int] = {}
+
+    def __call__(self, execute, sql, params, many, context):  # noqa: ANN001, ANN204
+        if not self.on:
+            return execute(sql, params, many, context)
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            shape = " ".join(sql.split())[:110]
+            self.seconds[shape] = self.seconds.get(shape, 0.0) + time.perf_counter() - start
+            self.calls[shape] = self.calls.get(shape, 0) + 1
+
+    def report(self, batches: int) -> None:
+        total = sum(self.seconds.values())
+        calls = sum(self.calls.values())
+        print(
+            f"  database: {total:.2f} s in {calls:,} statements ({calls / batches:.1f} per batch)"
+        )
+        for shape, sec in sorted(self.seconds.items(), key=lambda kv: -kv[1])[:12]:
+            print(f"    {sec:6.2f} s {self.calls[shape]:5d}x  {shape}")
 
 
 def cpu() -> float:
@@ -53,12 +97,15 @@ def main() -> int:
     parser.add_argument("--batch", type=int, default=500, help="stage batch size (bulk)")
     parser.add_argument("--incremental-batch", type=int, default=64)
     parser.add_argument("--database", default="bench_link")
+    parser.add_argument("--base-cache", default="", help="database keeping the linked base")
+    parser.add_argument("--analyze", action="store_true", help="ANALYZE before the increment")
     args = parser.parse_args()
+    cached = bool(args.base_cache) and database_exists(args.base_cache)
 
     workdir = Path(tempfile.mkdtemp(prefix="bench-link-"))
     os.environ.update(
         {
-            "DATABASE_URL": fresh_database(args.database),
+            "DATABASE_URL": fresh_database(args.database, args.base_cache if cached else None),
             "PIPELINE_ENQUEUE": "0",
             "EVIDENCE_ROOT": str(workdir / "evidence"),
             "VAR_DIR": str(workdir),
@@ -85,6 +132,8 @@ def main() -> int:
     from analytics.linking_service import VERSION, ads_link
     from analytics.models import AdNetwork, Link, Network
 
+    clock = QueryClock()
+    connection.execute_wrappers.append(clock)
     call_command("migrate", verbosity=0)
     print(f"database {args.database}, linking version {VERSION}", flush=True)
     t = time.perf_counter()
@@ -96,7 +145,7 @@ def main() -> int:
         else ("phone", ad.truth["phones"][0] if ad.truth["phones"] else ad.external_id)
         for ad in ads
     }
-    source = Source.objects.create(name="bench", kind=SourceKind.FILE)
+    source, _ = Source.objects.get_or_create(name="bench", defaults={"kind": SourceKind.FILE})
 
     def load(part: list) -> list[int]:
         first = Ad.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
@@ -110,6 +159,7 @@ def main() -> int:
         return ids
 
     def link(ids: list[int], batch: int, label: str) -> tuple[float, float]:
+        clock.on = label == "incremental"
         wall, c0 = time.perf_counter(), cpu()
         for i, lo in enumerate(range(0, len(ids), batch)):
             ads_link(list(Ad.objects.filter(pk__in=ids[lo : lo + batch]).order_by("pk")))
@@ -117,24 +167,37 @@ def main() -> int:
                 done = lo + batch
                 rate = done / (time.perf_counter() - wall)
                 print(f"  linked {done:,} ads, {rate:,.0f} ads/s", flush=True)
+        clock.on = False
         return time.perf_counter() - wall, cpu() - c0
 
-    t = time.perf_counter()
-    base_ids = load(ads[: args.n])
-    print(f"loaded and extracted {len(base_ids):,} ads in {time.perf_counter() - t:.1f} s")
-    wall, cpu_s = link(base_ids, args.batch, "bulk")
-    print(
-        f"bulk: {len(base_ids):,} ads linked in {wall:.1f} s wall ({len(base_ids) / wall:,.0f} "
-        f"ads/s), {cpu_s:.1f} s CPU in this process (PostgreSQL's own CPU not included)",
-        flush=True,
-    )
+    if cached:
+        print(f"base cloned from {args.base_cache} (not linked by this run)", flush=True)
+    else:
+        t = time.perf_counter()
+        base_ids = load(ads[: args.n])
+        print(f"loaded and extracted {len(base_ids):,} ads in {time.perf_counter() - t:.1f} s")
+        wall, cpu_s = link(base_ids, args.batch, "bulk")
+        print(
+            f"bulk: {len(base_ids):,} ads linked in {wall:.1f} s wall "
+            f"({len(base_ids) / wall:,.0f} ads/s), {cpu_s:.1f} s CPU in this process "
+            "(PostgreSQL's own CPU not included)",
+            flush=True,
+        )
+        if args.base_cache:
+            connection.close()
+            fresh_database(args.base_cache, args.database)
+    if args.analyze:
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     tail_ids = load(ads[args.n :])
     wall, cpu_s = link(tail_ids, args.incremental_batch, "incremental")
+    batches = -(-len(tail_ids) // args.incremental_batch)
     print(
         f"incremental: {len(tail_ids):,} new ads linked into the base in {wall:.2f} s wall "
         f"(batches of {args.incremental_batch}), {cpu_s:.1f} s CPU",
         flush=True,
     )
+    clock.report(batches)
 
     ext = dict(Ad.objects.values_list("pk", "external_id"))
     member = dict(AdNetwork.objects.values_list("ad_id", "network_id"))

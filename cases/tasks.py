@@ -27,3 +27,17 @@ def watchlists_digest() -> int:
     if sent:
         logger.info("sent %d alerts in digests", sent)
     return sent
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def networks_reshaped_sync() -> int:
+    """Queue items follow networks that linking merged or split (schedule every minute).
+
+    The queue stage does this too, but only when linking is idle at that instant.
+    """
+    from .services import networks_reshaped_sync as sync
+
+    done = sync(wait=True)
+    if done:
+        logger.info("queue items followed %d reshaped networks", done)
+    return done

@@ -130,12 +130,12 @@ def test_identifier_links_are_bounded_per_key(actors, quiet, monkeypatch):
     )
     for ad in ads:
         ads_link([ad])
-    # Each arrival links to the two most recent earlier ads: linear, yet all in one network.
-    assert Link.objects.filter(ad_b=ads[4]).count() == 2
-    assert set(Link.objects.filter(ad_b=ads[4]).values_list("ad_a_id", flat=True)) == {
-        ads[2].pk,
-        ads[3].pk,
-    }
+    # Each ad links to the two most recent others sharing the phone: linear, yet all in one
+    # network. Links other ads made to an ad stay when it is linked itself (they still hold).
+    assert Link.objects.count() <= 2 * len(ads)
+    assert {(ads[2].pk, ads[4].pk), (ads[3].pk, ads[4].pk)} <= set(
+        Link.objects.values_list("ad_a_id", "ad_b_id")
+    )
     assert len({network_of(ad) for ad in ads}) == 1
     assert Network.objects.get(merged_into__isnull=True).size == 5
 

@@ -134,6 +134,16 @@ def test_a_merged_network_redirects_to_the_network_that_absorbed_it(actors, worl
     assert response.url == reverse("analytics:network", args=[world["spanning"].pk])
 
 
+def test_a_network_split_off_another_says_so(actors, world):
+    Network.objects.filter(pk=world["local"].pk).update(split_from=world["spanning"])
+    response = actors.client_for("investigator_a").get(
+        reverse("analytics:network", args=[world["local"].pk])
+    )
+    assert response.status_code == 200
+    parent = reverse("analytics:network", args=[world["spanning"].pk])
+    assert f'split off <a href="{parent}">network {world["spanning"].pk}</a>' in response.text
+
+
 def test_the_entity_page_shows_visible_ads_on_a_timeline_and_links_the_movement_map(actors, world):
     response = actors.client_for("investigator_b").get(
         reverse("analytics:entity", args=[world["phone"].pk])

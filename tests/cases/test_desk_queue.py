@@ -33,7 +33,7 @@ def test_a_flagged_ad_enters_the_queue_and_an_unflagged_one_does_not(actors):
     calm = make_ad(actors.source_a, title="calm")
     score(flagged, risk=0.8)
     score(calm, risk=0.1, flagged=False)
-    assert ads_queue_for_review([flagged, calm]) == "queue-v1"
+    assert ads_queue_for_review([flagged, calm]) == "queue-v2"
     assert list(QueueItem.objects.values_list("ad_id", flat=True)) == [flagged.pk]
 
 
