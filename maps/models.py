@@ -124,6 +124,19 @@ class MapRollup(models.Model):
                 name="maps_rollup_key",
             )
         ]
+        indexes = [
+            models.Index(
+                fields=[
+                    "slicing",
+                    "category",
+                    "minor_flag",
+                    "indicator",
+                    "risk_band",
+                    "source_id_copy",
+                ],
+                name="maps_rollup_slice",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.name or (self.lat, self.lng)} s{self.slicing}: {self.n}"

@@ -149,6 +149,8 @@ def rebuild_sql() -> str:
         f"INSERT INTO maps_maprollup ({KEY}, n, minors, max_risk)"
         f" SELECT {KEY}, COUNT(*), COUNT(*) FILTER (WHERE mf), MAX(risk)"
         f" FROM ({expand_sql('maps_adlocation')}) e GROUP BY {KEY}"
+        # Written in slice order, so each slicing's rows sit together on disk.
+        f" ORDER BY {KEY}"
     )
 
 

@@ -262,20 +262,23 @@ def rollup_slice(filters: MapFilters) -> tuple[int, Q] | None:
         return None
     if filters.start is not None or filters.end is not None or filters.case_status:
         return None
+    # Every slicing states all four slice columns, so the index maps_rollup_slice is used whole.
+    fixed = {"category": "*", "risk_band": -2, "minor_flag": False, "indicator": "*"}
     slices: list[tuple[int, Q]] = []
     if filters.category:
-        slices.append((1, Q(category=filters.category)))
+        slices.append((1, Q(**{**fixed, "category": filters.category})))
     if filters.min_risk is not None:
         if filters.min_risk not in rollup.RISK_BAND_EDGES:
             return None
-        slices.append((2, Q(risk_band__gte=rollup.RISK_BAND_EDGES.index(filters.min_risk))))
+        band = rollup.RISK_BAND_EDGES.index(filters.min_risk)
+        slices.append((2, Q(category="*", minor_flag=False, indicator="*", risk_band__gte=band)))
     if filters.possible_minor:
-        slices.append((3, Q(minor_flag=True)))
+        slices.append((3, Q(**{**fixed, "minor_flag": True})))
     if filters.indicator:
-        slices.append((4, Q(indicator=filters.indicator)))
+        slices.append((4, Q(**{**fixed, "indicator": filters.indicator})))
     if len(slices) > 1:
         return None
-    slicing, condition = slices[0] if slices else (0, Q())
+    slicing, condition = slices[0] if slices else (0, Q(**fixed))
     if filters.source is not None:
         condition &= Q(source_id_copy=filters.source)
     return slicing, condition
