@@ -236,6 +236,8 @@ RISK_FLAG_THRESHOLD = env_float("RISK_FLAG_THRESHOLD", 0.5)
 GEOCODER_BACKEND = env_str("GEOCODER_BACKEND", "gazetteer")
 GEOCODER_URL = env_str("GEOCODER_URL", "")
 GEOCODER_TIMEOUT_SECONDS = env_float("GEOCODER_TIMEOUT_SECONDS", 5.0)
+# The map answers unwindowed requests from its rollup on PostgreSQL (maps/rollup.py); off: live.
+MAP_ROLLUP = env_bool("MAP_ROLLUP", True)
 
 # --- Access, sessions, retention ----------------------------------------------------------------
 SESSION_COOKIE_AGE = env_int("SESSION_ABSOLUTE_SECONDS", 12 * 3600, minimum=60)

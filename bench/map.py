@@ -55,6 +55,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, default=10)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--reuse", action="store_true", help="keep an already loaded database")
+    parser.add_argument(
+        "--live", action="store_true", help="never use the rollup (MAP_ROLLUP off): the live path"
+    )
     return parser.parse_args()
 
 
@@ -133,7 +136,7 @@ def load(args: argparse.Namespace) -> None:
         loc_cols = (
             "ad_id, lat, lng, precision, name, source, country, admin1, confidence, note, "
             "phone_locations, travel_cues, geocoder_version, geocoded_at, posted_at, "
-            "source_id_copy, risk, minor, category"
+            "source_id_copy, risk, minor, category, indicator_codes"
         )
         rows = []
         for i in range(1, args.rows + 1):
@@ -221,7 +224,7 @@ def load(args: argparse.Namespace) -> None:
         print(f"COPY analytics_adscore {time.perf_counter() - t:.1f}s", flush=True)
         t = time.perf_counter()
         with cur.copy(f"COPY maps_adlocation ({loc_cols}) FROM STDIN") as copy:
-            for i, source, posted, risk, minor, category, _c, name, lat, lng, precision in rows:
+            for i, source, posted, risk, minor, category, codes, name, lat, lng, precision in rows:
                 copy.write_row(
                     (
                         i,
@@ -243,6 +246,7 @@ def load(args: argparse.Namespace) -> None:
                         risk,
                         minor,
                         category,
+                        json.dumps(codes),
                     )
                 )
         print(f"COPY maps_adlocation {time.perf_counter() - t:.1f}s", flush=True)
@@ -301,6 +305,7 @@ def time_requests(args: argparse.Namespace) -> list[dict[str, Any]]:
         for zoom, box in ZOOMS.items():
             for mix, params in filter_mixes(shared.pk).items():
                 filters = selectors.MapFilters.from_query(params)
+                path = "live" if selectors.rollup_slice(filters) is None else "rollup"
                 bbox = selectors.BBox.from_query(box)
                 times = []
                 data = None
@@ -318,6 +323,7 @@ def time_requests(args: argparse.Namespace) -> list[dict[str, Any]]:
                     "p50": statistics.median(times),
                     "p95": p95,
                     "mode": data.mode,
+                    "path": path,
                     "in_view": data.total,
                     "sent": len(data.clusters) + len(data.points) + len(data.areas),
                 }
@@ -325,7 +331,8 @@ def time_requests(args: argparse.Namespace) -> list[dict[str, Any]]:
                 print(
                     f"{who:12} z{zoom:<3} {mix:14} p50 {row['p50']:7.1f} ms "
                     f"p95 {row['p95']:7.1f} ms"
-                    f" {row['mode']:8} in view {row['in_view']:>8,} objects sent {row['sent']:>5}",
+                    f" {row['mode']:8} {path:6} in view {row['in_view']:>8,}"
+                    f" objects sent {row['sent']:>5}",
                     flush=True,
                 )
     return results
@@ -408,6 +415,7 @@ def main() -> int:
         print(f"cannot reach PostgreSQL at {args.host}:{args.port} as {args.user}: {err}")
         return 2
     os.environ["DATABASE_URL"] = f"postgres://{args.user}@{args.host}:{args.port}/{args.db}"
+    os.environ["MAP_ROLLUP"] = "false" if args.live else "true"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "anti_trafficking.settings")
     import django
 
@@ -425,9 +433,13 @@ def main() -> int:
 
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE maps_adlocation")
-    from maps.models import AdLocation
+            cursor.execute("ANALYZE maps_maprollup")
+    from maps.models import AdLocation, MapRollup
 
     print(f"map rows: {AdLocation.objects.count():,}", flush=True)
+    for slicing in range(5):
+        count = MapRollup.objects.filter(slicing=slicing).count()
+        print(f"rollup rows, slicing {slicing}: {count:,}", flush=True)
     time_requests(args)
     compare_visible_to(args)
     explain()

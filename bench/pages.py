@@ -292,6 +292,7 @@ def _load(args: argparse.Namespace) -> dict[str, float]:
             risk=risk,
             minor=minor,
             category=truth["category"],
+            indicator_codes=json.dumps(codes),
         )
         for phone in truth["phones"]:
             entity_id = phones.setdefault(phone, len(phones) + 1)

@@ -61,6 +61,25 @@ def _page(request: HttpRequest) -> int:
     return max(1, min(int(value), 10_000)) if value.isdigit() else 1
 
 
+_PK = 999999999
+
+
+def _with_row_urls(items: list[QueueItem]) -> list[QueueItem]:
+    """Give each queue row its links, reversing each URL once per page instead of once per row.
+
+    `{% url %}` per row was three reverses per row (150 per page), about a fifth of the page's
+    CPU in bench/pages.py.
+    """
+    patterns = {
+        name: reverse(name, args=[_PK]) for name in ("cases:item", "cases:ad", "cases:item-claim")
+    }
+    for item in items:
+        item.item_url = patterns["cases:item"].replace(str(_PK), str(item.pk))
+        item.claim_url = patterns["cases:item-claim"].replace(str(_PK), str(item.pk))
+        item.ad_url = patterns["cases:ad"].replace(str(_PK), str(item.ad_id)) if item.ad_id else ""
+    return items
+
+
 def _unread_alerts(user: Any) -> int:
     return Alert.objects.filter(watchlist__user=user, read_at__isnull=True).count()
 
@@ -75,7 +94,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     rows = list(
         selectors.queue_items(user=request.user, filters=filters)[start : start + PAGE_SIZE + 1]
     )
-    items, has_next = rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+    items, has_next = _with_row_urls(rows[:PAGE_SIZE]), len(rows) > PAGE_SIZE
     audit_request(
         request,
         action=Action.LIST,
@@ -217,7 +236,11 @@ def item_claim(request: HttpRequest, pk: int) -> HttpResponse:
     # htmx swaps only 2xx answers, so a refused claim is a 200 fragment naming the holder; plain
     # form posts and the API get a 409.
     if _is_htmx(request) and request.GET.get("from") == "queue":
-        return render(request, "cases/_claim_cell.html", {"item": result.item, "errors": errors})
+        return render(
+            request,
+            "cases/_claim_cell.html",
+            {"item": _with_row_urls([result.item])[0], "errors": errors},
+        )
     if _is_htmx(request):
         return render(
             request, "cases/_triage.html", _item_context(request, result.item, errors=errors)

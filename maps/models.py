@@ -63,6 +63,9 @@ class AdLocation(models.Model):
     risk = models.FloatField(null=True, blank=True)
     minor = models.FloatField(null=True, blank=True)
     category = models.CharField(max_length=10, blank=True)
+    # The score's indicator codes (a JSON list), so the indicator filter needs no join to scores;
+    # GIN-indexed on PostgreSQL (migration 0003).
+    indicator_codes = models.JSONField(default=list, blank=True)
 
     objects = AdLocationQuerySet.as_manager()
 
@@ -75,3 +78,65 @@ class AdLocation(models.Model):
 
     def __str__(self) -> str:
         return f"ad {self.ad_id} at {self.name or 'unknown'} ({self.precision})"
+
+
+class MapRollup(models.Model):
+    """Map rows summed per place and source, for the map's coarse, unwindowed requests.
+
+    Maintained by PostgreSQL triggers on AdLocation (every write path: the geocode stage, score
+    refreshes, cascaded deletes of ads, bulk loads), rebuilt by `manage.py rebuild_map_rollup`;
+    SQLite has no rollup and the map reads the live table there. Each `slicing` is one way of
+    slicing the same ads (see `maps.rollup`): 0 by place and source only, 1 also by category,
+    2 also by risk band, 3 also by the possible-minor flag, 4 also by indicator code (an ad with
+    two codes counts once in each). The source stays in every slicing, so visibility (a set of
+    source ids) applies to the rollup exactly as to the live rows.
+    """
+
+    slicing = models.SmallIntegerField()
+    precision = models.CharField(max_length=15)
+    lat = models.FloatField()
+    lng = models.FloatField()
+    name = models.CharField(max_length=200)
+    source_id_copy = models.BigIntegerField(help_text="0 when the map row has no source copy.")
+    category = models.CharField(max_length=10, help_text="'*' outside slicing 1.")
+    risk_band = models.SmallIntegerField(help_text="-2 outside slicing 2; -1 for no score.")
+    minor_flag = models.BooleanField()
+    indicator = models.CharField(max_length=60, help_text="'*' outside slicing 4.")
+    n = models.BigIntegerField()
+    minors = models.BigIntegerField()
+    max_risk = models.FloatField(null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "slicing",
+                    "precision",
+                    "lat",
+                    "lng",
+                    "name",
+                    "source_id_copy",
+                    "category",
+                    "risk_band",
+                    "minor_flag",
+                    "indicator",
+                ],
+                name="maps_rollup_key",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=[
+                    "slicing",
+                    "category",
+                    "minor_flag",
+                    "indicator",
+                    "risk_band",
+                    "source_id_copy",
+                ],
+                name="maps_rollup_slice",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name or (self.lat, self.lng)} s{self.slicing}: {self.n}"

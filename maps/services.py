@@ -47,6 +47,7 @@ _LOCATION_FIELDS = (
     "risk",
     "minor",
     "category",
+    "indicator_codes",
 )
 
 
@@ -93,7 +94,7 @@ def _scores_by_ad(ad_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
     return {
         row["ad_id"]: row
         for row in AdScore.objects.filter(ad_id__in=list(ad_ids)).values(
-            "ad_id", "risk", "minor", "category"
+            "ad_id", "risk", "minor", "category", "indicator_codes"
         )
     }
 
@@ -154,6 +155,7 @@ def ads_geocode(ads: list[Ad]) -> str:
                 risk=score.get("risk"),
                 minor=score.get("minor"),
                 category=score.get("category") or "",
+                indicator_codes=list(score.get("indicator_codes") or []),
             )
         )
     AdLocation.objects.bulk_create(
@@ -175,7 +177,10 @@ def locations_refresh_scores(*, ad_ids: Sequence[int]) -> int:
         location.risk = score.get("risk")
         location.minor = score.get("minor")
         location.category = score.get("category") or ""
-    AdLocation.objects.bulk_update(locations, ["risk", "minor", "category"], batch_size=1000)
+        location.indicator_codes = list(score.get("indicator_codes") or [])
+    AdLocation.objects.bulk_update(
+        locations, ["risk", "minor", "category", "indicator_codes"], batch_size=1000
+    )
     return len(locations)
 
 

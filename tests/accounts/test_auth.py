@@ -115,3 +115,21 @@ def test_the_api_stays_up_when_the_throttle_cache_is_down(actors, monkeypatch):
         content_type="application/json",
     )
     assert response.status_code == 200
+
+
+def test_the_idle_clock_is_written_once_a_minute_not_on_every_page(actors, settings):
+    from accounts.middleware import SESSION_TOUCH_SECONDS
+
+    client = actors.client_for("investigator_a")
+    assert client.get("/cases/").status_code == 200
+    session = client.session
+    recent = int(time.time()) - 5
+    session["last_seen_at"] = recent
+    session.save()
+    assert client.get("/cases/").status_code == 200
+    assert client.session["last_seen_at"] == recent  # a few seconds old: not rewritten
+    session = client.session
+    session["last_seen_at"] = int(time.time()) - SESSION_TOUCH_SECONDS - 1
+    session.save()
+    assert client.get("/cases/").status_code == 200
+    assert client.session["last_seen_at"] >= int(time.time()) - 2  # a minute old: refreshed

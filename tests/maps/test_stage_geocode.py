@@ -134,11 +134,18 @@ def test_the_score_written_before_geocoding_is_copied_onto_the_map_row(actors, g
         actors.source_a, [{"external_id": "1", "body": "x", "location_text": "Reno, NV"}]
     )
     AdScore.objects.create(
-        ad=ad, risk=0.83, minor=0.4, category="massage", model_version="m", revision=1
+        ad=ad,
+        risk=0.83,
+        minor=0.4,
+        category="massage",
+        model_version="m",
+        revision=1,
+        indicator_codes=["third_party", "new_in_town"],
     )
     version = services.ads_geocode(list(Ad.objects.filter(pk=ad.pk).select_related("source")))
     location = AdLocation.objects.get(ad=ad)
     assert (location.risk, location.minor, location.category) == (0.83, 0.4, "massage")
+    assert location.indicator_codes == ["third_party", "new_in_town"]
     assert location.geocoder_version == version
 
 

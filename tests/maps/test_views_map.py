@@ -71,6 +71,7 @@ def place(
         risk=risk,
         minor=minor,
         category=category,
+        indicator_codes=indicators or [],
         travel_cues=cues or [],
     )
     return ad
