@@ -360,7 +360,11 @@ def _store(outcomes: list[_Outcome], existing: dict[tuple[int, str], AdImage]) -
 
     good = [o for o in outcomes if o.inspected is not None]
     evidence = evidence_store_many(
-        items=[(o.data, f"image/{o.inspected.format.lower()}") for o in good if o.inspected]
+        items=[
+            (hashlib.sha256(o.data).hexdigest(), o.data, f"image/{o.inspected.format.lower()}")
+            for o in good
+            if o.inspected
+        ]
     )
     now = timezone.now()
     creates: list[AdImage] = []
@@ -377,7 +381,7 @@ def _store(outcomes: list[_Outcome], existing: dict[tuple[int, str], AdImage]) -
         image.attempts += 1
         image.fetched_at = now
         if outcome.inspected is not None:
-            image.evidence = evidence[hashlib.sha256(outcome.data).hexdigest()]
+            image.evidence_id = evidence[hashlib.sha256(outcome.data).hexdigest()]
             image.status = AdImageStatus.STORED
             image.format = outcome.inspected.format
             image.width, image.height = outcome.inspected.width, outcome.inspected.height
