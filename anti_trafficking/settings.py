@@ -142,7 +142,8 @@ else:
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
 EMBEDDED = not CELERY_BROKER_URL
 if EMBEDDED:
-    CELERY_BROKER_URL = "memory://localhost/"  # never reaches for a default AMQP server on localhost
+    # Never reaches for a default AMQP server on localhost.
+    CELERY_BROKER_URL = "memory://localhost/"
 CELERY_TASK_ALWAYS_EAGER = EMBEDDED  # embedded mode: the same tasks run in-process
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_RESULT_BACKEND = None
