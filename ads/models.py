@@ -324,6 +324,15 @@ class AdImage(models.Model):
     format = models.CharField(max_length=10, blank=True)
     # imagehash.phash: 64 bits as 16 hex digits; equal for the same photo re-encoded or resized.
     phash = models.CharField(max_length=16, blank=True, db_index=True)
+    # The phash split in four 16-bit bands: two hashes at most 3 bits apart share at least one
+    # band, so near-identical copies are found through these indexes (see ads.media).
+    band0 = models.CharField(max_length=4, blank=True, db_index=True)
+    band1 = models.CharField(max_length=4, blank=True, db_index=True)
+    band2 = models.CharField(max_length=4, blank=True, db_index=True)
+    band3 = models.CharField(max_length=4, blank=True, db_index=True)
+    # The image entity this image links through: its own phash, or that of an earlier image at
+    # most IMAGE_MATCH_BITS away (the same photo re-encoded or resized).
+    linked_hash = models.CharField(max_length=16, blank=True)
     status = models.CharField(max_length=10, choices=AdImageStatus.choices)
     error = models.TextField(blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)

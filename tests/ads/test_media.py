@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import struct
 import zlib
 from collections.abc import Iterator
@@ -10,11 +11,20 @@ import pytest
 
 from ads.connectors.testing import LocalSite, Reply
 from ads.demo_images import drawn_picture, encoded
-from ads.media import ImageRejected, ad_image_urls, ads_fetch_images, image_inspect
+from ads.media import (
+    IMAGE_MATCH_BITS,
+    ImageRejected,
+    ad_image_urls,
+    ads_fetch_images,
+    image_inspect,
+    images_match,
+    phash_bands,
+    phash_distance,
+)
 from ads.models import Ad, AdImage, Entity, EntityOccurrence, Evidence, Source, SourceKind
 from ads.readers import read_csv, records_from_payload
 from ads.records import AdRecord
-from ads.services import ads_ingest
+from ads.services import ads_ingest, evidence_store_many
 
 pytestmark = pytest.mark.django_db
 
@@ -376,3 +386,69 @@ def test_an_unreadable_capture_skips_the_images_loudly_and_lets_the_ad_go_on(act
     assert ads_fetch_images([ad]) == "media-1"
     assert not AdImage.objects.exists()
     assert f"ad {ad.pk}: capture" in caplog.text and "unreadable" in caplog.text
+
+
+def test_a_near_copy_a_few_bits_away_links_through_the_first_copys_hash(actors, site):
+    # Drawing 3 halved and re-encoded comes out 2 bits away from the original's phash: exact
+    # equality would miss it (docs/bench-media.md), the band look-up finds it.
+    picture = drawn_picture(3)
+    site.route("/big.png", Reply(body=encoded(picture, "PNG"), headers=PNG))
+    site.route("/small.jpg", Reply(body=encoded(picture.resize((320, 240)), "JPEG", quality=70)))
+    site.route("/other.png", Reply(body=encoded(drawn_picture(4), "PNG"), headers=PNG))
+    ads = _ingest(
+        actors.source_a,
+        {"external_id": "1", "body": "one", "images": [site.url("/big.png")]},
+        {"external_id": "2", "body": "two", "images": [site.url("/small.jpg")]},
+        {"external_id": "3", "body": "three", "images": [site.url("/other.png")]},
+    )
+    ads_fetch_images(ads)
+    big, small, other = (AdImage.objects.get(ad=ad) for ad in ads)
+    assert 0 < phash_distance(big.phash, small.phash) <= IMAGE_MATCH_BITS
+    assert small.linked_hash == big.linked_hash == big.phash
+    assert other.linked_hash == other.phash
+    shared = Entity.objects.get(kind="image", value=big.phash)
+    assert set(shared.occurrences.values_list("ad_id", flat=True)) == {ads[0].pk, ads[1].pk}
+    assert not Entity.objects.filter(kind="image", value=small.phash).exists()
+
+
+def _image_with_hash(ad: Ad, phash: str, n: int) -> AdImage:
+    raw = f"picture {n}".encode()
+    evidence = evidence_store_many(items=[(hashlib.sha256(raw).hexdigest(), raw, "image/png")])
+    bands = phash_bands(phash)
+    return AdImage.objects.create(
+        ad=ad,
+        revision=1,
+        source_url=f"https://example.org/{n}.png",
+        evidence_id=next(iter(evidence.values())),
+        phash=phash,
+        band0=bands[0],
+        band1=bands[1],
+        band2=bands[2],
+        band3=bands[3],
+        status="stored",
+    )
+
+
+def test_matching_takes_the_nearest_earlier_image_within_three_bits_and_no_further(actors):
+    (ad,) = _ingest(actors.source_a, {"external_id": "1", "body": "x"})
+    first = _image_with_hash(ad, "f0f0f0f0f0f0f0f0", 1)
+    three_off = _image_with_hash(ad, "f0f0f0f0f0f0f0f7", 2)  # 3 bits from the first
+    four_off = _image_with_hash(ad, "f0f0f0f0f0f0f0ff", 3)  # 4 bits from the first
+    spread = _image_with_hash(ad, "f1f1f0f0f0f0f0f1", 4)  # 3 bits, in three different bands
+    images_match(images=[first, three_off, four_off, spread])
+    assert first.linked_hash == "f0f0f0f0f0f0f0f0"
+    assert three_off.linked_hash == "f0f0f0f0f0f0f0f0"
+    # One bit from the second image, which already links through the first: the same photo.
+    assert four_off.linked_hash == "f0f0f0f0f0f0f0f0"
+    assert spread.linked_hash == "f0f0f0f0f0f0f0f0"
+    # Shares three bands with the first (so it is a candidate) but is 12 bits away: a new photo.
+    far = _image_with_hash(ad, "f0f0f0f0f0f0000f", 5)
+    images_match(images=[far])
+    assert far.linked_hash == "f0f0f0f0f0f0000f"
+    assert AdImage.objects.get(pk=far.pk).linked_hash == "f0f0f0f0f0f0000f"
+
+
+def test_phash_bands_and_distance():
+    assert phash_bands("0123456789abcdef") == ("0123", "4567", "89ab", "cdef")
+    assert phash_distance("0000000000000000", "0000000000000007") == 3
+    assert phash_distance("ffffffffffffffff", "ffffffffffffffff") == 0
