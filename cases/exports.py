@@ -19,7 +19,7 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import PageBreak, Paragraph, Preformatted, SimpleDocTemplate, Spacer
 
-from ads.models import Ad, AdRevision
+from ads.models import Ad, AdImage, AdImageStatus, AdRevision, Evidence
 from analytics.models import AdScore
 from anti_trafficking.csv_safety import safe_row
 from audit.models import AuditEvent
@@ -34,9 +34,9 @@ logger = logging.getLogger(__name__)
 VERIFY_TEXT = """How to verify this evidence packet
 ==================================
 
-1. Every captured page is in evidence/, named by the SHA-256 of its bytes, exactly as stored when it
-   was captured. MANIFEST.csv lists each file with its SHA-256, size, capture time, ad, revision
-   and source URL.
+1. Every captured page and every image the ads showed is in evidence/, named by the SHA-256 of
+   its bytes, exactly as stored when it was captured (images unblurred: handle them accordingly).
+   MANIFEST.csv lists each file with its SHA-256, size, capture time, ad, revision and source URL.
 
 2. Re-hash every file and compare with the manifest:
 
@@ -163,6 +163,21 @@ def _pdf(case: Case, ads: list[Ad], scores: dict[int, AdScore], exported_by: Use
     return buffer.getvalue()
 
 
+def _pack(files: dict[str, bytes], evidence: Evidence, case: Case) -> str:
+    """Cut one capture out of its segment file into `files` (once), re-hashed; its name."""
+    name = f"evidence/{evidence.sha256}"
+    if name in files or f"evidence/ALTERED-{evidence.sha256}" in files:
+        return name if name in files else f"evidence/ALTERED-{evidence.sha256}"
+    data = evidence.read()
+    actual = hashlib.sha256(data).hexdigest()
+    if actual != evidence.sha256:
+        # Never ship altered evidence silently: the packet says so and the log shouts.
+        logger.error("case %s: evidence %s hashes to %s", case.number, evidence.sha256, actual)
+        name = f"evidence/ALTERED-{evidence.sha256}"
+    files[name] = data
+    return name
+
+
 def case_evidence_packet(*, case: Case, user: User) -> bytes:
     """The ZIP for court or a partner agency: raw bytes, hashes, PDF, custody chain, VERIFY.txt.
 
@@ -191,17 +206,7 @@ def case_evidence_packet(*, case: Case, user: User) -> bytes:
     )
     for rev in revisions.order_by("ad_id", "number"):
         evidence = rev.evidence
-        name = f"evidence/{evidence.sha256}"
-        if name not in files:
-            data = evidence.read()
-            actual = hashlib.sha256(data).hexdigest()
-            if actual != evidence.sha256:
-                # Never ship altered evidence silently: the packet says so and the log shouts.
-                logger.error(
-                    "case %s: evidence %s hashes to %s", case.number, evidence.sha256, actual
-                )
-                name = f"evidence/ALTERED-{evidence.sha256}"
-            files[name] = data
+        name = _pack(files, evidence, case)
         writer.writerow(
             safe_row(
                 [
@@ -214,6 +219,27 @@ def case_evidence_packet(*, case: Case, user: User) -> bytes:
                     rev.number,
                     rev.ad.source.name,
                     rev.url,
+                ]
+            )
+        )
+    images = AdImage.objects.filter(
+        ad_id__in=[a.pk for a in ads], status=AdImageStatus.STORED
+    ).select_related("evidence", "ad__source")
+    for image in images.order_by("ad_id", "position", "pk"):
+        evidence = image.evidence
+        name = _pack(files, evidence, case)
+        writer.writerow(
+            safe_row(
+                [
+                    name,
+                    evidence.sha256,
+                    evidence.size,
+                    evidence.content_type,
+                    image.fetched_at.isoformat(),
+                    image.ad_id,
+                    image.revision,
+                    image.ad.source.name,
+                    image.source_url,
                 ]
             )
         )

@@ -204,3 +204,25 @@ def test_a_case_is_visible_to_its_unit_and_its_members_only(actors):
     case_add_member(case=case, user=actors.investigator_b, by=actors.investigator_a)
     assert set(Case.objects.visible_to(actors.investigator_b)) == {case}
     assert not Case.objects.visible_to(actors.auditor).exists()
+
+
+def test_the_evidence_packet_carries_the_ads_images_with_their_hashes(actors, escalated_case):
+    from ads.demo_images import drawn_picture, encoded
+    from ads.media import ad_image_store
+    from ads.models import Ad
+
+    ad = Ad.objects.get()
+    picture = encoded(drawn_picture(5), "PNG")
+    image = ad_image_store(ad=ad, source_url="https://img.example.org/a.png", data=picture)
+    response = actors.client_for("investigator_a").get(
+        reverse("cases:case-packet", args=[escalated_case.pk])
+    )
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    prefix = f"{escalated_case.number}/"
+    manifest = list(csv.DictReader(io.StringIO(archive.read(prefix + "MANIFEST.csv").decode())))
+    (row,) = [r for r in manifest if r["url"] == "https://img.example.org/a.png"]
+    assert row["sha256"] == image.evidence.sha256 == hashlib.sha256(picture).hexdigest()
+    assert (row["content_type"], row["ad_id"]) == ("image/png", str(ad.pk))
+    assert archive.read(prefix + row["file"]) == picture
+    sums = archive.read(prefix + "SHA256SUMS").decode()
+    assert f"{row['sha256']}  {row['file']}" in sums
