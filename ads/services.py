@@ -351,54 +351,29 @@ def _ingest_chunk(*, source: Source, records: list[AdRecord], summary: IngestSum
         seen = current.get(record.external_id)
         number = 1 if seen is None else seen[2] + 1
         numbers[record.external_id] = number
+        # What a new ad and a revised one both write (_AD_COLUMNS and _AD_REVISED_COLUMNS share
+        # this run): content, revision number, pipeline restart (stage, status, attempts, error).
+        content = (
+            record.url,
+            record.title,
+            record.body,
+            record.posted_at,
+            record.location_text,
+            record.language,
+            digest,
+            number,
+            first_stage,
+            pending,
+            0,
+            "",
+        )
         if seen is None:
             new_changes.append(change)
-            new_rows.append(
-                (
-                    source.pk,
-                    record.external_id,
-                    record.url,
-                    record.title,
-                    record.body,
-                    record.posted_at,
-                    record.location_text,
-                    record.language,
-                    digest,
-                    number,
-                    first_stage,
-                    pending,
-                    0,
-                    "",
-                    now,
-                    now,
-                    now,
-                    now,
-                    now,
-                )
-            )
+            new_rows.append((source.pk, record.external_id, *content, now, now, now, now, now))
         else:
             ad_ids[record.external_id] = seen[0]
             revised_ids.append(seen[0])
-            revised_rows.append(
-                (
-                    record.url,
-                    record.title,
-                    record.body,
-                    record.posted_at,
-                    record.location_text,
-                    record.language,
-                    digest,
-                    number,
-                    first_stage,
-                    pending,
-                    0,
-                    "",
-                    now,
-                    now,
-                    now,
-                    seen[0],
-                )
-            )
+            revised_rows.append((*content, now, now, now, seen[0]))
     ads = _Rows(Ad, _AD_COLUMNS)
     new_ids = ads.insert(new_rows, returning_ids=True)
     if new_rows and not new_ids:  # not PostgreSQL: look the new rows up by external id
