@@ -272,20 +272,6 @@ class _InvestigatorViewSet(AuditedAPIMixin, viewsets.ReadOnlyModelViewSet):
         return context
 
 
-_AD_COLUMNS = {
-    "external_id",
-    "url",
-    "title",
-    "body",
-    "posted_at",
-    "captured_at",
-    "last_seen_at",
-    "location_text",
-    "revision_count",
-    "pipeline_stage",
-}
-
-
 _READ_ERRORS = error_responses(400, 401, 403, 429)
 _DETAIL_ERRORS = error_responses(401, 403, 404, 429)
 
@@ -312,9 +298,9 @@ class AdViewSet(_InvestigatorViewSet):
             self.visible_ads()
             .select_related("source", "score", "location", "network_membership")
             .only(
-                "id",
+                # The ad's own columns: the serializer's fields that are not declared on it.
+                *(f for f in AdSerializer.Meta.fields if f not in AdSerializer._declared_fields),
                 "source__name",
-                *(f for f in AdSerializer.Meta.fields if f in _AD_COLUMNS),
                 *(f"score__{f}" for f in ScoreSerializer.Meta.fields),
                 *(f"location__{f}" for f in LocationSerializer.Meta.fields),
                 "network_membership__network_id",

@@ -204,29 +204,18 @@ def case_evidence_packet(*, case: Case, user: User) -> bytes:
             "url",
         ]
     )
-    for rev in revisions.order_by("ad_id", "number"):
-        evidence = rev.evidence
-        name = _pack(files, evidence, case)
-        writer.writerow(
-            safe_row(
-                [
-                    name,
-                    evidence.sha256,
-                    evidence.size,
-                    evidence.content_type,
-                    rev.captured_at.isoformat(),
-                    rev.ad_id,
-                    rev.number,
-                    rev.ad.source.name,
-                    rev.url,
-                ]
-            )
-        )
     images = AdImage.objects.filter(
         ad_id__in=[a.pk for a in ads], status=AdImageStatus.STORED
     ).select_related("evidence", "ad__source")
-    for image in images.order_by("ad_id", "position", "pk"):
-        evidence = image.evidence
+    # Captured pages, then the images the ads showed: (evidence, captured, ad, revision, url).
+    captures = [
+        (rev.evidence, rev.captured_at, rev.ad, rev.number, rev.url)
+        for rev in revisions.order_by("ad_id", "number")
+    ] + [
+        (image.evidence, image.fetched_at, image.ad, image.revision, image.source_url)
+        for image in images.order_by("ad_id", "position", "pk")
+    ]
+    for evidence, captured_at, ad, revision, url in captures:
         name = _pack(files, evidence, case)
         writer.writerow(
             safe_row(
@@ -235,11 +224,11 @@ def case_evidence_packet(*, case: Case, user: User) -> bytes:
                     evidence.sha256,
                     evidence.size,
                     evidence.content_type,
-                    image.fetched_at.isoformat(),
-                    image.ad_id,
-                    image.revision,
-                    image.ad.source.name,
-                    image.source_url,
+                    captured_at.isoformat(),
+                    ad.pk,
+                    revision,
+                    ad.source.name,
+                    url,
                 ]
             )
         )
