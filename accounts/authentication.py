@@ -12,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.throttling import SimpleRateThrottle
 
 from .models import ApiToken
+from .selectors import api_token_active
 
 logger = logging.getLogger(__name__)
 
@@ -32,12 +33,7 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         except UnicodeDecodeError as exc:
             raise exceptions.AuthenticationFailed("Malformed token.") from exc
         prefix, _, _secret = token_text.partition(".")
-        token = (
-            ApiToken.objects.active()
-            .select_related("user", "user__partner")
-            .filter(prefix=prefix)
-            .first()
-        )
+        token = api_token_active(prefix)
         if token is None or not hmac.compare_digest(token.digest, ApiToken.hash_secret(token_text)):
             raise exceptions.AuthenticationFailed("Invalid or revoked token.")
         now = timezone.now()

@@ -37,6 +37,7 @@ that contention. Compare runs as ratios, on one machine.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import random
@@ -45,14 +46,13 @@ import sys
 import tempfile
 import threading
 import time
-from collections import defaultdict
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench._loadgen import Builder, Samples, run_phase  # noqa: E402 - after the path set-up
 from bench._server import (  # noqa: E402 - after the path set-up
     database_exists,
     database_url,
@@ -66,22 +66,6 @@ from bench._server import (  # noqa: E402 - after the path set-up
 )
 
 GOAL_P95_MS = 200.0
-
-
-@dataclass
-class Samples:
-    """Latencies (seconds) and failures of one phase, shared by the client threads."""
-
-    latencies: list[float] = field(default_factory=list)
-    errors: int = 0
-    statuses: dict[str, int] = field(default_factory=lambda: defaultdict(int))
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def add(self, seconds: float, status: str, ok: bool) -> None:
-        with self.lock:
-            self.latencies.append(seconds)
-            self.statuses[status] += 1
-            self.errors += 0 if ok else 1
 
 
 def service_env(database_url: str, workdir: Path) -> dict[str, str]:
@@ -223,19 +207,21 @@ def national(e164: str) -> str:
     return f"({digits[:3]}) {digits[3:6]}-{digits[6:]}"
 
 
-def run_phase(
-    clients: int, duration: float, token: str, request: Any, rate: float | None = None
+def run_phase_threads(
+    base: str,
+    token: str,
+    build: Builder,
+    *,
+    clients: int,
+    duration: float,
+    rate: float | None = None,
 ) -> tuple[Samples, float]:
-    """`clients` threads, each with a keep-alive session, call `request(session, rnd)`.
-
-    Closed loop (`rate` None): each client sends its next request as soon as the last one is
-    answered. Open loop (`rate` requests per second per client): each client sends on a fixed
-    schedule from a random phase, and a request's latency counts from the time it was due, so a
-    slow answer that delays the next send is charged to that send too (no coordinated omission).
-    """
+    """The earlier load generator, kept for comparison (`--client threads`): `clients` Python
+    threads, each with a keep-alive `requests.Session`, same schedule rules as bench/_loadgen.py.
+    It costs the shared 2 cores about 2-3 ms of CPU per call."""
     import requests
 
-    samples, stop = Samples(), threading.Event()
+    samples, stop, lock = Samples(), threading.Event(), threading.Lock()
 
     def client(seed: int) -> None:
         rnd = random.Random(seed)  # noqa: S311 - picks test inputs
@@ -248,12 +234,14 @@ def run_phase(
                 if pause > 0 and stop.wait(pause):
                     break
             began = due if rate else time.perf_counter()
+            method, path, body = build(rnd)
             try:
-                response = request(session, rnd)
+                response = session.request(method, f"{base}{path}", json=body, timeout=60)
                 ok, status = 200 <= response.status_code < 300, str(response.status_code)
             except requests.RequestException as exc:
                 ok, status = False, type(exc).__name__
-            samples.add(time.perf_counter() - began, status, ok)
+            with lock:
+                samples.add(time.perf_counter() - began, status, ok)
             if rate:
                 due += 1.0 / rate
 
@@ -268,19 +256,19 @@ def run_phase(
     return samples, time.monotonic() - began
 
 
-def phases_for(base: str, facts: dict[str, Any]) -> list[tuple[str, str, Any]]:
-    """(name, token, request) per benchmarked endpoint."""
+def phases_for(facts: dict[str, Any]) -> list[tuple[str, str, Builder]]:
+    """(name, token, request builder) per benchmarked endpoint."""
     phones = facts["phones"]
 
-    def lookup(session: Any, rnd: random.Random) -> Any:
+    def lookup(rnd: random.Random) -> tuple[str, str, Any]:
         if rnd.random() < 0.5:
             phone = national(rnd.choice(phones))
         else:
             phone = f"(702) 555-{rnd.randrange(200, 9999):04d}"  # almost always unknown
-        return session.post(f"{base}/api/v1/partner/lookup/", json={"phone": phone}, timeout=60)
+        return "POST", "/api/v1/partner/lookup/", {"phone": phone}
 
-    def get(path: str) -> Any:
-        return lambda session, rnd: session.get(f"{base}{path}", timeout=60)
+    def get(path: str) -> Builder:
+        return lambda rnd: ("GET", path, None)
 
     partner, admin = facts["partner"], facts["admin"]
     return [
@@ -307,24 +295,15 @@ def phases_for(base: str, facts: dict[str, Any]) -> list[tuple[str, str, Any]]:
     ]
 
 
-class InProcessSession:
-    """What the phases need of a `requests.Session`, answered by Django's test client in this
-    process (no server, no network): for profiling single requests."""
-
-    def __init__(self, base: str, token: str) -> None:
-        from django.test import Client
-
-        self.base = base
-        self.client = Client(HTTP_AUTHORIZATION=f"Token {token}")
-
-    def get(self, url: str, timeout: float | None = None) -> Any:
-        return self.client.get(url.removeprefix(self.base))
-
-    def post(self, url: str, json: Any = None, timeout: float | None = None) -> Any:
-        return self.client.post(url.removeprefix(self.base), json, content_type="application/json")
+def call_in_process(client: Any, request: tuple[str, str, Any]) -> Any:
+    """One request through Django's test client in this process (no server, no network)."""
+    method, path, body = request
+    if method == "GET":
+        return client.get(path)
+    return client.generic(method, path, json.dumps(body), content_type="application/json")
 
 
-def profile(phases: list[tuple[str, str, Any]], base: str, calls: int) -> None:
+def profile(phases: list[tuple[str, str, Builder]], calls: int) -> None:
     """One request at a time, in-process: median Python CPU and wall time, and query count."""
     import statistics
 
@@ -333,20 +312,22 @@ def profile(phases: list[tuple[str, str, Any]], base: str, calls: int) -> None:
 
     print("| endpoint | queries | CPU ms (median) | wall ms (median) |")
     print("|---|---:|---:|---:|")
-    for name, token, request in phases:
-        session, rnd = InProcessSession(base, token), random.Random(7)  # noqa: S311
+    from django.test import Client
+
+    for name, token, build in phases:
+        client, rnd = Client(HTTP_AUTHORIZATION=f"Token {token}"), random.Random(7)  # noqa: S311
         for _ in range(3):  # warm: lazy imports, the token's last-use write
-            request(session, rnd)
+            call_in_process(client, build(rnd))
         cpu, wall = [], []
         for _ in range(calls):
             began_cpu, began = time.process_time(), time.perf_counter()
-            response = request(session, rnd)
+            response = call_in_process(client, build(rnd))
             cpu.append(time.process_time() - began_cpu)
             wall.append(time.perf_counter() - began)
             if response.status_code >= 300:
                 raise SystemExit(f"{name}: HTTP {response.status_code}")
         with CaptureQueriesContext(connection) as queries:
-            request(session, rnd)
+            call_in_process(client, build(rnd))
         print(
             f"| {name} | {len(queries.captured_queries)} | {1000 * statistics.median(cpu):.1f} "
             f"| {1000 * statistics.median(wall):.1f} |",
@@ -372,6 +353,13 @@ def main() -> int:
     )
     parser.add_argument(
         "--only", default="", help="run only the endpoints whose name contains this text"
+    )
+    parser.add_argument(
+        "--client",
+        choices=["asyncio", "threads"],
+        default="asyncio",
+        help="load generator: one asyncio loop (bench/_loadgen.py, ~0.1 ms CPU per call) or "
+        "the earlier requests-in-threads one (~2-3 ms per call on the same 2 cores)",
     )
     parser.add_argument("--db", default="bench_api")
     parser.add_argument("--port", type=int, default=8771)
@@ -420,7 +408,7 @@ def main() -> int:
     base = f"http://127.0.0.1:{args.port}"
     if args.profile:
         try:
-            profile([p for p in phases_for(base, facts) if args.only in p[0]], base, args.profile)
+            profile([p for p in phases_for(facts) if args.only in p[0]], args.profile)
         finally:
             from django.db import connections
 
@@ -439,7 +427,8 @@ def main() -> int:
     )
     try:
         wait_until_up(base)
-        phases = [p for p in phases_for(base, facts) if args.only in p[0]]
+        phases = [p for p in phases_for(facts) if args.only in p[0]]
+        phase = run_phase if args.client == "asyncio" else run_phase_threads
         import psutil
 
         from ads.models import Ad
@@ -450,7 +439,8 @@ def main() -> int:
             f"{platform.python_version()}; PostgreSQL on loopback; gunicorn "
             f"{args.gunicorn_workers}x{args.gunicorn_threads} (gthread) serving "
             f"{args.app_root.resolve()}; {Ad.objects.count()} ads; {len(facts['phones'])} "
-            f"distinct phones; {args.clients} clients, {args.duration:.0f} s per endpoint; "
+            f"distinct phones; {args.clients} clients ({args.client} load generator), "
+            f"{args.duration:.0f} s per endpoint; "
             f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}\n"
         )
         print(
@@ -462,8 +452,14 @@ def main() -> int:
         total_errors = 0
         # Warm-up, not recorded: every gunicorn worker imports its lazy modules and opens its
         # database connection on its first requests (seconds), which is not the steady state.
-        for _, token, request in phases:
-            run_phase(max(int(c) for c in args.clients.split(",")), 2.0, token, request)
+        for _, token, build in phases:
+            phase(
+                base,
+                token,
+                build,
+                clients=max(int(c) for c in args.clients.split(",")),
+                duration=2.0,
+            )
         modes = ["closed", "open"] if args.mode == "both" else [args.mode]
         runs = [
             (mode, int(c), phase)
@@ -471,10 +467,12 @@ def main() -> int:
             for c in args.clients.split(",")
             for phase in phases
         ]
-        for mode, clients, (name, token, request) in runs:
+        for mode, clients, (name, token, build) in runs:
             rate = args.rate if mode == "open" else None
             cpu_before = server_cpu_seconds(server)
-            samples, elapsed = run_phase(clients, args.duration, token, request, rate=rate)
+            samples, elapsed = phase(
+                base, token, build, clients=clients, duration=args.duration, rate=rate
+            )
             cpu = server_cpu_seconds(server) - cpu_before
             ms = [s * 1000 for s in samples.latencies]
             p95 = percentile(ms, 0.95)

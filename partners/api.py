@@ -34,7 +34,7 @@ from .filters import TipFilter
 from .models import Tip
 from .selectors import (
     K_ANONYMITY,
-    lookup_entity,
+    lookup_identifier,
     lookup_sightings,
     region_week_stats_cached,
     tips_of,
@@ -102,8 +102,8 @@ class LookupView(AuditedAPIMixin, APIView):
             except IdentifierError as exc:
                 raise ValidationError({kind: str(exc)}) from exc
             token = identifier_token(partner=partner, value=value)
-        entity = lookup_entity(kind=kind, value=value, token=token, partner=partner)
-        result = lookup_sightings(entity=entity, kind=kind, token=token)
+        identifier = lookup_identifier(kind=kind, value=value, token=token, partner=partner)
+        result = lookup_sightings(identifier=identifier, kind=kind, token=token)
         return Response(LookupResultSerializer(result).data)
 
 
