@@ -17,4 +17,8 @@ RUN useradd --system --uid 10001 app && mkdir -p /app/var && chown -R app /app/v
 USER app
 RUN DJANGO_ENV=development python manage.py collectstatic --noinput -v0
 EXPOSE 8000
-CMD ["gunicorn", "anti_trafficking.wsgi", "-b", "0.0.0.0:8000", "-w", "2", "--threads", "4", "--access-logfile", "-"]
+# gunicorn reads GUNICORN_CMD_ARGS: 2 processes x 4 threads suits browsers talking to it directly;
+# behind a buffering reverse proxy, "--workers 4 --threads 1" serves the API with a much shorter
+# tail on 2 cores (docs/bench-api.md).
+ENV GUNICORN_CMD_ARGS="--workers 2 --threads 4"
+CMD ["gunicorn", "anti_trafficking.wsgi", "-b", "0.0.0.0:8000", "--access-logfile", "-"]

@@ -126,6 +126,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Server-side parameter binding lets psycopg prepare a statement it has run
+    # DB_PREPARE_THRESHOLD times on a connection, so PostgreSQL stops re-planning the API's
+    # repeated joins (planning took 1.5 ms of a 0.1 ms lookup). Turn both off behind a
+    # transaction-pooling pgbouncer.
+    _server_side_binding = env_bool("DB_SERVER_SIDE_BINDING", True)
+    _prepare_threshold = env_int("DB_PREPARE_THRESHOLD", 5, minimum=0)
+    DATABASES["default"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        "server_side_binding": _server_side_binding,
+        "prepare_threshold": _prepare_threshold if _server_side_binding else None,
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache --------------------------------------------------------------------------------------

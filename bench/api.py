@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/api.py [--ads 20000] [--clients 50] [--duration 15] [--db bench_api]
         [--mode closed|open|both] [--rate 1] [--only TEXT] [--port 8771]
-        [--gunicorn-workers 2] [--gunicorn-threads 4] [--app-root PATH]
+        [--gunicorn-workers 4] [--gunicorn-threads 1] [--client asyncio|threads] [--app-root PATH]
         [--keep] [--reuse] [--prepare-only] [--profile N]
 
 Loopback only and bounded in time. It (re)creates the PostgreSQL database `--db` on
@@ -12,8 +12,13 @@ for the stages other helpers own, writes each ad's city-level location and a sco
 generator's truth, then ANALYZEs the database (as autovacuum would have). It creates a partner and
 an admin, gives them fresh tokens (read+tips, read) on every run, starts gunicorn on 127.0.0.1 with
 throttling raised (API_THROTTLE_RATE, API_LOOKUP_THROTTLE_RATE: latency is measured, not the rate
-limit; a 429 would still count as an error), and runs one phase per endpoint: `--clients` threads,
-each with its own keep-alive session, call it for `--duration` seconds. Lookups ask for numbers
+limit; a 429 would still count as an error), and runs one phase per endpoint: `--clients`
+connections call it for `--duration` seconds. The load generator (bench/_loadgen.py) is one asyncio
+loop with a keep-alive connection per client, about 0.1 ms of CPU per call, so that it takes little
+of the 2 cores from the server; `--client threads` runs the earlier one (a `requests` session per
+thread, 2-3 ms of CPU per call) for comparison. gunicorn runs 4 sync workers by default (one request
+per process at a time, connections queue fairly in the kernel's accept queue); `--gunicorn-threads`
+above 1 gives gthread workers. Lookups ask for numbers
 from the generated ads (written "(702) 555-0123") and unknown ones, half each. A 2-second
 unrecorded warm-up per endpoint comes first (workers import lazily). Every call is audited, as in
 production.
@@ -22,7 +27,8 @@ Modes: `closed` (the strict figure): each client sends its next request as soon 
 answered, no think time. `open`: each client sends `--rate` requests per second on a fixed schedule
 (a partner's clients are not a tight loop); latency counts from when a request was due, so a late
 send is charged too. It prints p50/p95/p99/max, requests per second, errors and the server's CPU
-per request (gunicorn's processes only, not PostgreSQL's) per endpoint, as Markdown.
+per request (gunicorn's processes only, not PostgreSQL's) and the load generator's own CPU per
+request, per endpoint, as Markdown.
 
 `--keep` keeps the database, `--reuse` runs against a kept one, `--prepare-only` builds it and
 stops; `--profile N` starts no server and calls each endpoint N times in-process (Django test
@@ -363,8 +369,10 @@ def main() -> int:
     )
     parser.add_argument("--db", default="bench_api")
     parser.add_argument("--port", type=int, default=8771)
-    parser.add_argument("--gunicorn-workers", type=int, default=2)
-    parser.add_argument("--gunicorn-threads", type=int, default=4)
+    parser.add_argument("--gunicorn-workers", type=int, default=4)
+    parser.add_argument(
+        "--gunicorn-threads", type=int, default=1, help="1: sync workers; more: gthread workers"
+    )
     parser.add_argument(
         "--app-root",
         type=Path,
@@ -437,7 +445,8 @@ def main() -> int:
             f"\nMachine: {platform.machine()}, {psutil.cpu_count()} CPUs, "
             f"{psutil.virtual_memory().total / 2**30:.0f} GiB; Python "
             f"{platform.python_version()}; PostgreSQL on loopback; gunicorn "
-            f"{args.gunicorn_workers}x{args.gunicorn_threads} (gthread) serving "
+            f"{args.gunicorn_workers}x{args.gunicorn_threads} "
+            f"({'gthread' if args.gunicorn_threads > 1 else 'sync'}) serving "
             f"{args.app_root.resolve()}; {Ad.objects.count()} ads; {len(facts['phones'])} "
             f"distinct phones; {args.clients} clients ({args.client} load generator), "
             f"{args.duration:.0f} s per endpoint; "
@@ -445,9 +454,9 @@ def main() -> int:
         )
         print(
             "| mode | clients | endpoint | requests | req/s | p50 ms | p95 ms | p99 ms | max ms | "
-            "errors | server CPU ms/req | statuses |"
+            "errors | server CPU ms/req | client CPU ms/req | statuses |"
         )
-        print("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+        print("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
         worst = 0.0
         total_errors = 0
         # Warm-up, not recorded: every gunicorn worker imports its lazy modules and opens its
@@ -469,11 +478,12 @@ def main() -> int:
         ]
         for mode, clients, (name, token, build) in runs:
             rate = args.rate if mode == "open" else None
-            cpu_before = server_cpu_seconds(server)
+            cpu_before, client_before = server_cpu_seconds(server), time.process_time()
             samples, elapsed = phase(
                 base, token, build, clients=clients, duration=args.duration, rate=rate
             )
             cpu = server_cpu_seconds(server) - cpu_before
+            client_cpu = time.process_time() - client_before
             ms = [s * 1000 for s in samples.latencies]
             p95 = percentile(ms, 0.95)
             if clients == 50 and mode == "closed":
@@ -485,7 +495,7 @@ def main() -> int:
                 f"| {label} | {clients} | {name} | {len(ms)} | {len(ms) / elapsed:.0f} "
                 f"| {percentile(ms, 0.5):.0f} | {p95:.0f} | {percentile(ms, 0.99):.0f} "
                 f"| {max(ms):.0f} | {samples.errors} | {1000 * cpu / max(1, len(ms)):.1f} "
-                f"| {statuses} |",
+                f"| {1000 * client_cpu / max(1, len(ms)):.2f} | {statuses} |",
                 flush=True,
             )
         if "closed" in modes and 50 in {clients for _, clients, _ in runs}:
