@@ -1,11 +1,11 @@
 """A small HTTP/1.1 load generator on one asyncio event loop, for the load benchmarks.
 
 Why not `requests` in threads: on this 2-core machine the load generator shares the cores with
-the server and PostgreSQL. Fifty `requests` sessions in Python threads cost about 2-3 ms of CPU
+the server and PostgreSQL. Fifty `requests` sessions in Python threads cost about 1.1 ms of CPU
 per call (and fight over the GIL), which is CPU the server under test then lacks; a real
 partner's clients run on their own machines. Here each client is one keep-alive connection on a
 single event loop, writing a pre-built request and reading the response by its Content-Length
-(or chunks), about 0.1 ms of CPU per call, like wrk or locust's FastHttpUser.
+(or chunks), about 0.2-0.5 ms of CPU per call (measured), like wrk or locust's FastHttpUser.
 
 A request is built by `build(rnd) -> (method, path, body or None)`; the client adds the Host,
 Authorization and Content-Length headers. Latency is measured from when the request was due:
