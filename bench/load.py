@@ -8,7 +8,7 @@ Everything is on loopback and bounded in time. It creates a fresh PostgreSQL dat
 it, trains and activates the risk model (so the scoring stage really runs), creates an admin, an
 investigator and a partner with an 'ads' token, then starts gunicorn on 127.0.0.1 and a Celery
 worker on every pipeline queue. Two phases of `--duration` seconds each: `--clients` threads,
-each with its own signed-in session, GET the dashboard home, the queue page, the admin's pipeline
+each with its own signed-in session, GET the map page, the queue page, the admin's pipeline
 status page, /health/ and the investigator API list endpoints in turn, first with nothing being
 ingested (idle), then while one more thread keeps POSTing batches of synthetic ads
 (ads/synthetic.py) to /api/v1/ingest/ with the partner token and the worker runs every stage
@@ -54,7 +54,8 @@ from bench._server import (  # noqa: E402 - after the path set-up
 PASSWORD = "bench-load-password-not-secret-1"  # noqa: S105 - a throwaway bench database
 QUEUES = "default,ingest,extract,score,geocode,link,queue,alerts"
 PAGES = {
-    "page /": ("investigator", "/"),
+    # "/" sends an investigator on to the queue (302), so the map page stands in for it.
+    "page /maps/ (map)": ("investigator", "/maps/"),
     "page /cases/ (queue)": ("investigator", "/cases/"),
     "page admin pipeline status": ("admin", "/admin/ads/ad/pipeline-status/"),
     "GET /health/": ("investigator", "/health/"),
