@@ -84,13 +84,18 @@ class LexiconEntry:
     provenance: str
     patterns: tuple[str, ...]
     compiled: tuple[re.Pattern[str], ...] = field(default=(), compare=False, repr=False)
+    # All patterns as one alternation: a text it finds nothing in has no hit for this entry, so
+    # one scan replaces one per pattern for the (usual) entries that do not fire.
+    any_pattern: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
 
 
 def _entry(
     code: str, label: str, family: str, weight: float, provenance: str, *patterns: str
 ) -> LexiconEntry:
     compiled = tuple(re.compile(rf"(?<!\w)(?:{p})(?!\w)", re.IGNORECASE) for p in patterns)
-    return LexiconEntry(code, label, family, weight, provenance, patterns, compiled)
+    alternation = "|".join(f"(?:{p})" for p in patterns)
+    any_pattern = re.compile(rf"(?<!\w)(?:{alternation})(?!\w)", re.IGNORECASE)
+    return LexiconEntry(code, label, family, weight, provenance, patterns, compiled, any_pattern)
 
 
 LEXICON: tuple[LexiconEntry, ...] = (
@@ -371,6 +376,8 @@ class Prototypes:
 def _lexicon_hits(text: str) -> list[Indicator]:
     hits: list[Indicator] = []
     for entry in LEXICON:
+        if entry.any_pattern is not None and entry.any_pattern.search(text) is None:
+            continue
         taken: list[tuple[int, int]] = []
         for pattern in entry.compiled:
             for match in pattern.finditer(text):

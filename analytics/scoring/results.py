@@ -81,21 +81,27 @@ def check_text(text: str) -> TextCheck:
     stripped = text.strip()
     if not stripped:
         return TextCheck(False, "empty text")
-    controls = sum(1 for c in stripped if unicodedata.category(c) in ("Cc", "Cs", "Co"))
-    controls += stripped.count("\ufffd")
+    # Work on distinct characters (in order of first appearance) with their counts: the same
+    # answers as looking at every character, for a fraction of the time on long ads.
+    chars = Counter(stripped)
+    controls = sum(n for c, n in chars.items() if unicodedata.category(c) in ("Cc", "Cs", "Co"))
+    controls += chars["\ufffd"]
     if controls > 0.1 * len(stripped):
         return TextCheck(False, "unsupported: looks like binary or badly decoded data")
-    letters = [c for c in stripped if c.isalpha()]
-    if not letters and not any(c.isdigit() for c in stripped):
+    letters = {c: n for c, n in chars.items() if c.isalpha()}
+    letter_total = sum(letters.values())
+    if not letters and not any(c.isdigit() for c in chars):
         return TextCheck(False, "no words: only emoji or symbols")
     notes: list[str] = []
-    scripts = Counter(_script(c) for c in letters)
+    scripts: Counter[str] = Counter()
+    for char, n in letters.items():
+        scripts[_script(char)] += n
     if letters:
         main, main_count = scripts.most_common(1)[0]
-        significant = [s for s, n in scripts.items() if n >= 0.1 * len(letters)]
+        significant = [s for s, n in scripts.items() if n >= 0.1 * letter_total]
         if len(significant) > 1:
             notes.append(f"lower confidence: mixed scripts ({', '.join(sorted(significant))})")
-        elif main != "LATIN" and main_count >= 0.5 * len(letters):
+        elif main != "LATIN" and main_count >= 0.5 * letter_total:
             notes.append(f"lower confidence: mostly {main.title()} script")
         else:
             words = [w.strip(".,!?;:()\"'").lower() for w in stripped.split()]

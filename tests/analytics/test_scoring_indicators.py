@@ -93,3 +93,21 @@ def test_paraphrase_fires_only_when_the_lexicon_missed_the_family() -> None:
     assert [h.code for h in hits] == ["paraphrase_third_party"]
     hits = detect("talk to my manager", embedding=embedding, prototypes=prototypes)
     assert [h.code for h in hits] == ["third_party_control"]
+
+
+def test_entry_prefilter_finds_a_match_whenever_one_of_its_patterns_does() -> None:
+    # `_lexicon_hits` skips an entry when its one-alternation pattern finds nothing; that must
+    # never hide a hit one of the entry's own patterns would have found.
+    from analytics.scoring.indicators import LEXICON
+    from analytics.scoring.training import load_seed_corpus
+
+    texts = [e.text for e in load_seed_corpus()]
+    texts += ["barely legal", "Age: 16", "my manager keeps my passport", "new in town!"]
+    fired = 0
+    for entry in LEXICON:
+        assert entry.any_pattern is not None
+        for text in texts:
+            own = any(p.search(text) for p in entry.compiled)
+            assert (entry.any_pattern.search(text) is not None) == own, (entry.code, text)
+            fired += own
+    assert fired > 50

@@ -36,6 +36,35 @@ def test_int8_encoder_stays_within_cosine_099_of_fp32(encoder: Encoder) -> None:
     assert (fp32 * int8).sum(axis=1).min() >= 0.99
 
 
+def test_outlier_split_finds_a_few_channels_and_keeps_the_fp32_function(tmp_path: Path) -> None:
+    import copy
+
+    import torch
+
+    from analytics.scoring.encoder import CALIBRATION_TEXTS, ONNX_RECIPE, split_outlier_channels
+
+    fp32 = Encoder(backend=Backend.TORCH_FP32)
+    module = fp32._torch()
+    split = copy.deepcopy(module)
+    calibration = fp32.tokenize(CALIBRATION_TEXTS)
+    found = split_outlier_channels(
+        split, fp32._pad(calibration, max(len(e.ids) for e in calibration))
+    )
+    assert 0 < found < 50
+    assert all(type(layer.output).__name__ == "SplitOutput" for layer in split.inner.encoder.layer)
+    texts = [e.text for e in load_seed_corpus()[:16]]
+    encodings = fp32.tokenize(texts)
+    arrays = fp32._pad(encodings, max(len(e.ids) for e in encodings))
+    inputs = [
+        torch.from_numpy(arrays[name]) for name in ("input_ids", "attention_mask", "token_type_ids")
+    ]
+    with torch.no_grad():
+        before, after = module(*inputs).numpy(), split(*inputs).numpy()
+    assert (before * after).sum(axis=1).min() > 0.99999
+    # The export recipe is in the cache file name, so an older file is never reused.
+    assert Encoder(cache_dir=tmp_path).onnx_path().name.endswith(f"-int8-r{ONNX_RECIPE}.onnx")
+
+
 def test_encoding_keeps_input_order_despite_sorting_by_length(encoder: Encoder) -> None:
     texts = ["a much longer text about renting an apartment near the park", "short", "mid text"]
     forward = encoder.encode(texts).embeddings

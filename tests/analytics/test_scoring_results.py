@@ -66,3 +66,14 @@ def test_reason_for_a_low_score_without_indicators_says_so() -> None:
         notes=[],
     )
     assert reason == "Not flagged (0.04): no risk indicator fired."
+
+
+def test_checks_on_distinct_characters_agree_with_the_per_character_rules() -> None:
+    # check_text counts distinct characters; a text whose controls sit right at the 10% limit
+    # and one just over it, and script shares counted with repeats, behave as per character.
+    assert check_text("abcdefghi\x00").scorable  # 1 control in 10 characters: not over 10%
+    assert not check_text("abcdefgh\x00\x00").scorable
+    half = check_text("Привет мир " * 3 + "hello there " * 3)
+    assert half.scorable and any("mixed scripts (CYRILLIC, LATIN)" in n for n in half.notes)
+    mostly = check_text("Привет мир как дела " * 5 + "ok")
+    assert any("mostly Cyrillic" in n for n in mostly.notes)
