@@ -3,7 +3,7 @@
     .venv/bin/python bench/api.py [--ads 20000] [--clients 50] [--duration 15] [--db bench_api]
         [--mode closed|open|both] [--rate 1] [--only TEXT] [--port 8771]
         [--gunicorn-workers 4] [--gunicorn-threads 1] [--client asyncio|threads] [--app-root PATH]
-        [--keep] [--reuse] [--prepare-only] [--profile N]
+        [--cache-url redis://127.0.0.1:6379/12] [--keep] [--reuse] [--prepare-only] [--profile N]
 
 Loopback only and bounded in time. It (re)creates the PostgreSQL database `--db` on
 127.0.0.1:5432 (trust auth, user postgres), migrates it, ingests `--ads` synthetic ads from
@@ -74,7 +74,10 @@ from bench._server import (  # noqa: E402 - after the path set-up
 GOAL_P95_MS = 200.0
 
 
-def service_env(database_url: str, workdir: Path) -> dict[str, str]:
+def service_env(database_url: str, workdir: Path, cache_url: str = "") -> dict[str, str]:
+    """The server's environment: throttles raised, no broker, and the throttle counters and
+    shared statistics in `cache_url` (a Redis URL, as in services mode) or, when empty, in each
+    process's local memory."""
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -90,6 +93,8 @@ def service_env(database_url: str, workdir: Path) -> dict[str, str]:
     }
     for name in ("CELERY_BROKER_URL", "REDIS_URL", "CACHE_URL"):
         env.pop(name, None)
+    if cache_url:
+        env["CACHE_URL"] = cache_url
     return env
 
 
@@ -368,6 +373,12 @@ def main() -> int:
         "the earlier requests-in-threads one (~1.1 ms per call on the same 2 cores)",
     )
     parser.add_argument("--db", default="bench_api")
+    parser.add_argument(
+        "--cache-url",
+        default="",
+        help="Django cache for throttle counters and shared statistics, e.g. "
+        "redis://127.0.0.1:6379/12 as in services mode (default: each process's local memory)",
+    )
     parser.add_argument("--port", type=int, default=8771)
     parser.add_argument("--gunicorn-workers", type=int, default=4)
     parser.add_argument(
@@ -404,11 +415,11 @@ def main() -> int:
 
     workdir = Path(tempfile.mkdtemp(prefix="bench-api-"))
     if args.reuse and database_exists(args.db):
-        env = service_env(database_url(args.db), workdir)
+        env = service_env(database_url(args.db), workdir, args.cache_url)
         django_setup(env)
         print(f"reusing database {args.db}", flush=True)
     else:
-        env = service_env(fresh_database(args.db), workdir)
+        env = service_env(fresh_database(args.db), workdir, args.cache_url)
         prepare(env, args.ads)
     if args.prepare_only:
         return 0
@@ -449,7 +460,7 @@ def main() -> int:
             f"({'gthread' if args.gunicorn_threads > 1 else 'sync'}) serving "
             f"{args.app_root.resolve()}; {Ad.objects.count()} ads; {len(facts['phones'])} "
             f"distinct phones; {args.clients} clients ({args.client} load generator), "
-            f"{args.duration:.0f} s per endpoint; "
+            f"{args.duration:.0f} s per endpoint; cache {args.cache_url or 'local memory'}; "
             f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}\n"
         )
         print(

@@ -18,7 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.authentication import LookupRateThrottle, TokenRateThrottle
+from accounts.authentication import LookupRateThrottle
 from accounts.models import Scope
 from anti_trafficking.access import PolicyPermission
 from anti_trafficking.api import (
@@ -68,7 +68,7 @@ class LookupView(AuditedAPIMixin, APIView):
     """Has this phone number or email appeared, how often, when and where (coarsely)?"""
 
     permission_classes = PARTNER_PERMISSIONS
-    throttle_classes = [TokenRateThrottle, LookupRateThrottle]
+    throttle_classes = [LookupRateThrottle]  # counts the token's limit too
     required_scopes = {"post": Scope.READ}
     audit_action = Action.LOOKUP
     audit_object_type = "identifier"

@@ -111,44 +111,49 @@ def lookup_sightings(
     """What a partner learns about one identifier (see `lookup_identifier`)."""
     if identifier is None:
         return LookupResult(kind=kind, token=token, seen=False)
-    # Both queries start from the identifier's occurrences (an index range), joined to its ads, so
-    # the plan does not depend on the planner guessing the size of an IN (subquery). Each filter
-    # is one filter() call, so the entity conditions apply to the same occurrence row.
-    span = (
+    # One query, from the identifier's occurrences (an index range) to their ads and each ad's
+    # (single) location, grouped by place: a busy number has hundreds of ads but a handful of
+    # places. Every ad falls in exactly one group (its place, or none), so the groups' distinct
+    # counts add up to the identifier's ads. The entity conditions are one filter() call, so they
+    # apply to the same occurrence row.
+    groups = (
         Ad.objects.filter(**{f"occurrences__{k}": v for k, v in identifier.items()})
         .exclude(source__kind=SourceKind.TIP)
-        .aggregate(
+        .values("location__precision", "location__name", "location__country", "location__admin1")
+        .annotate(
             n=Count("pk", distinct=True),
             first=Min(Coalesce("posted_at", "captured_at")),
             last=Max(Coalesce("posted_at", "captured_at")),
         )
+        .order_by()
     )
-    if not span["n"]:
-        return LookupResult(kind=kind, token=token, seen=False)
-    # Distinct places in SQL: a busy number has hundreds of ads but a handful of places.
-    places = (
-        AdLocation.objects.filter(
-            precision__in=_REGION_OR_CITY,
-            **{f"ad__occurrences__{k}": v for k, v in identifier.items()},
-        )
-        .exclude(ad__source__kind=SourceKind.TIP)
-        .values_list("precision", "name", "country", "admin1")
-        .distinct()[:1000]
-    )
+    ads, first, last = 0, None, None
     regions: set[str] = set()
     cities: set[str] = set()
-    for precision, name, country, admin1 in places:
-        place = place_of(precision=precision, name=name, country=country, admin1=admin1)
+    for group in groups:
+        ads += group["n"]
+        first = group["first"] if first is None else min(first, group["first"])
+        last = group["last"] if last is None else max(last, group["last"])
+        if group["location__precision"] not in _REGION_OR_CITY:
+            continue  # no place, or coarser than a region: counted, not placed
+        place = place_of(
+            precision=group["location__precision"],
+            name=group["location__name"],
+            country=group["location__country"],
+            admin1=group["location__admin1"],
+        )
         regions.add(place["region"] or UNKNOWN_REGION)
         if place["city"]:
             cities.add(place["city"])
+    if not ads:
+        return LookupResult(kind=kind, token=token, seen=False)
     return LookupResult(
         kind=kind,
         token=token,
         seen=True,
-        ads=span["n"],
-        first_seen_week=iso_week(span["first"]),
-        last_seen_week=iso_week(span["last"]),
+        ads=ads,
+        first_seen_week=iso_week(first),
+        last_seen_week=iso_week(last),
         regions=sorted(regions - {UNKNOWN_REGION}),
         cities=sorted(cities),
     )

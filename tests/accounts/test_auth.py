@@ -105,7 +105,7 @@ def test_the_api_stays_up_when_the_throttle_cache_is_down(actors, monkeypatch):
         def get(self, *args, **kwargs):
             raise ConnectionError("redis is down")
 
-        set = get
+        set = add = incr = get
 
     monkeypatch.setattr(TokenRateThrottle, "cache", DownCache())
     client = Client(HTTP_AUTHORIZATION=f"Token {actors.token_x}")
