@@ -64,6 +64,13 @@ class TokenRateThrottle(SimpleRateThrottle):
     """
 
     scope = "token"
+    # The windows the last call found full (set by `allow_request`, read by `wait`).
+    _over: list[tuple[str, int, int]] = []
+
+    @staticmethod
+    def opened_key(key: str) -> str:
+        """Where a window's opening time is kept, beside its counter."""
+        return f"{key}:opened"
 
     def allow_request(self, request: Request, view: Any) -> bool:
         try:
@@ -99,7 +106,7 @@ class TokenRateThrottle(SimpleRateThrottle):
             except ValueError:  # no open window
                 pass
             if self.cache.add(key, 0, duration):
-                self.cache.set(f"{key}:opened", int(self.timer()), duration)
+                self.cache.set(self.opened_key(key), int(self.timer()), duration)
             counts.append(self.cache.incr(key))
         return counts
 
@@ -115,7 +122,7 @@ class TokenRateThrottle(SimpleRateThrottle):
         now = int(self.timer())
         for counter, (key, _, duration) in zip(keys, windows, strict=True):
             pipe.set(counter, 0, ex=duration, nx=True)
-            pipe.set(cache.make_and_validate_key(f"{key}:opened"), now, ex=duration, nx=True)
+            pipe.set(cache.make_and_validate_key(self.opened_key(key)), now, ex=duration, nx=True)
             pipe.incr(counter)
             pipe.ttl(counter)
         results = pipe.execute()
@@ -132,8 +139,8 @@ class TokenRateThrottle(SimpleRateThrottle):
     def wait(self) -> float | None:
         """Seconds until the last full window closes (the Retry-After header)."""
         waits = []
-        for key, _, duration in getattr(self, "_over", []):
-            opened = self.cache.get(f"{key}:opened")
+        for key, _, duration in self._over:
+            opened = self.cache.get(self.opened_key(key))
             if opened is not None:
                 waits.append(max(0.0, opened + duration - self.timer()))
         return max(waits, default=None)

@@ -94,7 +94,7 @@ def lookup_identifier(
 ) -> dict[str, object] | None:
     """How to find the identifier's occurrences: by its normalised value, or by the partner's
     keyed token (None when the partner holds no such token). The value form joins the entity into
-    the sightings' own queries instead of reading it first (one statement fewer per lookup)."""
+    the sightings query instead of reading it first (one statement fewer per lookup)."""
     if value is not None:
         return {"entity__kind": kind, "entity__value": value}
     entity_id = (
