@@ -201,24 +201,9 @@ _AD_COLUMNS = (
     "created_at",
     "updated_at",
 )
-# A new revision rewrites these; captured_at and created_at keep the first sighting.
-_AD_REVISED_COLUMNS = (
-    "url",
-    "title",
-    "body",
-    "posted_at",
-    "location_text",
-    "language",
-    "content_hash",
-    "revision_count",
-    "pipeline_stage",
-    "pipeline_status",
-    "pipeline_attempts",
-    "pipeline_error",
-    "last_seen_at",
-    "pipeline_updated_at",
-    "updated_at",
-)
+# A new revision rewrites every column but these: an ad's identity and its first sighting.
+_AD_KEPT_COLUMNS = frozenset({"source_id", "external_id", "captured_at", "created_at"})
+_AD_REVISED_COLUMNS = tuple(c for c in _AD_COLUMNS if c not in _AD_KEPT_COLUMNS)
 _REVISION_COLUMNS = (
     "ad_id",
     "number",
