@@ -1,21 +1,46 @@
-"""CSV cells that a spreadsheet will not execute (formula injection)."""
+"""CSV cells that a spreadsheet will not execute (formula injection) and that display as stored."""
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "|", "%")
+_FORMULA_START = frozenset("=+-@\t\r\n|%")
+# Characters a spreadsheet skips or folds before it decides that a cell is a formula: white space,
+# zero-width characters and the byte-order mark. Fullwidth forms (＝, ＋) fold to ASCII under NFKC.
+_INVISIBLE_LEAD = re.compile(r"^[\s\u200b-\u200f\u2060\ufeff\u00ad]+")
+# Bidirectional controls reorder what a reader sees (an RLO makes "txt.exe" read "exe.txt"); they are
+# written out as visible code points so the cell shows what was stored.
+_BIDI_CONTROLS = re.compile(r"[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+
+
+def neutralise_bidi(text: str) -> str:
+    """Replace bidirectional control characters with a visible `[U+XXXX]`."""
+    return _BIDI_CONTROLS.sub(lambda m: f"[U+{ord(m.group()):04X}]", text)
+
+
+def _reads_as_formula(text: str) -> bool:
+    if not text:
+        return False
+    if text[0] in _FORMULA_START:
+        return True
+    stripped = _INVISIBLE_LEAD.sub("", text)
+    if stripped != text:
+        # Leading blanks or invisible characters: a spreadsheet may trim them, so judge what follows.
+        return bool(stripped) and unicodedata.normalize("NFKC", stripped[0])[:1] in _FORMULA_START
+    return unicodedata.normalize("NFKC", text[0])[:1] in _FORMULA_START
 
 
 def safe_cell(value: Any) -> Any:
-    """Prefix text that a spreadsheet would read as a formula with a quote, as OWASP advises."""
+    """Prefix text that a spreadsheet could read as a formula with a quote, as OWASP advises."""
     if value is None:
         return ""
     if isinstance(value, int | float) and not isinstance(value, bool):
         return value
-    text = str(value)
-    if text.startswith(_FORMULA_START):
+    text = neutralise_bidi(str(value))
+    if _reads_as_formula(text):
         return "'" + text
     return text
 

@@ -121,6 +121,13 @@ def address_problem(address: str) -> str | None:
     # ::ffff:10.0.0.1 reaches 10.0.0.1; judge the IPv4 address it carries.
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        # 6to4 (2002::/16) and site-local (fec0::/10) reach other networks than they look like:
+        # a 6to4 relay delivers to the IPv4 address it embeds, and Python still calls both global.
+        if ip.sixtofour is not None:
+            return f"{ip} is a 6to4 address (embeds {ip.sixtofour})"
+        if ip.is_site_local:
+            return f"{ip} is a site-local address"
     checks = (
         ("unspecified", ip.is_unspecified),
         ("loopback", ip.is_loopback),

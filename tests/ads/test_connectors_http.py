@@ -152,6 +152,9 @@ def test_a_404_is_an_error_that_names_the_status(site: LocalSite, fake_time: Fak
         "::ffff:10.0.0.1",
         "::ffff:127.0.0.1",
         "192.0.2.10",
+        "2002:a00:1::1",  # 6to4 of 10.0.0.1
+        "2002:808:808::1",  # 6to4 of a public address: still a relay to an IPv4 host
+        "fec0::1",  # site-local
     ],
 )
 def test_non_public_addresses_are_refused(address: str) -> None:
