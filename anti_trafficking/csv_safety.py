@@ -11,8 +11,8 @@ _FORMULA_START = frozenset("=+-@\t\r\n|%")
 # Characters a spreadsheet skips or folds before it decides that a cell is a formula: white space,
 # zero-width characters and the byte-order mark. Fullwidth forms (＝, ＋) fold to ASCII under NFKC.
 _INVISIBLE_LEAD = re.compile(r"^[\s\u200b-\u200f\u2060\ufeff\u00ad]+")
-# Bidirectional controls reorder what a reader sees (an RLO makes "txt.exe" read "exe.txt"); they are
-# written out as visible code points so the cell shows what was stored.
+# Bidirectional controls reorder what a reader sees (an RLO makes "txt.exe" read "exe.txt");
+# they are written out as visible code points so the cell shows what was stored.
 _BIDI_CONTROLS = re.compile(r"[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 
 
@@ -28,7 +28,7 @@ def _reads_as_formula(text: str) -> bool:
         return True
     stripped = _INVISIBLE_LEAD.sub("", text)
     if stripped != text:
-        # Leading blanks or invisible characters: a spreadsheet may trim them, so judge what follows.
+        # A spreadsheet may trim leading blanks or invisible characters: judge what follows.
         return bool(stripped) and unicodedata.normalize("NFKC", stripped[0])[:1] in _FORMULA_START
     return unicodedata.normalize("NFKC", text[0])[:1] in _FORMULA_START
 

@@ -1,10 +1,10 @@
-"""Response headers that every page carries."""
+"""Middleware every request passes: response headers, and requests refused before any view."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 
 # No inline script anywhere: pages load ES modules from /static/ and take data via json_script.
 CSP = (
@@ -40,3 +40,39 @@ class ContentSecurityPolicyMiddleware:
             "Permissions-Policy", "geolocation=(), camera=(), microphone=()"
         )
         return response
+
+
+class RejectNulMiddleware:
+    """Answer 400 to a NUL character in the path, query string or a form field.
+
+    PostgreSQL text and jsonb cannot hold U+0000, so a NUL that reached a query filter or the audit
+    trail's copy of the parameters used to raise deep inside the request (a 500), anonymous callers
+    included. No legitimate page or API parameter carries one.
+    """
+
+    _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if self._has_nul(request):
+            message = "Request parameters must not contain a NUL character."
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": message}, status=400)
+            return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
+
+    def _has_nul(self, request: HttpRequest) -> bool:
+        if "\x00" in request.path:
+            return True
+        if any(
+            "\x00" in key or any("\x00" in v for v in values) for key, values in request.GET.lists()
+        ):
+            return True
+        if request.method == "POST" and request.content_type in self._FORM_TYPES:
+            return any(
+                "\x00" in key or any("\x00" in str(v) for v in values)
+                for key, values in request.POST.lists()
+            )
+        return False

@@ -58,6 +58,44 @@ def _head_for_update() -> AuditChainHead:
     return head
 
 
+# Attacker-chosen text (usernames tried at login, query parameters) is bounded before it is stored:
+# an audit row must not be a way to write megabytes, or characters PostgreSQL refuses (U+0000).
+MAX_TEXT_CHARS = 300
+MAX_ITEMS = 200
+_MAX_DEPTH = 4
+
+
+def bounded_text(value: str, limit: int = MAX_TEXT_CHARS) -> str:
+    """`value` without NUL characters, cut to `limit` characters (with a marker) when longer."""
+    text = value.replace("\x00", "\\u0000")
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+
+
+def bounded_detail(value: Any, depth: int = 0) -> Any:
+    """A JSON-safe copy of `value` with every string, list and mapping bounded."""
+    if isinstance(value, str):
+        return bounded_text(value)
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    if depth >= _MAX_DEPTH:
+        return bounded_text(str(value))
+    if isinstance(value, dict):
+        items = list(value.items())
+        out = {
+            bounded_text(str(k), 100): bounded_detail(v, depth + 1) for k, v in items[:MAX_ITEMS]
+        }
+        if len(items) > MAX_ITEMS:
+            out["_truncated_keys"] = len(items) - MAX_ITEMS
+        return out
+    if isinstance(value, list | tuple | set | frozenset):
+        seq = list(value)
+        out_list = [bounded_detail(v, depth + 1) for v in seq[:MAX_ITEMS]]
+        if len(seq) > MAX_ITEMS:
+            out_list.append(f"... {len(seq) - MAX_ITEMS} more")
+        return out_list
+    return bounded_text(str(value))
+
+
 def audit_record(
     *,
     actor: Any = None,
@@ -74,14 +112,14 @@ def audit_record(
     event = AuditEvent(
         at=timezone.now(),
         actor_id=actor.pk if is_user else None,
-        actor_username=actor.get_username() if is_user else "",
+        actor_username=bounded_text(actor.get_username(), 150) if is_user else "",
         actor_role=getattr(actor, "role", "") if is_user else "",
         action=action,
         object_type=object_type,
-        object_id=str(object_id)[:100],
+        object_id=bounded_text(str(object_id), 100),
         outcome=outcome,
-        justification=justification[:500],
-        detail=json.loads(json.dumps(detail or {}, default=str)),
+        justification=bounded_text(justification, 500),
+        detail=json.loads(json.dumps(bounded_detail(detail or {}), default=str)),
         ip=ip,
     )
     # Everything that does not depend on the chain head is done before the head is locked: the

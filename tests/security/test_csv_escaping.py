@@ -10,7 +10,7 @@ from anti_trafficking.csv_safety import safe_cell, safe_row
 @pytest.mark.parametrize(
     "text",
     [
-        "=HYPERLINK(\"http://x\")",
+        '=HYPERLINK("http://x")',
         "+1+1",
         "-2+3",
         "@SUM(A1)",
