@@ -35,6 +35,11 @@ def _schedule(sender: Celery, **_: object) -> None:
         300.0, sender.signature("cases.tasks.watchlists_digest"), name="watchlist digests"
     )
     sender.add_periodic_task(
+        float(settings.AUDIT_CHECKPOINT_INTERVAL_SECONDS),
+        sender.signature("audit.tasks.audit_checkpoint"),
+        name="audit chain checkpoint",
+    )
+    sender.add_periodic_task(
         60.0,
         sender.signature("cases.tasks.networks_reshaped_sync"),
         name="queue items follow merged and split networks",

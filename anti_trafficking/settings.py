@@ -261,6 +261,10 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 RETENTION_DAYS = env_int("RETENTION_DAYS", 180, minimum=1)
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 365, minimum=365)
+# Signed checkpoints of the audit chain, written where the database cannot change them.
+AUDIT_CHECKPOINT_DIR = env_path("AUDIT_CHECKPOINT_DIR", VAR_DIR / "audit-checkpoints")
+AUDIT_CHECKPOINT_INTERVAL_SECONDS = env_int("AUDIT_CHECKPOINT_INTERVAL_SECONDS", 3600, minimum=60)
+AUDIT_CHECKPOINT_EMAIL = env_list("AUDIT_CHECKPOINT_EMAIL", [])
 OTP_REQUIRED_ROLES = env_list("OTP_REQUIRED_ROLES", ["admin", "auditor"] if PRODUCTION else [])
 
 AUTHENTICATION_BACKENDS = [

@@ -226,11 +226,27 @@ def audit_verify_chain(*, batch_size: int = 5000) -> tuple[int, list[ChainProble
             expected_prev = event.digest
             last_digest = event.digest
             last_id = event.pk
+    if head is None and checked:
+        problems.append(ChainProblem(None, "the chain head row is missing (deleted)"))
     if head is not None and head.last_digest != last_digest:
         problems.append(
             ChainProblem(head.last_event_id, "newest events were deleted (head mismatch)")
         )
+    if head is not None and head.genesis_digest != "0" * 64:
+        problems.extend(_genesis_problems(head.genesis_digest))
     return checked, problems
+
+
+def _genesis_problems(genesis: str) -> list[ChainProblem]:
+    """The genesis digest moves only by an audited purge, which names the digest it moved to."""
+    purges = AuditEvent.objects.filter(action="retention.purge", object_type="audit_event")
+    last = purges.order_by("-pk").first()
+    if last is None:
+        return [ChainProblem(None, "oldest events were deleted without an audited purge")]
+    recorded = last.detail.get("genesis_digest") if isinstance(last.detail, dict) else None
+    if recorded is not None and not hmac.compare_digest(str(recorded), genesis):
+        return [ChainProblem(last.pk, "oldest events were deleted beyond the last audited purge")]
+    return []
 
 
 def audit_purge_expired(*, actor: Any = None, dry_run: bool = False) -> int:
@@ -250,6 +266,11 @@ def audit_purge_expired(*, actor: Any = None, dry_run: bool = False) -> int:
         actor=actor,
         action="retention.purge",
         object_type="audit_event",
-        detail={"deleted": count, "through_event": last.pk, "cutoff": cutoff.isoformat()},
+        detail={
+            "deleted": count,
+            "through_event": last.pk,
+            "cutoff": cutoff.isoformat(),
+            "genesis_digest": last.digest,
+        },
     )
     return count

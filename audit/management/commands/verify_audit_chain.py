@@ -1,25 +1,43 @@
-"""`manage.py verify_audit_chain`: recompute the HMAC chain; report edited or deleted events."""
+"""`manage.py verify_audit_chain [--checkpoints DIR]`: recompute the HMAC chain and compare it with
+the signed checkpoints kept outside the database."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from audit.checkpoints import verify_against_checkpoints
 from audit.services import audit_verify_chain
 
 
 class Command(BaseCommand):
-    help = "Verify the audit trail's HMAC chain; exits 1 when any event was edited or deleted."
+    help = (
+        "Verify the audit trail's HMAC chain; with --checkpoints, also against the signed "
+        "checkpoints (finds deleted newest or oldest events). Exits 1 on any problem."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--checkpoints",
+            type=Path,
+            default=None,
+            help="directory of checkpoint files written by audit_checkpoint",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         checked, problems = audit_verify_chain()
-        for problem in problems:
-            self.stderr.write(f"event {problem.event_id}: {problem.problem}")
-        if problems:
-            raise CommandError(
-                f"audit chain BROKEN: {len(problems)} problem(s) in {checked} events"
-            )
+        lines = [f"event {p.event_id}: {p.problem}" for p in problems]
+        read = 0
+        if options["checkpoints"] is not None:
+            read, cp_problems = verify_against_checkpoints(options["checkpoints"])
+            lines += [f"checkpoint {p.checkpoint}: {p.problem}" for p in cp_problems]
+        for line in lines:
+            self.stderr.write(line)
+        if lines:
+            raise CommandError(f"audit chain BROKEN: {len(lines)} problem(s) in {checked} events")
+        against = f", consistent with {read} checkpoint(s)" if read else ""
         self.stdout.write(
-            self.style.SUCCESS(f"audit chain verified: {checked} events, no problems")
+            self.style.SUCCESS(f"audit chain verified: {checked} events, no problems{against}")
         )
