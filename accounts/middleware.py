@@ -15,6 +15,11 @@ _OTP_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/health")
 SESSION_TOUCH_SECONDS = 60
 
 
+def session_touch_seconds(idle_seconds: int) -> int:
+    """How often the idle clock is written: a tenth of the idle limit, at most once a minute."""
+    return max(1, min(SESSION_TOUCH_SECONDS, idle_seconds // 10))
+
+
 class SessionTimeoutMiddleware:
     """Logs a user out after SESSION_IDLE_SECONDS without a request (absolute age: the cookie)."""
 
@@ -38,9 +43,9 @@ class SessionTimeoutMiddleware:
                 logout(request)
                 return redirect(reverse("accounts:login") + "?expired=1")
             # Writing the session costs an UPDATE and a commit per page; refreshing the idle clock
-            # once a minute keeps the timeout exact to a minute (it is minutes long) for one
-            # write per minute of activity instead of one per request.
-            if seen is None or now - seen >= SESSION_TOUCH_SECONDS:
+            # every tenth of the idle limit (at most once a minute) keeps it exact to that tenth,
+            # so an active user is never logged out, for a write per interval of activity.
+            if seen is None or now - seen >= session_touch_seconds(settings.SESSION_IDLE_SECONDS):
                 session["last_seen_at"] = now
             if (
                 user.role in settings.OTP_REQUIRED_ROLES

@@ -7,6 +7,7 @@ them.
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 
 import dj_database_url
@@ -273,7 +274,10 @@ AUTHENTICATION_BACKENDS = [
 ]
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = env_float("LOGIN_COOLOFF_HOURS", 1.0)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one locks
+# Lock the pair (account, address): five failures from one address lock that account from that
+# address only, so nobody can lock another user out from elsewhere, or everyone behind one proxy.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "audit.services.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 
@@ -298,6 +302,12 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if PRODUCTION else 0, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
 SECURE_HSTS_PRELOAD = PRODUCTION
+# Addresses (or CIDR networks) of the reverse proxies whose X-Forwarded-For is believed.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
+try:
+    TRUSTED_PROXY_NETWORKS = tuple(ipaddress.ip_network(p, strict=False) for p in TRUSTED_PROXIES)
+except ValueError as exc:
+    raise ImproperlyConfigured(f"TRUSTED_PROXIES: {exc}") from exc
 if env_bool("BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 

@@ -88,8 +88,7 @@ def audit_checkpoint_write(*, directory: Path | None = None) -> Path:
     if settings.AUDIT_CHECKPOINT_EMAIL:
         send_mail(
             subject=(
-                f"Audit checkpoint: {values['event_count']} events, "
-                f"last #{values['last_event_id']}"
+                f"Audit checkpoint: {values['event_count']} events, last #{values['last_event_id']}"
             ),
             message=json.dumps(values, sort_keys=True, indent=1),
             from_email=None,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import json
 import logging
 from dataclasses import dataclass
@@ -182,8 +183,33 @@ def _advance_head(event: AuditEvent) -> None:
         )
 
 
+def _is_trusted_proxy(address: str) -> bool:
+    try:
+        ip = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return False
+    return any(ip in network for network in settings.TRUSTED_PROXY_NETWORKS)
+
+
 def client_ip(request: Any) -> str | None:
-    return request.META.get("REMOTE_ADDR") if request is not None else None
+    """The caller's address: REMOTE_ADDR, or behind a trusted proxy the nearest untrusted hop of
+    X-Forwarded-For (what the proxy appended; hops a client wrote itself come before it).
+
+    The audit trail, the login lockout and the throttles all take the address from here.
+    """
+    if request is None:
+        return None
+    remote = request.META.get("REMOTE_ADDR")
+    if not remote or not _is_trusted_proxy(remote):
+        return remote
+    hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
+    for hop in reversed(hops):
+        if not _is_trusted_proxy(hop):
+            try:
+                return str(ipaddress.ip_address(hop))
+            except ValueError:
+                return remote
+    return remote
 
 
 def audit_request(request: Any, **kwargs: Any) -> AuditEvent:
