@@ -41,10 +41,17 @@ AUDIT_HMAC_KEY = env_str("AUDIT_HMAC_KEY", "" if PRODUCTION else f"audit:{SECRET
 PARTNER_HMAC_KEY = env_str("PARTNER_HMAC_KEY", "" if PRODUCTION else f"partner:{SECRET_KEY}")
 if PRODUCTION and (len(AUDIT_HMAC_KEY) < 32 or len(PARTNER_HMAC_KEY) < 32):
     raise ImproperlyConfigured("AUDIT_HMAC_KEY and PARTNER_HMAC_KEY (32+ chars) are required")
+# One key for both would let whoever holds partners' tokens forge audit events, and the reverse.
+if PRODUCTION and AUDIT_HMAC_KEY in {PARTNER_HMAC_KEY, SECRET_KEY}:
+    raise ImproperlyConfigured(
+        "AUDIT_HMAC_KEY must differ from PARTNER_HMAC_KEY and SECRET_KEY in production"
+    )
 
 ALLOWED_HOSTS = env_list(
     "ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"]
 )
+if PRODUCTION and (not ALLOWED_HOSTS or any("*" in host for host in ALLOWED_HOSTS)):
+    raise ImproperlyConfigured("ALLOWED_HOSTS must name the site's hosts (no '*') in production")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 # --- Applications -------------------------------------------------------------------------------

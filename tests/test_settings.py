@@ -43,3 +43,11 @@ def test_production_refuses_debug_a_missing_secret_or_missing_hmac_keys(tmp_path
     assert "DJANGO_DEBUG must be off" in _manage("check", **base, DJANGO_DEBUG="1").stderr
     assert "SECRET_KEY" in _manage("check", **{**base, "SECRET_KEY": ""}).stderr
     assert "HMAC_KEY" in _manage("check", **{**base, "AUDIT_HMAC_KEY": ""}).stderr
+
+
+def test_production_refuses_one_key_for_audit_and_partners_and_a_wildcard_host(tmp_path):
+    base = {**SECRETS, "VAR_DIR": str(tmp_path)}
+    same = {**base, "PARTNER_HMAC_KEY": base["AUDIT_HMAC_KEY"]}
+    assert "AUDIT_HMAC_KEY must differ" in _manage("check", "--deploy", **same).stderr
+    assert "ALLOWED_HOSTS" in _manage("check", "--deploy", **{**base, "ALLOWED_HOSTS": "*"}).stderr
+    assert "ALLOWED_HOSTS" in _manage("check", **{**base, "ALLOWED_HOSTS": ".example.org,*"}).stderr
