@@ -14,6 +14,8 @@ from typing import IO, Any
 from django.conf import settings
 from django.utils.dateparse import parse_datetime
 
+from anti_trafficking.json_limits import TooDeeplyNested, check_depth, loads_bounded
+
 from .records import AdRecord, RejectedRecord
 
 csv.field_size_limit(sys.maxsize)
@@ -201,12 +203,15 @@ def read_jsonl(stream: IO[bytes]) -> Iterator[tuple[ParsedRow, list[str]]]:
             yield RejectedRecord(line=number, reason=f"invalid UTF-8 at byte {exc.start}"), warnings
             continue
         try:
-            row = json.loads(text)
+            row = loads_bounded(text)
         except json.JSONDecodeError as exc:
             yield (
                 RejectedRecord(line=number, reason=f"invalid JSON: {exc.msg} (column {exc.colno})"),
                 warnings,
             )
+            continue
+        except TooDeeplyNested as exc:
+            yield RejectedRecord(line=number, reason=f"invalid JSON: {exc}"), warnings
             continue
         yield (
             record_from_mapping(
@@ -319,6 +324,11 @@ def records_from_payload(items: Iterable[Any]) -> Iterator[tuple[ParsedRow, list
     """Rows posted to the API: each item's canonical JSON is its raw evidence."""
     for number, item in enumerate(items, start=1):
         warnings: list[str] = []
+        try:
+            check_depth(item)
+        except TooDeeplyNested as exc:
+            yield RejectedRecord(line=number, reason=str(exc)), warnings
+            continue
         raw = json.dumps(
             item, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str
         )

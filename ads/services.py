@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.db import (
@@ -450,6 +451,10 @@ def ads_ingest(
     summary = IngestSummary()
     chunk: list[AdRecord] = []
     ids_in_chunk: set[str] = set()
+    # A repeat of an id in the current chunk costs a chunk of its own (a commit); a batch may repeat
+    # one id only a bounded number of times, so a hostile file cannot multiply the work.
+    repeats: dict[str, int] = {}
+    max_repeats = settings.INGEST_MAX_REPEATS_PER_BATCH
     for row, row_warnings in rows:
         line = row.line if row.line is not None else 0
         summary.warnings.extend({"line": line, "message": w} for w in row_warnings)
@@ -457,7 +462,17 @@ def ads_ingest(
             summary.rejected.append(
                 {"line": row.line, "reason": row.reason, "external_id": row.external_id}
             )
+        elif row.external_id in ids_in_chunk and repeats.get(row.external_id, 0) >= max_repeats:
+            summary.rejected.append(
+                {
+                    "line": row.line,
+                    "reason": f"external_id repeated more than {max_repeats} times in one batch",
+                    "external_id": row.external_id,
+                }
+            )
         else:
+            if row.external_id in ids_in_chunk:
+                repeats[row.external_id] = repeats.get(row.external_id, 0) + 1
             if row.external_id in ids_in_chunk or len(chunk) >= chunk_size:
                 _ingest_chunk_atomic(source=source, records=chunk, summary=summary)
                 chunk, ids_in_chunk = [], set()

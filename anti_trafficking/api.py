@@ -16,8 +16,9 @@ from django import forms
 from django_filters.fields import IsoDateTimeField
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import NotFound, ParseError, PermissionDenied, ValidationError
 from rest_framework.pagination import Cursor, CursorPagination
+from rest_framework.parsers import JSONParser
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -27,20 +28,51 @@ from accounts.models import ApiToken
 from audit.models import Action, Outcome
 from audit.services import audit_request
 
+from .json_limits import TooDeeplyNested, check_depth
+
 MAX_AUDITED_IDS = 500
 
 
 # --- Errors -------------------------------------------------------------------------------------
+def _first_message(detail: Any) -> str:
+    """The first human message in DRF's error detail (a string, list or mapping of them)."""
+    if isinstance(detail, dict):
+        if "detail" in detail:
+            return _first_message(detail["detail"])
+        for key, value in detail.items():
+            message = _first_message(value)
+            return message if key == "non_field_errors" else f"{key}: {message}"
+        return "invalid request"
+    if isinstance(detail, list | tuple):
+        return _first_message(detail[0]) if detail else "invalid request"
+    return str(detail)
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """DRF's handler, with the body reshaped to the one error schema."""
+    """DRF's handler, with the body reshaped to the one error schema (plain strings, no reprs)."""
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
     code = getattr(exc, "default_code", "error")
     detail = response.data
-    message = detail.get("detail") if isinstance(detail, dict) and "detail" in detail else str(exc)
-    response.data = {"error": {"code": code, "message": str(message), "detail": detail}}
+    response.data = {"error": {"code": code, "message": _first_message(detail), "detail": detail}}
     return response
+
+
+class BoundedJSONParser(JSONParser):
+    """DRF's JSON parser, refusing documents nested deeper than any real request (a 400, not a
+    RecursionError and a 500)."""
+
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
+        try:
+            data = super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise ParseError(str(TooDeeplyNested())) from None
+        try:
+            check_depth(data)
+        except TooDeeplyNested as exc:
+            raise ParseError(str(exc)) from None
+        return data
 
 
 class ErrorDetailSerializer(serializers.Serializer):

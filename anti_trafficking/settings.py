@@ -206,6 +206,7 @@ EVIDENCE_ROOT = env_path("EVIDENCE_ROOT", VAR_DIR / "evidence")
 INGEST_MAX_BODY_BYTES = env_int("INGEST_MAX_BODY_BYTES", 1_000_000, minimum=1)
 INGEST_MAX_TITLE_CHARS = env_int("INGEST_MAX_TITLE_CHARS", 1_000, minimum=1)
 INGEST_API_MAX_BATCH = env_int("INGEST_API_MAX_BATCH", 1_000, minimum=1)
+INGEST_MAX_REPEATS_PER_BATCH = env_int("INGEST_MAX_REPEATS_PER_BATCH", 10, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("UPLOAD_MAX_BYTES", 20_000_000, minimum=1)
 CONNECTOR_USER_AGENT = env_str(
     "CONNECTOR_USER_AGENT", "anti-trafficking-research-bot/0.1 (+contact: operator)"
@@ -349,6 +350,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticated",
         "anti_trafficking.access.PolicyPermission",
+    ],
+    "DEFAULT_PARSER_CLASSES": [
+        "anti_trafficking.api.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
