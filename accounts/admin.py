@@ -7,7 +7,9 @@ from typing import Any
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from anti_trafficking.admin_mixins import RoleAdminMixin
 from audit.models import Action
@@ -29,21 +31,7 @@ class UserAdmin(RoleAdminMixin, BaseUserAdmin):
         ("Access", {"fields": ("role", "unit", "partner")}),
     )
 
-    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
-        before = {}
-        if change and obj.pk:
-            old = User.objects.get(pk=obj.pk)
-            before = {f: str(getattr(old, f)) for f in _PERMISSION_FIELDS}
-        super().save_model(request, obj, form, change)
-        after = {f: str(getattr(obj, f)) for f in _PERMISSION_FIELDS}
-        if before != after:
-            audit_request(
-                request,
-                action=Action.PERMISSION_CHANGE,
-                object_type="user",
-                object_id=obj.pk,
-                detail={"before": before, "after": after},
-            )
+    visibility_fields = frozenset(_PERMISSION_FIELDS) | {"groups", "user_permissions"}
 
 
 @admin.register(Unit)
@@ -54,6 +42,8 @@ class UnitAdmin(RoleAdminMixin, admin.ModelAdmin):
 @admin.register(PartnerOrganisation)
 class PartnerOrganisationAdmin(RoleAdminMixin, admin.ModelAdmin):
     list_display = ("name", "slug", "region", "active")
+    # A partner's region bounds the statistics it is shown; inactive partners see nothing.
+    visibility_fields = frozenset({"region", "active"})
 
 
 @admin.register(ApiToken)
@@ -85,3 +75,35 @@ class ApiTokenAdmin(RoleAdminMixin, admin.ModelAdmin):
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
         for token in queryset.filter(revoked_at__isnull=True):
             api_token_revoke(token=token, by=request.user)
+
+
+class AuditedTOTPDeviceAdmin(RoleAdminMixin, TOTPDeviceAdmin):
+    """Second-factor devices: no seed is ever shown (OTP_ADMIN_HIDE_SENSITIVE_DATA), every look at
+    a device is audited, and an unknown device is a 404, not a 500."""
+
+    def _audit_device(self, request: HttpRequest, pk: Any, what: str, outcome: str) -> None:
+        audit_request(
+            request,
+            action=Action.VIEW,
+            object_type="otp_device",
+            object_id=pk,
+            outcome=outcome,
+            detail={"view": what},
+        )
+
+    def change_view(self, request: HttpRequest, object_id: str, *args: Any, **kwargs: Any) -> Any:
+        self._audit_device(request, object_id, "device", "success")
+        return super().change_view(request, object_id, *args, **kwargs)
+
+    def config_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        self._audit_device(request, pk, "config", "denied")
+        return super().config_view(request, pk)
+
+    def qrcode_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        self._audit_device(request, pk, "qrcode", "denied")
+        return super().qrcode_view(request, pk)
+
+
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)
+admin.site.register(TOTPDevice, AuditedTOTPDeviceAdmin)

@@ -28,6 +28,8 @@ class SourceAdmin(RoleAdminMixin, admin.ModelAdmin):
         "last_poll_error",
     )
     list_filter = ("kind", "enabled", "unit")
+    # Moving a source to another unit or partner changes who sees its ads.
+    visibility_fields = frozenset({"unit", "partner"})
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Source]:
         return Source.objects.visible_to(request.user)

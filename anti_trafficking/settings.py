@@ -274,6 +274,9 @@ AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 365, minimum=365)
 AUDIT_CHECKPOINT_DIR = env_path("AUDIT_CHECKPOINT_DIR", VAR_DIR / "audit-checkpoints")
 AUDIT_CHECKPOINT_INTERVAL_SECONDS = env_int("AUDIT_CHECKPOINT_INTERVAL_SECONDS", 3600, minimum=60)
 AUDIT_CHECKPOINT_EMAIL = env_list("AUDIT_CHECKPOINT_EMAIL", [])
+# Nobody reads a TOTP seed back (not even an admin, whose power would otherwise cover the
+# auditor's second factor): the admin shows no key, QR code or config URL.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 OTP_REQUIRED_ROLES = env_list("OTP_REQUIRED_ROLES", ["admin", "auditor"] if PRODUCTION else [])
 
 AUTHENTICATION_BACKENDS = [

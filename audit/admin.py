@@ -15,7 +15,7 @@ from anti_trafficking.admin_mixins import RoleAdminMixin
 from anti_trafficking.csv_safety import safe_row
 
 from .models import Action, AuditEvent
-from .selectors import audit_anomalies, audit_viewers_of
+from .selectors import audit_anomalies, audit_permission_changes, audit_viewers_of
 from .services import audit_request, audit_verify_chain
 
 AUDIT_ROLES = frozenset({"auditor", "admin"})
@@ -34,6 +34,7 @@ class AuditEventAdmin(RoleAdminMixin, admin.ModelAdmin):
     change_roles = frozenset()
     list_display = (
         "id",
+        "flag",
         "at",
         "actor_username",
         "actor_role",
@@ -54,6 +55,13 @@ class AuditEventAdmin(RoleAdminMixin, admin.ModelAdmin):
     date_hierarchy = "at"
     actions = ("export_csv",)
     change_list_template = "admin/audit/auditevent/change_list.html"
+
+    @admin.display(description="")
+    def flag(self, event: AuditEvent) -> str:
+        """Changes to who may see what stand out in the list."""
+        if event.action in (Action.PERMISSION_CHANGE, Action.TOKEN):
+            return "\u2691 access change"
+        return ""
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return [f.name for f in AuditEvent._meta.fields]
@@ -102,6 +110,7 @@ class AuditEventAdmin(RoleAdminMixin, admin.ModelAdmin):
                 **self.admin_site.each_context(request),
                 "title": "Unusual activity",
                 "rows": audit_anomalies(days=days),
+                "permission_changes": audit_permission_changes(days=max(days, 7)),
                 "days": days,
             },
         )

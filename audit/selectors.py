@@ -63,3 +63,14 @@ def audit_anomalies(
                 }
             )
     return sorted(rows, key=lambda r: -r["count"])
+
+
+def audit_permission_changes(*, days: int = 7) -> list[AuditEvent]:
+    """Changes to who sees what (roles, units, source ownership, case members, tokens) in the last
+    `days`, newest first: every one is shown to the auditor, not only unusual volumes."""
+    since = timezone.now() - timedelta(days=days)
+    return list(
+        AuditEvent.objects.filter(
+            at__gte=since, action__in=(Action.PERMISSION_CHANGE, Action.TOKEN)
+        ).order_by("-pk")[:500]
+    )

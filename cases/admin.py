@@ -50,9 +50,11 @@ class CaseAdmin(RoleAdminMixin, admin.ModelAdmin):
     search_fields = ("number", "title")
     filter_horizontal = ()
     raw_id_fields = ("ads", "networks", "entities", "created_by")
+    visibility_fields = frozenset({"unit", "members"})
 
 
 @admin.register(Watchlist)
 class WatchlistAdmin(RoleAdminMixin, admin.ModelAdmin):
     list_display = ("id", "user", "kind", "frequency", "active", "created_at")
     list_filter = ("kind", "frequency", "active")
+    visibility_fields = frozenset({"user"})
