@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import QuerySet
@@ -15,8 +16,8 @@ from anti_trafficking.admin_mixins import RoleAdminMixin
 from audit.models import Action
 from audit.services import audit_request
 
-from .models import ApiToken, PartnerOrganisation, Unit, User
-from .services import api_token_create, api_token_revoke
+from .models import ApiToken, PartnerOrganisation, Scope, Unit, User
+from .services import api_token_create, api_token_problem, api_token_revoke
 
 _PERMISSION_FIELDS = ("role", "unit", "partner", "is_active", "is_staff", "is_superuser")
 
@@ -46,25 +47,65 @@ class PartnerOrganisationAdmin(RoleAdminMixin, admin.ModelAdmin):
     visibility_fields = frozenset({"region", "active"})
 
 
+class ApiTokenForm(forms.ModelForm):
+    """Scopes as checkboxes (each token names its own), and the holder's second-factor code where
+    their role requires one."""
+
+    scopes = forms.MultipleChoiceField(
+        choices=Scope.choices, widget=forms.CheckboxSelectMultiple, required=True
+    )
+    second_factor_code = forms.CharField(
+        required=False,
+        max_length=12,
+        help_text="For admins and auditors (roles that must use a second factor): a current "
+        "code from the token holder's own device.",
+    )
+
+    class Meta:
+        model = ApiToken
+        fields = ("user", "name", "scopes")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        user = data.get("user")
+        if user is not None and not self.instance.pk:
+            problem = api_token_problem(
+                user=user,
+                scopes=list(data.get("scopes") or []),
+                second_factor_code=data.get("second_factor_code", ""),
+            )
+            if problem:
+                raise forms.ValidationError(problem)
+        return data
+
+
 @admin.register(ApiToken)
 class ApiTokenAdmin(RoleAdminMixin, admin.ModelAdmin):
     """Tokens are created here (the secret is shown once) and revoked, never edited."""
 
+    form = ApiTokenForm
     list_display = ("name", "user", "prefix", "scopes", "created_at", "last_used_at", "revoked_at")
     list_filter = ("revoked_at",)
-    fields = ("user", "name", "scopes")
+    fields = ("user", "name", "scopes", "second_factor_code")
     actions = ("revoke",)
 
     def get_readonly_fields(
         self, request: HttpRequest, obj: ApiToken | None = None
     ) -> tuple[str, ...]:
-        return ("user", "name", "scopes") if obj else ()
+        return ("user", "name", "scopes", "second_factor_at") if obj else ()
+
+    def get_fields(self, request: HttpRequest, obj: ApiToken | None = None) -> tuple[str, ...]:
+        return ("user", "name", "scopes", "second_factor_at") if obj else self.fields
 
     def save_model(self, request: HttpRequest, obj: ApiToken, form: Any, change: bool) -> None:
         if change:
             return
         token, secret = api_token_create(
-            user=obj.user, name=obj.name, scopes=list(obj.scopes or []), by=request.user
+            user=obj.user,
+            name=obj.name,
+            scopes=list(obj.scopes or []),
+            by=request.user,
+            second_factor_code=form.cleaned_data.get("second_factor_code", ""),
         )
         obj.pk = token.pk
         messages.warning(

@@ -6,6 +6,7 @@ import hmac
 import logging
 from typing import Any
 
+from django.conf import settings
 from django.core.cache.backends.redis import RedisCache
 from django.utils import timezone
 from rest_framework import authentication, exceptions
@@ -37,6 +38,10 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         token = api_token_active(prefix)
         if token is None or not hmac.compare_digest(token.digest, ApiToken.hash_secret(token_text)):
             raise exceptions.AuthenticationFailed("Invalid or revoked token.")
+        if token.second_factor_at is None and token.user.role in settings.OTP_REQUIRED_ROLES:
+            raise exceptions.AuthenticationFailed(
+                "This token was issued without a second factor, which its user's role requires."
+            )
         now = timezone.now()
         if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
             # At most one write a minute per token: a write per call costs every API request.

@@ -105,6 +105,9 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # When the token's user passed a second factor to obtain it; roles that must use one
+    # (OTP_REQUIRED_ROLES) cannot use a token without it.
+    second_factor_at = models.DateTimeField(null=True, blank=True)
 
     objects = ApiTokenQuerySet.as_manager()
 

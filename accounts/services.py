@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django_otp import devices_for_user
 
 from audit.models import Action
 from audit.services import audit_record
@@ -11,13 +13,44 @@ from audit.services import audit_record
 from .models import ApiToken, Scope, User
 
 
-def api_token_create(
-    *, user: User, name: str, scopes: list[str], by: User | None = None
-) -> tuple[ApiToken, str]:
-    """Create a token and return it with its secret, which is never stored or shown again."""
+def needs_second_factor(user: User) -> bool:
+    """Whether `user`'s role must pass a second factor (pages and API tokens alike)."""
+    return user.role in settings.OTP_REQUIRED_ROLES
+
+
+def api_token_problem(*, user: User, scopes: list[str], second_factor_code: str = "") -> str:
+    """Why a token with these scopes cannot be issued to `user` ("" when it can).
+
+    Every token names its scopes: nothing is implied by the user's role. A role that must use a
+    second factor gets a token only with a current code from the user's own confirmed device.
+    """
+    if not scopes:
+        return "a token needs at least one scope"
     unknown = set(scopes) - set(Scope.values)
     if unknown:
-        raise ValueError(f"unknown scopes: {sorted(unknown)}")
+        return f"unknown scopes: {sorted(unknown)}"
+    if needs_second_factor(user):
+        devices = list(devices_for_user(user, confirmed=True))
+        if not devices:
+            return f"{user.role}s must enrol a second factor (manage.py enroll_totp) first"
+        # Each device checks the code itself, with its own throttling of repeated failures.
+        if not second_factor_code or not any(d.verify_token(second_factor_code) for d in devices):
+            return f"a current second-factor code of {user.get_username()} is required"
+    return ""
+
+
+def api_token_create(
+    *,
+    user: User,
+    name: str,
+    scopes: list[str],
+    by: User | None = None,
+    second_factor_code: str = "",
+) -> tuple[ApiToken, str]:
+    """Create a token and return it with its secret, which is never stored or shown again."""
+    problem = api_token_problem(user=user, scopes=scopes, second_factor_code=second_factor_code)
+    if problem:
+        raise ValueError(problem)
     prefix, secret = ApiToken.new_secret()
     with transaction.atomic():
         token = ApiToken.objects.create(
@@ -26,6 +59,7 @@ def api_token_create(
             prefix=prefix,
             digest=ApiToken.hash_secret(secret),
             scopes=sorted(scopes),
+            second_factor_at=timezone.now() if needs_second_factor(user) else None,
         )
         audit_record(
             actor=by,

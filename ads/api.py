@@ -27,9 +27,13 @@ class IngestView(APIView):
         data = IngestBatchInput(data=request.data)
         data.is_valid(raise_exception=True)
         user = request.user
+        # Every token needs the 'ads' scope, whoever holds it; partners must use a token.
+        token = request.auth if isinstance(request.auth, ApiToken) else None
+        if (token is not None and not token.has_scope(Scope.ADS)) or (
+            user.is_partner and token is None
+        ):
+            raise PermissionDenied("This token lacks the 'ads' scope.")
         if user.is_partner:
-            if not isinstance(request.auth, ApiToken) or not request.auth.has_scope(Scope.ADS):
-                raise PermissionDenied("This token lacks the 'ads' scope.")
             source = source_get_or_create_for_partner(partner=user.partner)
         else:
             name = data.validated_data.get("source")

@@ -31,7 +31,8 @@ def test_a_nul_in_a_query_parameter_is_refused_with_400_for_every_caller(
 def test_a_nul_under_the_api_is_answered_in_json(actors) -> None:
     response = actors.client_for("anonymous").get("/api/v1/partner/stats/?region=%00")
     assert response.status_code == 400
-    assert response.json() == {"detail": "Request parameters must not contain a NUL character."}
+    error = response.json()["error"]
+    assert error["message"] == "Request parameters must not contain a NUL character."
 
 
 def test_a_nul_in_a_posted_form_is_refused(actors) -> None:
