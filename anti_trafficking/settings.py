@@ -378,6 +378,11 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Partner and investigator API. Partners see keyed tokens, never raw ids.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and the docs pages follow the policy table like every other view (signed in).
+    "SERVE_PERMISSIONS": [
+        "rest_framework.permissions.IsAuthenticated",
+        "anti_trafficking.access.PolicyPermission",
+    ],
     # Swagger UI and Redoc from drf-spectacular-sidecar's static files: no CDN, works offline.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -15,8 +15,17 @@ discover_local_admins()
 
 api_patterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    # The documentation pages render HTML templates only: no OPTIONS metadata (it has none).
+    path(
+        "docs/",
+        SpectacularSwaggerView.as_view(url_name="api:schema", http_method_names=["get", "head"]),
+        name="docs",
+    ),
+    path(
+        "redoc/",
+        SpectacularRedocView.as_view(url_name="api:schema", http_method_names=["get", "head"]),
+        name="redoc",
+    ),
     path("ingest/", IngestView.as_view(), name="ingest"),
     path("", include("partners.urls")),
     path("", include("cases.api")),
