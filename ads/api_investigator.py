@@ -14,13 +14,13 @@ from django import forms
 from django.db.models import Count, Exists, Max, Min, OuterRef, Prefetch, Q, QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers, viewsets
-from rest_framework.exceptions import NotFound
 from rest_framework.permissions import IsAuthenticated
 
 from accounts.models import Scope
 from analytics.models import AdScore, Network
 from anti_trafficking.access import PolicyPermission
 from anti_trafficking.api import (
+    MAX_ID,
     AuditedAPIMixin,
     NewestFirstCursorPagination,
     TokenScope,
@@ -179,7 +179,6 @@ class NetworkDetailSerializer(NetworkSerializer):
 
 
 # --- Filters ------------------------------------------------------------------------------------
-MAX_ID = 2**63 - 1
 
 
 class IdFilter(django_filters.NumberFilter):
@@ -257,13 +256,6 @@ class _InvestigatorViewSet(AuditedAPIMixin, viewsets.ReadOnlyModelViewSet):
 
     def visible_ads(self) -> QuerySet[Ad]:
         return Ad.objects.visible_to(self.request.user)
-
-    def get_object(self) -> Any:
-        # A malformed or out-of-range id is simply not found (the database would overflow).
-        raw = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field, "")
-        if not raw.isdigit() or not 0 < int(raw) <= MAX_ID:
-            raise NotFound()
-        return super().get_object()
 
     def get_serializer_context(self) -> dict[str, Any]:
         context = super().get_serializer_context()

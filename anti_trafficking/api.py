@@ -31,6 +31,15 @@ from audit.services import audit_request
 from .json_limits import TooDeeplyNested, check_depth
 
 MAX_AUDITED_IDS = 500
+MAX_ID = 2**63 - 1  # PostgreSQL bigint
+
+
+def parse_record_id(raw: str) -> int | None:
+    """A record id from a URL: ASCII digits only, within bigint (no '¹', '①' or '٤٠١')."""
+    if not (raw.isascii() and raw.isdigit()):
+        return None
+    value = int(raw)
+    return value if 0 < value <= MAX_ID else None
 
 
 # --- Errors -------------------------------------------------------------------------------------
@@ -115,6 +124,16 @@ class AuditedAPIMixin:
 
     audit_action: str = Action.API_CALL
     audit_object_type: str = ""
+
+    def get_object(self) -> Any:
+        # Numeric ids are read in one way only: a malformed, non-ASCII or out-of-range id is simply
+        # not found (the database would overflow, and Unicode digits would alias real records).
+        if getattr(self, "lookup_field", "pk") in {"pk", "id"}:
+            kwargs = getattr(self, "kwargs", {})
+            raw = str(kwargs.get(getattr(self, "lookup_url_kwarg", None) or "pk", ""))
+            if parse_record_id(raw) is None:
+                raise NotFound()
+        return super().get_object()  # type: ignore[misc]
 
     def audit_returned(self, response: Response) -> list[str]:
         """The ids of the records in a response (override for tokens or other keys)."""

@@ -45,6 +45,8 @@ class _InvestigatorViewSet(AuditedAPIMixin, viewsets.GenericViewSet):
     # taken at the desk, so no token scope grants it.
     permission_classes = [IsAuthenticated, PolicyPermission, TokenScope]
     required_scopes = {"list": Scope.READ, "retrieve": Scope.READ}
+    # Any path segment reaches the view, so a malformed id gets the JSON 404, not Django's page.
+    lookup_value_regex = "[^/]+"
 
 
 @extend_schema_view(
