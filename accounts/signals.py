@@ -8,7 +8,9 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 
 from audit.models import Action, Outcome
-from audit.services import audit_record, client_ip
+from audit.services import audit_record, audit_tally, client_ip
+
+from .models import User
 
 
 @receiver(user_logged_in)
@@ -24,12 +26,15 @@ def _logged_in(sender: Any, request: Any, user: Any, **_: Any) -> None:
 
 @receiver(user_login_failed)
 def _login_failed(sender: Any, credentials: dict[str, Any], request: Any = None, **_: Any) -> None:
-    audit_record(
+    # Counted per (account, address), not chained one by one: anyone can send failed logins. A name
+    # that is no account is not stored as typed (it is attacker-chosen text).
+    typed = str(credentials.get("username", ""))
+    known = User.objects.filter(username=typed).exists() if typed and "\x00" not in typed else False
+    audit_tally(
         action=Action.LOGIN_FAILED,
-        object_type="user",
         outcome=Outcome.FAILURE,
-        detail={"username": str(credentials.get("username", ""))[:150]},
         ip=client_ip(request),
+        username=typed if known else "(no such account)",
     )
 
 

@@ -26,7 +26,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from accounts.models import ApiToken
 from audit.models import Action, Outcome
-from audit.services import audit_request
+from audit.services import audit_request, audit_tally, client_ip
 
 from .json_limits import TooDeeplyNested, check_depth
 
@@ -162,6 +162,13 @@ class AuditedAPIMixin:
             outcome = Outcome.FAILURE
         returned = self.audit_returned(response) if status < 400 else []
         match = getattr(request, "resolver_match", None)
+        endpoint = match.view_name if match else request.path
+        if not getattr(request.user, "is_authenticated", False):
+            # Anonymous callers (no or a bad token) are counted, not chained one by one.
+            audit_tally(
+                action=self.audit_action, outcome=outcome, ip=client_ip(request), endpoint=endpoint
+            )
+            return response
         token = request.auth if isinstance(getattr(request, "auth", None), ApiToken) else None
         audit_request(
             request,
@@ -170,7 +177,7 @@ class AuditedAPIMixin:
             object_id=kwargs.get("pk") or kwargs.get("public_id") or "",
             outcome=outcome,
             detail={
-                "endpoint": match.view_name if match else request.path,
+                "endpoint": endpoint,
                 "method": request.method,
                 "status": status,
                 "token": token.prefix if token else "",

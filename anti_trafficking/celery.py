@@ -40,6 +40,9 @@ def _schedule(sender: Celery, **_: object) -> None:
         name="audit chain checkpoint",
     )
     sender.add_periodic_task(
+        60.0, sender.signature("audit.tasks.audit_flush_tallies"), name="audit tallies"
+    )
+    sender.add_periodic_task(
         60.0,
         sender.signature("cases.tasks.networks_reshaped_sync"),
         name="queue items follow merged and split networks",

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
+from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+
+from audit.services import client_ip
 
 # No inline script anywhere: pages load ES modules from /static/ and take data via json_script.
 CSP = (
@@ -78,3 +83,47 @@ class RejectNulMiddleware:
                 for key, values in request.POST.lists()
             )
         return False
+
+
+class DeniedCallThrottleMiddleware:
+    """A client address whose API calls were refused (401, 403) more than
+    DENIED_CALLS_PER_MINUTE times in the current minute gets 429 without reaching any view.
+
+    DRF checks permissions before its throttles, so without this an anonymous flood reaches the
+    view layer and its auditing on every call; legitimate callers are never refused, so they never
+    count against it.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not request.path.startswith("/api/"):
+            return self.get_response(request)
+        limit = settings.DENIED_CALLS_PER_MINUTE
+        minute = int(time.time() // 60)
+        key = f"denied-calls:{client_ip(request) or '-'}:{minute}"
+        try:
+            refused = cache.get(key, 0)
+        except Exception:  # noqa: BLE001 - a cache outage must not take the API down
+            refused = 0
+        if refused >= limit:
+            retry = 60 - int(time.time() % 60)
+            body = {
+                "error": {
+                    "code": "throttled",
+                    "message": "Too many refused calls from this address; try again later.",
+                    "detail": {"retry_after": retry},
+                }
+            }
+            response: HttpResponse = JsonResponse(body, status=429)
+            response["Retry-After"] = str(retry)
+            return response
+        response = self.get_response(request)
+        if response.status_code in {401, 403}:
+            try:
+                cache.add(key, 0, timeout=120)
+                cache.incr(key)
+            except Exception:  # noqa: BLE001, S110 - counting is best effort
+                pass
+        return response

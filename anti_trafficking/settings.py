@@ -84,6 +84,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "anti_trafficking.middleware.RejectNulMiddleware",
+    "anti_trafficking.middleware.DeniedCallThrottleMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "anti_trafficking.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -206,6 +207,7 @@ EVIDENCE_ROOT = env_path("EVIDENCE_ROOT", VAR_DIR / "evidence")
 INGEST_MAX_BODY_BYTES = env_int("INGEST_MAX_BODY_BYTES", 1_000_000, minimum=1)
 INGEST_MAX_TITLE_CHARS = env_int("INGEST_MAX_TITLE_CHARS", 1_000, minimum=1)
 INGEST_API_MAX_BATCH = env_int("INGEST_API_MAX_BATCH", 1_000, minimum=1)
+DENIED_CALLS_PER_MINUTE = env_int("DENIED_CALLS_PER_MINUTE", 120, minimum=1)
 INGEST_MAX_REPEATS_PER_BATCH = env_int("INGEST_MAX_REPEATS_PER_BATCH", 10, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("UPLOAD_MAX_BYTES", 20_000_000, minimum=1)
 CONNECTOR_USER_AGENT = env_str(

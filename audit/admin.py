@@ -16,7 +16,7 @@ from anti_trafficking.csv_safety import safe_row
 
 from .models import Action, AuditEvent
 from .selectors import audit_anomalies, audit_permission_changes, audit_viewers_of
-from .services import audit_request, audit_verify_chain
+from .services import audit_flush_tallies, audit_request, audit_verify_chain
 
 AUDIT_ROLES = frozenset({"auditor", "admin"})
 
@@ -66,6 +66,10 @@ class AuditEventAdmin(RoleAdminMixin, admin.ModelAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return [f.name for f in AuditEvent._meta.fields]
 
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        audit_flush_tallies()  # counted anonymous and denied events join the chain first
+        return super().changelist_view(request, extra_context)
+
     def get_urls(self) -> list[Any]:
         extra = [
             path(
@@ -79,6 +83,7 @@ class AuditEventAdmin(RoleAdminMixin, admin.ModelAdmin):
         return extra + super().get_urls()
 
     def who_has_seen(self, request: HttpRequest) -> HttpResponse:
+        audit_flush_tallies()
         object_type = request.GET.get("object_type", "ad")
         object_id = request.GET.get("object_id", "").strip()
         events = (
@@ -99,6 +104,7 @@ class AuditEventAdmin(RoleAdminMixin, admin.ModelAdmin):
         )
 
     def anomalies(self, request: HttpRequest) -> HttpResponse:
+        audit_flush_tallies()
         try:
             days = max(1, min(30, int(request.GET.get("days", "1"))))
         except ValueError:
@@ -116,6 +122,7 @@ class AuditEventAdmin(RoleAdminMixin, admin.ModelAdmin):
         )
 
     def verify(self, request: HttpRequest) -> HttpResponse:
+        audit_flush_tallies()
         checked, problems = audit_verify_chain()
         return TemplateResponse(
             request,

@@ -69,3 +69,29 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"audit head at #{self.last_event_id}"
+
+
+class AuditTally(models.Model):
+    """Anonymous and denied events counted, not chained one by one: a flood of unauthenticated
+    calls costs one row update each and never waits on the chain head. `audit_flush_tallies`
+    writes each tally into the chain as one event with its count."""
+
+    action = models.CharField(max_length=40, choices=Action.choices)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    ip = models.CharField(max_length=45, blank=True)  # "" when unknown; never NULL (unique key)
+    username = models.CharField(max_length=150, blank=True)
+    endpoint = models.CharField(max_length=100, blank=True)
+    count = models.PositiveIntegerField(default=0)
+    first_at = models.DateTimeField(default=timezone.now)
+    last_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["action", "outcome", "ip", "username", "endpoint"],
+                name="audit_tally_one_row_per_kind",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.outcome} from {self.ip or '-'} x{self.count}"

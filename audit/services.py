@@ -12,10 +12,11 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
-from .models import AuditChainHead, AuditEvent, Outcome
+from .models import AuditChainHead, AuditEvent, AuditTally, Outcome
 
 logger = logging.getLogger(__name__)
 
@@ -215,6 +216,57 @@ def client_ip(request: Any) -> str | None:
 def audit_request(request: Any, **kwargs: Any) -> AuditEvent:
     """`audit_record` for the user and address of a request."""
     return audit_record(actor=getattr(request, "user", None), ip=client_ip(request), **kwargs)
+
+
+def audit_tally(
+    *, action: str, outcome: str, ip: str | None, username: str = "", endpoint: str = ""
+) -> None:
+    """Count one anonymous or denied event (no chain write, no chain-head lock).
+
+    A flood of unauthenticated calls would otherwise write a chained row each, all serialised on
+    the chain head. The count, with the first and last time, reaches the chain when the tallies are
+    flushed (beat, and before every audit review or verification).
+    """
+    key = {
+        "action": action,
+        "outcome": outcome,
+        "ip": ip or "",
+        "username": bounded_text(username, 150),
+        "endpoint": bounded_text(endpoint, 100),
+    }
+    now = timezone.now()
+    if AuditTally.objects.filter(**key).update(count=F("count") + 1, last_at=now):
+        return
+    try:
+        with transaction.atomic():
+            AuditTally.objects.create(**key, count=1, first_at=now, last_at=now)
+    except IntegrityError:  # another request created it first
+        AuditTally.objects.filter(**key).update(count=F("count") + 1, last_at=now)
+
+
+def audit_flush_tallies() -> int:
+    """Write every tally into the chain as one event carrying its count; returns events written."""
+    written = 0
+    while True:
+        with transaction.atomic():
+            rows = list(AuditTally.objects.select_for_update().order_by("pk")[:500])
+            if not rows:
+                return written
+            for row in rows:
+                audit_record(
+                    action=row.action,
+                    outcome=row.outcome,
+                    ip=row.ip or None,
+                    detail={
+                        "aggregated": row.count,
+                        "first_at": row.first_at.isoformat(),
+                        "last_at": row.last_at.isoformat(),
+                        "username": row.username,
+                        "endpoint": row.endpoint,
+                    },
+                )
+            AuditTally.objects.filter(pk__in=[row.pk for row in rows]).delete()
+            written += len(rows)
 
 
 @dataclass(frozen=True)
