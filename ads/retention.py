@@ -24,7 +24,7 @@ from django.utils import timezone
 from audit.models import Action
 from audit.services import audit_record
 
-from .models import Ad, AdImage, AdRevision, Evidence
+from .models import Ad, AdImage, AdRevision, Entity, EntityOccurrence, Evidence
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +40,8 @@ class PurgeReport:
     evidence: int = 0
     segments_rewritten: int = 0
     segments_deleted: int = 0
+    entities: int = 0
+    networks: int = 0
     held: int = 0
     sample_ids: list[int] = field(default_factory=list)
 
@@ -81,6 +83,29 @@ def _compact_segments(paths: set[str]) -> tuple[int, int]:
     return rewritten, deleted
 
 
+def _purge_orphan_entities(entity_ids: set[int]) -> int:
+    """Identifiers (raw phones, emails...) seen only in purged ads go too, with every keyed token
+    derived from them (PartnerIdentifierToken cascades)."""
+    orphans = Entity.objects.filter(pk__in=entity_ids, occurrences__isnull=True)
+    count = orphans.count()
+    orphans.delete()
+    return count
+
+
+def _purge_networks(network_ids: set[int]) -> int:
+    """Networks left without members are deleted (their queue items cascade); the others lose the
+    template text, which may quote a purged ad, until linking rebuilds it."""
+    if not network_ids:
+        return 0
+    network_model = apps.get_model("analytics", "Network")
+    networks = network_model.objects.filter(pk__in=network_ids)
+    empty = networks.filter(memberships__isnull=True)
+    count = empty.count()
+    empty.delete()
+    networks.update(template={}, reshaped=True)
+    return count
+
+
 def ads_purge_expired(
     *, dry_run: bool = False, actor: Any = None, batch_size: int = 1000
 ) -> PurgeReport:
@@ -114,7 +139,17 @@ def ads_purge_expired(
             evidence_ids |= set(images.values_list("evidence_id", flat=True))
             report.revisions += AdRevision.objects.filter(ad_id__in=ids).count()
             report.images += AdImage.objects.filter(ad_id__in=ids).count()
+            entity_ids = set(
+                EntityOccurrence.objects.filter(ad_id__in=ids).values_list("entity_id", flat=True)
+            )
+            network_ids = set(
+                Ad.objects.filter(pk__in=ids, network_membership__isnull=False).values_list(
+                    "network_membership__network_id", flat=True
+                )
+            )
             Ad.objects.filter(pk__in=ids).delete()
+            report.entities += _purge_orphan_entities(entity_ids)
+            report.networks += _purge_networks(network_ids)
             orphans = Evidence.objects.filter(
                 pk__in=evidence_ids, revisions__isnull=True, images__isnull=True
             )
