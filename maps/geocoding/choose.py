@@ -20,6 +20,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from maps.geocoding.context import Hint
+from maps.geocoding.text import name_key
+
+# GeoNames files Puerto Rico (and other territories) as countries; ads and phones treat them
+# as states of the US.
+US_TERRITORIES = frozenset({"PR", "GU", "VI", "AS", "MP"})
 
 if TYPE_CHECKING:
     from maps.geocoding.gazetteer import CityRow
@@ -75,6 +80,18 @@ def haversine(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
     return haversine_km(lat1, lng1, lat2, lng2)
 
 
+def us_state(city: CityRow) -> str:
+    """The US state code of a city ("" abroad); Puerto Rico is a country in GeoNames."""
+    if city.country == "US":
+        return city.admin1
+    return city.country if city.country in US_TERRITORIES else ""
+
+
+def _region(city: CityRow) -> tuple[str, str]:
+    state = us_state(city)
+    return ("US", state) if state else (city.country, city.admin1)
+
+
 def label(city: CityRow) -> str:
     if city.country == "US":
         return f"{city.name}, {city.admin1}, US"
@@ -88,10 +105,11 @@ def _by_url_city(city: CityRow, ctx: PlaceContext) -> Evidence | None:
 
 
 def _by_text_area(city: CityRow, ctx: PlaceContext) -> Evidence | None:
-    if city.country == "US" and city.admin1 in ctx.text_states:
-        return Evidence(STRENGTH_TEXT_AREA, f"the text names the state {city.admin1}")
+    state = us_state(city)
+    if state and state in ctx.text_states:
+        return Evidence(STRENGTH_TEXT_AREA, f"the text names the state {state}")
     for region in ctx.text_regions:
-        if (region.country, region.admin1) != (city.country, city.admin1):
+        if (region.country, region.admin1) != _region(city):
             continue
         if haversine(city.lat, city.lng, region.lat, region.lng) <= REGION_RADIUS_KM:
             return Evidence(STRENGTH_TEXT_AREA, f"the text names {region.name}")
@@ -100,7 +118,7 @@ def _by_text_area(city: CityRow, ctx: PlaceContext) -> Evidence | None:
 
 def _by_hint_area(city: CityRow, ctx: PlaceContext) -> Evidence | None:
     for hint in ctx.hints:
-        if hint.country != city.country:
+        if hint.country not in (city.country, _region(city)[0]):
             continue
         for lat, lng in hint.points:
             if haversine(city.lat, city.lng, lat, lng) <= HINT_RADIUS_KM:
@@ -110,14 +128,17 @@ def _by_hint_area(city: CityRow, ctx: PlaceContext) -> Evidence | None:
 
 def _by_hint_state(city: CityRow, ctx: PlaceContext) -> Evidence | None:
     for hint in ctx.hints:
-        if hint.admin1 and (hint.country, hint.admin1) == (city.country, city.admin1):
+        if hint.admin1 and (hint.country, hint.admin1) in (
+            (city.country, city.admin1),
+            _region(city),
+        ):
             return Evidence(STRENGTH_HINT_STATE, f"in the state of {hint.label}")
     return None
 
 
 def _by_country(city: CityRow, ctx: PlaceContext) -> Evidence | None:
-    if city.country == "US" and city.admin1 in ctx.weak_states:
-        return Evidence(STRENGTH_WEAK, f"the text may name the state {city.admin1}")
+    if us_state(city) and us_state(city) in ctx.weak_states:
+        return Evidence(STRENGTH_WEAK, f"the text may name the state {us_state(city)}")
     if city.country in ctx.text_countries:
         return Evidence(STRENGTH_WEAK, f"the text names the country {city.country}")
     for hint in ctx.hints:
@@ -140,17 +161,21 @@ def evidence(city: CityRow, ctx: PlaceContext) -> Evidence:
     return Evidence(STRENGTH_NONE, "")
 
 
-def eligible(city: CityRow, ev: Evidence, ctx: PlaceContext) -> bool:
+def eligible(
+    city: CityRow, ev: Evidence, ctx: PlaceContext, min_strength: int = 0, phrase: str = ""
+) -> bool:
     """Whether a candidate may be chosen at all: ordinary words must never become towns."""
     if ctx.strict_country:
         return city.country == ctx.want_country
-    if ev.strength < ctx.min_strength:
+    if ev.strength < max(ctx.min_strength, min_strength):
         return False
     if ev.strength > STRENGTH_NONE:
         return True
     # Nothing points to it. With no context at all any place may do; otherwise a world city only.
     no_context = not ctx.want_country and not ctx.hints and not ctx.text_countries
-    return no_context or city.population >= WORLD_CITY_POPULATION
+    # A world city by its own name ("London"), not by one of its other names ("Salem").
+    own_name = not phrase or name_key(city.name) == phrase
+    return no_context or (own_name and city.population >= WORLD_CITY_POPULATION)
 
 
 @dataclass(frozen=True)
@@ -163,24 +188,36 @@ class Pick:
     candidates: int
 
 
-def best_of(index: int, rows: Sequence[CityRow], ctx: PlaceContext) -> Pick | None:
+def best_of(
+    index: int, rows: Sequence[CityRow], ctx: PlaceContext, min_strength: int = 0, phrase: str = ""
+) -> Pick | None:
     """The best candidate of one mention: strongest evidence, then the most populous."""
     scored = [(c, evidence(c, ctx)) for c in rows]
-    scored = [(c, ev) for c, ev in scored if eligible(c, ev, ctx)]
+    scored = [(c, ev) for c, ev in scored if eligible(c, ev, ctx, min_strength, phrase)]
     if not scored:
         return None
     city, ev = max(scored, key=lambda s: (s[1].strength, s[0].population))
     return Pick(index=index, city=city, evidence=ev, candidates=len(rows))
 
 
-def pick(groups: Sequence[Sequence[CityRow]], ctx: PlaceContext) -> Pick | None:
-    """Across mentions: the one the context supports most; on a tie, the first place named."""
-    best: Pick | None = None
-    for i, rows in enumerate(groups):
-        found = best_of(i, rows, ctx)
-        if found is not None and (best is None or found.evidence.strength > best.evidence.strength):
-            best = found
-    return best
+def pick(
+    groups: Sequence[tuple[Sequence[CityRow], int, str]], ctx: PlaceContext
+) -> tuple[Pick, list[Pick]] | None:
+    """Across mentions: the one the context supports most; on a tie, the first place named.
+
+    Each group is a mention's candidates, the least strength it needs (an ordinary word such
+    as "Central" needs its state named) and its phrase. Returns the pick and every mention's
+    best, in order (the places the text really names, for the rule's wording).
+    """
+    found = [best_of(i, rows, ctx, need, phrase) for i, (rows, need, phrase) in enumerate(groups)]
+    named = [p for p in found if p is not None]
+    if not named:
+        return None
+    best = named[0]
+    for p in named[1:]:
+        if p.evidence.strength > best.evidence.strength:
+            best = p
+    return best, named
 
 
 def confidence(chosen: Pick, rows: Sequence[CityRow]) -> float:
@@ -193,12 +230,12 @@ def confidence(chosen: Pick, rows: Sequence[CityRow]) -> float:
     return max(0.3, 0.8 * max(chosen.city.population, 1) / total)
 
 
-def rule_text(chosen: Pick, *, phrase: str, first: str, mentions: int) -> str:
+def rule_text(chosen: Pick, *, phrase: str, first: str, first_index: int, mentions: int) -> str:
     """The sentence that says which rule decided, in the investigator's terms."""
     place = label(chosen.city)
     if mentions == 1:
         head = f"The only place named, {place}"
-    elif chosen.index == 0:
+    elif chosen.index == first_index:
         head = f"Used the first place named, {place}"
     else:
         head = f"Used '{phrase}', {place}, over the first place named, '{first}'"

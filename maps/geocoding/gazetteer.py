@@ -62,6 +62,7 @@ _ALT_NAME_MIN_POPULATION = 500_000
 # Two-letter URL slugs are usually language or section codes; these few are cities.
 _URL_SHORT_KEYS = frozenset({"sf", "dc"})
 Hints = tuple[Hint, ...]
+_SLUG_ABBREVIATIONS = {"saint": "st", "sainte": "ste", "fort": "ft", "mount": "mt", "port": "pt"}
 EARTH_RADIUS_KM = 6371.0088
 
 
@@ -118,6 +119,11 @@ class _Mention:
     @property
     def is_upper(self) -> bool:
         return all(t.is_upper for t in self.tokens)
+
+
+def _majority_country(hints: Iterable[Hint]) -> str | None:
+    counts = Counter(h.country for h in hints if h.country)
+    return counts.most_common(1)[0][0] if counts else None
 
 
 def _city_label(city: CityRow) -> str:
@@ -202,6 +208,12 @@ class GazetteerGeocoder:
             big = [c for c in rows if c.population >= _URL_MIN_POPULATION]
             if big and key not in COMMON_WORD_PLACES:
                 index.setdefault(key.replace(" ", ""), ("cities", big))
+                # Slugs abbreviate as ads do: "stlouis", "ftmyers", "mtvernon".
+                head, _, rest = key.partition(" ")
+                if rest and head in _SLUG_ABBREVIATIONS:
+                    index.setdefault(
+                        _SLUG_ABBREVIATIONS[head] + rest.replace(" ", ""), ("cities", big)
+                    )
         for key, code in self._state_by_name.items():
             index[key.replace(" ", "")] = ("state", code)
         for key, region in REGION_ALIASES.items():
@@ -223,6 +235,10 @@ class GazetteerGeocoder:
 
     def cities_in_state(self, code: str) -> list[CityRow]:
         return self._cities_by_state.get(code.upper(), [])
+
+    def cities_named(self, name: str) -> list[CityRow]:
+        """Every gazetteer city called `name` ("Portland"), most populous first."""
+        return list(self._cities_by_key.get(name_key(name), ()))
 
     def memory_rows(self) -> int:
         """How many city rows are held (for the benchmark)."""
@@ -295,12 +311,15 @@ class GazetteerGeocoder:
         all_caps = len(words) > 1 and all(t.is_upper for t in words)
         us_context = country in (None, "US")
         seen_place = False
+        place_end = -1
         for m in mentions:
             state = m.state if us_context else None
             abbrev_upper = m.is_upper and not all_caps
-            if state and seen_place and (m.sep_before or m.state_is_full_name or abbrev_upper):
+            # A code must follow its place ("Clarksville, TN"); "DISCREET IN/OUT" names no state.
+            after_place = seen_place and (m.state_is_full_name or m.start == place_end)
+            if state and after_place and (m.sep_before or m.state_is_full_name or abbrev_upper):
                 m.kind = "state"
-            elif state and seen_place and m.is_upper:
+            elif state and after_place and m.is_upper:
                 m.kind = "weak_state"
             elif state and m.alias and state in hint_states and m.alias.admin1 not in hint_states:
                 m.kind = "state"
@@ -326,6 +345,7 @@ class GazetteerGeocoder:
                 m.kind = ""
             if m.kind in ("alias", "city", "neighbourhood", "region", "state"):
                 seen_place = True
+                place_end = m.end
 
     def geocode(
         self, text: str, *, country: str | None = None, url: str = "", hints: Hints = ()
@@ -358,8 +378,6 @@ class GazetteerGeocoder:
         country = (country or "").upper() or None
         tokens = tokenize(clean_text(text))
         mentions = self._scan(tokens)
-        url_hints = self.url_hints(url, country) if url else ()
-        hints = (*url_hints, *hints)
         self._classify(mentions, tokens, country, hint_states={h.admin1 for h in hints})
 
         states = [m.state for m in mentions if m.kind == "state" and m.state]
@@ -370,9 +388,16 @@ class GazetteerGeocoder:
             want_country = "US"
 
         notes: list[str] = []
-        url_city = self._city_from_url(url, want_country) if url else None
+        # Which "Birmingham" a URL slug means: the text's country, else the source's, else the
+        # phones' country (melbourne.example.com with a +61 number is Melbourne, Australia).
+        url_country = want_country or _majority_country(hints)
+        url_city = self._city_from_url(url, url_country) if url else None
         if url_city is not None and states and url_city.admin1 not in states:
             url_city = None  # the text's own state outranks the site's city
+        if url:
+            hints = (*self.url_hints(url, url_country), *hints)
+            if url_city is None and states:
+                hints = tuple(h for h in hints if h.kind != HINT_URL or h.admin1 in states)
         ctx = choose.PlaceContext(
             text_states=tuple(states),
             weak_states=tuple(weak_states),
@@ -496,27 +521,31 @@ class GazetteerGeocoder:
             points=tuple(points),
         )
 
-    def _city_groups(self, mentions: list[_Mention], qualified: bool) -> list[_Mention]:
-        """The mentions that may name a city, each with its candidate rows in `m.cities`."""
-        groups: list[_Mention] = []
+    def _city_groups(self, mentions: list[_Mention], qualified: bool) -> list[tuple[_Mention, int]]:
+        """The mentions that may name a city (candidates in `m.cities`), each with the least
+        evidence it needs: an ordinary word ("Central", "Sale") counts only where the ad's
+        context or a state beside it supports one of its places."""
+        groups: list[tuple[_Mention, int]] = []
         for m in mentions:
             if m.kind == "alias" and m.alias is not None:
                 city = self._alias_city(m.alias)
                 if city is not None:
                     m.cities = [city]
-                    groups.append(m)
+                    groups.append((m, choose.STRENGTH_NONE))
             elif m.kind == "city":
-                if m.phrase in COMMON_WORD_PLACES and not qualified:
+                need = choose.STRENGTH_NONE
+                if m.phrase in COMMON_WORD_PLACES:
                     whole = len(mentions) == 1 and m.tokens[0].original[:1].isupper()
-                    if not whole:
+                    if not whole and not qualified:
                         continue
-                groups.append(m)
+                    need = choose.STRENGTH_NONE if whole else choose.STRENGTH_HINT_STATE
+                groups.append((m, need))
         # "Hollywood, Los Angeles": a name that is both a city and a neighbourhood of another
         # named city is the neighbourhood, so it must not compete as a city.
-        named = {(name_key(c.name), c.admin1) for g in groups for c in g.cities}
+        named = {(name_key(c.name), c.admin1) for g, _ in groups for c in g.cities}
         return [
-            m
-            for m in groups
+            (m, need)
+            for m, need in groups
             if not any(
                 (name_key(r.city), r.admin1) in named
                 and all(name_key(c.name) != name_key(r.city) for c in m.cities)
@@ -532,16 +561,18 @@ class GazetteerGeocoder:
         groups = self._city_groups(mentions, qualified)
         if not groups:
             return None
-        chosen = choose.pick([m.cities for m in groups], ctx)
-        if chosen is None:
+        picked = choose.pick([(m.cities, need, m.phrase) for m, need in groups], ctx)
+        if picked is None:
             return None
-        m = groups[chosen.index]
+        chosen, named = picked
+        m = groups[chosen.index][0]
+        first = groups[named[0].index][0]
         conf = choose.confidence(chosen, m.cities)
         if m.kind == "alias" and m.alias is not None:
             conf = max(conf, 0.9 if ctx.text_states else 0.85)
             if m.alias.note:
                 notes.append(f"'{m.tokens[0].original}' read as {m.alias.note}.")
-        if ctx.text_states and chosen.city.admin1 not in ctx.text_states:
+        if ctx.text_states and choose.us_state(chosen.city) not in ctx.text_states:
             conf = min(conf, 0.5)
             notes.append(
                 f"The text names state {', '.join(ctx.text_states)} but no "
@@ -551,7 +582,11 @@ class GazetteerGeocoder:
             others = "; ".join([_city_label(c) for c in m.cities if c != chosen.city][:3])
             notes.append(f"Ambiguous: {len(m.cities)} places named '{m.phrase}'. Others: {others}.")
         # Repeats of the chosen place ("Fayetteville Fayetteville") are not other places.
-        distinct = [g for g in groups if g.phrase != m.phrase and chosen.city not in g.cities]
+        distinct = [
+            groups[p.index][0]
+            for p in named
+            if groups[p.index][0].phrase != m.phrase and p.city != chosen.city
+        ]
         if distinct:
             conf *= 0.9
             also = dict.fromkeys(" ".join(t.original for t in g.tokens) for g in distinct)
@@ -559,7 +594,8 @@ class GazetteerGeocoder:
         rule = choose.rule_text(
             chosen,
             phrase=" ".join(t.original for t in m.tokens),
-            first=" ".join(t.original for t in groups[0].tokens),
+            first=" ".join(t.original for t in first.tokens),
+            first_index=named[0].index,
             mentions=1 + len({g.phrase for g in distinct}),
         )
         return chosen.city, conf, rule
@@ -657,6 +693,18 @@ class GazetteerGeocoder:
                     if city is not None:
                         return city
         return None
+
+    def url_cities(self, url: str) -> list[CityRow]:
+        """Every big city a URL's slugs may name, in any country (for measuring)."""
+        out: list[CityRow] = []
+        for phrase in url_place_phrases(url):
+            hit = self._url_index.get(phrase.replace(" ", ""))
+            if hit is not None and hit[0] == "cities" and isinstance(hit[1], list):
+                out.extend(c for c in hit[1] if c not in out)
+        city = self._city_from_url(url, None)
+        if city is not None and city not in out:
+            out.append(city)
+        return out
 
     def _area_from_url(self, url: str) -> Location | None:
         """A state or region the site names ("oregon.", "/northjersey/"), when nothing else does."""
