@@ -40,6 +40,9 @@ from maps.geocoding.tables import (
     RegionRow,
     StateRow,
 )
+from maps.geocoding.text import (
+    PREFIX_EXPANSIONS as _PREFIX_WORDS,
+)
 from maps.geocoding.text import Token, clean_text, name_key, normalise_phrase, tokenize
 from maps.geocoding.types import (
     PRECISION_CITY,
@@ -189,6 +192,25 @@ class GazetteerGeocoder:
             self._country_by_name.setdefault(name_key(str(raw["name"])), code)
 
         self._url_index = self._build_url_index()
+        # The first words of every name: a token that starts none is skipped without look-ups
+        # (most words of an ad's text), which keeps reading a whole body cheap.
+        self._first_words: frozenset[str] = (
+            frozenset(
+                key.split(" ", 1)[0]
+                for keys in (
+                    self._cities_by_key,
+                    CITY_ALIASES,
+                    REGION_ALIASES,
+                    NEIGHBOURHOODS,
+                    self._state_by_name,
+                    self._country_by_name,
+                )
+                for key in keys
+            )
+            | {s.code.lower() for s in US_STATES}
+            | frozenset(_PREFIX_WORDS)
+            | {"us"}
+        )
         del cache  # the raw GeoNames dicts (with every alternate name) are most of the memory
 
     # -- lookups -----------------------------------------------------------------------------
@@ -250,7 +272,11 @@ class GazetteerGeocoder:
         mentions: list[_Mention] = []
         i = 0
         n = len(tokens)
+        first_words = self._first_words
         while i < n:
+            if tokens[i].word not in first_words:
+                i += 1
+                continue
             found = None
             for length in range(min(_MAX_PHRASE_WORDS, n - i), 0, -1):
                 if any(tokens[j].sep_before for j in range(i + 1, i + length)):

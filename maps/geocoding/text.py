@@ -34,7 +34,7 @@ _LABELLED_RE = re.compile(
 _MAX_LABELLED = 3
 
 # Written-out forms that ads and GeoNames spell both ways.
-_PREFIX_EXPANSIONS = {"st": "saint", "ste": "sainte", "ft": "fort", "mt": "mount", "pt": "port"}
+PREFIX_EXPANSIONS = {"st": "saint", "ste": "sainte", "ft": "fort", "mt": "mount", "pt": "port"}
 
 
 def clean_text(text: object) -> str:
@@ -73,8 +73,8 @@ def normalise_phrase(words: list[str] | tuple[str, ...]) -> str:
 
     Only multi-word phrases expand, so a bare "MT" stays Montana and "ST" stays itself.
     """
-    if len(words) > 1 and words[0] in _PREFIX_EXPANSIONS:
-        words = [_PREFIX_EXPANSIONS[words[0]], *words[1:]]
+    if len(words) > 1 and words[0] in PREFIX_EXPANSIONS:
+        words = [PREFIX_EXPANSIONS[words[0]], *words[1:]]
     return " ".join(words)
 
 

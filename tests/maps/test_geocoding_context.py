@@ -169,3 +169,41 @@ def test_geocode_ad_never_takes_an_unsupported_word_from_the_body(
         geocoder=gazetteer,
     )
     assert result.posting.precision == "unknown"
+
+
+def test_a_state_code_counts_only_right_after_its_place(gazetteer: GazetteerGeocoder) -> None:
+    loc = gazetteer.geocode("Nashville, Clarksville, DISCREET IN/OUT CALLS", country="US")
+    assert loc.name == "Nashville, TN, US"
+    assert gazetteer.geocode("Clarksville, IN", country="US").admin1 == "IN"
+
+
+def test_an_ordinary_word_town_needs_its_state_or_context(gazetteer: GazetteerGeocoder) -> None:
+    assert gazetteer.geocode("iowa, sale", country="US").country != "MA"
+    assert gazetteer.geocode("Mobile, AL", country="US").name == "Mobile, AL, US"
+
+
+def test_puerto_rico_cities_follow_the_named_territory(gazetteer: GazetteerGeocoder) -> None:
+    loc = gazetteer.geocode("Caguas y San Juan, Puerto Rico", country="US")
+    assert loc.country == "PR"
+
+
+def test_url_slugs_abbreviate_saint_and_fort(gazetteer: GazetteerGeocoder) -> None:
+    assert gazetteer.geocode("", url="https://stlouis.example-ads.com/x/1").admin1 == "MO"
+    assert gazetteer.geocode("", url="https://ftmyers.example-ads.com/x/1").admin1 == "FL"
+
+
+def test_a_world_city_is_never_reached_through_another_of_its_names(
+    gazetteer: GazetteerGeocoder,
+) -> None:
+    loc = gazetteer.geocode("salem", url="https://youngstown.example-ads.com/x/1")
+    assert loc.country in ("US", "")
+
+
+def test_the_phones_country_decides_which_city_a_url_slug_means(
+    gazetteer: GazetteerGeocoder,
+) -> None:
+    url = "https://melbourne.example-ads.com/x/1"
+    australian = context_hints(phones=["+61412345678"], gazetteer=gazetteer)
+    american = context_hints(phones=["+13212345678"], gazetteer=gazetteer)
+    assert gazetteer.geocode("", url=url, hints=australian).country == "AU"
+    assert gazetteer.geocode("", url=url, hints=american).admin1 == "FL"
