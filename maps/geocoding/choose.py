@@ -46,6 +46,11 @@ STRENGTH_HINT_STATE = 3
 STRENGTH_WEAK = 1
 STRENGTH_NONE = 0
 
+# The need of a name an ad's free text writes as a place ("in Istanbul", "Vancouver escorts"):
+# a place the context supports, or any city of at least this size.
+BODY_CUED = -1
+BODY_CUED_MIN_POPULATION = 50_000
+
 _CONFIDENCE = {6: 0.9, 5: 0.9, 4: 0.85, 3: 0.8}
 
 
@@ -69,8 +74,6 @@ class PlaceContext:
     url_city: CityRow | None = None
     hints: tuple[Hint, ...] = ()
     strict_country: bool = False
-    # Only candidates the context supports (body text, where any word may look like a town).
-    min_strength: int = STRENGTH_NONE
     countries: frozenset[str] = field(default_factory=frozenset)
 
 
@@ -167,7 +170,11 @@ def eligible(
     """Whether a candidate may be chosen at all: ordinary words must never become towns."""
     if ctx.strict_country:
         return city.country == ctx.want_country
-    if ev.strength < max(ctx.min_strength, min_strength):
+    if min_strength == BODY_CUED:
+        # Written as a place in free text: supported by the context, or a city of some size.
+        if ev.strength < STRENGTH_HINT_STATE and city.population < BODY_CUED_MIN_POPULATION:
+            return False
+    elif ev.strength < min_strength:
         return False
     if ev.strength > STRENGTH_NONE:
         return True

@@ -65,6 +65,9 @@ _ALT_NAME_MIN_POPULATION = 500_000
 # Two-letter URL slugs are usually language or section codes; these few are cities.
 _URL_SHORT_KEYS = frozenset({"sf", "dc"})
 Hints = tuple[Hint, ...]
+# Words around a name that show an ad's text uses it as its place.
+_BODY_CUES_BEFORE = frozenset({"in", "at", "near", "from", "visiting", "around", "serving"})
+_BODY_CUES_AFTER = frozenset({"escort", "escorts", "massage", "girls", "incall", "incalls"})
 _SLUG_ABBREVIATIONS = {"saint": "st", "sainte": "ste", "fort": "ft", "mount": "mt", "port": "pt"}
 EARTH_RADIUS_KM = 6371.0088
 
@@ -387,9 +390,7 @@ class GazetteerGeocoder:
     ) -> Location:
         """Geocode free ad text: only places its URL, phones or source point to, or that the
         text qualifies with a state, count. In a body every word may look like some town."""
-        return self._geocode(
-            text, country=country, url=url, hints=hints, min_strength=choose.STRENGTH_HINT_STATE
-        )
+        return self._geocode(text, country=country, url=url, hints=hints, body=True)
 
     def _geocode(
         self,
@@ -399,7 +400,7 @@ class GazetteerGeocoder:
         url: str,
         hints: Hints = (),
         strict_country: bool = False,
-        min_strength: int = choose.STRENGTH_NONE,
+        body: bool = False,
     ) -> Location:
         country = (country or "").upper() or None
         tokens = tokenize(clean_text(text))
@@ -433,9 +434,8 @@ class GazetteerGeocoder:
             url_city=url_city,
             hints=hints,
             strict_country=strict_country,
-            min_strength=min_strength,
         )
-        picked = self._pick_city(mentions, ctx, notes)
+        picked = self._pick_city(mentions, ctx, notes, tokens if body else None)
         source = SOURCE_GAZETTEER
         place = (picked[0], picked[1]) if picked else None
         rule = picked[2] if picked else ""
@@ -479,7 +479,7 @@ class GazetteerGeocoder:
                 note=" ".join(notes),
                 rule=rule,
             )
-        if min_strength > choose.STRENGTH_NONE:
+        if body:
             return Location.unknown(note="No place in the text that its context points to.")
         coarse = self._coarse(mentions, states, weak_states, want_country, strict_country, notes)
         if coarse.precision == PRECISION_UNKNOWN and url:
@@ -547,7 +547,18 @@ class GazetteerGeocoder:
             points=tuple(points),
         )
 
-    def _city_groups(self, mentions: list[_Mention], qualified: bool) -> list[tuple[_Mention, int]]:
+    def _body_need(self, m: _Mention, tokens: list[Token]) -> int:
+        """In free text a town counts only if the context supports it, or if the ad writes it as
+        a place ("in Istanbul", "Vancouver escorts") and it is a city of some size."""
+        before = tokens[m.start - 1].word if m.start > 0 else ""
+        after = tokens[m.end].word if m.end < len(tokens) else ""
+        if before in _BODY_CUES_BEFORE or after in _BODY_CUES_AFTER:
+            return choose.BODY_CUED
+        return choose.STRENGTH_HINT_STATE
+
+    def _city_groups(
+        self, mentions: list[_Mention], qualified: bool, body_tokens: list[Token] | None = None
+    ) -> list[tuple[_Mention, int]]:
         """The mentions that may name a city (candidates in `m.cities`), each with the least
         evidence it needs: an ordinary word ("Central", "Sale") counts only where the ad's
         context or a state beside it supports one of its places."""
@@ -557,7 +568,11 @@ class GazetteerGeocoder:
                 city = self._alias_city(m.alias)
                 if city is not None:
                     m.cities = [city]
-                    groups.append((m, choose.STRENGTH_NONE))
+                    # In free text "la" is as often Spanish as Los Angeles.
+                    need = choose.STRENGTH_NONE
+                    if body_tokens is not None:
+                        need = self._body_need(m, body_tokens)
+                    groups.append((m, need))
             elif m.kind == "city":
                 need = choose.STRENGTH_NONE
                 if m.phrase in COMMON_WORD_PLACES:
@@ -565,6 +580,8 @@ class GazetteerGeocoder:
                     if not whole and not qualified:
                         continue
                     need = choose.STRENGTH_NONE if whole else choose.STRENGTH_HINT_STATE
+                elif body_tokens is not None:
+                    need = self._body_need(m, body_tokens)
                 groups.append((m, need))
         # "Hollywood, Los Angeles": a name that is both a city and a neighbourhood of another
         # named city is the neighbourhood, so it must not compete as a city.
@@ -580,11 +597,15 @@ class GazetteerGeocoder:
         ]
 
     def _pick_city(
-        self, mentions: list[_Mention], ctx: choose.PlaceContext, notes: list[str]
+        self,
+        mentions: list[_Mention],
+        ctx: choose.PlaceContext,
+        notes: list[str],
+        body_tokens: list[Token] | None = None,
     ) -> tuple[CityRow, float, str] | None:
         """The city the text names, chosen by the strategies of choose.py; with its rule."""
         qualified = bool(ctx.text_states) or bool(ctx.text_countries)
-        groups = self._city_groups(mentions, qualified)
+        groups = self._city_groups(mentions, qualified, body_tokens)
         if not groups:
             return None
         picked = choose.pick([(m.cities, need, m.phrase) for m, need in groups], ctx)

@@ -370,7 +370,7 @@ COMMON_WORD_PLACES: frozenset[str] = frozenset(
         "bay", "paradise", "city", "beach", "north", "south", "east", "west", "center", "centre",
         "victoria", "florence", "madison", "tyler", "carmel", "aurora", "strip", "galleria",
         "opportunity", "superior", "mentor", "enterprise", "green", "cove", "metro", "walnut",
-        "magna", "since", "southern", "northern", "eastern", "western",
+        "magna", "since", "southern", "northern", "eastern", "western", "male", "time",
     }
 )  # fmt: skip
 

@@ -207,3 +207,28 @@ def test_the_phones_country_decides_which_city_a_url_slug_means(
     american = context_hints(phones=["+13212345678"], gazetteer=gazetteer)
     assert gazetteer.geocode("", url=url, hints=australian).country == "AU"
     assert gazetteer.geocode("", url=url, hints=american).admin1 == "FL"
+
+
+def test_the_body_counts_a_city_it_writes_as_a_place(gazetteer: GazetteerGeocoder) -> None:
+    result = geocode_ad(
+        location_text="",
+        body="Sweet companion - Escorts in Istanbul",
+        country=None,
+        geocoder=gazetteer,
+    )
+    assert result.posting.name == "Istanbul, TR"
+    assert result.posting.rule.startswith("From the ad's text")
+
+
+def test_the_body_never_reads_spanish_la_or_male_as_places(gazetteer: GazetteerGeocoder) -> None:
+    for body in ("Hola, soy la chica de tus sueños", "Elite male escort for women"):
+        result = geocode_ad(location_text="", body=body, country="US", geocoder=gazetteer)
+        assert result.posting.precision == "unknown", body
+
+
+def test_a_small_town_in_the_body_needs_the_context(gazetteer: GazetteerGeocoder) -> None:
+    body = "Grand opening - Burlington massage - new staff"
+    vermont = geocode_ad(
+        location_text="", body=body, phones=["+18022345678"], country="US", geocoder=gazetteer
+    )
+    assert vermont.posting.name == "Burlington, VT, US"
