@@ -65,6 +65,7 @@ class LocationSerializer(serializers.ModelSerializer):
             "admin1",
             "confidence",
             "source",
+            "rule",
             "travel_cues",
         ]
 

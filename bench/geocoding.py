@@ -18,13 +18,19 @@ import json
 import os
 import platform
 import random
+import subprocess
 import sys
 import time
 import tracemalloc
 from collections import Counter
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+# --root (used by --compare-root) measures another checkout's geocoder with this same script.
+_ROOT = next(
+    (Path(a.split("=", 1)[1]) for a in sys.argv if a.startswith("--root=")),
+    Path(__file__).resolve().parents[1],
+)
+sys.path.insert(0, str(_ROOT))
 
 import psutil  # noqa: E402
 
@@ -160,7 +166,20 @@ def main() -> int:
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--data", type=Path, default=None, help="the shared real-data folder")
+    parser.add_argument(
+        "--compare-root",
+        type=Path,
+        default=None,
+        help="another checkout (e.g. the main branch): its speed is measured first, same strings",
+    )
+    parser.add_argument("--root", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.compare_root is not None:
+        print(f"== {args.compare_root.resolve()}")
+        cmd = [sys.executable, str(Path(__file__).resolve()), f"--root={args.compare_root}"]
+        cmd += ["--n", str(args.n), "--seed", str(args.seed)]
+        subprocess.run(cmd, check=True)
+        print(f"== {_ROOT}")
     if args.data is not None and not (args.data / "dig-ads-classifier" / "training.csv").is_file():
         print(f"error: {args.data} has no dig-ads-classifier/training.csv", file=sys.stderr)
         return 2

@@ -51,6 +51,9 @@ class AdLocation(models.Model):
     admin1 = models.CharField(max_length=100, blank=True)
     confidence = models.FloatField(default=0.0)
     note = models.CharField(max_length=300, blank=True)
+    rule = models.CharField(
+        max_length=300, blank=True, help_text="The rule that decided the place, in one sentence."
+    )
     phone_locations = models.JSONField(
         default=list, help_text="Area-code locations of the ad's phones."
     )

@@ -38,6 +38,7 @@ _LOCATION_FIELDS = (
     "admin1",
     "confidence",
     "note",
+    "rule",
     "phone_locations",
     "travel_cues",
     "geocoder_version",
@@ -102,10 +103,12 @@ def _scores_by_ad(ad_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
 def ads_geocode(ads: list[Ad]) -> str:
     """Pipeline stage: geocode each ad's posting location and its phones' area codes.
 
-    Reads the ad's location text and URL, the phones the extraction stage found, the source's
-    default country and its own city (`Source.settings["city"]`, used only when the ad names no
-    city, and labelled so). Copies the posted time, source and score (the score stage runs first)
-    onto the row so that the map reads one table. A remote geocoder outage raises
+    Reads the ad's location text, title, body and URL, the phones the extraction stage found, the
+    source's default country, its region (`Source.settings["region"]`, a state code that settles
+    ambiguous names) and its own city (`Source.settings["city"]`, used only when the ad names no
+    city, and labelled so). The rule that decided is stored with the location. Copies the posted
+    time, source and score (the score stage runs first) onto the row so that the map reads one
+    table. A remote geocoder outage raises
     GeocoderUnavailableError: nothing is written, the ads stay pending and the task is retried;
     an outage is never stored as "unknown". Returns the geocoder version.
     """
@@ -125,6 +128,8 @@ def ads_geocode(ads: list[Ad]) -> str:
                 country=source.default_country or None,
                 geocoder=geocoder,
                 source_hint=str((source.settings or {}).get("city") or ""),
+                source_region=str((source.settings or {}).get("region") or ""),
+                body=f"{ad.title or ''}\n{ad.body or ''}",
             )
         except GeocoderUnavailableError:
             _outage_until[key] = time.monotonic() + OUTAGE_PAUSE_SECONDS
@@ -146,6 +151,7 @@ def ads_geocode(ads: list[Ad]) -> str:
                 admin1=posting.admin1[:100],
                 confidence=posting.confidence,
                 note=posting.note[:300],
+                rule=posting.rule[:300],
                 phone_locations=[p.to_json() for p in result.phones],
                 travel_cues=[dict(c) for c in result.travel_cues],
                 geocoder_version=result.geocoder_version[:50],

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from dataclasses import replace
 
+from maps.geocoding.context import HINT_SOURCE, Hint
 from maps.geocoding.gazetteer import GazetteerGeocoder
 from maps.geocoding.phones import (
     DEFAULT_TRAVEL_THRESHOLD_KM,
@@ -12,12 +14,14 @@ from maps.geocoding.phones import (
     default_gazetteer,
     travel_cue,
 )
+from maps.geocoding.text import labelled_locations
 from maps.geocoding.types import (
     PRECISION_CITY,
     PRECISION_NEIGHBOURHOOD,
     PRECISION_POINT,
     PRECISION_UNKNOWN,
     SOURCE_DEFAULT,
+    SOURCE_URL,
     AdLocation,
     Geocoder,
     Location,
@@ -30,6 +34,65 @@ _MAX_PHONES = 20
 _FINE = (PRECISION_POINT, PRECISION_NEIGHBOURHOOD, PRECISION_CITY)
 
 
+def context_hints(
+    *,
+    phones: Iterable[str],
+    gazetteer: GazetteerGeocoder,
+    country: str | None = None,
+    source_region: str = "",
+) -> tuple[Hint, ...]:
+    """The hints an ad carries besides its URL: its phones' area codes and its source's region."""
+    hints: list[Hint] = []
+    seen: set[str] = set()
+    for phone in phones:
+        if not isinstance(phone, str) or phone in seen or len(seen) >= _MAX_PHONES:
+            continue
+        seen.add(phone)
+        hint = gazetteer.phone_hint(phone)
+        if hint is not None and hint not in hints:
+            hints.append(hint)
+    region = source_region.strip().upper()
+    if region:
+        hints.append(
+            Hint(
+                kind=HINT_SOURCE,
+                label=f"the source's region {region}",
+                country=(country or "US").upper(),
+                admin1=region,
+            )
+        )
+    return tuple(hints)
+
+
+def _from_body(
+    body: str,
+    *,
+    country: str | None,
+    url: str,
+    hints: tuple[Hint, ...],
+    gazetteer: GazetteerGeocoder,
+) -> Location | None:
+    """A city from the ad's own words when its location field names none.
+
+    First what the ad labels as its place ("Location: ..."), read like a location field; then
+    the whole text, where only places the context points to (URL, area codes, source region)
+    or that the text qualifies with their state may count.
+    """
+    for segment in labelled_locations(body):
+        loc = gazetteer.geocode(segment, country=country, url=url, hints=hints)
+        if loc.precision in _FINE:
+            return replace(
+                loc, rule=f"From the place the ad's text labels as its location: {loc.rule}"
+            )
+    loc = gazetteer.geocode_context_only(body, country=country, url=url, hints=hints)
+    if loc.precision in _FINE:
+        return replace(
+            loc,
+            rule=f"From the ad's text, where only places its context points to count: {loc.rule}",
+        )
+    return None
+
+
 def geocode_ad(
     *,
     location_text: str,
@@ -38,16 +101,30 @@ def geocode_ad(
     country: str | None,
     geocoder: Geocoder,
     source_hint: str = "",
+    source_region: str = "",
+    body: str = "",
     gazetteer: GazetteerGeocoder | None = None,
     travel_threshold_km: float = DEFAULT_TRAVEL_THRESHOLD_KM,
 ) -> AdLocation:
     """Resolve an ad's posting location, its phones' area codes and any travel cues.
 
-    `source_hint` is the source's own city ("Houston"), used only when neither the text nor the
-    URL names a city, and labelled "source_default" so nobody mistakes it for the ad's words.
-    Area codes always go through the offline gazetteer (never a remote service).
+    Ambiguous names are settled by the ad's context: its URL, its phones' area codes and the
+    source's region (`source_region`, a state code such as "CA"). When the location field names
+    no city, the ad's own text (`body`: title and body) is read, strictly. `source_hint` is the
+    source's own city ("Houston"), used only when nothing else names a city, and labelled
+    "source_default" so nobody mistakes it for the ad's words. Area codes always go through the
+    offline gazetteer (never a remote service).
     """
-    posting = geocoder.geocode(location_text, country=country, url=url)
+    gazetteer = gazetteer or default_gazetteer()
+    phones = [p for p in phones if isinstance(p, str)]
+    hints = context_hints(
+        phones=phones, gazetteer=gazetteer, country=country, source_region=source_region
+    )
+    posting = geocoder.geocode(location_text, country=country, url=url, hints=hints)
+    if posting.precision not in _FINE and posting.source != SOURCE_URL and body:
+        from_body = _from_body(body, country=country, url=url, hints=hints, gazetteer=gazetteer)
+        if from_body is not None:
+            posting = from_body
     if posting.precision not in _FINE and source_hint:
         default = geocoder.geocode(source_hint, country=country)
         if default.precision in _FINE:
@@ -64,8 +141,8 @@ def geocode_ad(
                     "The ad names no city; this is the source's default city"
                     + (f" (the text only gave {posting.name})." if posting.name else ".")
                 ),
+                rule=f"The ad names no city: the source's default city, {default.name}.",
             )
-    gazetteer = gazetteer or default_gazetteer()
     phone_locations: list[PhoneLocation] = []
     cues: list[dict] = []
     seen: set[str] = set()

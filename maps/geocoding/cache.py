@@ -13,6 +13,7 @@ import threading
 from collections import OrderedDict
 from typing import Any, Protocol
 
+from maps.geocoding.context import Hint
 from maps.geocoding.text import MAX_RAW_CHARS
 from maps.geocoding.types import Geocoder, Location
 from maps.geocoding.urlhints import url_place_phrases
@@ -57,19 +58,22 @@ class CachedGeocoder:
         self.shared_hits = 0
         self.misses = 0
 
-    def _key(self, text: str, country: str | None, url: str) -> str:
+    def _key(self, text: str, country: str | None, url: str, hints: tuple[Hint, ...] = ()) -> str:
         raw = "\x1f".join(
             (
                 self.version,
                 (country or "").upper(),
                 (text if isinstance(text, str) else str(text))[:MAX_RAW_CHARS],
                 "/".join(url_place_phrases(url)),
+                "/".join(h.key() for h in hints),
             )
         )
         return "geocode:" + hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()
 
-    def geocode(self, text: str, *, country: str | None = None, url: str = "") -> Location:
-        key = self._key(text, country, url)
+    def geocode(
+        self, text: str, *, country: str | None = None, url: str = "", hints: tuple[Hint, ...] = ()
+    ) -> Location:
+        key = self._key(text, country, url, hints)
         with self._lock:
             found = self._lru.get(key)
             if found is not None:
@@ -79,7 +83,7 @@ class CachedGeocoder:
         location = self._from_shared(key)
         if location is None:
             self.misses += 1
-            location = self.inner.geocode(text, country=country, url=url)
+            location = self.inner.geocode(text, country=country, url=url, hints=hints)
             self._to_shared(key, location)
         else:
             self.shared_hits += 1

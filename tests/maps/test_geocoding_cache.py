@@ -19,9 +19,11 @@ class CountingGeocoder:
         self.version = version or inner.version
         self.calls = 0
 
-    def geocode(self, text: str, *, country: str | None = None, url: str = "") -> Location:
+    def geocode(
+        self, text: str, *, country: str | None = None, url: str = "", hints: tuple = ()
+    ) -> Location:
         self.calls += 1
-        return self.inner.geocode(text, country=country, url=url)
+        return self.inner.geocode(text, country=country, url=url, hints=hints)
 
 
 class BrokenCache:

@@ -266,7 +266,7 @@ def test_url_city_settles_an_ambiguous_text_city(gazetteer: GazetteerGeocoder) -
     loc = gazetteer.geocode("Columbia / Jeff City", url="https://columbiamo.example-ads.com/a/1")
     assert loc.name == "Columbia, MO, US"
     assert loc.source == "gazetteer"
-    assert "URL" in loc.note
+    assert "URL" in loc.rule
     assert gazetteer.geocode("Columbia / Jeff City").name == "Columbia, SC, US"
 
 

@@ -214,3 +214,35 @@ def test_the_regeocode_task_skips_ads_already_done_with_this_geocoder(actors, ge
     AdLocation.objects.filter(ad=ad).update(geocoder_version="old")
     assert geocode_ads([ad.pk]) == 1
     assert AdLocation.objects.get(ad=ad).geocoder_version != "old"
+
+
+def test_the_stage_settles_an_ambiguous_city_by_the_source_region_and_stores_the_rule(
+    actors, geocode_stage
+):
+    actors.source_a.settings = {"region": "CA"}
+    actors.source_a.save()
+    (ad,) = _ingest(
+        actors.source_a, [{"external_id": "1", "body": "x", "location_text": "Richmond"}]
+    )
+    location = AdLocation.objects.get(ad=ad)
+    assert location.name == "Richmond, CA, US"
+    assert "source's region CA" in location.rule
+
+
+def test_the_stage_reads_the_labelled_place_in_the_body_when_the_field_is_empty(
+    actors, geocode_stage
+):
+    (ad,) = _ingest(
+        actors.source_a,
+        [
+            {
+                "external_id": "1",
+                "body": "sweet and discreet   Location:  Brentwood   call 925-234-5678",
+                "location_text": "",
+            }
+        ],
+    )
+    location = AdLocation.objects.get(ad=ad)
+    assert location.name == "Brentwood, CA, US"
+    assert "area code 925" in location.rule
+    assert location.rule.startswith("From the place the ad's text labels")

@@ -21,6 +21,15 @@ class Command(BaseCommand):
         parser.add_argument("--backend", choices=BACKEND_CHOICES, default="gazetteer")
         parser.add_argument("--url", default="", help="The ad's URL (its city is a hint).")
         parser.add_argument(
+            "--phone",
+            action="append",
+            default=[],
+            help="A phone of the ad in E.164 (repeatable): its area code is a hint.",
+        )
+        parser.add_argument(
+            "--region", default="", help="The source's region, a state code such as CA."
+        )
+        parser.add_argument(
             "--base-url",
             default=None,
             help="Self-hosted Nominatim/Photon base URL (default: settings.GEOCODER_URL).",
@@ -39,6 +48,8 @@ class Command(BaseCommand):
                 url=options["url"],
                 base_url=base_url,
                 timeout=options["timeout"],
+                phones=options["phone"],
+                region=options["region"],
             )
         except (GeocoderUnavailableError, ValueError) as err:
             raise CommandError(str(err)) from err

@@ -1,0 +1,259 @@
+"""Choosing one city among the places a location text names, each strategy on its own.
+
+A name is weighed by what the ad itself says around it, strongest first:
+
+1. it is the very city of the site's URL ("Columbia" on columbiamo.example.com);
+2. it lies in a state or area the text names ("Richmond, East Bay"; "Cypress ... Orange County");
+3. it lies in the area of a context hint: a phone's area code, the URL's city, the source's city;
+4. it lies in a state a hint names (an area code serving a whole state, a state in the URL);
+5. a weakly written state (all-caps text), or the country of a hint or of the source;
+6. nothing: the most populous place of that name, allowed only for world cities.
+
+Every strategy returns the words that explain it, so the stored rule says truthfully what
+decided ("used the first place named, Long Beach"; "near area code 619 (San Diego, CA)").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from maps.geocoding.context import Hint
+from maps.geocoding.text import name_key
+
+# GeoNames files Puerto Rico (and other territories) as countries; ads and phones treat them
+# as states of the US.
+US_TERRITORIES = frozenset({"PR", "GU", "VI", "AS", "MP"})
+
+if TYPE_CHECKING:
+    from maps.geocoding.gazetteer import CityRow
+    from maps.geocoding.tables import RegionRow
+
+# How close a candidate must be to a hint's place (an area code's exchange city, the URL's city)
+# to count as "in its area": a metro, not a state.
+HINT_RADIUS_KM = 35.0
+# A named area (Orange County, East Bay) covers its county and the next.
+REGION_RADIUS_KM = 90.0
+# A place that nothing in the ad points to is taken only if it is a world city: otherwise an
+# ordinary word ("Come" -> Comé, Benin; "Salt" -> Salt, Spain) would become a foreign town.
+WORLD_CITY_POPULATION = 500_000
+
+STRENGTH_URL_CITY = 6
+STRENGTH_TEXT_AREA = 5
+STRENGTH_HINT_AREA = 4
+STRENGTH_HINT_STATE = 3
+STRENGTH_WEAK = 1
+STRENGTH_NONE = 0
+
+# The need of a name an ad's free text writes as a place ("in Istanbul", "Vancouver escorts"):
+# a place the context supports, or any city of at least this size.
+BODY_CUED = -1
+BODY_CUED_MIN_POPULATION = 50_000
+
+_CONFIDENCE = {6: 0.9, 5: 0.9, 4: 0.85, 3: 0.8}
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """How strongly the ad's context supports one candidate city, and in which words."""
+
+    strength: int
+    rule: str
+
+
+@dataclass(frozen=True)
+class PlaceContext:
+    """Everything around the location text that can settle an ambiguous name."""
+
+    text_states: tuple[str, ...] = ()
+    weak_states: tuple[str, ...] = ()
+    text_regions: tuple[RegionRow, ...] = ()
+    text_countries: tuple[str, ...] = ()
+    want_country: str | None = None
+    url_city: CityRow | None = None
+    hints: tuple[Hint, ...] = ()
+    strict_country: bool = False
+    countries: frozenset[str] = field(default_factory=frozenset)
+
+
+def haversine(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
+    from maps.geocoding.gazetteer import haversine_km
+
+    return haversine_km(lat1, lng1, lat2, lng2)
+
+
+def us_state(city: CityRow) -> str:
+    """The US state code of a city ("" abroad); Puerto Rico is a country in GeoNames."""
+    if city.country == "US":
+        return city.admin1
+    return city.country if city.country in US_TERRITORIES else ""
+
+
+def _region(city: CityRow) -> tuple[str, str]:
+    state = us_state(city)
+    return ("US", state) if state else (city.country, city.admin1)
+
+
+def label(city: CityRow) -> str:
+    if city.country == "US":
+        return f"{city.name}, {city.admin1}, US"
+    return f"{city.name}, {city.country}"
+
+
+def _by_url_city(city: CityRow, ctx: PlaceContext) -> Evidence | None:
+    if ctx.url_city is not None and city == ctx.url_city:
+        return Evidence(STRENGTH_URL_CITY, f"matched the URL's city, {label(city)}")
+    return None
+
+
+def _by_text_area(city: CityRow, ctx: PlaceContext) -> Evidence | None:
+    state = us_state(city)
+    if state and state in ctx.text_states:
+        return Evidence(STRENGTH_TEXT_AREA, f"the text names the state {state}")
+    for region in ctx.text_regions:
+        if (region.country, region.admin1) != _region(city):
+            continue
+        if haversine(city.lat, city.lng, region.lat, region.lng) <= REGION_RADIUS_KM:
+            return Evidence(STRENGTH_TEXT_AREA, f"the text names {region.name}")
+    return None
+
+
+def _by_hint_area(city: CityRow, ctx: PlaceContext) -> Evidence | None:
+    for hint in ctx.hints:
+        if hint.country not in (city.country, _region(city)[0]):
+            continue
+        for lat, lng in hint.points:
+            if haversine(city.lat, city.lng, lat, lng) <= HINT_RADIUS_KM:
+                return Evidence(STRENGTH_HINT_AREA, f"in the area of {hint.label}")
+    return None
+
+
+def _by_hint_state(city: CityRow, ctx: PlaceContext) -> Evidence | None:
+    for hint in ctx.hints:
+        if hint.admin1 and (hint.country, hint.admin1) in (
+            (city.country, city.admin1),
+            _region(city),
+        ):
+            return Evidence(STRENGTH_HINT_STATE, f"in the state of {hint.label}")
+    return None
+
+
+def _by_country(city: CityRow, ctx: PlaceContext) -> Evidence | None:
+    if us_state(city) and us_state(city) in ctx.weak_states:
+        return Evidence(STRENGTH_WEAK, f"the text may name the state {us_state(city)}")
+    if city.country in ctx.text_countries:
+        return Evidence(STRENGTH_WEAK, f"the text names the country {city.country}")
+    for hint in ctx.hints:
+        if hint.country == city.country:
+            return Evidence(STRENGTH_WEAK, f"in the country of {hint.label}")
+    if ctx.want_country and city.country == ctx.want_country:
+        return Evidence(STRENGTH_WEAK, f"in {city.country}, the source's country")
+    return None
+
+
+STRATEGIES = (_by_url_city, _by_text_area, _by_hint_area, _by_hint_state, _by_country)
+
+
+def evidence(city: CityRow, ctx: PlaceContext) -> Evidence:
+    """The strongest strategy that supports `city`."""
+    for strategy in STRATEGIES:
+        found = strategy(city, ctx)
+        if found is not None:
+            return found
+    return Evidence(STRENGTH_NONE, "")
+
+
+def eligible(
+    city: CityRow, ev: Evidence, ctx: PlaceContext, min_strength: int = 0, phrase: str = ""
+) -> bool:
+    """Whether a candidate may be chosen at all: ordinary words must never become towns."""
+    if ctx.strict_country:
+        return city.country == ctx.want_country
+    if min_strength == BODY_CUED:
+        # Written as a place in free text: supported by the context, or a city of some size.
+        if ev.strength < STRENGTH_HINT_STATE and city.population < BODY_CUED_MIN_POPULATION:
+            return False
+    elif ev.strength < min_strength:
+        return False
+    if ev.strength > STRENGTH_NONE:
+        return True
+    # Nothing points to it. With no context at all any place may do; otherwise a world city only.
+    no_context = not ctx.want_country and not ctx.hints and not ctx.text_countries
+    # A world city by its own name ("London"), not by one of its other names ("Salem").
+    own_name = not phrase or name_key(city.name) == phrase
+    return no_context or (own_name and city.population >= WORLD_CITY_POPULATION)
+
+
+@dataclass(frozen=True)
+class Pick:
+    """The candidate chosen for one mention, with the evidence and how many it beat."""
+
+    index: int  # which mention (0 = the first place named)
+    city: CityRow
+    evidence: Evidence
+    candidates: int
+
+
+def best_of(
+    index: int, rows: Sequence[CityRow], ctx: PlaceContext, min_strength: int = 0, phrase: str = ""
+) -> Pick | None:
+    """The best candidate of one mention: strongest evidence, then the most populous."""
+    scored = [(c, evidence(c, ctx)) for c in rows]
+    scored = [(c, ev) for c, ev in scored if eligible(c, ev, ctx, min_strength, phrase)]
+    if not scored:
+        return None
+    city, ev = max(scored, key=lambda s: (s[1].strength, s[0].population))
+    return Pick(index=index, city=city, evidence=ev, candidates=len(rows))
+
+
+def pick(
+    groups: Sequence[tuple[Sequence[CityRow], int, str]], ctx: PlaceContext
+) -> tuple[Pick, list[Pick]] | None:
+    """Across mentions: the one the context supports most; on a tie, the first place named.
+
+    Each group is a mention's candidates, the least strength it needs (an ordinary word such
+    as "Central" needs its state named) and its phrase. Returns the pick and every mention's
+    best, in order (the places the text really names, for the rule's wording).
+    """
+    found = [best_of(i, rows, ctx, need, phrase) for i, (rows, need, phrase) in enumerate(groups)]
+    named = [p for p in found if p is not None]
+    if not named:
+        return None
+    best = named[0]
+    for p in named[1:]:
+        if p.evidence.strength > best.evidence.strength:
+            best = p
+    return best, named
+
+
+def confidence(chosen: Pick, rows: Sequence[CityRow]) -> float:
+    """How sure: high when the context decided, the population share when it did not."""
+    if chosen.evidence.strength in _CONFIDENCE:
+        return _CONFIDENCE[chosen.evidence.strength]
+    if len(rows) <= 1:
+        return 0.8
+    total = sum(max(c.population, 1) for c in rows)
+    return max(0.3, 0.8 * max(chosen.city.population, 1) / total)
+
+
+def rule_text(chosen: Pick, *, phrase: str, first: str, first_index: int, mentions: int) -> str:
+    """The sentence that says which rule decided, in the investigator's terms."""
+    place = label(chosen.city)
+    if mentions == 1:
+        head = f"The only place named, {place}"
+    elif chosen.index == first_index:
+        head = f"Used the first place named, {place}"
+    else:
+        head = f"Used '{phrase}', {place}, over the first place named, '{first}'"
+    if chosen.evidence.strength >= STRENGTH_HINT_STATE:
+        why = chosen.evidence.rule
+        if chosen.candidates > 1:
+            why = f"{chosen.candidates} places are called '{phrase}'; {why}"
+        return f"{head} ({why})."
+    if chosen.candidates > 1:
+        return (
+            f"{head} ({chosen.candidates} places are called '{phrase}' and nothing in the ad "
+            "tells them apart: the most populous)."
+        )
+    return f"{head}."

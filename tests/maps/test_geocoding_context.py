@@ -1,0 +1,234 @@
+"""Ambiguous place names settled by the ad's own context, and the rule that decided, stated.
+
+Every string here is invented; none comes from a real ad.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from maps.geocoding import GazetteerGeocoder, geocode_ad
+from maps.geocoding.ad import context_hints
+from maps.geocoding.context import area_code_places, nanp_area_code
+from maps.geocoding.phones import default_gazetteer
+from maps.geocoding.text import labelled_locations
+
+# Exchanges of these area codes are registered to these metros in libphonenumber's data.
+SAN_DIEGO_PHONE = "+16192345678"
+EAST_BAY_PHONE = "+19252345678"
+NEW_ORLEANS_PHONE = "+15042345678"
+
+
+@pytest.fixture(scope="module")
+def gazetteer() -> GazetteerGeocoder:
+    return default_gazetteer()
+
+
+def hints(gazetteer: GazetteerGeocoder, *phones: str, region: str = "") -> tuple:
+    return context_hints(phones=phones, gazetteer=gazetteer, country="US", source_region=region)
+
+
+def test_a_named_area_settles_a_city_name_shared_by_several_states(
+    gazetteer: GazetteerGeocoder,
+) -> None:
+    loc = gazetteer.geocode("East Bay, Richmond", country="US")
+    assert loc.name == "Richmond, CA, US"
+    assert "East Bay" in loc.rule
+    assert gazetteer.geocode("Richmond", country="US").admin1 == "VA"
+
+
+def test_a_county_named_later_in_the_text_settles_the_first_city(
+    gazetteer: GazetteerGeocoder,
+) -> None:
+    loc = gazetteer.geocode("Cypress / Stanton - outcall all of Orange County", country="US")
+    assert loc.name == "Cypress, CA, US"
+    assert "Orange County" in loc.rule
+    assert "first place named" in loc.rule
+
+
+def test_a_subdomain_region_of_the_url_settles_the_city(gazetteer: GazetteerGeocoder) -> None:
+    loc = gazetteer.geocode("Brentwood", country="US", url="https://eastbay.example-ads.com/a/1")
+    assert loc.admin1 == "CA"
+    assert "URL" in loc.rule
+
+
+def test_an_area_code_settles_the_city_when_the_url_says_nothing(
+    gazetteer: GazetteerGeocoder,
+) -> None:
+    loc = gazetteer.geocode("Brentwood", country="US", hints=hints(gazetteer, EAST_BAY_PHONE))
+    assert loc.admin1 == "CA"
+    assert "area code 925" in loc.rule
+
+
+def test_the_source_region_settles_the_city_when_nothing_else_does(
+    gazetteer: GazetteerGeocoder,
+) -> None:
+    loc = gazetteer.geocode("Richmond", country="US", hints=hints(gazetteer, region="CA"))
+    assert loc.name == "Richmond, CA, US"
+    assert "source's region CA" in loc.rule
+
+
+def test_the_text_naming_another_state_outranks_the_context(gazetteer: GazetteerGeocoder) -> None:
+    loc = gazetteer.geocode(
+        "Richmond, VA", country="US", hints=hints(gazetteer, EAST_BAY_PHONE, region="CA")
+    )
+    assert loc.name == "Richmond, VA, US"
+
+
+def test_sd_with_a_san_diego_url_path_is_san_diego(gazetteer: GazetteerGeocoder) -> None:
+    loc = gazetteer.geocode("SD", country="US", url="https://example-ads.com/san-diego/ads/77")
+    assert loc.name == "San Diego, CA, US"
+    assert "URL" in loc.rule
+
+
+def test_sd_with_a_san_diego_area_code_is_san_diego(gazetteer: GazetteerGeocoder) -> None:
+    loc = gazetteer.geocode("SD", country="US", hints=hints(gazetteer, SAN_DIEGO_PHONE))
+    assert loc.name == "San Diego, CA, US"
+    assert "area code 619" in loc.rule
+
+
+def test_sd_after_a_city_and_a_comma_is_still_south_dakota(gazetteer: GazetteerGeocoder) -> None:
+    assert gazetteer.geocode("Rapid City, SD", country="US").admin1 == "SD"
+
+
+def test_la_is_louisiana_when_the_phones_point_there(gazetteer: GazetteerGeocoder) -> None:
+    hinted = gazetteer.geocode("LA", country="US", hints=hints(gazetteer, NEW_ORLEANS_PHONE))
+    assert hinted.admin1 == "LA"
+    assert hinted.precision == "region"
+    assert gazetteer.geocode("LA", country="US").name == "Los Angeles, CA, US"
+
+
+def test_salt_lake_is_the_city_in_utah_not_a_town_abroad(gazetteer: GazetteerGeocoder) -> None:
+    loc = gazetteer.geocode("Salt Lake", country="US")
+    assert loc.name == "Salt Lake City, UT, US"
+
+
+@pytest.mark.parametrize("text", ["Come to you!", "Salt and pepper", "Come see me"])
+def test_ordinary_words_never_become_towns_abroad(gazetteer: GazetteerGeocoder, text: str) -> None:
+    loc = gazetteer.geocode(text, country="US")
+    assert loc.precision == "unknown", loc
+    assert loc.lat is None
+
+
+def test_a_world_city_abroad_is_still_found_without_context(gazetteer: GazetteerGeocoder) -> None:
+    assert gazetteer.geocode("London", country="US").country == "GB"
+
+
+def test_the_rule_names_the_first_place_truthfully(gazetteer: GazetteerGeocoder) -> None:
+    loc = gazetteer.geocode("Long Beach / Los Angeles / Santa Monica", country="US")
+    assert loc.name == "Long Beach, CA, US"
+    assert loc.rule.startswith("Used the first place named, Long Beach, CA, US")
+
+
+def test_the_rule_says_when_a_later_place_matched_the_context(
+    gazetteer: GazetteerGeocoder,
+) -> None:
+    loc = gazetteer.geocode(
+        "Kent / Seattle", country="US", url="https://seattle.example-ads.com/a/2"
+    )
+    assert loc.name == "Seattle, WA, US"
+    assert "over the first place named, 'Kent'" in loc.rule
+
+
+def test_area_codes_map_to_the_cities_their_exchanges_serve() -> None:
+    assert nanp_area_code(SAN_DIEGO_PHONE) == "619"
+    assert nanp_area_code("+442071234567") is None
+    cities = [(city, state) for city, state, _ in area_code_places("619")]
+    assert cities[0] == ("San Diego", "CA")
+    assert area_code_places("000") == ()
+
+
+def test_labelled_locations_are_read_from_the_ad_text() -> None:
+    text = "Sweet and fun   Location:     Tacoma, Kent      Post ID: 1234 more words"
+    assert labelled_locations(text) == ["Tacoma, Kent"]
+    assert labelled_locations("no label here") == []
+
+
+def test_geocode_ad_reads_the_body_when_the_location_field_is_empty(
+    gazetteer: GazetteerGeocoder,
+) -> None:
+    result = geocode_ad(
+        location_text="",
+        body="Hello gentlemen\nLocation: Richmond, near the marina\nCall me",
+        phones=[EAST_BAY_PHONE],
+        country="US",
+        geocoder=gazetteer,
+    )
+    assert result.posting.name == "Richmond, CA, US"
+    assert result.posting.rule.startswith("From the place the ad's text labels as its location")
+
+
+def test_geocode_ad_never_takes_an_unsupported_word_from_the_body(
+    gazetteer: GazetteerGeocoder,
+) -> None:
+    result = geocode_ad(
+        location_text="",
+        body="Come and see me, I am sweet and Young at heart. Reading is my hobby.",
+        phones=[SAN_DIEGO_PHONE],
+        country="US",
+        geocoder=gazetteer,
+    )
+    assert result.posting.precision == "unknown"
+
+
+def test_a_state_code_counts_only_right_after_its_place(gazetteer: GazetteerGeocoder) -> None:
+    loc = gazetteer.geocode("Nashville, Clarksville, DISCREET IN/OUT CALLS", country="US")
+    assert loc.name == "Nashville, TN, US"
+    assert gazetteer.geocode("Clarksville, IN", country="US").admin1 == "IN"
+
+
+def test_an_ordinary_word_town_needs_its_state_or_context(gazetteer: GazetteerGeocoder) -> None:
+    assert gazetteer.geocode("iowa, sale", country="US").country != "MA"
+    assert gazetteer.geocode("Mobile, AL", country="US").name == "Mobile, AL, US"
+
+
+def test_puerto_rico_cities_follow_the_named_territory(gazetteer: GazetteerGeocoder) -> None:
+    loc = gazetteer.geocode("Caguas y San Juan, Puerto Rico", country="US")
+    assert loc.country == "PR"
+
+
+def test_url_slugs_abbreviate_saint_and_fort(gazetteer: GazetteerGeocoder) -> None:
+    assert gazetteer.geocode("", url="https://stlouis.example-ads.com/x/1").admin1 == "MO"
+    assert gazetteer.geocode("", url="https://ftmyers.example-ads.com/x/1").admin1 == "FL"
+
+
+def test_a_world_city_is_never_reached_through_another_of_its_names(
+    gazetteer: GazetteerGeocoder,
+) -> None:
+    loc = gazetteer.geocode("salem", url="https://youngstown.example-ads.com/x/1")
+    assert loc.country in ("US", "")
+
+
+def test_the_phones_country_decides_which_city_a_url_slug_means(
+    gazetteer: GazetteerGeocoder,
+) -> None:
+    url = "https://melbourne.example-ads.com/x/1"
+    australian = context_hints(phones=["+61412345678"], gazetteer=gazetteer)
+    american = context_hints(phones=["+13212345678"], gazetteer=gazetteer)
+    assert gazetteer.geocode("", url=url, hints=australian).country == "AU"
+    assert gazetteer.geocode("", url=url, hints=american).admin1 == "FL"
+
+
+def test_the_body_counts_a_city_it_writes_as_a_place(gazetteer: GazetteerGeocoder) -> None:
+    result = geocode_ad(
+        location_text="",
+        body="Sweet companion - Escorts in Istanbul",
+        country=None,
+        geocoder=gazetteer,
+    )
+    assert result.posting.name == "Istanbul, TR"
+    assert result.posting.rule.startswith("From the ad's text")
+
+
+def test_the_body_never_reads_spanish_la_or_male_as_places(gazetteer: GazetteerGeocoder) -> None:
+    for body in ("Hola, soy la chica de tus sueños", "Elite male escort for women"):
+        result = geocode_ad(location_text="", body=body, country="US", geocoder=gazetteer)
+        assert result.posting.precision == "unknown", body
+
+
+def test_a_small_town_in_the_body_needs_the_context(gazetteer: GazetteerGeocoder) -> None:
+    body = "Grand opening - Burlington massage - new staff"
+    vermont = geocode_ad(
+        location_text="", body=body, phones=["+18022345678"], country="US", geocoder=gazetteer
+    )
+    assert vermont.posting.name == "Burlington, VT, US"
