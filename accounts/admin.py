@@ -9,9 +9,9 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from anti_trafficking.admin_mixins import RoleAdminMixin
 from audit.models import Action
 from audit.services import audit_request
+from core.admin_mixins import RoleAdminMixin
 
 from .models import ApiToken, PartnerOrganisation, Unit, User
 from .services import api_token_create, api_token_revoke

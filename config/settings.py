@@ -71,26 +71,27 @@ INSTALLED_APPS = [
     "maps",
     "partners",
     "cases",
+    "api",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "anti_trafficking.middleware.ContentSecurityPolicyMiddleware",
+    "core.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.SessionTimeoutMiddleware",
-    "anti_trafficking.access.DenyByDefaultMiddleware",
+    "core.access.DenyByDefaultMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "anti_trafficking.urls"
-WSGI_APPLICATION = "anti_trafficking.wsgi.application"
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
@@ -184,11 +185,11 @@ PIPELINE_SWEEP_INTERVAL_SECONDS = env_int("PIPELINE_SWEEP_INTERVAL_SECONDS", 60,
 PIPELINE_ENQUEUE = env_bool("PIPELINE_ENQUEUE", default=True)
 # The stages after ingestion, in order: (name, handler). A stage is listed once it is built.
 PIPELINE_STAGES: list[tuple[str, str]] = [
-    ("extract", "ads.extraction_service.ads_extract_entities"),
+    ("extract", "ads.stages.ads_extract_entities"),
     ("media", "ads.media.ads_fetch_images"),
     ("score", "analytics.services.ads_score"),
     ("geocode", "maps.services.ads_geocode"),
-    ("link", "analytics.linking_service.ads_link"),
+    ("link", "analytics.stages.ads_link"),
     ("queue", "cases.services.ads_queue_for_review"),
 ]
 
@@ -326,7 +327,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticated",
-        "anti_trafficking.access.PolicyPermission",
+        "core.access.PolicyPermission",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -337,7 +338,7 @@ REST_FRAMEWORK = {
         "token": env_str("API_THROTTLE_RATE", "600/min"),
         "lookup": env_str("API_LOOKUP_THROTTLE_RATE", "60/min"),
     },
-    "EXCEPTION_HANDLER": "anti_trafficking.api.exception_handler",
+    "EXCEPTION_HANDLER": "core.api.exception_handler",
 }
 # Partners' regional statistics are the same for every partner and change slowly: computed at most
 # once per this many seconds per query (0: every call). Every call is still audited.
