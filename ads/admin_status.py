@@ -18,7 +18,7 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.dateparse import parse_datetime
 
-from anti_trafficking.access import ADMIN, role_of
+from core.access import ADMIN, role_of
 
 from . import pipeline
 

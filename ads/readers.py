@@ -14,7 +14,7 @@ from typing import IO, Any
 from django.conf import settings
 from django.utils.dateparse import parse_datetime
 
-from anti_trafficking.json_limits import TooDeeplyNested, check_depth, loads_bounded
+from core.json_limits import TooDeeplyNested, check_depth, loads_bounded
 
 from .records import AdRecord, RejectedRecord
 

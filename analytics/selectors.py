@@ -18,8 +18,8 @@ from django.urls import reverse
 from ads.models import Ad, Entity, EntityKind, EntityOccurrence
 from analytics.linking import template_view
 
-from .linking_service import COMMON_ENTITY_LIMIT, LINKED_KINDS, TEMPLATE_TEXTS
 from .models import AdNetwork, AdScore, Link, LinkKind, Network
+from .stages import COMMON_ENTITY_LIMIT, LINKED_KINDS, TEMPLATE_TEXTS
 
 if TYPE_CHECKING:
     from accounts.models import User

@@ -11,8 +11,8 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path
 
-from anti_trafficking.admin_mixins import RoleAdminMixin
-from anti_trafficking.csv_safety import safe_row
+from core.admin_mixins import RoleAdminMixin
+from core.csv_safety import safe_row
 
 from .models import Action, AuditEvent
 from .selectors import audit_anomalies, audit_permission_changes, audit_viewers_of

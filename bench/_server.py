@@ -66,7 +66,7 @@ def start_gunicorn(
             sys.executable,
             "-m",
             "gunicorn",
-            "anti_trafficking.wsgi",
+            "config.wsgi",
             "-b",
             f"127.0.0.1:{port}",
             "-w",

@@ -7,7 +7,7 @@
 
 Loopback only and bounded in time. It (re)creates the PostgreSQL database `--db` on
 127.0.0.1:5432 (trust auth, user postgres), migrates it, ingests `--ads` synthetic ads from
-ads/synthetic.py, runs the real extraction stage on them (entities), and, as a bench-only shortcut
+demo/synthetic.py, runs the real extraction stage on them (entities), and, as a bench-only shortcut
 for the stages other helpers own, writes each ad's city-level location and a score from the
 generator's truth, then ANALYZEs the database (as autovacuum would have). It creates a partner and
 an admin, gives them fresh tokens (read+tips, read) on every run, starts gunicorn on 127.0.0.1 with
@@ -108,12 +108,12 @@ def prepare(env: dict[str, str], n_ads: int) -> None:
     )
     django_setup(env)
     from accounts.models import PartnerOrganisation, Role, User
-    from ads.extraction_service import ads_extract_entities
     from ads.models import Ad, Source
     from ads.readers import records_from_payload
     from ads.services import ads_ingest
-    from ads.synthetic import generate_ads
+    from ads.stages import ads_extract_entities
     from analytics.models import AdScore
+    from demo.synthetic import generate_ads
     from maps.models import AdLocation
 
     source = Source.objects.create(name="bench-shared", kind="file")
@@ -207,7 +207,7 @@ def callers() -> dict[str, Any]:
 
 def django_setup(env: dict[str, str]) -> None:
     os.environ.update(env)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "anti_trafficking.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 
     django.setup()

@@ -28,7 +28,7 @@ PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
 
 
 def make_file(n: int, path: Path) -> None:
-    from ads.synthetic import ads_to_jsonl, generate_ads
+    from demo.synthetic import ads_to_jsonl, generate_ads
 
     ads_to_jsonl(generate_ads(n, seed=1), path)
 

@@ -28,8 +28,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from ads.synthetic import SyntheticAd, generate_ads  # noqa: E402
 from analytics.linking import Linker, cluster_scores, text_signatures  # noqa: E402
+from demo.synthetic import SyntheticAd, generate_ads  # noqa: E402
 
 HOTLINE = "+18005550100"
 SWEEP = [(64, 2), (32, 4), (21, 6), (16, 8)]

@@ -3,11 +3,11 @@
     .venv/bin/python bench/linking_db.py --n 100000
 
 Steps, in one process against a fresh database (`bench_link` by default; dropped and created):
-1. `ads.synthetic.generate_ads(n + incremental, seed=0)`: the first n ads are the base, the
+1. `demo.synthetic.generate_ads(n + incremental, seed=0)`: the first n ads are the base, the
    last `incremental` ads (the tail of the same run) arrive later;
 2. the base is loaded with `ads.services.ads_ingest` (PIPELINE_ENQUEUE off) and put through the
    real extraction stage (entities are what identifier links read);
-3. the real stage `analytics.linking_service.ads_link` links the base in batches of 500 (timed:
+3. the real stage `analytics.stages.ads_link` links the base in batches of 500 (timed:
    ads/s); then the tail is ingested and extracted, and linked in batches of the pipeline's
    batch size (64) on top of that base (timed: the goal is under 10 s for 1,000 ads);
 4. networks are scored against the generator's operators (the network, or the phone of an
@@ -111,7 +111,7 @@ def main() -> int:
             "VAR_DIR": str(workdir),
             "DJANGO_ENV": "development",
             "LOG_LEVEL": "WARNING",
-            "DJANGO_SETTINGS_MODULE": "anti_trafficking.settings",
+            "DJANGO_SETTINGS_MODULE": "config.settings",
         }
     )
     import django
@@ -123,14 +123,14 @@ def main() -> int:
     from django.core.management import call_command
     from django.db import connection, transaction
 
-    from ads.extraction_service import ads_extract_entities
     from ads.models import Ad, Source, SourceKind
     from ads.readers import records_from_payload
     from ads.services import ads_ingest
-    from ads.synthetic import generate_ads
+    from ads.stages import ads_extract_entities
     from analytics.linking import cluster_scores
-    from analytics.linking_service import VERSION, ads_link
     from analytics.models import AdNetwork, Link, Network
+    from analytics.stages import VERSION, ads_link
+    from demo.synthetic import generate_ads
 
     clock = QueryClock()
     connection.execute_wrappers.append(clock)

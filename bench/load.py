@@ -11,7 +11,7 @@ worker on every pipeline queue. Two phases of `--duration` seconds each: `--clie
 each with its own signed-in session, GET the map page, the queue page, the admin's pipeline
 status page, /health/ and the investigator API list endpoints in turn, first with nothing being
 ingested (idle), then while one more thread keeps POSTing batches of synthetic ads
-(ads/synthetic.py) to /api/v1/ingest/ with the partner token and the worker runs every stage
+(demo/synthetic.py) to /api/v1/ingest/ with the partner token and the worker runs every stage
 (busy). It prints p50/p95/max latency and the error rate (non-2xx or connection errors) per
 endpoint for both phases, the busy/idle p95 ratio, and the pipeline's progress. The API throttle
 is raised for the run (API_THROTTLE_RATE) so that latency, not the rate limit, is measured; a 429
@@ -138,7 +138,7 @@ def prepare(env: dict[str, str]) -> dict[str, str]:
     )
     os.environ["PIPELINE_ENQUEUE"] = "false"
     os.environ.pop("CELERY_BROKER_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "anti_trafficking.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 
     django.setup()
@@ -178,7 +178,7 @@ def start_services(args: argparse.Namespace, env: dict[str, str], log: Path) -> 
             "-m",
             "celery",
             "-A",
-            "anti_trafficking",
+            "config",
             "worker",
             "-Q",
             queues,
@@ -249,7 +249,7 @@ def ingest(
 ) -> None:
     import requests
 
-    from ads.synthetic import generate_ads
+    from demo.synthetic import generate_ads
 
     session = requests.Session()
     session.headers["Authorization"] = f"Token {token}"

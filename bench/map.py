@@ -416,7 +416,7 @@ def main() -> int:
         return 2
     os.environ["DATABASE_URL"] = f"postgres://{args.user}@{args.host}:{args.port}/{args.db}"
     os.environ["MAP_ROLLUP"] = "false" if args.live else "true"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "anti_trafficking.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 
     django.setup()

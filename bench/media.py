@@ -67,7 +67,7 @@ def main() -> int:
             "CONNECTOR_MIN_INTERVAL_SECONDS": "0",
             "REDIS_URL": "",
             "CELERY_BROKER_URL": "",
-            "DJANGO_SETTINGS_MODULE": "anti_trafficking.settings",
+            "DJANGO_SETTINGS_MODULE": "config.settings",
         }
     )
     import django

@@ -5,7 +5,7 @@ Usage:
         [--requests 60] [--detail-ads 100] [--host 127.0.0.1] [--port 5432] [--user postgres]
 
 Creates (or with --reuse, keeps) a separate PostgreSQL database, migrates it, bulk-loads synthetic
-ads from ads/synthetic.py with COPY (ads, revisions and evidence rows, scores, locations, networks,
+ads from demo/synthetic.py with COPY (ads, revisions and evidence rows, scores, locations, networks,
 phone entities, embeddings for the newest ads), builds queue items with set-based SQL equivalent to
 the queue stage, then renders pages through Django's test client as an investigator of unit A (who
 sees 3 of the 4 sources) and prints p50/p95 render times and the queue query's EXPLAIN ANALYZE.
@@ -46,7 +46,7 @@ def _dsn(args: argparse.Namespace, db: str) -> str:
 
 def _setup_django(args: argparse.Namespace) -> None:
     os.environ["DATABASE_URL"] = f"postgres://{args.user}@{args.host}:{args.port}/{args.db}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "anti_trafficking.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ["DJANGO_ENV"] = "test"
     os.environ["DJANGO_DEBUG"] = "false"
     os.environ["PIPELINE_ENQUEUE"] = "false"
@@ -119,7 +119,7 @@ def _load(args: argparse.Namespace) -> dict[str, float]:
 
     from accounts.models import Role, Unit, User
     from ads.models import Source
-    from ads.synthetic import generate_ads
+    from demo.synthetic import generate_ads
 
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -508,7 +508,7 @@ def _measure(args: argparse.Namespace) -> dict[str, Any]:
         .values_list("lead_ad_id", flat=True)[: args.detail_ads]
     )
     # Real extraction on the measured ads, so their highlights are what production would show.
-    from ads.extraction_service import ads_extract_entities
+    from ads.stages import ads_extract_entities
 
     ads_extract_entities(list(Ad.objects.filter(pk__in=lead_ids)))
     newest = list(

@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/scoring.py [--n 1000] [--cache-dir var/models/encoders]
 
-Texts are synthetic (analytics/seed/generate.py with another seed, several seed ads joined so
+Texts are synthetic (demo/seed/generate.py with another seed, several seed ads joined so
 lengths look like real ads). The heads are trained once on the seed corpus with the fp32 encoder;
 each backend then scores a fresh synthetic set labelled by the generator, so a drop in metrics
 from quantisation shows up as a change in ROC AUC / precision / recall.

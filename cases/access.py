@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from anti_trafficking.access import DESK
+from core.access import DESK
 
 _PAGES = (
     "queue",

@@ -14,18 +14,17 @@ from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.routers import SimpleRouter
 
 from accounts.models import Scope
-from anti_trafficking.access import PolicyPermission
-from anti_trafficking.api import (
+from audit.models import Action
+from audit.services import audit_request
+from core.access import PolicyPermission
+from core.api import (
     AuditedAPIMixin,
     BadCursorIs400Pagination,
     TokenScope,
     error_responses,
 )
-from audit.models import Action
-from audit.services import audit_request
 
 from . import selectors, services
 from .models import Case, QueueItem
@@ -122,10 +121,3 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Investigato
             .select_related("unit")
             .prefetch_related("members")
         )
-
-
-router = SimpleRouter()
-router.register("investigator/queue", QueueItemViewSet, basename="cases-queue")
-router.register("investigator/cases", CaseViewSet, basename="cases-case")
-
-urlpatterns = [*router.urls]

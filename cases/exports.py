@@ -21,8 +21,8 @@ from reportlab.platypus import PageBreak, Paragraph, Preformatted, SimpleDocTemp
 
 from ads.models import Ad, AdImage, AdImageStatus, AdRevision, Evidence
 from analytics.models import AdScore
-from anti_trafficking.csv_safety import safe_row
 from audit.models import AuditEvent
+from core.csv_safety import safe_row
 
 from .models import Case, CaseEvent, QueueItem, QueueItemEvent
 

@@ -194,7 +194,7 @@ def networks_reshaped_sync(*, wait: bool = True) -> int:
     """
     if not Network.objects.filter(reshaped=True).exists():
         return 0
-    from analytics.linking_service import ADVISORY_LOCK_KEY
+    from analytics.stages import ADVISORY_LOCK_KEY
 
     with transaction.atomic():
         if connection.vendor == "postgresql":

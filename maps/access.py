@@ -5,7 +5,7 @@ Which ads appear is decided by `maps.selectors.visible_locations` (the user's vi
 
 from __future__ import annotations
 
-from anti_trafficking.access import DESK
+from core.access import DESK
 
 POLICY: dict[str, frozenset[str]] = {
     "maps:map": DESK,

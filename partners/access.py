@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from anti_trafficking.access import PARTNERS
+from core.access import PARTNERS
 
 POLICY: dict[str, frozenset[str]] = {
     "api:partner-lookup": PARTNERS,

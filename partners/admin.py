@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
-from anti_trafficking.access import ADMINS
-from anti_trafficking.admin_mixins import RoleAdminMixin
+from core.access import ADMINS
+from core.admin_mixins import RoleAdminMixin
 
 from .models import PartnerTokenIndex, Tip
 

@@ -20,15 +20,15 @@ from rest_framework.views import APIView
 
 from accounts.authentication import LookupRateThrottle
 from accounts.models import Scope
-from anti_trafficking.access import PolicyPermission
-from anti_trafficking.api import (
+from audit.models import Action
+from audit.services import client_ip
+from core.access import PolicyPermission
+from core.api import (
     AuditedAPIMixin,
     NewestFirstCursorPagination,
     PartnerTokenScope,
     error_responses,
 )
-from audit.models import Action
-from audit.services import client_ip
 
 from .filters import TipFilter
 from .models import Tip

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import django_filters
 
-from anti_trafficking.api import UtcIsoDateTimeFilter
+from core.api import UtcIsoDateTimeFilter
 
 from .models import Tip
 

@@ -8,7 +8,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from ads.models import Ad, Source
 from ads.readers import records_from_payload
 from ads.services import ads_ingest
-from anti_trafficking.access import NAMESPACE_POLICY, allowed_roles, policy
+from core.access import NAMESPACE_POLICY, allowed_roles, policy
 from tests.conftest import ALL_ACTORS
 
 

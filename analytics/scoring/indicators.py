@@ -321,7 +321,7 @@ EMOJI: dict[str, tuple[str, str, str, float]] = {
 EMOJI_PROVENANCE = "project emoji glossary (coded meanings in ad language)"
 
 # Prototype phrases: an ad whose embedding is this close to one fires the family's paraphrase
-# indicator. The threshold was set so no benign seed ad fires (see analytics/seed/README.md).
+# indicator. The threshold was set so no benign seed ad fires (see demo/seed/README.md).
 PROTOTYPE_THRESHOLD = 0.55
 PROTOTYPES: dict[str, tuple[str, ...]] = {
     "youthful": (

@@ -39,7 +39,7 @@ from analytics.scoring.model import (
 logger = logging.getLogger(__name__)
 
 CATEGORIES = ("escort", "massage", "job", "other")
-SEED_CORPUS = Path(__file__).resolve().parent.parent / "seed" / "seed.jsonl"
+SEED_CORPUS = Path(__file__).resolve().parents[2] / "demo" / "seed" / "seed.jsonl"
 # Inverse regularisation strength; small data, 400+ features: keep the heads smooth.
 C_BINARY = 0.5
 # Chosen by 5-fold cross-validation on the dig-ads-classifier training set only (16 configurations,
@@ -76,7 +76,7 @@ class LabelledExample:
 
 
 def load_seed_corpus(path: Path | str = SEED_CORPUS) -> list[LabelledExample]:
-    """The synthetic seed corpus committed in analytics/seed/."""
+    """The synthetic seed corpus committed in demo/seed/."""
     with Path(path).open(encoding="utf-8") as fh:
         return [LabelledExample.from_dict(json.loads(line)) for line in fh if line.strip()]
 

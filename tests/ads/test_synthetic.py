@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 import phonenumbers
 import pytest
 
-from ads.synthetic import (
+from demo.synthetic import (
     CITIES,
     ILO_CUES,
     PHONE_STYLES,

@@ -6,8 +6,8 @@ from collections import Counter
 
 import pytest
 
-from ads.synthetic import generate_ads
 from analytics.linking import Linker, cluster_scores
+from demo.synthetic import generate_ads
 
 ESCORT = (
     "Hi guys I'm {name}, a playful {eth} doll {age}. new in {city} this week only. outcall to "

@@ -7,9 +7,9 @@ import random
 import pytest
 
 from ads.models import Entity, EntityKind, EntityOccurrence
-from analytics import linking_service
-from analytics.linking_service import ads_link, ads_link_batch
+from analytics import stages as link_stage
 from analytics.models import AdNetwork, AdSignature, Link, LinkKind, Network
+from analytics.stages import ads_link, ads_link_batch
 from tests.analytics.test_linking_stage import ingest, network_of
 
 pytestmark = pytest.mark.django_db
@@ -63,7 +63,7 @@ def test_a_chain_of_near_duplicates_stops_where_it_drifts_from_its_seed(actors, 
 
 def test_without_the_guard_the_same_chain_is_one_network(actors, monkeypatch):
     # The guard is what separates them: at a seed threshold of 0 single linkage chains through.
-    monkeypatch.setattr(linking_service, "SEED_THRESHOLD", 0.0)
+    monkeypatch.setattr(link_stage, "SEED_THRESHOLD", 0.0)
     ads = ingest(actors.source_a, [{"body": text} for text in drifting_texts()])
     for ad in ads:
         ads_link([ad])
@@ -99,7 +99,7 @@ def test_a_revision_removing_the_bridge_splits_the_network_and_flags_it(actors):
     hub = ads[5]
     hub.body = "Both, call 702-555-0134"
     hub.save(update_fields=["body"])
-    from ads.extraction_service import ads_extract_entities
+    from ads.stages import ads_extract_entities
 
     ads_extract_entities([hub])
     result = ads_link_batch(ads=[hub])
@@ -137,7 +137,7 @@ def test_ads_sharing_an_image_hash_are_linked_like_a_shared_phone(actors):
 
 
 def test_an_image_in_too_many_ads_is_a_logo_and_links_nobody(actors, monkeypatch):
-    monkeypatch.setattr(linking_service, "COMMON_ENTITY_LIMIT", 3)
+    monkeypatch.setattr(link_stage, "COMMON_ENTITY_LIMIT", 3)
     ads = ingest(actors.source_a, [{"body": f"Plain words for sale {w}"} for w in "abcde"])
     logo = image(ads, "phash:0000ffff0000ffff")
     pair = image(ads[3:], "phash:1234abcd1234abcd")

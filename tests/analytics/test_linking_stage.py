@@ -7,12 +7,11 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pytest
 
-from ads.extraction_service import ads_extract_entities
 from ads.models import PIPELINE_DONE, Ad, Entity, EntityKind, EntityOccurrence, StageRun
 from ads.readers import records_from_payload
 from ads.services import ads_ingest
-from analytics import linking_service
-from analytics.linking_service import ads_link, network_boost
+from ads.stages import ads_extract_entities
+from analytics import stages as link_stage
 from analytics.models import (
     AdNetwork,
     AdScore,
@@ -22,6 +21,7 @@ from analytics.models import (
     Network,
     TextBand,
 )
+from analytics.stages import ads_link, network_boost
 from maps.models import AdLocation
 
 TEMPLATE = (
@@ -105,18 +105,18 @@ def test_near_duplicate_texts_link_by_text_and_unrelated_text_does_not(actors, q
     assert network_of(ads[0]) == network_of(ads[1]) is not None
     assert network_of(ads[2]) is None
     assert AdSignature.objects.count() == 3
-    assert TextBand.objects.filter(ad=ads[0]).count() == linking_service.BANDS
+    assert TextBand.objects.filter(ad=ads[0]).count() == link_stage.BANDS
 
 
 def test_a_common_identifier_is_reported_and_not_linked_through(actors, quiet, monkeypatch):
-    monkeypatch.setattr(linking_service, "COMMON_ENTITY_LIMIT", 3)
+    monkeypatch.setattr(link_stage, "COMMON_ENTITY_LIMIT", 3)
     texts = ["Bike", "Sofa", "Lamp", "Desk"]
     rows = [{"body": f"{t} for sale, agency line 800-555-0199"} for t in texts]
     ads = ingest(actors.source_a, rows[:3])
     ads_link(ads)
     assert Link.objects.filter(kind=LinkKind.PHONE).count() == 3  # 3 ads: not yet common
     ads += ingest(actors.source_a, rows[3:])
-    result = linking_service.ads_link_batch(ads=ads[3:])
+    result = link_stage.ads_link_batch(ads=ads[3:])
     hotline = Entity.objects.get(kind=EntityKind.PHONE, value="+18005550199")
     assert result.common_entities == {hotline.pk: 4}
     assert not Link.objects.filter(ad_b=ads[3]).exists()
@@ -124,7 +124,7 @@ def test_a_common_identifier_is_reported_and_not_linked_through(actors, quiet, m
 
 
 def test_identifier_links_are_bounded_per_key(actors, quiet, monkeypatch):
-    monkeypatch.setattr(linking_service, "IDENTIFIER_LINKS_PER_KEY", 2)
+    monkeypatch.setattr(link_stage, "IDENTIFIER_LINKS_PER_KEY", 2)
     ads = ingest(
         actors.source_a, [{"body": f"Item {i} for sale, call 702-555-0134"} for i in range(5)]
     )
@@ -157,7 +157,7 @@ def test_an_ad_bridging_two_networks_merges_them_into_the_larger(actors, quiet):
     bridge = ingest(
         actors.source_a, [{"body": "Everything must go: 702-555-0134 or 775-555-0101"}]
     )[0]
-    result = linking_service.ads_link_batch(ads=[bridge])
+    result = link_stage.ads_link_batch(ads=[bridge])
     assert result.merged == {small: big}
     assert {network_of(ad) for ad in [*ads, bridge]} == {big}
     absorbed = Network.objects.get(pk=small)
@@ -192,7 +192,7 @@ def test_a_new_revision_replaces_the_signature_and_its_links(actors, quiet):
     ads_link([second])
     assert bytes(AdSignature.objects.get(ad=second).signature) != old_signature
     assert not Link.objects.exists()
-    assert TextBand.objects.filter(ad=second).count() == linking_service.BANDS
+    assert TextBand.objects.filter(ad=second).count() == link_stage.BANDS
 
 
 def test_network_facts_and_the_boost_reach_member_scores(actors, quiet):
@@ -239,15 +239,15 @@ def test_text_signature_is_stored_as_bytes_of_the_minhash(actors, quiet):
     (ad,) = ingest(actors.source_a, [{"body": TEMPLATE.format(name="Candy", extra="roses")}])
     ads_link([ad])
     stored = np.frombuffer(bytes(AdSignature.objects.get(ad=ad).signature), dtype=np.uint32)
-    assert stored.shape == (linking_service.NUM_PERM,)
-    assert AdSignature.objects.get(ad=ad).version == linking_service.SIGNATURE_VERSION
+    assert stored.shape == (link_stage.NUM_PERM,)
+    assert AdSignature.objects.get(ad=ad).version == link_stage.SIGNATURE_VERSION
 
 
 @pytest.mark.django_db(transaction=True)
 def test_ingested_ads_are_linked_by_the_pipeline(actors, settings):
     settings.PIPELINE_STAGES = [
-        ("extract", "ads.extraction_service.ads_extract_entities"),
-        ("link", "analytics.linking_service.ads_link"),
+        ("extract", "ads.stages.ads_extract_entities"),
+        ("link", "analytics.stages.ads_link"),
     ]
     settings.PIPELINE_ENQUEUE = True
     rows = [
@@ -256,7 +256,7 @@ def test_ingested_ads_are_linked_by_the_pipeline(actors, settings):
     ]
     ads_ingest(source=actors.source_a, rows=records_from_payload(rows))
     assert set(Ad.objects.values_list("pipeline_stage", flat=True)) == {PIPELINE_DONE}
-    assert StageRun.objects.filter(stage="link", version=linking_service.VERSION).count() == 2
+    assert StageRun.objects.filter(stage="link", version=link_stage.VERSION).count() == 2
     assert AdNetwork.objects.count() == 2
     assert Network.objects.get().size == 2
     assert EntityOccurrence.objects.count() == 2

@@ -7,13 +7,13 @@ from datetime import UTC, datetime
 import pytest
 from django.urls import reverse
 
-from ads.extraction_service import ads_extract_entities
 from ads.models import Ad, Entity, EntityKind
 from ads.readers import records_from_payload
 from ads.services import ads_ingest
+from ads.stages import ads_extract_entities
 from analytics import selectors
-from analytics.linking_service import ads_link
 from analytics.models import AdNetwork, Network
+from analytics.stages import ads_link
 from audit.models import Action, AuditEvent
 from tests.conftest import ALL_ACTORS
 

@@ -1,4 +1,4 @@
-"""The plumbing every API shares (anti_trafficking/api.py): token scopes, one error body, bad
+"""The plumbing every API shares (core/api.py): token scopes, one error body, bad
 cursors answered 400, and an audit row for every call, denied ones included."""
 
 from __future__ import annotations

@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 import numpy as np
 from django.utils import timezone
 
-from ads.extraction_service import ads_extract_entities
 from ads.models import Ad, Source
 from ads.readers import records_from_payload
 from ads.services import ads_ingest
+from ads.stages import ads_extract_entities
 from analytics.models import AdEmbedding, AdNetwork, AdScore, Network
 
 _counter = iter(range(1, 10_000_000))

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def pipeline(settings):
     settings.PIPELINE_STAGES = [
-        ("extract", "ads.extraction_service.ads_extract_entities"),
+        ("extract", "ads.stages.ads_extract_entities"),
         ("score", "tests.cases.stages.rule_score"),
         ("queue", "cases.services.ads_queue_for_review"),
     ]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from analytics.linking_service import ads_link
 from analytics.models import AdNetwork, Network
+from analytics.stages import ads_link
 from cases.models import (
     Decision,
     DecisionKind,

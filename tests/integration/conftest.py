@@ -86,7 +86,7 @@ class Worker:
                 "-m",
                 "celery",
                 "-A",
-                "anti_trafficking",
+                "config",
                 "worker",
                 "-Q",
                 worker_queues(),

@@ -18,7 +18,7 @@ from maps.tasks import geocode_ads
 pytestmark = pytest.mark.django_db(transaction=True)
 
 STAGES = [
-    ("extract", "ads.extraction_service.ads_extract_entities"),
+    ("extract", "ads.stages.ads_extract_entities"),
     ("geocode", "maps.services.ads_geocode"),
 ]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from anti_trafficking.middleware import CSP, DOCS_CSP
+from core.middleware import CSP, DOCS_CSP
 
 pytestmark = pytest.mark.django_db
 

@@ -20,7 +20,7 @@ from schemathesis.specs.openapi.checks import (
 
 from accounts.authentication import LookupRateThrottle, TokenRateThrottle
 from accounts.services import api_token_create
-from anti_trafficking.wsgi import application
+from config.wsgi import application
 from tests.partners.world import build_world
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from anti_trafficking.access import PolicyPermission
+from core.access import PolicyPermission
 
 
 def _api_views(patterns=None, namespace: str = "") -> list[tuple[str, type]]:

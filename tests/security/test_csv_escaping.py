@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from anti_trafficking.csv_safety import safe_cell, safe_row
+from core.csv_safety import safe_cell, safe_row
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,7 @@ from ads.media import ad_image_store, ads_link_images
 from ads.models import Ad, Source, SourceKind
 from ads.readers import records_from_payload
 from ads.services import ads_ingest
-from ads.synthetic import generate_ads
+from demo.synthetic import generate_ads
 
 
 class Command(BaseCommand):

@@ -17,9 +17,10 @@ from rest_framework import serializers, viewsets
 from rest_framework.permissions import IsAuthenticated
 
 from accounts.models import Scope
+from ads.models import Ad, Entity, EntityKind, EntityOccurrence
 from analytics.models import AdScore, Network
-from anti_trafficking.access import PolicyPermission
-from anti_trafficking.api import (
+from core.access import PolicyPermission
+from core.api import (
     MAX_ID,
     AuditedAPIMixin,
     NewestFirstCursorPagination,
@@ -28,8 +29,6 @@ from anti_trafficking.api import (
     error_responses,
 )
 from maps.models import AdLocation
-
-from .models import Ad, Entity, EntityKind, EntityOccurrence
 
 MAX_DETAIL_ADS = 500
 

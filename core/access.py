@@ -66,14 +66,9 @@ def policy() -> dict[str, frozenset[str]]:
     merged = dict(CORE_POLICY)
     root = Path(settings.BASE_DIR)
     for config in apps.get_app_configs():
-        if not is_local_app(config.path, root) or config.name == "anti_trafficking":
+        if not is_local_app(config.path, root) or not Path(config.path, "access.py").exists():
             continue
-        try:
-            module = importlib.import_module(f"{config.name}.access")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.access":
-                raise
-            continue
+        module = importlib.import_module(f"{config.name}.access")
         for name, roles in module.POLICY.items():
             if name in merged:
                 raise ValueError(f"URL name {name!r} has two policy entries")

@@ -12,7 +12,7 @@ from pathlib import Path
 from django.apps import apps
 from django.conf import settings
 
-from .access import is_local_app
+from core.access import is_local_app
 
 # Third-party admins we do want: TOTP device enrolment and the lockout records.
 THIRD_PARTY_ADMINS = ("django_otp.plugins.otp_totp.admin", "axes.admin")

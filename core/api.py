@@ -2,7 +2,7 @@
 scopes, and one error body, {"error": {"code", "message", "detail"}}, in the answers and in the
 OpenAPI schema.
 
-Views in partners/api.py, ads/api_investigator.py and cases/api.py build on these pieces, so a
+Views in partners/api.py, api/investigator.py and cases/api.py build on these pieces, so a
 change here (what an audit row records, how a bad cursor is answered) reaches every endpoint.
 """
 

@@ -79,28 +79,29 @@ INSTALLED_APPS = [
     "maps",
     "partners",
     "cases",
+    "api",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "anti_trafficking.middleware.RejectNulMiddleware",
-    "anti_trafficking.middleware.DeniedCallThrottleMiddleware",
+    "core.middleware.RejectNulMiddleware",
+    "core.middleware.DeniedCallThrottleMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "anti_trafficking.middleware.ContentSecurityPolicyMiddleware",
+    "core.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.SessionTimeoutMiddleware",
-    "anti_trafficking.access.DenyByDefaultMiddleware",
+    "core.access.DenyByDefaultMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "anti_trafficking.urls"
-WSGI_APPLICATION = "anti_trafficking.wsgi.application"
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
@@ -194,11 +195,11 @@ PIPELINE_SWEEP_INTERVAL_SECONDS = env_int("PIPELINE_SWEEP_INTERVAL_SECONDS", 60,
 PIPELINE_ENQUEUE = env_bool("PIPELINE_ENQUEUE", default=True)
 # The stages after ingestion, in order: (name, handler). A stage is listed once it is built.
 PIPELINE_STAGES: list[tuple[str, str]] = [
-    ("extract", "ads.extraction_service.ads_extract_entities"),
+    ("extract", "ads.stages.ads_extract_entities"),
     ("media", "ads.media.ads_fetch_images"),
     ("score", "analytics.services.ads_score"),
     ("geocode", "maps.services.ads_geocode"),
-    ("link", "analytics.linking_service.ads_link"),
+    ("link", "analytics.stages.ads_link"),
     ("queue", "cases.services.ads_queue_for_review"),
 ]
 
@@ -354,10 +355,10 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticated",
-        "anti_trafficking.access.PolicyPermission",
+        "core.access.PolicyPermission",
     ],
     "DEFAULT_PARSER_CLASSES": [
-        "anti_trafficking.api.BoundedJSONParser",
+        "core.api.BoundedJSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
@@ -370,7 +371,7 @@ REST_FRAMEWORK = {
         "token": env_str("API_THROTTLE_RATE", "600/min"),
         "lookup": env_str("API_LOOKUP_THROTTLE_RATE", "60/min"),
     },
-    "EXCEPTION_HANDLER": "anti_trafficking.api.exception_handler",
+    "EXCEPTION_HANDLER": "core.api.exception_handler",
 }
 # Partners' regional statistics are the same for every partner and change slowly: computed at most
 # once per this many seconds per query (0: every call). Every call is still audited.
@@ -383,7 +384,7 @@ SPECTACULAR_SETTINGS = {
     # The schema and the docs pages follow the policy table like every other view (signed in).
     "SERVE_PERMISSIONS": [
         "rest_framework.permissions.IsAuthenticated",
-        "anti_trafficking.access.PolicyPermission",
+        "core.access.PolicyPermission",
     ],
     # Swagger UI and Redoc from drf-spectacular-sidecar's static files: no CDN, works offline.
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -1,9 +1,9 @@
-"""Generate the synthetic seed corpus (analytics/seed/seed.jsonl) deterministically.
+"""Generate the synthetic seed corpus (demo/seed/seed.jsonl) deterministically.
 
 Every ad is composed here from phrase lists written for this project; no real ad, phone number
 or name is used. Phone numbers use the reserved 555-01xx range. Run:
-    python analytics/seed/generate.py            # rewrites seed.jsonl next to this file
-    python analytics/seed/generate.py --check    # exits 1 if the committed file differs
+    python demo/seed/generate.py            # rewrites seed.jsonl next to this file
+    python demo/seed/generate.py --check    # exits 1 if the committed file differs
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The project package: settings, the Celery app, URLs."""
+"""The wiring: settings, the Celery app, URLs, WSGI and the environment helpers."""
 
 from __future__ import annotations
 

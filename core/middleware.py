@@ -64,7 +64,7 @@ class RejectNulMiddleware:
         if self._has_nul(request):
             message = "Request parameters must not contain a NUL character."
             if request.path.startswith("/api/"):
-                # The API's one error body (anti_trafficking.api.exception_handler).
+                # The API's one error body (core.api.exception_handler).
                 body = {"error": {"code": "invalid", "message": message, "detail": message}}
                 return JsonResponse(body, status=400)
             return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")

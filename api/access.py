@@ -5,7 +5,7 @@ Which records each of them sees is decided by `visible_to`, not here.
 
 from __future__ import annotations
 
-from anti_trafficking.access import DESK
+from core.access import DESK
 
 POLICY: dict[str, frozenset[str]] = {
     "api:investigator-ads-list": DESK,

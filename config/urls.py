@@ -1,0 +1,22 @@
+"""Top-level URLs. Every named URL needs a policy entry (core/access.py, each app's access.py)."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+
+from . import views
+from .admin_discovery import discover_local_admins
+
+discover_local_admins()
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("health/", views.health, name="health"),
+    path("accounts/", include("accounts.urls")),
+    path("cases/", include("cases.urls")),
+    path("maps/", include("maps.urls")),
+    path("analytics/", include("analytics.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(("api.urls", "api"))),
+]
