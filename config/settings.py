@@ -255,7 +255,10 @@ MODEL_DIR = env_path("MODEL_DIR", VAR_DIR / "models")
 RISK_MODEL_DIR = env_path("RISK_MODEL_DIR", MODEL_DIR / "active")
 RISK_ENCODER_DIR = env_str("RISK_ENCODER_DIR", "")  # empty: the packaged all-MiniLM-L6-v2
 RISK_ENCODER_BACKEND = env_str("RISK_ENCODER_BACKEND", "onnx-int8")
+# The one definition of "flagged" and of "possible minor", stored on every AdScore row; pages,
+# charts, maps and exports read the stored flags.
 RISK_FLAG_THRESHOLD = env_float("RISK_FLAG_THRESHOLD", 0.5)
+MINOR_FLAG_THRESHOLD = env_float("MINOR_FLAG_THRESHOLD", 0.5)
 
 # --- Geocoding ----------------------------------------------------------------------------------
 GEOCODER_BACKEND = env_str("GEOCODER_BACKEND", "gazetteer")

@@ -116,7 +116,8 @@ LEXICON: tuple[LexiconEntry, ...] = (
         r"schoolgirl|school girl",
         r"innocent",
         r"first time (?:in|doing) this",
-        r"jovencita|colegiala|ni[ñn]a",
+        # "niña" alone matched the name Nina; the Spanish words kept are unambiguous.
+        r"jovencita|colegiala",
     ),
     _entry(
         "underage_cue",
@@ -154,10 +155,9 @@ LEXICON: tuple[LexiconEntry, ...] = (
         f"{TELLFINDER} coercion",
         r"must (?:do|obey|please) (?:everything|anything)",
         r"does what (?:she'?s|she is) told",
-        r"no (?:limits|rules)",
         r"can'?t (?:leave|say no)",
-        r"available (?:24/7|24 ?hrs|24 hours|all night every night)",
-        r"will do anything",
+        # "available 24/7" and "24 hrs" are business hours in escort ads, not coercion: 148 of 149
+        # real ads it fired on said nothing else (issue #15), so it is no longer a pattern.
     ),
     _entry(
         "risky_services",
@@ -167,6 +167,7 @@ LEXICON: tuple[LexiconEntry, ...] = (
         f"{TELLFINDER} risky services",
         r"bare ?back",
         r"bbfs",
+        r"no (?:limits|rules)",
         r"no condoms?",
         r"greek",
         r"cim|gfe ?w?/?o? ?(?:condom)?",
@@ -187,15 +188,18 @@ LEXICON: tuple[LexiconEntry, ...] = (
         r"verified",
         r"not a cop|no cops|no le",
     ),
+    # Stated ethnicity, nationality and language are never indicators: nobody is flagged, or scored
+    # higher, for who they are (issue #15; docs/fairness.md).
     _entry(
-        "stated_ethnicity",
-        "stated ethnicity",
-        "ethnicity",
-        0.3,
-        f"{NIJ_2024}: stated ethnicity predictive",
-        r"asian|latina|ebony|black|white|korean|thai|chinese|japanese|filipina|russian",
-        r"european|eastern european|brazilian|colombian|dominican|puerto rican|mexican",
-        r"exotic|mixed",
+        "recruitment",
+        "recruitment into commercial sex",
+        "recruitment",
+        0.6,
+        "Polaris typology (escort/commercial-front recruitment); project lexicon",
+        r"(?:now )?hiring (?:new )?(?:girls|ladies|women|models|dancers|escorts|providers)",
+        r"(?:girls|ladies|models|dancers|providers|escorts) (?:wanted|needed)",
+        r"make (?:money|\$+|cash|bank) fast",
+        r"looking for (?:new )?(?:girls|ladies|providers|models) to (?:join|work)",
     ),
     _entry(
         "event_timing",
@@ -399,10 +403,10 @@ def _lexicon_hits(text: str) -> list[Indicator]:
     return hits
 
 
-_DIGIT_RUN = re.compile(
-    r"(?:(?:\d|zero|one|two|three|four|five|six|seven|eight|nine)[\W_]{0,4}){7,}", re.IGNORECASE
-)
-_DIGIT_WORD = re.compile(r"zero|one|two|three|four|five|six|seven|eight|nine", re.IGNORECASE)
+# A digit word counts only where no letter touches it ("2ONE6" yes, the "one" in "phone" no).
+_WORD = r"(?<![a-z])(?:zero|one|two|three|four|five|six|seven|eight|nine)(?![a-z])"
+_DIGIT_RUN = re.compile(rf"(?:(?:\d|{_WORD})[\W_]{{0,4}}){{7,}}", re.IGNORECASE)
+_DIGIT_WORD = re.compile(_WORD, re.IGNORECASE)
 _OBSCURING = re.compile(r"[*~\[\]{}#|]")
 
 
@@ -430,22 +434,19 @@ def _obscured_phone_hits(text: str) -> list[Indicator]:
 
 
 def _emoji_hits(text: str) -> list[Indicator]:
+    """Each coded emoji once per ad, at its first place: 46 cherries are one cherry."""
     hits: list[Indicator] = []
+    seen: set[str] = set()
     for char, (code, label, family, weight) in EMOJI.items():
         start = text.find(char)
-        while start != -1:
-            hits.append(
-                Indicator(
-                    code,
-                    label,
-                    family,
-                    weight,
-                    EMOJI_PROVENANCE,
-                    (start, start + len(char)),
-                    char,
-                )
+        if start == -1 or code in seen:
+            continue
+        seen.add(code)
+        hits.append(
+            Indicator(
+                code, label, family, weight, EMOJI_PROVENANCE, (start, start + len(char)), char
             )
-            start = text.find(char, start + len(char))
+        )
     return hits
 
 
@@ -471,23 +472,17 @@ def _extraction_hits(text: str, extraction: Mapping[str, Any]) -> list[Indicator
         if value < 18:
             code, label, family, weight = "stated_age_minor", f"stated age {value}", "underage", 1.0
         elif value <= 19:
-            code, label, family, weight = "stated_age_young", f"stated age {value}", "youthful", 0.3
+            # An adult's stated age is no youthful wording: shown, with no weight in the lead score.
+            code, label, family, weight = (
+                "stated_age_young",
+                f"stated age {value}",
+                "young_adult",
+                0.3,
+            )
         else:
             continue
         span = _find_span(text, str(value))
         hits.append(Indicator(code, label, family, weight, source, span, str(value)))
-    for ethnicity in extraction.get("ethnicities") or ():
-        hits.append(
-            Indicator(
-                "stated_ethnicity",
-                "stated ethnicity",
-                "ethnicity",
-                0.3,
-                f"{NIJ_2024}: stated ethnicity predictive; {source}",
-                _find_span(text, str(ethnicity)),
-                str(ethnicity),
-            )
-        )
     return hits
 
 
@@ -561,6 +556,8 @@ def features(
     weight = dict.fromkeys(FAMILIES, 0.0)
     count = dict.fromkeys(FAMILIES, 0.0)
     for hit in hits:
+        if hit.family not in weight:  # families the trained heads predate (e.g. recruitment)
+            continue
         weight[hit.family] += hit.weight
         count[hit.family] += 1.0
     ilo_distinct = len({h.code for h in hits if h.family == "ilo"})

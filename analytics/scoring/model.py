@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from analytics.scoring import indicators as ind
+from analytics.scoring import lead
 from analytics.scoring.calibration import Platt, Temperature
 from analytics.scoring.encoder import Backend, Encoder
 from analytics.scoring.results import ScoreResult, TextCheck, check_text, reason_sentence
@@ -113,6 +114,17 @@ class Featurizer:
         width = self.encoder.dim + len(ind.feature_names())
         matrix = np.vstack(rows).astype(np.float32) if rows else np.zeros((0, width), np.float32)
         return matrix, encoded, hits_per_text
+
+
+def _ages(extraction: Mapping[str, Any] | None) -> list[int]:
+    """The ages the extractor read (every written form is the extractor's job, not this one's)."""
+    ages: list[int] = []
+    for value in (extraction or {}).get("ages") or ():
+        try:
+            ages.append(int(value))
+        except (TypeError, ValueError):
+            continue
+    return ages
 
 
 def content_hash(
@@ -325,7 +337,10 @@ class TrainedModel:
             scaled = self.transform(matrix)
             probs = {name: head.proba(scaled) for name, head in self.heads.items()}
             for row, i in enumerate(ok):
-                results[i] = self._result(texts[i], checks[i], row, probs, encoded, hits[row])
+                extraction = sub_ext[row] if sub_ext is not None else None
+                results[i] = self._result(
+                    texts[i], checks[i], row, probs, encoded, hits[row], extraction
+                )
         return [r for r in results if r is not None]
 
     def _result(
@@ -336,6 +351,7 @@ class TrainedModel:
         probs: Mapping[str, np.ndarray],
         encoded: Any,
         hits: list[ind.Indicator],
+        extraction: Mapping[str, Any] | None = None,
     ) -> ScoreResult:
         notes = list(check.notes)
         truncated = encoded.truncated[row]
@@ -354,10 +370,10 @@ class TrainedModel:
                     f"{NOVEL_NOTE} (nearest cosine "
                     f"{nearest:.2f} < {float(self.novelty['threshold']):.2f})"
                 )
-        risk_head = self.heads.get("risk")
-        minor_head = self.heads.get("minor")
-        risk = float(probs["risk"][row]) if risk_head else None
-        minor = float(probs["minor"][row]) if minor_head else None
+        # Risk and possible minor come from the evidence (lead.py), not from the heads trained on
+        # the synthetic seed corpus: those never decide whether a real ad is flagged.
+        risk, flagged = lead.lead_score(hits)
+        minor = lead.minor_score(hits, _ages(extraction))
         category = None
         category_probs: dict[str, float] = {}
         if "category" in self.heads:
@@ -368,20 +384,15 @@ class TrainedModel:
             category = max(category_probs, key=category_probs.__getitem__)
         positive = [h for h in hits if not h.counter]
         counter = [h for h in hits if h.counter]
-        threshold = risk_head.threshold if risk_head else 0.5
-        minor_threshold = minor_head.threshold if minor_head else 0.5
-        reason = (
-            reason_sentence(
-                risk=risk,
-                threshold=threshold,
-                minor=minor,
-                minor_threshold=minor_threshold,
-                indicators=positive,
-                counter=counter,
-                notes=notes,
-            )
-            if risk is not None
-            else f"Category {category} (this model has no risk head)."
+        is_minor = lead.possible_minor(minor)
+        reason = reason_sentence(
+            risk=risk,
+            flagged=flagged,
+            minor=minor,
+            possible_minor=is_minor,
+            indicators=positive,
+            counter=counter,
+            notes=notes,
         )
         return ScoreResult(
             scorable=True,
@@ -389,8 +400,8 @@ class TrainedModel:
             reason=reason,
             risk=risk,
             minor=minor,
-            flagged=risk is not None and risk >= threshold,
-            possible_minor=minor is not None and minor >= minor_threshold,
+            flagged=flagged,
+            possible_minor=is_minor,
             category=category,
             category_probabilities=category_probs,
             indicators=positive,

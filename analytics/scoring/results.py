@@ -177,30 +177,44 @@ def _grouped(hits: list[Indicator]) -> list[str]:
 def reason_sentence(
     *,
     risk: float,
-    threshold: float,
+    flagged: bool,
     minor: float | None,
-    minor_threshold: float,
+    possible_minor: bool,
     indicators: list[Indicator],
     counter: list[Indicator],
     notes: list[str],
 ) -> str:
-    """One plain sentence: the verdict, the evidence by weight, and what limits confidence."""
-    parts = _grouped(indicators)[:4]
-    if risk >= threshold:
-        head = f"Flagged {risk:.2f}: "
-        body = (
-            ", ".join(parts)
-            if parts
-            else "wording resembles high-risk training examples though no listed indicator fired"
-        )
+    """One plain sentence: the verdict, the evidence by weight, and what limits confidence.
+
+    The score is a lead score (evidence weights and a prior), not yet calibrated against
+    investigators' decisions, and the sentence says so. Movement wording is reported as movement,
+    never as a reason to trust an ad.
+    """
+    evidence = [h for h in indicators if h.family not in {"movement", "young_adult"}]
+    parts = _grouped(evidence)[:4]
+    if flagged:
+        head = f"Flagged for review (lead score {risk:.2f}): "
+        body = ", ".join(parts)
     else:
-        head = f"Not flagged ({risk:.2f}): "
-        body = f"weak signs only: {', '.join(parts)}" if parts else "no risk indicator fired"
+        head = f"Not flagged (lead score {risk:.2f}): "
+        body = f"not enough evidence: {', '.join(parts)}" if parts else "no risk indicator found"
     extras: list[str] = []
-    if minor is not None and minor >= minor_threshold:
-        extras.append(f"possible minor {minor:.2f}")
+    if possible_minor and minor is not None:
+        minors = [h for h in indicators if h.family == "underage"]
+        named = ", ".join(_grouped(minors)[:2]) or "wording about age"
+        extras.append(f"possible minor: {named}")
+    moves = [h for h in (*indicators, *counter) if h.family == "movement"]
+    counter = [h for h in counter if h.family != "movement"]
+    if moves:
+        extras.append(
+            "movement wording (" + ", ".join(_grouped(moves)[:2]) + "): studies disagree on what "
+            "it means, so it is shown, not weighed"
+        )
     if counter:
         extras.append(f"counter-indicator {', '.join(_grouped(counter)[:2])}")
-    extras.extend(notes)
-    tail = f" ({'; '.join(extras)})" if extras else ""
+    extras.extend(n for n in notes if not n.startswith("lower confidence: unlike"))
+    if any(n.startswith("lower confidence: unlike") for n in notes):
+        extras.append("unlike any example the model has seen so far")
+    extras.append("lead score, not yet calibrated against investigators' decisions")
+    tail = f" ({'; '.join(extras)})"
     return f"{head}{body}{tail}."

@@ -37,35 +37,41 @@ def test_other_scripts_and_mixed_scripts_score_with_lower_confidence() -> None:
     assert not check_text("Hiring a line cook for the new restaurant, call now").low_confidence
 
 
-def test_reason_names_the_strongest_evidence_and_the_counter_indicator() -> None:
+def test_reason_names_the_evidence_and_shows_movement_as_movement() -> None:
     text = "new girl, my daddy handles bookings, new in town"
     hits = detect(text)
     reason = reason_sentence(
-        risk=0.82,
-        threshold=0.5,
-        minor=0.7,
-        minor_threshold=0.5,
+        risk=0.57,
+        flagged=True,
+        minor=0.35,
+        possible_minor=False,
         indicators=[h for h in hits if not h.counter],
         counter=[h for h in hits if h.counter],
         notes=["lower confidence: probably not English"],
     )
-    assert reason.startswith("Flagged 0.82: third-party control ('my daddy'), youthful language")
-    assert "possible minor 0.70" in reason
-    assert "counter-indicator movement language" in reason
-    assert reason.endswith("probably not English).")
+    assert reason.startswith(
+        "Flagged for review (lead score 0.57): third-party control ('my daddy'), youthful language"
+    )
+    assert "possible minor" not in reason
+    assert "movement" in reason and "shown, not weighed" in reason
+    assert "probably not English" in reason
+    assert reason.endswith("not yet calibrated against investigators' decisions).")
 
 
 def test_reason_for_a_low_score_without_indicators_says_so() -> None:
     reason = reason_sentence(
-        risk=0.04,
-        threshold=0.5,
+        risk=0.02,
+        flagged=False,
         minor=0.01,
-        minor_threshold=0.5,
+        possible_minor=False,
         indicators=[],
         counter=[],
         notes=[],
     )
-    assert reason == "Not flagged (0.04): no risk indicator fired."
+    assert reason == (
+        "Not flagged (lead score 0.02): no risk indicator found "
+        "(lead score, not yet calibrated against investigators' decisions)."
+    )
 
 
 def test_checks_on_distinct_characters_agree_with_the_per_character_rules() -> None:

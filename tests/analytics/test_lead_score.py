@@ -1,0 +1,59 @@
+"""The cold-start lead score: evidence weights an auditor can read, fair by construction
+(issue #15)."""
+
+from __future__ import annotations
+
+import pytest
+
+from analytics.scoring.indicators import detect
+from analytics.scoring.lead import lead_score, minor_score
+
+ETHNICITIES = ["Latina", "Puerto Rican", "Asian", "Ebony", "Brazilian", "Russian", "Korean"]
+ADS = [
+    "Sweet and classy, incall only, call me tonight, roses 200.",
+    "Hi gentlemen, I am Rose, independent, upscale, discreet. Text only.",
+    "New girl, my daddy handles bookings, available now.",
+    "Barely legal, my manager sets everything, call 2ONE6-SIX2TWO-5NINE5FOUR.",
+    "Real pics, no games, 100% real. Visiting until Sunday.",
+]
+
+
+@pytest.mark.parametrize("ad", ADS)
+@pytest.mark.parametrize("who", ETHNICITIES)
+def test_adding_or_swapping_a_stated_ethnicity_moves_no_score(ad: str, who: str) -> None:
+    base_score, base_flag = lead_score(detect(ad))
+    for variant in (f"{who} {ad}", f"{ad} I am {who}.", ad.replace("Rose", f"{who} Rose")):
+        hits = detect(variant, {"ethnicities": [who]})
+        score, flag = lead_score(hits)
+        assert abs(score - base_score) <= 0.01 and flag == base_flag
+        assert abs(minor_score(hits, []) - minor_score(detect(ad), [])) <= 0.01
+
+
+def test_weak_signs_alone_never_flag() -> None:
+    score, flagged = lead_score(
+        detect("100% real, no games 🍒🍭🌹 roses 80, call 2ONE6-SIX2TWO-5NINE5FOUR")
+    )
+    assert not flagged and score < 0.5
+
+
+def test_one_moderate_sign_is_not_enough_and_two_are() -> None:
+    assert not lead_score(detect("my daddy handles bookings"))[1]
+    assert lead_score(detect("new girl, my daddy handles bookings"))[1]
+
+
+def test_an_explicit_minor_is_flagged_and_a_possible_minor_every_time() -> None:
+    hits = detect("I am 16 years old, call me", {"ages": [16]})
+    assert lead_score(hits)[1]
+    assert minor_score(hits, [16]) >= 0.9
+
+
+def test_an_adult_age_with_no_youth_wording_keeps_possible_minor_low() -> None:
+    hits = detect("Hi, I am 34, classy and discreet", {"ages": [34]})
+    assert minor_score(hits, [34]) < 0.05
+
+
+def test_the_flag_threshold_is_the_setting(settings) -> None:
+    hits = detect("new girl, my daddy handles bookings")
+    score, _ = lead_score(hits)
+    settings.RISK_FLAG_THRESHOLD = score + 0.01
+    assert not lead_score(hits)[1]
