@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.full_pipeline]
 
 MARKERS = ("Zqxpurgemark", "7024813377", "purgemark77@example.org", "purgemark77")
 BODY = (
-    "Zqxpurgemark new in town, sweet and young, call 702-481-3377 or email "
+    "Zqxpurgemark new girl, barely legal, my daddy handles bookings, call 702-481-3377 or email "
     "purgemark77@example.org, ask for Zqxpurgemark. Available now."
 )
 
