@@ -165,9 +165,7 @@ def evaluate(model: TrainedModel, examples: Sequence[LabelledExample]) -> dict[s
         "examples": len(examples),
         "not_scorable": len(examples) - len(scorable),
         "truncated": sum(r.truncated for r in results),
-        "novel": sum(
-            any(n.startswith("lower confidence: unlike") for n in r.notes) for r in results
-        ),
+        "novel": sum(any(n.startswith(NOVEL_NOTE) for n in r.notes) for r in results),
     }
     for name in ("risk", "minor"):
         head = model.heads.get(name)
@@ -192,10 +190,7 @@ def evaluate(model: TrainedModel, examples: Sequence[LabelledExample]) -> dict[s
             report["category"] = multiclass_report(probs, labels, classes)
             # Is the novelty note informative? Accuracy on novel vs familiar ads.
             novel = np.asarray(
-                [
-                    any(n.startswith("lower confidence: unlike") for n in results[i].notes)
-                    for i in idx
-                ]
+                [any(n.startswith(NOVEL_NOTE) for n in results[i].notes) for i in idx]
             )
             correct = probs.argmax(axis=1) == labels
             report["category"]["accuracy_novel"] = (

@@ -450,6 +450,17 @@ def _emoji_hits(text: str) -> list[Indicator]:
     return hits
 
 
+def stated_ages(extraction: Mapping[str, Any] | None) -> list[int]:
+    """The ages the extractor read, as numbers (reading every written form is its job)."""
+    ages: list[int] = []
+    for value in (extraction or {}).get("ages") or ():
+        try:
+            ages.append(int(value))
+        except (TypeError, ValueError):
+            continue
+    return ages
+
+
 def _extraction_hits(text: str, extraction: Mapping[str, Any]) -> list[Indicator]:
     hits: list[Indicator] = []
     source = "extraction (ads/extraction)"
@@ -464,11 +475,7 @@ def _extraction_hits(text: str, extraction: Mapping[str, Any]) -> list[Indicator
                 None,
             )
         )
-    for age in extraction.get("ages") or ():
-        try:
-            value = int(age)
-        except (TypeError, ValueError):
-            continue
+    for value in stated_ages(extraction):
         if value < 18:
             code, label, family, weight = "stated_age_minor", f"stated age {value}", "underage", 1.0
         elif value <= 19:

@@ -28,7 +28,13 @@ from analytics.scoring import indicators as ind
 from analytics.scoring import lead
 from analytics.scoring.calibration import Platt, Temperature
 from analytics.scoring.encoder import Backend, Encoder
-from analytics.scoring.results import ScoreResult, TextCheck, check_text, reason_sentence
+from analytics.scoring.results import (
+    NOVEL_NOTE,
+    ScoreResult,
+    TextCheck,
+    check_text,
+    reason_sentence,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +42,6 @@ MODEL_FILE = "model.json"
 # Novelty threshold: this quantile of the training examples' leave-one-out nearest-neighbour
 # cosine. About 2% of training-like ads fall below it by construction.
 NOVELTY_QUANTILE = 0.02
-NOVEL_NOTE = "lower confidence: unlike the training examples"
 ARRAYS_FILE = "arrays.npz"
 FORMAT = 1
 
@@ -114,17 +119,6 @@ class Featurizer:
         width = self.encoder.dim + len(ind.feature_names())
         matrix = np.vstack(rows).astype(np.float32) if rows else np.zeros((0, width), np.float32)
         return matrix, encoded, hits_per_text
-
-
-def _ages(extraction: Mapping[str, Any] | None) -> list[int]:
-    """The ages the extractor read (every written form is the extractor's job, not this one's)."""
-    ages: list[int] = []
-    for value in (extraction or {}).get("ages") or ():
-        try:
-            ages.append(int(value))
-        except (TypeError, ValueError):
-            continue
-    return ages
 
 
 def content_hash(
@@ -335,7 +329,10 @@ class TrainedModel:
             sub_ext = [extractions[i] for i in ok] if extractions is not None else None
             matrix, encoded, hits = self.featurizer.run(sub_texts, sub_ext)
             scaled = self.transform(matrix)
-            probs = {name: head.proba(scaled) for name, head in self.heads.items()}
+            # Only the category head is read: risk and minor come from the evidence (lead.py).
+            probs = {
+                name: head.proba(scaled) for name, head in self.heads.items() if name == "category"
+            }
             for row, i in enumerate(ok):
                 extraction = sub_ext[row] if sub_ext is not None else None
                 results[i] = self._result(
@@ -373,7 +370,7 @@ class TrainedModel:
         # Risk and possible minor come from the evidence (lead.py), not from the heads trained on
         # the synthetic seed corpus: those never decide whether a real ad is flagged.
         risk, flagged = lead.lead_score(hits)
-        minor = lead.minor_score(hits, _ages(extraction))
+        minor = lead.minor_score(hits, ind.stated_ages(extraction))
         category = None
         category_probs: dict[str, float] = {}
         if "category" in self.heads:

@@ -174,6 +174,10 @@ def _grouped(hits: list[Indicator]) -> list[str]:
     return [_describe(g) for g in groups.values()]
 
 
+# The note an ad gets when it is unlike every training example (the reason says it in plain words).
+NOVEL_NOTE = "lower confidence: unlike the training examples"
+
+
 def reason_sentence(
     *,
     risk: float,
@@ -212,8 +216,8 @@ def reason_sentence(
         )
     if counter:
         extras.append(f"counter-indicator {', '.join(_grouped(counter)[:2])}")
-    extras.extend(n for n in notes if not n.startswith("lower confidence: unlike"))
-    if any(n.startswith("lower confidence: unlike") for n in notes):
+    extras.extend(n for n in notes if not n.startswith(NOVEL_NOTE))
+    if any(n.startswith(NOVEL_NOTE) for n in notes):
         extras.append("unlike any example the model has seen so far")
     extras.append("lead score, not yet calibrated against investigators' decisions")
     tail = f" ({'; '.join(extras)})"
