@@ -27,9 +27,10 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 csv.field_size_limit(10**8)
 
 LABEL_TO_CODES = {  # the rubric's codes -> the product's indicator codes
-    "youth_wording": {"youthful_language", "stated_age_young"},
+    "youth_wording": {"youthful_language"},
     "minor_explicit": {"underage_cue", "stated_age_minor"},
-    "third_party": {"third_party_control"},
+    "third_party": {"third_party_control", "agency", "third_person"},
+    "multiple_workers": {"several_people"},
     "control": {"coercion"},
     "recruitment": {"recruitment"},
     "risky_services": {"risky_services"},

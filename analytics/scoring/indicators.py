@@ -46,6 +46,7 @@ MINOR_FAMILIES = frozenset({"youthful", "underage"})
 NIJ_2024 = "NIJ-funded study 2024 (1,586 ads, 318 closed cases)"
 ILO_2012 = "ILO indicators of forced labour (2012)"
 TELLFINDER = "project lexicon, TellFinder keyword class"
+IBANEZ_2014 = "Ibanez & Suthers 2014 (HICSS), indicators in escort ads"
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,8 @@ class LexiconEntry:
     weight: float
     provenance: str
     patterns: tuple[str, ...]
+    # A negated match ("no agency", "not an agency") does not fire.
+    negatable: bool = False
     compiled: tuple[re.Pattern[str], ...] = field(default=(), compare=False, repr=False)
     # All patterns as one alternation: a text it finds nothing in has no hit for this entry, so
     # one scan replaces one per pattern for the (usual) entries that do not fire.
@@ -90,12 +93,20 @@ class LexiconEntry:
 
 
 def _entry(
-    code: str, label: str, family: str, weight: float, provenance: str, *patterns: str
+    code: str,
+    label: str,
+    family: str,
+    weight: float,
+    provenance: str,
+    *patterns: str,
+    negatable: bool = False,
 ) -> LexiconEntry:
     compiled = tuple(re.compile(rf"(?<!\w)(?:{p})(?!\w)", re.IGNORECASE) for p in patterns)
     alternation = "|".join(f"(?:{p})" for p in patterns)
     any_pattern = re.compile(rf"(?<!\w)(?:{alternation})(?!\w)", re.IGNORECASE)
-    return LexiconEntry(code, label, family, weight, provenance, patterns, compiled, any_pattern)
+    return LexiconEntry(
+        code, label, family, weight, provenance, patterns, negatable, compiled, any_pattern
+    )
 
 
 LEXICON: tuple[LexiconEntry, ...] = (
@@ -116,6 +127,10 @@ LEXICON: tuple[LexiconEntry, ...] = (
         r"schoolgirl|school girl",
         r"innocent",
         r"first time (?:in|doing) this",
+        r"young (?:\w+ )?(?:girls?|lady|ladies|woman|women|students?|thing)",
+        r"at a young age",
+        r"(?:college|university|uni) (?:girls?|students?)|coeds?",
+        r"fresh (?:faces?|girls?)",
         # "niña" alone matched the name Nina; the Spanish words kept are unambiguous.
         r"jovencita|colegiala",
     ),
@@ -146,6 +161,37 @@ LEXICON: tuple[LexiconEntry, ...] = (
         r"(?:booking|bookings|appointments) (?:through|by|via) (?:my|our) \w+",
         r"(?:daddy|manager|driver) (?:handles|takes|sets|does)",
         r"mi (?:manager|jefe|chofer)",
+    ),
+    _entry(
+        "agency",
+        "an agency or someone else takes the bookings",
+        "third_party",
+        1.0,
+        f"{IBANEZ_2014}: ad placed by a third party; Polaris typology (escort agencies)",
+        r"(?:escort|model(?:l?ing)?|massage|companion|entertainment) (?:agency|service|company)",
+        r"agency|agencies",
+        r"booking (?:agent|line|office|desk|manager|team)",
+        r"receptionists?|dispatchers?|proprietress|madam",
+        r"(?:call|text|contact|email|e-mail|write to|book with) us",
+        r"(?:our|the) (?:team|staff|management)",
+        negatable=True,
+    ),
+    _entry(
+        "several_people",
+        "several women offered in one ad",
+        "several_people",
+        1.0,
+        f"{IBANEZ_2014}: several people advertised in one ad",
+        r"(?:our|my|other|new|more|many|lots of|several|variety of|selection of|choice of)"
+        r" (?:\w+ ){0,2}?(?:girls|ladies|women|models|escorts|companions|masseuses|therapists"
+        r"|providers|hotties|beauties)",
+        # A count right before the noun ("3 girls", "two sexy ladies"), not "22 years ... escorts".
+        r"(?:[2-9]|two|three|four|five|six|ten) (?:[a-z]+ )?(?:girls|ladies|women|models)",
+        r"(?:2|two|3|three) ?girls? (?:specials?|shows?|fun|party|parties|action)",
+        r"duos?|four hands|threesomes? with (?:my|a) (?:girl ?friend|friend)",
+        r"(?:girls|ladies) (?:available|on duty|on shift|to choose from)",
+        r"roster",
+        negatable=True,
     ),
     _entry(
         "coercion",
@@ -200,6 +246,16 @@ LEXICON: tuple[LexiconEntry, ...] = (
         r"(?:girls|ladies|models|dancers|providers|escorts) (?:wanted|needed)",
         r"make (?:money|\$+|cash|bank) fast",
         r"looking for (?:new )?(?:girls|ladies|providers|models) to (?:join|work)",
+        r"now hiring|hiring (?:\w+ ){0,2}(?:girls|ladies|women|females|models|dancers|escorts"
+        r"|providers|masseuses|therapists)",
+        r"(?:join|be part of) (?:our|the) (?:team|agency|family|roster|company)",
+        r"(?:looking for|seeking|recruiting|accepting) (?:\w+ ){0,4}?(?:girls|ladies|women|females"
+        r"|models|companions|escorts|providers)",
+        r"becom(?:e|ing) an? (?:companion|escort|provider|model|dancer)",
+        r"(?:earn|make|take home|bring home) (?:over |up to )?\$ ?\d",
+        r"\$ ?\d[\d,]*\+? ?(?:per|a|/) ?(?:day|week|shift)",
+        r"\d\d ?/ ?\d\d split",
+        r"apply (?:now|today|within|here)|applicants?|applications?",
     ),
     _entry(
         "event_timing",
@@ -377,6 +433,11 @@ class Prototypes:
         return best
 
 
+# "no agency", "not an agency", "non-agency", "independent, no agency": the words just before a
+# negatable match say it is absent.
+_NEGATED = re.compile(r"(?<![a-z])(?:no|not|non|never|without)(?![a-z])[\s\-a-z]{0,5}$", re.I)
+
+
 def _lexicon_hits(text: str) -> list[Indicator]:
     hits: list[Indicator] = []
     for entry in LEXICON:
@@ -387,6 +448,8 @@ def _lexicon_hits(text: str) -> list[Indicator]:
             for match in pattern.finditer(text):
                 span = match.span()
                 if span[0] == span[1] or any(span[0] < e and s < span[1] for s, e in taken):
+                    continue
+                if entry.negatable and _NEGATED.search(text, max(0, span[0] - 16), span[0]):
                     continue
                 taken.append(span)
                 hits.append(
@@ -431,6 +494,32 @@ def _obscured_phone_hits(text: str) -> list[Indicator]:
             )
         )
     return hits
+
+
+_SHE = re.compile(r"(?<![\w'])(?:she|her|hers|herself|she'?s)(?![\w'])", re.IGNORECASE)
+_I = re.compile(r"(?<![\w'])(?:i|me|my|mine|myself|i'?m|i'?ll|i'?ve|i'?d)(?![\w'])", re.IGNORECASE)
+
+
+def _third_person_hits(text: str) -> list[Indicator]:
+    """An ad that speaks about her, not as her: someone else wrote it (a third party).
+
+    Fires when she/her is used at least three times and at least twice as often as I/me/my.
+    """
+    she = list(_SHE.finditer(text))
+    if len(she) < 3 or len(she) < 2 * len(_I.findall(text)):
+        return []
+    first = she[0]
+    return [
+        Indicator(
+            "third_person",
+            "written about her in the third person",
+            "third_party",
+            1.0,
+            f"{IBANEZ_2014}: third-person language",
+            first.span(),
+            first.group(0),
+        )
+    ]
 
 
 def _emoji_hits(text: str) -> list[Indicator]:
@@ -525,7 +614,12 @@ def detect(
     prototypes: Prototypes | None = None,
 ) -> list[Indicator]:
     """All indicators for one ad text, sorted by position (whole-text ones first)."""
-    hits = _lexicon_hits(text) + _emoji_hits(text) + _obscured_phone_hits(text)
+    hits = (
+        _lexicon_hits(text)
+        + _third_person_hits(text)
+        + _emoji_hits(text)
+        + _obscured_phone_hits(text)
+    )
     if extraction:
         hits += _extraction_hits(text, extraction)
     if embedding is not None and prototypes is not None:

@@ -10,7 +10,9 @@ Strength of each family (docs/indicators.md gives each detector's source and its
 precision on real ads):
 - strong: an explicit age under 18 or claim of being a minor, coercion or control of the person,
   several forced-labour (ILO) indicators together;
-- moderate: third-party control, youthful wording, recruitment into commercial sex;
+- moderate: third-party control (a pimp, manager or driver; an agency or booking line; an ad
+  written about her in the third person), several women offered in one ad, youthful wording,
+  recruitment into commercial sex;
 - weak: risky services, an obscured phone number, event timing, trust wording, emoji with a coded
   meaning, paraphrases caught by embedding similarity.
 A flag needs one strong family or two moderate ones: weak signs, price or emoji never flag alone.
@@ -37,6 +39,8 @@ FAMILY_EVIDENCE: dict[str, tuple[str, float]] = {
     "third_party": (MODERATE, 2.1),
     "youthful": (MODERATE, 2.1),
     "recruitment": (MODERATE, 2.1),
+    # Several women offered in one ad (a roster, "my girls", duos).
+    "several_people": (MODERATE, 2.1),
     # "gfe" and "full service" are ordinary escort-ad words; unprotected services are weak evidence.
     "risky_services": (WEAK, 0.5),
     "obscured_phone": (WEAK, 0.5),

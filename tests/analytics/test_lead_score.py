@@ -57,3 +57,62 @@ def test_the_flag_threshold_is_the_setting(settings) -> None:
     score, _ = lead_score(hits)
     settings.RISK_FLAG_THRESHOLD = score + 0.01
     assert not lead_score(hits)[1]
+
+
+def _codes(text: str) -> set[str]:
+    return {h.code for h in detect(text)}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Call our escort agency to meet the girls",
+        "Text us to book, our booking line is open",
+        "Ask the receptionist for tonight's ladies",
+    ],
+)
+def test_an_agency_or_someone_else_booking_is_third_party(text: str) -> None:
+    assert "agency" in _codes(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["Independent, no agency, just me", "I am not an agency", "non-agency provider"]
+)
+def test_a_negated_agency_does_not_fire(text: str) -> None:
+    assert "agency" not in _codes(text)
+
+
+def test_an_ad_about_her_not_by_her_is_third_person() -> None:
+    about = "She is sweet. Her smile is warm and she loves to dance. Book her today."
+    by = "I am sweet. My smile is warm, I love to dance and my friend says she agrees."
+    assert "third_person" in _codes(about)
+    assert "third_person" not in _codes(by)
+
+
+@pytest.mark.parametrize(
+    "text", ["Meet my sexy girls tonight", "Try our new ladies", "2 girl specials", "ask about duos"]
+)
+def test_several_women_in_one_ad_are_found(text: str) -> None:
+    assert "several_people" in _codes(text)
+
+
+def test_an_age_in_years_before_the_word_escorts_is_not_a_count_of_women() -> None:
+    assert "several_people" not in _codes("I am 22 years young, one of the best escorts here")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Now hiring, send a recent photo",
+        "Join our team, take home $1000 per day",
+        "Have you thought about becoming a companion? Apply today",
+    ],
+)
+def test_recruitment_into_the_trade_is_found(text: str) -> None:
+    assert "recruitment" in _codes(text)
+
+
+def test_an_agency_offering_several_women_is_flagged_but_either_alone_is_not() -> None:
+    assert not lead_score(detect("Call our agency tonight"))[1]
+    assert not lead_score(detect("ask about duos"))[1]
+    assert lead_score(detect("Call our agency tonight, ask about duos"))[1]
