@@ -8,7 +8,9 @@ weak in the lead score, is left out here), and prints: the share flagged at RISK
 the share at a lead score >= 0.95, the possible-minor share, and, on the hand-labelled
 development set (bench/labels/real_dev_*.jsonl, ids and labels only), ROC AUC of the lead score
 for "look_first" against "ordinary", the precision of the 10% highest-scored ads, each
-indicator's precision and recall against the labels, and flag rates by stated ethnicity.
+indicator's precision and recall against the labels, the hand-checked precision of each indicator
+(bench/labels/indicator_checks.jsonl: up to 30 firings per indicator read in context, ids and
+verdicts only), and flag rates by stated ethnicity.
 Counts only: no ad text is printed.
 """
 
@@ -52,6 +54,43 @@ def _ads(data: Path) -> list[tuple[str, int, str]]:
     return rows
 
 
+def _escort_rows(data: Path) -> dict[tuple[str, int], bool]:
+    rows = {}
+    for name in ("training.csv", "testing.csv"):
+        with (data / "dig-ads-classifier" / name).open(newline="", encoding="utf-8") as handle:
+            for i, row in enumerate(csv.DictReader(handle)):
+                rows[(f"dig-ads-classifier/{name}", i)] = row["label"] == "3"
+    return rows
+
+
+def _hand_checks(scored: dict) -> None:
+    """Precision of each indicator on the firings a person read (bench/labels/indicator_checks)."""
+    path = ROOT / "bench" / "labels" / "indicator_checks.jsonl"
+    if not path.exists():
+        return
+    checks = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    print("\nhand-checked firings (a sample of up to 30 per indicator, read in context):")
+    fires: dict[str, int] = {}
+    for value in scored.values():
+        for code in value[3]:
+            fires[code] = fires.get(code, 0) + 1
+    for code in sorted({c["code"] for c in checks}):
+        mine = [c for c in checks if c["code"] == code]
+        live = []
+        for c in mine:
+            value = scored[(c["key"]["file"], c["key"]["row"])]
+            if hashlib.sha256(value[4].encode("utf-8")).hexdigest() != c["key"]["sha256"]:
+                raise SystemExit(f"indicator check {c['key']} does not match the ad text")
+            if code in value[3]:  # a firing the rules no longer make is not counted
+                live.append(c)
+        holds = sum(c["holds"] for c in live)
+        precision = f"{holds / len(live):.2f}" if live else "n/a"
+        print(
+            f"  {code:24} fires in {fires.get(code, 0):4} ads; checked {len(live):3} "
+            f"(of {len(mine)} read), holds in {holds:3}: precision {precision}"
+        )
+
+
 def _auc(pos: list[float], neg: list[float]) -> float:
     wins = sum((p > n) + 0.5 * (p == n) for p in pos for n in neg)
     return wins / (len(pos) * len(neg)) if pos and neg else float("nan")
@@ -73,6 +112,7 @@ def main() -> int:
     from analytics.scoring.lead import lead_score, minor_score, possible_minor
 
     data = Path(sys.argv[1])
+    escort_rows = _escort_rows(data)
     scored = {}
     for file, row, text in _ads(data):
         ext = extract(text)
@@ -82,13 +122,19 @@ def main() -> int:
         )
         score, flagged = lead_score(hits)
         minor = possible_minor(minor_score(hits, ages))
-        scored[(file, row)] = (score, flagged, minor, {h.code for h in hits if not h.counter}, text)
+        scored[(file, row)] = (score, flagged, minor, {h.code for h in hits}, text)
     values = list(scored.values())
     n = len(values)
     print(f"real ads scored: {n}")
     print(f"flagged at RISK_FLAG_THRESHOLD: {sum(v[1] for v in values) / n:.1%}")
     print(f"lead score >= 0.95: {sum(v[0] >= 0.95 for v in values) / n:.1%}")
     print(f"possible minor: {sum(v[2] for v in values) / n:.1%}")
+    escort = [v for (file, row), v in scored.items() if escort_rows.get((file, row))]
+    print(
+        f"flagged among the {len(escort)} escort ads of dig-ads-classifier (label 3): "
+        f"{sum(v[1] for v in escort) / len(escort):.1%}"
+    )
+    _hand_checks(scored)
     labels = []
     for path in sorted((ROOT / "bench" / "labels").glob("real_dev_*.jsonl")):
         labels += [json.loads(line) for line in path.read_text().splitlines() if line.strip()]

@@ -86,6 +86,9 @@ class LexiconEntry:
     patterns: tuple[str, ...]
     # A negated match ("no agency", "not an agency") does not fire.
     negatable: bool = False
+    # Fires only in an ad of the sex trade (escort, massage, adult work): "join our team" or
+    # "call us" in an electrician's job ad is not third-party control or recruitment into it.
+    needs_context: bool = False
     compiled: tuple[re.Pattern[str], ...] = field(default=(), compare=False, repr=False)
     # All patterns as one alternation: a text it finds nothing in has no hit for this entry, so
     # one scan replaces one per pattern for the (usual) entries that do not fire.
@@ -100,12 +103,22 @@ def _entry(
     provenance: str,
     *patterns: str,
     negatable: bool = False,
+    needs_context: bool = False,
 ) -> LexiconEntry:
     compiled = tuple(re.compile(rf"(?<!\w)(?:{p})(?!\w)", re.IGNORECASE) for p in patterns)
     alternation = "|".join(f"(?:{p})" for p in patterns)
     any_pattern = re.compile(rf"(?<!\w)(?:{alternation})(?!\w)", re.IGNORECASE)
     return LexiconEntry(
-        code, label, family, weight, provenance, patterns, negatable, compiled, any_pattern
+        code,
+        label,
+        family,
+        weight,
+        provenance,
+        patterns,
+        negatable,
+        needs_context,
+        compiled,
+        any_pattern,
     )
 
 
@@ -116,7 +129,8 @@ LEXICON: tuple[LexiconEntry, ...] = (
         "youthful",
         0.6,
         f"{NIJ_2024}: youthful language predictive; {TELLFINDER} underage",
-        r"new girl",
+        # "new girl in town" is movement, not youth.
+        r"new girl(?!\s+(?:in|to) (?:town|the area|the city))",
         r"barely (?:legal|18|eighteen)",
         r"just turned (?:18|eighteen)",
         r"young(?:est)? (?:and )?(?:fresh|sweet|tight)",
@@ -141,13 +155,16 @@ LEXICON: tuple[LexiconEntry, ...] = (
         1.0,
         f"{TELLFINDER} underage",
         r"under ?age",
-        r"high school",
+        # "High School diploma" is a job requirement, not a person's age.
+        r"high school(?! (?:diploma|degree|education|graduate|equivalent|or|/))",
         r"(?:1[0-7]) ?(?:yo|y/o|years? old|a[ñn]os)",
         r"age[:\s]+1[0-7]",
         r"lolita",
         r"candy girl",
         r"fresh out of school",
         r"menor de edad",
+        negatable=True,
+        needs_context=True,
     ),
     _entry(
         "third_party_control",
@@ -168,13 +185,17 @@ LEXICON: tuple[LexiconEntry, ...] = (
         "third_party",
         1.0,
         f"{IBANEZ_2014}: ad placed by a third party; Polaris typology (escort agencies)",
-        r"(?:escort|model(?:l?ing)?|massage|companion|entertainment) (?:agency|service|company)",
-        r"agency|agencies",
+        # "my massage service" is a masseuse's own; "Agency name:" an empty form field.
+        # Site menus ("Escort Agencies", "Incall Escort Service", "Agency: Independent") are not
+        # the ad's own words about who runs it.
+        r"(?<!incall )(?<!outcall )(?:escort|model(?:l?ing)?|companion|entertainment)"
+        r" (?:agency|service|company)",
+        r"agency(?! name)(?!:? ?independent)|our agencies",
         r"booking (?:agent|line|office|desk|manager|team)",
         r"receptionists?|dispatchers?|proprietress|madam",
         r"(?:call|text|contact|email|e-mail|write to|book with) us",
-        r"(?:our|the) (?:team|staff|management)",
         negatable=True,
+        needs_context=True,
     ),
     _entry(
         "several_people",
@@ -182,9 +203,11 @@ LEXICON: tuple[LexiconEntry, ...] = (
         "several_people",
         1.0,
         f"{IBANEZ_2014}: several people advertised in one ad",
-        r"(?:our|my|other|new|more|many|lots of|several|variety of|selection of|choice of)"
+        # "new" only right before the noun: "New Orleans escorts" is a place.
+        r"(?:our|my|other|more|many|lots of|several|variety of|selection of|choice of)"
         r" (?:\w+ ){0,2}?(?:girls|ladies|women|models|escorts|companions|masseuses|therapists"
         r"|providers|hotties|beauties)",
+        r"new (?:girls|ladies|women|models|escorts|masseuses)",
         # A count right before the noun ("3 girls", "two sexy ladies"), not "22 years ... escorts".
         r"(?:[2-9]|two|three|four|five|six|ten) (?:[a-z]+ )?(?:girls|ladies|women|models)",
         r"(?:2|two|3|three) ?girls? (?:specials?|shows?|fun|party|parties|action)",
@@ -192,6 +215,7 @@ LEXICON: tuple[LexiconEntry, ...] = (
         r"(?:girls|ladies) (?:available|on duty|on shift|to choose from)",
         r"roster",
         negatable=True,
+        needs_context=True,
     ),
     _entry(
         "coercion",
@@ -207,18 +231,16 @@ LEXICON: tuple[LexiconEntry, ...] = (
     ),
     _entry(
         "risky_services",
-        "risky services",
+        "unprotected or no-limits services",
         "risky_services",
         0.6,
         f"{TELLFINDER} risky services",
-        r"bare ?back",
-        r"bbfs",
+        # "GFE" and "full service" are ordinary escort-ad words (27 of 30 checked firings of the
+        # old pattern meant nothing risky): only unprotected and no-limits services count.
+        r"bare ?back|bbfs|bbbj|bbj",
         r"no (?:limits|rules)",
-        r"no condoms?",
-        r"greek",
-        r"cim|gfe ?w?/?o? ?(?:condom)?",
-        r"all (?:services|positions)",
-        r"full service",
+        r"no condoms?|without (?:a )?condoms?|condom ?free",
+        r"cim|cof|cob|swallow",
     ),
     _entry(
         "trustworthy_language",
@@ -233,6 +255,7 @@ LEXICON: tuple[LexiconEntry, ...] = (
         r"trust(?:ed|worthy)",
         r"verified",
         r"not a cop|no cops|no le",
+        needs_context=True,
     ),
     # Stated ethnicity, nationality and language are never indicators: nobody is flagged, or scored
     # higher, for who they are (issue #15; docs/fairness.md).
@@ -246,16 +269,27 @@ LEXICON: tuple[LexiconEntry, ...] = (
         r"(?:girls|ladies|models|dancers|providers|escorts) (?:wanted|needed)",
         r"make (?:money|\$+|cash|bank) fast",
         r"looking for (?:new )?(?:girls|ladies|providers|models) to (?:join|work)",
+        r"becom(?:e|ing) an? (?:companion|escort|provider|dancer)",
+    ),
+    # Words of any job ad ("now hiring", "join our team", "apply today", pay per day): recruitment
+    # into the sex trade only in an ad of the sex trade.
+    _entry(
+        "recruitment",
+        "recruitment into commercial sex",
+        "recruitment",
+        0.6,
+        "Polaris typology (escort/commercial-front recruitment); project lexicon",
         r"now hiring|hiring (?:\w+ ){0,2}(?:girls|ladies|women|females|models|dancers|escorts"
         r"|providers|masseuses|therapists)",
         r"(?:join|be part of) (?:our|the) (?:team|agency|family|roster|company)",
+        # Recruiting phrasing, not a client "looking for Portland escorts".
         r"(?:looking for|seeking|recruiting|accepting) (?:\w+ ){0,4}?(?:girls|ladies|women|females"
-        r"|models|companions|escorts|providers)",
-        r"becom(?:e|ing) an? (?:companion|escort|provider|model|dancer)",
+        r"|models|companions|escorts|providers) (?:to|who|for|between|aged|with)",
         r"(?:earn|make|take home|bring home) (?:over |up to )?\$ ?\d",
         r"\$ ?\d[\d,]*\+? ?(?:per|a|/) ?(?:day|week|shift)",
         r"\d\d ?/ ?\d\d split",
-        r"apply (?:now|today|within|here)|applicants?|applications?",
+        r"apply (?:now|today|within|here)|to apply|applications? (?:for|from)|invite applications",
+        needs_context=True,
     ),
     _entry(
         "event_timing",
@@ -275,11 +309,22 @@ LEXICON: tuple[LexiconEntry, ...] = (
         -0.3,
         f"{NIJ_2024}: movement language LESS common in trafficking ads; {TELLFINDER} movement",
         r"new (?:in|to) (?:town|the area|the city)",
-        r"(?:just )?visiting",
         r"in town (?:for|until|only)",
         r"leaving (?:soon|tomorrow|friday)",
         r"recien llegada|reci[ée]n llegada",
+    ),
+    _entry(
+        "movement_language",
+        "movement language (new in town)",
+        "movement",
+        -0.3,
+        f"{NIJ_2024}: movement language LESS common in trafficking ads; {TELLFINDER} movement",
+        # Not "thank you for visiting our site", nor "visiting hotels" (outcalls); a touring
+        # company in a job ad is no movement of a person.
+        r"(?<!for )(?:just )?visiting(?! (?:our|this|the|my) (?:site|website|page|gallery)"
+        r"| (?:hotels?|house|homes?|you))",
         r"on tour|touring",
+        needs_context=True,
     ),
     # ILO forced-labour indicators, for job ads. One alone is common in honest job ads (98% of
     # sampled migrant job ads had one); the heads get the count and only several together count.
@@ -435,21 +480,45 @@ class Prototypes:
 
 # "no agency", "not an agency", "non-agency", "independent, no agency": the words just before a
 # negatable match say it is absent.
-_NEGATED = re.compile(r"(?<![a-z])(?:no|not|non|never|without)(?![a-z])[\s\-a-z]{0,5}$", re.I)
+_NEGATED = re.compile(r"(?<![a-z])(?:no|not|non|never|without)(?![a-z])[\s\-a-z]{0,12}$", re.I)
+
+
+# Words of the sex trade: an ad with none of them is some other ad (a job, a sale).
+_SEX_TRADE = re.compile(
+    r"escort|incall|outcall|in-call|out-call|(?<![a-z])gfe(?![a-z])|body ?rubs?|erotic|sensual"
+    r"|adult (?:entertainment|work|industry|jobs?|videos?|films?|modell?ing)"
+    r"|gentlem[ae]n|donations?|roses|fetish|strip(?:per|ping)|xxx|sugar (?:daddy|baby)|massage"
+    r"|(?<![a-z])(?:qv|hhr|hh)(?![a-z])|dominatrix|playmate|call ?girls?|hookers?|webcam|nude"
+    r"|sexy|gorgeous|busty|curvy|lingerie|naughty|intimate|seductive|kinky|bdsm|upscale gent"
+    r"|becom(?:e|ing) an? companion",
+    re.IGNORECASE,
+)
+
+
+def sex_trade_context(text: str) -> bool:
+    """Whether the ad speaks of the sex trade at all (gates third-party and recruitment words)."""
+    return _SEX_TRADE.search(text) is not None
 
 
 def _lexicon_hits(text: str) -> list[Indicator]:
     hits: list[Indicator] = []
+    context: bool | None = None
     for entry in LEXICON:
         if entry.any_pattern is not None and entry.any_pattern.search(text) is None:
             continue
+        if entry.needs_context:
+            if context is None:
+                context = sex_trade_context(text)
+            if not context:
+                continue
         taken: list[tuple[int, int]] = []
         for pattern in entry.compiled:
             for match in pattern.finditer(text):
                 span = match.span()
                 if span[0] == span[1] or any(span[0] < e and s < span[1] for s, e in taken):
                     continue
-                if entry.negatable and _NEGATED.search(text, max(0, span[0] - 16), span[0]):
+                if entry.negatable and _NEGATED.search(text[max(0, span[0] - 24) : span[0]]):
+                    taken.append(span)  # "not an escort agency" also hides "agency" inside it
                     continue
                 taken.append(span)
                 hits.append(
@@ -477,9 +546,15 @@ def _obscured_phone_hits(text: str) -> list[Indicator]:
     """Phone numbers written to evade search: digits as words, or broken up with symbols."""
     hits: list[Indicator] = []
     for match in _DIGIT_RUN.finditer(text):
-        run = match.group(0).rstrip(" \t\n-_.,;:!?")
-        digits = sum(c.isdigit() for c in run) + len(_DIGIT_WORD.findall(run))
-        if digits < 7 or not (_DIGIT_WORD.search(run) or _OBSCURING.search(run)):
+        # Symbols after the last digit ("555-123-4567 |", "### 5551234567 ###") obscure nothing.
+        run = re.sub(r"[\W_]+$", "", match.group(0))
+        words = len(_DIGIT_WORD.findall(run))
+        digits = sum(c.isdigit() for c in run) + words
+        # Symbols alone obscure a phone-length run; a price list or a date is longer or shorter.
+        if words:
+            if not 7 <= digits <= 12:
+                continue
+        elif not (10 <= digits <= 11 and _OBSCURING.search(run)):
             continue
         start = match.start()
         hits.append(
@@ -496,7 +571,7 @@ def _obscured_phone_hits(text: str) -> list[Indicator]:
     return hits
 
 
-_SHE = re.compile(r"(?<![\w'])(?:she|her|hers|herself|she'?s)(?![\w'])", re.IGNORECASE)
+_SHE = re.compile(r"(?<![\w'])(?:she|her|hers|herself|she'?s)(?![\w'-])", re.IGNORECASE)
 _I = re.compile(r"(?<![\w'])(?:i|me|my|mine|myself|i'?m|i'?ll|i'?ve|i'?d)(?![\w'])", re.IGNORECASE)
 
 
@@ -506,7 +581,7 @@ def _third_person_hits(text: str) -> list[Indicator]:
     Fires when she/her is used at least three times and at least twice as often as I/me/my.
     """
     she = list(_SHE.finditer(text))
-    if len(she) < 3 or len(she) < 2 * len(_I.findall(text)):
+    if len(she) < 3 or not sex_trade_context(text) or len(she) < 2 * len(_I.findall(text)):
         return []
     first = she[0]
     return [

@@ -67,8 +67,8 @@ def _codes(text: str) -> set[str]:
     "text",
     [
         "Call our escort agency to meet the girls",
-        "Text us to book, our booking line is open",
-        "Ask the receptionist for tonight's ladies",
+        "Incall and outcall. Text us to book, our booking line is open",
+        "Sensual massage: ask the receptionist for tonight's ladies",
     ],
 )
 def test_an_agency_or_someone_else_booking_is_third_party(text: str) -> None:
@@ -83,14 +83,20 @@ def test_a_negated_agency_does_not_fire(text: str) -> None:
 
 
 def test_an_ad_about_her_not_by_her_is_third_person() -> None:
-    about = "She is sweet. Her smile is warm and she loves to dance. Book her today."
-    by = "I am sweet. My smile is warm, I love to dance and my friend says she agrees."
+    about = "Escort. She is sweet. Her smile is warm and she loves to dance. Book her today."
+    by = "Escort. I am sweet. My smile is warm, I love to dance and my friend says she agrees."
     assert "third_person" in _codes(about)
     assert "third_person" not in _codes(by)
 
 
 @pytest.mark.parametrize(
-    "text", ["Meet my sexy girls tonight", "Try our new ladies", "2 girl specials", "ask about duos"]
+    "text",
+    [
+        "Meet my sexy girls tonight",
+        "Massage: try our new ladies",
+        "2 girl specials incall",
+        "escort, ask about duos",
+    ],
 )
 def test_several_women_in_one_ad_are_found(text: str) -> None:
     assert "several_people" in _codes(text)
@@ -103,8 +109,8 @@ def test_an_age_in_years_before_the_word_escorts_is_not_a_count_of_women() -> No
 @pytest.mark.parametrize(
     "text",
     [
-        "Now hiring, send a recent photo",
-        "Join our team, take home $1000 per day",
+        "Escort agency now hiring, send a recent photo",
+        "Adult work: join our team, take home $1000 per day",
         "Have you thought about becoming a companion? Apply today",
     ],
 )
@@ -113,6 +119,30 @@ def test_recruitment_into_the_trade_is_found(text: str) -> None:
 
 
 def test_an_agency_offering_several_women_is_flagged_but_either_alone_is_not() -> None:
-    assert not lead_score(detect("Call our agency tonight"))[1]
-    assert not lead_score(detect("ask about duos"))[1]
-    assert lead_score(detect("Call our agency tonight, ask about duos"))[1]
+    assert not lead_score(detect("Call our escort agency tonight"))[1]
+    assert not lead_score(detect("escort, ask about duos"))[1]
+    assert lead_score(detect("Call our escort agency tonight, ask about duos"))[1]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Electricians wanted: join our team, call us, applications for two positions, apply now",
+        "Home care: she helps her clients; her schedule suits her; she drives her own car",
+        "Warehouse pickers, High School diploma required, $600/week",
+    ],
+)
+def test_an_ordinary_job_ad_has_no_third_party_recruitment_or_minor_sign(text: str) -> None:
+    codes = _codes(text)
+    assert not codes & {"agency", "third_person", "recruitment", "underage_cue"}, codes
+
+
+def test_symbols_after_a_plain_number_do_not_make_it_obscured() -> None:
+    assert "obscured_phone_text" not in _codes("call 555-201-4567 |  ### 5552014567 ###")
+    assert "obscured_phone_text" in _codes("call 555*201*4567 now")
+    assert "obscured_phone_text" in _codes("call five5five-2zero1-4567")
+
+
+def test_gfe_and_full_service_are_not_risky_but_unprotected_services_are() -> None:
+    assert "risky_services" not in _codes("GFE, full service, incall")
+    assert "risky_services" in _codes("incall, BBBJ and CIM")

@@ -18,7 +18,7 @@ def _codes(text: str, extraction: dict | None = None) -> set[str]:
 
 
 def test_every_span_points_at_the_matched_substring() -> None:
-    text = "Sweet NEW GIRL 🍭 here, my daddy handles bookings. 100% real pics, Latina."
+    text = "Sweet NEW GIRL 🍭 here, my daddy handles bookings. 100% real pics, Latina, incall."
     hits = detect(text)
     assert hits
     for hit in hits:
@@ -33,7 +33,7 @@ def test_every_span_points_at_the_matched_substring() -> None:
 
 
 def test_movement_language_is_a_counter_indicator() -> None:
-    hits = detect("Classy lady, new in town until Sunday.")
+    hits = detect("Classy escort, new in town until Sunday.")
     movement = [h for h in hits if h.code == "movement_language"]
     assert movement and movement[0].counter and movement[0].weight < 0
     assert "NIJ" in movement[0].provenance
