@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from core.admin_mixins import RoleAdminMixin
 
 from .models import ModelVersion
-from .services import model_activate
+from .services import metrics_provenance, model_activate
 
 
 @admin.register(ModelVersion)
@@ -20,9 +20,9 @@ class ModelVersionAdmin(RoleAdminMixin, admin.ModelAdmin):
         "created_at",
         "activated_at",
         "rescore_progress",
-        "training_summary",
+        "measured_on",
     )
-    readonly_fields = [f.name for f in ModelVersion._meta.fields]
+    readonly_fields = ["measured_on", *(f.name for f in ModelVersion._meta.fields)]
     actions = ("activate",)
 
     @admin.display(description="re-scored")
@@ -31,6 +31,10 @@ class ModelVersionAdmin(RoleAdminMixin, admin.ModelAdmin):
             return "-"
         percent = 100 * obj.rescore_done // obj.rescore_total
         return f"{obj.rescore_done}/{obj.rescore_total} ({percent}%)"
+
+    @admin.display(description="what its metrics measure")
+    def measured_on(self, obj: ModelVersion) -> str:
+        return metrics_provenance(obj.training_summary)
 
     def has_add_permission(self, request: HttpRequest, *args: object) -> bool:
         return False

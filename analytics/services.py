@@ -226,3 +226,25 @@ def ads_rescore_all(
         if on_progress is not None:
             on_progress(len(ads))
     return done
+
+
+def metrics_provenance(training_summary: dict) -> str:
+    """Plain words on what a model version's metrics were measured on (issue #15).
+
+    The seed corpus is synthetic: cross-validation on it says the mechanism works, not that the
+    model triages real ads. Risk and possible minor on every page come from the lead score until
+    investigators' decisions train a model.
+    """
+    counts = {str(k): int(v) for k, v in (training_summary or {}).items() if str(v).isdigit()}
+    seed = counts.get("seed", 0)
+    decisions = counts.get("decisions", 0)
+    if decisions == 0:
+        return (
+            f"Cross-validation on {seed} synthetic seed ads only: these figures test the "
+            "mechanism, not accuracy on real ads. Pages show the lead score, not yet calibrated "
+            "against investigators' decisions; this model gives only the ad's category."
+        )
+    return (
+        f"Cross-validation on {seed} synthetic seed ads and {decisions} investigators' "
+        "decisions; only figures measured on held-out decisions speak for real ads."
+    )

@@ -111,18 +111,45 @@ def main() -> int:
     from analytics.scoring.indicators import detect
     from analytics.scoring.lead import lead_score, minor_score, possible_minor
 
+    def obfuscated(ext: object) -> bool:
+        return bool(getattr(ext, "obfuscated", False))
+
     data = Path(sys.argv[1])
     escort_rows = _escort_rows(data)
     scored = {}
+    by_ethnicity: dict[str, list[tuple[bool, bool]]] = {}
+    moved: list[float] = []
     for file, row, text in _ads(data):
         ext = extract(text)
         ages = list(ext.ages)
         hits = detect(
-            text, {"ages": ages, "obfuscated_phone": bool(getattr(ext, "obfuscated", False))}
+            text,
+            {"ages": ages, "obfuscated_phone": obfuscated(ext), "ethnicities": ext.ethnicities},
         )
         score, flagged = lead_score(hits)
         minor = possible_minor(minor_score(hits, ages))
         scored[(file, row)] = (score, flagged, minor, {h.code for h in hits}, text)
+        if escort_rows.get((file, row), file.endswith("docs.json")):
+            for term in {e.lower() for e in ext.ethnicities} or {"(none stated)"}:
+                by_ethnicity.setdefault(term, []).append((flagged, minor))
+        if ext.ethnicities:
+            # The same ad with every stated ethnicity cut out: its score must not move.
+            cut = text
+            for span in sorted(
+                (sp for sp in ext.spans if sp.kind == "ethnicity"), key=lambda sp: -sp.start
+            ):
+                end = span.end + (cut[span.end : span.end + 1] == " ")  # and its space
+                cut = cut[: span.start] + cut[end:]
+            cut_ext = extract(cut)
+            cut_hits = detect(
+                cut,
+                {
+                    "ages": list(cut_ext.ages),
+                    "obfuscated_phone": obfuscated(cut_ext),
+                    "ethnicities": cut_ext.ethnicities,
+                },
+            )
+            moved.append(abs(lead_score(cut_hits)[0] - score))
     values = list(scored.values())
     n = len(values)
     print(f"real ads scored: {n}")
@@ -134,6 +161,19 @@ def main() -> int:
         f"flagged among the {len(escort)} escort ads of dig-ads-classifier (label 3): "
         f"{sum(v[1] for v in escort) / len(escort):.1%}"
     )
+    print(
+        f"stated ethnicity cut out of the {len(moved)} real ads that state one: largest score "
+        f"change {max(moved, default=0.0):.4f}, ads whose score moved > 0.01: "
+        f"{sum(m > 0.01 for m in moved)}"
+    )
+    print("flag and possible-minor rates by stated ethnicity (escort ads; groups of 15+):")
+    for term, rows in sorted(by_ethnicity.items(), key=lambda kv: -len(kv[1])):
+        if len(rows) >= 15:
+            flag_rate = sum(f for f, _ in rows) / len(rows)
+            minor_rate = sum(m for _, m in rows) / len(rows)
+            print(
+                f"  {term:16} ads {len(rows):4}  flagged {flag_rate:5.1%}  minor {minor_rate:5.1%}"
+            )
     _hand_checks(scored)
     labels = []
     for path in sorted((ROOT / "bench" / "labels").glob("real_dev_*.jsonl")):

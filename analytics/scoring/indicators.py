@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -681,6 +681,43 @@ def _dedupe(hits: Sequence[Indicator]) -> list[Indicator]:
     return sorted(out, key=lambda h: (h.span[0] if h.span else -1, h.code))
 
 
+def neutral_text(text: str, extraction: Mapping[str, Any] | None) -> tuple[str, list[int]]:
+    """The text with every stated ethnicity, nationality or language the extractor found cut out
+    (with one following space), and for each kept character its index in the original text.
+
+    Scoring reads this text, so "new Asian girls" and "new girls" are the same evidence: who a
+    person is can neither add nor hide a sign (issue #15; docs/fairness.md).
+    """
+    words = sorted({str(w) for w in (extraction or {}).get("ethnicities") or () if w}, key=len)
+    if not words:
+        return text, list(range(len(text) + 1))
+    pattern = re.compile(
+        r"(?<!\w)(?:" + "|".join(re.escape(w) for w in reversed(words)) + r")(?!\w) ?",
+        re.IGNORECASE,
+    )
+    pieces: list[str] = []
+    origin: list[int] = []
+    last = 0
+    for match in pattern.finditer(text):
+        pieces.append(text[last : match.start()])
+        origin.extend(range(last, match.start()))
+        last = match.end()
+    pieces.append(text[last:])
+    origin.extend(range(last, len(text) + 1))
+    return "".join(pieces), origin
+
+
+def _in_original(hits: list[Indicator], text: str, origin: list[int]) -> list[Indicator]:
+    out = []
+    for hit in hits:
+        if hit.span is None:
+            out.append(hit)
+            continue
+        start, end = origin[hit.span[0]], origin[hit.span[1] - 1] + 1
+        out.append(replace(hit, span=(start, end), matched=text[start:end]))
+    return out
+
+
 def detect(
     text: str,
     extraction: Mapping[str, Any] | None = None,
@@ -688,7 +725,12 @@ def detect(
     embedding: np.ndarray | None = None,
     prototypes: Prototypes | None = None,
 ) -> list[Indicator]:
-    """All indicators for one ad text, sorted by position (whole-text ones first)."""
+    """All indicators for one ad text, sorted by position (whole-text ones first).
+
+    Spans point into `text`; the detectors read its `neutral_text`.
+    """
+    original = text
+    text, origin = neutral_text(original, extraction)
     hits = (
         _lexicon_hits(text)
         + _third_person_hits(text)
@@ -712,6 +754,8 @@ def detect(
                         None,
                     )
                 )
+    if text is not original:
+        hits = _in_original(hits, original, origin)
     return _dedupe(hits)
 
 

@@ -106,7 +106,12 @@ class Featurizer:
         self, texts: Sequence[str], extractions: Sequence[Mapping[str, Any] | None] | None = None
     ) -> tuple[np.ndarray, Any, list[list[ind.Indicator]]]:
         """Features (n, d), the Encoded batch and the indicators of each text."""
-        encoded = self.encoder.encode(texts)
+        # The encoder, like the indicators, never reads a stated ethnicity (docs/fairness.md).
+        neutral = [
+            ind.neutral_text(text, extractions[i] if extractions else None)[0]
+            for i, text in enumerate(texts)
+        ]
+        encoded = self.encoder.encode(neutral)
         rows: list[np.ndarray] = []
         hits_per_text: list[list[ind.Indicator]] = []
         for i, text in enumerate(texts):

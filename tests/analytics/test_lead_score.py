@@ -146,3 +146,14 @@ def test_symbols_after_a_plain_number_do_not_make_it_obscured() -> None:
 def test_gfe_and_full_service_are_not_risky_but_unprotected_services_are() -> None:
     assert "risky_services" not in _codes("GFE, full service, incall")
     assert "risky_services" in _codes("incall, BBBJ and CIM")
+
+
+@pytest.mark.parametrize("who", ["Asian", "Latina", "Russian", "Ebony"])
+def test_a_stated_ethnicity_between_two_words_neither_adds_nor_hides_a_sign(who: str) -> None:
+    plain = "Escort studio: new girls every week, my daddy handles bookings"
+    stated = plain.replace("new girls", f"new {who} girls")
+    hits = detect(stated, {"ethnicities": [who]})
+    assert lead_score(hits) == lead_score(detect(plain))
+    several = next(h for h in hits if h.code == "several_people")
+    assert several.span is not None
+    assert stated[several.span[0] : several.span[1]] == several.matched == f"new {who} girls"
