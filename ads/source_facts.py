@@ -284,6 +284,15 @@ def _emails(items: Iterable[str], bad: list[str]) -> list[str]:
     return emails
 
 
+def _handle(platform: str, account: str) -> str:
+    """The handle as extraction would write it had the ad's text named it ("platform:name",
+    through the same normaliser), so a stated account and one found in a text are one value."""
+    for found in find_handles(normalize(f"{platform}: {account}"), [], []):
+        if found.value.startswith(f"{platform}:"):
+            return found.value
+    return f"{platform}:{account.lower()}"
+
+
 def _social(
     items: Iterable[str], bad: list[str], *, filler: list[str]
 ) -> tuple[list[str], list[str]]:
@@ -317,7 +326,7 @@ def _social(
             if not match or account.lower() in _NOT_ACCOUNTS:
                 filler.append("social")
                 continue
-            _add(handles, f"{platform}:{match.group(1).lower()}")
+            _add(handles, _handle(platform, match.group(1)))
             _add(links, f"https://{host}/{account}")
             continue
         found = [
