@@ -217,9 +217,8 @@ def _item_text(item: Any) -> str | None:
     if isinstance(item, str | int | float):
         return str(item).strip()
     if isinstance(item, Mapping):
-        for key in _VALUE_KEYS:
-            if key in item:
-                return _item_text(item[key])
+        inner = _inner(item)
+        return None if isinstance(inner, Mapping) else _item_text(inner)
     return None
 
 
@@ -241,10 +240,24 @@ def _items(value: Any) -> list[str]:
                 return _items(parsed if isinstance(parsed, list) else [parsed])
         return [piece.strip() for piece in _SPLIT.split(text) if piece.strip()]
     if isinstance(value, list | tuple):
-        found = (_item_text(v) for v in value[: MAX_ITEMS * 2])
-        return [v for v in found if v]
+        found: list[str] = []
+        for item in value[: MAX_ITEMS * 2]:
+            inner = _inner(item)
+            # An object may wrap a list of values ({"name": ["7025550143"]}): one level is read.
+            values = inner if isinstance(inner, list | tuple) else [inner]
+            found.extend(v for v in (_item_text(v) for v in values[:MAX_ITEMS]) if v)
+        return found
     single = _item_text(value)
     return [single] if single else []
+
+
+def _inner(item: Any) -> Any:
+    """The value an object wraps (its first key among _VALUE_KEYS), or the item itself."""
+    if isinstance(item, Mapping):
+        for key in _VALUE_KEYS:
+            if key in item:
+                return item[key]
+    return item
 
 
 def _add(values: list[Any], value: Any) -> None:

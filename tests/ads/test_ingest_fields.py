@@ -328,3 +328,28 @@ def test_the_ad_page_shows_source_facts_as_stated_and_escaped(actors):
     assert "<dt>Age</dt><dd><bdi>27</bdi></dd>" in html
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_cells_that_wrap_values_in_lists_or_objects_are_read(actors):
+    rows = [
+        {
+            "external_id": "1",
+            "body": "Synthetic",
+            "phone": (
+                "[{'kind': 'phone', 'name': ['7025550143', '7025550144']}, "
+                "{'name': '702.555.0145'}]"
+            ),
+            "age": "['22']",
+            "email": ["kay@example.org", {"value": "Lee@Example.org"}],
+        },
+        {"external_id": "2", "body": "Synthetic", "phone": "[{'nested': {'deeper': 1}}"},
+    ]
+    summary = ads_ingest(source=actors.source_a, rows=records_from_payload(rows))
+    facts = dict(Ad.objects.values_list("external_id", "source_facts"))
+    assert facts["1"] == {
+        "ages": [22],
+        "phones": ["+17025550143", "+17025550144", "+17025550145"],
+        "emails": ["kay@example.org", "lee@example.org"],
+    }
+    assert facts["2"] == {}
+    assert [w["line"] for w in summary.warnings] == [2]
