@@ -231,7 +231,7 @@ def _items(value: Any) -> list[str]:
             parsed: Any = None
             try:
                 parsed = json.loads(text)
-            except ValueError:
+            except (ValueError, RecursionError):
                 try:
                     parsed = ast.literal_eval(text)  # literals only: never runs code
                 except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):

@@ -232,6 +232,7 @@ def test_the_ingest_command_reports_facts_and_unknown_columns(db, tmp_path):
     call_command("ingest", str(path), "--source", "cli", "--no-progress", stdout=out)
     text = out.getvalue()
     assert "warnings: 1" in text
+    assert "warning line 3: age '12' is not a whole number from 18 to 99; not kept" in text
     assert "source facts kept (ads): ages 1, phones 2" in text
     assert "unknown columns (not read): mystery" in text
     out = StringIO()
@@ -353,3 +354,17 @@ def test_cells_that_wrap_values_in_lists_or_objects_are_read(actors):
     }
     assert facts["2"] == {}
     assert [w["line"] for w in summary.warnings] == [2]
+
+
+def test_hostile_cells_cost_a_warning_not_the_batch(actors):
+    deep = "[" * 5000 + "]" * 5000
+    rows = [
+        {"external_id": "deep", "body": "Synthetic", "age": deep},
+        {"external_id": "big", "body": "Synthetic", "phone": "[" + "9" * 50_000 + "]"},
+        {"external_id": "port", "body": "Synthetic", "social": "http://[::1/x"},
+        {"external_id": "ok", "body": "Synthetic", "age": "40"},
+    ]
+    summary = ads_ingest(source=actors.source_a, rows=records_from_payload(rows))
+    assert summary.new == 4 and summary.rejected == []
+    assert [w["line"] for w in summary.warnings] == [1, 2, 3]
+    assert Ad.objects.get(external_id="ok").source_facts == {"ages": [40]}

@@ -43,7 +43,7 @@ class Command(BaseCommand):
             "--show-rejected",
             type=int,
             default=20,
-            help="How many rejected rows to list (all are in --json).",
+            help="How many rejected rows and warnings to list (all are in --json).",
         )
 
     def handle(self, *args: Any, path: Path, source: str, country: str, **options: Any) -> None:
@@ -97,6 +97,12 @@ class Command(BaseCommand):
             self.stdout.write(f"  filler values dropped: {filler}")
         if summary.unknown_columns:
             self.stdout.write(f"  unknown columns (not read): {', '.join(summary.unknown_columns)}")
+        for warning in summary.warnings[: options["show_rejected"]]:
+            self.stdout.write(f"  warning line {warning['line']}: {warning['message']}")
+        if len(summary.warnings) > options["show_rejected"]:
+            self.stdout.write(
+                f"  … {len(summary.warnings) - options['show_rejected']} more warnings (use --json)"
+            )
         for row in summary.rejected[: options["show_rejected"]]:
             self.stdout.write(f"  rejected line {row['line']}: {row['reason']}")
         if len(summary.rejected) > options["show_rejected"]:
