@@ -42,6 +42,7 @@ ALIASES = {
 # Every canonical name a row's field can have; any other column is reported as unknown.
 KNOWN_FIELDS = frozenset((*FIELDS, "image_urls", *PLACE_PARTS, *STATED_FIELDS))
 MAX_UNKNOWN_REPORTED = 50
+_STATED = frozenset(STATED_FIELDS)
 EARLIEST = datetime(1995, 1, 1, tzinfo=UTC)
 
 ParsedRow = AdRecord | RejectedRecord | UnknownColumns
@@ -184,8 +185,10 @@ def record_from_mapping(
         if not location:
             parts = (_text(data.get(p), p, limit=500).strip() for p in PLACE_PARTS)
             location = ", ".join(p for p in parts if p)
-        stated = tuple(
-            (name, data[name]) for name in STATED_FIELDS if data.get(name) not in (None, "")
+        stated = (
+            tuple((n, data[n]) for n in STATED_FIELDS if data.get(n) not in (None, ""))
+            if _STATED.intersection(data)
+            else ()
         )
         return AdRecord(
             external_id=external_id,
@@ -249,6 +252,7 @@ def read_jsonl(
     stream: IO[bytes], *, row_ids: str | None = None
 ) -> Iterator[tuple[ParsedRow, list[str]]]:
     seen: set[str] = set()
+    last_keys: tuple[Any, ...] = ()
     for number, line in enumerate(stream, start=1):
         warnings: list[str] = []
         stripped = line.strip()
@@ -270,8 +274,11 @@ def read_jsonl(
         except TooDeeplyNested as exc:
             yield RejectedRecord(line=number, reason=f"invalid JSON: {exc}"), warnings
             continue
-        if isinstance(row, dict) and (unknown := _unknown_columns(row, seen)):
-            yield UnknownColumns(line=number, names=unknown), []
+        # Rows of one file mostly repeat the same keys: checked again only when they change.
+        if isinstance(row, dict) and (keys := tuple(row)) != last_keys:
+            last_keys = keys
+            if unknown := _unknown_columns(keys, seen):
+                yield UnknownColumns(line=number, names=unknown), []
         yield (
             record_from_mapping(
                 row,
