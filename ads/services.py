@@ -71,7 +71,7 @@ class IngestSummary:
         return data
 
 
-def _facts_json(facts: SourceFacts) -> str:
+def _facts_json(facts: dict[str, Any]) -> str:
     """Facts as stored text, canonical so that the same facts hash the same."""
     return json.dumps(facts, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
@@ -79,8 +79,10 @@ def _facts_json(facts: SourceFacts) -> str:
 def content_hash(record: AdRecord, facts: SourceFacts | None = None) -> str:
     """What makes two captures the same version of an ad (the capture bytes may differ).
 
-    Source facts count: a row whose stated age changed is a new version. A row without facts
-    hashes as before facts existed (an empty last part)."""
+    Source facts count: a row whose stated age changed is a new version. Image URLs do not
+    (they never did: a feed's ads, whose enclosures are facts now, keep their hashes), and a row
+    without other facts hashes as before facts existed (an empty last part)."""
+    hashed = {k: v for k, v in facts.items() if k != "image_urls"} if facts else None
     # One joined string hashed once: the same bytes as updating part by part, in a tenth of the
     # calls (ingest hashes every row).
     return hashlib.sha256(
@@ -91,7 +93,7 @@ def content_hash(record: AdRecord, facts: SourceFacts | None = None) -> str:
                 record.url,
                 record.posted_at.isoformat() if record.posted_at else "",
                 record.location_text,
-                _facts_json(facts) if facts else "",
+                _facts_json(hashed) if hashed else "",
             )
         ).encode("utf-8")
     ).hexdigest()

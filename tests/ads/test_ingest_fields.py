@@ -210,6 +210,8 @@ def test_a_row_without_facts_hashes_as_before_facts_existed():
     record = AdRecord(external_id="1", title="t", body="b")
     assert content_hash(record) == content_hash(record, {})
     assert content_hash(record) != content_hash(record, {"ages": [30]})
+    # Image URLs never made a new version (feeds' ads keep their hashes now they are facts).
+    assert content_hash(record) == content_hash(record, {"image_urls": ["https://x.example/1"]})
 
 
 def test_a_malformed_row_among_fact_rows_is_reported_and_the_rest_goes_on(actors, tmp_path):
