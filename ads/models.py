@@ -11,6 +11,8 @@ from django.utils import timezone
 if TYPE_CHECKING:
     from accounts.models import User
 
+    from .source_facts import StatedFacts
+
 PIPELINE_DONE = "done"
 
 
@@ -146,6 +148,8 @@ class Ad(models.Model):
     revision_count = models.PositiveIntegerField(default=1)
     # What the extraction stage found (ages, prices, emoji, spans...), for scoring and display.
     extracted = models.JSONField(default=dict, blank=True)
+    # What the source's own fields state (ads.source_facts.SourceFacts), validated at ingest.
+    source_facts = models.JSONField(default=dict, blank=True)
 
     pipeline_stage = models.CharField(max_length=20, default=PIPELINE_DONE)
     pipeline_status = models.CharField(
@@ -178,6 +182,20 @@ class Ad(models.Model):
         return f"{self.title}\n{self.body}" if self.title else self.body
 
     @property
+    def stated(self) -> StatedFacts:
+        """What the source stated about this ad (its columns and its validated fields), apart
+        from what extraction found in the text: the accessor for scoring, linking, geocoding."""
+        from .source_facts import StatedFacts
+
+        return StatedFacts.of(
+            self.source_facts,
+            url=self.url,
+            title=self.title,
+            posted_at=self.posted_at,
+            location=self.location_text,
+        )
+
+    @property
     def pipeline_done(self) -> bool:
         return self.pipeline_stage == PIPELINE_DONE
 
@@ -196,6 +214,7 @@ class AdRevision(models.Model):
     url = models.URLField(max_length=2000, blank=True)
     posted_at = models.DateTimeField(null=True, blank=True)
     location_text = models.CharField(max_length=500, blank=True)
+    source_facts = models.JSONField(default=dict, blank=True)
     content_hash = models.CharField(max_length=64)
     evidence = models.ForeignKey(Evidence, on_delete=models.PROTECT, related_name="revisions")
     captured_at = models.DateTimeField(default=timezone.now)

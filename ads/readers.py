@@ -5,33 +5,55 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 from django.conf import settings
 from django.utils.dateparse import parse_datetime
 
 from core.json_limits import TooDeeplyNested, check_depth, loads_bounded
 
-from .records import AdRecord, RejectedRecord
+from .records import AdRecord, RejectedRecord, UnknownColumns
+from .source_facts import STATED_ALIASES, STATED_FIELDS
 
 csv.field_size_limit(sys.maxsize)
 
 FIELDS = ("external_id", "title", "body", "url", "posted_at", "location_text", "language")
+# Parts of a place, joined into location_text ("City, State, Country") when a row has no location.
+PLACE_PARTS = ("city", "state", "country")
 ALIASES = {
     "id": "external_id",
     "text": "body",
     "description": "body",
+    "extracted_text": "body",
     "location": "location_text",
     "date": "posted_at",
     "posted": "posted_at",
+    "posted_date": "posted_at",
+    "images": "image_urls",
+    "image_url": "image_urls",
+    "region": "state",
+    **STATED_ALIASES,
 }
+# Every canonical name a row's field can have; any other column is reported as unknown.
+KNOWN_FIELDS = frozenset((*FIELDS, "image_urls", *PLACE_PARTS, *STATED_FIELDS))
+MAX_UNKNOWN_REPORTED = 50
+_STATED = frozenset(STATED_FIELDS)
 EARLIEST = datetime(1995, 1, 1, tzinfo=UTC)
 
-ParsedRow = AdRecord | RejectedRecord
+ParsedRow = AdRecord | RejectedRecord | UnknownColumns
+
+
+class Progress(Protocol):
+    """Where a reader reports how far it got (a tqdm bar fits): a total, then steps."""
+
+    def reset(self, total: float | None = None) -> None: ...
+
+    def update(self, n: float = 1) -> bool | None: ...
 
 
 class RowError(ValueError):
@@ -105,6 +127,7 @@ def _date_only(value: str) -> datetime | None:
 
 
 _FIELD_NAMES: dict[Any, str] = {}
+_URL_SEPARATORS = re.compile(r"[\s,;|]+")
 
 
 def _field_name(key: Any) -> str:
@@ -127,8 +150,11 @@ def record_from_mapping(
     raw: bytes,
     content_type: str,
     warnings: list[str] | None = None,
-) -> ParsedRow:
-    """Validate one row (a dict of fields) into an AdRecord, or say why it cannot be one."""
+    default_id: str = "",
+) -> AdRecord | RejectedRecord:
+    """Validate one row (a dict of fields) into an AdRecord, or say why it cannot be one.
+
+    `default_id` is the external id of a row that has none (a file ingested with row ids)."""
     warnings = warnings if warnings is not None else []
     try:
         if not isinstance(row, dict):
@@ -137,7 +163,7 @@ def record_from_mapping(
         raw_id = data.get("external_id")
         if isinstance(raw_id, float) and raw_id.is_integer():
             raw_id = int(raw_id)  # spreadsheets turn 123 into 123.0
-        external_id = _text(raw_id, "external_id", limit=255).strip()
+        external_id = _text(raw_id, "external_id", limit=255).strip() or default_id
         if not external_id:
             raise RowError("missing external_id")
         max_title = settings.INGEST_MAX_TITLE_CHARS
@@ -149,25 +175,38 @@ def record_from_mapping(
         if url and not url.lower().startswith(("http://", "https://")):
             warnings.append(f"url {url[:40]!r} is not http(s); left empty")
             url = ""
-        images = data.get("image_urls") or data.get("images") or ()
+        images = data.get("image_urls") or ()
         if isinstance(images, str):
-            images = [images]
+            # A file cell may list several URLs, split by spaces, commas, semicolons or bars.
+            images = [u for u in _URL_SEPARATORS.split(images) if u]
         if not isinstance(images, list | tuple):
             raise RowError("field 'image_urls' must be a list of URLs")
+        location = _text(data.get("location_text"), "location_text", limit=2000).strip()
+        if not location:
+            parts = (_text(data.get(p), p, limit=500).strip() for p in PLACE_PARTS)
+            location = ", ".join(p for p in parts if p)
+        stated = (
+            tuple((n, data[n]) for n in STATED_FIELDS if data.get(n) not in (None, ""))
+            if _STATED.intersection(data)
+            else ()
+        )
         return AdRecord(
             external_id=external_id,
             title=title[:max_title],
             body=body,
             url=url,
             posted_at=_posted_at(data.get("posted_at"), warnings),
-            location_text=_text(data.get("location_text"), "location_text", limit=2000).strip()[
-                :500
-            ],
+            location_text=location[:500],
             language=_text(data.get("language"), "language", limit=100).strip()[:20],
             raw=raw,
             content_type=content_type,
             line=line,
-            image_urls=tuple(str(u)[:2000] for u in images if isinstance(u, str)),
+            image_urls=tuple(
+                u.strip()[:2000]
+                for u in images
+                if isinstance(u, str) and u.strip().lower().startswith(("http://", "https://"))
+            ),
+            stated=stated,
         )
     except RowError as exc:
         ext = (row.get("external_id") or row.get("id") or "") if isinstance(row, dict) else ""
@@ -191,7 +230,29 @@ class _CountingReader(io.RawIOBase):
         return len(data)
 
 
-def read_jsonl(stream: IO[bytes]) -> Iterator[tuple[ParsedRow, list[str]]]:
+def _unknown_columns(keys: Iterable[Any], seen: set[str]) -> tuple[str, ...]:
+    """Names among `keys` that ingestion does not read and were not reported yet (bounded: a
+    hostile file could bring endless new keys)."""
+    new: list[str] = []
+    for key in keys:
+        if _field_name(key) in KNOWN_FIELDS or len(seen) >= MAX_UNKNOWN_REPORTED:
+            continue
+        name = str(key).strip()[:60]
+        if name and name not in seen:
+            seen.add(name)
+            new.append(name)
+    return tuple(new)
+
+
+def _row_id(prefix: str | None, line: int) -> str:
+    return f"{prefix}:{line}" if prefix else ""
+
+
+def read_jsonl(
+    stream: IO[bytes], *, row_ids: str | None = None
+) -> Iterator[tuple[ParsedRow, list[str]]]:
+    seen: set[str] = set()
+    last_keys: tuple[Any, ...] = ()
     for number, line in enumerate(stream, start=1):
         warnings: list[str] = []
         stripped = line.strip()
@@ -213,9 +274,19 @@ def read_jsonl(stream: IO[bytes]) -> Iterator[tuple[ParsedRow, list[str]]]:
         except TooDeeplyNested as exc:
             yield RejectedRecord(line=number, reason=f"invalid JSON: {exc}"), warnings
             continue
+        # Rows of one file mostly repeat the same keys: checked again only when they change.
+        if isinstance(row, dict) and (keys := tuple(row)) != last_keys:
+            last_keys = keys
+            if unknown := _unknown_columns(keys, seen):
+                yield UnknownColumns(line=number, names=unknown), []
         yield (
             record_from_mapping(
-                row, line=number, raw=stripped, content_type="application/json", warnings=warnings
+                row,
+                line=number,
+                raw=stripped,
+                content_type="application/json",
+                warnings=warnings,
+                default_id=_row_id(row_ids, number),
             ),
             warnings,
         )
@@ -239,7 +310,9 @@ class _LineTap:
         return line
 
 
-def read_csv(stream: IO[bytes]) -> Iterator[tuple[ParsedRow, list[str]]]:
+def read_csv(
+    stream: IO[bytes], *, row_ids: str | None = None
+) -> Iterator[tuple[ParsedRow, list[str]]]:
     text = io.TextIOWrapper(stream, encoding="utf-8", errors="surrogateescape", newline="")
     tap = _LineTap(text)
     reader = csv.reader(tap)
@@ -247,6 +320,8 @@ def read_csv(stream: IO[bytes]) -> Iterator[tuple[ParsedRow, list[str]]]:
         header = [h.strip().lower().lstrip("\ufeff") for h in next(reader)]
     except StopIteration:
         return
+    if unknown := _unknown_columns(header, set()):
+        yield UnknownColumns(line=1, names=unknown), []
     tap.lines.clear()
     line = reader.line_num
     for values in reader:
@@ -273,20 +348,37 @@ def read_csv(stream: IO[bytes]) -> Iterator[tuple[ParsedRow, list[str]]]:
         row = dict(zip(header, values, strict=True))
         yield (
             record_from_mapping(
-                row, line=start, raw=raw, content_type="text/csv", warnings=warnings
+                row,
+                line=start,
+                raw=raw,
+                content_type="text/csv",
+                warnings=warnings,
+                default_id=_row_id(row_ids, start),
             ),
             warnings,
         )
 
 
-def read_xlsx(path: Path) -> Iterator[tuple[ParsedRow, list[str]]]:
+def read_xlsx(
+    path: Path, *, progress: Progress | None = None, row_ids: str | None = None
+) -> Iterator[tuple[ParsedRow, list[str]]]:
+    """The active sheet's rows; progress counts rows read against the sheet's last row."""
     from openpyxl import load_workbook
 
     workbook = load_workbook(path, read_only=True, data_only=True)
     try:
-        rows = workbook.active.iter_rows(values_only=True)
+        sheet = workbook.active
+        if progress is not None:
+            # max_row comes from the sheet's stated dimension; a file without one has no total.
+            last = sheet.max_row
+            progress.reset(total=max(last - 1, 0) if isinstance(last, int) else None)
+        rows = sheet.iter_rows(values_only=True)
         header = [str(h or "").strip().lower() for h in next(rows, ())]
+        if unknown := _unknown_columns((h for h in header if h), set()):
+            yield UnknownColumns(line=1, names=unknown), []
         for number, values in enumerate(rows, start=2):
+            if progress is not None:
+                progress.update(1)
             warnings: list[str] = []
             if values is None or all(v in (None, "") for v in values):
                 continue
@@ -294,7 +386,12 @@ def read_xlsx(path: Path) -> Iterator[tuple[ParsedRow, list[str]]]:
             raw = json.dumps(row, default=str, ensure_ascii=False, sort_keys=True).encode()
             yield (
                 record_from_mapping(
-                    row, line=number, raw=raw, content_type="application/json", warnings=warnings
+                    row,
+                    line=number,
+                    raw=raw,
+                    content_type="application/json",
+                    warnings=warnings,
+                    default_id=_row_id(row_ids, number),
                 ),
                 warnings,
             )
@@ -303,25 +400,37 @@ def read_xlsx(path: Path) -> Iterator[tuple[ParsedRow, list[str]]]:
 
 
 def read_file(
-    path: Path, *, on_bytes: Callable[[int], None] | None = None
+    path: Path, *, progress: Progress | None = None, row_ids: bool = False
 ) -> Iterator[tuple[ParsedRow, list[str]]]:
-    """Stream the rows of a CSV, JSONL or XLSX file (by extension), never holding it whole."""
+    """Stream the rows of a CSV, JSONL or XLSX file (by extension), never holding it whole.
+
+    `progress` is told the file's size and the bytes read (CSV, JSONL) or the sheet's rows and
+    the rows read (XLSX). With `row_ids`, a row without an external id gets "<file name>:<line>"
+    (for files that carry no ids: the same file re-ingested finds the same ads, an edited one
+    may not)."""
     suffix = path.suffix.lower()
+    prefix = path.name if row_ids else None
     if suffix == ".xlsx":
-        yield from read_xlsx(path)
+        yield from read_xlsx(path, progress=progress, row_ids=prefix)
         return
     if suffix not in {".csv", ".jsonl", ".ndjson", ".json"}:
         raise ValueError(f"unsupported file type {suffix!r}: use .csv, .jsonl or .xlsx")
     with path.open("rb") as handle:
         stream: IO[bytes] = handle
-        if on_bytes is not None:
-            stream = io.BufferedReader(_CountingReader(handle, on_bytes), buffer_size=1 << 20)
-        reader = read_csv if suffix == ".csv" else read_jsonl
-        yield from reader(stream)
+        if progress is not None:
+            progress.reset(total=path.stat().st_size)
+            stream = io.BufferedReader(
+                _CountingReader(handle, progress.update), buffer_size=1 << 20
+            )
+        if suffix == ".csv":
+            yield from read_csv(stream, row_ids=prefix)
+        else:
+            yield from read_jsonl(stream, row_ids=prefix)
 
 
 def records_from_payload(items: Iterable[Any]) -> Iterator[tuple[ParsedRow, list[str]]]:
     """Rows posted to the API: each item's canonical JSON is its raw evidence."""
+    seen: set[str] = set()
     for number, item in enumerate(items, start=1):
         warnings: list[str] = []
         try:
@@ -329,6 +438,8 @@ def records_from_payload(items: Iterable[Any]) -> Iterator[tuple[ParsedRow, list
         except TooDeeplyNested as exc:
             yield RejectedRecord(line=number, reason=str(exc)), warnings
             continue
+        if isinstance(item, dict) and (unknown := _unknown_columns(item, seen)):
+            yield UnknownColumns(line=number, names=unknown), []
         raw = json.dumps(
             item, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str
         )

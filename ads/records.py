@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -12,6 +13,9 @@ class AdRecord:
 
     `raw` is the exact bytes that were captured (a file row, a JSON item, a fetched page); it is
     kept immutable with its SHA-256. `line` is where the record stood in its batch, for reports.
+    `stated` holds the source's own structured fields (age, phone, email, social links,
+    category) as the source wrote them, by canonical name; ingestion validates them into the
+    ad's source facts (ads.source_facts) with the source's country.
     """
 
     external_id: str
@@ -25,6 +29,7 @@ class AdRecord:
     content_type: str = "application/json"
     line: int | None = None
     image_urls: tuple[str, ...] = field(default_factory=tuple)
+    stated: tuple[tuple[str, Any], ...] = field(default_factory=tuple)
 
 
 @dataclass(frozen=True)
@@ -34,3 +39,11 @@ class RejectedRecord:
     line: int
     reason: str
     external_id: str = ""
+
+
+@dataclass(frozen=True)
+class UnknownColumns:
+    """Columns (or JSON keys) of a file that ingestion does not read, reported once per file."""
+
+    line: int
+    names: tuple[str, ...]

@@ -31,6 +31,15 @@ class WarningSerializer(serializers.Serializer):
     message = serializers.CharField()
 
 
+class SourceFactsCountSerializer(serializers.Serializer):
+    kept = serializers.DictField(
+        child=serializers.IntegerField(), help_text="Ads that kept each kind of source fact."
+    )
+    filler = serializers.DictField(
+        child=serializers.IntegerField(), help_text="Filler values dropped, by field."
+    )
+
+
 class IngestSummarySerializer(serializers.Serializer):
     new = serializers.IntegerField()
     new_revisions = serializers.IntegerField()
@@ -38,3 +47,7 @@ class IngestSummarySerializer(serializers.Serializer):
     rejected = serializers.IntegerField()
     rejected_rows = RejectedRowSerializer(many=True)
     warnings = WarningSerializer(many=True)
+    unknown_columns = serializers.ListField(
+        child=serializers.CharField(), help_text="Keys of the batch that ingestion does not read."
+    )
+    source_facts = SourceFactsCountSerializer()

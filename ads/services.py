@@ -26,7 +26,8 @@ from django.utils import timezone
 from . import pipeline
 from .models import Ad, AdRevision, Evidence, PipelineStatus, Source
 from .readers import ParsedRow
-from .records import AdRecord, RejectedRecord
+from .records import AdRecord, RejectedRecord, UnknownColumns
+from .source_facts import FACT_LABELS, SourceFacts, facts_from_stated
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +44,12 @@ class IngestSummary:
     rejected: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[dict[str, Any]] = field(default_factory=list)
     ad_ids: list[int] = field(default_factory=list)
+    # Columns (or keys) the batch had that ingestion does not read, each named once.
+    unknown_columns: list[str] = field(default_factory=list)
+    # Per fact kind (ages, phones...): rows that stated one kept as a source fact, and values
+    # dropped as filler (a social site's home page, "N/A").
+    facts_kept: dict[str, int] = field(default_factory=dict)
+    facts_filler: dict[str, int] = field(default_factory=dict)
 
     @property
     def accepted(self) -> int:
@@ -56,14 +63,26 @@ class IngestSummary:
             "rejected": len(self.rejected),
             "rejected_rows": self.rejected,
             "warnings": self.warnings,
+            "unknown_columns": self.unknown_columns,
+            "source_facts": {"kept": self.facts_kept, "filler": self.facts_filler},
         }
         if with_ids:
             data["ad_ids"] = self.ad_ids
         return data
 
 
-def content_hash(record: AdRecord) -> str:
-    """What makes two captures the same version of an ad (the capture bytes may differ)."""
+def _facts_json(facts: dict[str, Any]) -> str:
+    """Facts as stored text, canonical so that the same facts hash the same."""
+    return json.dumps(facts, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def content_hash(record: AdRecord, facts: SourceFacts | None = None) -> str:
+    """What makes two captures the same version of an ad (the capture bytes may differ).
+
+    Source facts count: a row whose stated age changed is a new version. Image URLs do not
+    (they never did: a feed's ads, whose enclosures are facts now, keep their hashes), and a row
+    without other facts hashes as before facts existed (an empty last part)."""
+    hashed = {k: v for k, v in facts.items() if k != "image_urls"} if facts else None
     # One joined string hashed once: the same bytes as updating part by part, in a tenth of the
     # calls (ingest hashes every row).
     return hashlib.sha256(
@@ -74,7 +93,7 @@ def content_hash(record: AdRecord) -> str:
                 record.url,
                 record.posted_at.isoformat() if record.posted_at else "",
                 record.location_text,
-                "",
+                _facts_json(hashed) if hashed else "",
             )
         ).encode("utf-8")
     ).hexdigest()
@@ -109,6 +128,8 @@ class _Rows:
             if f.get_internal_type()
             in {"DateTimeField", "DateField", "TimeField", "JSONField", "DecimalField", "UUIDField"}
         ]
+        # psycopg adapts datetimes itself but not dicts: JSON columns are converted everywhere.
+        self.json_given = [i for i, f in enumerate(self.given) if isinstance(f, models.JSONField)]
 
     def insert(
         self,
@@ -161,6 +182,8 @@ class _Rows:
                 cursor.cursor.copy(f"COPY {quote(self.table)} ({columns}) FROM STDIN") as copy,
             ):
                 write = copy.write_row
+                if self.json_given:
+                    rows = [self.json_text(row) for row in rows]
                 if returning_ids:
                     for new_id, row in zip(ids, rows, strict=True):
                         write((new_id, *row, *defaults))
@@ -169,14 +192,23 @@ class _Rows:
                         write((*row, *defaults))
         return ids
 
-    def prep(self, row: tuple[Any, ...]) -> tuple[Any, ...]:
+    def prep(self, row: tuple[Any, ...], *, only_json: bool = False) -> tuple[Any, ...]:
         """Values as Django would send them (datetimes as UTC text on SQLite, JSON encoded)."""
-        if not self.converted:
+        columns = self.json_given if only_json else self.converted
+        if not columns:
             return row
         db = connections[DEFAULT_DB_ALIAS]
         values = list(row)
-        for i in self.converted:
+        for i in columns:
             values[i] = self.given[i].get_db_prep_save(values[i], db)
+        return tuple(values)
+
+    def json_text(self, row: tuple[Any, ...]) -> tuple[Any, ...]:
+        """The row with its JSON values as text, the way COPY's text format takes them."""
+        values = list(row)
+        for i in self.json_given:
+            field = self.given[i]
+            values[i] = json.dumps(values[i], cls=field.encoder)  # type: ignore[attr-defined]
         return tuple(values)
 
 
@@ -190,6 +222,7 @@ _AD_COLUMNS = (
     "posted_at",
     "location_text",
     "language",
+    "source_facts",
     "content_hash",
     "revision_count",
     "pipeline_stage",
@@ -213,6 +246,7 @@ _REVISION_COLUMNS = (
     "url",
     "posted_at",
     "location_text",
+    "source_facts",
     "content_hash",
     "evidence_id",
     "captured_at",
@@ -307,33 +341,38 @@ def _current_ads(*, source: Source, external_ids: list[str]) -> dict[str, tuple[
         return {ext: (pk, digest, count) for ext, pk, digest, count in cursor.fetchall()}
 
 
-def _ingest_chunk(*, source: Source, records: list[AdRecord], summary: IngestSummary) -> None:
+_Change = tuple[AdRecord, SourceFacts, str, str, bytes]  # record, facts, digest, sha, raw
+
+
+def _ingest_chunk(
+    *, source: Source, records: list[tuple[AdRecord, SourceFacts]], summary: IngestSummary
+) -> None:
     first_stage = pipeline.first_stage()
     pending = str(PipelineStatus.PENDING)
     now = timezone.now()
-    current = _current_ads(source=source, external_ids=[r.external_id for r in records])
-    changed: list[tuple[AdRecord, str, str, bytes]] = []
+    current = _current_ads(source=source, external_ids=[r.external_id for r, _ in records])
+    changed: list[_Change] = []
     unchanged_ids: list[int] = []
-    for record in records:
-        digest = content_hash(record)
+    for record, facts in records:
+        digest = content_hash(record, facts)
         seen = current.get(record.external_id)
         if seen is not None and seen[1] == digest:
             unchanged_ids.append(seen[0])
         else:
             raw = record.raw or record.body.encode()
-            changed.append((record, digest, hashlib.sha256(raw).hexdigest(), raw))
+            changed.append((record, facts, digest, hashlib.sha256(raw).hexdigest(), raw))
     evidence = evidence_store_many(
-        items=[(sha, raw, record.content_type) for record, _, sha, raw in changed]
+        items=[(sha, raw, record.content_type) for record, _, _, sha, raw in changed]
     )
 
     new_rows: list[tuple[Any, ...]] = []
-    new_changes: list[tuple[AdRecord, str, str, bytes]] = []
+    new_changes: list[_Change] = []
     revised_rows: list[tuple[Any, ...]] = []
     revised_ids: list[int] = []
     numbers: dict[str, int] = {}
     ad_ids: dict[str, int] = {}
     for change in changed:
-        record, digest = change[0], change[1]
+        record, facts, digest = change[0], change[1], change[2]
         seen = current.get(record.external_id)
         number = 1 if seen is None else seen[2] + 1
         numbers[record.external_id] = number
@@ -346,6 +385,7 @@ def _ingest_chunk(*, source: Source, records: list[AdRecord], summary: IngestSum
             record.posted_at,
             record.location_text,
             record.language,
+            facts,
             digest,
             number,
             first_stage,
@@ -378,11 +418,12 @@ def _ingest_chunk(*, source: Source, records: list[AdRecord], summary: IngestSum
                 record.url,
                 record.posted_at,
                 record.location_text,
+                facts,
                 digest,
                 evidence[sha],
                 now,
             )
-            for record, digest, sha, _ in changed
+            for record, facts, digest, sha, _ in changed
         ],
     )
     if unchanged_ids:
@@ -411,8 +452,8 @@ def _update_revised(rows: list[tuple[Any, ...]]) -> None:
     fields = _Rows(Ad, _AD_REVISED_COLUMNS)
     quote = connection.ops.quote_name
     assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields.given)
-    if connection.vendor != "postgresql":
-        rows = [(*fields.prep(row[:-1]), row[-1]) for row in rows]
+    postgres = connection.vendor == "postgresql"
+    rows = [(*fields.prep(row[:-1], only_json=postgres), row[-1]) for row in rows]
     with connection.cursor() as cursor:
         cursor.executemany(
             f"UPDATE {quote(fields.table)} SET {assignments} WHERE id = %s",  # noqa: S608
@@ -421,7 +462,7 @@ def _update_revised(rows: list[tuple[Any, ...]]) -> None:
 
 
 def _ingest_chunk_atomic(
-    *, source: Source, records: list[AdRecord], summary: IngestSummary
+    *, source: Source, records: list[tuple[AdRecord, SourceFacts]], summary: IngestSummary
 ) -> None:
     # A concurrent ingest of the same ads can win the unique constraint; retrying sees its rows.
     for attempt in range(3):
@@ -433,6 +474,24 @@ def _ingest_chunk_atomic(
             if attempt == 2:
                 raise
             logger.warning("ingest chunk for source %s raced another writer; retrying", source.pk)
+
+
+def _row_facts(
+    record: AdRecord, *, region: str | None, line: int, summary: IngestSummary
+) -> SourceFacts:
+    """The record's stated fields validated into facts; what is not kept is told in the summary."""
+    if not record.stated and not record.image_urls:
+        return {}
+    facts, warnings, filler = facts_from_stated(
+        record.stated, region=region, image_urls=record.image_urls
+    )
+    summary.warnings.extend({"line": line, "message": w} for w in warnings)
+    for key, _ in FACT_LABELS:
+        if key in facts:
+            summary.facts_kept[key] = summary.facts_kept.get(key, 0) + 1
+    for name in filler:
+        summary.facts_filler[name] = summary.facts_filler.get(name, 0) + 1
+    return facts
 
 
 def ads_ingest(
@@ -449,13 +508,17 @@ def ads_ingest(
     second sighting: a new revision when its content differs.
     """
     summary = IngestSummary()
-    chunk: list[AdRecord] = []
+    chunk: list[tuple[AdRecord, SourceFacts]] = []
+    region = source.default_country or None
     ids_in_chunk: set[str] = set()
     # A repeat of an id in the current chunk costs a chunk of its own (a commit); a batch may repeat
     # one id only a bounded number of times, so a hostile file cannot multiply the work.
     repeats: dict[str, int] = {}
     max_repeats = settings.INGEST_MAX_REPEATS_PER_BATCH
     for row, row_warnings in rows:
+        if isinstance(row, UnknownColumns):
+            summary.unknown_columns.extend(n for n in row.names if n not in summary.unknown_columns)
+            continue
         line = row.line if row.line is not None else 0
         summary.warnings.extend({"line": line, "message": w} for w in row_warnings)
         if isinstance(row, RejectedRecord):
@@ -476,7 +539,7 @@ def ads_ingest(
             if row.external_id in ids_in_chunk or len(chunk) >= chunk_size:
                 _ingest_chunk_atomic(source=source, records=chunk, summary=summary)
                 chunk, ids_in_chunk = [], set()
-            chunk.append(row)
+            chunk.append((row, _row_facts(row, region=region, line=line, summary=summary)))
             ids_in_chunk.add(row.external_id)
         if on_row is not None:
             on_row(1)

@@ -1,4 +1,11 @@
-"""`manage.py ingest PATH --source NAME`: stream a CSV, JSONL or XLSX file into evidence and ads."""
+"""`manage.py ingest PATH --source NAME`: stream a CSV, JSONL or XLSX file into evidence and ads.
+
+Columns read (names are matched without case; aliases in ads.readers.ALIASES): external_id (id),
+title, body (text, description, extracted_text), url, posted_at (posted, date, posted_date),
+location_text (location; else city, state, country joined), language, image_urls (images,
+image_url), and the source facts: age (ages, poster_age), phone (phones, phone_number), email,
+social (social_link, social_links, links), category. Any other column is named in the summary.
+"""
 
 from __future__ import annotations
 
@@ -28,10 +35,15 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="Print the summary as JSON.")
         parser.add_argument("--no-progress", action="store_true")
         parser.add_argument(
+            "--row-ids",
+            action="store_true",
+            help="For a file without ids: a row with no external_id gets '<file name>:<line>'.",
+        )
+        parser.add_argument(
             "--show-rejected",
             type=int,
             default=20,
-            help="How many rejected rows to list (all are in --json).",
+            help="How many rejected rows and warnings to list (all are in --json).",
         )
 
     def handle(self, *args: Any, path: Path, source: str, country: str, **options: Any) -> None:
@@ -40,17 +52,17 @@ class Command(BaseCommand):
         src, created = Source.objects.get_or_create(
             name=source, defaults={"kind": SourceKind.FILE, "default_country": country.upper()[:2]}
         )
-        total = path.stat().st_size
+        xlsx = path.suffix.lower() == ".xlsx"
+        # The reader sets the total: the file's bytes, or the sheet's rows for XLSX.
         bar = tqdm(
-            total=total,
-            unit="B",
-            unit_scale=True,
+            unit="row" if xlsx else "B",
+            unit_scale=not xlsx,
             desc=f"ingest {path.name}",
             disable=options["no_progress"],
             file=self.stderr._out,
         )
         try:
-            rows = read_file(path, on_bytes=bar.update if path.suffix.lower() != ".xlsx" else None)
+            rows = read_file(path, progress=bar, row_ids=options["row_ids"])
             summary = ads_ingest(source=src, rows=rows)
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
@@ -78,6 +90,19 @@ class Command(BaseCommand):
             f"unchanged: {summary.unchanged}, "
             f"rejected: {len(summary.rejected)}, warnings: {len(summary.warnings)}"
         )
+        kept = ", ".join(f"{k} {n}" for k, n in summary.facts_kept.items()) or "none"
+        self.stdout.write(f"  source facts kept (ads): {kept}")
+        if summary.facts_filler:
+            filler = ", ".join(f"{k} {n}" for k, n in summary.facts_filler.items())
+            self.stdout.write(f"  filler values dropped: {filler}")
+        if summary.unknown_columns:
+            self.stdout.write(f"  unknown columns (not read): {', '.join(summary.unknown_columns)}")
+        for warning in summary.warnings[: options["show_rejected"]]:
+            self.stdout.write(f"  warning line {warning['line']}: {warning['message']}")
+        if len(summary.warnings) > options["show_rejected"]:
+            self.stdout.write(
+                f"  … {len(summary.warnings) - options['show_rejected']} more warnings (use --json)"
+            )
         for row in summary.rejected[: options["show_rejected"]]:
             self.stdout.write(f"  rejected line {row['line']}: {row['reason']}")
         if len(summary.rejected) > options["show_rejected"]:
