@@ -5,7 +5,8 @@ phone number, an email, social links, a category, image URLs. They are what the 
 not what extraction *finds* in the text, and are kept apart as such (`Ad.source_facts`), shown
 on the ad page as "stated by the source" and read by later stages through `Ad.stated`.
 
-Validation is strict because a fact can link ads: an age is 18..99 written in digits, a phone is
+Validation is strict because a fact can link ads: an age is 12..99 written in digits (an age
+under 18 is kept: scoring reads it as a possible minor), a phone is
 a number `phonenumbers` accepts for the source's country (or written internationally), an email
 or handle goes through the extraction package's own normalisers (one normaliser per kind), and
 filler (a social site's home page, "N/A", "none") never becomes a fact. A value that is neither
@@ -47,7 +48,8 @@ STATED_ALIASES: dict[str, str] = {
     "links": "social",
     "category": "category",
 }
-MIN_AGE, MAX_AGE = 18, 99
+# A stated age under 18 is kept, never dropped: it is the strongest evidence of a possible minor.
+MIN_AGE, MAX_AGE = 12, 99
 MAX_ITEMS = 20  # values kept per field and row: a cell is a short list, never a corpus
 MAX_CELL_CHARS = 20_000
 FILLER = frozenset(

@@ -54,8 +54,19 @@ def model_load(version: ModelVersion) -> TrainedModel:
         return model
 
 
+def scoring_evidence(ad: Ad) -> dict[str, Any] | None:
+    """What scoring reads besides the text: the extraction, with the ages the source stated
+    (its age column) added to the ages found in the text."""
+    extraction = dict(ad.extracted or {})
+    stated = list(ad.stated.ages)
+    if stated:
+        found = list(extraction.get("ages") or [])
+        extraction["ages"] = found + [a for a in stated if a not in found]
+    return extraction or None
+
+
 def _save_scores(ads: list[Ad], model: TrainedModel, version: str) -> None:
-    results = model.score([ad.document for ad in ads], [ad.extracted or None for ad in ads])
+    results = model.score([ad.document for ad in ads], [scoring_evidence(ad) for ad in ads])
     now = timezone.now()
     scores = []
     embeddings = []

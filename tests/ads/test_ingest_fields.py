@@ -133,11 +133,11 @@ def test_ages_outside_18_to_99_or_not_digits_are_warnings_for_their_line(actors,
     summary = ads_ingest(source=actors.source_a, rows=read_file(path))
     assert summary.new == 6
     messages = {w["line"]: w["message"] for w in summary.warnings}
-    assert set(messages) == {2, 3, 4, 5}
-    assert messages[2] == "age '17' is not a whole number from 18 to 99; not kept"
+    assert set(messages) == {3, 4, 5}
     assert "'twenty'" in messages[3] and "'100'" in messages[4] and "'25.5'" in messages[5]
     facts = dict(Ad.objects.values_list("external_id", "source_facts"))
-    assert "ages" not in facts["young"] and "ages" not in facts["blank"]
+    # A stated age under 18 is kept: it is the evidence of a possible minor.
+    assert facts["young"]["ages"] == [17] and "ages" not in facts["blank"]
     assert facts["two"]["ages"] == [21, 23]
     assert summary.facts_filler == {"age": 1}
 
@@ -229,12 +229,12 @@ def test_a_malformed_row_among_fact_rows_is_reported_and_the_rest_goes_on(actors
 
 
 def test_the_ingest_command_reports_facts_and_unknown_columns(db, tmp_path):
-    path = _csv(tmp_path / "ads.csv", HEADER, [_row("1"), _row("2", Age="12")])
+    path = _csv(tmp_path / "ads.csv", HEADER, [_row("1"), _row("2", Age="11")])
     out = StringIO()
     call_command("ingest", str(path), "--source", "cli", "--no-progress", stdout=out)
     text = out.getvalue()
     assert "warnings: 1" in text
-    assert "warning line 3: age '12' is not a whole number from 18 to 99; not kept" in text
+    assert "warning line 3: age '11' is not a whole number from 12 to 99; not kept" in text
     assert "source facts kept (ads): ages 1, phones 2" in text
     assert "unknown columns (not read): mystery" in text
     out = StringIO()
@@ -243,7 +243,7 @@ def test_the_ingest_command_reports_facts_and_unknown_columns(db, tmp_path):
     assert data["unknown_columns"] == ["mystery"]
     assert data["source_facts"]["kept"]["phones"] == 2
     assert data["warnings"] == [
-        {"line": 3, "message": "age '12' is not a whole number from 18 to 99; not kept"}
+        {"line": 3, "message": "age '11' is not a whole number from 12 to 99; not kept"}
     ]
 
 

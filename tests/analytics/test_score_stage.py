@@ -66,3 +66,16 @@ def test_activating_another_version_rescores_and_the_old_one_remains_for_rollbac
     model_activate(version=risk_model, rescore=False)
     assert ads_rescore_all(version=risk_model) == 2
     assert ModelVersion.objects.count() == 2
+
+
+def test_an_age_the_source_states_under_18_makes_a_possible_minor(actors, risk_model):
+    text = "Sweet and classy escort, incall only, call me tonight"
+    rows = [
+        {"external_id": "stated-16", "title": "", "body": text, "age": "16"},
+        {"external_id": "stated-30", "title": "", "body": text + " ", "age": "30"},
+    ]
+    ads_ingest(source=actors.source_a, rows=records_from_payload(rows))
+    young = AdScore.objects.get(ad__external_id="stated-16")
+    adult = AdScore.objects.get(ad__external_id="stated-30")
+    assert young.possible_minor and young.flagged
+    assert not adult.possible_minor and not adult.flagged
