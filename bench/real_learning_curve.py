@@ -61,12 +61,12 @@ def main() -> int:
     import django
 
     django.setup()
+    import real_scoring
     from sklearn.calibration import CalibratedClassifierCV
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
-    import real_scoring
     from ads.extraction import extract
     from analytics.scoring.calibration import expected_calibration_error
     from analytics.scoring.encoder import Encoder
