@@ -186,7 +186,7 @@ def model_activate(*, version: ModelVersion, rescore: bool = True) -> ModelVersi
         if rescore and total:
             from .tasks import rescore_all
 
-            transaction.on_commit(lambda: rescore_all.apply_async(args=[version.pk], queue="score"))
+            transaction.on_commit(lambda: rescore_all.delay(version.pk))
     version.refresh_from_db()
     return version
 

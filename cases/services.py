@@ -107,7 +107,7 @@ def ads_queue_for_review(ads: list[Ad]) -> str:
 def _enqueue_watchlists(ad_ids: list[int]) -> None:
     from .tasks import watchlists_match
 
-    watchlists_match.apply_async(args=[ad_ids], queue="alerts")
+    watchlists_match.delay(ad_ids)
 
 
 def _apply_snapshot(item: QueueItem, values: dict[str, object]) -> bool:

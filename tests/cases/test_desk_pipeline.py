@@ -15,12 +15,15 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def pipeline(settings):
-    settings.PIPELINE_STAGES = [
-        ("extract", "ads.stages.ads_extract_entities"),
-        ("score", "tests.cases.stages.rule_score"),
-        ("queue", "cases.services.ads_queue_for_review"),
-    ]
+def pipeline(settings, monkeypatch):
+    monkeypatch.setattr(
+        "ads.pipeline.STAGES",
+        [
+            ("extract", "ads.stages.ads_extract_entities"),
+            ("score", "tests.cases.stages.rule_score"),
+            ("queue", "cases.services.ads_queue_for_review"),
+        ],
+    )
     settings.PIPELINE_ENQUEUE = True
 
 

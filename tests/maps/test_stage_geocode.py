@@ -24,8 +24,8 @@ STAGES = [
 
 
 @pytest.fixture
-def geocode_stage(settings):
-    settings.PIPELINE_STAGES = STAGES
+def geocode_stage(settings, monkeypatch):
+    monkeypatch.setattr("ads.pipeline.STAGES", STAGES)
     settings.GEOCODER_BACKEND = "gazetteer"
     settings.GEOCODER_URL = ""
     services.geocoder_reset()
@@ -128,8 +128,10 @@ def test_an_ad_without_any_place_is_stored_as_unknown_without_coordinates(actors
     assert location.lat is None and location.lng is None
 
 
-def test_the_score_written_before_geocoding_is_copied_onto_the_map_row(actors, geocode_stage):
-    geocode_stage.PIPELINE_STAGES = STAGES[:1]
+def test_the_score_written_before_geocoding_is_copied_onto_the_map_row(
+    actors, geocode_stage, monkeypatch
+):
+    monkeypatch.setattr("ads.pipeline.STAGES", STAGES[:1])
     (ad,) = _ingest(
         actors.source_a, [{"external_id": "1", "body": "x", "location_text": "Reno, NV"}]
     )
