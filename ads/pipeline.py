@@ -40,7 +40,7 @@ STAGES: tuple[tuple[str, str], ...] = (
     ("score", "analytics.services.ads_score"),
     ("geocode", "maps.services.ads_geocode"),
     ("link", "analytics.stages.ads_link"),
-    ("queue", "cases.services.ads_queue_for_review"),
+    ("queue", "cases.stages.ads_queue_for_review"),
 )
 
 

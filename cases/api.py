@@ -26,9 +26,10 @@ from core.api import (
     error_responses,
 )
 
-from . import selectors, services
+from . import selectors
 from .models import Case, QueueItem
 from .serializers import CaseSerializer, ClaimResultSerializer, QueueItemSerializer
+from .services import triage
 
 
 class QueuePagination(BadCursorIs400Pagination):
@@ -83,7 +84,7 @@ class QueueItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Invest
     @action(detail=True, methods=["post"])
     def claim(self, request: Request, pk: str | None = None) -> Response:
         item = self.get_object()
-        result = services.queue_item_claim(item=item, user=request.user)
+        result = triage.queue_item_claim(item=item, user=request.user)
         audit_request(
             request,
             action=Action.CHANGE,
