@@ -19,8 +19,17 @@ from ads.models import Entity, Source
 from analytics.models import Category
 from audit.models import Action
 from audit.services import audit_request
-from maps import selectors
 from maps.models import Precision
+from maps.selectors import grid
+from maps.selectors.charts import charts
+from maps.selectors.filters import (
+    CASE_STATUSES,
+    BBox,
+    MapFilters,
+    cases_installed,
+    indicator_choices,
+)
+from maps.selectors.movement import entity_movement
 
 DEFAULT_CENTER = (39.5, -98.35)
 DEFAULT_ZOOM = 4
@@ -49,8 +58,8 @@ def _tiles_url() -> str:
 
 @require_GET
 def map_page(request: HttpRequest) -> HttpResponse:
-    filters = selectors.MapFilters.from_query(request.GET)
-    first, last = selectors.time_range(user=request.user)
+    filters = MapFilters.from_query(request.GET)
+    first, last = grid.time_range(user=request.user)
     config = {
         "dataUrl": reverse("maps:data"),
         "adsUrl": reverse("maps:ads"),
@@ -61,7 +70,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
         "zoom": DEFAULT_ZOOM,
         "first": first.date().isoformat() if first else None,
         "last": last.date().isoformat() if last else None,
-        "maxPoints": selectors.MAX_POINTS,
+        "maxPoints": grid.MAX_POINTS,
         "precisions": dict(Precision.choices),
     }
     context = {
@@ -69,8 +78,8 @@ def map_page(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "sources": Source.objects.visible_to(request.user).order_by("name"),
         "categories": Category.choices,
-        "indicators": selectors.indicator_choices(),
-        "case_statuses": selectors.CASE_STATUSES if selectors.cases_installed() else (),
+        "indicators": indicator_choices(),
+        "case_statuses": CASE_STATUSES if cases_installed() else (),
         "risk_levels": ("0.3", "0.5", "0.7", "0.9"),
         "first": first,
         "last": last,
@@ -80,10 +89,10 @@ def map_page(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def map_data_json(request: HttpRequest) -> JsonResponse:
-    filters = selectors.MapFilters.from_query(request.GET)
-    bbox = selectors.BBox.from_query(request.GET)
-    zoom = _int(request.GET.get("zoom"), DEFAULT_ZOOM, 0, selectors.MAX_ZOOM)
-    data = selectors.map_data(user=request.user, bbox=bbox, zoom=zoom, filters=filters)
+    filters = MapFilters.from_query(request.GET)
+    bbox = BBox.from_query(request.GET)
+    zoom = _int(request.GET.get("zoom"), DEFAULT_ZOOM, 0, grid.MAX_ZOOM)
+    data = grid.map_data(user=request.user, bbox=bbox, zoom=zoom, filters=filters)
     audit_request(
         request,
         action=Action.SEARCH,
@@ -102,12 +111,12 @@ def map_data_json(request: HttpRequest) -> JsonResponse:
 
 @require_GET
 def map_ads_json(request: HttpRequest) -> JsonResponse:
-    filters = selectors.MapFilters.from_query(request.GET)
-    bbox = selectors.BBox.from_query(request.GET)
+    filters = MapFilters.from_query(request.GET)
+    bbox = BBox.from_query(request.GET)
     precision = request.GET.get("precision", "")
     name = request.GET.get("name", "")[:200]
     page = _int(request.GET.get("page"), 1, 1, 10_000)
-    ads, has_next = selectors.ads_in_bbox(
+    ads, has_next = grid.ads_in_bbox(
         user=request.user, bbox=bbox, filters=filters, precision=precision, name=name, page=page
     )
     audit_request(
@@ -129,7 +138,7 @@ def map_ads_json(request: HttpRequest) -> JsonResponse:
 @require_GET
 def movement_page(request: HttpRequest, pk: int) -> HttpResponse:
     entity = get_object_or_404(Entity.objects.visible_to(request.user), pk=pk)
-    movement = selectors.entity_movement(user=request.user, entity=entity)
+    movement = entity_movement(user=request.user, entity=entity)
     audit_request(
         request,
         action=Action.VIEW,
@@ -151,8 +160,8 @@ def movement_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def charts_page(request: HttpRequest) -> HttpResponse:
-    filters = selectors.MapFilters.from_query(request.GET)
-    data = selectors.charts(user=request.user, filters=filters)
+    filters = MapFilters.from_query(request.GET)
+    data = charts(user=request.user, filters=filters)
     audit_request(
         request,
         action=Action.LIST,
