@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -20,11 +20,11 @@ from audit.models import Action
 from audit.services import audit_request
 from core.access import PolicyPermission
 from core.api import (
-    AuditedAPIMixin,
     BadCursorIs400Pagination,
     TokenScope,
     error_responses,
 )
+from core.viewsets import VisibleViewSet
 
 from . import selectors
 from .models import Case, QueueItem
@@ -40,7 +40,7 @@ class CasePagination(BadCursorIs400Pagination):
     ordering = ("-created_at", "-id")
 
 
-class _InvestigatorViewSet(AuditedAPIMixin, viewsets.GenericViewSet):
+class _InvestigatorViewSet(VisibleViewSet):
     # Sessions (pages) or an investigator's token with the read scope; claiming is a decision
     # taken at the desk, so no token scope grants it.
     permission_classes = [IsAuthenticated, PolicyPermission, TokenScope]
@@ -64,14 +64,16 @@ class QueueItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Invest
     pagination_class = QueuePagination
     filter_backends: list[Any] = []
     audit_object_type = "queue_item"
+    queryset = QueueItem.objects.none()
 
     def get_queryset(self) -> Any:
-        filters = selectors.QueueFilters.from_query(self.request.query_params)
+        items = super().get_queryset()
         if self.action != "list":
-            return QueueItem.objects.visible_to(self.request.user).select_related(
-                "assignee", "case"
-            )
-        return selectors.queue_items(user=self.request.user, filters=filters).order_by()
+            return items.select_related("assignee", "case")
+        filters = selectors.QueueFilters.from_query(self.request.query_params)
+        return selectors.queue_items(
+            items=items, user=self.request.user, filters=filters
+        ).order_by()
 
     @extend_schema(
         request=None,
@@ -115,10 +117,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Investigato
     pagination_class = CasePagination
     filter_backends: list[Any] = []
     audit_object_type = "case"
+    queryset = Case.objects.none()
 
     def get_queryset(self) -> Any:
-        return (
-            Case.objects.visible_to(self.request.user)
-            .select_related("unit")
-            .prefetch_related("members")
-        )
+        return super().get_queryset().select_related("unit").prefetch_related("members")

@@ -95,9 +95,13 @@ def _filter_ads(ads: QuerySet[Ad], filters: QueueFilters) -> QuerySet[Ad]:
     return ads
 
 
-def queue_items(*, user: User, filters: QueueFilters) -> QuerySet[QueueItem]:
-    """The user's queue: visible items, filtered and ordered (priority, recency, size, due)."""
-    items = QueueItem.objects.visible_to(user)
+def queue_items(
+    *, user: User, filters: QueueFilters, items: QuerySet[QueueItem] | None = None
+) -> QuerySet[QueueItem]:
+    """The user's queue: visible items (or the given ones, already visible to the user), filtered
+    and ordered (priority, recency, size, due)."""
+    if items is None:
+        items = QueueItem.objects.visible_to(user)
     if filters.status == "open":
         items = items.open()
     elif filters.status != "all":

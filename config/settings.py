@@ -118,6 +118,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            # core is shared code, not an app: its tags are named here.
+            "libraries": {"navigation": "core.templatetags.navigation"},
         },
     },
 ]
