@@ -114,11 +114,10 @@ def ads_score(ads: list[Ad]) -> str:
 
 
 def decision_examples() -> list[LabelledExample]:
-    """Investigators' decisions in the case queue, as labels (when the cases app is installed)."""
-    try:
-        from cases.selectors import decision_labels
-    except ImportError:
-        return []
+    """Investigators' decisions in the case queue, as labels."""
+    # Imported here: the desk comes after scoring in the pipeline, and reads go one way.
+    from cases.selectors import decision_labels
+
     return [
         LabelledExample(
             text=row["text"],

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from django.urls import path
 
-import cases.admin  # noqa: F401  (admin registrations; the admin does not autodiscover)
-
 from .views import ad, items, queue, watchlists
 from .views import cases as case_views
 

@@ -31,7 +31,6 @@ QUEUES: tuple[str, ...] = (
 ROUTES: dict[str, str] = {
     "ads.tasks.poll_source": "ingest",
     "analytics.tasks.rescore_all": "score",
-    "maps.tasks.geocode_ads": "geocode",
     "cases.tasks.networks_reshaped_sync": "queue",
     "cases.tasks.watchlists_match": "alerts",
     "cases.tasks.watchlists_digest": "alerts",

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from ads.models import Entity, Source
@@ -26,7 +26,6 @@ from maps.selectors.filters import (
     CASE_STATUSES,
     BBox,
     MapFilters,
-    cases_installed,
     indicator_choices,
 )
 from maps.selectors.movement import entity_movement
@@ -40,13 +39,6 @@ def _int(value: Any, default: int, low: int, high: int) -> int:
     if not text.lstrip("-").isdigit() or len(text) > 6:
         return default
     return min(max(int(text), low), high)
-
-
-def _maybe_reverse(name: str) -> str:
-    try:
-        return reverse(name)
-    except NoReverseMatch:
-        return ""
 
 
 def _tiles_url() -> str:
@@ -63,7 +55,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
     config = {
         "dataUrl": reverse("maps:data"),
         "adsUrl": reverse("maps:ads"),
-        "queueUrl": _maybe_reverse("cases:queue"),
+        "queueUrl": reverse("cases:queue"),
         "tilesUrl": _tiles_url(),
         "basemapUrl": static("maps/basemap.geojson"),
         "center": list(DEFAULT_CENTER),
@@ -79,7 +71,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
         "sources": Source.objects.visible_to(request.user).order_by("name"),
         "categories": Category.choices,
         "indicators": indicator_choices(),
-        "case_statuses": CASE_STATUSES if cases_installed() else (),
+        "case_statuses": CASE_STATUSES,
         "risk_levels": ("0.3", "0.5", "0.7", "0.9"),
         "first": first,
         "last": last,

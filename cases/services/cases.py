@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from ads.models import Ad, Entity, EntityKind
+from ads.models import Entity, EntityKind
 from cases.models import (
     Case,
     CaseCounter,
@@ -92,18 +92,6 @@ def case_add_item(*, case: Case, item: QueueItem, by: User) -> None:
             kind="item_added",
             text=f"Added {target}",
             detail={"queue_item": item.pk},
-        )
-
-
-def case_add_ads(*, case: Case, ads: Sequence[Ad], by: User) -> None:
-    with transaction.atomic():
-        case.ads.add(*ads)
-        CaseEvent.objects.create(
-            case=case,
-            actor=by,
-            kind="ads_added",
-            text=f"Added {len(ads)} ad(s)",
-            detail={"ads": [a.pk for a in ads]},
         )
 
 

@@ -171,7 +171,7 @@ def watchlist_send(*, watchlist: Watchlist) -> int:
         return 0
     now = timezone.now()
     if watchlist.user.email:
-        base = getattr(settings, "SITE_URL", "").rstrip("/")
+        base = settings.SITE_URL.rstrip("/")
         lines = [
             f"{len(alerts)} new ad(s) matched your watchlist #{watchlist.pk} ({watchlist.kind}).",
             "",

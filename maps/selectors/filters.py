@@ -9,7 +9,6 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from django.apps import apps
 from django.db import connections
 from django.db.models import Q, QuerySet
 from django.urls import reverse
@@ -18,6 +17,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 
 from ads.models import Ad, Source
 from analytics.models import AdNetwork, Category
+from analytics.scoring.indicators import LEXICON
 from maps.models import AdLocation
 
 if TYPE_CHECKING:
@@ -35,10 +35,6 @@ def ad_urls() -> Callable[[int], str]:
     """An ad id's page on the desk, reversing the URL once per request rather than once per row."""
     pattern = reverse("cases:ad", args=[_AD_PK])
     return lambda ad_id: pattern.replace(str(_AD_PK), str(int(ad_id)))
-
-
-def cases_installed() -> bool:
-    return apps.is_installed("cases")
 
 
 @dataclass(frozen=True)
@@ -104,7 +100,7 @@ class MapFilters:
             category=category if category in Category.values else "",
             indicator=_INDICATOR_RE.sub("", str(params.get("indicator", "")).lower())[:60],
             source=int(source) if source.isdigit() and len(source) < 12 else None,
-            case_status=case_status if case_status in CASE_STATUSES and cases_installed() else "",
+            case_status=case_status if case_status in CASE_STATUSES else "",
         )
 
     def as_detail(self) -> dict[str, Any]:
@@ -189,9 +185,5 @@ def _ads_with_case_status(status: str) -> QuerySet[Any]:
 
 
 def indicator_choices() -> list[tuple[str, str]]:
-    """The lexicon's indicator codes and labels for the filter (empty if scoring is absent)."""
-    try:
-        from analytics.scoring.indicators import LEXICON
-    except ImportError:
-        return []
+    """The lexicon's indicator codes and labels for the filter."""
     return sorted({(e.code, e.label) for e in LEXICON})

@@ -89,7 +89,7 @@ def rollup_slice(filters: MapFilters) -> tuple[int, Q] | None:
 
     The rollup has no time and no case status; besides a source it slices by one more filter.
     """
-    if not getattr(settings, "MAP_ROLLUP", True) or not rollup.rollup_supported():
+    if not settings.MAP_ROLLUP or not rollup.rollup_supported():
         return None
     if filters.start is not None or filters.end is not None or filters.case_status:
         return None
