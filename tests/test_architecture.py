@@ -154,3 +154,9 @@ def test_nothing_below_imports_the_api_or_the_wiring():
 
 def test_core_helpers_import_no_app():
     assert app_graph()["core"] == set()
+
+
+def test_every_app_says_its_job_in_its_package_docstring():
+    for app in APPS:
+        tree = ast.parse((ROOT / app / "__init__.py").read_text(encoding="utf-8"))
+        assert len(ast.get_docstring(tree) or "") > 40, app
