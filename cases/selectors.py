@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from ads.models import Ad, AdImage, AdRevision, EntityKind, EntityOccurrence
 from analytics.models import AdEmbedding, AdNetwork, AdScore
+from core.query import query_flag, query_indicator_code
 
 from .models import Decision, DecisionKind, ItemKind, ItemStatus, QueueItem, QueueItemSource
 
@@ -60,15 +61,14 @@ class QueueFilters:
     def from_query(cls, params: Any) -> QueueFilters:
         status = params.get("status", "open")
         source = params.get("source", "")
-        indicator = re.sub(r"[^a-z0-9_.:-]", "", params.get("indicator", "").lower())[:60]
         return cls(
             status=status if status in {"open", "all", *ItemStatus.values} else "open",
             location=params.get("location", "").strip()[:100],
             window=params.get("window", "") if params.get("window", "") in WINDOWS else "",
             source=int(source) if str(source).isdigit() else None,
-            indicator=indicator,
-            possible_minor=params.get("possible_minor") in {"1", "on", "true"},
-            mine=params.get("mine") in {"1", "on", "true"},
+            indicator=query_indicator_code(params),
+            possible_minor=query_flag(params, "possible_minor"),
+            mine=query_flag(params, "mine"),
             order=params.get("order", "priority") if params.get("order") in ORDERS else "priority",
         )
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
@@ -18,6 +17,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from ads.models import Ad, Source
 from analytics.models import AdNetwork, Category
 from analytics.scoring.indicators import LEXICON
+from core.query import query_flag, query_indicator_code
 from maps.models import AdLocation
 
 if TYPE_CHECKING:
@@ -26,7 +26,6 @@ if TYPE_CHECKING:
 # The default threshold of the model's minor head; the map only has the copied probability.
 MINOR_THRESHOLD = 0.5
 CASE_STATUSES = ("in_case", "new", "in_review", "escalated", "dismissed")
-_INDICATOR_RE = re.compile(r"[^a-z0-9_.:-]")
 
 _AD_PK = 999999999
 
@@ -96,9 +95,9 @@ class MapFilters:
             start=_parse_when(params.get("start", "")),
             end=_parse_when(params.get("end", ""), end_of_day=True),
             min_risk=min_risk,
-            possible_minor=params.get("possible_minor") in {"1", "on", "true"},
+            possible_minor=query_flag(params, "possible_minor"),
             category=category if category in Category.values else "",
-            indicator=_INDICATOR_RE.sub("", str(params.get("indicator", "")).lower())[:60],
+            indicator=query_indicator_code(params),
             source=int(source) if source.isdigit() and len(source) < 12 else None,
             case_status=case_status if case_status in CASE_STATUSES else "",
         )
