@@ -14,14 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from ads.models import Entity, EntityKind
-from cases.models import (
-    Case,
-    CaseCounter,
-    CaseEvent,
-    CaseMember,
-    ItemKind,
-    QueueItem,
-)
+from cases.models import Case, CaseCounter, CaseEvent, CaseMember, ItemKind, QueueItem
 
 if TYPE_CHECKING:
     from accounts.models import Unit, User

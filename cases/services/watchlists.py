@@ -17,12 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ads.models import Ad, EntityKind
-from cases.models import (
-    Alert,
-    Frequency,
-    WatchKind,
-    Watchlist,
-)
+from cases.models import Alert, Frequency, WatchKind, Watchlist
 
 if TYPE_CHECKING:
     from accounts.models import User

@@ -17,9 +17,7 @@ from ads.models import Ad, AdImage, Source
 from audit.models import Action
 from audit.services import audit_request
 from cases import selectors
-from cases.models import (
-    Alert,
-)
+from cases.models import Alert
 from cases.views._shared import PAGE_SIZE, is_htmx, page_number
 
 logger = logging.getLogger(__name__)

@@ -15,15 +15,8 @@ from accounts.models import User
 from audit.models import Action
 from audit.services import audit_request
 from cases import exports
-from cases.forms import (
-    CaseForm,
-    MemberForm,
-    NoteForm,
-)
-from cases.models import (
-    Case,
-    CaseStatus,
-)
+from cases.forms import CaseForm, MemberForm, NoteForm
+from cases.models import Case, CaseStatus
 from cases.services import cases as case_services
 
 logger = logging.getLogger(__name__)

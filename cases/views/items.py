@@ -14,19 +14,8 @@ from accounts.models import User
 from ads.models import Ad
 from audit.models import Action
 from audit.services import audit_request
-from cases.forms import (
-    AssignForm,
-    DecideForm,
-    DueForm,
-    NoteForm,
-    ReasonForm,
-)
-from cases.models import (
-    Case,
-    DecisionKind,
-    ItemStatus,
-    QueueItem,
-)
+from cases.forms import AssignForm, DecideForm, DueForm, NoteForm, ReasonForm
+from cases.models import Case, DecisionKind, ItemStatus, QueueItem
 from cases.services import triage
 from cases.views._shared import is_htmx, with_row_urls
 

@@ -14,13 +14,8 @@ from ads.models import Source
 from audit.models import Action
 from audit.services import audit_request
 from cases import exports, selectors
-from cases.forms import (
-    SavedViewForm,
-)
-from cases.models import (
-    ItemStatus,
-    SavedView,
-)
+from cases.forms import SavedViewForm
+from cases.models import ItemStatus, SavedView
 from cases.services import triage
 from cases.views._shared import PAGE_SIZE, is_htmx, page_number, unread_alerts, with_row_urls
 

@@ -13,13 +13,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from ads.models import Ad
 from audit.models import Action
 from audit.services import audit_request
-from cases.forms import (
-    WatchlistForm,
-)
-from cases.models import (
-    Alert,
-    Watchlist,
-)
+from cases.forms import WatchlistForm
+from cases.models import Alert, Watchlist
 from cases.services import watchlists as watch_services
 
 logger = logging.getLogger(__name__)
