@@ -31,9 +31,7 @@ QUEUES: tuple[str, ...] = (
 ROUTES: dict[str, str] = {
     "ads.tasks.poll_source": "ingest",
     "analytics.tasks.rescore_all": "score",
-    "cases.tasks.networks_reshaped_sync": "queue",
     "cases.tasks.watchlists_match": "alerts",
-    "cases.tasks.watchlists_digest": "alerts",
 }
 
 app = Celery("anti_trafficking")
