@@ -12,9 +12,9 @@ from django.http import HttpRequest, HttpResponse
 from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from audit.admin_mixins import RoleAdminMixin
 from audit.models import Action
 from audit.services import audit_request
-from core.admin_mixins import RoleAdminMixin
 
 from .models import ApiToken, PartnerOrganisation, Scope, Unit, User
 from .services import api_token_create, api_token_problem, api_token_revoke

@@ -1,1 +1,2 @@
-"""Sources, ingestion as evidence, the pipeline mechanism, and extracted entities."""
+"""Sources, ingestion as evidence, the pipeline mechanism (ads/pipeline.py: the stage order) and
+the first stages: extract (`stages`) and media. Everything later reads what this app wrote."""

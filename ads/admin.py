@@ -8,9 +8,9 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from audit.admin_mixins import RoleAdminMixin
 from audit.models import Action
 from audit.services import audit_request
-from core.admin_mixins import RoleAdminMixin
 
 from . import admin_status, pipeline
 from .models import Ad, AdRevision, Source

@@ -5,6 +5,14 @@ Each ad carries the stage it waits for. A stage task claims the ads still waitin
 on, all in one transaction, then enqueues the next stage after commit. A crash anywhere rolls
 back to "still waiting", which the periodic sweep re-enqueues; repeated failures park the ad as
 failed with its error (the dead letter that admins see), never silently dropped.
+
+The stage order, declared once here (STAGES); each stage runs on the Celery queue of its name:
+
+    ingest ──> extract ──> media ──> score ──> geocode ──> link ──> queue ──> done
+    (ads/)     (ads/)      (ads/)   (analytics/) (maps/) (analytics/) (cases/)
+                                                                   └─> alerts (watchlists)
+
+A stage reads what the stages before it wrote and never calls back up.
 """
 
 from __future__ import annotations
@@ -25,6 +33,17 @@ from .models import PIPELINE_DONE, Ad, PipelineStatus, StageRun
 logger = logging.getLogger(__name__)
 
 
+#: (name, handler path) in pipeline order; the name is also the stage's Celery queue.
+STAGES: tuple[tuple[str, str], ...] = (
+    ("extract", "ads.stages.ads_extract_entities"),
+    ("media", "ads.media.ads_fetch_images"),
+    ("score", "analytics.services.ads_score"),
+    ("geocode", "maps.services.ads_geocode"),
+    ("link", "analytics.stages.ads_link"),
+    ("queue", "cases.stages.ads_queue_for_review"),
+)
+
+
 @dataclass(frozen=True)
 class Stage:
     """One pipeline stage: its handler writes results for a batch of ads and returns its version."""
@@ -35,14 +54,11 @@ class Stage:
 
 
 def stages() -> list[Stage]:
-    return [
-        Stage(name=name, handler=import_string(path), queue=name)
-        for name, path in settings.PIPELINE_STAGES
-    ]
+    return [Stage(name=name, handler=import_string(path), queue=name) for name, path in STAGES]
 
 
 def stage_names() -> list[str]:
-    return [name for name, _ in settings.PIPELINE_STAGES]
+    return [name for name, _ in STAGES]
 
 
 def first_stage() -> str:

@@ -53,11 +53,9 @@ def ads_expired(*, now: Any = None) -> tuple[QuerySet[Ad], QuerySet[Ad], Any]:
     """(ads to purge, old ads held by a case, cutoff)."""
     cutoff = (now or timezone.now()) - timedelta(days=settings.RETENTION_DAYS)
     old = Ad.objects.filter(last_seen_at__lt=cutoff)
-    if apps.is_installed("cases"):
-        held = Q(cases__isnull=False) | Q(network_membership__network__cases__isnull=False)
-        held_ids = old.filter(held).values("pk")
-        return old.exclude(pk__in=held_ids), old.filter(pk__in=held_ids), cutoff
-    return old, Ad.objects.none(), cutoff
+    held = Q(cases__isnull=False) | Q(network_membership__network__cases__isnull=False)
+    held_ids = old.filter(held).values("pk")
+    return old.exclude(pk__in=held_ids), old.filter(pk__in=held_ids), cutoff
 
 
 def _compact_segments(paths: set[str]) -> tuple[int, int]:

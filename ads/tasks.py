@@ -12,6 +12,7 @@ from . import pipeline
 logger = logging.getLogger(__name__)
 
 
+# Routed by pipeline.enqueue to the queue named after the batch's stage (config/celery.py).
 @shared_task(
     name="ads.tasks.run_stage",
     autoretry_for=(OperationalError, InterfaceError),
@@ -34,7 +35,7 @@ def sources_poll_due() -> int:
 
     due = [s.pk for s in Source.objects.filter(enabled=True, kind__in=["rss", "html"]) if s.is_due]
     for source_id in due:
-        poll_source.apply_async(args=[source_id], queue="ingest")
+        poll_source.delay(source_id)
     return len(due)
 
 

@@ -6,7 +6,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from core.admin_mixins import RoleAdminMixin
+from audit.admin_mixins import RoleAdminMixin
 
 from .models import ModelVersion
 from .services import metrics_provenance, model_activate

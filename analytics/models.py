@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from ads.models import Ad
+from core.access import visibility_preamble
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -103,10 +104,8 @@ class AdEmbedding(models.Model):
 class NetworkQuerySet(models.QuerySet["Network"]):
     def visible_to(self, user: User) -> NetworkQuerySet:
         """A network is visible when one of its ads is."""
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
-        if user.is_platform_admin:
-            return self
+        if (decided := visibility_preamble(self, user)) is not None:
+            return decided
         return self.filter(
             pk__in=AdNetwork.objects.filter(ad__in=Ad.objects.visible_to(user)).values("network_id")
         )

@@ -125,11 +125,10 @@ def ads_score(ads: list[Ad]) -> str:
 
 
 def decision_examples() -> list[LabelledExample]:
-    """Investigators' decisions in the case queue, as labels (when the cases app is installed)."""
-    try:
-        from cases.selectors import decision_labels
-    except ImportError:
-        return []
+    """Investigators' decisions in the case queue, as labels."""
+    # Imported here: the desk comes after scoring in the pipeline, and reads go one way.
+    from cases.selectors import decision_labels
+
     return [
         LabelledExample(
             text=row["text"],
@@ -197,7 +196,7 @@ def model_activate(*, version: ModelVersion, rescore: bool = True) -> ModelVersi
         if rescore and total:
             from .tasks import rescore_all
 
-            transaction.on_commit(lambda: rescore_all.apply_async(args=[version.pk], queue="score"))
+            transaction.on_commit(lambda: rescore_all.delay(version.pk))
     version.refresh_from_db()
     return version
 

@@ -13,7 +13,7 @@ import django_filters
 from django import forms
 from django.db.models import Count, Exists, Max, Min, OuterRef, Prefetch, Q, QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
-from rest_framework import serializers, viewsets
+from rest_framework import mixins, serializers
 from rest_framework.permissions import IsAuthenticated
 
 from accounts.models import Scope
@@ -22,12 +22,12 @@ from analytics.models import AdScore, Network
 from core.access import PolicyPermission
 from core.api import (
     MAX_ID,
-    AuditedAPIMixin,
     NewestFirstCursorPagination,
     TokenScope,
     UtcIsoDateTimeFilter,
     error_responses,
 )
+from core.viewsets import VisibleViewSet
 from maps.models import AdLocation
 
 MAX_DETAIL_ADS = 500
@@ -246,7 +246,7 @@ class NetworkFilter(django_filters.FilterSet):
 
 
 # --- Viewsets -----------------------------------------------------------------------------------
-class _InvestigatorViewSet(AuditedAPIMixin, viewsets.ReadOnlyModelViewSet):
+class _InvestigatorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, VisibleViewSet):
     # Called with a session (pages) or an investigator's token, which then needs the read scope.
     permission_classes = [IsAuthenticated, PolicyPermission, TokenScope]
     required_scopes = {"list": Scope.READ, "retrieve": Scope.READ}
@@ -255,13 +255,10 @@ class _InvestigatorViewSet(AuditedAPIMixin, viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = "[^/]+"
 
     def visible_ads(self) -> QuerySet[Ad]:
-        return Ad.objects.visible_to(self.request.user)
+        return self.visible(Ad)
 
     def get_serializer_context(self) -> dict[str, Any]:
-        context = super().get_serializer_context()
-        if not getattr(self, "swagger_fake_view", False):
-            context["visible_ads"] = self.visible_ads()
-        return context
+        return {**super().get_serializer_context(), "visible_ads": self.visible_ads()}
 
 
 _READ_ERRORS = error_responses(400, 401, 403, 429)
@@ -281,13 +278,12 @@ class AdViewSet(_InvestigatorViewSet):
     queryset = Ad.objects.none()
 
     def get_queryset(self) -> QuerySet[Ad]:
-        if getattr(self, "swagger_fake_view", False):
-            return Ad.objects.none()
         # Only the columns the serializer shows: the ad's extracted JSON, the score's notes and
         # probabilities and the pipeline bookkeeping were decoded for every row and thrown away
         # (about a third of a page's CPU).
         return (
-            self.visible_ads()
+            super()
+            .get_queryset()
             .select_related("source", "score", "location", "network_membership")
             .only(
                 # The ad's own columns: the serializer's fields that are not declared on it.
@@ -323,13 +319,15 @@ class EntityViewSet(_InvestigatorViewSet):
         return EntityDetailSerializer if self.action == "retrieve" else EntitySerializer
 
     def get_queryset(self) -> QuerySet[Entity]:
-        if getattr(self, "swagger_fake_view", False):
-            return Entity.objects.none()
         visible = Q(occurrences__ad__in=self.visible_ads().values("pk"))
-        return Entity.objects.visible_to(self.request.user).annotate(
-            visible_ads=Count("occurrences__ad", filter=visible, distinct=True),
-            visible_first=Min("occurrences__ad__captured_at", filter=visible),
-            visible_last=Max("occurrences__ad__captured_at", filter=visible),
+        return (
+            super()
+            .get_queryset()
+            .annotate(
+                visible_ads=Count("occurrences__ad", filter=visible, distinct=True),
+                visible_first=Min("occurrences__ad__captured_at", filter=visible),
+                visible_last=Max("occurrences__ad__captured_at", filter=visible),
+            )
         )
 
 
@@ -348,12 +346,14 @@ class NetworkViewSet(_InvestigatorViewSet):
         return NetworkDetailSerializer if self.action == "retrieve" else NetworkSerializer
 
     def get_queryset(self) -> QuerySet[Network]:
-        if getattr(self, "swagger_fake_view", False):
-            return Network.objects.none()
         visible = Q(memberships__ad__in=self.visible_ads().values("pk"))
-        return Network.objects.visible_to(self.request.user).annotate(
-            visible_size=Count("memberships", filter=visible, distinct=True),
-            visible_first=Min("memberships__ad__captured_at", filter=visible),
-            visible_last=Max("memberships__ad__captured_at", filter=visible),
-            visible_max_risk=Max("memberships__ad__score__risk", filter=visible),
+        return (
+            super()
+            .get_queryset()
+            .annotate(
+                visible_size=Count("memberships", filter=visible, distinct=True),
+                visible_first=Min("memberships__ad__captured_at", filter=visible),
+                visible_last=Max("memberships__ad__captured_at", filter=visible),
+                visible_max_risk=Max("memberships__ad__score__risk", filter=visible),
+            )
         )

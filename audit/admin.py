@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path
 
-from core.admin_mixins import RoleAdminMixin
+from audit.admin_mixins import RoleAdminMixin
 from core.csv_safety import safe_row
 
 from .models import Action, AuditEvent

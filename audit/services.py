@@ -52,14 +52,6 @@ def event_digest(*, event: AuditEvent, prev_digest: str) -> str:
     return _digest(_canonical(event), prev_digest)
 
 
-def _head_for_update() -> AuditChainHead:
-    head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
-    if head is None:
-        AuditChainHead.objects.get_or_create(pk=1)
-        head = AuditChainHead.objects.select_for_update().get(pk=1)
-    return head
-
-
 # Attacker-chosen text (usernames tried at login, query parameters) is bounded before it is stored:
 # an audit row must not be a way to write megabytes, or characters PostgreSQL refuses (U+0000).
 MAX_TEXT_CHARS = 300
@@ -331,15 +323,14 @@ def audit_purge_expired(*, actor: Any = None, dry_run: bool = False) -> int:
     """Delete events older than AUDIT_RETENTION_DAYS (1 year or more); the chain stays checkable."""
     cutoff = timezone.now() - timedelta(days=settings.AUDIT_RETENTION_DAYS)
     with transaction.atomic():
-        head = _head_for_update()
+        _lock_head()
         expired = AuditEvent.objects.filter(at__lt=cutoff).order_by("pk")
         last = expired.last()
         count = expired.count()
         if dry_run or last is None:
             return count
         AuditEvent.objects.filter(pk__lte=last.pk).delete()
-        head.genesis_digest = last.digest
-        head.save(update_fields=["genesis_digest"])
+        AuditChainHead.objects.filter(pk=1).update(genesis_digest=last.digest)
     audit_record(
         actor=actor,
         action="retention.purge",

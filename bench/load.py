@@ -52,7 +52,6 @@ from bench._server import (  # noqa: E402 - after the path set-up
 )
 
 PASSWORD = "bench-load-password-not-secret-1"  # noqa: S105 - a throwaway bench database
-QUEUES = "default,ingest,extract,score,geocode,link,queue,alerts"
 PAGES = {
     # "/" sends an investigator on to the queue (302), so the map page stands in for it.
     "page /maps/ (map)": ("investigator", "/maps/"),
@@ -161,9 +160,9 @@ def prepare(env: dict[str, str]) -> dict[str, str]:
 
 
 def start_services(args: argparse.Namespace, env: dict[str, str], log: Path) -> list[Any]:
-    from ads.pipeline import stages
+    from config.celery import QUEUES
 
-    queues = ",".join(dict.fromkeys([*QUEUES.split(","), *(stage.queue for stage in stages())]))
+    queues = ",".join(QUEUES)
     gunicorn = start_gunicorn(
         port=args.port,
         workers=args.gunicorn_workers,

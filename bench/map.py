@@ -1,7 +1,7 @@
 """Benchmark: map aggregation requests over a million synthetic geocoded ads in PostgreSQL.
 
 Creates (or, with --reuse, keeps) a separate database, bulk-loads synthetic sources, ads, scores
-and map rows with COPY, then times `maps.selectors.map_data` (the SQL grid aggregation behind
+and map rows with COPY, then times `maps.selectors.grid.map_data` (the SQL grid aggregation behind
 /maps/data.json, with its visibility and filters) per zoom level and filter mix, and prints
 p50/p95 plus EXPLAIN ANALYZE of the heaviest query.
 
@@ -296,7 +296,11 @@ def filter_mixes(source_id: int) -> dict[str, dict[str, str]]:
 
 def time_requests(args: argparse.Namespace) -> list[dict[str, Any]]:
     from ads.models import Source
-    from maps import selectors
+    from maps.selectors import grid
+    from maps.selectors.filters import (
+        BBox,
+        MapFilters,
+    )
 
     actors = users()
     shared = Source.objects.filter(unit__isnull=True).order_by("pk").first()
@@ -304,14 +308,14 @@ def time_requests(args: argparse.Namespace) -> list[dict[str, Any]]:
     for who, user in actors.items():
         for zoom, box in ZOOMS.items():
             for mix, params in filter_mixes(shared.pk).items():
-                filters = selectors.MapFilters.from_query(params)
-                path = "live" if selectors.rollup_slice(filters) is None else "rollup"
-                bbox = selectors.BBox.from_query(box)
+                filters = MapFilters.from_query(params)
+                path = "live" if grid.rollup_slice(filters) is None else "rollup"
+                bbox = BBox.from_query(box)
                 times = []
                 data = None
                 for k in range(args.repeat + 2):
                     t = time.perf_counter()
-                    data = selectors.map_data(user=user, bbox=bbox, zoom=zoom, filters=filters)
+                    data = grid.map_data(user=user, bbox=bbox, zoom=zoom, filters=filters)
                     if k >= 2:  # two warm-up runs
                         times.append((time.perf_counter() - t) * 1000)
                 times.sort()
@@ -343,19 +347,23 @@ def compare_visible_to(args: argparse.Namespace) -> None:
     from django.db.models import Count, F, Value
     from django.db.models.functions import Floor
 
-    from maps import selectors
     from maps.models import AdLocation
+    from maps.selectors import grid
+    from maps.selectors.filters import (
+        BBox,
+        visible_locations,
+    )
 
     actors = users()
-    bbox = selectors.BBox.from_query(ZOOMS[4])
-    cell = selectors.cell_size(4)
+    bbox = BBox.from_query(ZOOMS[4])
+    cell = grid.cell_size(4)
     for who, user in actors.items():
         for label, base in (
             ("visible_to (join through ads)", AdLocation.objects.visible_to(user)),
-            ("visible_locations (source ids)", selectors.visible_locations(user)),
+            ("visible_locations (source ids)", visible_locations(user)),
         ):
             query = (
-                selectors._in_bbox(base.filter(precision__in=selectors.FINE_PRECISIONS), bbox)
+                grid._in_bbox(base.filter(precision__in=grid.FINE_PRECISIONS), bbox)
                 .annotate(gy=Floor(F("lat") / Value(cell)), gx=Floor(F("lng") / Value(cell)))
                 .values("gy", "gx")
                 .annotate(n=Count("pk"))
@@ -375,18 +383,23 @@ def explain() -> None:
     from django.db.models import Avg, Count, F, Max, Q, Value
     from django.db.models.functions import Floor
 
-    from maps import selectors
+    from maps.selectors import grid
+    from maps.selectors.filters import (
+        MINOR_THRESHOLD,
+        BBox,
+        MapFilters,
+        apply_filters,
+        visible_locations,
+    )
 
     user = users()["investigator"]
-    cell = selectors.cell_size(4)
+    cell = grid.cell_size(4)
     for label, params in (("zoom 4, no filter", {}), ("zoom 4, risk>=0.7", {"min_risk": "0.7"})):
-        base = selectors.apply_filters(
-            selectors.visible_locations(user), selectors.MapFilters.from_query(params)
-        )
+        base = apply_filters(visible_locations(user), MapFilters.from_query(params))
         query = (
-            selectors._in_bbox(
-                base.filter(precision__in=selectors.FINE_PRECISIONS),
-                selectors.BBox.from_query(ZOOMS[4]),
+            grid._in_bbox(
+                base.filter(precision__in=grid.FINE_PRECISIONS),
+                BBox.from_query(ZOOMS[4]),
             )
             .annotate(gy=Floor(F("lat") / Value(cell)), gx=Floor(F("lng") / Value(cell)))
             .values("gy", "gx")
@@ -395,7 +408,7 @@ def explain() -> None:
                 lat=Avg("lat"),
                 lng=Avg("lng"),
                 max_risk=Max("risk"),
-                minors=Count("pk", filter=Q(minor__gte=selectors.MINOR_THRESHOLD)),
+                minors=Count("pk", filter=Q(minor__gte=MINOR_THRESHOLD)),
             )
             .order_by()
         )

@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from core.admin_mixins import RoleAdminMixin
+from audit.admin_mixins import RoleAdminMixin
 
 from .models import Case, Decision, QueueItem, QueueItemEvent, Watchlist
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -20,15 +20,16 @@ from audit.models import Action
 from audit.services import audit_request
 from core.access import PolicyPermission
 from core.api import (
-    AuditedAPIMixin,
     BadCursorIs400Pagination,
     TokenScope,
     error_responses,
 )
+from core.viewsets import VisibleViewSet
 
-from . import selectors, services
+from . import selectors
 from .models import Case, QueueItem
 from .serializers import CaseSerializer, ClaimResultSerializer, QueueItemSerializer
+from .services import triage
 
 
 class QueuePagination(BadCursorIs400Pagination):
@@ -39,7 +40,7 @@ class CasePagination(BadCursorIs400Pagination):
     ordering = ("-created_at", "-id")
 
 
-class _InvestigatorViewSet(AuditedAPIMixin, viewsets.GenericViewSet):
+class _InvestigatorViewSet(VisibleViewSet):
     # Sessions (pages) or an investigator's token with the read scope; claiming is a decision
     # taken at the desk, so no token scope grants it.
     permission_classes = [IsAuthenticated, PolicyPermission, TokenScope]
@@ -63,14 +64,16 @@ class QueueItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Invest
     pagination_class = QueuePagination
     filter_backends: list[Any] = []
     audit_object_type = "queue_item"
+    queryset = QueueItem.objects.none()
 
     def get_queryset(self) -> Any:
-        filters = selectors.QueueFilters.from_query(self.request.query_params)
+        items = super().get_queryset()
         if self.action != "list":
-            return QueueItem.objects.visible_to(self.request.user).select_related(
-                "assignee", "case"
-            )
-        return selectors.queue_items(user=self.request.user, filters=filters).order_by()
+            return items.select_related("assignee", "case")
+        filters = selectors.QueueFilters.from_query(self.request.query_params)
+        return selectors.queue_items(
+            items=items, user=self.request.user, filters=filters
+        ).order_by()
 
     @extend_schema(
         request=None,
@@ -83,7 +86,7 @@ class QueueItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Invest
     @action(detail=True, methods=["post"])
     def claim(self, request: Request, pk: str | None = None) -> Response:
         item = self.get_object()
-        result = services.queue_item_claim(item=item, user=request.user)
+        result = triage.queue_item_claim(item=item, user=request.user)
         audit_request(
             request,
             action=Action.CHANGE,
@@ -114,10 +117,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Investigato
     pagination_class = CasePagination
     filter_backends: list[Any] = []
     audit_object_type = "case"
+    queryset = Case.objects.none()
 
     def get_queryset(self) -> Any:
-        return (
-            Case.objects.visible_to(self.request.user)
-            .select_related("unit")
-            .prefetch_related("members")
-        )
+        return super().get_queryset().select_related("unit").prefetch_related("members")

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from ads.models import Ad, Entity, Source
 from analytics.models import Network
+from core.access import visibility_preamble
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -47,12 +48,8 @@ class QueueItemQuerySet(models.QuerySet["QueueItem"]):
         along at once. Checking sources row by row keeps the queue an index walk at a million
         ads instead of a scan of every visible ad (docs/bench-pages.md).
         """
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
-        if user.is_platform_admin:
-            return self
-        if not user.is_investigator:
-            return self.none()
+        if (decided := visibility_preamble(self, user)) is not None:
+            return decided
         sources = QueueItemSource.objects.filter(
             item_id=OuterRef("pk"), source__in=Source.objects.visible_to(user)
         )
@@ -242,12 +239,8 @@ class SavedView(models.Model):
 class CaseQuerySet(models.QuerySet["Case"]):
     def visible_to(self, user: User) -> CaseQuerySet:
         """Its unit's investigators and supervisors, and its members; admins all."""
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
-        if user.is_platform_admin:
-            return self
-        if not user.is_investigator:
-            return self.none()
+        if (decided := visibility_preamble(self, user)) is not None:
+            return decided
         member = CaseMember.objects.filter(case_id=OuterRef("pk"), user_id=user.pk)
         unit = Q(unit_id=user.unit_id) if user.unit_id else Q(pk__in=[])
         return self.filter(unit | Exists(member))

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from ads.models import Ad, AdImage, AdRevision, EntityKind, EntityOccurrence
 from analytics.models import AdEmbedding, AdNetwork, AdScore
+from core.query import query_flag, query_indicator_code
 
 from .models import Decision, DecisionKind, ItemKind, ItemStatus, QueueItem, QueueItemSource
 
@@ -60,15 +61,14 @@ class QueueFilters:
     def from_query(cls, params: Any) -> QueueFilters:
         status = params.get("status", "open")
         source = params.get("source", "")
-        indicator = re.sub(r"[^a-z0-9_.:-]", "", params.get("indicator", "").lower())[:60]
         return cls(
             status=status if status in {"open", "all", *ItemStatus.values} else "open",
             location=params.get("location", "").strip()[:100],
             window=params.get("window", "") if params.get("window", "") in WINDOWS else "",
             source=int(source) if str(source).isdigit() else None,
-            indicator=indicator,
-            possible_minor=params.get("possible_minor") in {"1", "on", "true"},
-            mine=params.get("mine") in {"1", "on", "true"},
+            indicator=query_indicator_code(params),
+            possible_minor=query_flag(params, "possible_minor"),
+            mine=query_flag(params, "mine"),
             order=params.get("order", "priority") if params.get("order") in ORDERS else "priority",
         )
 
@@ -95,9 +95,13 @@ def _filter_ads(ads: QuerySet[Ad], filters: QueueFilters) -> QuerySet[Ad]:
     return ads
 
 
-def queue_items(*, user: User, filters: QueueFilters) -> QuerySet[QueueItem]:
-    """The user's queue: visible items, filtered and ordered (priority, recency, size, due)."""
-    items = QueueItem.objects.visible_to(user)
+def queue_items(
+    *, user: User, filters: QueueFilters, items: QuerySet[QueueItem] | None = None
+) -> QuerySet[QueueItem]:
+    """The user's queue: visible items (or the given ones, already visible to the user), filtered
+    and ordered (priority, recency, size, due)."""
+    if items is None:
+        items = QueueItem.objects.visible_to(user)
     if filters.status == "open":
         items = items.open()
     elif filters.status != "all":
@@ -419,7 +423,7 @@ def search_ads(*, user: User, query: str, filters: QueueFilters) -> SearchResult
     A query that reads as a phone number in any format is normalised to E.164 and matched against
     extracted phone entities, so "(702) 555-0134", "702.555.0134" and "+17025550134" find the same.
     """
-    from .services import normalise_phone
+    from .services.watchlists import normalise_phone
 
     ads = _filter_ads(Ad.objects.visible_to(user), filters)
     query = query.strip()[:200]

@@ -7,7 +7,7 @@ import logging
 from celery import shared_task
 from django.db import OperationalError
 
-from .services import watchlists_match_ads, watchlists_send_digests
+from .services.watchlists import watchlists_match_ads, watchlists_send_digests
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ def networks_reshaped_sync() -> int:
 
     The queue stage does this too, but only when linking is idle at that instant.
     """
-    from .services import networks_reshaped_sync as sync
+    from .stages import networks_reshaped_sync as sync
 
     done = sync(wait=True)
     if done:

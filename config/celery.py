@@ -1,4 +1,11 @@
-"""The Celery app. One queue per kind of work so that slow scoring never starves ingestion."""
+"""The Celery app and its queues, in one place.
+
+One queue per kind of work so that slow scoring never starves ingestion. QUEUES is the list a
+worker consumes (`./dev worker`, docker-compose, the integration tests and bench/load.py read it);
+ROUTES says which queue each task runs on (everything else runs on "default"); the pipeline's stage
+task is sent to the queue named after its stage (ads.pipeline.STAGES). Beat's schedule is
+CELERY_BEAT_SCHEDULE in settings. tests/test_celery.py checks that these agree.
+"""
 
 from __future__ import annotations
 
@@ -8,42 +15,26 @@ from celery import Celery
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
+QUEUES: tuple[str, ...] = (
+    "default",
+    "ingest",
+    "extract",
+    "media",
+    "score",
+    "geocode",
+    "link",
+    "queue",
+    "alerts",
+)
+
+#: task name -> queue, for every task not on "default" (ads.tasks.run_stage: its stage's queue).
+ROUTES: dict[str, str] = {
+    "ads.tasks.poll_source": "ingest",
+    "analytics.tasks.rescore_all": "score",
+    "cases.tasks.watchlists_match": "alerts",
+}
+
 app = Celery("anti_trafficking")
 app.config_from_object("django.conf:settings", namespace="CELERY")
+app.conf.task_routes = {name: {"queue": queue} for name, queue in ROUTES.items()}
 app.autodiscover_tasks()
-
-QUEUES = ("default", "ingest", "extract", "media", "score", "geocode", "link", "queue", "alerts")
-
-
-@app.on_after_finalize.connect
-def _schedule(sender: Celery, **_: object) -> None:
-    """Periodic work (Celery beat): sweep, polling, retention, digests, network reshapes."""
-    from django.conf import settings
-
-    sender.add_periodic_task(
-        settings.PIPELINE_SWEEP_INTERVAL_SECONDS,
-        sender.signature("ads.tasks.pipeline_sweep"),
-        name="pipeline sweep",
-    )
-    sender.add_periodic_task(
-        60.0, sender.signature("ads.tasks.sources_poll_due"), name="poll due sources"
-    )
-    sender.add_periodic_task(
-        24 * 3600.0, sender.signature("ads.tasks.purge_expired"), name="retention purge"
-    )
-    sender.add_periodic_task(
-        300.0, sender.signature("cases.tasks.watchlists_digest"), name="watchlist digests"
-    )
-    sender.add_periodic_task(
-        float(settings.AUDIT_CHECKPOINT_INTERVAL_SECONDS),
-        sender.signature("audit.tasks.audit_checkpoint"),
-        name="audit chain checkpoint",
-    )
-    sender.add_periodic_task(
-        60.0, sender.signature("audit.tasks.audit_flush_tallies"), name="audit tallies"
-    )
-    sender.add_periodic_task(
-        60.0,
-        sender.signature("cases.tasks.networks_reshaped_sync"),
-        name="queue items follow merged and split networks",
-    )

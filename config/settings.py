@@ -118,6 +118,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            # core is shared code, not an app: its tags are named here.
+            "libraries": {"navigation": "core.templatetags.navigation"},
         },
     },
 ]
@@ -193,15 +195,7 @@ PIPELINE_MAX_ATTEMPTS = env_int("PIPELINE_MAX_ATTEMPTS", 5, minimum=1)
 PIPELINE_SWEEP_AFTER_SECONDS = env_int("PIPELINE_SWEEP_AFTER_SECONDS", 300, minimum=0)
 PIPELINE_SWEEP_INTERVAL_SECONDS = env_int("PIPELINE_SWEEP_INTERVAL_SECONDS", 60, minimum=1)
 PIPELINE_ENQUEUE = env_bool("PIPELINE_ENQUEUE", default=True)
-# The stages after ingestion, in order: (name, handler). A stage is listed once it is built.
-PIPELINE_STAGES: list[tuple[str, str]] = [
-    ("extract", "ads.stages.ads_extract_entities"),
-    ("media", "ads.media.ads_fetch_images"),
-    ("score", "analytics.services.ads_score"),
-    ("geocode", "maps.services.ads_geocode"),
-    ("link", "analytics.stages.ads_link"),
-    ("queue", "cases.services.ads_queue_for_review"),
-]
+# The stage order is declared in ads/pipeline.py (STAGES), the queues in config/celery.py.
 
 # --- Ingestion and evidence ---------------------------------------------------------------------
 EVIDENCE_ROOT = env_path("EVIDENCE_ROOT", VAR_DIR / "evidence")
@@ -280,6 +274,26 @@ AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 365, minimum=365)
 AUDIT_CHECKPOINT_DIR = env_path("AUDIT_CHECKPOINT_DIR", VAR_DIR / "audit-checkpoints")
 AUDIT_CHECKPOINT_INTERVAL_SECONDS = env_int("AUDIT_CHECKPOINT_INTERVAL_SECONDS", 3600, minimum=60)
 AUDIT_CHECKPOINT_EMAIL = env_list("AUDIT_CHECKPOINT_EMAIL", [])
+
+# Periodic work, run by `celery -A config beat`; each task carries its own queue.
+CELERY_BEAT_SCHEDULE = {
+    "pipeline sweep": {
+        "task": "ads.tasks.pipeline_sweep",
+        "schedule": float(PIPELINE_SWEEP_INTERVAL_SECONDS),
+    },
+    "poll due sources": {"task": "ads.tasks.sources_poll_due", "schedule": 60.0},
+    "retention purge": {"task": "ads.tasks.purge_expired", "schedule": 24 * 3600.0},
+    "watchlist digests": {"task": "cases.tasks.watchlists_digest", "schedule": 300.0},
+    "audit chain checkpoint": {
+        "task": "audit.tasks.audit_checkpoint",
+        "schedule": float(AUDIT_CHECKPOINT_INTERVAL_SECONDS),
+    },
+    "audit tallies": {"task": "audit.tasks.audit_flush_tallies", "schedule": 60.0},
+    "queue items follow merged and split networks": {
+        "task": "cases.tasks.networks_reshaped_sync",
+        "schedule": 60.0,
+    },
+}
 # Nobody reads a TOTP seed back (not even an admin, whose power would otherwise cover the
 # auditor's second factor): the admin shows no key, QR code or config URL.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True

@@ -1,3 +1,4 @@
-"""Shared code every app may import: the URL access policy (`access`), API plumbing (`api`),
-admin and CSV helpers, the security-header middleware. It imports no domain app at module level
-except `accounts` and `audit` models in `api` (see docs/architecture.md)."""
+"""Shared code, no domain. Helpers that import no app: the URL access policy and the visibility
+preamble (`access`), CSV and JSON safety, the navigation tag. Plumbing built on `accounts` and
+`audit`: API errors, paging, scopes and auditing (`api`), the base viewset (`viewsets`), the
+middleware. See docs/architecture.md."""

@@ -6,7 +6,7 @@ URL names, e.g. "cases:queue" or "api:cases-list"), merged by `policy()`.
 Pages are checked by `DenyByDefaultMiddleware`; API views by `PolicyPermission` (after DRF has
 authenticated the token). A URL without an entry answers 403 to everybody, and a test walks every
 URL to make sure each has one. Which *records* a role sees is decided by the querysets
-(`visible_to`), not here.
+(`visible_to`), not here; they all start with the same role preamble, `visibility_preamble`.
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ import importlib
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from django.apps import apps
 from django.conf import settings
-from django.contrib.auth.views import redirect_to_login
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.urls import Resolver404, resolve
 from rest_framework.permissions import BasePermission
@@ -81,6 +81,25 @@ def is_local_app(path: str, root: Path) -> bool:
     return Path(path).is_relative_to(root) and "site-packages" not in Path(path).parts
 
 
+_QS = TypeVar("_QS", bound=QuerySet[Any])
+
+
+def visibility_preamble(queryset: _QS, user: Any) -> _QS | None:
+    """The role preamble of every `visible_to`, written once.
+
+    Nobody signed in (or an inactive account) sees nothing, a platform admin sees everything,
+    anyone off the desk (not an investigator or supervisor) sees nothing. None means the user is
+    on the desk and the queryset decides by its own relation (unit, source, membership).
+    """
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return queryset.none()
+    if user.is_platform_admin:
+        return queryset
+    if not user.is_investigator:
+        return queryset.none()
+    return None
+
+
 def role_of(user: Any) -> str:
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return ANONYMOUS
@@ -124,6 +143,9 @@ class DenyByDefaultMiddleware:
         if is_allowed(match.view_name, request.user):
             return None
         if role_of(request.user) == ANONYMOUS and ANONYMOUS not in allowed_roles(match.view_name):
+            # Imported here: auth's views load the user model, and models import this module.
+            from django.contrib.auth.views import redirect_to_login
+
             return redirect_to_login(request.get_full_path())
         logger.warning("denied %s to user %s", match.view_name, getattr(request.user, "pk", None))
         return HttpResponseForbidden("You do not have access to this page.")

@@ -1,1 +1,2 @@
-"""Geocoding and map views."""
+"""The geocode stage (`services`, over `geocoding/`), the map's rollup and the map, movement and
+chart pages (`selectors/`, `views`)."""

@@ -1,6 +1,6 @@
 """URL policy of the maps: the desk's roles (investigators, supervisors, admins) for pages and data.
 
-Which ads appear is decided by `maps.selectors.visible_locations` (the user's visible sources).
+Which ads appear is decided by `maps.selectors.filters.visible_locations` (the visible sources).
 """
 
 from __future__ import annotations

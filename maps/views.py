@@ -12,15 +12,23 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from ads.models import Entity, Source
 from analytics.models import Category
 from audit.models import Action
 from audit.services import audit_request
-from maps import selectors
 from maps.models import Precision
+from maps.selectors import grid
+from maps.selectors.charts import charts
+from maps.selectors.filters import (
+    CASE_STATUSES,
+    BBox,
+    MapFilters,
+    indicator_choices,
+)
+from maps.selectors.movement import entity_movement
 
 DEFAULT_CENTER = (39.5, -98.35)
 DEFAULT_ZOOM = 4
@@ -33,13 +41,6 @@ def _int(value: Any, default: int, low: int, high: int) -> int:
     return min(max(int(text), low), high)
 
 
-def _maybe_reverse(name: str) -> str:
-    try:
-        return reverse(name)
-    except NoReverseMatch:
-        return ""
-
-
 def _tiles_url() -> str:
     tiles = settings.LEAFLET_CONFIG.get("TILES", "")
     if isinstance(tiles, list | tuple):  # django-leaflet also accepts [(name, url, options)]
@@ -49,19 +50,19 @@ def _tiles_url() -> str:
 
 @require_GET
 def map_page(request: HttpRequest) -> HttpResponse:
-    filters = selectors.MapFilters.from_query(request.GET)
-    first, last = selectors.time_range(user=request.user)
+    filters = MapFilters.from_query(request.GET)
+    first, last = grid.time_range(user=request.user)
     config = {
         "dataUrl": reverse("maps:data"),
         "adsUrl": reverse("maps:ads"),
-        "queueUrl": _maybe_reverse("cases:queue"),
+        "queueUrl": reverse("cases:queue"),
         "tilesUrl": _tiles_url(),
         "basemapUrl": static("maps/basemap.geojson"),
         "center": list(DEFAULT_CENTER),
         "zoom": DEFAULT_ZOOM,
         "first": first.date().isoformat() if first else None,
         "last": last.date().isoformat() if last else None,
-        "maxPoints": selectors.MAX_POINTS,
+        "maxPoints": grid.MAX_POINTS,
         "precisions": dict(Precision.choices),
     }
     context = {
@@ -69,8 +70,8 @@ def map_page(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "sources": Source.objects.visible_to(request.user).order_by("name"),
         "categories": Category.choices,
-        "indicators": selectors.indicator_choices(),
-        "case_statuses": selectors.CASE_STATUSES if selectors.cases_installed() else (),
+        "indicators": indicator_choices(),
+        "case_statuses": CASE_STATUSES,
         "risk_levels": ("0.3", "0.5", "0.7", "0.9"),
         "first": first,
         "last": last,
@@ -80,10 +81,10 @@ def map_page(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def map_data_json(request: HttpRequest) -> JsonResponse:
-    filters = selectors.MapFilters.from_query(request.GET)
-    bbox = selectors.BBox.from_query(request.GET)
-    zoom = _int(request.GET.get("zoom"), DEFAULT_ZOOM, 0, selectors.MAX_ZOOM)
-    data = selectors.map_data(user=request.user, bbox=bbox, zoom=zoom, filters=filters)
+    filters = MapFilters.from_query(request.GET)
+    bbox = BBox.from_query(request.GET)
+    zoom = _int(request.GET.get("zoom"), DEFAULT_ZOOM, 0, grid.MAX_ZOOM)
+    data = grid.map_data(user=request.user, bbox=bbox, zoom=zoom, filters=filters)
     audit_request(
         request,
         action=Action.SEARCH,
@@ -102,12 +103,12 @@ def map_data_json(request: HttpRequest) -> JsonResponse:
 
 @require_GET
 def map_ads_json(request: HttpRequest) -> JsonResponse:
-    filters = selectors.MapFilters.from_query(request.GET)
-    bbox = selectors.BBox.from_query(request.GET)
+    filters = MapFilters.from_query(request.GET)
+    bbox = BBox.from_query(request.GET)
     precision = request.GET.get("precision", "")
     name = request.GET.get("name", "")[:200]
     page = _int(request.GET.get("page"), 1, 1, 10_000)
-    ads, has_next = selectors.ads_in_bbox(
+    ads, has_next = grid.ads_in_bbox(
         user=request.user, bbox=bbox, filters=filters, precision=precision, name=name, page=page
     )
     audit_request(
@@ -129,7 +130,7 @@ def map_ads_json(request: HttpRequest) -> JsonResponse:
 @require_GET
 def movement_page(request: HttpRequest, pk: int) -> HttpResponse:
     entity = get_object_or_404(Entity.objects.visible_to(request.user), pk=pk)
-    movement = selectors.entity_movement(user=request.user, entity=entity)
+    movement = entity_movement(user=request.user, entity=entity)
     audit_request(
         request,
         action=Action.VIEW,
@@ -151,8 +152,8 @@ def movement_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def charts_page(request: HttpRequest) -> HttpResponse:
-    filters = selectors.MapFilters.from_query(request.GET)
-    data = selectors.charts(user=request.user, filters=filters)
+    filters = MapFilters.from_query(request.GET)
+    data = charts(user=request.user, filters=filters)
     audit_request(
         request,
         action=Action.LIST,

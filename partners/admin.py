@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
+from audit.admin_mixins import RoleAdminMixin
 from core.access import ADMINS
-from core.admin_mixins import RoleAdminMixin
 
 from .models import PartnerTokenIndex, Tip
 

@@ -48,16 +48,6 @@ def region_key(*, country: str, admin1: str) -> str:
     return country or UNKNOWN_REGION
 
 
-def partner_place(location: AdLocation) -> dict[str, str | None]:
-    """A location as a partner may see it: region, and the city only when we know it that well."""
-    return place_of(
-        precision=location.precision,
-        name=location.name,
-        country=location.country,
-        admin1=location.admin1,
-    )
-
-
 def place_of(*, precision: str, name: str, country: str, admin1: str) -> dict[str, str | None]:
     """A neighbourhood's label is "Neighbourhood, City, ST, CC"; its city is the label without the
     first part. A point may carry a street-level label, so it is reduced to its region."""

@@ -143,8 +143,11 @@ def risk_model(db, trained_model_dir, settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
-def _pipeline_stages(request, settings):
+def _pipeline_stages(request, monkeypatch):
     """Tests run the cheap stages unless they ask for the full pipeline (`full_pipeline` marker),
     so that a test about ingestion does not need a trained model."""
     if request.node.get_closest_marker("full_pipeline") is None:
-        settings.PIPELINE_STAGES = [s for s in settings.PIPELINE_STAGES if s[0] != "score"]
+        from ads import pipeline
+
+        cheap = tuple(s for s in pipeline.STAGES if s[0] != "score")
+        monkeypatch.setattr(pipeline, "STAGES", cheap)

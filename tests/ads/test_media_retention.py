@@ -61,7 +61,7 @@ def test_purging_an_ad_removes_its_images_and_their_bytes(actors, settings):
 
 
 def test_an_image_held_by_a_case_is_kept_with_its_ad(actors, settings):
-    from cases.services import case_create
+    from cases.services.cases import case_create
 
     settings.RETENTION_DAYS = 30
     (ad,) = _ads(actors.source_a, 1)

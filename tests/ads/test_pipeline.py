@@ -19,8 +19,8 @@ STAGES = [("first", "tests.ads.stages.mark_seen"), ("second", "tests.ads.stages.
 
 
 @pytest.fixture
-def two_stages(settings):
-    settings.PIPELINE_STAGES = STAGES
+def two_stages(settings, monkeypatch):
+    monkeypatch.setattr(pipeline, "STAGES", STAGES)
     settings.PIPELINE_BATCH_SIZE = 4
     settings.PIPELINE_MAX_ATTEMPTS = 2
     return settings
@@ -60,11 +60,11 @@ def test_a_poisonous_ad_fails_alone_and_is_parked_with_its_error(actors, two_sta
     assert report["failed"]["second"] == 1
 
 
-def test_failed_ads_can_be_retried_after_a_fix(actors, two_stages, settings):
+def test_failed_ads_can_be_retried_after_a_fix(actors, two_stages, monkeypatch):
     _ingest(actors.source_a, ["POISON"])
     ad = Ad.objects.get()
     pipeline.stage_run_batch(stage_name="second", ad_ids=[ad.pk])
-    settings.PIPELINE_STAGES = [STAGES[0], ("second", "tests.ads.stages.mark_seen")]
+    monkeypatch.setattr(pipeline, "STAGES", (STAGES[0], ("second", "tests.ads.stages.mark_seen")))
     assert pipeline.ads_retry_failed() == 1
     ad.refresh_from_db()
     assert ad.pipeline_stage == PIPELINE_DONE

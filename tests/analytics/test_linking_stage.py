@@ -244,11 +244,14 @@ def test_text_signature_is_stored_as_bytes_of_the_minhash(actors, quiet):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_ingested_ads_are_linked_by_the_pipeline(actors, settings):
-    settings.PIPELINE_STAGES = [
-        ("extract", "ads.stages.ads_extract_entities"),
-        ("link", "analytics.stages.ads_link"),
-    ]
+def test_ingested_ads_are_linked_by_the_pipeline(actors, settings, monkeypatch):
+    monkeypatch.setattr(
+        "ads.pipeline.STAGES",
+        [
+            ("extract", "ads.stages.ads_extract_entities"),
+            ("link", "analytics.stages.ads_link"),
+        ],
+    )
     settings.PIPELINE_ENQUEUE = True
     rows = [
         {"external_id": "1", "title": "Bike", "body": "call 702-555-0134"},

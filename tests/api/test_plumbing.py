@@ -8,7 +8,7 @@ from django.test import Client
 
 from accounts.services import api_token_create
 from audit.models import Action, AuditEvent, Outcome
-from cases.services import ads_queue_for_review
+from cases.stages import ads_queue_for_review
 from tests.cases.factories import make_ad, score
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,9 @@ from django.urls import reverse
 
 from audit.models import Action, AuditEvent
 from cases.models import Alert, Case, QueueItem, SavedView, Watchlist
-from cases.services import ads_queue_for_review, case_create, watchlist_create
+from cases.services.cases import case_create
+from cases.services.watchlists import watchlist_create
+from cases.stages import ads_queue_for_review
 from tests.cases.factories import make_ad, score
 from tests.conftest import ALL_ACTORS
 

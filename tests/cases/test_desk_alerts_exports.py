@@ -17,15 +17,14 @@ from django.utils import timezone
 
 from audit.models import Action, AuditEvent
 from cases.models import Alert, DecisionKind, QueueItem
-from cases.services import (
-    ads_queue_for_review,
-    case_create,
-    queue_item_claim,
-    queue_item_decide,
+from cases.services.cases import case_create
+from cases.services.triage import queue_item_claim, queue_item_decide
+from cases.services.watchlists import (
     watchlist_create,
     watchlists_match_ads,
     watchlists_send_digests,
 )
+from cases.stages import ads_queue_for_review
 from maps.models import AdLocation
 from tests.cases.factories import make_ad, score
 
@@ -196,7 +195,7 @@ def test_case_numbers_are_sequential_within_a_year(actors):
 
 def test_a_case_is_visible_to_its_unit_and_its_members_only(actors):
     from cases.models import Case
-    from cases.services import case_add_member
+    from cases.services.cases import case_add_member
 
     case = case_create(title="one", unit=actors.unit_a, by=actors.investigator_a)
     assert set(Case.objects.visible_to(actors.supervisor_a)) == {case}

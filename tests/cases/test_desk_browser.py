@@ -16,7 +16,7 @@ import pytest
 from django.db import transaction
 
 from cases.models import Alert, Case, QueueItem
-from cases.services import ads_queue_for_review
+from cases.stages import ads_queue_for_review
 from tests.cases.factories import make_ad, network_of, score
 from tests.conftest import PASSWORD
 

@@ -10,7 +10,7 @@ from ads.readers import records_from_payload
 from ads.services import ads_ingest
 from audit.models import Action, AuditEvent
 from cases.selectors import QueueFilters, highlight, more_like_this, revision_diff, search_ads
-from cases.services import ads_queue_for_review
+from cases.stages import ads_queue_for_review
 from maps.models import AdLocation
 from tests.cases.factories import embed, make_ad, network_of, score
 

@@ -9,18 +9,21 @@ from ads.models import PIPELINE_DONE, Ad, StageRun
 from ads.readers import records_from_payload
 from ads.services import ads_ingest
 from cases.models import Alert, QueueItem
-from cases.services import watchlist_create
+from cases.services.watchlists import watchlist_create
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def pipeline(settings):
-    settings.PIPELINE_STAGES = [
-        ("extract", "ads.stages.ads_extract_entities"),
-        ("score", "tests.cases.stages.rule_score"),
-        ("queue", "cases.services.ads_queue_for_review"),
-    ]
+def pipeline(settings, monkeypatch):
+    monkeypatch.setattr(
+        "ads.pipeline.STAGES",
+        [
+            ("extract", "ads.stages.ads_extract_entities"),
+            ("score", "tests.cases.stages.rule_score"),
+            ("queue", "cases.stages.ads_queue_for_review"),
+        ],
+    )
     settings.PIPELINE_ENQUEUE = True
 
 

@@ -15,14 +15,13 @@ from cases.models import (
     QueueItemEvent,
 )
 from cases.selectors import QueueFilters, decision_labels, queue_items
-from cases.services import (
-    ads_queue_for_review,
+from cases.services.triage import (
     queue_item_claim,
     queue_item_decide,
     queue_item_release,
     queue_item_reopen,
-    queue_priority,
 )
+from cases.stages import ads_queue_for_review, queue_priority
 from tests.cases.factories import make_ad, network_of, score
 
 pytestmark = pytest.mark.django_db

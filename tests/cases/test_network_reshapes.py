@@ -15,13 +15,8 @@ from cases.models import (
     QueueItem,
     QueueItemEvent,
 )
-from cases.services import (
-    ads_queue_for_review,
-    networks_reshaped_sync,
-    queue_item_claim,
-    queue_item_decide,
-    queue_item_note,
-)
+from cases.services.triage import queue_item_claim, queue_item_decide, queue_item_note
+from cases.stages import ads_queue_for_review, networks_reshaped_sync
 from cases.tasks import networks_reshaped_sync as networks_reshaped_sync_task
 from tests.cases.factories import make_ad, score
 

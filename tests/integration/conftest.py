@@ -21,14 +21,15 @@ from django.conf import settings
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[2]
-QUEUES = "default,ingest,extract,media,score,geocode,link,queue,alerts"
 
 
 def worker_queues() -> str:
-    """The fixed queues plus one per registered pipeline stage (a new stage is consumed too)."""
+    """The queues of config/celery.py plus one per registered pipeline stage (a stage a test adds
+    is consumed too)."""
     from ads.pipeline import stages
+    from config.celery import QUEUES
 
-    return ",".join(dict.fromkeys([*QUEUES.split(","), *(stage.queue for stage in stages())]))
+    return ",".join(dict.fromkeys([*QUEUES, *(stage.queue for stage in stages())]))
 
 
 def _require(condition: bool, reason: str) -> None:

@@ -11,8 +11,10 @@ from django.db import connection
 
 from ads.models import Ad
 from analytics.models import AdScore
-from maps import rollup, selectors
+from maps import rollup
 from maps.models import AdLocation, MapRollup
+from maps.selectors import grid
+from maps.selectors.filters import BBox, MapFilters, visible_locations
 from maps.services import locations_refresh_scores
 from tests.conftest import ALL_ACTORS
 from tests.maps.test_views_map import place
@@ -63,11 +65,11 @@ def _load(actors: Any) -> list[Ad]:
 
 
 def _answer(user: Any, zoom: int, params: dict[str, str]) -> dict[str, Any]:
-    data = selectors.map_data(
+    data = grid.map_data(
         user=user,
-        bbox=selectors.BBox.from_query(US),
+        bbox=BBox.from_query(US),
         zoom=zoom,
-        filters=selectors.MapFilters.from_query(params),
+        filters=MapFilters.from_query(params),
     )
     out = data.as_json()
     out["clusters"] = sorted(
@@ -82,7 +84,7 @@ def _answer(user: Any, zoom: int, params: dict[str, str]) -> dict[str, Any]:
 
 
 def _assert_same_as_live(actors: Any, settings: Any, monkeypatch: Any) -> None:
-    monkeypatch.setattr(selectors, "MAX_POINTS", 2)  # clusters, so the rollup's sums are used
+    monkeypatch.setattr(grid, "MAX_POINTS", 2)  # clusters, so the rollup's sums are used
     for actor in ALL_ACTORS:
         user = _user(actors, actor)
         for params in FILTERS:
@@ -90,7 +92,7 @@ def _assert_same_as_live(actors: Any, settings: Any, monkeypatch: Any) -> None:
                 k: (str(actors.source_shared.pk) if v == "SOURCE" else v) for k, v in params.items()
             }
             settings.MAP_ROLLUP = True
-            assert selectors.rollup_slice(selectors.MapFilters.from_query(params)) is not None
+            assert grid.rollup_slice(MapFilters.from_query(params)) is not None
             for zoom in (3, 6):
                 settings.MAP_ROLLUP = True
                 summed = _answer(user, zoom, params)
@@ -117,15 +119,16 @@ def test_the_rollup_answers_as_the_live_rows_for_every_role_and_filter(
 def test_partners_and_strangers_get_nothing_from_the_rollup(actors, settings):
     _load(actors)
     settings.MAP_ROLLUP = True
+    assert MapRollup.objects.exists()
     for actor in ("partner_x", "anonymous", "auditor"):
-        data = selectors.map_data(
+        assert not visible_locations(_user(actors, actor)).exists()
+        data = grid.map_data(
             user=_user(actors, actor),
-            bbox=selectors.BBox.from_query(US),
+            bbox=BBox.from_query(US),
             zoom=4,
-            filters=selectors.MapFilters(),
+            filters=MapFilters(),
         )
-        if not selectors.visible_locations(_user(actors, actor)).exists():
-            assert data.total == 0 and not data.clusters and not data.areas and not data.points
+        assert data.total == 0 and not data.clusters and not data.areas and not data.points
 
 
 @postgres_only
@@ -168,23 +171,23 @@ def test_filters_the_rollup_cannot_answer_go_to_the_live_rows():
         {"category": "massage", "min_risk": "0.7"},
         {"possible_minor": "1", "indicator": "third_party"},
     ):
-        assert selectors.rollup_slice(selectors.MapFilters.from_query(params)) is None, params
-    assert selectors.rollup_slice(selectors.MapFilters.from_query({"min_risk": "0.9"}))[0] == 2
+        assert grid.rollup_slice(MapFilters.from_query(params)) is None, params
+    assert grid.rollup_slice(MapFilters.from_query({"min_risk": "0.9"}))[0] == 2
 
 
 def test_without_postgresql_or_when_switched_off_the_map_reads_the_live_rows(actors, settings):
     settings.MAP_ROLLUP = False
-    assert selectors.rollup_slice(selectors.MapFilters()) is None
+    assert grid.rollup_slice(MapFilters()) is None
     settings.MAP_ROLLUP = True
     expected = connection.vendor == "postgresql"
-    assert (selectors.rollup_slice(selectors.MapFilters()) is not None) is expected
+    assert (grid.rollup_slice(MapFilters()) is not None) is expected
     vegas = place(actors.source_a, risk=0.8, indicators=["third_party"], **VEGAS)
     place(actors.source_a, risk=0.8, indicators=["new_in_town"], **VEGAS)
-    data = selectors.map_data(
+    data = grid.map_data(
         user=actors.admin,
-        bbox=selectors.BBox.from_query(US),
+        bbox=BBox.from_query(US),
         zoom=4,
-        filters=selectors.MapFilters.from_query({"indicator": "third_party"}),
+        filters=MapFilters.from_query({"indicator": "third_party"}),
     )
     assert [p["id"] for p in data.points] == [vegas.pk]
 

@@ -12,8 +12,10 @@ from django.urls import reverse
 from ads.models import Ad, Entity, EntityOccurrence, Source
 from analytics.models import AdScore
 from audit.models import Action, AuditEvent
-from maps import selectors
 from maps.models import AdLocation
+from maps.selectors import grid
+from maps.selectors.charts import charts
+from maps.selectors.filters import MapFilters, visible_locations
 from tests.conftest import ALL_ACTORS
 
 pytestmark = pytest.mark.django_db
@@ -107,14 +109,14 @@ def test_the_fast_visibility_filter_gives_the_same_rows_as_visible_to(actors, ac
         from django.contrib.auth.models import AnonymousUser
 
         user = AnonymousUser()
-    fast = set(selectors.visible_locations(user).values_list("ad_id", flat=True))
+    fast = set(visible_locations(user).values_list("ad_id", flat=True))
     assert fast == set(AdLocation.objects.visible_to(user).values_list("ad_id", flat=True))
 
 
 def test_a_row_without_its_source_copy_is_hidden_not_shown(actors):
     ad = place(actors.source_a, lat=36.2, lng=-115.1)
     AdLocation.objects.filter(ad=ad).update(source_id_copy=None)
-    assert not selectors.visible_locations(actors.admin).exists()
+    assert not visible_locations(actors.admin).exists()
 
 
 def test_an_investigator_sees_her_units_and_shared_ads_but_not_another_units(actors):
@@ -130,7 +132,7 @@ def test_an_investigator_sees_her_units_and_shared_ads_but_not_another_units(act
 
 
 def test_many_ads_come_back_as_grid_clusters_whose_counts_add_up(actors, monkeypatch):
-    monkeypatch.setattr(selectors, "MAX_POINTS", 3)
+    monkeypatch.setattr(grid, "MAX_POINTS", 3)
     for i in range(4):
         place(actors.source_a, lat=36.10 + i * 0.01, lng=-115.10)
     for _ in range(2):
@@ -145,7 +147,7 @@ def test_many_ads_come_back_as_grid_clusters_whose_counts_add_up(actors, monkeyp
 
 
 def test_zooming_in_splits_a_cluster_into_finer_cells(actors, monkeypatch):
-    monkeypatch.setattr(selectors, "MAX_POINTS", 1)
+    monkeypatch.setattr(grid, "MAX_POINTS", 1)
     place(actors.source_a, lat=36.10, lng=-115.10)
     place(actors.source_a, lat=36.30, lng=-115.30)
     box = {"south": 35, "west": -116, "north": 37, "east": -114}
@@ -368,7 +370,7 @@ def test_the_charts_count_flagged_ads_per_city_and_week_from_visible_ads_only(ac
         )
     place(actors.source_a, lat=29.8, lng=-95.4, name="Houston, TX, US", risk=0.2)
     place(actors.source_b, lat=40.7, lng=-74.0, name="New York, NY, US", risk=0.95)
-    data = selectors.charts(user=actors.investigator_a, filters=selectors.MapFilters())
+    data = charts(user=actors.investigator_a, filters=MapFilters())
     assert data.weeks == ["2024-03-04", "2024-03-11"]
     assert data.cities == [{"name": "Las Vegas, NV, US", "total": 3, "series": [2, 1]}]
     assert data.risk_bins[9] == 3 and data.risk_bins[2] == 1 and sum(data.risk_bins) == 4

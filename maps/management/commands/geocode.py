@@ -37,7 +37,7 @@ class Command(BaseCommand):
         parser.add_argument("--timeout", type=float, default=5.0)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        base_url = options["base_url"] or getattr(settings, "GEOCODER_URL", "") or ""
+        base_url = options["base_url"] or settings.GEOCODER_URL
         if options["backend"] != "gazetteer" and not base_url:
             raise CommandError("--base-url (or settings.GEOCODER_URL) is required")
         try:

@@ -9,10 +9,10 @@ from django.db import models, transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from audit.models import Action
-from audit.services import audit_request
+from core.access import role_of
 
-from .access import role_of
+from .models import Action
+from .services import audit_request
 
 # Values never copied into the audit trail: only the field's name is recorded.
 SECRET_FIELDS = frozenset({"password", "key_hash", "key", "secret", "token_hash"})

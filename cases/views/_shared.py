@@ -1,0 +1,44 @@
+"""Helpers of the desk pages: htmx detection, paging, row links, the unread-alert badge."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from cases.models import Alert, QueueItem
+
+PAGE_SIZE = 50
+
+
+def is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def page_number(request: HttpRequest) -> int:
+    value = request.GET.get("page", "1")
+    return max(1, min(int(value), 10_000)) if value.isdigit() else 1
+
+
+_PK = 999999999
+
+
+def with_row_urls(items: list[QueueItem]) -> list[QueueItem]:
+    """Give each queue row its links, reversing each URL once per page instead of once per row.
+
+    `{% url %}` per row was three reverses per row (150 per page), about a fifth of the page's
+    CPU in bench/pages.py.
+    """
+    patterns = {
+        name: reverse(name, args=[_PK]) for name in ("cases:item", "cases:ad", "cases:item-claim")
+    }
+    for item in items:
+        item.item_url = patterns["cases:item"].replace(str(_PK), str(item.pk))
+        item.claim_url = patterns["cases:item-claim"].replace(str(_PK), str(item.pk))
+        item.ad_url = patterns["cases:ad"].replace(str(_PK), str(item.ad_id)) if item.ad_id else ""
+    return items
+
+
+def unread_alerts(user: Any) -> int:
+    return Alert.objects.filter(watchlist__user=user, read_at__isnull=True).count()

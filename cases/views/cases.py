@@ -1,0 +1,188 @@
+"""Cases: the list, opening one, its page, notes, members, status, the packet and the CSV."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.models import User
+from audit.models import Action
+from audit.services import audit_request
+from cases import exports
+from cases.forms import CaseForm, MemberForm, NoteForm
+from cases.models import Case, CaseStatus
+from cases.services import cases as case_services
+
+logger = logging.getLogger(__name__)
+
+
+# --- cases ----------------------------------------------------------------------------------------
+def _case(request: HttpRequest, pk: int) -> Case:
+    return get_object_or_404(Case.objects.visible_to(request.user).select_related("unit"), pk=pk)
+
+
+@require_GET
+def case_list(request: HttpRequest) -> HttpResponse:
+    cases = list(Case.objects.visible_to(request.user).select_related("unit")[:200])
+    audit_request(
+        request, action=Action.LIST, object_type="case", detail={"ids": [c.pk for c in cases]}
+    )
+    return render(request, "cases/case_list.html", {"cases": cases, "form": CaseForm()})
+
+
+@require_POST
+def case_create_view(request: HttpRequest) -> HttpResponse:
+    form = CaseForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request,
+            "cases/case_list.html",
+            {"cases": Case.objects.visible_to(request.user)[:200], "form": form},
+            status=400,
+        )
+    case = case_services.case_create(
+        title=form.cleaned_data["title"],
+        summary=form.cleaned_data["summary"],
+        unit=request.user.unit,
+        by=request.user,
+    )
+    audit_request(
+        request,
+        action=Action.CHANGE,
+        object_type="case",
+        object_id=case.pk,
+        detail={"change": "create", "number": case.number},
+    )
+    return redirect("cases:case", pk=case.pk)
+
+
+@require_GET
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _case(request, pk)
+    ads = list(exports.case_ads(case=case, user=request.user)[:500])
+    audit_request(
+        request,
+        action=Action.VIEW,
+        object_type="case",
+        object_id=case.pk,
+        detail={"number": case.number, "ads": [a.pk for a in ads]},
+    )
+    return render(
+        request,
+        "cases/case.html",
+        {
+            "case": case,
+            "ads": ads,
+            "events": case.events.select_related("actor"),
+            "members": case.members.all(),
+            "networks": case.networks.all(),
+            "entities": case.entities.all()[:200],
+            "note_form": NoteForm(),
+            "member_form": MemberForm(),
+            "items": case.queue_items.all(),
+            "statuses": CaseStatus.choices,
+        },
+    )
+
+
+def _case_change(request: HttpRequest, case: Case, change: str, run: Any) -> HttpResponse:
+    try:
+        run()
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
+        return redirect("cases:case", pk=case.pk)
+    audit_request(
+        request,
+        action=Action.CHANGE,
+        object_type="case",
+        object_id=case.pk,
+        detail={"change": change},
+    )
+    return redirect("cases:case", pk=case.pk)
+
+
+@require_POST
+def case_note(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _case(request, pk)
+    form = NoteForm(request.POST)
+    return _case_change(
+        request,
+        case,
+        "note",
+        lambda: case_services.case_add_note(
+            case=case, by=request.user, text=form.data.get("text", "")
+        ),
+    )
+
+
+@require_POST
+def case_member(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _case(request, pk)
+
+    def run() -> None:
+        user = User.objects.filter(
+            username=request.POST.get("username", ""), is_active=True
+        ).first()
+        if user is None:
+            raise ValidationError("No such user.")
+        case_services.case_add_member(case=case, user=user, by=request.user)
+
+    return _case_change(request, case, "member", run)
+
+
+@require_POST
+def case_status(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _case(request, pk)
+    status = request.POST.get("status", "")
+
+    def run() -> None:
+        if status not in CaseStatus.values:
+            raise ValidationError("Unknown status.")
+        case_services.case_set_status(case=case, status=status, by=request.user)
+
+    return _case_change(request, case, "status", run)
+
+
+@require_GET
+def case_packet(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _case(request, pk)
+    # Audited before the bytes leave, with the case number as the justification; the event is
+    # then part of the packet's own chain of custody.
+    audit_request(
+        request,
+        action=Action.EXPORT,
+        object_type="case",
+        object_id=case.pk,
+        justification=f"case {case.number}",
+        detail={"format": "evidence-packet"},
+    )
+    data = exports.case_evidence_packet(case=case, user=request.user)
+    response = HttpResponse(data, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{case.number}-evidence.zip"'
+    return response
+
+
+@require_GET
+def case_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _case(request, pk)
+    ads = list(exports.case_ads(case=case, user=request.user))
+    audit_request(
+        request,
+        action=Action.EXPORT,
+        object_type="case",
+        object_id=case.pk,
+        justification=f"case {case.number}",
+        detail={"format": "csv", "ids": [a.pk for a in ads]},
+    )
+    response = HttpResponse(
+        exports.csv_text(exports.CASE_CSV_HEADER, exports.case_csv_rows(ads)),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{case.number}-ads.csv"'
+    return response

@@ -1,0 +1,258 @@
+"""One queue item: its page, claim and release, assignment, notes, due date, decision, reopen."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.models import User
+from ads.models import Ad
+from audit.models import Action
+from audit.services import audit_request
+from cases.forms import AssignForm, DecideForm, DueForm, NoteForm, ReasonForm
+from cases.models import Case, DecisionKind, ItemStatus, QueueItem
+from cases.services import triage
+from cases.views._shared import is_htmx, with_row_urls
+
+logger = logging.getLogger(__name__)
+
+
+# --- one item -------------------------------------------------------------------------------------
+def _item(request: HttpRequest, pk: int) -> QueueItem:
+    return get_object_or_404(
+        QueueItem.objects.visible_to(request.user).select_related(
+            "assignee", "lead_ad__source", "network", "case", "decision"
+        ),
+        pk=pk,
+    )
+
+
+def _item_context(request: HttpRequest, item: QueueItem, **extra: Any) -> dict[str, Any]:
+    network_ads: list[Ad] = []
+    if item.network_id:
+        network_ads = list(
+            Ad.objects.visible_to(request.user)
+            .filter(network_membership__network_id=item.network_id)
+            .select_related("source", "score")
+            .order_by("-score__risk", "-pk")[:100]
+        )
+    return {
+        "item": item,
+        "events": item.events.select_related("actor"),
+        "network_ads": network_ads,
+        "note_form": NoteForm(),
+        "due_form": DueForm(),
+        "decide_form": DecideForm(),
+        "assign_form": AssignForm(),
+        "reason_form": ReasonForm(),
+        "can_override": request.user.is_supervisor or request.user.is_platform_admin,
+        "decisions": DecisionKind.choices,
+        **extra,
+    }
+
+
+@require_GET
+def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _item(request, pk)
+    audit_request(
+        request,
+        action=Action.VIEW,
+        object_type="queue_item",
+        object_id=item.pk,
+        detail={"ad": item.ad_id, "network": item.network_id},
+    )
+    return render(request, "cases/item.html", _item_context(request, item))
+
+
+def _after_change(request: HttpRequest, item: QueueItem) -> HttpResponse:
+    if is_htmx(request):
+        return render(request, "cases/_triage.html", _item_context(request, item))
+    return redirect("cases:item", pk=item.pk)
+
+
+@require_POST
+def item_claim(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _item(request, pk)
+    result = triage.queue_item_claim(item=item, user=request.user)
+    audit_request(
+        request,
+        action=Action.CHANGE,
+        object_type="queue_item",
+        object_id=item.pk,
+        detail={
+            "change": "claim",
+            "claimed": result.claimed,
+            "holder": result.holder.pk if result.holder else None,
+        },
+    )
+    errors = (
+        []
+        if result.claimed
+        else [
+            f"Already claimed by {result.holder.get_username() if result.holder else 'someone'}"
+            f" (or no longer open)."
+        ]
+    )
+    # htmx swaps only 2xx answers, so a refused claim is a 200 fragment naming the holder; plain
+    # form posts and the API get a 409.
+    if is_htmx(request) and request.GET.get("from") == "queue":
+        return render(
+            request,
+            "cases/_claim_cell.html",
+            {"item": with_row_urls([result.item])[0], "errors": errors},
+        )
+    if is_htmx(request):
+        return render(
+            request, "cases/_triage.html", _item_context(request, result.item, errors=errors)
+        )
+    if not result.claimed:
+        return render(
+            request,
+            "cases/item.html",
+            _item_context(request, result.item, errors=errors),
+            status=409,
+        )
+    return redirect("cases:item", pk=item.pk)
+
+
+def _guarded(request: HttpRequest, item: QueueItem, change: str, action: Any) -> HttpResponse:
+    """Run a service; its PermissionDenied/ValidationError become a visible message, not a crash."""
+    try:
+        fresh = action()
+    except (PermissionDenied, ValidationError) as exc:
+        text = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+        current = _item(request, item.pk)
+        if is_htmx(request):  # htmx swaps only 2xx answers
+            return render(
+                request, "cases/_triage.html", _item_context(request, current, errors=[text])
+            )
+        return render(
+            request,
+            "cases/item.html",
+            _item_context(request, current, errors=[text]),
+            status=403 if isinstance(exc, PermissionDenied) else 400,
+        )
+    audit_request(
+        request,
+        action=Action.CHANGE,
+        object_type="queue_item",
+        object_id=item.pk,
+        detail={"change": change, "status": getattr(fresh, "status", None)},
+    )
+    return _after_change(request, _item(request, item.pk))
+
+
+@require_POST
+def item_release(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _item(request, pk)
+    return _guarded(
+        request, item, "release", lambda: triage.queue_item_release(item=item, user=request.user)
+    )
+
+
+@require_POST
+def item_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _item(request, pk)
+    form = AssignForm(request.POST)
+
+    def run() -> QueueItem:
+        if not form.is_valid():
+            raise ValidationError("Name a user.")
+        assignee = User.objects.filter(
+            username=form.cleaned_data["username"], is_active=True
+        ).first()
+        if assignee is None:
+            raise ValidationError("No such user.")
+        return triage.queue_item_assign(item=item, assignee=assignee, by=request.user)
+
+    return _guarded(request, item, "assign", run)
+
+
+@require_POST
+def item_note(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _item(request, pk)
+    form = NoteForm(request.POST)
+
+    def run() -> QueueItem:
+        if not form.is_valid():
+            raise ValidationError("A note needs text.")
+        triage.queue_item_note(item=item, user=request.user, text=form.cleaned_data["text"])
+        return item
+
+    return _guarded(request, item, "note", run)
+
+
+@require_POST
+def item_due(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _item(request, pk)
+    form = DueForm(request.POST)
+
+    def run() -> QueueItem:
+        if not form.is_valid():
+            raise ValidationError("Give a date and time.")
+        return triage.queue_item_set_due(
+            item=item, user=request.user, due_at=form.cleaned_data["due_at"]
+        )
+
+    return _guarded(request, item, "due", run)
+
+
+@require_POST
+def item_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _item(request, pk)
+    form = DecideForm(request.POST)
+
+    def run() -> QueueItem:
+        if not form.is_valid():
+            raise ValidationError("Choose a decision.")
+        data = form.cleaned_data
+        case = None
+        if data["case_number"]:
+            case = (
+                Case.objects.visible_to(request.user)
+                .filter(number=data["case_number"].strip())
+                .first()
+            )
+            if case is None:
+                raise ValidationError("No case with that number that you can see.")
+        return triage.queue_item_decide(
+            item=item,
+            user=request.user,
+            decision=data["decision"],
+            reason=data["reason"],
+            case=case,
+            case_title=data["case_title"],
+        )
+
+    was_open = item.is_open
+    response = _guarded(request, item, "decide", run)
+    fresh = QueueItem.objects.filter(pk=item.pk).first()
+    if was_open and fresh and fresh.case_id and fresh.status == ItemStatus.ESCALATED:
+        audit_request(
+            request,
+            action=Action.CHANGE,
+            object_type="case",
+            object_id=fresh.case_id,
+            detail={"change": "item_added", "queue_item": item.pk},
+        )
+    return response
+
+
+@require_POST
+def item_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _item(request, pk)
+    form = ReasonForm(request.POST)
+
+    def run() -> QueueItem:
+        if not form.is_valid():
+            raise ValidationError("Say why.")
+        return triage.queue_item_reopen(
+            item=item, user=request.user, reason=form.cleaned_data["reason"]
+        )
+
+    return _guarded(request, item, "reopen", run)

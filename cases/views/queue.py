@@ -1,0 +1,95 @@
+"""The review queue page, its CSV and saved views."""
+
+from __future__ import annotations
+
+import logging
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from ads.models import Source
+from audit.models import Action
+from audit.services import audit_request
+from cases import exports, selectors
+from cases.forms import SavedViewForm
+from cases.models import ItemStatus, SavedView
+from cases.services import triage
+from cases.views._shared import PAGE_SIZE, is_htmx, page_number, unread_alerts, with_row_urls
+
+logger = logging.getLogger(__name__)
+
+
+# --- queue ----------------------------------------------------------------------------------------
+@require_GET
+def queue(request: HttpRequest) -> HttpResponse:
+    filters = selectors.QueueFilters.from_query(request.GET)
+    page = page_number(request)
+    start = (page - 1) * PAGE_SIZE
+    # One row more than a page tells whether there is a next page without counting a big table.
+    rows = list(
+        selectors.queue_items(user=request.user, filters=filters)[start : start + PAGE_SIZE + 1]
+    )
+    items, has_next = with_row_urls(rows[:PAGE_SIZE]), len(rows) > PAGE_SIZE
+    audit_request(
+        request,
+        action=Action.LIST,
+        object_type="queue_item",
+        detail={"filters": request.GET.dict(), "page": page, "ids": [i.pk for i in items]},
+    )
+    params = request.GET.copy()
+    params.pop("page", None)
+    context = {
+        "items": items,
+        "filters": filters,
+        "page": page,
+        "has_next": has_next,
+        "query": params.urlencode(),
+        "statuses": ItemStatus.choices,
+        "sources": Source.objects.visible_to(request.user).order_by("name"),
+        "saved_views": SavedView.objects.filter(user=request.user),
+        "unread_alerts": unread_alerts(request.user),
+        "windows": list(selectors.WINDOWS),
+        "orders": list(selectors.ORDERS),
+    }
+    if is_htmx(request):
+        return render(request, "cases/_queue_rows.html", context)
+    return render(request, "cases/queue.html", context)
+
+
+@require_GET
+def queue_csv(request: HttpRequest) -> HttpResponse:
+    filters = selectors.QueueFilters.from_query(request.GET)
+    items = list(selectors.queue_items(user=request.user, filters=filters)[:5000])
+    audit_request(
+        request,
+        action=Action.EXPORT,
+        object_type="queue_item",
+        justification=request.GET.get("justification", "")[:500] or "queue export",
+        detail={"filters": request.GET.dict(), "count": len(items), "ids": [i.pk for i in items]},
+    )
+    response = HttpResponse(
+        exports.csv_text(exports.QUEUE_CSV_HEADER, exports.queue_csv_rows(items)),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = 'attachment; filename="queue.csv"'
+    return response
+
+
+@require_POST
+def saved_view_save(request: HttpRequest) -> HttpResponse:
+    form = SavedViewForm(request.POST)
+    if form.is_valid():
+        triage.saved_view_save(
+            user=request.user, name=form.cleaned_data["name"], query=form.cleaned_data["query"]
+        )
+        messages.success(request, "View saved.")
+    return redirect(f"{reverse('cases:queue')}?{form.data.get('query', '')}")
+
+
+@require_POST
+def saved_view_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    get_object_or_404(SavedView, pk=pk, user=request.user).delete()
+    return redirect("cases:queue")

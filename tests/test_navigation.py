@@ -1,0 +1,39 @@
+"""The navigation bar shows a link exactly when the access policy lets the user reach it."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.template.loader import render_to_string
+from django.test import RequestFactory
+
+from core.access import is_allowed
+from core.templatetags.navigation import MENU
+from tests.conftest import ALL_ACTORS
+
+pytestmark = pytest.mark.django_db
+
+EXPECTED = {
+    "anonymous": set(),
+    "investigator_a": {"Queue", "Search", "Cases", "Watchlists", "Alerts", "Map", "Networks"},
+    "supervisor_a": {"Queue", "Search", "Cases", "Watchlists", "Alerts", "Map", "Networks"},
+    "partner_x": set(),
+    "auditor": {"Admin"},
+    "admin": {"Queue", "Search", "Cases", "Watchlists", "Alerts", "Map", "Networks", "Admin"},
+}
+
+
+def _nav_for(user: object) -> str:
+    request = RequestFactory().get("/")
+    request.user = user
+    return render_to_string("nav.html", {"user": user}, request=request)
+
+
+@pytest.mark.parametrize("actor", ALL_ACTORS)
+def test_each_actor_sees_the_links_the_policy_allows_and_no_other(actors, actor):
+    user = AnonymousUser() if actor == "anonymous" else getattr(actors, actor)
+    html = _nav_for(user)
+    shown = {label for label, _ in MENU if f">{label}</a>" in html}
+    assert shown == {label for label, name in MENU if is_allowed(name, user)}
+    if actor in EXPECTED:
+        assert shown == EXPECTED[actor]
