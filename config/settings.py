@@ -88,6 +88,7 @@ MIDDLEWARE = [
     "core.middleware.DeniedCallThrottleMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "core.middleware.ContentSecurityPolicyMiddleware",
+    "core.middleware.NeutraliseBidiMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

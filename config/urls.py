@@ -10,6 +10,8 @@ from .admin_discovery import discover_local_admins
 
 discover_local_admins()
 
+handler404 = "config.views.not_found"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("health/", views.health, name="health"),

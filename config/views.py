@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.views.defaults import page_not_found
 
 from ads import pipeline
 from ads.models import Ad
@@ -48,3 +49,10 @@ def home(request: HttpRequest) -> HttpResponse:
         "recent": ads.select_related("source").order_by("-created_at")[:20],
     }
     return render(request, "home.html", context)
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """404: JSON under /api/ (clients parse it, issue #19), the usual page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return page_not_found(request, exception)

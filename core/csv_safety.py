@@ -14,11 +14,20 @@ _INVISIBLE_LEAD = re.compile(r"^[\s\u200b-\u200f\u2060\ufeff\u00ad]+")
 # Bidirectional controls reorder what a reader sees (an RLO makes "txt.exe" read "exe.txt");
 # they are written out as visible code points so the cell shows what was stored.
 _BIDI_CONTROLS = re.compile(r"[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+# The embeddings, overrides and isolates alone: the ones that reorder the text around them. Pages
+# neutralise these and keep the plain direction marks that right-to-left writing uses.
+_BIDI_REORDERING = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 
 
-def neutralise_bidi(text: str) -> str:
-    """Replace bidirectional control characters with a visible `[U+XXXX]`."""
-    return _BIDI_CONTROLS.sub(lambda m: f"[U+{ord(m.group()):04X}]", text)
+def neutralise_bidi(text: str, *, marks: bool = True) -> str:
+    """Replace bidirectional control characters with a visible `[U+XXXX]` (with `marks=False`,
+    only those that reorder text: embeddings, overrides, isolates)."""
+    pattern = _BIDI_CONTROLS if marks else _BIDI_REORDERING
+    return pattern.sub(lambda m: f"[U+{ord(m.group()):04X}]", text)
+
+
+def has_bidi_reordering(text: str) -> bool:
+    return _BIDI_REORDERING.search(text) is not None
 
 
 def _reads_as_formula(text: str) -> bool:

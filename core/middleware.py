@@ -10,6 +10,7 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 
 from audit.services import client_ip
+from core.csv_safety import has_bidi_reordering, neutralise_bidi
 
 # No inline script anywhere: pages load ES modules from /static/ and take data via json_script.
 CSP = (
@@ -126,4 +127,28 @@ class DeniedCallThrottleMiddleware:
                 cache.incr(key)
             except Exception:  # noqa: BLE001, S110 - counting is best effort
                 pass
+        return response
+
+
+class NeutraliseBidiMiddleware:
+    """Ad text is hostile: a right-to-left override in it can make a page read otherwise than
+    stored ("gpj.exe" for "exe.jpg"). Every HTML page is sent with the reordering controls
+    written as visible code points, wherever ad text appears (issue #19). JSON keeps the stored
+    text: API clients get the evidence as it is."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if getattr(response, "streaming", False) or not response.get("Content-Type", "").startswith(
+            "text/html"
+        ):
+            return response
+        charset = response.charset or "utf-8"
+        text = response.content.decode(charset, errors="replace")
+        if has_bidi_reordering(text):
+            response.content = neutralise_bidi(text, marks=False).encode(charset)
+            if response.has_header("Content-Length"):
+                response["Content-Length"] = str(len(response.content))
         return response
