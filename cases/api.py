@@ -68,6 +68,8 @@ class QueueItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Invest
 
     def get_queryset(self) -> Any:
         items = super().get_queryset()
+        if not getattr(self, "swagger_fake_view", False):
+            items = items.with_visible_lead(self.request.user)
         if self.action != "list":
             return items.select_related("assignee", "case")
         filters = selectors.QueueFilters.from_query(self.request.query_params)

@@ -58,6 +58,13 @@ class QueueItemQuerySet(models.QuerySet["QueueItem"]):
     def open(self) -> QueueItemQuerySet:
         return self.filter(status__in=OPEN_STATUSES)
 
+    def with_visible_lead(self, user: User) -> QueueItemQuerySet:
+        """Annotate `lead_ad_visible`: whether the user may see the item's lead ad. A network's
+        lead ad can come from another unit's source; its id is then not shown (issue #19 H1)."""
+        return self.annotate(
+            lead_ad_visible=Exists(Ad.objects.visible_to(user).filter(pk=OuterRef("lead_ad_id")))
+        )
+
 
 class QueueItem(models.Model):
     """One thing to review: a flagged ad, or a whole network reviewed once for all its ads."""

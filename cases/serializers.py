@@ -11,6 +11,7 @@ class QueueItemSerializer(serializers.ModelSerializer):
     assignee = serializers.SlugRelatedField(slug_field="username", read_only=True)
     case = serializers.SlugRelatedField(slug_field="number", read_only=True)
     indicator_codes = serializers.SerializerMethodField()
+    lead_ad = serializers.SerializerMethodField()
 
     class Meta:
         model = QueueItem
@@ -41,6 +42,10 @@ class QueueItemSerializer(serializers.ModelSerializer):
 
     def get_indicator_codes(self, item: QueueItem) -> list[str]:
         return item.indicator_codes.split()
+
+    def get_lead_ad(self, item: QueueItem) -> int | None:
+        """The lead ad's id, only when the caller may see that ad (`with_visible_lead`)."""
+        return item.lead_ad_id if getattr(item, "lead_ad_visible", False) else None
 
 
 class ClaimResultSerializer(serializers.Serializer):

@@ -81,8 +81,10 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "ads": ads,
             "events": case.events.select_related("actor"),
             "members": case.members.all(),
-            "networks": case.networks.all(),
-            "entities": case.entities.all()[:200],
+            # A case may hold networks and identifiers of ads from other units: each user sees
+            # the ones behind ads they may see (issue #19 H1).
+            "networks": case.networks.visible_to(request.user),
+            "entities": case.entities.visible_to(request.user)[:200],
             "note_form": NoteForm(),
             "member_form": MemberForm(),
             "items": case.queue_items.all(),
