@@ -12,6 +12,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 
 from ads.extraction.normalize import Normalized
+from ads.extraction.words import is_common_word, is_stop_word
 
 
 @dataclass(frozen=True)
@@ -44,15 +45,16 @@ def _outside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
 # --- ages ------------------------------------------------------------------------------------
 
 _AGE_UNIT = re.compile(
-    r"\s?(?:yo\b|y/o\b|y\.o\.?|yrs?\.?\s?old\b|years?\s?old\b|years?\s?young\b|"
+    r"\s?(?:yo\b|y/o\b|y\.o\.?|a[ñn]os\b|a[ñn]itos\b|"
+    r"-?\s?(?:yrs?|years?)\.?[\s\-]?(?:old|young)\b|"
     r"(?:yrs?|years?)\b(?!\s?(?:of\s)?(?:exp|in\s|experience|business|service|ago)))"
 )
 _AGE_PRE = re.compile(
-    r"(?:\bage|\baged)\s?[:=\-]?\s?$|(?P<im>\b(?:i\s?'?\s?a?m|i\s?am)\s(?:only\s|just\s)?)$"
+    r"(?:\bage|\baged|\bedad|\bturned|\bturning)\s{0,20}[:=\-]?\s{0,5}$|(?P<im>\b(?:i\s?'?\s?a?m|i\s?am)\s(?:only\s|just\s)?)$"
 )
 # After "I'm 21" a unit means it is not an age: "I'm 30 min away", "I'm 40 roses".
 _NOT_AGE_AFTER = re.compile(
-    r"[0-9'\"%$/]|[.,][0-9]|\s?(?:min|hr|h\b|hh|hour|\$|lbs|kg|cm|inch|in\b|dollars|roses|ft|feet|"
+    r"[a-h]{1,3}\b|[0-9'\"%$/]|[.,][0-9]|\s?(?:min|hr|h\b|hh|hour|\$|lbs|kg|cm|inch|in\b|dollars|roses|ft|feet|"
     r"st\b|nd\b|rd\b|th\b|%|k\b|miles|mi\b|away|minutes)"
 )
 _OTHERS_BEFORE = re.compile(
@@ -62,11 +64,14 @@ _OTHERS_BEFORE = re.compile(
     r"\W{0,3}(?:\w+\W{1,3}){0,1}$"
 )
 _OTHERS_AFTER = re.compile(
-    r"\s?(?:\+|and\s+(?:up|over|older)|or\s+(?:older|over|up)|&\s?(?:up|over)|plus\b|"
+    r"\s?(?:(?:yrs?|years?)?\s?(?:-|to|through|and)\s?[0-9]{2}\b|\+|and\s+(?:up|over|older)|or\s+(?:older|over|up)|&\s?(?:up|over)|plus\b|"
     r"(?:yrs?|years?)\s?(?:\+|and\s+up|or\s+older|of\s+exp|exp|experience|in\s|"
     r"married|together|ago))"
 )
-_RANGE_BEFORE = re.compile(r"[0-9]\s?(?:-|to)\s?$")
+_RANGE_BEFORE = re.compile(r"[0-9]\s?(?:yrs?|years?)?\s?(?:-|to|through)\s?$")
+# Backpage-style titles end with the age: "Title text - 23" (first line only).
+_TITLE_AGE = re.compile(r"[^\n]{1,300}?\s-\s?(?P<age>[0-9]{2})[ \t]*(?:\n|$)")
+TITLE_MIN_AGE, TITLE_MAX_AGE = 18, 70
 _BODY_AFTER = re.compile(
     r"lbs|pounds|kg|petite|tall|slim|curvy|thick|weight|size|bust|[2-5][0-9][a-h]{1,3}\b|cm\b"
 )
@@ -85,7 +90,14 @@ def find_ages(
     text = norm.lower
     taken = taken or []
     out: list[Found] = []
+    title = _TITLE_AGE.match(text)
+    title_start = title.start("age") if title else -1
     for start, end in digit_groups(norm) if groups is None else groups:
+        if start == title_start:
+            age = int(title.group("age"))  # type: ignore[union-attr]
+            if TITLE_MIN_AGE <= age <= TITLE_MAX_AGE and _outside(taken, start, end):
+                out.append(Found(age, start, end))
+            continue
         if end - start != 2 or (start and text[start - 1] in "$£€.,/'"):
             continue
         age = int(text[start:end])
@@ -99,12 +111,12 @@ def find_ages(
         if unit is not None:
             span_end = unit.end()
         else:
-            pre = _AGE_PRE.search(before[-16:])
+            pre = _AGE_PRE.search(before)
             if pre is None or (pre.group("im") and _NOT_AGE_AFTER.match(text, end)):
                 continue
             if pre.group("im") and 48 <= age <= 69 and _BODY_AFTER.search(text, end, end + 40):
                 continue  # "I'm 56, petite, 110 lbs": a height written without the foot mark
-            span_start = start - (len(before[-16:]) - pre.start())
+            span_start = start - (len(before) - pre.start())
         if _OTHERS_BEFORE.search(text[max(0, span_start - 30) : span_start]):
             continue
         if _OTHERS_AFTER.match(text, end):
@@ -330,8 +342,22 @@ _NOT_NAMES = _word_set(
 )
 
 
+# A lowercase word the candidate qualifies ("I'm Super friendly", "Fetish friendly"): then
+# the candidate is an adverb or adjective, not a name.
+_QUALIFIED_AFTER = re.compile(r"[ \t]{1,3}(?:-\s?)?[a-z]{2,20}(?:ly|ful|ous|ive|ish|ing|able|ed)\b")
+
+
+# After "my name is" a Spanish or English word is still a name ("Rosa", "Luz"), unless it is
+# a stop word; after "I'm", "call me", "this is" it is the word.
+_STRONG_TRIGGER = re.compile(r"my\s+name|name\s?[:=\-]|names?\s+is|known\s+as|aka|a\.k\.a")
+
+
 def find_names(norm: Normalized) -> list[Found]:
-    """Names and aliases the ad gives ("ask for Kandi", "my name is Rosa", "I'm Aaliyah")."""
+    """Names and aliases the ad gives ("ask for Kandi", "my name is Rosa", "I'm Aaliyah").
+
+    A name is not a common English word (words.py; after "my name is" only a stop word is
+    refused) and not a word qualifying the lowercase word after it ("Super friendly").
+    """
     out: list[Found] = []
     for trigger in _NAME_TRIGGER.finditer(norm.lower):
         m = _NAME_WORD.match(norm.text, trigger.end())
@@ -340,6 +366,12 @@ def find_names(norm: Normalized) -> list[Found]:
         name = m.group()
         if name.lower() in _NOT_NAMES or name.lower() in _ETHNICITIES:
             continue
+        strong = _STRONG_TRIGGER.match(trigger.group()) is not None
+        if (is_common_word(name, spanish=False) and not (strong and not is_stop_word(name))) or (
+            _QUALIFIED_AFTER.match(norm.text, m.end())
+        ):
+            continue
+
         display = name.capitalize() if name.isupper() else name
         out.append(Found(display, m.start(), m.end()))
     return out

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from ads.extraction.normalize import Normalized
+from ads.extraction.words import is_common_word
 
 _TLDS = (
     "com|net|org|edu|gov|info|biz|co|io|me|us|ca|uk|au|nz|de|fr|es|it|nl|ru|in|mx|br|jp|cn|hk|"
@@ -72,8 +73,17 @@ _HANDLE = re.compile(
     r"(?P<sep>\s?(?:id|name|user(?:name)?|handle|me|at)?\s?(?:[:=\-@]|is)?\s?(?:@\s?)?)"
     r"(?P<handle>[a-z][a-z0-9_.]{1,29})(?![\w@])"
 )
-_PLATFORM_HINT = re.compile("|".join(re.escape(p) for p in _PLATFORMS if len(p) > 3 or p == "kik"))
+_PLATFORM_HINT = re.compile(
+    "|".join(re.escape(p) for p in _PLATFORMS if len(p) > 3 or p == "kik") + r"|\b(?:sc|ig)\b"
+)
 _AMBIGUOUS_PLATFORMS = frozenset({"sc", "of", "ig", "line", "signal", "snap", "fb", "tg"})
+# A handle needs a marker: ":", "=", "@" or "id/name/me/is" between the platform and it ...
+_MARKER = re.compile(r"[:=@]|\b(?:id|name|user(?:name)?|handle|me|is|at)\b")
+# ... except after a short platform name ("Sc kandi_x", "IG kandi"), never after these:
+_NEED_MARKER = frozenset({"of", "line", "signal", "fb", "tg", "snap"})
+_SHORT_PLATFORMS = frozenset({"sc", "ig", "insta", "kik"})
+# A token shaped like a handle rather than a word: a digit, "_" or "." inside it.
+_HANDLE_SHAPED = re.compile(r"[0-9_.]")
 _BARE_HANDLE = re.compile(r"(?<![\w.@])@(?P<handle>[a-z][a-z0-9_.]{2,29})(?![\w@])")
 _HANDLE_STOPWORDS = frozenset(
     {
@@ -115,6 +125,24 @@ class Found:
     end: int
 
 
+_EMAIL_SHAPE = re.compile(
+    r"[a-z0-9][a-z0-9._%+\-]{0,63}@[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?"
+    r"(?:\.[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?){1,4}"
+)
+
+
+def normalise_email(text: str) -> str | None:
+    """The one stored form of an email address: trimmed, lowercased, one "@", a dotted domain
+    with a TLD of two or more letters; None when `text` is not an address."""
+    value = text.strip().strip(".").lower()
+    if len(value) > 254 or value.count("@") != 1 or not _EMAIL_SHAPE.fullmatch(value):
+        return None
+    tld = value.rsplit(".", 1)[-1]
+    if len(tld) < 2 or not tld.isalpha():
+        return None
+    return value
+
+
 def _clean_domain(domain: str) -> str:
     return _DOT_NORMAL.sub(".", domain).lower()
 
@@ -131,7 +159,20 @@ def find_emails(norm: Normalized) -> list[Found]:
         local = m.group("local").strip(".")
         if spelled and local.lower() in _HANDLE_STOPWORDS:
             continue
-        value = f"{local.lower()}@{_clean_domain(m.group('domain'))}.{m.group('tld').lower()}"
+        # Take the address as written: number words were rewritten only in the normalised text.
+        written = _EMAIL.search(norm.folded(m.start(), m.end()))
+        if written is not None:
+            m_local, m_domain, m_tld = (
+                written.group("local"),
+                written.group("domain"),
+                written.group("tld"),
+            )
+            local = m_local.strip(".")
+        else:
+            m_domain, m_tld = m.group("domain"), m.group("tld")
+        value = normalise_email(f"{local}@{_clean_domain(m_domain)}.{m_tld}")
+        if value is None:
+            continue
         out.append(Found(value, m.start(), m.end()))
     return out
 
@@ -181,8 +222,16 @@ def find_handles(norm: Normalized, urls: list[Found], emails: list[Found]) -> li
         if handle in _HANDLE_STOPWORDS or handle in _PLATFORMS:
             continue
         sep = m.group("sep")
-        if platform_raw in _AMBIGUOUS_PLATFORMS and not re.search(r"[:=@]", sep):
-            continue
+        marked = bool(_MARKER.search(sep))
+        shaped = bool(_HANDLE_SHAPED.search(handle))
+        if not marked and (
+            platform_raw in _NEED_MARKER or (platform_raw not in _SHORT_PLATFORMS and not shaped)
+        ):
+            continue  # "through my Twitter feed", "of course": prose, not a handle
+        if not marked and not shaped and not norm.text[m.start("handle")].islower():
+            continue  # "Columbia SC Myrtle": a capitalised word after "SC" is prose
+        if is_common_word(handle) and not shaped:
+            continue  # "Instagram as well", "IG: here"
         out.append(Found(f"{_PLATFORMS[platform_raw]}:{handle}", m.start(), m.end()))
         taken.append((m.start(), m.end()))
     for m in _BARE_HANDLE.finditer(norm.lower):

@@ -246,6 +246,8 @@ _TOKEN = re.compile(rf"(?<![^\W_])(?=[zotfsenhli0-9])(?>{_SEGMENT_NOCAP}|[0-9]+)
 _STANDALONE_ZERO = {"o", "oh"}
 # Weak words standing alone: ordinary English, skipped without segmenting.
 _PLAIN_WORDS = frozenset({"to", "for", "i", "l"})
+# A lowercase letter followed by a capital: the boundary of two glued words (same length).
+_CAMEL = re.compile(r"(?<=[a-z])[A-Z]")
 _SEP_CHARS = set(" \t-.*~/|\\_@!;:'\",()[]{}#=+")
 
 
@@ -333,10 +335,21 @@ class Normalized:
     stage_a: OffsetMap
     stage_b: OffsetMap
     lower: str = ""
+    # The text after stage A only (look-alikes folded, number words NOT rewritten), lowercase:
+    # emails and handles are taken from it, so "name.one@..." stays "name.one@...".
+    folded_lower: str = ""
 
     def __post_init__(self) -> None:
         if not self.lower:
             self.lower = lower_same_length(self.text)
+
+    def folded(self, start: int, end: int) -> str:
+        """The lowercase stage-A text behind normalised [start, end) (number words as written)."""
+        if not self.folded_lower:
+            return self.lower[start:end]
+        if end <= start:
+            return ""
+        return self.folded_lower[self.stage_b.start(start) : self.stage_b.end(end - 1)]
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Original [start, end) of normalised [start, end)."""
@@ -376,8 +389,10 @@ def _stage_b(text: str) -> tuple[str, OffsetMap]:
         for m in _BRACKETED.finditer(lower):
             new = "." if m.group("dot") else "@" if m.group("at") else "-"
             replacements.append((m.start(), m.end(), new))
+    token_spans: list[tuple[int, int]] = []
     for m in _TOKEN.finditer(lower):
         token = m.group()
+        token_spans.append(m.span())
         if token.isdigit() or token in _PLAIN_WORDS:
             continue
         digits, strength = _convert_token(token)
@@ -386,6 +401,17 @@ def _stage_b(text: str) -> tuple[str, OffsetMap]:
             converted_edges[m.start()] = converted_edges[m.end() - 1] = True
         elif strength == "weak":
             weak.append((m.start(), m.end(), digits))
+    # A number word glued to the capitalised word after it ("...fourRose"): read the part
+    # before the capital as its own token, but only where digits stand right before it.
+    if _CAMEL.search(text):
+        camel = _CAMEL.sub(" ", text)
+        camel = "".join(c if c == " " else lower[i] for i, c in enumerate(camel))
+        for m in _TOKEN.finditer(camel):
+            if m.group().isdigit() or any(s <= m.start() < e for s, e in token_spans):
+                continue
+            digits, strength = _convert_token(m.group())
+            if strength == "strong" and _digit_neighbour(text, m.start() - 1, -1, converted_edges):
+                replacements.append((m.start(), m.end(), digits))
     for start, end, digits in weak:
         if _digit_neighbour(text, start - 1, -1, converted_edges) and _digit_neighbour(
             text, end, 1, converted_edges
@@ -410,4 +436,10 @@ def normalize(text: str) -> Normalized:
     """Normalise `text` for extraction; see the module docstring for what changes."""
     a_text, a_map = _stage_a(text)
     b_text, b_map = _stage_b(a_text)
-    return Normalized(original=text, text=b_text, stage_a=a_map, stage_b=b_map)
+    return Normalized(
+        original=text,
+        text=b_text,
+        stage_a=a_map,
+        stage_b=b_map,
+        folded_lower=lower_same_length(a_text) if b_map.norm_starts else "",
+    )
