@@ -142,15 +142,6 @@ def extract(text: str, *, region: str | None = "US") -> Extraction:
         o_start, o_end = norm.span(start, end)
         spans.append(Span(kind, value, o_start, o_end))
 
-    phone_spans: list[tuple[int, int]] = []
-    for phone in find_phones(norm, region):
-        phone_spans.append((phone.start, phone.end))
-        _append_unique(result.phones, phone.e164)
-        ways = result.phone_obfuscation.setdefault(phone.e164, [])
-        for way in phone.obfuscation:
-            _append_unique(ways, way)
-        span("phone", phone.e164, phone.start, phone.end)
-
     emails = find_emails(norm)
     for email in emails:
         _append_unique(result.emails, email.value)
@@ -161,9 +152,23 @@ def extract(text: str, *, region: str | None = "US") -> Extraction:
         _append_unique(result.urls, url.value)
         span("url", url.value, url.start, url.end)
 
-    for handle in find_handles(norm, urls, emails):
+    handles = find_handles(norm, urls, emails)
+    for handle in handles:
         _append_unique(result.handles, handle.value)
         span("handle", handle.value, handle.start, handle.end)
+
+    phone_spans: list[tuple[int, int]] = []
+    # Digits inside a handle ("WeChat: ab2125550147") belong to the handle, not a phone.
+    in_handle = [(h.start, h.end) for h in handles]
+    for phone in find_phones(norm, region):
+        if any(s < phone.start < e for s, e in in_handle):
+            continue
+        phone_spans.append((phone.start, phone.end))
+        _append_unique(result.phones, phone.e164)
+        ways = result.phone_obfuscation.setdefault(phone.e164, [])
+        for way in phone.obfuscation:
+            _append_unique(ways, way)
+        span("phone", phone.e164, phone.start, phone.end)
 
     taken = [(e.start, e.end) for e in emails] + [(u.start, u.end) for u in urls]
     for payment in find_payments(norm, taken):

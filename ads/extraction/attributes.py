@@ -59,13 +59,14 @@ _NOT_AGE_AFTER = re.compile(
 )
 _OTHERS_BEFORE = re.compile(
     r"\b(?:men|man|guys?|gents?|gentlemen|clients?|males?|boys|over|under|older\s+than|"
+    r"persons?|people|users?|visitors?|viewers?|"
     r"younger\s+than|at\s+least|must\s+be|minimum|min\.?|daughter|son|kids?|child|"
     r"married|together|since|for|than|ages|last|past|next|first|within|about)"
     r"\W{0,3}(?:\w+\W{1,3}){0,1}$"
 )
 _OTHERS_AFTER = re.compile(
     r"\s?(?:(?:yrs?|years?)?\s?(?:-|to|through|and)\s?[0-9]{2}\b|\+|and\s+(?:up|over|older)|or\s+(?:older|over|up)|&\s?(?:up|over)|plus\b|"
-    r"(?:yrs?|years?)\s?(?:\+|and\s+up|or\s+older|of\s+exp|exp|experience|in\s|"
+    r"(?:yrs?|years?)\s?(?:\+|and\s+up|or\s+older|of\s+age|of\s+exp|exp|experience|in\s|"
     r"married|together|ago))"
 )
 _RANGE_BEFORE = re.compile(r"[0-9]\s?(?:yrs?|years?)?\s?(?:-|to|through)\s?$")

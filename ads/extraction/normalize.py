@@ -404,8 +404,10 @@ def _stage_b(text: str) -> tuple[str, OffsetMap]:
     # A number word glued to the capitalised word after it ("...fourRose"): read the part
     # before the capital as its own token, but only where digits stand right before it.
     if _CAMEL.search(text):
-        camel = _CAMEL.sub(" ", text)
-        camel = "".join(c if c == " " else lower[i] for i, c in enumerate(camel))
+        chars = list(lower)
+        for boundary in _CAMEL.finditer(text):
+            chars[boundary.start()] = " "
+        camel = "".join(chars)
         for m in _TOKEN.finditer(camel):
             if m.group().isdigit() or any(s <= m.start() < e for s, e in token_spans):
                 continue
