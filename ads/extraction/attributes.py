@@ -50,7 +50,9 @@ _AGE_UNIT = re.compile(
     r"(?:yrs?|years?)\b(?!\s?(?:of\s)?(?:exp|in\s|experience|business|service|ago)))"
 )
 _AGE_PRE = re.compile(
-    r"(?:\bage|\baged|\bedad|\bturned|\bturning)\s{0,20}[:=\-]?\s{0,5}$|(?P<im>\b(?:i\s?'?\s?a?m|i\s?am)\s(?:only\s|just\s)?)$"
+    r"\bedad\b[^:\n]{0,45}:\s{0,5}$"
+    r"|(?:\bage|\baged|\bedad|\bturned|\bturning)\s{0,20}[:=\-]?\s{0,5}$"
+    r"|(?P<im>\b(?:i\s?'?\s?a?m|i\s?am)\s(?:only\s|just\s)?)$"
 )
 # After "I'm 21" a unit means it is not an age: "I'm 30 min away", "I'm 40 roses".
 _NOT_AGE_AFTER = re.compile(
@@ -60,7 +62,7 @@ _NOT_AGE_AFTER = re.compile(
 _OTHERS_BEFORE = re.compile(
     r"\b(?:men|man|guys?|gents?|gentlemen|clients?|males?|boys|over|under|older\s+than|"
     r"persons?|people|users?|visitors?|viewers?|"
-    r"younger\s+than|at\s+least|must\s+be|minimum|min\.?|daughter|son|kids?|child|"
+    r"younger\s+than|at[\s\-]+least|must\s+be|minimum|min\.?|daughter|son|kids?|child|"
     r"married|together|since|for|than|ages|last|past|next|first|within|about)"
     r"\W{0,3}(?:\w+\W{1,3}){0,1}$"
 )
@@ -70,9 +72,30 @@ _OTHERS_AFTER = re.compile(
     r"married|together|ago))"
 )
 _RANGE_BEFORE = re.compile(r"[0-9]\s?(?:yrs?|years?)?\s?(?:-|to|through)\s?$")
-# Backpage-style titles end with the age: "Title text - 23" (first line only).
-_TITLE_AGE = re.compile(r"[^\n]{1,300}?\s-\s?(?P<age>[0-9]{2})[ \t]*(?:\n|$)")
+# Backpage-style titles end with the poster's age: "Title text - 23", at the end of the title
+# line, or where a page repeats the title inside flattened text ("... Title text - 23 Posted: ...").
+# The words before are not a number (a date "2015 11 17 - 14", a range "60 - 80"), the age ends
+# the line or the text, or a capitalised word, a link or another " - segment" follows, never a
+# unit ("- 24 Hours", "- 60 Roses").
+_TITLE_BEFORE = re.compile(r"[^\s\d\-][ \t]{0,3}-[ \t]?$")
+_TITLE_AFTER = re.compile(r"[ \t]*(?:\n|$)|\s{1,3}(?:https?:|www\.|[A-Z])|\s-\s[A-Za-z]")
+_TITLE_NOT_AFTER = re.compile(
+    r"\s?(?:hours?|hrs?|h|hh|hhr|min|mins|minutes?|roses?|dollars?|usd|years?|yrs?|am|pm|qv|"
+    r"fh|hr|k|special|%|/|\$)(?![a-z])",
+    re.IGNORECASE,
+)
 TITLE_MIN_AGE, TITLE_MAX_AGE = 18, 70
+
+
+def _title_age(norm: Normalized, start: int, end: int) -> bool:
+    """Is the two-digit group at [start, end) a title's " - NN" age suffix?"""
+    if start < 3 or not _TITLE_BEFORE.search(norm.text, max(0, start - 6), start):
+        return False
+    if norm.text[start - 1] != " " and norm.text[start - 1] != "-":
+        return False
+    return bool(_TITLE_AFTER.match(norm.text, end)) and not _TITLE_NOT_AFTER.match(norm.text, end)
+
+
 _BODY_AFTER = re.compile(
     r"lbs|pounds|kg|petite|tall|slim|curvy|thick|weight|size|bust|[2-5][0-9][a-h]{1,3}\b|cm\b"
 )
@@ -91,11 +114,9 @@ def find_ages(
     text = norm.lower
     taken = taken or []
     out: list[Found] = []
-    title = _TITLE_AGE.match(text)
-    title_start = title.start("age") if title else -1
     for start, end in digit_groups(norm) if groups is None else groups:
-        if start == title_start:
-            age = int(title.group("age"))  # type: ignore[union-attr]
+        if end - start == 2 and _title_age(norm, start, end):
+            age = int(text[start:end])
             if TITLE_MIN_AGE <= age <= TITLE_MAX_AGE and _outside(taken, start, end):
                 out.append(Found(age, start, end))
             continue
@@ -104,7 +125,7 @@ def find_ages(
         age = int(text[start:end])
         if not MIN_AGE <= age <= MAX_AGE or not _outside(taken, start, end):
             continue
-        before = text[max(0, start - 30) : start]
+        before = text[max(0, start - 60) : start]
         if _RANGE_BEFORE.search(before):
             continue  # "1-10 years", "18 to 25": a range, not a statement
         unit = _AGE_UNIT.match(text, end)
@@ -307,8 +328,25 @@ def find_prices(
 # --- names -----------------------------------------------------------------------------------
 
 _NAME_TRIGGER = re.compile(
-    r"\b(?:ask\s+for|my\s+name\s+is|my\s+name'?s|name\s?[:=\-]|names?\s+is|call\s+me|"
+    r"\b(?:ask\s+for|my\s+name\s+is|my\s+name'?s|"
+    # "Company Name: Acme", "Last Name" (a form field): not a person's name.
+    r"(?<!company\s)(?<!business\s)(?<!last\s)(?<!user\s)(?<!file\s)name\s?[:=\-]|"
+    r"names?\s+is|call\s+me|"
     r"i'?m|i\s+am|this\s+is|they\s+call\s+me|known\s+as|aka|a\.k\.a\.?)\s+(?=[a-z])"
+)
+# Spanish: "me llamo Rosa", "mi nombre es Rosa", "soy LORENA" (checked against Spanish words too).
+_NAME_TRIGGER_ES = re.compile(r"\b(?:me\s+llamo|mi\s+nombre\s+es|soy)\s+(?=[a-z])")
+# A contact named right before how to reach them: "Call Zorba at ...", "call ZULEYKA 212-...",
+# "email Zorba at ...", "contact Zorba at: ...".
+_CONTACT_NAME = re.compile(
+    r"\b(?:call|contact|text|email|e-mail)\s+(?P<name>[A-Z][a-z]{1,19}|[A-Z]{2,12})"
+    r"(?=\s{1,3}(?:at\b|on\b|@|[0-9(+])|\.{2}|[.,]?\s{0,2}\(?[0-9]{3})",
+    re.IGNORECASE,
+)
+# "Hey Zuleyka here", "Hello gentlemen ZULEYKA here": a greeting before "X here".
+_HERE_NAME = re.compile(
+    r"\b(?i:hi|hey|hello|hola)\b[\w\s,]{0,20}?\s"
+    r"(?P<name>[A-Z][a-z]{1,19}|[A-Z]{3,12})\s+(?i:here)\b"
 )
 # The name itself must be capitalised as the ad wrote it: "Kandi", "KANDI", "CeeCee".
 _NAME_WORD = re.compile(r"[A-Z][a-z]{1,19}(?:[A-Z][a-z]{1,19})?(?![\w'])|[A-Z]{3,12}(?![\w'])")
@@ -353,6 +391,27 @@ _QUALIFIED_AFTER = re.compile(r"[ \t]{1,3}(?:-\s?)?[a-z]{2,20}(?:ly|ful|ous|ive|
 _STRONG_TRIGGER = re.compile(r"my\s+name|name\s?[:=\-]|names?\s+is|known\s+as|aka|a\.k\.a")
 
 
+# Apps and platforms named where a name could stand ("ask for FaceTime").
+_NOT_NAME_WORDS = frozenset(
+    {
+        "facetime",
+        "whatsapp",
+        "kik",
+        "snapchat",
+        "instagram",
+        "skype",
+        "telegram",
+        "wechat",
+        "google",
+        "cashapp",
+        "venmo",
+        "paypal",
+        "visa",
+        "mastercard",
+    }
+)
+
+
 def find_names(norm: Normalized) -> list[Found]:
     """Names and aliases the ad gives ("ask for Kandi", "my name is Rosa", "I'm Aaliyah").
 
@@ -360,21 +419,45 @@ def find_names(norm: Normalized) -> list[Found]:
     refused) and not a word qualifying the lowercase word after it ("Super friendly").
     """
     out: list[Found] = []
+
+    def refused(name: str) -> bool:
+        low = name.lower()
+        return low in _NOT_NAMES or low in _ETHNICITIES or low in _NOT_NAME_WORDS
+
     for trigger in _NAME_TRIGGER.finditer(norm.lower):
         m = _NAME_WORD.match(norm.text, trigger.end())
         if m is None:
             continue
         name = m.group()
-        if name.lower() in _NOT_NAMES or name.lower() in _ETHNICITIES:
+        if refused(name):
             continue
         strong = _STRONG_TRIGGER.match(trigger.group()) is not None
         if (is_common_word(name, spanish=False) and not (strong and not is_stop_word(name))) or (
             _QUALIFIED_AFTER.match(norm.text, m.end())
         ):
             continue
-
         display = name.capitalize() if name.isupper() else name
         out.append(Found(display, m.start(), m.end()))
+    for trigger in _NAME_TRIGGER_ES.finditer(norm.lower):
+        m = _NAME_WORD.match(norm.text, trigger.end())
+        if m is None or refused(m.group()):
+            continue
+        # After "me llamo" a Spanish word is still a name ("Rosa"); after "soy" it is the word.
+        spanish = not trigger.group().startswith(("me", "mi"))
+        if is_common_word(m.group(), spanish=spanish):
+            continue
+        if _QUALIFIED_AFTER.match(norm.text, m.end()):
+            continue
+        name = m.group()
+        out.append(Found(name.capitalize() if name.isupper() else name, m.start(), m.end()))
+    for pattern in (_CONTACT_NAME, _HERE_NAME):
+        for m in pattern.finditer(norm.text):
+            name = m.group("name")
+            if not name[0].isupper() or refused(name) or is_common_word(name, spanish=False):
+                continue
+            display = name.capitalize() if name.isupper() else name
+            out.append(Found(display, m.start("name"), m.end("name")))
+    out.sort(key=lambda f: f.start)
     return out
 
 

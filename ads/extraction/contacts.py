@@ -64,13 +64,54 @@ _PLATFORMS: dict[str, str] = {
     "signal": "signal",
     "discord": "discord",
     "reddit": "reddit",
+    "tumblr": "tumblr",
 }
+# Profile links name an account as surely as "IG: x": host -> platform, handle = first path
+# segment (tumblr: the subdomain). Paths that are pages of the site, not accounts, are skipped.
+_PROFILE_HOSTS = {
+    "instagram.com": "instagram",
+    "twitter.com": "twitter",
+    "x.com": "twitter",
+    "tiktok.com": "tiktok",
+    "facebook.com": "facebook",
+    "onlyfans.com": "onlyfans",
+    "snapchat.com": "snapchat",
+    "kik.me": "kik",
+    "t.me": "telegram",
+}
+_NOT_PROFILE_PATHS = frozenset(
+    {
+        "p",
+        "explore",
+        "share",
+        "sharer",
+        "watch",
+        "pages",
+        "profile.php",
+        "groups",
+        "events",
+        "home",
+        "login",
+        "signup",
+        "search",
+        "hashtag",
+        "i",
+        "intent",
+        "reel",
+        "reels",
+        "stories",
+        "tv",
+        "video",
+        "add",
+    }
+)
+_PROFILE_SEGMENT = re.compile(r"@?([a-z0-9_.]{2,30})$")
 _PLATFORM_ALT = "|".join(sorted((re.escape(p) for p in _PLATFORMS), key=len, reverse=True))
 # "IG: kandi_x", "snap @kandi.x", "Wechat ID zana_escrt", "kik me kandi_x". The short, ambiguous
 # platform names ("sc", "of", "ig", "line", "signal") need an explicit ":" or "@" to count.
 _HANDLE = re.compile(
     rf"(?<![\w.])(?P<platform>{_PLATFORM_ALT})(?![\w])"
-    r"(?P<sep>\s?(?:id|name|user(?:name)?|handle|me|at)?\s?(?:[:=\-@]|is)?\s?(?:@\s?)?)"
+    r"(?P<sep>\s?(?:(?:id|name|user(?:name)?|handle|me|at)\b)?\s?(?:[:=\-@]|is\b)?\s?(?:@\s?)?)"
     r"(?P<handle>[a-z][a-z0-9_.]{1,29})(?![\w@])"
 )
 _PLATFORM_HINT = re.compile(
@@ -154,6 +195,9 @@ def find_emails(norm: Normalized) -> list[Found]:
     if "@" not in lower and " at " not in lower and "at)" not in lower and "at]" not in lower:
         return out
     for m in _EMAIL.finditer(lower):
+        tail = _WRAP_TAIL.match(lower, m.end())
+        if tail is not None and (m.group("tld") + tail.group(1)) in _TLD_SET:
+            continue  # "name@yahoo.co m": a wrapped ".com", read by _wrapped_emails
         at = m.group("at")
         spelled = "@" not in at
         local = m.group("local").strip(".")
@@ -174,6 +218,59 @@ def find_emails(norm: Normalized) -> list[Found]:
         if value is None:
             continue
         out.append(Found(value, m.start(), m.end()))
+    if "@" in lower:
+        out += _wrapped_emails(norm, out)
+        out.sort(key=lambda f: f.start)
+    return out
+
+
+# Text wrapped at a fixed width breaks an address with one space ("kandi@gm ail.com",
+# "kandi @mail.com", "kandi@mail.c om"): around an "@" the address is read joined when the
+# joined form has a known TLD and the unbroken reading has none (or a shorter one: "co" of "com").
+_LOCAL_BEFORE = re.compile(r"(?<![a-z0-9._%+\-])[a-z0-9][a-z0-9._%+\-]{0,63} ?$")
+_DOMAIN_AFTER = re.compile(r" ?[a-z0-9][a-z0-9.\-]{0,80}(?: [a-z0-9.\-]{1,40})?")
+_TLD_RE = re.compile(rf"\.(?:{_TLDS})$")
+_TLD_SET = frozenset(_TLDS.split("|"))
+_WRAP_TAIL = re.compile(r" ([a-z]{1,2})(?![a-z0-9@])")
+
+
+def _wrapped_emails(norm: Normalized, found: list[Found]) -> list[Found]:
+    lower = norm.lower
+    out: list[Found] = []
+    for at in (i for i, c in enumerate(lower) if c == "@"):
+        if any(f.start <= at < f.end for f in found):
+            continue
+        left = _LOCAL_BEFORE.search(lower, max(0, at - 66), at)
+        right = _DOMAIN_AFTER.match(lower, at + 1)
+        if left is None or right is None:
+            continue
+        local, domain = left.group(), right.group()
+        if " " not in local + domain:
+            continue
+        joined_domain = domain.replace(" ", "")
+        # The longest prefix ending in a known TLD at a word end: the end of the text read, a
+        # non-alphanumeric character, or where the one space stood.
+        fragment_end = len(domain.lstrip(" ").split(" ")[0])
+        best = None
+        for end in range(len(joined_domain), 2, -1):
+            at_word_end = (
+                end == len(joined_domain) or end == fragment_end or not joined_domain[end].isalnum()
+            )
+            if at_word_end and _TLD_RE.search(joined_domain[:end]):
+                best = joined_domain[:end]
+                break
+        if best is None:
+            continue
+        value = normalise_email(local.replace(" ", "") + "@" + best)
+        if value is None:
+            continue
+        # The end in the text of the joined domain: count characters, skipping the one space.
+        consumed, pos = 0, at + 1
+        while consumed < len(best) and pos < len(lower):
+            if lower[pos] != " ":
+                consumed += 1
+            pos += 1
+        out.append(Found(value, left.start(), pos))
     return out
 
 
@@ -203,6 +300,26 @@ def find_urls(norm: Normalized, emails: list[Found]) -> list[Found]:
     return out
 
 
+def _profile_handle(url: str) -> str | None:
+    """ "platform:handle" for a profile link (instagram.com/x, x.tumblr.com), else None."""
+    rest = url.partition("://")[2]
+    host, _, path = rest.partition("/")
+    host = host.split(":")[0].removeprefix("www.").removeprefix("m.")
+    if host.endswith(".tumblr.com"):
+        sub = host.removesuffix(".tumblr.com")
+        return f"tumblr:{sub}" if _PROFILE_SEGMENT.fullmatch(sub) and "." not in sub else None
+    platform = _PROFILE_HOSTS.get(host)
+    if platform is None:
+        return None
+    segments = [seg for seg in path.split("?")[0].split("#")[0].split("/") if seg]
+    if platform == "snapchat" and len(segments) >= 2 and segments[0] == "add":
+        segments = segments[1:]
+    if not segments or segments[0].lower() in _NOT_PROFILE_PATHS:
+        return None
+    m = _PROFILE_SEGMENT.fullmatch(segments[0].lower())
+    return f"{platform}:{m.group(1)}" if m else None
+
+
 def find_handles(norm: Normalized, urls: list[Found], emails: list[Found]) -> list[Found]:
     """Social handles as "platform:handle" (lowercased); a bare "@name" is "unknown:name"."""
     taken = [(f.start, f.end) for f in (*urls, *emails)]
@@ -211,6 +328,10 @@ def find_handles(norm: Normalized, urls: list[Found], emails: list[Found]) -> li
     def inside(pos: int) -> bool:
         return any(s <= pos < e for s, e in taken)
 
+    for url in urls:
+        handle = _profile_handle(url.value)
+        if handle is not None:
+            out.append(Found(handle, url.start, url.end))
     lower = norm.lower
     if not ("@" in lower or ":" in lower or "=" in lower or _PLATFORM_HINT.search(lower)):
         return out

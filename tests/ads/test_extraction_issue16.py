@@ -135,11 +135,47 @@ def test_names_are_still_found() -> None:
     assert extract("my name is Rosa").names == ["Rosa"]
 
 
+def test_contacts_greetings_and_spanish_introductions_give_names() -> None:
+    assert extract("Call Zorba at Acme Tools").names == ["Zorba"]
+    assert extract("call ZORBA 212-555-0147").names == ["Zorba"]
+    assert extract("Hey Zuleyka here boys").names == ["Zuleyka"]
+    assert extract("Soy ZULEYKA, me llamo Rosa").names == ["Zuleyka", "Rosa"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Click here",
+        "Company Name: Acme Tools",
+        "ask for WhatsApp first",
+        "soy UNA CHICA",
+        "Call NOW 212",
+    ],
+)
+def test_form_fields_apps_and_phrases_are_not_names(text: str) -> None:
+    assert extract(text).names == []
+
+
 @pytest.mark.parametrize(
     "text", ["follow through my Twitter feed", "on Instagram as well", "of course", "SC Myrtle"]
 )
 def test_handles_are_not_taken_from_prose(text: str) -> None:
     assert extract(text).handles == []
+
+
+def test_profile_links_are_handles() -> None:
+    result = extract("pics at https://instagram.com/kandix323/ and kandix.tumblr.com")
+    assert result.handles == ["instagram:kandix323", "tumblr:kandix"]
+    assert extract("share https://twitter.com/intent/tweet").handles == []
+
+
+def test_an_address_broken_by_a_wrapped_line_is_read_whole() -> None:
+    assert extract("mail kandi@gm ail.com now").emails == ["kandi@gmail.com"]
+    assert extract("kandi @mail.com").emails == ["kandi@mail.com"]
+    assert extract("write kandi@yahoo.co m.").emails == ["kandi@yahoo.com"]
+    assert extract("kandi@mail. com").emails == ["kandi@mail.com"]
+    assert extract("kandi@gmail.com now").emails == ["kandi@gmail.com"]
+    assert extract("email me @ gmail").emails == []
 
 
 def test_abbreviated_platforms_with_a_handle_are_found() -> None:
@@ -186,6 +222,9 @@ def test_keccak256_is_ethereums_hash_not_sha3() -> None:
     ("text", "age"),
     [
         ("Sweet girl visiting - 23\nbody text here", 23),
+        ("flattened page: Sweet girl visiting  - 23 Posted: Monday", 23),
+        ("Edad de la persona que publicó el anuncio: 20", 20),
+        ("applicants at-least 30 years old", None),
         ("Age          : 22", 22),
         ("22yo", 22),
         ("22 y/o", 22),
@@ -196,8 +235,8 @@ def test_keccak256_is_ethereums_hash_not_sha3() -> None:
         ("a 21-year-old student", 21),
     ],
 )
-def test_stated_ages_in_the_forms_ads_use_are_found(text: str, age: int) -> None:
-    assert extract(text).ages == [age]
+def test_stated_ages_in_the_forms_ads_use_are_found(text: str, age: int | None) -> None:
+    assert extract(text).ages == ([age] if age else [])
 
 
 @pytest.mark.parametrize(
@@ -210,7 +249,9 @@ def test_stated_ages_in_the_forms_ads_use_are_found(text: str, age: int) -> None
         "girls 19-25 years",
         "only persons who are 18 years of age or older",
         "Sweet girl - 12\nbody",
-        "body text\nsecond line - 23",
+        "posted 2015 11 17 - 14\nbody",
+        "Incall - 24 Hours",
+        "Rates 60 - 80 Roses",
     ],
 )
 def test_sizes_ranges_and_disclaimers_are_not_ages(text: str) -> None:
