@@ -330,7 +330,8 @@ def find_prices(
 _NAME_TRIGGER = re.compile(
     r"\b(?:ask\s+for|my\s+name\s+is|my\s+name'?s|"
     # "Company Name: Acme", "Last Name" (a form field): not a person's name.
-    r"(?<!company\s)(?<!business\s)(?<!last\s)(?<!user\s)(?<!file\s)name\s?[:=\-]|"
+    r"name(?<!company\sname)(?<!business\sname)(?<!last\sname)(?<!user\sname)"
+    r"(?<!file\sname)\s?[:=\-]|"
     r"names?\s+is|call\s+me|"
     r"i'?m|i\s+am|this\s+is|they\s+call\s+me|known\s+as|aka|a\.k\.a\.?)\s+(?=[a-z])"
 )
@@ -338,11 +339,13 @@ _NAME_TRIGGER = re.compile(
 _NAME_TRIGGER_ES = re.compile(r"\b(?:me\s+llamo|mi\s+nombre\s+es|soy)\s+(?=[a-z])")
 # A contact named right before how to reach them: "Call Zorba at ...", "call ZULEYKA 212-...",
 # "email Zorba at ...", "contact Zorba at: ...".
+# Matched on the lowercase text (fast); the case is checked on the text as written.
+_CONTACT_WORDS = ("call ", "contact ", "text ", "email ", "e-mail ")
 _CONTACT_NAME = re.compile(
-    r"\b(?:call|contact|text|email|e-mail)\s+(?P<name>[A-Z][a-z]{1,19}|[A-Z]{2,12})"
-    r"(?=\s{1,3}(?:at\b|on\b|@|[0-9(+])|\.{2}|[.,]?\s{0,2}\(?[0-9]{3})",
-    re.IGNORECASE,
+    r"\s{0,2}(?P<name>[a-z]{2,20})"
+    r"(?=\s{1,3}(?:at\b|on\b|@|[0-9(+])|\.{2}|[.,]?\s{0,2}\(?[0-9]{3})"
 )
+_CAPITALISED = re.compile(r"[A-Z][a-z]{1,19}|[A-Z]{2,12}")
 # "Hey Zuleyka here", "Hello gentlemen ZULEYKA here": a greeting before "X here".
 _HERE_NAME = re.compile(
     r"\b(?i:hi|hey|hello|hola)\b[\w\s,]{0,20}?\s"
@@ -450,13 +453,26 @@ def find_names(norm: Normalized) -> list[Found]:
             continue
         name = m.group()
         out.append(Found(name.capitalize() if name.isupper() else name, m.start(), m.end()))
-    for pattern in (_CONTACT_NAME, _HERE_NAME):
-        for m in pattern.finditer(norm.text):
-            name = m.group("name")
-            if not name[0].isupper() or refused(name) or is_common_word(name, spanish=False):
-                continue
-            display = name.capitalize() if name.isupper() else name
-            out.append(Found(display, m.start("name"), m.end("name")))
+    lower = norm.lower
+    matches: list[re.Match[str]] = []
+    for word in _CONTACT_WORDS:  # str.find is far faster than a regex alternation here
+        pos = lower.find(word)
+        while pos >= 0:
+            if pos == 0 or not lower[pos - 1].isalnum():
+                m = _CONTACT_NAME.match(lower, pos + len(word))
+                if m is not None:
+                    matches.append(m)
+            pos = lower.find(word, pos + 1)
+    if " here" in norm.lower:
+        matches += _HERE_NAME.finditer(norm.text)
+    for m in matches:
+        name = norm.text[m.start("name") : m.end("name")]
+        if not _CAPITALISED.fullmatch(name) or refused(name):
+            continue
+        if is_common_word(name, spanish=False):
+            continue
+        display = name.capitalize() if name.isupper() else name
+        out.append(Found(display, m.start("name"), m.end("name")))
     out.sort(key=lambda f: f.start)
     return out
 

@@ -243,6 +243,9 @@ _BRACKETED = re.compile(
 # Whole alphanumeric tokens made only of number words, look-alikes and digits. An atomic group
 # inside a possessive repeat: no backtracking at all. The lookahead skips most words early.
 _TOKEN = re.compile(rf"(?<![^\W_])(?=[zotfsenhli0-9])(?>{_SEGMENT_NOCAP}|[0-9]+)++(?![^\W_])")
+_TOKEN_BODY = re.compile(rf"(?>{_SEGMENT_NOCAP}|[0-9]+)++")
+_TOKEN_FIRST = frozenset("zotfsenhli0123456789")
+_DIGIT = re.compile(r"[0-9]")
 _STANDALONE_ZERO = {"o", "oh"}
 # Weak words standing alone: ordinary English, skipped without segmenting.
 _PLAIN_WORDS = frozenset({"to", "for", "i", "l"})
@@ -403,17 +406,33 @@ def _stage_b(text: str) -> tuple[str, OffsetMap]:
             weak.append((m.start(), m.end(), digits))
     # A number word glued to the capitalised word after it ("...fourRose"): read the part
     # before the capital as its own token, but only where digits stand right before it.
-    if _CAMEL.search(text):
-        chars = list(lower)
-        for boundary in _CAMEL.finditer(text):
-            chars[boundary.start()] = " "
-        camel = "".join(chars)
-        for m in _TOKEN.finditer(camel):
-            if m.group().isdigit() or any(s <= m.start() < e for s, e in token_spans):
-                continue
-            digits, strength = _convert_token(m.group())
-            if strength == "strong" and _digit_neighbour(text, m.start() - 1, -1, converted_edges):
-                replacements.append((m.start(), m.end(), digits))
+    prev = -1
+    edges = sorted(converted_edges)
+    for boundary in _CAMEL.finditer(text) if _CAMEL.search(text) else ():
+        end = boundary.start()
+        # A digit or a converted number word must stand within reach before the head.
+        window = max(0, end - 45)
+        if not _DIGIT.search(text, window, end) and not (
+            edges and bisect_right(edges, end) > bisect_right(edges, window - 1)
+        ):
+            prev = end
+            continue
+        start = end
+        while start > prev + 1 and end - start < 40 and lower[start - 1].isalnum():
+            start -= 1
+        # The head starts a word, or right after the previous capital; else it is too long.
+        at_word_start = start == 0 or start == prev + 1 or not lower[start - 1].isalnum()
+        prev = end
+        if not at_word_start:
+            continue
+        head = lower[start:end]
+        if not head or head.isdigit() or head[0] not in _TOKEN_FIRST:
+            continue
+        if any(s <= start < e for s, e in token_spans) or not _TOKEN_BODY.fullmatch(head):
+            continue
+        digits, strength = _convert_token(head)
+        if strength == "strong" and _digit_neighbour(text, start - 1, -1, converted_edges):
+            replacements.append((start, end, digits))
     for start, end, digits in weak:
         if _digit_neighbour(text, start - 1, -1, converted_edges) and _digit_neighbour(
             text, end, 1, converted_edges

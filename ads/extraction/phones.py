@@ -99,6 +99,10 @@ class PhoneMatch:
 
 
 _PLAIN_SEP = frozenset(" -.()+/")
+# Written plainly: digits in the usual groups with ordinary separators.
+_PLAIN_WRITTEN = re.compile(
+    r"\+?(?:1[ .\-]?)?\(?[0-9]{3}\)?[ .\-/]?[0-9]{3}[ .\-/]?[0-9]{4}|\+?[0-9]{6,15}"
+)
 _LETTER_DIGIT = re.compile(r"(?<![A-Za-z])[A-Za-z](?![A-Za-z])")
 _WORD = re.compile(r"[^\W\d_]{2,}")
 
@@ -112,6 +116,8 @@ def obfuscation_of(written: str) -> tuple[str, ...]:
     "~", brackets); spacing: groups cut other than a number is usually grouped (one or two
     digits apart, runs of spaces, line breaks).
     """
+    if _PLAIN_WRITTEN.fullmatch(written):
+        return ()  # "(212) 555-0147", "212.555.0147", "+44 20 7946 0958"
     kinds: list[str] = []
     if _WORD.search(written):
         kinds.append("number_words")
