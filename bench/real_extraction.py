@@ -76,9 +76,13 @@ def _pr(tp: int, fp: int, fn: int) -> str:
 
 
 def score_labels(
-    ads: dict[tuple[str, int], tuple[str, str, str]], labels: list[dict], show: bool
+    ads: dict[tuple[str, int], tuple[str, str, str]],
+    labels: list[dict],
+    show: bool,
+    splits: tuple[str, ...] = ("tune", "test", "all"),
+    title: str = "",
 ) -> int:
-    for split in ("tune", "test", "all"):
+    for split in splits:
         rows = [r for r in labels if split == "all" or r["split"] == split]
         counts = {c: [0, 0, 0] for c in CLASSES}
         stated = stated_found = 0
@@ -101,7 +105,7 @@ def score_labels(
                 stated += 1
                 stated_found += bool(got["ages"] & {str(a) for a in r["ages"]})
         files = sorted({r["key"]["file"] for r in rows})
-        print(f"\n[{split}] labelled ads {len(rows)} ({', '.join(files)})")
+        print(f"\n[{title}{split}] labelled ads {len(rows)} ({', '.join(files)})")
         for c in CLASSES:
             print(f"  {c:9} {_pr(*counts[c])}")
         share = stated_found / stated if stated else float("nan")
@@ -139,6 +143,11 @@ def gold_phones(data: Path) -> None:
         region = resolve_region(url=doc.get("url", ""), text=text, source="US").region
         pairs.append((extract(text, region=region).phones, set(doc["text_ext_gt"])))
     print(f"\nphones, docs.json title+body vs text_ext_gt ({len(docs)} ads): {score(pairs)}")
+    source_only = [
+        (extract(f"{d.get('title', '')}\n{d.get('body', '')}", region="US").phones, gold)
+        for d, (_, gold) in zip(docs, pairs, strict=True)
+    ]
+    print(f"  the same with the source's country only (US, the old rule): {score(source_only)}")
     lines = (data / PHM / "test.txt").read_text(encoding="utf-8").splitlines()
     gold = (data / PHM / "test.txt.phm").read_text(encoding="utf-8").splitlines()
     pairs = [
@@ -176,12 +185,17 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 2
     ads = load_ads(args.data)
-    labels = []
+    labels, by_file = [], {}
     for path in sorted((ROOT / "bench" / "labels").glob("real_dev_*.jsonl")):
-        labels += [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-    labels = [r for r in labels if all(c in r for c in CLASSES)]
+        rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+        rows = [r for r in rows if all(c in r for c in CLASSES)]
+        by_file[path.name] = rows
+        labels += rows
     if labels and score_labels(ads, labels, args.show_misses):
         return 1
+    for name, rows in by_file.items():
+        if rows and score_labels(ads, rows, False, ("tune", "test"), f"{name} "):
+            return 1
     gold_phones(args.data)
     speed(ads)
     return 0
