@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 
 import pytest
 
@@ -276,3 +277,19 @@ def test_normalise_email_lowercases_and_refuses_non_addresses() -> None:
     assert normalise_email("no at all") is None
     assert normalise_email("a@b@example.com") is None
     assert normalise_email("kandi@example") is None
+
+
+def test_the_management_command_prints_the_region_and_its_rule(tmp_path: Path) -> None:
+    from django.core.management import call_command
+
+    path = tmp_path / "ads.jsonl"
+    path.write_text(
+        json.dumps({"id": 1, "text": "call 0412 345 678", "url": "https://ads.example.com.au/1"})
+        + "\n",
+        encoding="utf-8",
+    )
+    out = io.StringIO()
+    call_command("extract_entities", str(path), "--region", "US", stdout=out, stderr=io.StringIO())
+    (line,) = [json.loads(x) for x in out.getvalue().splitlines()]
+    assert (line["region"], line["region_rule"]) == ("AU", "url_tld")
+    assert line["phones"] == ["+61412345678"]
