@@ -158,7 +158,7 @@ def extract(text: str, *, region: str | None = "US") -> Extraction:
         span("handle", handle.value, handle.start, handle.end)
 
     phone_spans: list[tuple[int, int]] = []
-    # Digits inside a handle ("WeChat: ab2125550147") belong to the handle, not a phone.
+    # Digits inside a handle ("wechat: ab2125550147") belong to the handle, not a phone.
     in_handle = [(h.start, h.end) for h in handles]
     for phone in find_phones(norm, region):
         if any(s < phone.start < e for s, e in in_handle):

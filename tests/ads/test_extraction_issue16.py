@@ -100,7 +100,7 @@ def test_region_comes_from_the_url_then_the_source_then_the_text() -> None:
 
 def test_the_cli_says_which_region_and_rule_it_used() -> None:
     lines = [
-        {"id": 1, "text": "0412 345 678", "url": "https://sydney.example.com/a"},
+        {"id": 1, "text": "0491 570 156", "url": "https://sydney.example.com/a"},
         {"id": 2, "text": "212-555-0147"},
         {"id": 3, "text": "020 7946 0958", "region": "GB"},
     ]
@@ -112,7 +112,7 @@ def test_the_cli_says_which_region_and_rule_it_used() -> None:
         ("US", "source"),
         ("GB", "line"),
     ]
-    assert rows[0]["phones"] == ["+61412345678"]
+    assert rows[0]["phones"] == ["+61491570156"]
 
 
 # --- emails, names, handles --------------------------------------------------------------------
@@ -266,7 +266,7 @@ def test_normalise_phone_is_the_rule_extraction_stores_with() -> None:
     assert normalise_phone("(212) 555-0147") == NUMBER
     assert normalise_phone("212.555.0147", "us") == NUMBER
     assert normalise_phone("+44 20 7946 0958", None) == "+442079460958"
-    assert normalise_phone("0412 345 678", "AU") == "+61412345678"
+    assert normalise_phone("0491 570 156", "AU") == "+61491570156"
     assert normalise_phone("12") is None
     assert normalise_phone("") is None
     assert normalise_phone("call 212-555-0147") == extract("call 212-555-0147").phones[0]
@@ -284,7 +284,7 @@ def test_the_management_command_prints_the_region_and_its_rule(tmp_path: Path) -
 
     path = tmp_path / "ads.jsonl"
     path.write_text(
-        json.dumps({"id": 1, "text": "call 0412 345 678", "url": "https://ads.example.com.au/1"})
+        json.dumps({"id": 1, "text": "call 0491 570 156", "url": "https://ads.example.com.au/1"})
         + "\n",
         encoding="utf-8",
     )
@@ -292,4 +292,4 @@ def test_the_management_command_prints_the_region_and_its_rule(tmp_path: Path) -
     call_command("extract_entities", str(path), "--region", "US", stdout=out, stderr=io.StringIO())
     (line,) = [json.loads(x) for x in out.getvalue().splitlines()]
     assert (line["region"], line["region_rule"]) == ("AU", "url_tld")
-    assert line["phones"] == ["+61412345678"]
+    assert line["phones"] == ["+61491570156"]
