@@ -111,7 +111,7 @@ _PLATFORM_ALT = "|".join(sorted((re.escape(p) for p in _PLATFORMS), key=len, rev
 # platform names ("sc", "of", "ig", "line", "signal") need an explicit ":" or "@" to count.
 _HANDLE = re.compile(
     rf"(?<![\w.])(?P<platform>{_PLATFORM_ALT})(?![\w])"
-    r"(?P<sep>\s?(?:(?:id|name|user(?:name)?|handle|me|at)\b)?\s?(?:[:=\-@]|is\b)?\s?(?:@\s?)?)"
+    r"(?P<sep>\s?(?:(?:id|name|user(?:name)?|handle|me|at)\b)?\s?(?:[:=\-@]|is\b)?\s{0,3}(?:@\s?)?)"
     r"(?P<handle>[a-z][a-z0-9_.]{1,29})(?![\w@])"
 )
 _PLATFORM_HINT = re.compile(

@@ -69,6 +69,8 @@ def test_digits_inside_a_handle_are_not_a_phone() -> None:
     result = extract("wechat: ab2125550147")
     assert result.phones == []
     assert result.handles == ["wechat:ab2125550147"]
+    result = extract("WECHAT:  ab2125550147   for bookings")
+    assert (result.phones, result.handles) == ([], ["wechat:ab2125550147"])
 
 
 def test_each_number_records_how_it_was_hidden() -> None:
