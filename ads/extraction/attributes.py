@@ -78,7 +78,7 @@ _RANGE_BEFORE = re.compile(r"[0-9]\s?(?:yrs?|years?)?\s?(?:-|to|through)\s?$")
 # the line or the text, or a capitalised word, a link or another " - segment" follows, never a
 # unit ("- 24 Hours", "- 60 Roses").
 _TITLE_BEFORE = re.compile(r"[^\s\d\-][ \t]{0,3}-[ \t]?$")
-_TITLE_AFTER = re.compile(r"[ \t]*(?:\n|$)|\s{1,3}(?:https?:|www\.|[A-Z])|\s-\s[A-Za-z]")
+_TITLE_AFTER = re.compile(r"[ \t]*(?:\n|$)|\s{1,8}(?:https?:|www\.|[A-Z]|\|)|\s-\s[A-Za-z]")
 _TITLE_NOT_AFTER = re.compile(
     r"\s?(?:hours?|hrs?|h|hh|hhr|min|mins|minutes?|roses?|dollars?|usd|years?|yrs?|am|pm|qv|"
     r"fh|hr|k|special|%|/|\$)(?![a-z])",
@@ -87,10 +87,22 @@ _TITLE_NOT_AFTER = re.compile(
 TITLE_MIN_AGE, TITLE_MAX_AGE = 18, 70
 
 
-def _title_age(norm: Normalized, start: int, end: int) -> bool:
-    """Is the two-digit group at [start, end) a title's " - NN" age suffix?"""
-    if start < 3 or not _TITLE_BEFORE.search(norm.text, max(0, start - 6), start):
+_PHONE_END_BEFORE = re.compile(r"[0-9][ \t]{0,3}-[ \t]?$")
+
+
+def _title_age(
+    norm: Normalized, start: int, end: int, phone_ends: frozenset[int] = frozenset()
+) -> bool:
+    """Is the two-digit group at [start, end) a title's " - NN" age suffix?
+
+    A number may stand before the " - " only when it ends a phone ("... 212-555-0147 - 23").
+    """
+    if start < 3:
         return False
+    if not _TITLE_BEFORE.search(norm.text, max(0, start - 6), start):
+        m = _PHONE_END_BEFORE.search(norm.text, max(0, start - 6), start)
+        if m is None or m.start() + 1 not in phone_ends:
+            return False
     if norm.text[start - 1] != " " and norm.text[start - 1] != "-":
         return False
     return bool(_TITLE_AFTER.match(norm.text, end)) and not _TITLE_NOT_AFTER.match(norm.text, end)
@@ -114,8 +126,9 @@ def find_ages(
     text = norm.lower
     taken = taken or []
     out: list[Found] = []
+    phone_ends = frozenset(e for _, e in taken)
     for start, end in digit_groups(norm) if groups is None else groups:
-        if end - start == 2 and _title_age(norm, start, end):
+        if end - start == 2 and _title_age(norm, start, end, phone_ends):
             age = int(text[start:end])
             if TITLE_MIN_AGE <= age <= TITLE_MAX_AGE and _outside(taken, start, end):
                 out.append(Found(age, start, end))
@@ -439,6 +452,8 @@ def find_names(norm: Normalized) -> list[Found]:
             _QUALIFIED_AFTER.match(norm.text, m.end())
         ):
             continue
+        if norm.text.startswith(":", m.end()):
+            continue  # "Name:  Age:  Location:": the next label of a form, not a name
         display = name.capitalize() if name.isupper() else name
         out.append(Found(display, m.start(), m.end()))
     for trigger in _NAME_TRIGGER_ES.finditer(norm.lower):

@@ -261,6 +261,10 @@ def _wrapped_emails(norm: Normalized, found: list[Found]) -> list[Found]:
                 break
         if best is None:
             continue
+        # One wrapped line breaks an address once: "Copyright @ 2016 site.com" is no address.
+        spaces = local.count(" ") + domain.startswith(" ") + (len(best) > fragment_end)
+        if spaces != 1:
+            continue
         value = normalise_email(local.replace(" ", "") + "@" + best)
         if value is None:
             continue

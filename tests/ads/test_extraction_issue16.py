@@ -179,6 +179,7 @@ def test_an_address_broken_by_a_wrapped_line_is_read_whole() -> None:
     assert extract("kandi@mail. com").emails == ["kandi@mail.com"]
     assert extract("kandi@gmail.com now").emails == ["kandi@gmail.com"]
     assert extract("email me @ gmail").emails == []
+    assert extract("Copyright @ 2016 Example.com").emails == []
 
 
 def test_abbreviated_platforms_with_a_handle_are_found() -> None:
@@ -226,6 +227,9 @@ def test_keccak256_is_ethereums_hash_not_sha3() -> None:
     [
         ("Sweet girl visiting - 23\nbody text here", 23),
         ("flattened page: Sweet girl visiting  - 23 Posted: Monday", 23),
+        ("Sweet girl ~ $80 Special ~  - 43    Springfield, downtown", 43),
+        ("Sweet girl 212 - 555 - 0147 - 24    Posting", 24),
+        ("Sweet girl hiring - 25 | example.com", 25),
         ("Edad de la persona que publicó el anuncio: 20", 20),
         ("applicants at-least 30 years old", None),
         ("Age          : 22", 22),
