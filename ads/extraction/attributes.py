@@ -456,7 +456,9 @@ def find_names(norm: Normalized) -> list[Found]:
             continue  # "Name:  Age:  Location:": the next label of a form, not a name
         display = name.capitalize() if name.isupper() else name
         out.append(Found(display, m.start(), m.end()))
-    for trigger in _NAME_TRIGGER_ES.finditer(norm.lower):
+    lower = norm.lower
+    spanish_intro = "soy " in lower or "llamo " in lower or "nombre es" in lower
+    for trigger in _NAME_TRIGGER_ES.finditer(lower) if spanish_intro else ():
         m = _NAME_WORD.match(norm.text, trigger.end())
         if m is None or refused(m.group()):
             continue
@@ -468,7 +470,6 @@ def find_names(norm: Normalized) -> list[Found]:
             continue
         name = m.group()
         out.append(Found(name.capitalize() if name.isupper() else name, m.start(), m.end()))
-    lower = norm.lower
     matches: list[re.Match[str]] = []
     for word in _CONTACT_WORDS:  # str.find is far faster than a regex alternation here
         pos = lower.find(word)

@@ -246,6 +246,8 @@ _TOKEN = re.compile(rf"(?<![^\W_])(?=[zotfsenhli0-9])(?>{_SEGMENT_NOCAP}|[0-9]+)
 _TOKEN_BODY = re.compile(rf"(?>{_SEGMENT_NOCAP}|[0-9]+)++")
 _TOKEN_FIRST = frozenset("zotfsenhli0123456789")
 _DIGIT = re.compile(r"[0-9]")
+# Last letters of number words (zero/two/one/three/four/six/seven/eight/nine/ten/twenty/...).
+_NUMBER_WORD_END = frozenset("oerxntyd0123456789")
 _STANDALONE_ZERO = {"o", "oh"}
 # Weak words standing alone: ordinary English, skipped without segmenting.
 _PLAIN_WORDS = frozenset({"to", "for", "i", "l"})
@@ -410,6 +412,9 @@ def _stage_b(text: str) -> tuple[str, OffsetMap]:
     edges = sorted(converted_edges)
     for boundary in _CAMEL.finditer(text) if _CAMEL.search(text) else ():
         end = boundary.start()
+        if lower[end - 1] not in _NUMBER_WORD_END:
+            prev = end
+            continue
         # A digit or a converted number word must stand within reach before the head.
         window = max(0, end - 45)
         if not _DIGIT.search(text, window, end) and not (
