@@ -122,10 +122,12 @@ _AMBIGUOUS_PLATFORMS = frozenset({"sc", "of", "ig", "line", "signal", "snap", "f
 _MARKER = re.compile(r"[:=@]|\b(?:id|name|user(?:name)?|handle|me|is|at)\b")
 # ... except after a short platform name ("Sc kandi_x", "IG kandi"), never after these:
 _NEED_MARKER = frozenset({"of", "line", "signal", "fb", "tg", "snap"})
-_SHORT_PLATFORMS = frozenset({"sc", "ig", "insta", "kik"})
+_SHORT_PLATFORMS = frozenset({"sc", "ig"})
 # A token shaped like a handle rather than a word: a digit, "_" or "." inside it.
 _HANDLE_SHAPED = re.compile(r"[0-9_.]")
-_BARE_HANDLE = re.compile(r"(?<![\w.@])@(?P<handle>[a-z][a-z0-9_.]{2,29})(?![\w@])")
+_BARE_HANDLE = re.compile(r"(?<![\w.@*])@(?P<handle>[a-z][a-z0-9_.]{2,29})(?![\w@])")
+# "@" written for "a" inside stylised words: "see you @gain", "an @mAZING day".
+_STYLISED = re.compile(r"[a-z]+[A-Z]")
 _HANDLE_STOPWORDS = frozenset(
     {
         "me",
@@ -363,7 +365,9 @@ def find_handles(norm: Normalized, urls: list[Found], emails: list[Found]) -> li
         if inside(m.start()):
             continue
         handle = m.group("handle").rstrip(".").lower()
-        if handle in _HANDLE_STOPWORDS:
+        if handle in _HANDLE_STOPWORDS or is_common_word("a" + handle):
+            continue
+        if _STYLISED.match(norm.text, m.start("handle")):
             continue
         out.append(Found(f"unknown:{handle}", m.start(), m.end()))
     out.sort(key=lambda f: f.start)

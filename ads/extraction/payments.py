@@ -1,6 +1,7 @@
 """Payment identifiers that link ads: Cash App cashtags, Venmo handles, bitcoin and ethereum.
 
-Each is validated before it counts: a cashtag has a letter first ("$200" is a price), a
+Each is validated before it counts: a cashtag has a letter first ("$200" is a price) and a
+Cash App mention near it ("$ome" is "some" written with a dollar sign), a
 bitcoin address passes its base58check or bech32/bech32m checksum, an ethereum address with
 mixed case passes its EIP-55 checksum (all-lowercase or all-uppercase carry none). Values are
 "cashapp:$name", "venmo:name", "btc:<address>", "eth:0x<lowercase hex>".
@@ -31,6 +32,7 @@ _BTC = re.compile(
 )
 _LONG_RUN = re.compile(r"[A-Za-z0-9]{26,90}")
 _ETH = re.compile(r"(?<![0-9A-Za-z])0[xX][0-9a-fA-F]{40}(?![0-9A-Za-z])")
+_CASH_NEAR = re.compile(r"\bcash\s?app\b|\bcash\b")
 # Words after "$" that are prices or slang, not Cash App names.
 _NOT_TAGS = frozenset({"usd", "cad", "aud", "roses", "rose", "hh", "hr", "hhr", "qv", "fh"})
 
@@ -184,11 +186,16 @@ def find_payments(norm: Normalized, taken: list[tuple[int, int]]) -> list[Found]
             tag = m.group("tag")
             if tag not in _NOT_TAGS and not is_common_word(tag):
                 add(f"cashapp:${tag}", m.start(), m.end())
-    if "$" in lower:
+    if "$" in lower and "cash" in lower:
         for m in _CASHTAG.finditer(lower):
             tag = m.group("tag")
-            if tag not in _NOT_TAGS and not is_common_word(tag):
-                add(f"cashapp:${tag}", m.start(), m.end())
+            # A bare "$name" is a cashtag only near a Cash App mention, and never "$" written
+            # for "S" ("$ome", "$till": "some", "still").
+            if not _CASH_NEAR.search(lower, max(0, m.start() - 60), m.start() + 1):
+                continue
+            if tag in _NOT_TAGS or is_common_word(tag) or is_common_word("s" + tag):
+                continue
+            add(f"cashapp:${tag}", m.start(), m.end())
     if "venmo" in lower:
         for m in _VENMO.finditer(lower):
             handle = m.group("handle")

@@ -160,7 +160,18 @@ def test_form_fields_apps_and_phrases_are_not_names(text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["follow through my Twitter feed", "on Instagram as well", "of course", "SC Myrtle"]
+    "text",
+    [
+        "follow through my Twitter feed",
+        "on Instagram as well",
+        "of course",
+        "SC Myrtle",
+        "find me on kik later",
+        "my insta feed",
+        "see you @gain soon",
+        "a h*@ppy day",
+        "an @mAZING day",
+    ],
 )
 def test_handles_are_not_taken_from_prose(text: str) -> None:
     assert extract(text).handles == []
@@ -196,6 +207,12 @@ def test_cashtags_and_venmo_are_payments_and_prices_are_not() -> None:
     assert result.payments == ["cashapp:$kandix99", "venmo:kandi-x"]
     assert [p["amount"] for p in result.prices][:1] == [200]
     assert {s.kind for s in result.spans} >= {"payment"}
+
+
+def test_a_dollar_sign_for_an_s_is_not_a_cashtag() -> None:
+    assert extract("cash only, $ome $till on the $ide").payments == []
+    assert extract("tips on cash app: $Kandix99").payments == ["cashapp:$kandix99"]
+    assert extract("bring $kandix99").payments == []
 
 
 def test_bitcoin_addresses_need_a_valid_checksum() -> None:
