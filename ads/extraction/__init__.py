@@ -1,8 +1,10 @@
-"""Entity extraction from ad text: phones, emails, handles, URLs, ages, prices, names, emoji.
+"""Entity extraction from ad text: phones, emails, handles, payments, URLs, ages, prices, names.
 
 Pure library (no Django): `extract(text, region=...)` returns an `Extraction` whose lists hold
 normalised values without duplicates, in order of first appearance, and whose `spans` point
 into the ORIGINAL text so every value can be shown highlighted where the ad wrote it.
+`resolve_region` picks the region and says which rule did; `normalise_phone` and
+`normalise_email` are the one stored form of a phone and an email for every caller.
 """
 
 from __future__ import annotations

@@ -3,7 +3,13 @@
 Emails are also found when spelled out ("kandi at gmail dot com", "kandi(at)gmail(.)com"): the
 normaliser already turned bracketed "[at]"/"[dot]" into "@"/"."; spelled-out words with spaces
 are accepted only when the domain ends in a known top-level domain, so "meet at the hotel dot
-com" style prose needs a real mail provider or TLD to match. All quantifiers are bounded.
+com" style prose needs a real mail provider or TLD to match. Addresses are taken as written
+(number words are not rewritten inside them), and one broken by a wrapped line ("kandi@gm
+ail.com") is read whole. `normalise_email` is the one stored form, for every caller.
+
+A handle needs a marker ("IG: x", "kik me x", "@x", "wechat ID x") or a short platform name
+with a handle-shaped token ("Sc kandi_x"); prose ("my Twitter feed") is not one. Profile links
+(instagram.com/x, x.tumblr.com) are handles too. All quantifiers are bounded.
 """
 
 from __future__ import annotations
