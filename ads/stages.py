@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import logging
-import re
 
 from django.utils import timezone
 
-from .extraction import extract
+from .extraction import extract, resolve_region
 from .models import Ad, Entity, EntityKind, EntityOccurrence
 
 logger = logging.getLogger(__name__)
@@ -20,12 +19,6 @@ ENTITY_KINDS = {
     EntityKind.URL,
     EntityKind.NAME,
 }
-_PLAIN_PHONE = re.compile(r"^[\d\s().+\-]+$")
-
-
-def _is_obscured(written: str) -> bool:
-    """A number written other than with digits and ordinary separators (the NIJ indicator)."""
-    return not _PLAIN_PHONE.match(written.strip())
 
 
 def ads_extract_entities(ads: list[Ad]) -> str:
@@ -34,13 +27,12 @@ def ads_extract_entities(ads: list[Ad]) -> str:
     found: dict[int, list[tuple[str, str, int, int]]] = {}
     for ad in ads:
         document = ad.document
-        result = extract(document, region=ad.source.default_country or None)
+        choice = resolve_region(url=ad.url, text=document, source=ad.source.default_country or None)
+        result = extract(document, region=choice.region)
         data = result.to_json(ad.pk)
         data.pop("id")
-        phone_texts = [
-            document[s.start : s.end] for s in result.spans if s.kind == EntityKind.PHONE
-        ]
-        data["obscured_phone"] = any(_is_obscured(t) for t in phone_texts)
+        data["region"], data["region_rule"] = choice.region, choice.rule
+        data["obscured_phone"] = result.obfuscated
         ad.extracted = data
         found[ad.pk] = [
             (s.kind, s.value[:500], s.start, s.end) for s in result.spans if s.kind in ENTITY_KINDS

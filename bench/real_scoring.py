@@ -178,6 +178,8 @@ def main() -> int:
     labels = []
     for path in sorted((ROOT / "bench" / "labels").glob("real_dev_*.jsonl")):
         labels += [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    # Extraction-only label files (real_dev_extraction.jsonl) carry no judgement: not scored here.
+    labels = [r for r in labels if "judgement" in r]
     if not labels:
         print("no development labels found under bench/labels/")
         return 0

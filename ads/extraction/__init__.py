@@ -1,8 +1,10 @@
-"""Entity extraction from ad text: phones, emails, handles, URLs, ages, prices, names, emoji.
+"""Entity extraction from ad text: phones, emails, handles, payments, URLs, ages, prices, names.
 
 Pure library (no Django): `extract(text, region=...)` returns an `Extraction` whose lists hold
 normalised values without duplicates, in order of first appearance, and whose `spans` point
 into the ORIGINAL text so every value can be shown highlighted where the ad wrote it.
+`resolve_region` picks the region and says which rule did; `normalise_phone` and
+`normalise_email` are the one stored form of a phone and an email for every caller.
 """
 
 from __future__ import annotations
@@ -18,14 +20,35 @@ from ads.extraction.attributes import (
     find_names,
     find_prices,
 )
-from ads.extraction.contacts import find_emails, find_handles, find_urls
+from ads.extraction.contacts import find_emails, find_handles, find_urls, normalise_email
 from ads.extraction.emoji_lexicon import BY_EMOJI
 from ads.extraction.normalize import Normalized, normalize
-from ads.extraction.phones import find_phones
+from ads.extraction.payments import find_payments
+from ads.extraction.phones import find_phones, normalise_phone
+from ads.extraction.region import RegionChoice, resolve_region
 
-__all__ = ["Extraction", "Span", "extract"]
+__all__ = [
+    "Extraction",
+    "RegionChoice",
+    "Span",
+    "extract",
+    "normalise_email",
+    "normalise_phone",
+    "resolve_region",
+]
 
-SPAN_KINDS = ("phone", "email", "handle", "url", "age", "price", "name", "emoji", "ethnicity")
+SPAN_KINDS = (
+    "phone",
+    "email",
+    "handle",
+    "url",
+    "age",
+    "price",
+    "name",
+    "emoji",
+    "ethnicity",
+    "payment",
+)
 
 
 @dataclass(frozen=True)
@@ -51,7 +74,17 @@ class Extraction:
     names: list[str] = field(default_factory=list)
     emojis: list[dict[str, str]] = field(default_factory=list)
     ethnicities: list[str] = field(default_factory=list)
+    # "cashapp:$name", "venmo:name", "btc:<address>", "eth:0x<hex>", validated (payments.py).
+    payments: list[str] = field(default_factory=list)
+    # E.164 -> how the ad hid it ("number_words", "letters", "separators", "spacing"); a
+    # number written several ways gets every way.
+    phone_obfuscation: dict[str, list[str]] = field(default_factory=dict)
     spans: list[Span] = field(default_factory=list)
+
+    @property
+    def obfuscated(self) -> bool:
+        """Was any phone number hidden from a plain-digits reader?"""
+        return any(self.phone_obfuscation.values())
 
     def to_json(self, ad_id: object) -> dict[str, Any]:
         """The CLI's line format: one JSON object per ad."""
@@ -66,6 +99,8 @@ class Extraction:
             "names": list(self.names),
             "emojis": [dict(e) for e in self.emojis],
             "ethnicities": list(self.ethnicities),
+            "payments": list(self.payments),
+            "phone_obfuscation": {k: list(v) for k, v in self.phone_obfuscation.items()},
             "spans": [
                 {"kind": s.kind, "value": s.value, "start": s.start, "end": s.end}
                 for s in self.spans
@@ -109,12 +144,6 @@ def extract(text: str, *, region: str | None = "US") -> Extraction:
         o_start, o_end = norm.span(start, end)
         spans.append(Span(kind, value, o_start, o_end))
 
-    phone_spans: list[tuple[int, int]] = []
-    for phone in find_phones(norm, region):
-        phone_spans.append((phone.start, phone.end))
-        _append_unique(result.phones, phone.e164)
-        span("phone", phone.e164, phone.start, phone.end)
-
     emails = find_emails(norm)
     for email in emails:
         _append_unique(result.emails, email.value)
@@ -125,9 +154,28 @@ def extract(text: str, *, region: str | None = "US") -> Extraction:
         _append_unique(result.urls, url.value)
         span("url", url.value, url.start, url.end)
 
-    for handle in find_handles(norm, urls, emails):
+    handles = find_handles(norm, urls, emails)
+    for handle in handles:
         _append_unique(result.handles, handle.value)
         span("handle", handle.value, handle.start, handle.end)
+
+    phone_spans: list[tuple[int, int]] = []
+    # Digits inside a handle ("wechat: ab2125550147") belong to the handle, not a phone.
+    in_handle = [(h.start, h.end) for h in handles]
+    for phone in find_phones(norm, region):
+        if any(s < phone.start < e for s, e in in_handle):
+            continue
+        phone_spans.append((phone.start, phone.end))
+        _append_unique(result.phones, phone.e164)
+        ways = result.phone_obfuscation.setdefault(phone.e164, [])
+        for way in phone.obfuscation:
+            _append_unique(ways, way)
+        span("phone", phone.e164, phone.start, phone.end)
+
+    taken = [(e.start, e.end) for e in emails] + [(u.start, u.end) for u in urls]
+    for payment in find_payments(norm, taken):
+        _append_unique(result.payments, payment.value)
+        span("payment", payment.value, payment.start, payment.end)
 
     groups = digit_groups(norm)
     for age in find_ages(norm, groups, phone_spans):

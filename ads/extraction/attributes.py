@@ -12,6 +12,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 
 from ads.extraction.normalize import Normalized
+from ads.extraction.words import is_common_word, is_stop_word
 
 
 @dataclass(frozen=True)
@@ -44,29 +45,69 @@ def _outside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
 # --- ages ------------------------------------------------------------------------------------
 
 _AGE_UNIT = re.compile(
-    r"\s?(?:yo\b|y/o\b|y\.o\.?|yrs?\.?\s?old\b|years?\s?old\b|years?\s?young\b|"
+    r"\s?(?:yo\b|y/o\b|y\.o\.?|a[ñn]os\b|a[ñn]itos\b|"
+    r"-?\s?(?:yrs?|years?)\.?[\s\-]?(?:old|young)\b|"
     r"(?:yrs?|years?)\b(?!\s?(?:of\s)?(?:exp|in\s|experience|business|service|ago)))"
 )
 _AGE_PRE = re.compile(
-    r"(?:\bage|\baged)\s?[:=\-]?\s?$|(?P<im>\b(?:i\s?'?\s?a?m|i\s?am)\s(?:only\s|just\s)?)$"
+    r"\bedad\b[^:\n]{0,45}:\s{0,5}$"
+    r"|(?:\bage|\baged|\bedad|\bturned|\bturning)\s{0,20}[:=\-]?\s{0,5}$"
+    r"|(?P<im>\b(?:i\s?'?\s?a?m|i\s?am)\s(?:only\s|just\s)?)$"
 )
 # After "I'm 21" a unit means it is not an age: "I'm 30 min away", "I'm 40 roses".
 _NOT_AGE_AFTER = re.compile(
-    r"[0-9'\"%$/]|[.,][0-9]|\s?(?:min|hr|h\b|hh|hour|\$|lbs|kg|cm|inch|in\b|dollars|roses|ft|feet|"
+    r"[a-h]{1,3}\b|[0-9'\"%$/]|[.,][0-9]|\s?(?:min|hr|h\b|hh|hour|\$|lbs|kg|cm|inch|in\b|dollars|roses|ft|feet|"
     r"st\b|nd\b|rd\b|th\b|%|k\b|miles|mi\b|away|minutes)"
 )
 _OTHERS_BEFORE = re.compile(
     r"\b(?:men|man|guys?|gents?|gentlemen|clients?|males?|boys|over|under|older\s+than|"
-    r"younger\s+than|at\s+least|must\s+be|minimum|min\.?|daughter|son|kids?|child|"
+    r"persons?|people|users?|visitors?|viewers?|"
+    r"younger\s+than|at[\s\-]+least|must\s+be|minimum|min\.?|daughter|son|kids?|child|"
     r"married|together|since|for|than|ages|last|past|next|first|within|about)"
     r"\W{0,3}(?:\w+\W{1,3}){0,1}$"
 )
 _OTHERS_AFTER = re.compile(
-    r"\s?(?:\+|and\s+(?:up|over|older)|or\s+(?:older|over|up)|&\s?(?:up|over)|plus\b|"
-    r"(?:yrs?|years?)\s?(?:\+|and\s+up|or\s+older|of\s+exp|exp|experience|in\s|"
+    r"\s?(?:(?:yrs?|years?)?\s?(?:-|to|through|and)\s?[0-9]{2}\b|\+|and\s+(?:up|over|older)|or\s+(?:older|over|up)|&\s?(?:up|over)|plus\b|"
+    r"(?:yrs?|years?)\s?(?:\+|and\s+up|or\s+older|of\s+age|of\s+exp|exp|experience|in\s|"
     r"married|together|ago))"
 )
-_RANGE_BEFORE = re.compile(r"[0-9]\s?(?:-|to)\s?$")
+_RANGE_BEFORE = re.compile(r"[0-9]\s?(?:yrs?|years?)?\s?(?:-|to|through)\s?$")
+# Backpage-style titles end with the poster's age: "Title text - 23", at the end of the title
+# line, or where a page repeats the title inside flattened text ("... Title text - 23 Posted: ...").
+# The words before are not a number (a date "2015 11 17 - 14", a range "60 - 80"), the age ends
+# the line or the text, or a capitalised word, a link or another " - segment" follows, never a
+# unit ("- 24 Hours", "- 60 Roses").
+_TITLE_BEFORE = re.compile(r"[^\s\d\-][ \t]{0,3}-[ \t]?$")
+_TITLE_AFTER = re.compile(r"[ \t]*(?:\n|$)|\s{1,8}(?:https?:|www\.|[A-Z]|\|)|\s-\s[A-Za-z]")
+_TITLE_NOT_AFTER = re.compile(
+    r"\s?(?:hours?|hrs?|h|hh|hhr|min|mins|minutes?|roses?|dollars?|usd|years?|yrs?|am|pm|qv|"
+    r"fh|hr|k|special|%|/|\$)(?![a-z])",
+    re.IGNORECASE,
+)
+TITLE_MIN_AGE, TITLE_MAX_AGE = 18, 70
+
+
+_PHONE_END_BEFORE = re.compile(r"[0-9][ \t]{0,3}-[ \t]?$")
+
+
+def _title_age(
+    norm: Normalized, start: int, end: int, phone_ends: frozenset[int] = frozenset()
+) -> bool:
+    """Is the two-digit group at [start, end) a title's " - NN" age suffix?
+
+    A number may stand before the " - " only when it ends a phone ("... 212-555-0147 - 23").
+    """
+    if start < 3:
+        return False
+    if not _TITLE_BEFORE.search(norm.text, max(0, start - 6), start):
+        m = _PHONE_END_BEFORE.search(norm.text, max(0, start - 6), start)
+        if m is None or m.start() + 1 not in phone_ends:
+            return False
+    if norm.text[start - 1] != " " and norm.text[start - 1] != "-":
+        return False
+    return bool(_TITLE_AFTER.match(norm.text, end)) and not _TITLE_NOT_AFTER.match(norm.text, end)
+
+
 _BODY_AFTER = re.compile(
     r"lbs|pounds|kg|petite|tall|slim|curvy|thick|weight|size|bust|[2-5][0-9][a-h]{1,3}\b|cm\b"
 )
@@ -85,13 +126,19 @@ def find_ages(
     text = norm.lower
     taken = taken or []
     out: list[Found] = []
+    phone_ends = frozenset(e for _, e in taken)
     for start, end in digit_groups(norm) if groups is None else groups:
+        if end - start == 2 and _title_age(norm, start, end, phone_ends):
+            age = int(text[start:end])
+            if TITLE_MIN_AGE <= age <= TITLE_MAX_AGE and _outside(taken, start, end):
+                out.append(Found(age, start, end))
+            continue
         if end - start != 2 or (start and text[start - 1] in "$£€.,/'"):
             continue
         age = int(text[start:end])
         if not MIN_AGE <= age <= MAX_AGE or not _outside(taken, start, end):
             continue
-        before = text[max(0, start - 30) : start]
+        before = text[max(0, start - 60) : start]
         if _RANGE_BEFORE.search(before):
             continue  # "1-10 years", "18 to 25": a range, not a statement
         unit = _AGE_UNIT.match(text, end)
@@ -99,12 +146,12 @@ def find_ages(
         if unit is not None:
             span_end = unit.end()
         else:
-            pre = _AGE_PRE.search(before[-16:])
+            pre = _AGE_PRE.search(before)
             if pre is None or (pre.group("im") and _NOT_AGE_AFTER.match(text, end)):
                 continue
             if pre.group("im") and 48 <= age <= 69 and _BODY_AFTER.search(text, end, end + 40):
                 continue  # "I'm 56, petite, 110 lbs": a height written without the foot mark
-            span_start = start - (len(before[-16:]) - pre.start())
+            span_start = start - (len(before) - pre.start())
         if _OTHERS_BEFORE.search(text[max(0, span_start - 30) : span_start]):
             continue
         if _OTHERS_AFTER.match(text, end):
@@ -294,8 +341,28 @@ def find_prices(
 # --- names -----------------------------------------------------------------------------------
 
 _NAME_TRIGGER = re.compile(
-    r"\b(?:ask\s+for|my\s+name\s+is|my\s+name'?s|name\s?[:=\-]|names?\s+is|call\s+me|"
+    r"\b(?:ask\s+for|my\s+name\s+is|my\s+name'?s|"
+    # "Company Name: Acme", "Last Name" (a form field): not a person's name.
+    r"name(?<!company\sname)(?<!business\sname)(?<!last\sname)(?<!user\sname)"
+    r"(?<!file\sname)\s?[:=\-]|"
+    r"names?\s+is|call\s+me|"
     r"i'?m|i\s+am|this\s+is|they\s+call\s+me|known\s+as|aka|a\.k\.a\.?)\s+(?=[a-z])"
+)
+# Spanish: "me llamo Rosa", "mi nombre es Rosa", "soy LORENA" (checked against Spanish words too).
+_NAME_TRIGGER_ES = re.compile(r"\b(?:me\s+llamo|mi\s+nombre\s+es|soy)\s+(?=[a-z])")
+# A contact named right before how to reach them: "Call Zorba at ...", "call ZULEYKA 212-...",
+# "email Zorba at ...", "contact Zorba at: ...".
+# Matched on the lowercase text (fast); the case is checked on the text as written.
+_CONTACT_WORDS = ("call ", "contact ", "text ", "email ", "e-mail ")
+_CONTACT_NAME = re.compile(
+    r"\s{0,2}(?P<name>[a-z]{2,20})"
+    r"(?=\s{1,3}(?:at\b|on\b|@|[0-9(+])|\.{2}|[.,]?\s{0,2}\(?[0-9]{3})"
+)
+_CAPITALISED = re.compile(r"[A-Z][a-z]{1,19}|[A-Z]{2,12}")
+# "Hey Zuleyka here", "Hello gentlemen ZULEYKA here": a greeting before "X here".
+_HERE_NAME = re.compile(
+    r"\b(?i:hi|hey|hello|hola)\b[\w\s,]{0,20}?\s"
+    r"(?P<name>[A-Z][a-z]{1,19}|[A-Z]{3,12})\s+(?i:here)\b"
 )
 # The name itself must be capitalised as the ad wrote it: "Kandi", "KANDI", "CeeCee".
 _NAME_WORD = re.compile(r"[A-Z][a-z]{1,19}(?:[A-Z][a-z]{1,19})?(?![\w'])|[A-Z]{3,12}(?![\w'])")
@@ -330,18 +397,99 @@ _NOT_NAMES = _word_set(
 )
 
 
+# A lowercase word the candidate qualifies ("I'm Super friendly", "Fetish friendly"): then
+# the candidate is an adverb or adjective, not a name.
+_QUALIFIED_AFTER = re.compile(r"[ \t]{1,3}(?:-\s?)?[a-z]{2,20}(?:ly|ful|ous|ive|ish|ing|able|ed)\b")
+
+
+# After "my name is" a Spanish or English word is still a name ("Rosa", "Luz"), unless it is
+# a stop word; after "I'm", "call me", "this is" it is the word.
+_STRONG_TRIGGER = re.compile(r"my\s+name|name\s?[:=\-]|names?\s+is|known\s+as|aka|a\.k\.a")
+
+
+# Apps and platforms named where a name could stand ("ask for FaceTime").
+_NOT_NAME_WORDS = frozenset(
+    {
+        "facetime",
+        "whatsapp",
+        "kik",
+        "snapchat",
+        "instagram",
+        "skype",
+        "telegram",
+        "wechat",
+        "google",
+        "cashapp",
+        "venmo",
+        "paypal",
+        "visa",
+        "mastercard",
+    }
+)
+
+
 def find_names(norm: Normalized) -> list[Found]:
-    """Names and aliases the ad gives ("ask for Kandi", "my name is Rosa", "I'm Aaliyah")."""
+    """Names and aliases the ad gives ("ask for Kandi", "my name is Rosa", "I'm Aaliyah").
+
+    A name is not a common English word (words.py; after "my name is" only a stop word is
+    refused) and not a word qualifying the lowercase word after it ("Super friendly").
+    """
     out: list[Found] = []
+
+    def refused(name: str) -> bool:
+        low = name.lower()
+        return low in _NOT_NAMES or low in _ETHNICITIES or low in _NOT_NAME_WORDS
+
     for trigger in _NAME_TRIGGER.finditer(norm.lower):
         m = _NAME_WORD.match(norm.text, trigger.end())
         if m is None:
             continue
         name = m.group()
-        if name.lower() in _NOT_NAMES or name.lower() in _ETHNICITIES:
+        if refused(name):
             continue
+        strong = _STRONG_TRIGGER.match(trigger.group()) is not None
+        if (is_common_word(name, spanish=False) and not (strong and not is_stop_word(name))) or (
+            _QUALIFIED_AFTER.match(norm.text, m.end())
+        ):
+            continue
+        if norm.text.startswith(":", m.end()):
+            continue  # "Name:  Age:  Location:": the next label of a form, not a name
         display = name.capitalize() if name.isupper() else name
         out.append(Found(display, m.start(), m.end()))
+    lower = norm.lower
+    spanish_intro = "soy " in lower or "llamo " in lower or "nombre es" in lower
+    for trigger in _NAME_TRIGGER_ES.finditer(lower) if spanish_intro else ():
+        m = _NAME_WORD.match(norm.text, trigger.end())
+        if m is None or refused(m.group()):
+            continue
+        # After "me llamo" a Spanish word is still a name ("Rosa"); after "soy" it is the word.
+        spanish = not trigger.group().startswith(("me", "mi"))
+        if is_common_word(m.group(), spanish=spanish):
+            continue
+        if _QUALIFIED_AFTER.match(norm.text, m.end()):
+            continue
+        name = m.group()
+        out.append(Found(name.capitalize() if name.isupper() else name, m.start(), m.end()))
+    matches: list[re.Match[str]] = []
+    for word in _CONTACT_WORDS:  # str.find is far faster than a regex alternation here
+        pos = lower.find(word)
+        while pos >= 0:
+            if pos == 0 or not lower[pos - 1].isalnum():
+                m = _CONTACT_NAME.match(lower, pos + len(word))
+                if m is not None:
+                    matches.append(m)
+            pos = lower.find(word, pos + 1)
+    if " here" in norm.lower:
+        matches += _HERE_NAME.finditer(norm.text)
+    for m in matches:
+        name = norm.text[m.start("name") : m.end("name")]
+        if not _CAPITALISED.fullmatch(name) or refused(name):
+            continue
+        if is_common_word(name, spanish=False):
+            continue
+        display = name.capitalize() if name.isupper() else name
+        out.append(Found(display, m.start("name"), m.end("name")))
+    out.sort(key=lambda f: f.start)
     return out
 
 

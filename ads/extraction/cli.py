@@ -1,7 +1,11 @@
 """The extract_entities command's work, as a plain function testable without Django.
 
-Input: JSON lines `{"id": ..., "text": "...", "region": "US"?}`. Output: one JSON line per
-input line with everything `Extraction.to_json` holds. A line that cannot be read (not JSON,
+Input: JSON lines `{"id": ..., "text": "...", "region": "US"?, "url": "..."?}`. Output: one
+JSON line per input line with everything `Extraction.to_json` holds, plus "region" and
+"region_rule": the country national numbers were read in and the rule that chose it
+(region.py: a line's own "region" is rule "line"; otherwise its URL, the --region default as
+the source's setting, a country the text names, an international prefix).
+A line that cannot be read (not JSON,
 not an object, no string "text") writes `{"line": N, "error": "..."}` to the error stream and
 the run goes on; blank lines are skipped.
 
@@ -16,6 +20,7 @@ import logging
 from typing import IO
 
 from ads.extraction import extract
+from ads.extraction.region import resolve_region
 
 logger = logging.getLogger(__name__)
 
@@ -33,15 +38,25 @@ def run(in_stream: IO[str], out_stream: IO[str], err_stream: IO[str], region: st
             text = record.get("text")
             if not isinstance(text, str):
                 raise ValueError('"text" must be a string')
-            line_region = record.get("region", region)
+            line_region = record.get("region")
             if line_region is not None and not isinstance(line_region, str):
                 raise ValueError('"region" must be a string or null')
-            result = extract(text, region=line_region or None)
+            url = record.get("url") or ""
+            if not isinstance(url, str):
+                raise ValueError('"url" must be a string')
+            if "region" in record:
+                used, rule = (line_region or "").upper() or None, "line"
+            else:
+                choice = resolve_region(url=url, text=text, source=region)
+                used, rule = choice.region, choice.rule
+            result = extract(text, region=used)
         except (ValueError, TypeError) as exc:  # json.JSONDecodeError is a ValueError
             failed += 1
             err_stream.write(json.dumps({"line": number, "error": str(exc)}) + "\n")
             continue
         read += 1
-        out_stream.write(json.dumps(result.to_json(record.get("id")), ensure_ascii=False) + "\n")
+        payload = result.to_json(record.get("id"))
+        payload["region"], payload["region_rule"] = used, rule
+        out_stream.write(json.dumps(payload, ensure_ascii=False) + "\n")
     logger.debug("extract_entities: %d lines extracted, %d rejected", read, failed)
     return 1 if failed and not read else 0

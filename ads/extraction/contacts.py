@@ -3,7 +3,13 @@
 Emails are also found when spelled out ("kandi at gmail dot com", "kandi(at)gmail(.)com"): the
 normaliser already turned bracketed "[at]"/"[dot]" into "@"/"."; spelled-out words with spaces
 are accepted only when the domain ends in a known top-level domain, so "meet at the hotel dot
-com" style prose needs a real mail provider or TLD to match. All quantifiers are bounded.
+com" style prose needs a real mail provider or TLD to match. Addresses are taken as written
+(number words are not rewritten inside them), and one broken by a wrapped line ("kandi@gm
+ail.com") is read whole. `normalise_email` is the one stored form, for every caller.
+
+A handle needs a marker ("IG: x", "kik me x", "@x", "wechat ID x") or a short platform name
+with a handle-shaped token ("Sc kandi_x"); prose ("my Twitter feed") is not one. Profile links
+(instagram.com/x, x.tumblr.com) are handles too. All quantifiers are bounded.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ import re
 from dataclasses import dataclass
 
 from ads.extraction.normalize import Normalized
+from ads.extraction.words import is_common_word
 
 _TLDS = (
     "com|net|org|edu|gov|info|biz|co|io|me|us|ca|uk|au|nz|de|fr|es|it|nl|ru|in|mx|br|jp|cn|hk|"
@@ -63,18 +70,70 @@ _PLATFORMS: dict[str, str] = {
     "signal": "signal",
     "discord": "discord",
     "reddit": "reddit",
+    "tumblr": "tumblr",
 }
+# Profile links name an account as surely as "IG: x": host -> platform, handle = first path
+# segment (tumblr: the subdomain). Paths that are pages of the site, not accounts, are skipped.
+_PROFILE_HOSTS = {
+    "instagram.com": "instagram",
+    "twitter.com": "twitter",
+    "x.com": "twitter",
+    "tiktok.com": "tiktok",
+    "facebook.com": "facebook",
+    "onlyfans.com": "onlyfans",
+    "snapchat.com": "snapchat",
+    "kik.me": "kik",
+    "t.me": "telegram",
+}
+_NOT_PROFILE_PATHS = frozenset(
+    {
+        "p",
+        "explore",
+        "share",
+        "sharer",
+        "watch",
+        "pages",
+        "profile.php",
+        "groups",
+        "events",
+        "home",
+        "login",
+        "signup",
+        "search",
+        "hashtag",
+        "i",
+        "intent",
+        "reel",
+        "reels",
+        "stories",
+        "tv",
+        "video",
+        "add",
+    }
+)
+_PROFILE_SEGMENT = re.compile(r"@?([a-z0-9_.]{2,30})$")
 _PLATFORM_ALT = "|".join(sorted((re.escape(p) for p in _PLATFORMS), key=len, reverse=True))
 # "IG: kandi_x", "snap @kandi.x", "Wechat ID zana_escrt", "kik me kandi_x". The short, ambiguous
 # platform names ("sc", "of", "ig", "line", "signal") need an explicit ":" or "@" to count.
 _HANDLE = re.compile(
     rf"(?<![\w.])(?P<platform>{_PLATFORM_ALT})(?![\w])"
-    r"(?P<sep>\s?(?:id|name|user(?:name)?|handle|me|at)?\s?(?:[:=\-@]|is)?\s?(?:@\s?)?)"
+    r"(?P<sep>\s?(?:(?:id|name|user(?:name)?|handle|me|at)\b)?\s?(?:[:=\-@]|is\b)?\s{0,3}(?:@\s?)?)"
     r"(?P<handle>[a-z][a-z0-9_.]{1,29})(?![\w@])"
 )
-_PLATFORM_HINT = re.compile("|".join(re.escape(p) for p in _PLATFORMS if len(p) > 3 or p == "kik"))
+_PLATFORM_HINT = re.compile(
+    "|".join(re.escape(p) for p in _PLATFORMS if len(p) > 3 or p == "kik") + r"|\b(?:sc|ig)\b"
+)
 _AMBIGUOUS_PLATFORMS = frozenset({"sc", "of", "ig", "line", "signal", "snap", "fb", "tg"})
-_BARE_HANDLE = re.compile(r"(?<![\w.@])@(?P<handle>[a-z][a-z0-9_.]{2,29})(?![\w@])")
+# A handle needs a marker: ":", "=", "@" or "id/name/me/is" between the platform and it ...
+_MARKER = re.compile(r"[:=@]|\b(?:id|name|user(?:name)?|handle|me|is|at)\b")
+# ... except after a short platform name ("Sc kandi_x", "IG kandi"), never after these:
+_NEED_MARKER = frozenset({"of", "line", "signal", "fb", "tg", "snap"})
+_SHORT_PLATFORMS = frozenset({"sc", "ig"})
+# A token shaped like a handle rather than a word: a digit, "_" or "." inside it.
+_HANDLE_SHAPED = re.compile(r"[0-9_.]")
+_BARE_HANDLE = re.compile(r"(?<![\w.@*])@(?P<handle>[a-z][a-z0-9_.]{2,29})(?![\w@])")
+# "@" written for "a" inside stylised words: "see you @gain", "an @mAZING day".
+_STYLISED = re.compile(r"[a-z]+[A-Z]")
 _HANDLE_STOPWORDS = frozenset(
     {
         "me",
@@ -115,6 +174,24 @@ class Found:
     end: int
 
 
+_EMAIL_SHAPE = re.compile(
+    r"[a-z0-9][a-z0-9._%+\-]{0,63}@[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?"
+    r"(?:\.[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?){1,4}"
+)
+
+
+def normalise_email(text: str) -> str | None:
+    """The one stored form of an email address: trimmed, lowercased, one "@", a dotted domain
+    with a TLD of two or more letters; None when `text` is not an address."""
+    value = text.strip().strip(".").lower()
+    if len(value) > 254 or value.count("@") != 1 or not _EMAIL_SHAPE.fullmatch(value):
+        return None
+    tld = value.rsplit(".", 1)[-1]
+    if len(tld) < 2 or not tld.isalpha():
+        return None
+    return value
+
+
 def _clean_domain(domain: str) -> str:
     return _DOT_NORMAL.sub(".", domain).lower()
 
@@ -126,13 +203,86 @@ def find_emails(norm: Normalized) -> list[Found]:
     if "@" not in lower and " at " not in lower and "at)" not in lower and "at]" not in lower:
         return out
     for m in _EMAIL.finditer(lower):
+        tail = _WRAP_TAIL.match(lower, m.end())
+        if tail is not None and (m.group("tld") + tail.group(1)) in _TLD_SET:
+            continue  # "name@yahoo.co m": a wrapped ".com", read by _wrapped_emails
         at = m.group("at")
         spelled = "@" not in at
         local = m.group("local").strip(".")
         if spelled and local.lower() in _HANDLE_STOPWORDS:
             continue
-        value = f"{local.lower()}@{_clean_domain(m.group('domain'))}.{m.group('tld').lower()}"
+        # Take the address as written: number words were rewritten only in the normalised text.
+        written = _EMAIL.search(norm.folded(m.start(), m.end()))
+        if written is not None:
+            m_local, m_domain, m_tld = (
+                written.group("local"),
+                written.group("domain"),
+                written.group("tld"),
+            )
+            local = m_local.strip(".")
+        else:
+            m_domain, m_tld = m.group("domain"), m.group("tld")
+        value = normalise_email(f"{local}@{_clean_domain(m_domain)}.{m_tld}")
+        if value is None:
+            continue
         out.append(Found(value, m.start(), m.end()))
+    if "@" in lower:
+        out += _wrapped_emails(norm, out)
+        out.sort(key=lambda f: f.start)
+    return out
+
+
+# Text wrapped at a fixed width breaks an address with one space ("kandi@gm ail.com",
+# "kandi @mail.com", "kandi@mail.c om"): around an "@" the address is read joined when the
+# joined form has a known TLD and the unbroken reading has none (or a shorter one: "co" of "com").
+_LOCAL_BEFORE = re.compile(r"(?<![a-z0-9._%+\-])[a-z0-9][a-z0-9._%+\-]{0,63} ?$")
+_DOMAIN_AFTER = re.compile(r" ?[a-z0-9][a-z0-9.\-]{0,80}(?: [a-z0-9.\-]{1,40})?")
+_TLD_RE = re.compile(rf"\.(?:{_TLDS})$")
+_TLD_SET = frozenset(_TLDS.split("|"))
+_WRAP_TAIL = re.compile(r" ([a-z]{1,2})(?![a-z0-9@])")
+
+
+def _wrapped_emails(norm: Normalized, found: list[Found]) -> list[Found]:
+    lower = norm.lower
+    out: list[Found] = []
+    for at in (i for i, c in enumerate(lower) if c == "@"):
+        if any(f.start <= at < f.end for f in found):
+            continue
+        left = _LOCAL_BEFORE.search(lower, max(0, at - 66), at)
+        right = _DOMAIN_AFTER.match(lower, at + 1)
+        if left is None or right is None:
+            continue
+        local, domain = left.group(), right.group()
+        if " " not in local + domain:
+            continue
+        joined_domain = domain.replace(" ", "")
+        # The longest prefix ending in a known TLD at a word end: the end of the text read, a
+        # non-alphanumeric character, or where the one space stood.
+        fragment_end = len(domain.lstrip(" ").split(" ")[0])
+        best = None
+        for end in range(len(joined_domain), 2, -1):
+            at_word_end = (
+                end == len(joined_domain) or end == fragment_end or not joined_domain[end].isalnum()
+            )
+            if at_word_end and _TLD_RE.search(joined_domain[:end]):
+                best = joined_domain[:end]
+                break
+        if best is None:
+            continue
+        # One wrapped line breaks an address once: "Copyright @ 2016 site.com" is no address.
+        spaces = local.count(" ") + domain.startswith(" ") + (len(best) > fragment_end)
+        if spaces != 1:
+            continue
+        value = normalise_email(local.replace(" ", "") + "@" + best)
+        if value is None:
+            continue
+        # The end in the text of the joined domain: count characters, skipping the one space.
+        consumed, pos = 0, at + 1
+        while consumed < len(best) and pos < len(lower):
+            if lower[pos] != " ":
+                consumed += 1
+            pos += 1
+        out.append(Found(value, left.start(), pos))
     return out
 
 
@@ -162,6 +312,26 @@ def find_urls(norm: Normalized, emails: list[Found]) -> list[Found]:
     return out
 
 
+def _profile_handle(url: str) -> str | None:
+    """ "platform:handle" for a profile link (instagram.com/x, x.tumblr.com), else None."""
+    rest = url.partition("://")[2]
+    host, _, path = rest.partition("/")
+    host = host.split(":")[0].removeprefix("www.").removeprefix("m.")
+    if host.endswith(".tumblr.com"):
+        sub = host.removesuffix(".tumblr.com")
+        return f"tumblr:{sub}" if _PROFILE_SEGMENT.fullmatch(sub) and "." not in sub else None
+    platform = _PROFILE_HOSTS.get(host)
+    if platform is None:
+        return None
+    segments = [seg for seg in path.split("?")[0].split("#")[0].split("/") if seg]
+    if platform == "snapchat" and len(segments) >= 2 and segments[0] == "add":
+        segments = segments[1:]
+    if not segments or segments[0].lower() in _NOT_PROFILE_PATHS:
+        return None
+    m = _PROFILE_SEGMENT.fullmatch(segments[0].lower())
+    return f"{platform}:{m.group(1)}" if m else None
+
+
 def find_handles(norm: Normalized, urls: list[Found], emails: list[Found]) -> list[Found]:
     """Social handles as "platform:handle" (lowercased); a bare "@name" is "unknown:name"."""
     taken = [(f.start, f.end) for f in (*urls, *emails)]
@@ -170,6 +340,10 @@ def find_handles(norm: Normalized, urls: list[Found], emails: list[Found]) -> li
     def inside(pos: int) -> bool:
         return any(s <= pos < e for s, e in taken)
 
+    for url in urls:
+        handle = _profile_handle(url.value)
+        if handle is not None:
+            out.append(Found(handle, url.start, url.end))
     lower = norm.lower
     if not ("@" in lower or ":" in lower or "=" in lower or _PLATFORM_HINT.search(lower)):
         return out
@@ -181,15 +355,25 @@ def find_handles(norm: Normalized, urls: list[Found], emails: list[Found]) -> li
         if handle in _HANDLE_STOPWORDS or handle in _PLATFORMS:
             continue
         sep = m.group("sep")
-        if platform_raw in _AMBIGUOUS_PLATFORMS and not re.search(r"[:=@]", sep):
-            continue
+        marked = bool(_MARKER.search(sep))
+        shaped = bool(_HANDLE_SHAPED.search(handle))
+        if not marked and (
+            platform_raw in _NEED_MARKER or (platform_raw not in _SHORT_PLATFORMS and not shaped)
+        ):
+            continue  # "through my Twitter feed", "of course": prose, not a handle
+        if not marked and not shaped and not norm.text[m.start("handle")].islower():
+            continue  # "Columbia SC Myrtle": a capitalised word after "SC" is prose
+        if is_common_word(handle) and not shaped:
+            continue  # "Instagram as well", "IG: here"
         out.append(Found(f"{_PLATFORMS[platform_raw]}:{handle}", m.start(), m.end()))
         taken.append((m.start(), m.end()))
     for m in _BARE_HANDLE.finditer(norm.lower):
         if inside(m.start()):
             continue
         handle = m.group("handle").rstrip(".").lower()
-        if handle in _HANDLE_STOPWORDS:
+        if handle in _HANDLE_STOPWORDS or is_common_word("a" + handle):
+            continue
+        if _STYLISED.match(norm.text, m.start("handle")):
             continue
         out.append(Found(f"unknown:{handle}", m.start(), m.end()))
     out.sort(key=lambda f: f.start)

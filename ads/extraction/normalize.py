@@ -243,9 +243,16 @@ _BRACKETED = re.compile(
 # Whole alphanumeric tokens made only of number words, look-alikes and digits. An atomic group
 # inside a possessive repeat: no backtracking at all. The lookahead skips most words early.
 _TOKEN = re.compile(rf"(?<![^\W_])(?=[zotfsenhli0-9])(?>{_SEGMENT_NOCAP}|[0-9]+)++(?![^\W_])")
+_TOKEN_BODY = re.compile(rf"(?>{_SEGMENT_NOCAP}|[0-9]+)++")
+_TOKEN_FIRST = frozenset("zotfsenhli0123456789")
+_DIGIT = re.compile(r"[0-9]")
+# Last letters of number words (zero/two/one/three/four/six/seven/eight/nine/ten/twenty/...).
+_NUMBER_WORD_END = frozenset("oerxntyd0123456789")
 _STANDALONE_ZERO = {"o", "oh"}
 # Weak words standing alone: ordinary English, skipped without segmenting.
 _PLAIN_WORDS = frozenset({"to", "for", "i", "l"})
+# A lowercase letter followed by a capital: the boundary of two glued words (same length).
+_CAMEL = re.compile(r"(?<=[a-z])[A-Z]")
 _SEP_CHARS = set(" \t-.*~/|\\_@!;:'\",()[]{}#=+")
 
 
@@ -333,10 +340,21 @@ class Normalized:
     stage_a: OffsetMap
     stage_b: OffsetMap
     lower: str = ""
+    # The text after stage A only (look-alikes folded, number words NOT rewritten), lowercase:
+    # emails and handles are taken from it, so "name.one@..." stays "name.one@...".
+    folded_lower: str = ""
 
     def __post_init__(self) -> None:
         if not self.lower:
             self.lower = lower_same_length(self.text)
+
+    def folded(self, start: int, end: int) -> str:
+        """The lowercase stage-A text behind normalised [start, end) (number words as written)."""
+        if not self.folded_lower:
+            return self.lower[start:end]
+        if end <= start:
+            return ""
+        return self.folded_lower[self.stage_b.start(start) : self.stage_b.end(end - 1)]
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Original [start, end) of normalised [start, end)."""
@@ -376,8 +394,10 @@ def _stage_b(text: str) -> tuple[str, OffsetMap]:
         for m in _BRACKETED.finditer(lower):
             new = "." if m.group("dot") else "@" if m.group("at") else "-"
             replacements.append((m.start(), m.end(), new))
+    token_spans: list[tuple[int, int]] = []
     for m in _TOKEN.finditer(lower):
         token = m.group()
+        token_spans.append(m.span())
         if token.isdigit() or token in _PLAIN_WORDS:
             continue
         digits, strength = _convert_token(token)
@@ -386,6 +406,38 @@ def _stage_b(text: str) -> tuple[str, OffsetMap]:
             converted_edges[m.start()] = converted_edges[m.end() - 1] = True
         elif strength == "weak":
             weak.append((m.start(), m.end(), digits))
+    # A number word glued to the capitalised word after it ("...fourRose"): read the part
+    # before the capital as its own token, but only where digits stand right before it.
+    prev = -1
+    edges = sorted(converted_edges)
+    for boundary in _CAMEL.finditer(text) if _CAMEL.search(text) else ():
+        end = boundary.start()
+        if lower[end - 1] not in _NUMBER_WORD_END:
+            prev = end
+            continue
+        # A digit or a converted number word must stand within reach before the head.
+        window = max(0, end - 45)
+        if not _DIGIT.search(text, window, end) and not (
+            edges and bisect_right(edges, end) > bisect_right(edges, window - 1)
+        ):
+            prev = end
+            continue
+        start = end
+        while start > prev + 1 and end - start < 40 and lower[start - 1].isalnum():
+            start -= 1
+        # The head starts a word, or right after the previous capital; else it is too long.
+        at_word_start = start == 0 or start == prev + 1 or not lower[start - 1].isalnum()
+        prev = end
+        if not at_word_start:
+            continue
+        head = lower[start:end]
+        if not head or head.isdigit() or head[0] not in _TOKEN_FIRST:
+            continue
+        if any(s <= start < e for s, e in token_spans) or not _TOKEN_BODY.fullmatch(head):
+            continue
+        digits, strength = _convert_token(head)
+        if strength == "strong" and _digit_neighbour(text, start - 1, -1, converted_edges):
+            replacements.append((start, end, digits))
     for start, end, digits in weak:
         if _digit_neighbour(text, start - 1, -1, converted_edges) and _digit_neighbour(
             text, end, 1, converted_edges
@@ -410,4 +462,10 @@ def normalize(text: str) -> Normalized:
     """Normalise `text` for extraction; see the module docstring for what changes."""
     a_text, a_map = _stage_a(text)
     b_text, b_map = _stage_b(a_text)
-    return Normalized(original=text, text=b_text, stage_a=a_map, stage_b=b_map)
+    return Normalized(
+        original=text,
+        text=b_text,
+        stage_a=a_map,
+        stage_b=b_map,
+        folded_lower=lower_same_length(a_text) if b_map.norm_starts else "",
+    )

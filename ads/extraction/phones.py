@@ -1,7 +1,8 @@
 """Phone numbers: candidate digit runs in the normalised text, validated with `phonenumbers`.
 
 A candidate is a window of consecutive digit groups joined only by separators (any of
-`- . * ~ / | \\ _ @ ! ; : ' " , ( ) [ ] { } # = +`, spaces, line breaks, `<br>`). Windows start
+`- . * ~ / | \\ _ @ ! ; : ' " , ( ) [ ] { } # = + &`, any Unicode symbol or punctuation such as
+emoji and dingbats, spaces, line breaks, `<br>`). Windows start
 and end on group boundaries, so a 16-digit run is never cut into a "number". Groups that
 context marks as something else (prices, measurements, heights, dates, ZIP codes, ids, units)
 cannot take part in a window. A window is a phone only if `phonenumbers.is_valid_number`
@@ -12,7 +13,8 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+import unicodedata
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import phonenumbers
@@ -25,7 +27,7 @@ logger = logging.getLogger(__name__)
 _GROUP = re.compile(r"[0-9]+")
 _BR = re.compile(r"<\s{0,2}br\s{0,2}/?\s{0,2}>")
 _SPACES = re.compile(r"\s+")
-_SEP = frozenset(" -.*~/|\\_@!;:'\",()[]{}#=+$")
+_SEP = frozenset(" -.*~/|\\_@!;:'\",()[]{}#=+$&")
 _MAX_GAP_CHARS = 40  # raw gap length considered at all (long runs of spaces collapse)
 _MAX_GAP_SEPARATORS = 6  # separators left after collapsing whitespace
 _MAX_DIGITS = 17  # 15 for E.164 plus an international prefix
@@ -62,14 +64,12 @@ _NOT_PHONE_AT_GROUP = re.compile(
     r"(?![0-9])(?!\s?[-/.]\s?[0-9])"
     # heights: 5'6, 5' 10", 5ft6
     r"|[4-7]\s?(?:'|ft|feet)\s?(?:[0-9]|1[01])(?![0-9])"
-    # dates: 11-17-2015, 17.11.15, 2015-11-17
+    # dates: 11-17-2015, 17.11.15, 2015-11-17, 2015 11 17
+    r"|(?<![0-9][-/. ])(?:19|20)[0-9]{2}[-/. ]{1,3}(?:0[1-9]|1[0-2])[-/. ]{1,3}"
+    r"(?:0[1-9]|[12][0-9]|3[01])(?![0-9])"
     r"|(?<![0-9][-/.])[0-3]?[0-9][-/.][0-3]?[0-9][-/.](?:19|20)?[0-9]{2}(?![0-9])(?![-/.][0-9])"
     r"|(?<![0-9][-/.])(?:19|20)[0-9]{2}[-/.][01]?[0-9][-/.][0-3]?[0-9](?![0-9])(?![-/.][0-9])"
 )
-_US_STATES = (
-    "AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|"
-    "NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY"
-).lower()
 # A US ZIP code right after a state: "Upland CA 91786", "ca, 91786-1234".
 _STATE_BEFORE = re.compile(rf"\b(?:{_US_STATES}),?\s?$")
 # Inside a URL, "/", "?", "&", "=" and "#" end a number, and a group that fills a whole path
@@ -78,13 +78,63 @@ _URL_RANGE = re.compile(r"(?:https?|hxxps?)://[^\s<>\"']{1,4096}|www\.[^\s<>\"']
 _URL_BREAK = frozenset("/?&=#")
 
 
+OBFUSCATION_KINDS = ("number_words", "letters", "separators", "spacing")
+
+
 @dataclass(frozen=True)
 class PhoneMatch:
-    """A validated phone number and where the ad wrote it (normalised offsets)."""
+    """A validated phone number and where the ad wrote it (normalised offsets).
+
+    `obfuscation` says how the ad hid it, from the written form (see `obfuscation_of`).
+    """
 
     e164: str
     start: int
     end: int
+    obfuscation: tuple[str, ...] = field(default=())
+
+    @property
+    def obfuscated(self) -> bool:
+        return bool(self.obfuscation)
+
+
+_PLAIN_SEP = frozenset(" -.()+/")
+# Written plainly: digits in the usual groups with ordinary separators.
+_PLAIN_WRITTEN = re.compile(
+    r"\+?(?:1[ .\-]?)?\(?[0-9]{3}\)?[ .\-/]?[0-9]{3}[ .\-/]?[0-9]{4}|\+?[0-9]{6,15}"
+)
+_LETTER_DIGIT = re.compile(r"(?<![A-Za-z])[A-Za-z](?![A-Za-z])")
+_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+def obfuscation_of(written: str) -> tuple[str, ...]:
+    """How a phone written as `written` (the ad's own characters) was hidden, if at all.
+
+    number_words: digits spelled as words ("six", "TWO"); letters: a letter or a look-alike
+    character standing for a digit ("O" for 0, "l" for 1, full-width or circled digits);
+    separators: anything but digits, spaces and - . ( ) + / between the digits (emoji, "*",
+    "~", brackets); spacing: groups cut other than a number is usually grouped (one or two
+    digits apart, runs of spaces, line breaks).
+    """
+    if _PLAIN_WRITTEN.fullmatch(written):
+        return ()  # "(212) 555-0147", "212.555.0147", "+44 20 7946 0958"
+    kinds: list[str] = []
+    if _WORD.search(written):
+        kinds.append("number_words")
+    if (
+        _LETTER_DIGIT.search(written)
+        or any(c.isdigit() and not c.isascii() for c in written)
+        or any(not c.isascii() and unicodedata.category(c) == "No" for c in written)
+    ):
+        kinds.append("letters")
+    if any(not (c.isdigit() or c.isalpha() or c in _PLAIN_SEP) for c in written):
+        kinds.append("separators")
+    groups = re.findall(r"[0-9A-Za-z]+", written)
+    if re.search(r"[0-9]\s{2,}[0-9]|[0-9]\s*\n\s*[0-9]", written) or (
+        len(groups) > 2 and any(len(g) <= 2 for g in groups[1:])
+    ):
+        kinds.append("spacing")
+    return tuple(k for k in OBFUSCATION_KINDS if k in kinds)
 
 
 @dataclass(slots=True)
@@ -94,6 +144,9 @@ class _Group:
     digits: str
     plus: bool  # a "+" stands right before it
     blocked: bool  # context says it is a price, date, measurement, id ...
+    # Only a word after it says it is an amount or an age ("1234 Rose", "1234 yo hablo"): a
+    # group of up to four digits may still end a whole number, never start one.
+    soft: bool = False
 
 
 @lru_cache(maxsize=65_536)
@@ -140,10 +193,18 @@ def _price_sign_before(text: str, start: int) -> bool:
     return c == " " and start >= 2 and text[start - 2] in _CURRENCY
 
 
+@lru_cache(maxsize=4096)
+def _is_sep(c: str) -> bool:
+    """ASCII separators, and any Unicode symbol or punctuation (emoji, dingbats, "➖")."""
+    if c in _SEP:
+        return True
+    return not c.isascii() and unicodedata.category(c)[0] in "SP"
+
+
 def _gap_joins(gap: str, in_url: bool) -> bool:
     """May two digit groups separated by `gap` belong to the same number?"""
     if len(gap) == 1 and gap in _SEP:
-        return not (gap == "+" or (in_url and gap in _URL_BREAK))
+        return not (in_url and gap in _URL_BREAK)
     if len(gap) > _MAX_GAP_CHARS:
         return False
     if in_url and any(c in _URL_BREAK for c in gap):
@@ -152,9 +213,9 @@ def _gap_joins(gap: str, in_url: bool) -> bool:
     collapsed = _SPACES.sub(" ", gap)
     if len(collapsed) > _MAX_GAP_SEPARATORS:
         return False
-    if "\n\n" in gap or "+" in collapsed:
-        return False  # a blank line or a "+" starts something new
-    return all(c in _SEP for c in collapsed)
+    if "\n\n" in gap or ("+" in collapsed and collapsed.strip() != "+"):
+        return False  # a blank line or a "+" after other separators starts something new
+    return all(_is_sep(c) for c in collapsed)
 
 
 def _groups(norm: Normalized) -> list[list[_Group]]:
@@ -180,7 +241,15 @@ def _groups(norm: Normalized) -> list[list[_Group]]:
                 blocked_until = max(blocked_until, shape.end())
                 is_blocked = True
         before = text[max(0, start - 20) : start]
+        soft = False
         if (
+            not is_blocked
+            and size <= 4
+            and _UNIT_AFTER.match(text, end)
+            and not _price_sign_before(text, start)
+        ):
+            soft = True
+        elif (
             _price_sign_before(text, start)
             or _UNIT_AFTER.match(text, end)
             or (_ID_HINT.search(before) and _ID_BEFORE.search(before))
@@ -196,7 +265,7 @@ def _groups(norm: Normalized) -> list[list[_Group]]:
         ):
             is_blocked = True
         plus = "+" in before[-3:] and bool(_PLUS_BEFORE.search(before[-3:]))
-        group = _Group(start, end, m.group(), plus, is_blocked)
+        group = _Group(start, end, m.group(), plus, is_blocked, soft and not is_blocked)
         if chain and not (
             prev_end >= 0 and _gap_joins(text[prev_end:start], in_url or prev_in_url)
         ):
@@ -246,17 +315,23 @@ def find_phones(norm: Normalized, region: str | None = "US") -> list[PhoneMatch]
     for chain in _groups(norm):
         i = 0
         while i < len(chain):
-            if chain[i].blocked:
+            if chain[i].blocked or chain[i].soft:
                 i += 1
                 continue
             # Longest window first: "1 212 555 1234" is one number, not "212 555 1234" + "1".
             windows: list[tuple[int, str]] = []
             digits = ""
+            fives = 0
             for j in range(i, len(chain)):
                 if chain[j].blocked:
                     break
                 digits += chain[j].digits
-                if len(digits) > _MAX_DIGITS:
+                fives += len(chain[j].digits) == 5
+                if len(digits) > _MAX_DIGITS or (fives >= 2 and not chain[i].plus):
+                    break  # two five-digit groups: a list of ZIP codes, not a number
+                if chain[j].soft:
+                    if len(digits) >= 10:
+                        windows.append((j, digits))
                     break
                 windows.append((j, digits))
             match: tuple[int, str] | None = None
@@ -281,6 +356,31 @@ def find_phones(norm: Normalized, region: str | None = "US") -> list[PhoneMatch]
             start = chain[i].start
             if chain[i].plus:
                 start = norm.text.rfind("+", max(0, start - 3), start)
-            found.append(PhoneMatch(e164, start, chain[j].end))
+            o_start, o_end = norm.span(start, chain[j].end)
+            written = norm.original[o_start:o_end]
+            found.append(PhoneMatch(e164, start, chain[j].end, obfuscation_of(written)))
             i = j + 1
     return found
+
+
+def normalise_phone(text: str, region: str | None = "US") -> str | None:
+    """The one stored form of a phone number: E.164 when `phonenumbers` finds `text` a valid
+    number of `region` (or, written with + / 00, of any country), else None.
+
+    The same rule extraction stores with; watchlists, search and the partner API call this.
+    """
+    if not isinstance(text, str) or not text.strip():
+        return None
+    region = region.upper() if region else None
+    if region is not None and region not in phonenumbers.SUPPORTED_REGIONS:
+        region = None
+    raw = text.strip()
+    digits = re.sub(r"[^0-9]", "", raw)
+    if not digits or len(digits) > _MAX_DIGITS:
+        return None
+    plus = raw.startswith("+")
+    for candidate, cand_region in _candidates(digits, plus, region):
+        e164 = _parse(candidate, cand_region)
+        if e164 is not None:
+            return e164
+    return None

@@ -13,8 +13,9 @@ from ads.extraction.cli import run
 
 class Command(BaseCommand):
     help = (
-        'Read JSON lines {"id", "text", "region"?} from FILE (or stdin) and write one JSON line '
-        "of extracted entities per input line. Unreadable lines are reported on stderr."
+        'Read JSON lines {"id", "text", "url"?, "region"?} from FILE (or stdin) and write one '
+        "JSON line of extracted entities per input line, with the region used and the rule that "
+        "chose it. Unreadable lines are reported on stderr."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -22,7 +23,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--region",
             default="US",
-            help="ISO country for national-format phone numbers when a line has no region",
+            help="the source's country: used when a line has no region and its URL names none",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
