@@ -49,6 +49,7 @@ _AGE_UNIT = re.compile(
     r"-?\s?(?:yrs?|years?)\.?[\s\-]?(?:old|young)\b|"
     r"(?:yrs?|years?)\b(?!\s?(?:of\s)?(?:exp|in\s|experience|business|service|ago)))"
 )
+_BARE_YEARS = re.compile(r"\s?(?:yrs?|years?)")
 _AGE_PRE = re.compile(
     r"\bedad\b[^:\n]{0,45}:\s{0,5}$"
     r"|(?:\bage|\baged|\bedad|\bturned|\bturning)\s{0,20}[:=\-]?\s{0,5}$"
@@ -144,6 +145,10 @@ def find_ages(
         unit = _AGE_UNIT.match(text, end)
         span_start, span_end = start, end
         if unit is not None:
+            # An age under 18 is the strongest evidence there is, so it must be written as an
+            # age: a bare "10 years" is a duration ("10 years [in the] industry").
+            if age < 18 and _BARE_YEARS.fullmatch(unit.group()):
+                continue
             span_end = unit.end()
         else:
             pre = _AGE_PRE.search(before)

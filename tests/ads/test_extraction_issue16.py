@@ -316,3 +316,11 @@ def test_the_management_command_prints_the_region_and_its_rule(tmp_path: Path) -
     (line,) = [json.loads(x) for x in out.getvalue().splitlines()]
     assert (line["region"], line["region_rule"]) == ("AU", "url_tld")
     assert line["phones"] == ["+61491570156"]
+
+
+def test_a_bare_duration_under_18_years_is_no_age_but_a_written_age_is() -> None:
+    from ads.extraction import extract
+
+    assert extract("10 years Adult Body Rub Industry Leader. Real money.").ages == []
+    assert extract("I am 16 years old").ages == [16]
+    assert extract("Sweet 23 years, incall").ages == [23]
