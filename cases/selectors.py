@@ -423,7 +423,7 @@ def search_ads(*, user: User, query: str, filters: QueueFilters) -> SearchResult
     A query that reads as a phone number in any format is normalised to E.164 and matched against
     extracted phone entities, so "(702) 555-0134", "702.555.0134" and "+17025550134" find the same.
     """
-    from .services.watchlists import normalise_phone
+    from ads.extraction import normalise_phone
 
     ads = _filter_ads(Ad.objects.visible_to(user), filters)
     query = query.strip()[:200]

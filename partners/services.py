@@ -16,12 +16,12 @@ import logging
 import uuid
 from dataclasses import dataclass
 
-import phonenumbers
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import ApiToken, PartnerOrganisation, User
+from ads.extraction import normalise_email, normalise_phone
 from ads.models import Entity, EntityKind
 from ads.readers import records_from_payload
 from ads.services import ads_ingest, source_get_or_create_for_partner
@@ -55,31 +55,19 @@ def identifier_token(*, partner: PartnerOrganisation, value: str) -> str:
     return hmac.new(partner_key(partner=partner), value.encode(), hashlib.sha256).hexdigest()
 
 
-def normalise_phone(raw: str, *, region: str = "US") -> str:
-    """Any written form of a phone number -> E.164, or IdentifierError."""
-    try:
-        number = phonenumbers.parse(raw, region.upper() or None)
-    except phonenumbers.NumberParseException as exc:
-        raise IdentifierError("not a phone number") from exc
-    if not phonenumbers.is_valid_number(number):
-        raise IdentifierError("not a valid phone number for that region")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
-def normalise_email(raw: str) -> str:
-    """Trimmed and lowercased, as the extraction stage stores emails."""
-    value = raw.strip().lower()
-    local, _, domain = value.partition("@")
-    if not local or "." not in domain or any(c.isspace() for c in value) or len(value) > 254:
-        raise IdentifierError("not an email address")
-    return value
-
-
 def normalise_identifier(*, kind: str, raw: str, region: str = "US") -> str:
+    """A partner's phone or email in the one stored form (the extraction package's rule), so a
+    lookup finds exactly what extraction stored; IdentifierError when it is not one."""
     if kind == EntityKind.PHONE:
-        return normalise_phone(raw, region=region)
+        phone = normalise_phone(raw, region)
+        if phone is None:
+            raise IdentifierError("not a valid phone number for that region")
+        return phone
     if kind == EntityKind.EMAIL:
-        return normalise_email(raw)
+        email = normalise_email(raw)
+        if email is None:
+            raise IdentifierError("not an email address")
+        return email
     raise IdentifierError(f"unsupported identifier kind {kind!r}")
 
 

@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
@@ -16,6 +15,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from ads.extraction import normalise_email, normalise_phone
 from ads.models import Ad, EntityKind
 from cases.models import Alert, Frequency, WatchKind, Watchlist
 
@@ -26,20 +26,6 @@ logger = logging.getLogger(__name__)
 
 
 # --- watchlists and alerts ----------------------------------------------------------------------
-def normalise_phone(text: str, region: str = "US") -> str | None:
-    """E.164 for anything phonenumbers accepts as possible ("(702) 555-0134", "+1 702…")."""
-    digits = "".join(ch for ch in text if ch.isdigit() or ch == "+")
-    if sum(ch.isdigit() for ch in digits) < 7:
-        return None
-    try:
-        number = phonenumbers.parse(text, region)
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_possible_number(number):
-        return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
 def watch_value_normalise(kind: str, value: str) -> str:
     value = value.strip()
     if kind == WatchKind.PHONE:
@@ -47,7 +33,12 @@ def watch_value_normalise(kind: str, value: str) -> str:
         if phone is None:
             raise ValidationError("Not a phone number.")
         return phone
-    if kind in {WatchKind.EMAIL, WatchKind.HANDLE}:
+    if kind == WatchKind.EMAIL:
+        email = normalise_email(value)
+        if email is None:
+            raise ValidationError("Not an email address.")
+        return email
+    if kind == WatchKind.HANDLE:
         return value.lower().lstrip("@")
     if kind == WatchKind.KEYWORD:
         if len(value) < 3:
