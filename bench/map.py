@@ -136,7 +136,7 @@ def load(args: argparse.Namespace) -> None:
         loc_cols = (
             "ad_id, lat, lng, precision, name, source, country, admin1, confidence, note, "
             "phone_locations, travel_cues, geocoder_version, geocoded_at, posted_at, "
-            "source_id_copy, risk, minor, category, indicator_codes"
+            "source_id_copy, risk, minor, flagged, possible_minor, category, indicator_codes"
         )
         rows = []
         for i in range(1, args.rows + 1):
@@ -245,6 +245,8 @@ def load(args: argparse.Namespace) -> None:
                         source,
                         risk,
                         minor,
+                        risk >= 0.5,  # the flags as the score rows above hold them
+                        minor >= 0.5,
                         category,
                         json.dumps(codes),
                     )
@@ -385,7 +387,6 @@ def explain() -> None:
 
     from maps.selectors import grid
     from maps.selectors.filters import (
-        MINOR_THRESHOLD,
         BBox,
         MapFilters,
         apply_filters,
@@ -408,7 +409,7 @@ def explain() -> None:
                 lat=Avg("lat"),
                 lng=Avg("lng"),
                 max_risk=Max("risk"),
-                minors=Count("pk", filter=Q(minor__gte=MINOR_THRESHOLD)),
+                minors=Count("pk", filter=Q(possible_minor=True)),
             )
             .order_by()
         )

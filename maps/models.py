@@ -65,6 +65,11 @@ class AdLocation(models.Model):
     source_id_copy = models.BigIntegerField(null=True, blank=True)
     risk = models.FloatField(null=True, blank=True)
     minor = models.FloatField(null=True, blank=True)
+    # The score's own flags (RISK_FLAG_THRESHOLD and MINOR_FLAG_THRESHOLD applied once, by the
+    # score stage, with its evidence rule), copied so the map, its rollup and its charts never
+    # apply a threshold of their own.
+    flagged = models.BooleanField(default=False)
+    possible_minor = models.BooleanField(default=False)
     category = models.CharField(max_length=10, blank=True)
     # The score's indicator codes (a JSON list), so the indicator filter needs no join to scores;
     # GIN-indexed on PostgreSQL (migration 0003).

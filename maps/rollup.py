@@ -27,7 +27,6 @@ from django.db import connection, transaction
 # Risk band edges: a threshold on one of these (the page offers 0.3, 0.5, 0.7 and 0.9) is a set of
 # whole bands. Band -1 is "no score", band i covers [edge[i-1], edge[i]).
 RISK_BAND_EDGES = (0.0, 0.3, 0.5, 0.7, 0.9)
-MINOR_THRESHOLD = 0.5
 # Longer codes are left out of slicing 4; the map's filter never sends one (it cuts at 60).
 MAX_INDICATOR = 60
 BAND_SQL = (
@@ -35,7 +34,8 @@ BAND_SQL = (
     "WHEN {t}.risk >= 0.9::float8 THEN 4 WHEN {t}.risk >= 0.7::float8 THEN 3 "
     "WHEN {t}.risk >= 0.5::float8 THEN 2 WHEN {t}.risk >= 0.3::float8 THEN 1 ELSE 0 END"
 )
-MINOR_SQL = f"COALESCE({{t}}.minor >= {MINOR_THRESHOLD}::float8, false)"
+# The score's own possible-minor flag (copied onto the map row): no threshold of the map's own.
+MINOR_SQL = "COALESCE({t}.possible_minor, false)"
 KEY = (
     "slicing, precision, lat, lng, name, source_id_copy, category, risk_band, minor_flag, indicator"
 )

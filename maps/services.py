@@ -47,6 +47,8 @@ _LOCATION_FIELDS = (
     "source_id_copy",
     "risk",
     "minor",
+    "flagged",
+    "possible_minor",
     "category",
     "indicator_codes",
 )
@@ -95,7 +97,13 @@ def _scores_by_ad(ad_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
     return {
         row["ad_id"]: row
         for row in AdScore.objects.filter(ad_id__in=list(ad_ids)).values(
-            "ad_id", "risk", "minor", "category", "indicator_codes"
+            "ad_id",
+            "risk",
+            "minor",
+            "flagged",
+            "possible_minor",
+            "category",
+            "indicator_codes",
         )
     }
 
@@ -160,6 +168,8 @@ def ads_geocode(ads: list[Ad]) -> str:
                 source_id_copy=ad.source_id,
                 risk=score.get("risk"),
                 minor=score.get("minor"),
+                flagged=bool(score.get("flagged")),
+                possible_minor=bool(score.get("possible_minor")),
                 category=score.get("category") or "",
                 indicator_codes=list(score.get("indicator_codes") or []),
             )
@@ -182,10 +192,14 @@ def locations_refresh_scores(*, ad_ids: Sequence[int]) -> int:
         score = scores.get(location.ad_id, {})
         location.risk = score.get("risk")
         location.minor = score.get("minor")
+        location.flagged = bool(score.get("flagged"))
+        location.possible_minor = bool(score.get("possible_minor"))
         location.category = score.get("category") or ""
         location.indicator_codes = list(score.get("indicator_codes") or [])
     AdLocation.objects.bulk_update(
-        locations, ["risk", "minor", "category", "indicator_codes"], batch_size=1000
+        locations,
+        ["risk", "minor", "flagged", "possible_minor", "category", "indicator_codes"],
+        batch_size=1000,
     )
     return len(locations)
 

@@ -2,7 +2,7 @@
 
 The codes are copied from each ad's score (backfilled here; kept in step by the geocode stage and
 score refreshes), so the map's indicator filter reads one table. The rollup (maps.rollup) is
-created, its triggers installed and it is filled from the existing rows, on PostgreSQL only.
+created here; its triggers are installed and it is filled by 0006, on PostgreSQL only.
 """
 
 from __future__ import annotations
@@ -30,11 +30,8 @@ def install(apps: Any, schema_editor: Any) -> None:
         "CREATE INDEX IF NOT EXISTS maps_loc_codes_gin ON maps_adlocation"
         " USING gin (indicator_codes jsonb_path_ops)"
     )
-    schema_editor.execute(rollup.trigger_function_sql())
-    for sql in rollup.INSTALL_SQL:
-        schema_editor.execute(sql)
-    schema_editor.execute("DELETE FROM maps_maprollup")
-    schema_editor.execute(rollup.rebuild_sql())
+    # The rollup's function and triggers are installed (and the rollup filled) by migration
+    # 0006: they are built from the current maps.rollup, which reads columns added after this one.
 
 
 def uninstall(apps: Any, schema_editor: Any) -> None:

@@ -6,7 +6,6 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.db.models import Count, F, Value
 from django.db.models.functions import Floor, TruncWeek
 
@@ -35,9 +34,9 @@ def charts(*, user: User, filters: MapFilters, top: int = 8, sample: int = 50_00
     Indicators are counted over the `sample` most recently scored flagged ads (the page says so):
     they are a JSON list per ad, which SQLite cannot unnest.
     """
-    threshold = settings.RISK_FLAG_THRESHOLD
     base = apply_filters(visible_locations(user), filters)
-    flagged = base.filter(risk__gte=threshold)
+    # The score stage's own flag, copied onto the map row: one definition of "flagged".
+    flagged = base.filter(flagged=True)
     top_cities = list(
         flagged.exclude(name="").values("name").annotate(n=Count("pk")).order_by("-n", "name")[:top]
     )

@@ -23,8 +23,6 @@ from maps.models import AdLocation
 if TYPE_CHECKING:
     from accounts.models import User
 
-# The default threshold of the model's minor head; the map only has the copied probability.
-MINOR_THRESHOLD = 0.5
 CASE_STATUSES = ("in_case", "new", "in_review", "escalated", "dismissed")
 
 _AD_PK = 999999999
@@ -152,7 +150,7 @@ def apply_filters(locations: QuerySet[AdLocation], filters: MapFilters) -> Query
     if filters.min_risk is not None:
         locations = locations.filter(risk__gte=filters.min_risk)
     if filters.possible_minor:
-        locations = locations.filter(minor__gte=MINOR_THRESHOLD)
+        locations = locations.filter(possible_minor=True)
     if filters.category:
         locations = locations.filter(category=filters.category)
     if filters.source is not None:

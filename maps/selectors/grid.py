@@ -21,7 +21,6 @@ from ads.models import Ad, Source
 from maps import rollup
 from maps.models import AdLocation, MapRollup, Precision
 from maps.selectors.filters import (
-    MINOR_THRESHOLD,
     BBox,
     MapFilters,
     ad_urls,
@@ -196,7 +195,7 @@ def _grid(fine: QuerySet[AdLocation], cell: float) -> list[dict[str, Any]]:
         .annotate(
             n=Count("lat"),
             max_risk=Max("risk"),
-            minors=Count("lat", filter=Q(minor__gte=MINOR_THRESHOLD)),
+            minors=Count("lat", filter=Q(possible_minor=True)),
         )
         .order_by()
     )
@@ -232,6 +231,7 @@ def _points(fine: QuerySet[AdLocation]) -> list[dict[str, Any]]:
         "name",
         "risk",
         "minor",
+        "possible_minor",
         "category",
         "posted_at",
         "ad__title",
@@ -247,6 +247,7 @@ def _points(fine: QuerySet[AdLocation]) -> list[dict[str, Any]]:
             "name": r["name"],
             "risk": r["risk"],
             "minor": r["minor"],
+            "possible_minor": r["possible_minor"],
             "category": r["category"],
             "posted_at": r["posted_at"].isoformat() if r["posted_at"] else None,
             "title": (r["ad__title"] or "")[:140],
@@ -333,6 +334,7 @@ def ads_in_bbox(
             "precision_label": loc.get_precision_display(),
             "risk": loc.risk,
             "minor": loc.minor,
+            "possible_minor": loc.possible_minor,
             "category": loc.category,
             "url": ad_url(loc.ad_id),
         }

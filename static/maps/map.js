@@ -76,7 +76,7 @@ function describe(ad) {
   if (ad.posted_at) parts.push(dayString(ad.posted_at));
   if (ad.name) parts.push(`${ad.name} (${ad.precision_label || config.precisions[ad.precision] || ad.precision})`);
   if (ad.risk !== null && ad.risk !== undefined) parts.push(`risk ${ad.risk.toFixed(2)}`);
-  if (ad.minor !== null && ad.minor !== undefined && ad.minor >= 0.5) parts.push("possible minor");
+  if (ad.possible_minor) parts.push("possible minor");
   if (ad.category) parts.push(ad.category);
   if (ad.source) parts.push(ad.source);
   return parts.join(" · ");

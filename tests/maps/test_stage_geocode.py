@@ -142,10 +142,15 @@ def test_the_score_written_before_geocoding_is_copied_onto_the_map_row(
         model_version="m",
         revision=1,
         indicator_codes=["third_party", "new_in_town"],
+        # The score stage's own flags: a high score without enough evidence is not flagged, and
+        # a possible minor can sit below any threshold the map could apply to the probability.
+        flagged=False,
+        possible_minor=True,
     )
     version = services.ads_geocode(list(Ad.objects.filter(pk=ad.pk).select_related("source")))
     location = AdLocation.objects.get(ad=ad)
     assert (location.risk, location.minor, location.category) == (0.83, 0.4, "massage")
+    assert (location.flagged, location.possible_minor) == (False, True)
     assert location.indicator_codes == ["third_party", "new_in_town"]
     assert location.geocoder_version == version
 

@@ -59,6 +59,7 @@ def place(
             model_version="m",
             revision=1,
             flagged=risk >= 0.5,
+            possible_minor=minor is not None and minor >= 0.5,
             indicator_codes=indicators or [],
         )
     AdLocation.objects.create(
@@ -72,6 +73,9 @@ def place(
         source_id_copy=source.pk,
         risk=risk,
         minor=minor,
+        # The score's flags, copied as the geocode stage copies them.
+        flagged=risk is not None and risk >= 0.5,
+        possible_minor=risk is not None and minor is not None and minor >= 0.5,
         category=category,
         indicator_codes=indicators or [],
         travel_cues=cues or [],
