@@ -48,6 +48,10 @@ def _tiles_url() -> str:
     return str(tiles or "")
 
 
+# The colour bands of pins on the map (a display scale, not the flag: flagged and possible minor
+# come from the score stage's own flags), read by static/maps/common.js through the page config.
+PIN_RISK_BANDS = {"mid": 0.4, "high": 0.7}
+
 @require_GET
 def map_page(request: HttpRequest) -> HttpResponse:
     filters = MapFilters.from_query(request.GET)
@@ -64,6 +68,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
         "last": last.date().isoformat() if last else None,
         "maxPoints": grid.MAX_POINTS,
         "precisions": dict(Precision.choices),
+        "riskBands": PIN_RISK_BANDS,
     }
     context = {
         "config": config,

@@ -13,10 +13,11 @@ export function dayString(value) {
   return Number.isNaN(date.getTime()) ? "" : date.toISOString().slice(0, 10);
 }
 
-export function riskBand(risk) {
+// The colour band of a risk; the edges come from the server (maps.views.PIN_RISK_BANDS).
+export function riskBand(risk, bands) {
   if (risk === null || risk === undefined) return "none";
-  if (risk >= 0.7) return "high";
-  if (risk >= 0.4) return "mid";
+  if (risk >= bands.high) return "high";
+  if (risk >= bands.mid) return "mid";
   return "low";
 }
 

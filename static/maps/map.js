@@ -66,7 +66,7 @@ function pinIcon(point) {
   const kind = point.precision === "city" ? "city" : "point";
   return L.divIcon({
     html: el("span", {}, []),
-    className: `ad-pin ad-pin-${kind} risk-${riskBand(point.risk)}`,
+    className: `ad-pin ad-pin-${kind} risk-${riskBand(point.risk, config.riskBands)}`,
     iconSize: L.point(16, 16),
   });
 }
