@@ -420,14 +420,15 @@ class SearchResult:
 def search_ads(*, user: User, query: str, filters: QueueFilters) -> SearchResult:
     """Full-text search (PostgreSQL tsvector with a GIN index; icontains on SQLite), or a phone.
 
-    A query that reads as a phone number in any format is normalised to E.164 and matched against
-    extracted phone entities, so "(702) 555-0134", "702.555.0134" and "+17025550134" find the same.
+    A query that reads as one phone number in any format the extractor reads is normalised to
+    E.164 and matched against extracted phone entities, so "(702) 555-0134", "702.555.0134",
+    "+17025550134" and "seven oh two 555 zero one three four" find the same.
     """
-    from ads.extraction import normalise_phone
+    from ads.extraction import read_phone
 
     ads = _filter_ads(Ad.objects.visible_to(user), filters)
     query = query.strip()[:200]
-    phone = normalise_phone(query) if re.fullmatch(r"[\d\s().+\-]{7,}", query or "x") else None
+    phone = read_phone(query) if query else None
     if phone:
         ads = ads.filter(
             pk__in=EntityOccurrence.objects.filter(

@@ -52,6 +52,7 @@ def _tiles_url() -> str:
 # come from the score stage's own flags), read by static/maps/common.js through the page config.
 PIN_RISK_BANDS = {"mid": 0.4, "high": 0.7}
 
+
 @require_GET
 def map_page(request: HttpRequest) -> HttpResponse:
     filters = MapFilters.from_query(request.GET)

@@ -21,7 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import ApiToken, PartnerOrganisation, User
-from ads.extraction import normalise_email, normalise_phone
+from ads.extraction import normalise_email, read_phone
 from ads.models import Entity, EntityKind
 from ads.readers import records_from_payload
 from ads.services import ads_ingest, source_get_or_create_for_partner
@@ -59,7 +59,7 @@ def normalise_identifier(*, kind: str, raw: str, region: str = "US") -> str:
     """A partner's phone or email in the one stored form (the extraction package's rule), so a
     lookup finds exactly what extraction stored; IdentifierError when it is not one."""
     if kind == EntityKind.PHONE:
-        phone = normalise_phone(raw, region)
+        phone = read_phone(raw, region)
         if phone is None:
             raise IdentifierError("not a valid phone number for that region")
         return phone

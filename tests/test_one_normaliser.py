@@ -34,3 +34,26 @@ def test_what_extraction_would_never_store_is_refused_everywhere() -> None:
         normalise_identifier(kind=EntityKind.PHONE, raw="123-456-7890")
     with pytest.raises(ValidationError):
         watch_value_normalise(WatchKind.EMAIL, "not-an-address")
+
+
+def test_a_spelled_out_number_is_read_as_the_extractor_reads_it_everywhere() -> None:
+    spelled = "seven oh two five five five zero one three four"
+    phone = extract("call 702-555-0134").phones[0]
+    assert watch_value_normalise(WatchKind.PHONE, spelled) == phone
+    assert normalise_identifier(kind=EntityKind.PHONE, raw=spelled) == phone
+    with pytest.raises(ValidationError):  # two numbers are not one watch
+        watch_value_normalise(WatchKind.PHONE, "702 555 0134 or 702 555 0199")
+
+
+@pytest.mark.django_db
+def test_search_finds_an_ad_by_its_number_spelled_out(actors) -> None:
+    from cases.selectors import QueueFilters, search_ads
+    from tests.cases.factories import make_ad
+
+    ad = make_ad(actors.source_a, body="Call 702-555-0134 today")
+    result = search_ads(
+        user=actors.investigator_a,
+        query="seven oh two 555 zero one three four",
+        filters=QueueFilters.from_query({}),
+    )
+    assert result.mode == "phone" and list(result.ads) == [ad]

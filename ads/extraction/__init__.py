@@ -34,6 +34,7 @@ __all__ = [
     "extract",
     "normalise_email",
     "normalise_phone",
+    "read_phone",
     "resolve_region",
 ]
 
@@ -204,3 +205,17 @@ def extract(text: str, *, region: str | None = "US") -> Extraction:
     spans.sort(key=lambda s: (s.start, s.end, s.kind))
     result.spans = spans
     return result
+
+
+def read_phone(text: str, region: str | None = "US") -> str | None:
+    """A phone number a person typed, in any form the extractor reads ("(702) 555-0134",
+    "seven oh two 555 zero one three four", "7O2.555.O134"), as its one stored E.164 form; None
+    when the text is not one number. Search, watchlists and the partner lookup call this, so
+    whatever an ad could hide a number as, a person can type it as."""
+    phone = normalise_phone(text, region)
+    if phone is not None:
+        return phone
+    if not isinstance(text, str) or len(text) > 200:
+        return None
+    phones = extract(text, region=region).phones
+    return phones[0] if len(phones) == 1 else None

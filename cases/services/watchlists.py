@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from ads.extraction import normalise_email, normalise_phone
+from ads.extraction import normalise_email, read_phone
 from ads.models import Ad, EntityKind
 from cases.models import Alert, Frequency, WatchKind, Watchlist
 
@@ -29,7 +29,7 @@ logger = logging.getLogger(__name__)
 def watch_value_normalise(kind: str, value: str) -> str:
     value = value.strip()
     if kind == WatchKind.PHONE:
-        phone = normalise_phone(value)
+        phone = read_phone(value)
         if phone is None:
             raise ValidationError("Not a phone number.")
         return phone
