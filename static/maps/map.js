@@ -26,6 +26,7 @@ const areaLayer = L.layerGroup().addTo(map);
 const pointLayer = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 45 }).addTo(map);
 const uncertaintyLayer = L.layerGroup().addTo(map);
 const heatLayer = L.heatLayer([], { radius: 28, blur: 20, maxZoom: 10 });
+let heatPoints = [];
 
 let sequence = 0;
 let controller = null;
@@ -183,7 +184,10 @@ function draw(data) {
     areaLayer.addLayer(circle);
     areaLayer.addLayer(count);
   }
-  heatLayer.setLatLngs(heat);
+  // leaflet.heat redraws on setLatLngs and fails once removed from the map ("reading
+  // '_animating' of null"): keep the points, and give them to the layer only while it is shown.
+  heatPoints = heat;
+  if (map.hasLayer(heatLayer)) heatLayer.setLatLngs(heat);
   const inAreas = data.areas.reduce((sum, a) => sum + a.n, 0);
   statusLine.textContent =
     `${data.total.toLocaleString()} ads in view ${data.mode === "clusters" ? "(grouped)" : "(each shown)"}` +
@@ -268,8 +272,10 @@ for (const input of form.querySelectorAll("select[name], input[type=checkbox][na
   input.addEventListener("change", refresh);
 }
 heatToggle.addEventListener("change", () => {
-  if (heatToggle.checked) heatLayer.addTo(map);
-  else heatLayer.remove();
+  if (heatToggle.checked) {
+    heatLayer.addTo(map);
+    heatLayer.setLatLngs(heatPoints);
+  } else heatLayer.remove();
 });
 map.on("moveend", refresh);
 refresh();

@@ -193,3 +193,20 @@ def test_popups_and_lists_show_hostile_ad_text_as_text(actors, live_server, brow
     assert page.locator("#map-list img, #map-list b").count() == 0
     assert page.evaluate("window.__xss") is None
     assert not errors, errors
+
+
+def test_the_map_keeps_refreshing_after_the_heat_layer_is_toggled(
+    actors, live_server, browser_page
+):
+    page, errors = browser_page
+    _seed(actors)
+    _sign_in(page, live_server.url)
+    _wait_total(page, 35)
+    page.check("#f-heat")
+    page.wait_for_selector("canvas.leaflet-heatmap-layer")
+    page.uncheck("#f-heat")
+    page.select_option("#f-risk", "0.7")
+    _wait_total(page, 15)
+    page.select_option("#f-risk", "")
+    _wait_total(page, 35)
+    assert not errors, errors
