@@ -73,6 +73,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
     }
     context = {
         "config": config,
+        "pin_bands": PIN_RISK_BANDS,
         "filters": filters,
         "sources": Source.objects.visible_to(request.user).order_by("name"),
         "categories": Category.choices,
