@@ -39,8 +39,15 @@ def health(request: HttpRequest) -> JsonResponse:
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """Investigators start at their review queue; administrators at the pipeline overview."""
-    if not request.user.is_platform_admin:
+    """Each role starts at its own page after signing in: investigators and supervisors at their
+    review queue, auditors at the audit trail, partners at the API documentation (their key and
+    endpoints), administrators at the pipeline overview."""
+    user = request.user
+    if user.is_auditor and not user.is_platform_admin:
+        return redirect("admin:audit_auditevent_changelist")
+    if user.is_partner:
+        return redirect("api:docs")
+    if not user.is_platform_admin:
         return redirect("cases:queue")
     ads = Ad.objects.visible_to(request.user)
     context = {

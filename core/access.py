@@ -45,7 +45,7 @@ ADMINS = frozenset({ADMIN})
 # url name -> roles allowed. Namespaced names are "namespace:name".
 CORE_POLICY: dict[str, frozenset[str]] = {
     "health": PUBLIC,
-    "home": DESK,
+    "home": SIGNED_IN,  # every role is sent on to its own start page (config.views.home)
     "accounts:login": PUBLIC,
     "accounts:logout": SIGNED_IN,
     "accounts:otp": SIGNED_IN,

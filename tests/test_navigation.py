@@ -37,3 +37,20 @@ def test_each_actor_sees_the_links_the_policy_allows_and_no_other(actors, actor)
     assert shown == {label for label, name in MENU if is_allowed(name, user)}
     if actor in EXPECTED:
         assert shown == EXPECTED[actor]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "actor, start",
+    [
+        ("investigator_a", "/cases/"),
+        ("supervisor_a", "/cases/"),
+        ("auditor", "/admin/audit/auditevent/"),
+        ("partner_x", "/api/v1/docs/"),
+    ],
+)
+def test_each_role_lands_on_its_own_start_page_after_signing_in(actors, actor, start) -> None:
+    client = actors.client_for(actor)
+    response = client.get("/")
+    assert response.status_code == 302 and response["Location"].startswith(start), response
+    assert client.get(response["Location"]).status_code == 200
