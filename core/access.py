@@ -21,7 +21,8 @@ from typing import Any, TypeVar
 from django.apps import apps
 from django.conf import settings
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
 from django.urls import Resolver404, resolve
 from rest_framework.permissions import BasePermission
 
@@ -148,7 +149,8 @@ class DenyByDefaultMiddleware:
 
             return redirect_to_login(request.get_full_path())
         logger.warning("denied %s to user %s", match.view_name, getattr(request.user, "pk", None))
-        return HttpResponseForbidden("You do not have access to this page.")
+        # With the site's layout and menu, so the person can go on (issue #18).
+        return TemplateResponse(request, "403.html", status=403).render()
 
 
 class PolicyPermission(BasePermission):

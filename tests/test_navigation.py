@@ -54,3 +54,11 @@ def test_each_role_lands_on_its_own_start_page_after_signing_in(actors, actor, s
     response = client.get("/")
     assert response.status_code == 302 and response["Location"].startswith(start), response
     assert client.get(response["Location"]).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_refused_page_keeps_the_site_layout_and_menu(actors) -> None:
+    response = actors.client_for("partner_x").get("/cases/")
+    html = response.content.decode()
+    assert response.status_code == 403
+    assert "<nav" in html and "No access" in html and 'href="/"' in html
