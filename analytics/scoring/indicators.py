@@ -798,3 +798,21 @@ def features(
 def feature_names() -> list[str]:
     """Names for every column `features` returns."""
     return [*FEATURE_NAMES, *(f"prototype_{f}" for f in PROTOTYPES)]
+
+
+def indicator_labels() -> dict[str, str]:
+    """Every indicator code the detectors can write, with its label in plain words (for filters
+    and for showing codes people can read)."""
+    labels = {entry.code: entry.label for entry in LEXICON}
+    labels.update({code: label for code, label, _family, _w in EMOJI.values()})
+    labels.update(
+        {
+            "third_person": "written about her in the third person",
+            "obscured_phone_text": "obscured phone number",
+            "obscured_phone": "obscured phone number",
+            "stated_age_minor": "stated age under 18",
+            "stated_age_young": "stated age 18 or 19",
+        }
+    )
+    labels.update({f"paraphrase_{family}": f"wording close to {family}" for family in PROTOTYPES})
+    return dict(sorted(labels.items(), key=lambda kv: kv[1]))

@@ -7,6 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 
+from analytics.scoring.indicators import indicator_labels
 from cases.models import Alert, QueueItem
 
 PAGE_SIZE = 50
@@ -33,7 +34,12 @@ def with_row_urls(items: list[QueueItem]) -> list[QueueItem]:
     patterns = {
         name: reverse(name, args=[_PK]) for name in ("cases:item", "cases:ad", "cases:item-claim")
     }
+    labels = indicator_labels()
     for item in items:
+        # The indicators in plain words; an unknown (older) code is shown as it is.
+        item.indicator_labels = sorted(
+            {labels.get(code, code) for code in (item.indicator_codes or "").split()}
+        )
         item.item_url = patterns["cases:item"].replace(str(_PK), str(item.pk))
         item.claim_url = patterns["cases:item-claim"].replace(str(_PK), str(item.pk))
         item.ad_url = patterns["cases:ad"].replace(str(_PK), str(item.ad_id)) if item.ad_id else ""

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from ads.models import Source
+from analytics.scoring.indicators import indicator_labels
 from audit.models import Action
 from audit.services import audit_request
 from cases import exports, selectors
@@ -53,6 +54,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "unread_alerts": unread_alerts(request.user),
         "windows": list(selectors.WINDOWS),
         "orders": list(selectors.ORDERS),
+        "indicators": list(indicator_labels().items()),
     }
     if is_htmx(request):
         return render(request, "cases/_queue_rows.html", context)

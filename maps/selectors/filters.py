@@ -16,7 +16,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 
 from ads.models import Ad, Source
 from analytics.models import AdNetwork, Category
-from analytics.scoring.indicators import LEXICON
+from analytics.scoring.indicators import indicator_labels
 from core.query import query_flag, query_indicator_code
 from maps.models import AdLocation
 
@@ -182,5 +182,5 @@ def _ads_with_case_status(status: str) -> QuerySet[Any]:
 
 
 def indicator_choices() -> list[tuple[str, str]]:
-    """The lexicon's indicator codes and labels for the filter."""
-    return sorted({(e.code, e.label) for e in LEXICON})
+    """Every indicator code and its label, for the filter (the same list as the queue's)."""
+    return list(indicator_labels().items())
