@@ -122,6 +122,22 @@ def _entry(
     )
 
 
+# Indicators written by two entries (one always, one only in an ad of the sex trade).
+RECRUITMENT = (
+    "recruitment",
+    "recruitment into commercial sex",
+    "recruitment",
+    0.6,
+    "Polaris typology (escort/commercial-front recruitment); project lexicon",
+)
+MOVEMENT = (
+    "movement_language",
+    "movement language (new in town)",
+    "movement",
+    -0.3,
+    f"{NIJ_2024}: movement language LESS common in trafficking ads; {TELLFINDER} movement",
+)
+
 LEXICON: tuple[LexiconEntry, ...] = (
     _entry(
         "youthful_language",
@@ -260,11 +276,7 @@ LEXICON: tuple[LexiconEntry, ...] = (
     # Stated ethnicity, nationality and language are never indicators: nobody is flagged, or scored
     # higher, for who they are (issue #15; docs/fairness.md).
     _entry(
-        "recruitment",
-        "recruitment into commercial sex",
-        "recruitment",
-        0.6,
-        "Polaris typology (escort/commercial-front recruitment); project lexicon",
+        *RECRUITMENT,
         r"(?:now )?hiring (?:new )?(?:girls|ladies|women|models|dancers|escorts|providers)",
         r"(?:girls|ladies|models|dancers|providers|escorts) (?:wanted|needed)",
         r"make (?:money|\$+|cash|bank) fast",
@@ -274,11 +286,7 @@ LEXICON: tuple[LexiconEntry, ...] = (
     # Words of any job ad ("now hiring", "join our team", "apply today", pay per day): recruitment
     # into the sex trade only in an ad of the sex trade.
     _entry(
-        "recruitment",
-        "recruitment into commercial sex",
-        "recruitment",
-        0.6,
-        "Polaris typology (escort/commercial-front recruitment); project lexicon",
+        *RECRUITMENT,
         r"now hiring|hiring (?:\w+ ){0,2}(?:girls|ladies|women|females|models|dancers|escorts"
         r"|providers|masseuses|therapists)",
         r"(?:join|be part of) (?:our|the) (?:team|agency|family|roster|company)",
@@ -303,22 +311,14 @@ LEXICON: tuple[LexiconEntry, ...] = (
         r"(?:this|in town for the) (?:game|festival|tournament)",
     ),
     _entry(
-        "movement_language",
-        "movement language (new in town)",
-        "movement",
-        -0.3,
-        f"{NIJ_2024}: movement language LESS common in trafficking ads; {TELLFINDER} movement",
+        *MOVEMENT,
         r"new (?:in|to) (?:town|the area|the city)",
         r"in town (?:for|until|only)",
         r"leaving (?:soon|tomorrow|friday)",
         r"recien llegada|reci[ée]n llegada",
     ),
     _entry(
-        "movement_language",
-        "movement language (new in town)",
-        "movement",
-        -0.3,
-        f"{NIJ_2024}: movement language LESS common in trafficking ads; {TELLFINDER} movement",
+        *MOVEMENT,
         # Not "thank you for visiting our site", nor "visiting hotels" (outcalls); a touring
         # company in a job ad is no movement of a person.
         r"(?<!for )(?:just )?visiting(?! (?:our|this|the|my) (?:site|website|page|gallery)"
