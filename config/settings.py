@@ -118,6 +118,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "cases.context_processors.unread_alerts",
             ],
             # core is shared code, not an app: its tags are named here.
             "libraries": {"navigation": "core.templatetags.navigation"},

@@ -62,3 +62,18 @@ def test_a_refused_page_keeps_the_site_layout_and_menu(actors) -> None:
     html = response.content.decode()
     assert response.status_code == 403
     assert "<nav" in html and "No access" in html and 'href="/"' in html
+
+
+@pytest.mark.django_db
+def test_the_navigation_shows_the_number_of_unread_alerts(actors) -> None:
+    from cases.models import Alert
+    from cases.services.watchlists import watchlist_create
+    from tests.cases.factories import make_ad
+
+    watch = watchlist_create(user=actors.investigator_a, kind="keyword", value="upscale")
+    for _ in range(2):
+        Alert.objects.create(watchlist=watch, ad=make_ad(actors.source_a, body="upscale lady"))
+    html = actors.client_for("investigator_a").get("/cases/search/").content.decode()
+    assert 'title="unread alerts">2</span>' in html
+    other = actors.client_for("investigator_b").get("/cases/search/").content.decode()
+    assert "unread alerts" not in other
