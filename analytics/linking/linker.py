@@ -12,6 +12,15 @@ already made are kept on record but no longer count, and the union-find is rebui
 remaining links: a repair on a rare event, not a periodic rebuild. `common_keys()` reports them
 so an investigator can see what was set aside and why.
 
+Boilerplate guard (`rarity=True`, the default): an estimated Jaccard at the threshold is only
+a candidate. The text link is made when the two ads share rare content (shingles few distinct
+posters use, counted incrementally in `ShingleFrequency`: see rarity.py), at least
+`min_rare_shingles` of them and `rare_jaccard` of the union of their shingles, or as much
+content that somewhat more posters use (UNCOMMON_POSTERS) when the pair is corroborated: the
+same phone area code or the same region (identifier kind "region", used only as corroboration
+and as the poster of an ad without a phone, never linked through). Stock phrases
+that many posters paste link nobody.
+
 Two partitions are kept: `networks` (all links) and `text clusters` (near-duplicate links only),
 the latter being what is measured against the generator's templates.
 """
@@ -37,6 +46,14 @@ from analytics.linking.minhash import (
     text_signature,
     text_signatures,
 )
+from analytics.linking.rarity import (
+    RARE_POSTERS,
+    UNCOMMON_POSTERS,
+    ShingleFrequency,
+    poster_key,
+    shared_content,
+    text_shingles,
+)
 from analytics.linking.unionfind import UnionFind
 
 __all__ = ["Identifiers", "Link", "Linker"]
@@ -45,6 +62,24 @@ logger = logging.getLogger(__name__)
 
 Identifiers = Mapping[str, Iterable[str]]
 TEXT = "text"
+# Identifier kinds that corroborate a text link but never link by themselves.
+CONTEXT_KINDS = frozenset({"region"})
+# Rare shared content a text link needs (see the module docstring); chosen on synthetic
+# templates and checked on real ads (docs/benchmarks.md), not tuned to individual ads.
+RARE_JACCARD = 0.2
+MIN_RARE_SHINGLES = 6
+
+
+def _areas(identifiers: Identifiers) -> frozenset[str]:
+    """Phone area codes (NANP "+1NPA") and regions: what corroborates a text link."""
+    out: set[str] = set()
+    for phone in identifiers.get("phone", ()):
+        if phone.startswith("+1") and len(phone) >= 5:
+            out.add(f"npa:{phone[:5]}")
+    for region in identifiers.get("region", ()):
+        if region:
+            out.add(f"region:{region}")
+    return frozenset(out)
 
 
 @dataclass(frozen=True)
@@ -71,6 +106,12 @@ class Linker:
         bucket_cap: int = 3,
         seed_threshold: float | None = None,
         known_common: Iterable[str] = (),
+        rarity: bool = True,
+        rare_posters: int = RARE_POSTERS,
+        uncommon_posters: int = UNCOMMON_POSTERS,
+        rare_jaccard: float = RARE_JACCARD,
+        min_rare_shingles: int = MIN_RARE_SHINGLES,
+        frequency: ShingleFrequency | None = None,
     ) -> None:
         if bands * rows > NUM_PERM:
             raise ValueError(f"bands*rows must be <= {NUM_PERM}")
@@ -106,6 +147,16 @@ class Linker:
         self._uf = UnionFind()
         self._text_uf = UnionFind()
         self._dirty = False
+        self.rarity = rarity
+        self.rare_posters = rare_posters
+        self.uncommon_posters = uncommon_posters
+        self.rare_jaccard = rare_jaccard
+        self.min_rare_shingles = min_rare_shingles
+        self.frequency = frequency if frequency is not None else ShingleFrequency()
+        self._shingles: list[np.ndarray] = []
+        self._posters: list[str | None] = []
+        self._area_of: list[frozenset[str]] = []
+        self.rejected_boilerplate = 0
         for key in known_common:
             self._common.add(self._intern_key(key, -1))
 
@@ -118,7 +169,9 @@ class Linker:
 
     def add(self, ad_id: str, text: str, identifiers: Identifiers | None = None) -> list[Link]:
         """Link one new ad; returns the links it made (empty when it stands alone)."""
-        links = self._add_signed(ad_id, text_signature(text), identifiers or {}, collect=True)
+        links = self._add_signed(
+            ad_id, text_signature(text), identifiers or {}, collect=True, text=text
+        )
         if self._dirty:
             self._rebuild()
         return links or []
@@ -158,7 +211,7 @@ class Linker:
     def add_signed(
         self, ad_id: str, signature: np.ndarray, identifiers: Identifiers | None = None
     ) -> list[Link]:
-        """Like `add` with a precomputed (e.g. stored) signature."""
+        """Like `add` with a precomputed (e.g. stored) signature (no rarity check: no text)."""
         links = self._add_signed(ad_id, signature, identifiers or {}, collect=True)
         if self._dirty:
             self._rebuild()
@@ -166,8 +219,8 @@ class Linker:
 
     def _link_chunk(self, chunk: list[tuple[str, str, Identifiers]], sigs: np.ndarray) -> int:
         hashes = band_hashes(sigs, bands=self.bands, rows=self.rows).tolist()
-        for (ad_id, _, identifiers), sig, bh in zip(chunk, sigs, hashes, strict=True):
-            self._add_signed(ad_id, sig, identifiers or {}, collect=False, hashes=bh)
+        for (ad_id, text, identifiers), sig, bh in zip(chunk, sigs, hashes, strict=True):
+            self._add_signed(ad_id, sig, identifiers or {}, collect=False, hashes=bh, text=text)
         if self._dirty:
             self._rebuild()
         return len(chunk)
@@ -180,6 +233,7 @@ class Linker:
         *,
         collect: bool,
         hashes: list[int] | None = None,
+        text: str | None = None,
     ) -> list[Link] | None:
         if ad_id in self._index:
             raise ValueError(f"ad {ad_id!r} was already linked")
@@ -194,13 +248,23 @@ class Linker:
             self._sigs = grown
         self._sigs[idx] = sig
         links: list[Link] | None = [] if collect else None
+        shingles = text_shingles(text) if self.rarity and text is not None else _NO_SHINGLES
+        self._shingles.append(shingles)
+        self._posters.append(
+            poster_key(identifiers.get("phone", ()), identifiers.get("region", ()))
+        )
+        self._area_of.append(_areas(identifiers))
         for kind, values in identifiers.items():
+            if kind in CONTEXT_KINDS:
+                continue
             for value in values:
                 self._link_identifier(idx, kind, f"{kind}:{value}", links)
         if not is_empty(sig):
             if hashes is None:
                 hashes = band_hashes(sig, bands=self.bands, rows=self.rows)[0].tolist()
             self._link_text(idx, sig, hashes, links)
+        if len(shingles):
+            self.frequency.add(shingles, self._posters[idx])
         return links
 
     def _intern_key(self, key: str, first: int) -> int:
@@ -271,6 +335,9 @@ class Linker:
             root_self = text_uf.find(idx)
             if root_other == root_self:
                 continue
+            if self.rarity and not self._same_writer(idx, other):
+                self.rejected_boilerplate += 1
+                continue
             seed_other = self._seed.get(root_other, root_other)
             if seed_other != other and self._sim(idx, seed_other) < self.seed_threshold:
                 continue
@@ -294,6 +361,28 @@ class Linker:
             if links is not None:
                 key = f"b{band:02d}:{hashes[band]:016x}"
                 links.append(Link(self._ids[other], self._ids[idx], TEXT, key, sim))
+
+    def _same_writer(self, idx: int, other: int) -> bool:
+        """Rare shared content; or content few posters use and the same area code or region."""
+        mine, theirs = self._shingles[idx], self._shingles[other]
+        if not len(mine) or not len(theirs):
+            # No shingles kept (signature given without text): the estimate decides alone.
+            return True
+        shared = shared_content(
+            mine,
+            theirs,
+            self.frequency,
+            rare=self.rare_posters,
+            uncommon=self.uncommon_posters,
+            counted_pair=int(self._posters[other] is not None),
+        )
+        if shared.rare >= self.min_rare_shingles and shared.rare_jaccard >= self.rare_jaccard:
+            return True
+        return (
+            bool(self._area_of[idx] & self._area_of[other])
+            and shared.uncommon >= self.min_rare_shingles
+            and shared.uncommon_jaccard >= self.rare_jaccard
+        )
 
     def _sim(self, a: int, b: int) -> float:
         return float(np.count_nonzero(self._sigs[a] == self._sigs[b])) / NUM_PERM
@@ -371,6 +460,9 @@ class Linker:
     def signature(self, ad_id: str) -> np.ndarray:
         """The stored MinHash signature of an ad."""
         return self._sigs[self._index[ad_id]].copy()
+
+
+_NO_SHINGLES = np.empty(0, dtype=np.uint32)
 
 
 def _chunks(items: Iterable, size: int) -> Iterator[list]:
