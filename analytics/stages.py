@@ -17,7 +17,8 @@ Incremental, not a nightly rebuild. For a batch of ads, in one transaction:
    their seeds are close to that one (the seed guard of bench/linking.py's in-memory Linker).
 3. Identifier links: other ads sharing a phone, e-mail, handle, URL or image hash (Entity via
    EntityOccurrence). An identifier in more than COMMON_ENTITY_LIMIT ads (a hotline printed in
-   every ad of a site) is common: logged and shown on its entity page, never linked through.
+   every ad of a site) is common: logged and shown on its entity page, never linked through;
+   a NANP toll-free phone (a site's or directory's own line) links nobody either.
    Otherwise the ad links to at most IDENTIFIER_LINKS_PER_KEY other ads per key (the most recent
    ones): connectivity is what matters, and the Link table stays linear in the number of ads.
 4. Networks with union-find semantics: an ad joins the network of the ads it is linked to; an ad
@@ -62,6 +63,7 @@ from analytics.linking import (
     THRESHOLD,
     UnionFind,
     band_keys,
+    is_toll_free,
     network_features,
     template_view,
     text_signatures,
@@ -360,6 +362,8 @@ def _identifier_links(
     ads_of_entity: dict[int, set[int]] = defaultdict(set)
     entity_info: dict[int, tuple[str, str]] = {}
     for ad_id, entity_id, kind, value in rows:
+        if kind == EntityKind.PHONE and is_toll_free(value):
+            continue  # a site's or directory's own line, not the poster's
         ads_of_entity[entity_id].add(ad_id)
         entity_info[entity_id] = (kind, value)
     keys_of_ad: dict[int, set[str]] = defaultdict(set)

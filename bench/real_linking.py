@@ -9,16 +9,17 @@ corroborates a text link), and prints:
 
 - text-link pair precision against same-phone labels, among pairs whose two ads both carry a
   phone: two ads are one poster when their phones connect them, transitively (an ad with two
-  phones joins them). Measured on the direct text links, and on every pair of ads in one
-  near-duplicate cluster (text links only, transitively);
+  phones joins them; toll-free numbers, the sites' own lines, do not). Measured on the direct
+  text links, and on every pair of ads in one near-duplicate cluster (text links only);
 - recall of the same-phone pairs reached by text links alone (text clusters);
 - networks (all link kinds): how many, how many ads, size distribution; links per kind;
 - with --list-networks N: each network of N ads or more as ad keys (file, row) and counts of
   phones and link kinds, for the hand check in docs/linking-handcheck.md. Keys only: no ad text
   or identifier is printed.
 
---baseline links with the boilerplate guard off (the linker before issue 17), for comparison in
-the same run.
+The main run links with the boilerplate guard and then calls `recheck_text_links()` once, as a
+deployment would after a bulk load. --baseline also runs, in the same process, the guard off
+(the linker before issue 17) and the guard without the recheck.
 """
 
 from __future__ import annotations
@@ -61,9 +62,9 @@ def _pairs(groups: list[list[int]]) -> set[tuple[int, int]]:
     return out
 
 
-def run(rows: list, extracted: list, *, rarity: bool, list_min: int) -> None:
+def run(rows: list, extracted: list, *, rarity: bool, recheck: bool, list_min: int) -> None:
     """Link the ads with or without the boilerplate guard and print the figures."""
-    from analytics.linking import Linker, UnionFind
+    from analytics.linking import Linker, UnionFind, is_toll_free
 
     linker = Linker(rarity=rarity)
     for i, ((_, _, text, region), ext) in enumerate(zip(rows, extracted, strict=True)):
@@ -71,17 +72,19 @@ def run(rows: list, extracted: list, *, rarity: bool, list_min: int) -> None:
         if region:
             ids["region"] = [region]
         linker.add(str(i), text, ids)
+    rechecked = linker.recheck_text_links() if recheck else 0
     n = len(rows)
-    # Same poster: phones connect ads, transitively.
+    # Same poster: phones connect ads, transitively (not a site's toll-free line).
     uf = UnionFind(n)
     first: dict[str, int] = {}
-    for i, ext in enumerate(extracted):
-        for phone in ext.phones:
+    own = [[p for p in ext.phones if not is_toll_free(p)] for ext in extracted]
+    for i, phones in enumerate(own):
+        for phone in phones:
             if phone in first:
                 uf.union(first[phone], i)
             else:
                 first[phone] = i
-    has_phone = [bool(ext.phones) for ext in extracted]
+    has_phone = [bool(phones) for phones in own]
     same = [uf.find(i) for i in range(n)]
     links = list(linker.links())
     text_links = [(int(link.a), int(link.b)) for link in links if link.kind == "text"]
@@ -96,7 +99,13 @@ def run(rows: list, extracted: list, *, rarity: bool, list_min: int) -> None:
             by_poster.setdefault(same[i], []).append(i)
     truth = _pairs([g for g in by_poster.values() if len(g) > 1])
     reached = len(truth & set(cluster_pairs))
-    label = "boilerplate guard ON (rarity)" if rarity else "boilerplate guard OFF (baseline)"
+    label = (
+        "boilerplate guard OFF (baseline)"
+        if not rarity
+        else "boilerplate guard ON, text links rechecked once at the end"
+        if recheck
+        else "boilerplate guard ON, incremental only"
+    )
     print(f"\n## {label}")
     print(f"- ads: {n}, of them with a phone: {sum(has_phone)}")
     print(
@@ -112,7 +121,10 @@ def run(rows: list, extracted: list, *, rarity: bool, list_min: int) -> None:
         f"- same-phone pairs: {len(truth)}, reached by text links alone {reached} -> recall "
         f"{reached / len(truth) if truth else float('nan'):.3f}"
     )
-    print(f"- candidate text links refused as boilerplate: {linker.rejected_boilerplate}")
+    print(
+        f"- candidate text links refused as boilerplate: {linker.rejected_boilerplate}; "
+        f"dropped by the recheck: {rechecked}"
+    )
     nets = linker.networks(min_size=2)
     sizes = Counter(len(c) for c in nets)
     buckets = {"2": 0, "3-4": 0, "5-9": 0, "10-19": 0, "20+": 0}
@@ -146,7 +158,7 @@ def run(rows: list, extracted: list, *, rarity: bool, list_min: int) -> None:
             if len(members) < list_min:
                 break
             idx = sorted(int(x) for x in members)
-            phones = {p for i in idx for p in extracted[i].phones}
+            phones = {p for i in idx for p in own[i]}
             posters = {same[i] for i in idx if has_phone[i]}
             keys = ", ".join(f"{rows[i][0].split('/')[-1]}:{rows[i][1]}" for i in idx)
             print(
@@ -180,8 +192,9 @@ def main() -> int:
     print(f"- command: `{' '.join([Path(sys.executable).name, *sys.argv])}`")
     print(f"- {len(rows)} ads (sha256 of all texts {digest})")
     if args.baseline:
-        run(rows, extracted, rarity=False, list_min=args.list_networks)
-    run(rows, extracted, rarity=True, list_min=args.list_networks)
+        run(rows, extracted, rarity=False, recheck=False, list_min=args.list_networks)
+        run(rows, extracted, rarity=True, recheck=False, list_min=args.list_networks)
+    run(rows, extracted, rarity=True, recheck=True, list_min=args.list_networks)
     return 0
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from analytics.linking.evaluation import ClusterScores, cluster_scores
 from analytics.linking.features import NetworkFeatures, network_features
-from analytics.linking.linker import Identifiers, Link, Linker
+from analytics.linking.linker import Identifiers, Link, Linker, is_toll_free
 from analytics.linking.minhash import (
     BANDS,
     NUM_PERM,
@@ -41,6 +41,7 @@ __all__ = [
     "band_keys",
     "cluster_scores",
     "estimate_similarity",
+    "is_toll_free",
     "network_features",
     "normalise_tokens",
     "template_view",

@@ -21,6 +21,11 @@ same phone area code or the same region (identifier kind "region", used only as 
 and as the poster of an ad without a phone, never linked through). Stock phrases
 that many posters paste link nobody.
 
+The counts are incremental, so the first few posters of a phrase link before it is known to be
+common. `recheck_text_links()` re-verifies every text link under the counts as they stand and
+drops those that no longer hold, rebuilding the partitions once: a repair run when the counts
+have matured (after a bulk load, or periodically), like the common-key repair above.
+
 Two partitions are kept: `networks` (all links) and `text clusters` (near-duplicate links only),
 the latter being what is measured against the generator's templates.
 """
@@ -56,12 +61,22 @@ from analytics.linking.rarity import (
 )
 from analytics.linking.unionfind import UnionFind
 
-__all__ = ["Identifiers", "Link", "Linker"]
+__all__ = ["Identifiers", "Link", "Linker", "is_toll_free"]
 
 logger = logging.getLogger(__name__)
 
 Identifiers = Mapping[str, Iterable[str]]
 TEXT = "text"
+# NANP toll-free numbers in ads are the sites' and directories' own lines (a review site prints
+# its number on every page it builds about a poster), not a poster's phone: they never link.
+TOLL_FREE = frozenset(f"+1{code}" for code in (800, 833, 844, 855, 866, 877, 888))
+
+
+def is_toll_free(phone: str) -> bool:
+    """True for a NANP toll-free number (E.164), which links nobody."""
+    return phone[:5] in TOLL_FREE
+
+
 # Identifier kinds that corroborate a text link but never link by themselves.
 CONTEXT_KINDS = frozenset({"region"})
 # Rare shared content a text link needs (see the module docstring); chosen on synthetic
@@ -74,7 +89,7 @@ def _areas(identifiers: Identifiers) -> frozenset[str]:
     """Phone area codes (NANP "+1NPA") and regions: what corroborates a text link."""
     out: set[str] = set()
     for phone in identifiers.get("phone", ()):
-        if phone.startswith("+1") and len(phone) >= 5:
+        if phone.startswith("+1") and len(phone) >= 5 and not is_toll_free(phone):
             out.add(f"npa:{phone[:5]}")
     for region in identifiers.get("region", ()):
         if region:
@@ -157,6 +172,7 @@ class Linker:
         self._posters: list[str | None] = []
         self._area_of: list[frozenset[str]] = []
         self.rejected_boilerplate = 0
+        self._dropped: set[int] = set()  # positions of text links dropped by a recheck
         for key in known_common:
             self._common.add(self._intern_key(key, -1))
 
@@ -258,6 +274,8 @@ class Linker:
             if kind in CONTEXT_KINDS:
                 continue
             for value in values:
+                if kind == "phone" and is_toll_free(value):
+                    continue
                 self._link_identifier(idx, kind, f"{kind}:{value}", links)
         if not is_empty(sig):
             if hashes is None:
@@ -362,7 +380,24 @@ class Linker:
                 key = f"b{band:02d}:{hashes[band]:016x}"
                 links.append(Link(self._ids[other], self._ids[idx], TEXT, key, sim))
 
-    def _same_writer(self, idx: int, other: int) -> bool:
+    def recheck_text_links(self) -> int:
+        """Drop the text links the current shingle counts no longer justify; returns how many."""
+        if not self.rarity:
+            return 0
+        dropped = 0
+        for pos, (a, b, kind) in enumerate(zip(self._la, self._lb, self._lkind, strict=True)):
+            if kind != 0 or pos in self._dropped:
+                continue
+            counted = len({p for p in (self._posters[a], self._posters[b]) if p is not None})
+            if not self._same_writer(b, a, counted=counted):
+                self._dropped.add(pos)
+                dropped += 1
+        if dropped:
+            self._rebuild(text=True)
+            logger.info("text links rechecked: %d dropped as boilerplate", dropped)
+        return dropped
+
+    def _same_writer(self, idx: int, other: int, *, counted: int | None = None) -> bool:
         """Rare shared content; or content few posters use and the same area code or region."""
         mine, theirs = self._shingles[idx], self._shingles[other]
         if not len(mine) or not len(theirs):
@@ -374,7 +409,7 @@ class Linker:
             self.frequency,
             rare=self.rare_posters,
             uncommon=self.uncommon_posters,
-            counted_pair=int(self._posters[other] is not None),
+            counted_pair=int(self._posters[other] is not None) if counted is None else counted,
         )
         if shared.rare >= self.min_rare_shingles and shared.rare_jaccard >= self.rare_jaccard:
             return True
@@ -394,14 +429,26 @@ class Linker:
         self._lkey.append(key)
         self._lsim.append(sim)
 
-    def _rebuild(self) -> None:
-        """Recompute the networks without links through keys that turned out to be common."""
+    def _rebuild(self, *, text: bool = False) -> None:
+        """Recompute the networks without links through keys that turned out to be common (and
+        the text clusters too after a recheck, each seeded by its first ad)."""
         uf = UnionFind(len(self._ids))
-        common = self._common
-        for a, b, key in zip(self._la, self._lb, self._lkey, strict=True):
+        text_uf = UnionFind(len(self._ids)) if text else None
+        common, dropped = self._common, self._dropped
+        for pos, (a, b, key) in enumerate(zip(self._la, self._lb, self._lkey, strict=True)):
+            if pos in dropped:
+                continue
             if key < 0 or key not in common:
                 uf.union(a, b)
+            if text_uf is not None and key < 0:
+                text_uf.union(a, b)
         self._uf = uf
+        if text_uf is not None:
+            self._text_uf = text_uf
+            self._seed = {}
+            for root, members in text_uf.groups(2).items():
+                if min(members) != root:
+                    self._seed[root] = min(members)
         self._dirty = False
         logger.info("networks rebuilt without %d common keys", len(common))
 
@@ -445,10 +492,12 @@ class Linker:
 
     def links(self, *, include_common: bool = False) -> Iterator[Link]:
         """Every link on record (those through common keys only when asked)."""
-        for a, b, kind, key, sim in zip(
-            self._la, self._lb, self._lkind, self._lkey, self._lsim, strict=True
+        for pos, (a, b, kind, key, sim) in enumerate(
+            zip(self._la, self._lb, self._lkind, self._lkey, self._lsim, strict=True)
         ):
             if key >= 0 and key in self._common and not include_common:
+                continue
+            if pos in self._dropped:
                 continue
             name = f"b{-key - 1:02d}" if key < 0 else self._key_names[key]
             yield Link(self._ids[a], self._ids[b], self._kinds[kind], name, round(sim, 4))

@@ -45,7 +45,7 @@ __all__ = [
 
 # A shingle used by at most this many distinct posters (the pair being compared included) is
 # rare: an agency's template across its few phones, not a phrase of the whole market.
-RARE_POSTERS = 3
+RARE_POSTERS = 2
 # The looser bar for a pair corroborated by the same area code or region: a template a small
 # agency posts with several phones in one area.
 UNCOMMON_POSTERS = 4

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from analytics.linking import Linker
-from analytics.linking.rarity import ShingleFrequency, poster_key, shared_content, text_shingles
+from analytics.linking.rarity import (
+    RARE_POSTERS,
+    ShingleFrequency,
+    poster_key,
+    shared_content,
+    text_shingles,
+)
 
 # Synthetic stock phrases (the "market" boilerplate) and a rare text one writer reuses.
 STOCK = (
@@ -60,7 +66,7 @@ def test_strangers_pasting_the_same_stock_text_are_not_linked():
     for i in range(12):
         linker.add(f"s{i}", STOCK + " " + _words(i * 6, i * 6 + 6), {"phone": [_phone(i)]})
     # Only the first RARE_POSTERS posters, before the phrase is known to be common, can link.
-    assert [len(c) for c in linker.text_clusters()] == [3]
+    assert [len(c) for c in linker.text_clusters()] == [RARE_POSTERS]
     assert linker.rejected_boilerplate > 0
 
 
