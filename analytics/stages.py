@@ -36,10 +36,13 @@ Incremental, not a nightly rebuild. For a batch of ads, in one transaction:
 
 Network boost (added to nothing automatically: it is shown beside the risk as part of "why"):
 +0.05 for each of these patterns, at most 0.15 in all, and only for networks of 3 ads or more:
-- "moves fast": 3 or more cities and at least 3 cities per week of activity;
+- "moves fast": 3 or more cities and at least 3 cities per week of activity, only where the
+  rate is measured (two dated ads a day or more apart: network_features); undated networks get
+  no movement pattern;
 - "many names behind one phone": one phone advertised with 3 or more different names;
 - "one text, several phones": one near-duplicate text posted with 3 or more phones.
-Each is a pattern investigators associate with an operator moving people, none is proof.
+Each is a pattern investigators associate with an operator moving people, none is proof; each
+reason says what it was measured on.
 """
 
 from __future__ import annotations
@@ -127,14 +130,23 @@ def network_boost(features: dict[str, Any]) -> Boost:
     """The boost rule documented in the module docstring, from `network_features` output."""
     reasons: list[str] = []
     if features.get("size", 0) >= BOOST_MIN_SIZE:
-        if features.get("cities", 0) >= 3 and features.get("cities_per_week", 0.0) >= 3.0:
+        rate = features.get("cities_per_week")
+        # Only where the pattern is measured: no rate from undated ads or a one-day span.
+        if features.get("cities", 0) >= 3 and rate is not None and rate >= 3.0:
             reasons.append(
-                f"moves fast: {features['cities']} cities, {features['cities_per_week']:g} per week"
+                f"moves fast: {features['cities']} cities, {rate:g} per week (measured over "
+                f"{features.get('span_days', 0):g} days of {features.get('dated', 0)} dated ads)"
             )
         if features.get("max_names_per_phone", 0) >= 3:
-            reasons.append(f"many names behind one phone: up to {features['max_names_per_phone']}")
+            reasons.append(
+                f"many names behind one phone: up to {features['max_names_per_phone']} "
+                f"(measured on the names and phones extracted from {features['size']} ads)"
+            )
         if features.get("max_phones_per_template", 0) >= 3:
-            reasons.append(f"one text, several phones: up to {features['max_phones_per_template']}")
+            reasons.append(
+                f"one text, several phones: up to {features['max_phones_per_template']} "
+                "(measured on near-duplicate text groups)"
+            )
     return Boost(value=round(BOOST_STEP * len(reasons), 3), reasons=reasons)
 
 

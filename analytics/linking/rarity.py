@@ -53,6 +53,7 @@ _P1 = np.uint64(0xFF51AFD7ED558CCD)
 _P2 = np.uint64(0xC4CEB9FE1A85EC53)
 _SHIFT32 = np.uint64(32)
 _MASK32 = np.uint64(0xFFFFFFFF)
+_SATURATE = np.uint16(60000)
 _SALTS = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xD6E8FEB86659FD93))
 
 
@@ -135,9 +136,11 @@ class ShingleFrequency:
         fresh = shingles[new]
         for row, slots in enumerate(self._slots(fresh)):
             counts = self._counts[row]
-            # Distinct shingles may share a slot: np.add.at counts each of them.
+            # Distinct shingles may share a slot: np.add.at counts each of them. Saturate
+            # rather than wrap (only the touched slots are looked at: the table is large).
             np.add.at(counts, slots, 1)
-            np.minimum(counts, np.uint16(60000), out=counts)
+            over = slots[counts[slots] > _SATURATE]
+            counts[over] = _SATURATE
 
     def posters(self, shingles: np.ndarray) -> np.ndarray:
         """How many distinct posters used each shingle (an upper estimate), as int64."""

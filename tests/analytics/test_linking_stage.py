@@ -111,16 +111,24 @@ def test_near_duplicate_texts_link_by_text_and_unrelated_text_does_not(actors, q
 def test_a_common_identifier_is_reported_and_not_linked_through(actors, quiet, monkeypatch):
     monkeypatch.setattr(link_stage, "COMMON_ENTITY_LIMIT", 3)
     texts = ["Bike", "Sofa", "Lamp", "Desk"]
-    rows = [{"body": f"{t} for sale, agency line 800-555-0199"} for t in texts]
+    rows = [{"body": f"{t} for sale, agency line 312-555-0199"} for t in texts]
     ads = ingest(actors.source_a, rows[:3])
     ads_link(ads)
     assert Link.objects.filter(kind=LinkKind.PHONE).count() == 3  # 3 ads: not yet common
     ads += ingest(actors.source_a, rows[3:])
     result = link_stage.ads_link_batch(ads=ads[3:])
-    hotline = Entity.objects.get(kind=EntityKind.PHONE, value="+18005550199")
+    hotline = Entity.objects.get(kind=EntityKind.PHONE, value="+13125550199")
     assert result.common_entities == {hotline.pk: 4}
     assert not Link.objects.filter(ad_b=ads[3]).exists()
     assert network_of(ads[3]) is None
+
+
+def test_a_toll_free_line_links_nobody(actors, quiet):
+    rows = [{"body": f"{t} for sale, directory line 877-555-0199"} for t in ["Bike", "Sofa"]]
+    ads = ingest(actors.source_a, rows)
+    ads_link(ads)
+    assert Entity.objects.filter(kind=EntityKind.PHONE, value="+18775550199").exists()
+    assert not Link.objects.exists()
 
 
 def test_identifier_links_are_bounded_per_key(actors, quiet, monkeypatch):
@@ -233,6 +241,14 @@ def test_boost_rule_needs_a_pattern_and_three_ads():
     busy = {**quiet, "size": 10, "max_phones_per_template": 1}
     assert network_boost(busy)["value"] == pytest.approx(0.10)
     assert network_boost({"size": 10, "cities": 2, "cities_per_week": 2.0})["reasons"] == []
+
+
+def test_no_movement_pattern_where_the_rate_is_not_measured():
+    undated = {"size": 50, "cities": 27, "cities_per_week": None, "span_days": 0.0, "dated": 0}
+    assert network_boost(undated) == {"value": 0.0, "reasons": []}
+    dated = {**undated, "cities_per_week": 9.0, "span_days": 21.0, "dated": 50}
+    (reason,) = network_boost(dated)["reasons"]
+    assert "measured over 21 days of 50 dated ads" in reason
 
 
 def test_text_signature_is_stored_as_bytes_of_the_minhash(actors, quiet):
