@@ -222,3 +222,16 @@ class AdSignature(models.Model):
 
     def __str__(self) -> str:
         return f"signature of ad {self.ad_id}"
+
+
+class ShingleFrequency(models.Model):
+    """Distinct posters (up to a cap) that used one text shingle: the boilerplate guard's count."""
+
+    # The 32-bit shingle hash of analytics.linking.rarity.text_shingles.
+    shingle = models.BigIntegerField(primary_key=True)
+    # Keyed hashes (HMAC with SECRET_KEY, 8 bytes as an integer) of the posters, never a phone:
+    # kept only until the cap (stages.POSTER_CAP); a full list means "that many or more".
+    posters = models.JSONField(default=list)
+
+    def __str__(self) -> str:
+        return f"shingle {self.shingle}: {len(self.posters)} posters"

@@ -15,6 +15,11 @@ Incremental, not a nightly rebuild. For a batch of ads, in one transaction:
    and Z share nothing) otherwise grows one group without bound as the base grows. An ad
    matching several groups links to the one whose seed is closest, and to the others only when
    their seeds are close to that one (the seed guard of bench/linking.py's in-memory Linker).
+   Boilerplate guard: the pair must also share rare content (analytics.linking.rarity
+   `writes_alike`), counted in ShingleFrequency (shingle -> the distinct posters, by keyed hash
+   of their first phone, that used it, up to POSTER_CAP), over the ads linked before this batch;
+   the batch's ads are counted once their links are decided. An ad without a phone counts for
+   no poster. Stock phrases that many posters paste link nobody.
 3. Identifier links: other ads sharing a phone, e-mail, handle, URL or image hash (Entity via
    EntityOccurrence). An identifier in more than COMMON_ENTITY_LIMIT ads (a hotline printed in
    every ad of a site) is common: logged and shown on its entity page, never linked through;
@@ -47,6 +52,8 @@ reason says what it was measured on.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -54,6 +61,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypedDict
 
 import numpy as np
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -62,24 +70,41 @@ from ads.models import Ad, EntityKind, EntityOccurrence
 from analytics.linking import (
     BANDS,
     NUM_PERM,
+    RARE_POSTERS,
     ROWS,
     THRESHOLD,
+    UNCOMMON_POSTERS,
     UnionFind,
+    area_codes,
     band_keys,
     is_toll_free,
     network_features,
+    shared_content,
     template_view,
+    text_shingles,
     text_signatures,
+    writes_alike,
 )
 
-from .models import AdNetwork, AdScore, AdSignature, Link, LinkKind, Network, TextBand
+from .models import (
+    AdNetwork,
+    AdScore,
+    AdSignature,
+    Link,
+    LinkKind,
+    Network,
+    ShingleFrequency,
+    TextBand,
+)
 
 logger = logging.getLogger(__name__)
 
 # A text link also needs this similarity to the candidate's group seed (see the docstring).
 SEED_THRESHOLD = round(THRESHOLD - 0.1, 3)
 SIGNATURE_VERSION = f"minhash-{NUM_PERM}-{BANDS}x{ROWS}"
-VERSION = f"link-2:{SIGNATURE_VERSION}@{THRESHOLD}/seed{SEED_THRESHOLD:g}"
+VERSION = f"link-3:{SIGNATURE_VERSION}@{THRESHOLD}/seed{SEED_THRESHOLD:g}/rare{RARE_POSTERS}"
+# ShingleFrequency keeps at most this many posters per shingle: past it a shingle is common.
+POSTER_CAP = UNCOMMON_POSTERS + 1
 # A band key shared by more ads than this is a phrase every advertiser uses, not a template.
 COMMON_BAND_LIMIT = 500
 # From a band key, read only its first few ads: linking to one of them joins the whole group.
@@ -174,8 +199,10 @@ def ads_link_batch(*, ads: Sequence[Ad]) -> LinkResult:
     ids = [ad.pk for ad in ads]
     signatures = _store_bands(ads)
     pairs: dict[tuple[int, int, str], tuple[str, float]] = {}
-    seeds = _text_links(ids, signatures, pairs)
+    shingles = {ad.pk: text_shingles(ad.document) for ad in ads}
+    seeds = _text_links(ids, signatures, pairs, shingles)
     _store_signatures(signatures, seeds)
+    _count_shingles(shingles, _phones_of(ids))
     keys_of_ad = _identifier_links(ids, pairs, result)
     # A new revision re-checks every link the ad takes part in; those that no longer hold go.
     removed = _prune_links(ids, signatures, keys_of_ad, pairs)
@@ -259,6 +286,7 @@ def _text_links(
     ids: list[int],
     signatures: dict[int, np.ndarray],
     pairs: dict[tuple[int, int, str], tuple[str, float]],
+    shingles: dict[int, np.ndarray],
 ) -> dict[int, int]:
     """Add the batch's text links to `pairs`; returns the group seed of each batch ad."""
     keys_of: dict[str, list[int]] = defaultdict(list)
@@ -290,6 +318,7 @@ def _text_links(
     missing = {seed for seed in seeds.values() if seed not in sigs}
     if missing:
         sigs.update(_signatures_of(missing)[0])
+    guard = _WriterGuard(ids, signatures, sigs, candidates, shingles)
     # In ad id order, so a batch ad's seed is known before a later batch ad links to it; a pair
     # of batch ads is decided from the later one's side (it has the earlier among its candidates).
     for ad_id in ids:
@@ -307,6 +336,8 @@ def _text_links(
             seed_sim = sim if seed == other or seed not in sigs else _similarity(own, sigs[seed])
             if seed_sim < SEED_THRESHOLD:
                 continue
+            if not guard.same_writer(ad_id, other):
+                continue
             accepted.append((seed_sim, sim, other, key, seed if seed in sigs else other))
         if not accepted:
             seeds[ad_id] = ad_id
@@ -322,6 +353,119 @@ def _text_links(
             pairs.setdefault((a, b, LinkKind.TEXT), (key, round(sim, 4)))
         seeds[ad_id] = primary
     return {ad_id: seeds[ad_id] for ad_id in ids}
+
+
+class _StoredFrequencies:
+    """Distinct posters per shingle as ShingleFrequency holds them (for `shared_content`)."""
+
+    def __init__(self, counts: dict[int, int]) -> None:
+        self.counts = counts
+
+    def posters(self, shingles: np.ndarray) -> np.ndarray:
+        get = self.counts.get
+        return np.fromiter((get(int(s), 0) for s in shingles), dtype=np.int64, count=len(shingles))
+
+
+class _WriterGuard:
+    """The boilerplate guard for one batch: shingles, phones and counts read once."""
+
+    def __init__(
+        self,
+        ids: list[int],
+        signatures: dict[int, np.ndarray],
+        sigs: dict[int, np.ndarray],
+        candidates: dict[int, dict[int, str]],
+        shingles: dict[int, np.ndarray],
+    ) -> None:
+        batch = set(ids)
+        needed: set[int] = set()
+        for ad_id in ids:
+            own = signatures[ad_id]
+            for other in candidates.get(ad_id, {}):
+                theirs = sigs.get(other)
+                if (
+                    other not in batch
+                    and theirs is not None
+                    and _similarity(own, theirs) >= THRESHOLD
+                ):
+                    needed.add(other)
+        self.batch = batch
+        self.shingles = dict(shingles)
+        for chunk in _chunks(sorted(needed)):
+            for ad in Ad.objects.filter(pk__in=chunk).only("title", "body"):
+                self.shingles[ad.pk] = text_shingles(ad.document)
+        self.phones = _phones_of([*ids, *needed])
+        wanted = sorted({int(h) for a in ids for h in shingles[a]})
+        counts: dict[int, int] = {}
+        for chunk in _chunks(wanted):
+            for shingle, posters in ShingleFrequency.objects.filter(shingle__in=chunk).values_list(
+                "shingle", "posters"
+            ):
+                counts[shingle] = len(posters)
+        self.frequency = _StoredFrequencies(counts)
+
+    def same_writer(self, ad_id: int, other: int) -> bool:
+        mine, theirs = self.shingles.get(ad_id), self.shingles.get(other)
+        if mine is None or theirs is None or not len(mine) or not len(theirs):
+            return True  # nothing to weigh (a text under MIN_TOKENS has no signature either)
+        counted = int(other not in self.batch and bool(self.phones.get(other)))
+        shared = shared_content(mine, theirs, self.frequency, counted_pair=counted)
+        corroborated = bool(
+            area_codes(self.phones.get(ad_id, ())) & area_codes(self.phones.get(other, ()))
+        )
+        return writes_alike(shared, corroborated=corroborated)
+
+
+def _phones_of(ad_ids: Iterable[int]) -> dict[int, list[str]]:
+    """The ads' phones (toll-free lines left out), sorted."""
+    out: dict[int, set[str]] = defaultdict(set)
+    for chunk in _chunks(sorted(set(ad_ids))):
+        for ad_id, value in EntityOccurrence.objects.filter(
+            ad_id__in=chunk, entity__kind=EntityKind.PHONE
+        ).values_list("ad_id", "entity__value"):
+            if not is_toll_free(value):
+                out[ad_id].add(value)
+    return {ad_id: sorted(values) for ad_id, values in out.items()}
+
+
+def _poster_hash(phone: str) -> int:
+    """A keyed hash of the poster's phone: counts without a phone a purge would leave behind."""
+    digest = hmac.new(settings.SECRET_KEY.encode(), phone.encode(), hashlib.sha256).digest()
+    return int.from_bytes(digest[:7], "big")
+
+
+def _count_shingles(shingles: dict[int, np.ndarray], phones: dict[int, list[str]]) -> None:
+    """Count each batch ad's poster once for each of its shingles (up to POSTER_CAP)."""
+    by_shingle: dict[int, set[int]] = defaultdict(set)
+    for ad_id, values in shingles.items():
+        ad_phones = phones.get(ad_id)
+        if not ad_phones or not len(values):
+            continue
+        poster = _poster_hash(ad_phones[0])
+        for h in values.tolist():
+            by_shingle[h].add(poster)
+    if not by_shingle:
+        return
+    existing: dict[int, ShingleFrequency] = {}
+    for chunk in _chunks(sorted(by_shingle)):
+        existing.update(
+            (row.shingle, row) for row in ShingleFrequency.objects.filter(shingle__in=chunk)
+        )
+    new: list[ShingleFrequency] = []
+    changed: list[ShingleFrequency] = []
+    for shingle, posters in by_shingle.items():
+        row = existing.get(shingle)
+        if row is None:
+            new.append(ShingleFrequency(shingle=shingle, posters=sorted(posters)[:POSTER_CAP]))
+            continue
+        if len(row.posters) >= POSTER_CAP:
+            continue
+        merged = sorted(set(row.posters) | posters)[:POSTER_CAP]
+        if len(merged) != len(row.posters):
+            row.posters = merged
+            changed.append(row)
+    ShingleFrequency.objects.bulk_create(new, batch_size=_CHUNK)
+    ShingleFrequency.objects.bulk_update(changed, ["posters"], batch_size=_CHUNK)
 
 
 def _band_members(keys: list[str]) -> dict[str, tuple[int, list[int]]]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from analytics.linking.evaluation import ClusterScores, cluster_scores
 from analytics.linking.features import NetworkFeatures, network_features
-from analytics.linking.linker import Identifiers, Link, Linker, is_toll_free
+from analytics.linking.linker import Identifiers, Link, Linker
 from analytics.linking.minhash import (
     BANDS,
     NUM_PERM,
@@ -22,11 +22,34 @@ from analytics.linking.minhash import (
     text_signature,
     text_signatures,
 )
+from analytics.linking.rarity import (
+    MIN_RARE_SHINGLES,
+    RARE_JACCARD,
+    RARE_POSTERS,
+    UNCOMMON_POSTERS,
+    SharedContent,
+    ShingleFrequency,
+    area_codes,
+    is_toll_free,
+    shared_content,
+    text_shingles,
+    writes_alike,
+)
 from analytics.linking.template import TemplateView, template_view
 from analytics.linking.unionfind import UnionFind
 
 __all__ = [
     "BANDS",
+    "MIN_RARE_SHINGLES",
+    "RARE_JACCARD",
+    "RARE_POSTERS",
+    "UNCOMMON_POSTERS",
+    "SharedContent",
+    "ShingleFrequency",
+    "area_codes",
+    "shared_content",
+    "text_shingles",
+    "writes_alike",
     "NUM_PERM",
     "ROWS",
     "THRESHOLD",

@@ -52,49 +52,34 @@ from analytics.linking.minhash import (
     text_signatures,
 )
 from analytics.linking.rarity import (
+    MIN_RARE_SHINGLES,
+    RARE_JACCARD,
     RARE_POSTERS,
     UNCOMMON_POSTERS,
     ShingleFrequency,
+    area_codes,
+    is_toll_free,
     poster_key,
     shared_content,
     text_shingles,
+    writes_alike,
 )
 from analytics.linking.unionfind import UnionFind
 
-__all__ = ["Identifiers", "Link", "Linker", "is_toll_free"]
+__all__ = ["Identifiers", "Link", "Linker"]
 
 logger = logging.getLogger(__name__)
 
 Identifiers = Mapping[str, Iterable[str]]
 TEXT = "text"
-# NANP toll-free numbers in ads are the sites' and directories' own lines (a review site prints
-# its number on every page it builds about a poster), not a poster's phone: they never link.
-TOLL_FREE = frozenset(f"+1{code}" for code in (800, 833, 844, 855, 866, 877, 888))
-
-
-def is_toll_free(phone: str) -> bool:
-    """True for a NANP toll-free number (E.164), which links nobody."""
-    return phone[:5] in TOLL_FREE
-
-
 # Identifier kinds that corroborate a text link but never link by themselves.
 CONTEXT_KINDS = frozenset({"region"})
-# Rare shared content a text link needs (see the module docstring); chosen on synthetic
-# templates and checked on real ads (docs/benchmarks.md), not tuned to individual ads.
-RARE_JACCARD = 0.2
-MIN_RARE_SHINGLES = 6
 
 
 def _areas(identifiers: Identifiers) -> frozenset[str]:
-    """Phone area codes (NANP "+1NPA") and regions: what corroborates a text link."""
-    out: set[str] = set()
-    for phone in identifiers.get("phone", ()):
-        if phone.startswith("+1") and len(phone) >= 5 and not is_toll_free(phone):
-            out.add(f"npa:{phone[:5]}")
-    for region in identifiers.get("region", ()):
-        if region:
-            out.add(f"region:{region}")
-    return frozenset(out)
+    """Phone area codes and regions: what corroborates a text link."""
+    regions = {f"region:{r}" for r in identifiers.get("region", ()) if r}
+    return area_codes(identifiers.get("phone", ())) | regions
 
 
 @dataclass(frozen=True)
@@ -411,12 +396,11 @@ class Linker:
             uncommon=self.uncommon_posters,
             counted_pair=int(self._posters[other] is not None) if counted is None else counted,
         )
-        if shared.rare >= self.min_rare_shingles and shared.rare_jaccard >= self.rare_jaccard:
-            return True
-        return (
-            bool(self._area_of[idx] & self._area_of[other])
-            and shared.uncommon >= self.min_rare_shingles
-            and shared.uncommon_jaccard >= self.rare_jaccard
+        return writes_alike(
+            shared,
+            corroborated=bool(self._area_of[idx] & self._area_of[other]),
+            min_rare=self.min_rare_shingles,
+            rare_jaccard=self.rare_jaccard,
         )
 
     def _sim(self, a: int, b: int) -> float:

@@ -28,6 +28,7 @@ import unicodedata
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
@@ -35,12 +36,18 @@ from analytics.linking.minhash import MIN_TOKENS, SHINGLE, normalise_tokens
 
 __all__ = [
     "RARE_POSTERS",
+    "TOLL_FREE",
     "UNCOMMON_POSTERS",
+    "MIN_RARE_SHINGLES",
+    "RARE_JACCARD",
     "SharedContent",
+    "area_codes",
+    "is_toll_free",
     "ShingleFrequency",
     "poster_key",
     "shared_content",
     "text_shingles",
+    "writes_alike",
 ]
 
 # A shingle used by at most this many distinct posters (the pair being compared included) is
@@ -49,6 +56,14 @@ RARE_POSTERS = 2
 # The looser bar for a pair corroborated by the same area code or region: a template a small
 # agency posts with several phones in one area.
 UNCOMMON_POSTERS = 4
+# Rare shared content a text link needs: at least this many shingles, making at least this share
+# of the union of the two ads' shingles. Chosen a priori (a sentence or two of a text of a few
+# dozen words) and checked on real ads (docs/benchmarks.md), not tuned to individual ads.
+MIN_RARE_SHINGLES = 6
+RARE_JACCARD = 0.2
+# NANP toll-free numbers in ads are the sites' and directories' own lines (a review site prints
+# its number on every page it builds about a poster), not a poster's phone: they never link.
+TOLL_FREE = frozenset(f"+1{code}" for code in (800, 833, 844, 855, 866, 877, 888))
 _P1 = np.uint64(0xFF51AFD7ED558CCD)
 _P2 = np.uint64(0xC4CEB9FE1A85EC53)
 _SHIFT32 = np.uint64(32)
@@ -83,9 +98,14 @@ def text_shingles(text: str) -> np.ndarray:
     return np.unique((sh[keep] & _MASK32).astype(np.uint32))
 
 
+def is_toll_free(phone: str) -> bool:
+    """True for a NANP toll-free number (E.164), which links nobody."""
+    return phone[:5] in TOLL_FREE
+
+
 def poster_key(phones: Iterable[str] = (), regions: Iterable[str] = ()) -> str | None:
     """Who posted, as far as the ad tells: its first phone (sorted), else its first region."""
-    ordered = sorted(p for p in phones if p)
+    ordered = sorted(p for p in phones if p and not is_toll_free(p))
     if ordered:
         return f"phone:{ordered[0]}"
     places = sorted(r for r in regions if r)
@@ -96,6 +116,12 @@ def _poster_hash(poster: str) -> np.uint64:
     text = unicodedata.normalize("NFKC", poster)
     raw = zlib.crc32(text.encode("utf-8")) | (zlib.adler32(text.encode("utf-8")) << 32)
     return np.uint64(raw)
+
+
+class Frequencies(Protocol):
+    """Anything that tells how many distinct posters used each shingle."""
+
+    def posters(self, shingles: np.ndarray) -> np.ndarray: ...
 
 
 class ShingleFrequency:
@@ -178,7 +204,7 @@ class SharedContent:
 def shared_content(
     a: np.ndarray,
     b: np.ndarray,
-    frequency: ShingleFrequency,
+    frequency: Frequencies,
     *,
     rare: int = RARE_POSTERS,
     uncommon: int = UNCOMMON_POSTERS,
@@ -199,4 +225,27 @@ def shared_content(
         int(np.count_nonzero(beyond <= rare - 2)),
         int(np.count_nonzero(beyond <= uncommon - 2)),
         union,
+    )
+
+
+def writes_alike(
+    shared: SharedContent,
+    *,
+    corroborated: bool,
+    min_rare: int = MIN_RARE_SHINGLES,
+    rare_jaccard: float = RARE_JACCARD,
+) -> bool:
+    """The text-link rule: enough rare shared content, or as much uncommon content when the pair
+    is corroborated (the same phone area code or region)."""
+    if shared.rare >= min_rare and shared.rare_jaccard >= rare_jaccard:
+        return True
+    return corroborated and shared.uncommon >= min_rare and shared.uncommon_jaccard >= rare_jaccard
+
+
+def area_codes(phones: Iterable[str]) -> frozenset[str]:
+    """NANP area codes ("npa:+1NPA") of the phones, toll-free lines left out."""
+    return frozenset(
+        f"npa:{p[:5]}"
+        for p in phones
+        if p.startswith("+1") and len(p) >= 5 and p[:5] not in TOLL_FREE
     )

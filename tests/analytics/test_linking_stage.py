@@ -19,6 +19,7 @@ from analytics.models import (
     Link,
     LinkKind,
     Network,
+    ShingleFrequency,
     TextBand,
 )
 from analytics.stages import ads_link, network_boost
@@ -276,3 +277,57 @@ def test_ingested_ads_are_linked_by_the_pipeline(actors, settings):
     assert AdNetwork.objects.count() == 2
     assert Network.objects.get().size == 2
     assert EntityOccurrence.objects.count() == 2
+
+
+# --- the boilerplate guard: stock text pasted by many posters links nobody ---
+STOCK = (
+    "new in town sweet and friendly girl available now for outcalls and incalls call me "
+    "anytime day or night you will not be disappointed come see me soon babe kisses"
+)
+# Each poster's own few words (not in any phrase list), so only the stock part is shared.
+OWN = ["quorbel", "vantissa", "melbrook", "dravenly", "custerine", "pollimar", "zenthaw"]
+# Different area codes, so no pair is corroborated by the same one.
+PHONES = ["312", "415", "702", "303", "206", "617", "404", "305"]
+
+
+def _stock_ad(i: int) -> dict:
+    return {"body": f"{STOCK} {OWN[i % len(OWN)]} call {PHONES[i]}-555-01{i:02d}"}
+
+
+def test_posters_pasting_the_same_stock_text_stop_linking_once_it_is_common(actors, quiet):
+    ads = []
+    for i in range(6):
+        (ad,) = ingest(actors.source_a, [_stock_ad(i)])
+        ads_link([ad])
+        ads.append(ad)
+    linked = {
+        pk
+        for pair in Link.objects.filter(kind=LinkKind.TEXT).values_list("ad_a_id", "ad_b_id")
+        for pk in pair
+    }
+    # Only the first two posters, before the text is known to be shared, can link by it.
+    assert linked <= {ads[0].pk, ads[1].pk}
+    assert max(len(p) for p in ShingleFrequency.objects.values_list("posters", flat=True)) == (
+        link_stage.POSTER_CAP
+    )
+
+
+def test_one_poster_reposting_a_text_still_links(actors, quiet):
+    own = " ".join(f"{w}{suffix}" for suffix in ("a", "o") for w in OWN)
+    body = f"{STOCK} {own} call 312-555-0142"
+    first = ingest(actors.source_a, [{"body": body}])
+    ads_link(first)
+    for i in range(4):
+        (ad,) = ingest(actors.source_a, [_stock_ad(i + 1)])
+        ads_link([ad])
+    again = ingest(actors.source_a, [{"body": body.replace("kisses", "hugs")}])
+    ads_link(again)
+    assert Link.objects.filter(ad_b=again[0], kind=LinkKind.TEXT).exists()
+
+
+def test_shingle_counts_hold_no_phone(actors, quiet):
+    (ad,) = ingest(actors.source_a, [_stock_ad(0)])
+    ads_link([ad])
+    stored = list(ShingleFrequency.objects.values_list("posters", flat=True))
+    assert stored and all(len(p) == 1 for p in stored)
+    assert "3125550100" not in repr(stored) and "+13125550100" not in repr(stored)
