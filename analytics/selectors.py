@@ -16,7 +16,7 @@ from django.db.models import Count
 from django.urls import reverse
 
 from ads.models import Ad, Entity, EntityKind, EntityOccurrence
-from analytics.linking import template_view
+from analytics.linking import UnionFind, template_view
 
 from .models import AdNetwork, AdScore, Link, LinkKind, Network
 from .stages import COMMON_ENTITY_LIMIT, LINKED_KINDS, TEMPLATE_TEXTS
@@ -43,6 +43,8 @@ class NetworkDetail:
     entities: list[dict[str, Any]]
     link_counts: dict[str, int]
     graph: dict[str, Any]
+    # Why the ads are one network, in ads and identifiers (not pairs): one row per link kind.
+    evidence: list[dict[str, Any]] = field(default_factory=list)
     boost: dict[str, Any] = field(default_factory=dict)
 
 
@@ -91,7 +93,9 @@ def network_detail(*, user: User, network: Network) -> NetworkDetail:
         .annotate(n=Count("id"))
         .values_list("kind", "n")
     )
+    evidence = _evidence(ids, entities)
     return NetworkDetail(
+        evidence=evidence,
         network=network,
         ads=ads,
         visible_count=visible_count,
@@ -104,6 +108,45 @@ def network_detail(*, user: User, network: Network) -> NetworkDetail:
         graph=_graph(ads[:GRAPH_ADS], scores, occurrences),
         boost=(network.features or {}).get("boost") or {},
     )
+
+
+def _evidence(ids: list[int], entities: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per link kind: how many identifiers tie how many of the visible ads (shared by 2+), and
+    for near-duplicate text how many ads in how many groups."""
+    rows: list[dict[str, Any]] = []
+    labels = dict(LinkKind.choices)
+    for entity_kind, link_kind in LINKED_KINDS.items():
+        shared = [e for e in entities if e["kind"] == entity_kind and e["count"] >= 2]
+        if shared:
+            ads = set().union(*(e["ads"] for e in shared))
+            rows.append(
+                {
+                    "kind": link_kind,
+                    "label": EntityKind(entity_kind).label,
+                    "ads": len(ads),
+                    "identifiers": len(shared),
+                }
+            )
+    uf = UnionFind()
+    index: dict[int, int] = {}
+    for a, b in Link.objects.filter(
+        kind=LinkKind.TEXT, ad_a_id__in=ids, ad_b_id__in=ids
+    ).values_list("ad_a_id", "ad_b_id"):
+        for x in (a, b):
+            if x not in index:
+                index[x] = uf.add()
+        uf.union(index[a], index[b])
+    if index:
+        groups = {uf.find(i) for i in index.values()}
+        rows.append(
+            {
+                "kind": LinkKind.TEXT,
+                "label": labels[LinkKind.TEXT],
+                "ads": len(index),
+                "groups": len(groups),
+            }
+        )
+    return rows
 
 
 def _graph(

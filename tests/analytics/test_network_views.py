@@ -170,3 +170,17 @@ def test_the_network_list_shows_only_networks_with_a_visible_ad(actors, world):
         world["spanning"].pk,
         world["local"].pk,
     }
+
+
+def test_the_network_page_counts_ads_and_identifiers_not_pairs(actors, world):
+    page = actors.client_for("investigator_a").get(
+        reverse("analytics:network", args=[world["spanning"].pk])
+    )
+    html = page.content.decode()
+    # Unit A sees two of the three ads sharing the phone: 2 ads and 1 identifier, not pairs.
+    assert "Phone number: 1 identifier shared by 2 ads" in html
+    assert page.context["d"].evidence == [
+        {"kind": "phone", "label": "Phone number", "ads": 2, "identifiers": 1}
+    ]
+    assert "Shared share" not in html
+    assert "Words that stay the same from ad to ad" in html
