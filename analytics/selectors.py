@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db.models import Count
 from django.urls import reverse
 
@@ -152,30 +153,51 @@ def _evidence(ids: list[int], entities: list[dict[str, Any]]) -> list[dict[str, 
 def _graph(
     ads: list[Ad], scores: dict[int, AdScore], occurrences: list[tuple[int, int, str, str]]
 ) -> dict[str, Any]:
-    """Cytoscape elements: ads, the identifiers they share, and near-duplicate text links."""
+    """Cytoscape elements: ads, the identifiers they share, near-duplicate ads as one node.
+
+    Ads joined by near-duplicate text links are drawn as one template node with their count
+    (and their highest risk), so a network of 150 reposts is a few nodes, not a hairball of
+    dashed lines. `risk_threshold` is RISK_FLAG_THRESHOLD, read here for the colour scale.
+    """
     shown = {ad.pk for ad in ads}
+    uf = UnionFind()
+    index = {ad.pk: uf.add() for ad in ads}
+    for a, b in Link.objects.filter(
+        kind=LinkKind.TEXT, ad_a_id__in=shown, ad_b_id__in=shown
+    ).values_list("ad_a_id", "ad_b_id"):
+        uf.union(index[a], index[b])
+    groups: dict[int, list[Ad]] = defaultdict(list)
+    for ad in ads:
+        groups[uf.find(index[ad.pk])].append(ad)
+    node_of: dict[int, str] = {}
     nodes: list[dict[str, Any]] = []
     edges: list[dict[str, Any]] = []
-    for ad in ads:
-        score = scores.get(ad.pk)
-        nodes.append(
-            {
-                "data": {
-                    "id": f"ad{ad.pk}",
-                    "label": (ad.title or f"Ad {ad.pk}")[:40],
-                    "kind": "ad",
-                    "risk": round(score.risk, 2) if score and score.risk is not None else None,
-                    "url": reverse("cases:ad", args=[ad.pk]),
-                }
+    for members in groups.values():
+        risks = [sc.risk for ad in members if (sc := scores.get(ad.pk)) and sc.risk is not None]
+        first = members[0]
+        risk = round(max(risks), 2) if risks else None
+        if len(members) == 1:
+            node_id, data = f"ad{first.pk}", {"kind": "ad", "count": 1}
+            data["label"] = (first.title or f"Ad {first.pk}")[:40]
+        else:
+            node_id = f"tpl{first.pk}"
+            data = {
+                "kind": "template",
+                "count": len(members),
+                "label": f"{len(members)} near-identical ads",
+                "title": (first.title or f"Ad {first.pk}")[:40],
             }
-        )
-    by_entity: dict[int, list[int]] = defaultdict(list)
+        data.update(id=node_id, risk=risk, url=reverse("cases:ad", args=[first.pk]))
+        nodes.append({"data": data})
+        for ad in members:
+            node_of[ad.pk] = node_id
+    by_entity: dict[int, set[str]] = defaultdict(set)
     info: dict[int, tuple[str, str]] = {}
     for ad_id, entity_id, kind, value in occurrences:
         if ad_id in shown:
-            by_entity[entity_id].append(ad_id)
+            by_entity[entity_id].add(node_of[ad_id])
             info[entity_id] = (kind, value)
-    for entity_id, ad_ids in by_entity.items():
+    for entity_id, targets in by_entity.items():
         kind, value = info[entity_id]
         nodes.append(
             {
@@ -188,24 +210,20 @@ def _graph(
             }
         )
         edges.extend(
-            {"data": {"id": f"o{entity_id}-{a}", "source": f"ad{a}", "target": f"e{entity_id}"}}
-            for a in ad_ids
-        )
-    for a, b, sim in Link.objects.filter(
-        kind=LinkKind.TEXT, ad_a_id__in=shown, ad_b_id__in=shown
-    ).values_list("ad_a_id", "ad_b_id", "similarity"):
-        edges.append(
             {
                 "data": {
-                    "id": f"t{a}-{b}",
-                    "source": f"ad{a}",
-                    "target": f"ad{b}",
-                    "kind": "text",
-                    "similarity": round(sim, 2),
+                    "id": f"o{entity_id}-{t}",
+                    "source": t,
+                    "target": f"e{entity_id}",
+                    "kind": kind,
                 }
             }
+            for t in sorted(targets)
         )
-    return {"elements": {"nodes": nodes, "edges": edges}}
+    return {
+        "elements": {"nodes": nodes, "edges": edges},
+        "risk_threshold": settings.RISK_FLAG_THRESHOLD,
+    }
 
 
 def networks_for(*, user: User, limit: int = 100) -> list[Network]:

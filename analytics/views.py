@@ -45,6 +45,7 @@ def network_page(request: HttpRequest, pk: int) -> HttpResponse:
         "d": detail,
         "network": network,
         "features": network.features or {},
+        "graph_kinds": [(kind.value, kind.label) for kind in selectors.LINKED_KINDS],
     }
     return render(request, "analytics/network.html", context)
 
