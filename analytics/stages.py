@@ -200,9 +200,10 @@ def ads_link_batch(*, ads: Sequence[Ad]) -> LinkResult:
     signatures = _store_bands(ads)
     pairs: dict[tuple[int, int, str], tuple[str, float]] = {}
     shingles = {ad.pk: text_shingles(ad.document) for ad in ads}
-    seeds = _text_links(ids, signatures, pairs, shingles)
+    stored = _stored_posters(shingles)
+    seeds = _text_links(ids, signatures, pairs, shingles, stored)
     _store_signatures(signatures, seeds)
-    _count_shingles(shingles, _phones_of(ids))
+    _count_shingles(shingles, _phones_of(ids), stored)
     keys_of_ad = _identifier_links(ids, pairs, result)
     # A new revision re-checks every link the ad takes part in; those that no longer hold go.
     removed = _prune_links(ids, signatures, keys_of_ad, pairs)
@@ -287,6 +288,7 @@ def _text_links(
     signatures: dict[int, np.ndarray],
     pairs: dict[tuple[int, int, str], tuple[str, float]],
     shingles: dict[int, np.ndarray],
+    stored: dict[int, list[int]],
 ) -> dict[int, int]:
     """Add the batch's text links to `pairs`; returns the group seed of each batch ad."""
     keys_of: dict[str, list[int]] = defaultdict(list)
@@ -318,7 +320,7 @@ def _text_links(
     missing = {seed for seed in seeds.values() if seed not in sigs}
     if missing:
         sigs.update(_signatures_of(missing)[0])
-    guard = _WriterGuard(ids, signatures, sigs, candidates, shingles)
+    guard = _WriterGuard(ids, signatures, sigs, candidates, shingles, stored)
     # In ad id order, so a batch ad's seed is known before a later batch ad links to it; a pair
     # of batch ads is decided from the later one's side (it has the earlier among its candidates).
     for ad_id in ids:
@@ -376,6 +378,7 @@ class _WriterGuard:
         sigs: dict[int, np.ndarray],
         candidates: dict[int, dict[int, str]],
         shingles: dict[int, np.ndarray],
+        stored: dict[int, list[int]],
     ) -> None:
         batch = set(ids)
         needed: set[int] = set()
@@ -395,14 +398,7 @@ class _WriterGuard:
             for ad in Ad.objects.filter(pk__in=chunk).only("title", "body"):
                 self.shingles[ad.pk] = text_shingles(ad.document)
         self.phones = _phones_of([*ids, *needed])
-        wanted = sorted({int(h) for a in ids for h in shingles[a]})
-        counts: dict[int, int] = {}
-        for chunk in _chunks(wanted):
-            for shingle, posters in ShingleFrequency.objects.filter(shingle__in=chunk).values_list(
-                "shingle", "posters"
-            ):
-                counts[shingle] = len(posters)
-        self.frequency = _StoredFrequencies(counts)
+        self.frequency = _StoredFrequencies({k: len(v) for k, v in stored.items()})
 
     def same_writer(self, ad_id: int, other: int) -> bool:
         mine, theirs = self.shingles.get(ad_id), self.shingles.get(other)
@@ -434,7 +430,20 @@ def _poster_hash(phone: str) -> int:
     return int.from_bytes(digest[:7], "big")
 
 
-def _count_shingles(shingles: dict[int, np.ndarray], phones: dict[int, list[str]]) -> None:
+def _stored_posters(shingles: dict[int, np.ndarray]) -> dict[int, list[int]]:
+    """The stored posters of every shingle of the batch (absent: no poster yet)."""
+    wanted = sorted({h for values in shingles.values() for h in values.tolist()})
+    out: dict[int, list[int]] = {}
+    for chunk in _chunks(wanted):
+        out.update(
+            ShingleFrequency.objects.filter(shingle__in=chunk).values_list("shingle", "posters")
+        )
+    return out
+
+
+def _count_shingles(
+    shingles: dict[int, np.ndarray], phones: dict[int, list[str]], stored: dict[int, list[int]]
+) -> None:
     """Count each batch ad's poster once for each of its shingles (up to POSTER_CAP)."""
     by_shingle: dict[int, set[int]] = defaultdict(set)
     for ad_id, values in shingles.items():
@@ -446,26 +455,23 @@ def _count_shingles(shingles: dict[int, np.ndarray], phones: dict[int, list[str]
             by_shingle[h].add(poster)
     if not by_shingle:
         return
-    existing: dict[int, ShingleFrequency] = {}
-    for chunk in _chunks(sorted(by_shingle)):
-        existing.update(
-            (row.shingle, row) for row in ShingleFrequency.objects.filter(shingle__in=chunk)
-        )
-    new: list[ShingleFrequency] = []
-    changed: list[ShingleFrequency] = []
+    rows: list[ShingleFrequency] = []
+    changed: list[int] = []
     for shingle, posters in by_shingle.items():
-        row = existing.get(shingle)
-        if row is None:
-            new.append(ShingleFrequency(shingle=shingle, posters=sorted(posters)[:POSTER_CAP]))
+        before = stored.get(shingle)
+        if before is not None and len(before) >= POSTER_CAP:
             continue
-        if len(row.posters) >= POSTER_CAP:
-            continue
-        merged = sorted(set(row.posters) | posters)[:POSTER_CAP]
-        if len(merged) != len(row.posters):
-            row.posters = merged
-            changed.append(row)
-    ShingleFrequency.objects.bulk_create(new, batch_size=_CHUNK)
-    ShingleFrequency.objects.bulk_update(changed, ["posters"], batch_size=_CHUNK)
+        merged = sorted(set(before or ()) | posters)[:POSTER_CAP]
+        if before is not None:
+            if len(merged) == len(before):
+                continue
+            changed.append(shingle)
+        rows.append(ShingleFrequency(shingle=shingle, posters=merged))
+    # Rows that grew are replaced (delete + insert: two statements on any backend, where
+    # bulk_update builds one CASE per row); the advisory lock keeps batches from racing.
+    for chunk in _chunks(changed):
+        ShingleFrequency.objects.filter(shingle__in=chunk).delete()
+    ShingleFrequency.objects.bulk_create(rows, batch_size=_CHUNK)
 
 
 def _band_members(keys: list[str]) -> dict[str, tuple[int, list[int]]]:
