@@ -320,7 +320,7 @@ def _text_links(
     missing = {seed for seed in seeds.values() if seed not in sigs}
     if missing:
         sigs.update(_signatures_of(missing)[0])
-    guard = _WriterGuard(ids, signatures, sigs, candidates, shingles, stored)
+    guard = _WriterGuard(ids, signatures, sigs, seeds, candidates, shingles, stored)
     # In ad id order, so a batch ad's seed is known before a later batch ad links to it; a pair
     # of batch ads is decided from the later one's side (it has the earlier among its candidates).
     for ad_id in ids:
@@ -376,20 +376,26 @@ class _WriterGuard:
         ids: list[int],
         signatures: dict[int, np.ndarray],
         sigs: dict[int, np.ndarray],
+        seeds: dict[int, int],
         candidates: dict[int, dict[int, str]],
         shingles: dict[int, np.ndarray],
         stored: dict[int, list[int]],
     ) -> None:
         batch = set(ids)
         needed: set[int] = set()
+        # Only the earlier ads that pass the estimate and the seed guard are weighed: their texts
+        # are read and cut into shingles here, in one query.
         for ad_id in ids:
             own = signatures[ad_id]
             for other in candidates.get(ad_id, {}):
                 theirs = sigs.get(other)
+                if other in batch or theirs is None or _similarity(own, theirs) < THRESHOLD:
+                    continue
+                seed = seeds.get(other, other)
                 if (
-                    other not in batch
-                    and theirs is not None
-                    and _similarity(own, theirs) >= THRESHOLD
+                    seed == other
+                    or seed not in sigs
+                    or (_similarity(own, sigs[seed]) >= SEED_THRESHOLD)
                 ):
                     needed.add(other)
         self.batch = batch
