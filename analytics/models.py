@@ -219,6 +219,10 @@ class AdSignature(models.Model):
     # The first ad of the near-duplicate group this ad joined (null: it starts its own group).
     # Text links must stay close to the seed, so a group is a ball around one text, not a chain.
     seed_ad_id = models.BigIntegerField(null=True, blank=True)
+    # The text's shingle hashes (sorted uint32 bytes, analytics.linking.text_shingles), so the
+    # boilerplate guard weighs a candidate without reading and tokenising its text again; null
+    # for ads linked before the guard.
+    shingles = models.BinaryField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"signature of ad {self.ad_id}"

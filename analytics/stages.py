@@ -202,7 +202,7 @@ def ads_link_batch(*, ads: Sequence[Ad]) -> LinkResult:
     shingles = {ad.pk: text_shingles(ad.document) for ad in ads}
     stored = _stored_posters(shingles)
     seeds = _text_links(ids, signatures, pairs, shingles, stored)
-    _store_signatures(signatures, seeds)
+    _store_signatures(signatures, seeds, shingles)
     _count_shingles(shingles, _phones_of(ids), stored)
     keys_of_ad = _identifier_links(ids, pairs, result)
     # A new revision re-checks every link the ad takes part in; those that no longer hold go.
@@ -250,7 +250,9 @@ def _store_bands(ads: Sequence[Ad]) -> dict[int, np.ndarray]:
     return dict(zip(ids, sigs, strict=True))
 
 
-def _store_signatures(signatures: dict[int, np.ndarray], seeds: dict[int, int]) -> None:
+def _store_signatures(
+    signatures: dict[int, np.ndarray], seeds: dict[int, int], shingles: dict[int, np.ndarray]
+) -> None:
     AdSignature.objects.bulk_create(
         [
             AdSignature(
@@ -258,6 +260,7 @@ def _store_signatures(signatures: dict[int, np.ndarray], seeds: dict[int, int]) 
                 signature=sig.tobytes(),
                 version=SIGNATURE_VERSION,
                 seed_ad_id=None if seeds.get(ad_id, ad_id) == ad_id else seeds[ad_id],
+                shingles=shingles[ad_id].astype("<u4").tobytes(),
             )
             for ad_id, sig in signatures.items()
         ],
@@ -401,6 +404,12 @@ class _WriterGuard:
         self.batch = batch
         self.shingles = dict(shingles)
         for chunk in _chunks(sorted(needed)):
+            for ad_id, raw in AdSignature.objects.filter(
+                ad_id__in=chunk, shingles__isnull=False
+            ).values_list("ad_id", "shingles"):
+                self.shingles[ad_id] = np.frombuffer(bytes(raw), dtype="<u4").astype(np.uint32)
+        # Ads linked before the guard have no stored shingles: read their text once.
+        for chunk in _chunks(sorted(needed - set(self.shingles))):
             for ad in Ad.objects.filter(pk__in=chunk).only("title", "body"):
                 self.shingles[ad.pk] = text_shingles(ad.document)
         self.phones = _phones_of([*ids, *needed])

@@ -9,6 +9,11 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AddField(
+            model_name="adsignature",
+            name="shingles",
+            field=models.BinaryField(blank=True, null=True),
+        ),
         migrations.CreateModel(
             name="ShingleFrequency",
             fields=[

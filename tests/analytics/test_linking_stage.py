@@ -12,6 +12,7 @@ from ads.readers import records_from_payload
 from ads.services import ads_ingest
 from ads.stages import ads_extract_entities
 from analytics import stages as link_stage
+from analytics.linking import text_shingles
 from analytics.models import (
     AdNetwork,
     AdScore,
@@ -331,3 +332,12 @@ def test_shingle_counts_hold_no_phone(actors, quiet):
     stored = list(ShingleFrequency.objects.values_list("posters", flat=True))
     assert stored and all(len(p) == 1 for p in stored)
     assert "3125550100" not in repr(stored) and "+13125550100" not in repr(stored)
+
+
+def test_the_shingles_the_guard_weighs_are_stored_beside_the_signature(actors, quiet):
+    (ad,) = ingest(actors.source_a, [_stock_ad(3)])
+    ads_link([ad])
+    raw = AdSignature.objects.get(ad=ad).shingles
+    stored = np.frombuffer(bytes(raw), dtype="<u4")
+    assert len(stored) > 10
+    assert stored.tolist() == text_shingles(ad.document).tolist()
