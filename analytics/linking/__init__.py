@@ -2,7 +2,9 @@
 
 Public API: `text_signature`, `band_keys`, `estimate_similarity` (for the database layer),
 `Linker` / `Link` (incremental networks), `UnionFind`, `template_view`, `network_features`,
-`cluster_scores`.
+`cluster_scores`; the boilerplate guard (rarity.py): `text_shingles`, `ShingleFrequency`,
+`shared_content`, `writes_alike` (the text-link rule, shared by the Linker and the link stage),
+`area_codes`, `is_toll_free`.
 """
 
 from __future__ import annotations
