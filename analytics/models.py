@@ -218,6 +218,23 @@ class AdSignature(models.Model):
     # The first ad of the near-duplicate group this ad joined (null: it starts its own group).
     # Text links must stay close to the seed, so a group is a ball around one text, not a chain.
     seed_ad_id = models.BigIntegerField(null=True, blank=True)
+    # The text's shingle hashes (sorted uint32 bytes, analytics.linking.text_shingles), so the
+    # boilerplate guard weighs a candidate without reading and tokenising its text again; null
+    # for ads linked before the guard.
+    shingles = models.BinaryField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"signature of ad {self.ad_id}"
+
+
+class ShingleFrequency(models.Model):
+    """Distinct posters (up to a cap) that used one text shingle: the boilerplate guard's count."""
+
+    # The 32-bit shingle hash of analytics.linking.rarity.text_shingles.
+    shingle = models.BigIntegerField(primary_key=True)
+    # Keyed hashes (HMAC with SECRET_KEY, 8 bytes as an integer) of the posters, never a phone:
+    # kept only until the cap (stages.POSTER_CAP); a full list means "that many or more".
+    posters = models.JSONField(default=list)
+
+    def __str__(self) -> str:
+        return f"shingle {self.shingle}: {len(self.posters)} posters"

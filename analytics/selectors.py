@@ -12,11 +12,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db.models import Count
 from django.urls import reverse
 
 from ads.models import Ad, Entity, EntityKind, EntityOccurrence
-from analytics.linking import template_view
+from analytics.linking import UnionFind, template_view
 
 from .models import AdNetwork, AdScore, Link, LinkKind, Network
 from .stages import COMMON_ENTITY_LIMIT, LINKED_KINDS, TEMPLATE_TEXTS
@@ -43,6 +44,8 @@ class NetworkDetail:
     entities: list[dict[str, Any]]
     link_counts: dict[str, int]
     graph: dict[str, Any]
+    # Why the ads are one network, in ads and identifiers (not pairs): one row per link kind.
+    evidence: list[dict[str, Any]] = field(default_factory=list)
     boost: dict[str, Any] = field(default_factory=dict)
 
 
@@ -91,7 +94,9 @@ def network_detail(*, user: User, network: Network) -> NetworkDetail:
         .annotate(n=Count("id"))
         .values_list("kind", "n")
     )
+    evidence = _evidence(ids, entities)
     return NetworkDetail(
+        evidence=evidence,
         network=network,
         ads=ads,
         visible_count=visible_count,
@@ -106,33 +111,93 @@ def network_detail(*, user: User, network: Network) -> NetworkDetail:
     )
 
 
+def _evidence(ids: list[int], entities: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per link kind: how many identifiers tie how many of the visible ads (shared by 2+), and
+    for near-duplicate text how many ads in how many groups."""
+    rows: list[dict[str, Any]] = []
+    labels = dict(LinkKind.choices)
+    for entity_kind, link_kind in LINKED_KINDS.items():
+        shared = [e for e in entities if e["kind"] == entity_kind and e["count"] >= 2]
+        if shared:
+            ads = set().union(*(e["ads"] for e in shared))
+            rows.append(
+                {
+                    "kind": link_kind,
+                    "label": EntityKind(entity_kind).label,
+                    "ads": len(ads),
+                    "identifiers": len(shared),
+                }
+            )
+    uf = UnionFind()
+    index: dict[int, int] = {}
+    for a, b in Link.objects.filter(
+        kind=LinkKind.TEXT, ad_a_id__in=ids, ad_b_id__in=ids
+    ).values_list("ad_a_id", "ad_b_id"):
+        for x in (a, b):
+            if x not in index:
+                index[x] = uf.add()
+        uf.union(index[a], index[b])
+    if index:
+        groups = {uf.find(i) for i in index.values()}
+        rows.append(
+            {
+                "kind": LinkKind.TEXT,
+                "label": labels[LinkKind.TEXT],
+                "ads": len(index),
+                "groups": len(groups),
+            }
+        )
+    return rows
+
+
 def _graph(
     ads: list[Ad], scores: dict[int, AdScore], occurrences: list[tuple[int, int, str, str]]
 ) -> dict[str, Any]:
-    """Cytoscape elements: ads, the identifiers they share, and near-duplicate text links."""
+    """Cytoscape elements: ads, the identifiers they share, near-duplicate ads as one node.
+
+    Ads joined by near-duplicate text links are drawn as one template node with their count
+    (and their highest risk), so a network of 150 reposts is a few nodes, not a hairball of
+    dashed lines. `risk_threshold` is RISK_FLAG_THRESHOLD, read here for the colour scale.
+    """
     shown = {ad.pk for ad in ads}
+    uf = UnionFind()
+    index = {ad.pk: uf.add() for ad in ads}
+    for a, b in Link.objects.filter(
+        kind=LinkKind.TEXT, ad_a_id__in=shown, ad_b_id__in=shown
+    ).values_list("ad_a_id", "ad_b_id"):
+        uf.union(index[a], index[b])
+    groups: dict[int, list[Ad]] = defaultdict(list)
+    for ad in ads:
+        groups[uf.find(index[ad.pk])].append(ad)
+    node_of: dict[int, str] = {}
     nodes: list[dict[str, Any]] = []
     edges: list[dict[str, Any]] = []
-    for ad in ads:
-        score = scores.get(ad.pk)
-        nodes.append(
-            {
-                "data": {
-                    "id": f"ad{ad.pk}",
-                    "label": (ad.title or f"Ad {ad.pk}")[:40],
-                    "kind": "ad",
-                    "risk": round(score.risk, 2) if score and score.risk is not None else None,
-                    "url": reverse("cases:ad", args=[ad.pk]),
-                }
+    for members in groups.values():
+        risks = [sc.risk for ad in members if (sc := scores.get(ad.pk)) and sc.risk is not None]
+        first = members[0]
+        risk = round(max(risks), 2) if risks else None
+        if len(members) == 1:
+            node_id, data = f"ad{first.pk}", {"kind": "ad", "count": 1}
+            data["label"] = (first.title or f"Ad {first.pk}")[:40]
+        else:
+            node_id = f"tpl{first.pk}"
+            data = {
+                "kind": "template",
+                "count": len(members),
+                "label": f"{len(members)} near-identical ads",
+                "title": (first.title or f"Ad {first.pk}")[:40],
             }
-        )
-    by_entity: dict[int, list[int]] = defaultdict(list)
+        data.update(id=node_id, risk=risk, url=reverse("cases:ad", args=[first.pk]))
+        nodes.append({"data": data})
+        for ad in members:
+            node_of[ad.pk] = node_id
+    by_entity: dict[int, set[str]] = defaultdict(set)
     info: dict[int, tuple[str, str]] = {}
     for ad_id, entity_id, kind, value in occurrences:
         if ad_id in shown:
-            by_entity[entity_id].append(ad_id)
+            by_entity[entity_id].add(node_of[ad_id])
             info[entity_id] = (kind, value)
-    for entity_id, ad_ids in by_entity.items():
+    for entity_id, targets in by_entity.items():
         kind, value = info[entity_id]
         nodes.append(
             {
@@ -145,24 +210,20 @@ def _graph(
             }
         )
         edges.extend(
-            {"data": {"id": f"o{entity_id}-{a}", "source": f"ad{a}", "target": f"e{entity_id}"}}
-            for a in ad_ids
-        )
-    for a, b, sim in Link.objects.filter(
-        kind=LinkKind.TEXT, ad_a_id__in=shown, ad_b_id__in=shown
-    ).values_list("ad_a_id", "ad_b_id", "similarity"):
-        edges.append(
             {
                 "data": {
-                    "id": f"t{a}-{b}",
-                    "source": f"ad{a}",
-                    "target": f"ad{b}",
-                    "kind": "text",
-                    "similarity": round(sim, 2),
+                    "id": f"o{entity_id}-{t}",
+                    "source": t,
+                    "target": f"e{entity_id}",
+                    "kind": kind,
                 }
             }
+            for t in sorted(targets)
         )
-    return {"elements": {"nodes": nodes, "edges": edges}}
+    return {
+        "elements": {"nodes": nodes, "edges": edges},
+        "risk_threshold": settings.RISK_FLAG_THRESHOLD,
+    }
 
 
 def networks_for(*, user: User, limit: int = 100) -> list[Network]:

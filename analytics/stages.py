@@ -15,9 +15,15 @@ Incremental, not a nightly rebuild. For a batch of ads, in one transaction:
    and Z share nothing) otherwise grows one group without bound as the base grows. An ad
    matching several groups links to the one whose seed is closest, and to the others only when
    their seeds are close to that one (the seed guard of bench/linking.py's in-memory Linker).
+   Boilerplate guard: the pair must also share rare content (analytics.linking.rarity
+   `writes_alike`), counted in ShingleFrequency (shingle -> the distinct posters, by keyed hash
+   of their first phone, that used it, up to POSTER_CAP), over the ads linked before this batch;
+   the batch's ads are counted once their links are decided. An ad without a phone counts for
+   no poster. Stock phrases that many posters paste link nobody.
 3. Identifier links: other ads sharing a phone, e-mail, handle, URL or image hash (Entity via
    EntityOccurrence). An identifier in more than COMMON_ENTITY_LIMIT ads (a hotline printed in
-   every ad of a site) is common: logged and shown on its entity page, never linked through.
+   every ad of a site) is common: logged and shown on its entity page, never linked through;
+   a NANP toll-free phone (a site's or directory's own line) links nobody either.
    Otherwise the ad links to at most IDENTIFIER_LINKS_PER_KEY other ads per key (the most recent
    ones): connectivity is what matters, and the Link table stays linear in the number of ads.
 4. Networks with union-find semantics: an ad joins the network of the ads it is linked to; an ad
@@ -35,14 +41,19 @@ Incremental, not a nightly rebuild. For a batch of ads, in one transaction:
 
 Network boost (added to nothing automatically: it is shown beside the risk as part of "why"):
 +0.05 for each of these patterns, at most 0.15 in all, and only for networks of 3 ads or more:
-- "moves fast": 3 or more cities and at least 3 cities per week of activity;
+- "moves fast": 3 or more cities and at least 3 cities per week of activity, only where the
+  rate is measured (two dated ads a day or more apart: network_features); undated networks get
+  no movement pattern;
 - "many names behind one phone": one phone advertised with 3 or more different names;
 - "one text, several phones": one near-duplicate text posted with 3 or more phones.
-Each is a pattern investigators associate with an operator moving people, none is proof.
+Each is a pattern investigators associate with an operator moving people, none is proof; each
+reason says what it was measured on.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -50,6 +61,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypedDict
 
 import numpy as np
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -58,23 +70,41 @@ from ads.models import Ad, EntityKind, EntityOccurrence
 from analytics.linking import (
     BANDS,
     NUM_PERM,
+    RARE_POSTERS,
     ROWS,
     THRESHOLD,
+    UNCOMMON_POSTERS,
     UnionFind,
+    area_codes,
     band_keys,
+    is_toll_free,
     network_features,
+    shared_content,
     template_view,
+    text_shingles,
     text_signatures,
+    writes_alike,
 )
 
-from .models import AdNetwork, AdScore, AdSignature, Link, LinkKind, Network, TextBand
+from .models import (
+    AdNetwork,
+    AdScore,
+    AdSignature,
+    Link,
+    LinkKind,
+    Network,
+    ShingleFrequency,
+    TextBand,
+)
 
 logger = logging.getLogger(__name__)
 
 # A text link also needs this similarity to the candidate's group seed (see the docstring).
 SEED_THRESHOLD = round(THRESHOLD - 0.1, 3)
 SIGNATURE_VERSION = f"minhash-{NUM_PERM}-{BANDS}x{ROWS}"
-VERSION = f"link-2:{SIGNATURE_VERSION}@{THRESHOLD}/seed{SEED_THRESHOLD:g}"
+VERSION = f"link-3:{SIGNATURE_VERSION}@{THRESHOLD}/seed{SEED_THRESHOLD:g}/rare{RARE_POSTERS}"
+# ShingleFrequency keeps at most this many posters per shingle: past it a shingle is common.
+POSTER_CAP = UNCOMMON_POSTERS + 1
 # A band key shared by more ads than this is a phrase every advertiser uses, not a template.
 COMMON_BAND_LIMIT = 500
 # From a band key, read only its first few ads: linking to one of them joins the whole group.
@@ -125,14 +155,23 @@ def network_boost(features: dict[str, Any]) -> Boost:
     """The boost rule documented in the module docstring, from `network_features` output."""
     reasons: list[str] = []
     if features.get("size", 0) >= BOOST_MIN_SIZE:
-        if features.get("cities", 0) >= 3 and features.get("cities_per_week", 0.0) >= 3.0:
+        rate = features.get("cities_per_week")
+        # Only where the pattern is measured: no rate from undated ads or a one-day span.
+        if features.get("cities", 0) >= 3 and rate is not None and rate >= 3.0:
             reasons.append(
-                f"moves fast: {features['cities']} cities, {features['cities_per_week']:g} per week"
+                f"moves fast: {features['cities']} cities, {rate:g} per week (measured over "
+                f"{features.get('span_days', 0):g} days of {features.get('dated', 0)} dated ads)"
             )
         if features.get("max_names_per_phone", 0) >= 3:
-            reasons.append(f"many names behind one phone: up to {features['max_names_per_phone']}")
+            reasons.append(
+                f"many names behind one phone: up to {features['max_names_per_phone']} "
+                f"(measured on the names and phones extracted from {features['size']} ads)"
+            )
         if features.get("max_phones_per_template", 0) >= 3:
-            reasons.append(f"one text, several phones: up to {features['max_phones_per_template']}")
+            reasons.append(
+                f"one text, several phones: up to {features['max_phones_per_template']} "
+                "(measured on near-duplicate text groups)"
+            )
     return Boost(value=round(BOOST_STEP * len(reasons), 3), reasons=reasons)
 
 
@@ -160,8 +199,11 @@ def ads_link_batch(*, ads: Sequence[Ad]) -> LinkResult:
     ids = [ad.pk for ad in ads]
     signatures = _store_bands(ads)
     pairs: dict[tuple[int, int, str], tuple[str, float]] = {}
-    seeds = _text_links(ids, signatures, pairs)
-    _store_signatures(signatures, seeds)
+    shingles = {ad.pk: text_shingles(ad.document) for ad in ads}
+    stored = _stored_posters(shingles)
+    seeds = _text_links(ids, signatures, pairs, shingles, stored)
+    _store_signatures(signatures, seeds, shingles)
+    _count_shingles(shingles, _phones_of(ids), stored)
     keys_of_ad = _identifier_links(ids, pairs, result)
     # A new revision re-checks every link the ad takes part in; those that no longer hold go.
     removed = _prune_links(ids, signatures, keys_of_ad, pairs)
@@ -208,7 +250,9 @@ def _store_bands(ads: Sequence[Ad]) -> dict[int, np.ndarray]:
     return dict(zip(ids, sigs, strict=True))
 
 
-def _store_signatures(signatures: dict[int, np.ndarray], seeds: dict[int, int]) -> None:
+def _store_signatures(
+    signatures: dict[int, np.ndarray], seeds: dict[int, int], shingles: dict[int, np.ndarray]
+) -> None:
     AdSignature.objects.bulk_create(
         [
             AdSignature(
@@ -216,6 +260,7 @@ def _store_signatures(signatures: dict[int, np.ndarray], seeds: dict[int, int]) 
                 signature=sig.tobytes(),
                 version=SIGNATURE_VERSION,
                 seed_ad_id=None if seeds.get(ad_id, ad_id) == ad_id else seeds[ad_id],
+                shingles=shingles[ad_id].astype("<u4").tobytes(),
             )
             for ad_id, sig in signatures.items()
         ],
@@ -245,6 +290,8 @@ def _text_links(
     ids: list[int],
     signatures: dict[int, np.ndarray],
     pairs: dict[tuple[int, int, str], tuple[str, float]],
+    shingles: dict[int, np.ndarray],
+    stored: dict[int, list[int]],
 ) -> dict[int, int]:
     """Add the batch's text links to `pairs`; returns the group seed of each batch ad."""
     keys_of: dict[str, list[int]] = defaultdict(list)
@@ -276,6 +323,7 @@ def _text_links(
     missing = {seed for seed in seeds.values() if seed not in sigs}
     if missing:
         sigs.update(_signatures_of(missing)[0])
+    guard = _WriterGuard(ids, signatures, sigs, seeds, candidates, shingles, stored)
     # In ad id order, so a batch ad's seed is known before a later batch ad links to it; a pair
     # of batch ads is decided from the later one's side (it has the earlier among its candidates).
     for ad_id in ids:
@@ -293,6 +341,8 @@ def _text_links(
             seed_sim = sim if seed == other or seed not in sigs else _similarity(own, sigs[seed])
             if seed_sim < SEED_THRESHOLD:
                 continue
+            if not guard.same_writer(ad_id, other):
+                continue
             accepted.append((seed_sim, sim, other, key, seed if seed in sigs else other))
         if not accepted:
             seeds[ad_id] = ad_id
@@ -308,6 +358,135 @@ def _text_links(
             pairs.setdefault((a, b, LinkKind.TEXT), (key, round(sim, 4)))
         seeds[ad_id] = primary
     return {ad_id: seeds[ad_id] for ad_id in ids}
+
+
+class _StoredFrequencies:
+    """Distinct posters per shingle as ShingleFrequency holds them (for `shared_content`)."""
+
+    def __init__(self, counts: dict[int, int]) -> None:
+        self.counts = counts
+
+    def posters(self, shingles: np.ndarray) -> np.ndarray:
+        get = self.counts.get
+        return np.fromiter((get(int(s), 0) for s in shingles), dtype=np.int64, count=len(shingles))
+
+
+class _WriterGuard:
+    """The boilerplate guard for one batch: shingles, phones and counts read once."""
+
+    def __init__(
+        self,
+        ids: list[int],
+        signatures: dict[int, np.ndarray],
+        sigs: dict[int, np.ndarray],
+        seeds: dict[int, int],
+        candidates: dict[int, dict[int, str]],
+        shingles: dict[int, np.ndarray],
+        stored: dict[int, list[int]],
+    ) -> None:
+        batch = set(ids)
+        needed: set[int] = set()
+        # Only the earlier ads that pass the estimate and the seed guard are weighed: their texts
+        # are read and cut into shingles here, in one query.
+        for ad_id in ids:
+            own = signatures[ad_id]
+            for other in candidates.get(ad_id, {}):
+                theirs = sigs.get(other)
+                if other in batch or theirs is None or _similarity(own, theirs) < THRESHOLD:
+                    continue
+                seed = seeds.get(other, other)
+                if (
+                    seed == other
+                    or seed not in sigs
+                    or (_similarity(own, sigs[seed]) >= SEED_THRESHOLD)
+                ):
+                    needed.add(other)
+        self.batch = batch
+        self.shingles = dict(shingles)
+        for chunk in _chunks(sorted(needed)):
+            for ad_id, raw in AdSignature.objects.filter(
+                ad_id__in=chunk, shingles__isnull=False
+            ).values_list("ad_id", "shingles"):
+                self.shingles[ad_id] = np.frombuffer(bytes(raw), dtype="<u4").astype(np.uint32)
+        # Ads linked before the guard have no stored shingles: read their text once.
+        for chunk in _chunks(sorted(needed - set(self.shingles))):
+            for ad in Ad.objects.filter(pk__in=chunk).only("title", "body"):
+                self.shingles[ad.pk] = text_shingles(ad.document)
+        self.phones = _phones_of([*ids, *needed])
+        self.frequency = _StoredFrequencies({k: len(v) for k, v in stored.items()})
+
+    def same_writer(self, ad_id: int, other: int) -> bool:
+        mine, theirs = self.shingles.get(ad_id), self.shingles.get(other)
+        if mine is None or theirs is None or not len(mine) or not len(theirs):
+            return True  # nothing to weigh (a text under MIN_TOKENS has no signature either)
+        counted = int(other not in self.batch and bool(self.phones.get(other)))
+        shared = shared_content(mine, theirs, self.frequency, counted_pair=counted)
+        corroborated = bool(
+            area_codes(self.phones.get(ad_id, ())) & area_codes(self.phones.get(other, ()))
+        )
+        return writes_alike(shared, corroborated=corroborated)
+
+
+def _phones_of(ad_ids: Iterable[int]) -> dict[int, list[str]]:
+    """The ads' phones (toll-free lines left out), sorted."""
+    out: dict[int, set[str]] = defaultdict(set)
+    for chunk in _chunks(sorted(set(ad_ids))):
+        for ad_id, value in EntityOccurrence.objects.filter(
+            ad_id__in=chunk, entity__kind=EntityKind.PHONE
+        ).values_list("ad_id", "entity__value"):
+            if not is_toll_free(value):
+                out[ad_id].add(value)
+    return {ad_id: sorted(values) for ad_id, values in out.items()}
+
+
+def _poster_hash(phone: str) -> int:
+    """A keyed hash of the poster's phone: counts without a phone a purge would leave behind."""
+    digest = hmac.new(settings.SECRET_KEY.encode(), phone.encode(), hashlib.sha256).digest()
+    return int.from_bytes(digest[:7], "big")
+
+
+def _stored_posters(shingles: dict[int, np.ndarray]) -> dict[int, list[int]]:
+    """The stored posters of every shingle of the batch (absent: no poster yet)."""
+    wanted = sorted({h for values in shingles.values() for h in values.tolist()})
+    out: dict[int, list[int]] = {}
+    for chunk in _chunks(wanted):
+        out.update(
+            ShingleFrequency.objects.filter(shingle__in=chunk).values_list("shingle", "posters")
+        )
+    return out
+
+
+def _count_shingles(
+    shingles: dict[int, np.ndarray], phones: dict[int, list[str]], stored: dict[int, list[int]]
+) -> None:
+    """Count each batch ad's poster once for each of its shingles (up to POSTER_CAP)."""
+    by_shingle: dict[int, set[int]] = defaultdict(set)
+    for ad_id, values in shingles.items():
+        ad_phones = phones.get(ad_id)
+        if not ad_phones or not len(values):
+            continue
+        poster = _poster_hash(ad_phones[0])
+        for h in values.tolist():
+            by_shingle[h].add(poster)
+    if not by_shingle:
+        return
+    rows: list[ShingleFrequency] = []
+    changed: list[int] = []
+    for shingle, posters in by_shingle.items():
+        before = stored.get(shingle)
+        if before is not None and len(before) >= POSTER_CAP:
+            continue
+        merged = sorted(set(before or ()) | posters)[:POSTER_CAP]
+        if before is not None:
+            if len(merged) == len(before):
+                continue
+            changed.append(shingle)
+        rows.append(ShingleFrequency(shingle=shingle, posters=merged))
+    # Rows that grew are replaced (delete + insert: two statements on any backend, where
+    # bulk_update builds one CASE per row); the advisory lock keeps batches from racing.
+    for chunk in _chunks(changed):
+        ShingleFrequency.objects.filter(shingle__in=chunk).delete()
+    ShingleFrequency.objects.bulk_create(rows, batch_size=_CHUNK)
 
 
 def _band_members(keys: list[str]) -> dict[str, tuple[int, list[int]]]:
@@ -360,6 +539,8 @@ def _identifier_links(
     ads_of_entity: dict[int, set[int]] = defaultdict(set)
     entity_info: dict[int, tuple[str, str]] = {}
     for ad_id, entity_id, kind, value in rows:
+        if kind == EntityKind.PHONE and is_toll_free(value):
+            continue  # a site's or directory's own line, not the poster's
         ads_of_entity[entity_id].add(ad_id)
         entity_info[entity_id] = (kind, value)
     keys_of_ad: dict[int, set[str]] = defaultdict(set)

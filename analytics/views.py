@@ -11,7 +11,7 @@ from audit.models import Action
 from audit.services import audit_request
 
 from . import selectors
-from .models import LinkKind, Network
+from .models import Network
 
 
 @require_GET
@@ -45,9 +45,7 @@ def network_page(request: HttpRequest, pk: int) -> HttpResponse:
         "d": detail,
         "network": network,
         "features": network.features or {},
-        "link_kinds": [
-            (label, detail.link_counts.get(value, 0)) for value, label in LinkKind.choices
-        ],
+        "graph_kinds": [(kind.value, kind.label) for kind in selectors.LINKED_KINDS],
     }
     return render(request, "analytics/network.html", context)
 

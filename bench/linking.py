@@ -31,7 +31,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from analytics.linking import Linker, cluster_scores, text_signatures  # noqa: E402
 from demo.synthetic import SyntheticAd, generate_ads  # noqa: E402
 
-HOTLINE = "+18005550100"
+# Not toll-free: toll-free numbers never link (a site's line), so the guard would not be seen.
+HOTLINE = "+13125550100"
 SWEEP = [(64, 2), (32, 4), (21, 6), (16, 8)]
 THRESHOLDS = [0.45, 0.5, 0.55, 0.6]
 

@@ -2,7 +2,9 @@
 
 Public API: `text_signature`, `band_keys`, `estimate_similarity` (for the database layer),
 `Linker` / `Link` (incremental networks), `UnionFind`, `template_view`, `network_features`,
-`cluster_scores`.
+`cluster_scores`; the boilerplate guard (rarity.py): `text_shingles`, `ShingleFrequency`,
+`shared_content`, `writes_alike` (the text-link rule, shared by the Linker and the link stage),
+`area_codes`, `is_toll_free`.
 """
 
 from __future__ import annotations
@@ -22,11 +24,34 @@ from analytics.linking.minhash import (
     text_signature,
     text_signatures,
 )
+from analytics.linking.rarity import (
+    MIN_RARE_SHINGLES,
+    RARE_JACCARD,
+    RARE_POSTERS,
+    UNCOMMON_POSTERS,
+    SharedContent,
+    ShingleFrequency,
+    area_codes,
+    is_toll_free,
+    shared_content,
+    text_shingles,
+    writes_alike,
+)
 from analytics.linking.template import TemplateView, template_view
 from analytics.linking.unionfind import UnionFind
 
 __all__ = [
     "BANDS",
+    "MIN_RARE_SHINGLES",
+    "RARE_JACCARD",
+    "RARE_POSTERS",
+    "UNCOMMON_POSTERS",
+    "SharedContent",
+    "ShingleFrequency",
+    "area_codes",
+    "shared_content",
+    "text_shingles",
+    "writes_alike",
     "NUM_PERM",
     "ROWS",
     "THRESHOLD",
@@ -41,6 +66,7 @@ __all__ = [
     "band_keys",
     "cluster_scores",
     "estimate_similarity",
+    "is_toll_free",
     "network_features",
     "normalise_tokens",
     "template_view",

@@ -12,6 +12,20 @@ already made are kept on record but no longer count, and the union-find is rebui
 remaining links: a repair on a rare event, not a periodic rebuild. `common_keys()` reports them
 so an investigator can see what was set aside and why.
 
+Boilerplate guard (`rarity=True`, the default): an estimated Jaccard at the threshold is only
+a candidate. The text link is made when the two ads share rare content (shingles few distinct
+posters use, counted incrementally in `ShingleFrequency`: see rarity.py), at least
+`min_rare_shingles` of them and `rare_jaccard` of the union of their shingles, or as much
+content that somewhat more posters use (UNCOMMON_POSTERS) when the pair is corroborated: the
+same phone area code or the same region (identifier kind "region", used only as corroboration
+and as the poster of an ad without a phone, never linked through). Stock phrases
+that many posters paste link nobody.
+
+The counts are incremental, so the first few posters of a phrase link before it is known to be
+common. `recheck_text_links()` re-verifies every text link under the counts as they stand and
+drops those that no longer hold, rebuilding the partitions once: a repair run when the counts
+have matured (after a bulk load, or periodically), like the common-key repair above.
+
 Two partitions are kept: `networks` (all links) and `text clusters` (near-duplicate links only),
 the latter being what is measured against the generator's templates.
 """
@@ -37,6 +51,19 @@ from analytics.linking.minhash import (
     text_signature,
     text_signatures,
 )
+from analytics.linking.rarity import (
+    MIN_RARE_SHINGLES,
+    RARE_JACCARD,
+    RARE_POSTERS,
+    UNCOMMON_POSTERS,
+    ShingleFrequency,
+    area_codes,
+    is_toll_free,
+    poster_key,
+    shared_content,
+    text_shingles,
+    writes_alike,
+)
 from analytics.linking.unionfind import UnionFind
 
 __all__ = ["Identifiers", "Link", "Linker"]
@@ -45,6 +72,14 @@ logger = logging.getLogger(__name__)
 
 Identifiers = Mapping[str, Iterable[str]]
 TEXT = "text"
+# Identifier kinds that corroborate a text link but never link by themselves.
+CONTEXT_KINDS = frozenset({"region"})
+
+
+def _areas(identifiers: Identifiers) -> frozenset[str]:
+    """Phone area codes and regions: what corroborates a text link."""
+    regions = {f"region:{r}" for r in identifiers.get("region", ()) if r}
+    return area_codes(identifiers.get("phone", ())) | regions
 
 
 @dataclass(frozen=True)
@@ -71,6 +106,12 @@ class Linker:
         bucket_cap: int = 3,
         seed_threshold: float | None = None,
         known_common: Iterable[str] = (),
+        rarity: bool = True,
+        rare_posters: int = RARE_POSTERS,
+        uncommon_posters: int = UNCOMMON_POSTERS,
+        rare_jaccard: float = RARE_JACCARD,
+        min_rare_shingles: int = MIN_RARE_SHINGLES,
+        frequency: ShingleFrequency | None = None,
     ) -> None:
         if bands * rows > NUM_PERM:
             raise ValueError(f"bands*rows must be <= {NUM_PERM}")
@@ -106,6 +147,17 @@ class Linker:
         self._uf = UnionFind()
         self._text_uf = UnionFind()
         self._dirty = False
+        self.rarity = rarity
+        self.rare_posters = rare_posters
+        self.uncommon_posters = uncommon_posters
+        self.rare_jaccard = rare_jaccard
+        self.min_rare_shingles = min_rare_shingles
+        self.frequency = frequency if frequency is not None else ShingleFrequency()
+        self._shingles: list[np.ndarray] = []
+        self._posters: list[str | None] = []
+        self._area_of: list[frozenset[str]] = []
+        self.rejected_boilerplate = 0
+        self._dropped: set[int] = set()  # positions of text links dropped by a recheck
         for key in known_common:
             self._common.add(self._intern_key(key, -1))
 
@@ -118,7 +170,9 @@ class Linker:
 
     def add(self, ad_id: str, text: str, identifiers: Identifiers | None = None) -> list[Link]:
         """Link one new ad; returns the links it made (empty when it stands alone)."""
-        links = self._add_signed(ad_id, text_signature(text), identifiers or {}, collect=True)
+        links = self._add_signed(
+            ad_id, text_signature(text), identifiers or {}, collect=True, text=text
+        )
         if self._dirty:
             self._rebuild()
         return links or []
@@ -158,7 +212,7 @@ class Linker:
     def add_signed(
         self, ad_id: str, signature: np.ndarray, identifiers: Identifiers | None = None
     ) -> list[Link]:
-        """Like `add` with a precomputed (e.g. stored) signature."""
+        """Like `add` with a precomputed (e.g. stored) signature (no rarity check: no text)."""
         links = self._add_signed(ad_id, signature, identifiers or {}, collect=True)
         if self._dirty:
             self._rebuild()
@@ -166,8 +220,8 @@ class Linker:
 
     def _link_chunk(self, chunk: list[tuple[str, str, Identifiers]], sigs: np.ndarray) -> int:
         hashes = band_hashes(sigs, bands=self.bands, rows=self.rows).tolist()
-        for (ad_id, _, identifiers), sig, bh in zip(chunk, sigs, hashes, strict=True):
-            self._add_signed(ad_id, sig, identifiers or {}, collect=False, hashes=bh)
+        for (ad_id, text, identifiers), sig, bh in zip(chunk, sigs, hashes, strict=True):
+            self._add_signed(ad_id, sig, identifiers or {}, collect=False, hashes=bh, text=text)
         if self._dirty:
             self._rebuild()
         return len(chunk)
@@ -180,6 +234,7 @@ class Linker:
         *,
         collect: bool,
         hashes: list[int] | None = None,
+        text: str | None = None,
     ) -> list[Link] | None:
         if ad_id in self._index:
             raise ValueError(f"ad {ad_id!r} was already linked")
@@ -194,13 +249,25 @@ class Linker:
             self._sigs = grown
         self._sigs[idx] = sig
         links: list[Link] | None = [] if collect else None
+        shingles = text_shingles(text) if self.rarity and text is not None else _NO_SHINGLES
+        self._shingles.append(shingles)
+        self._posters.append(
+            poster_key(identifiers.get("phone", ()), identifiers.get("region", ()))
+        )
+        self._area_of.append(_areas(identifiers))
         for kind, values in identifiers.items():
+            if kind in CONTEXT_KINDS:
+                continue
             for value in values:
+                if kind == "phone" and is_toll_free(value):
+                    continue
                 self._link_identifier(idx, kind, f"{kind}:{value}", links)
         if not is_empty(sig):
             if hashes is None:
                 hashes = band_hashes(sig, bands=self.bands, rows=self.rows)[0].tolist()
             self._link_text(idx, sig, hashes, links)
+        if len(shingles):
+            self.frequency.add(shingles, self._posters[idx])
         return links
 
     def _intern_key(self, key: str, first: int) -> int:
@@ -271,6 +338,9 @@ class Linker:
             root_self = text_uf.find(idx)
             if root_other == root_self:
                 continue
+            if self.rarity and not self._same_writer(idx, other):
+                self.rejected_boilerplate += 1
+                continue
             seed_other = self._seed.get(root_other, root_other)
             if seed_other != other and self._sim(idx, seed_other) < self.seed_threshold:
                 continue
@@ -295,6 +365,44 @@ class Linker:
                 key = f"b{band:02d}:{hashes[band]:016x}"
                 links.append(Link(self._ids[other], self._ids[idx], TEXT, key, sim))
 
+    def recheck_text_links(self) -> int:
+        """Drop the text links the current shingle counts no longer justify; returns how many."""
+        if not self.rarity:
+            return 0
+        dropped = 0
+        for pos, (a, b, kind) in enumerate(zip(self._la, self._lb, self._lkind, strict=True)):
+            if kind != 0 or pos in self._dropped:
+                continue
+            counted = len({p for p in (self._posters[a], self._posters[b]) if p is not None})
+            if not self._same_writer(b, a, counted=counted):
+                self._dropped.add(pos)
+                dropped += 1
+        if dropped:
+            self._rebuild(text=True)
+            logger.info("text links rechecked: %d dropped as boilerplate", dropped)
+        return dropped
+
+    def _same_writer(self, idx: int, other: int, *, counted: int | None = None) -> bool:
+        """Rare shared content; or content few posters use and the same area code or region."""
+        mine, theirs = self._shingles[idx], self._shingles[other]
+        if not len(mine) or not len(theirs):
+            # No shingles kept (signature given without text): the estimate decides alone.
+            return True
+        shared = shared_content(
+            mine,
+            theirs,
+            self.frequency,
+            rare=self.rare_posters,
+            uncommon=self.uncommon_posters,
+            counted_pair=int(self._posters[other] is not None) if counted is None else counted,
+        )
+        return writes_alike(
+            shared,
+            corroborated=bool(self._area_of[idx] & self._area_of[other]),
+            min_rare=self.min_rare_shingles,
+            rare_jaccard=self.rare_jaccard,
+        )
+
     def _sim(self, a: int, b: int) -> float:
         return float(np.count_nonzero(self._sigs[a] == self._sigs[b])) / NUM_PERM
 
@@ -305,14 +413,26 @@ class Linker:
         self._lkey.append(key)
         self._lsim.append(sim)
 
-    def _rebuild(self) -> None:
-        """Recompute the networks without links through keys that turned out to be common."""
+    def _rebuild(self, *, text: bool = False) -> None:
+        """Recompute the networks without links through keys that turned out to be common (and
+        the text clusters too after a recheck, each seeded by its first ad)."""
         uf = UnionFind(len(self._ids))
-        common = self._common
-        for a, b, key in zip(self._la, self._lb, self._lkey, strict=True):
+        text_uf = UnionFind(len(self._ids)) if text else None
+        common, dropped = self._common, self._dropped
+        for pos, (a, b, key) in enumerate(zip(self._la, self._lb, self._lkey, strict=True)):
+            if pos in dropped:
+                continue
             if key < 0 or key not in common:
                 uf.union(a, b)
+            if text_uf is not None and key < 0:
+                text_uf.union(a, b)
         self._uf = uf
+        if text_uf is not None:
+            self._text_uf = text_uf
+            self._seed = {}
+            for root, members in text_uf.groups(2).items():
+                if min(members) != root:
+                    self._seed[root] = min(members)
         self._dirty = False
         logger.info("networks rebuilt without %d common keys", len(common))
 
@@ -356,10 +476,12 @@ class Linker:
 
     def links(self, *, include_common: bool = False) -> Iterator[Link]:
         """Every link on record (those through common keys only when asked)."""
-        for a, b, kind, key, sim in zip(
-            self._la, self._lb, self._lkind, self._lkey, self._lsim, strict=True
+        for pos, (a, b, kind, key, sim) in enumerate(
+            zip(self._la, self._lb, self._lkind, self._lkey, self._lsim, strict=True)
         ):
             if key >= 0 and key in self._common and not include_common:
+                continue
+            if pos in self._dropped:
                 continue
             name = f"b{-key - 1:02d}" if key < 0 else self._key_names[key]
             yield Link(self._ids[a], self._ids[b], self._kinds[kind], name, round(sim, 4))
@@ -371,6 +493,9 @@ class Linker:
     def signature(self, ad_id: str) -> np.ndarray:
         """The stored MinHash signature of an ad."""
         return self._sigs[self._index[ad_id]].copy()
+
+
+_NO_SHINGLES = np.empty(0, dtype=np.uint32)
 
 
 def _chunks(items: Iterable, size: int) -> Iterator[list]:

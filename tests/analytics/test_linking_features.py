@@ -47,9 +47,23 @@ def test_a_single_local_poster_scores_low_on_every_feature():
     assert f["cities_per_week"] < 0.2
 
 
-def test_a_one_day_burst_is_not_an_infinite_rate():
+def test_a_one_day_burst_gives_no_rate():
     ads = [_ad(0.1 * i, c, ["+1"], ["A"]) for i, c in enumerate(["A, AA", "B, BB", "C, CC"])]
+    f = network_features(ads)
+    assert f["cities_per_week"] is None
+    assert f["dated"] == 3
+
+
+def test_a_short_span_counts_as_a_week():
+    ads = [_ad(i, c, ["+1"], ["A"]) for i, c in enumerate(["A, AA", "B, BB", "C, CC"])]
     assert network_features(ads)["cities_per_week"] == 3.0
+
+
+def test_undated_ads_give_no_rate_however_many_cities():
+    ads = [{**_ad(0, f"C{i}, ST", ["+1"], ["A"]), "posted_at": None} for i in range(27)]
+    f = network_features(ads)
+    assert f["cities"] == 27
+    assert f["cities_per_week"] is None and f["dated"] == 0
 
 
 def test_an_empty_network_has_zero_features():

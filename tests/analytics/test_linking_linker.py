@@ -85,10 +85,10 @@ def test_networks_merge_as_ads_arrive():
 def test_a_key_in_too_many_ads_is_reported_and_not_linked_through():
     linker = Linker(common_key_limit=5)
     for i in range(12):
-        linker.add(f"ad{i}", f"unrelated words number {i}", {"phone": ["+18005550100"]})
-    assert linker.common_keys() == {"phone:+18005550100": 12}
+        linker.add(f"ad{i}", f"unrelated words number {i}", {"phone": ["+13125550100"]})
+    assert linker.common_keys() == {"phone:+13125550100": 12}
     assert linker.networks() == []
-    assert not any(lk.key == "phone:+18005550100" for lk in linker.links())
+    assert not any(lk.key == "phone:+13125550100" for lk in linker.links())
     assert sum(1 for _ in linker.links(include_common=True)) == 4
 
 
@@ -177,3 +177,11 @@ def test_without_the_seed_guard_the_chain_would_link():
     for ad_id, text in (("A", a), ("B", b), ("C", c)):
         linker.add(ad_id, text, {})
     assert linker.text_clusters() == [["A", "B", "C"]]
+
+
+def test_a_toll_free_number_is_a_sites_line_and_links_nobody():
+    linker = Linker()
+    linker.add("a", "x", {"phone": ["+18775550100"]})
+    assert linker.add("b", "y", {"phone": ["+18775550100"]}) == []
+    assert linker.add("c", "z", {"phone": ["+13125550100", "+18775550100"]}) == []
+    assert linker.networks() == []

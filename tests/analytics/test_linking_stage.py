@@ -12,6 +12,7 @@ from ads.readers import records_from_payload
 from ads.services import ads_ingest
 from ads.stages import ads_extract_entities
 from analytics import stages as link_stage
+from analytics.linking import text_shingles
 from analytics.models import (
     AdNetwork,
     AdScore,
@@ -19,6 +20,7 @@ from analytics.models import (
     Link,
     LinkKind,
     Network,
+    ShingleFrequency,
     TextBand,
 )
 from analytics.stages import ads_link, network_boost
@@ -111,16 +113,24 @@ def test_near_duplicate_texts_link_by_text_and_unrelated_text_does_not(actors, q
 def test_a_common_identifier_is_reported_and_not_linked_through(actors, quiet, monkeypatch):
     monkeypatch.setattr(link_stage, "COMMON_ENTITY_LIMIT", 3)
     texts = ["Bike", "Sofa", "Lamp", "Desk"]
-    rows = [{"body": f"{t} for sale, agency line 800-555-0199"} for t in texts]
+    rows = [{"body": f"{t} for sale, agency line 312-555-0199"} for t in texts]
     ads = ingest(actors.source_a, rows[:3])
     ads_link(ads)
     assert Link.objects.filter(kind=LinkKind.PHONE).count() == 3  # 3 ads: not yet common
     ads += ingest(actors.source_a, rows[3:])
     result = link_stage.ads_link_batch(ads=ads[3:])
-    hotline = Entity.objects.get(kind=EntityKind.PHONE, value="+18005550199")
+    hotline = Entity.objects.get(kind=EntityKind.PHONE, value="+13125550199")
     assert result.common_entities == {hotline.pk: 4}
     assert not Link.objects.filter(ad_b=ads[3]).exists()
     assert network_of(ads[3]) is None
+
+
+def test_a_toll_free_line_links_nobody(actors, quiet):
+    rows = [{"body": f"{t} for sale, directory line 877-555-0199"} for t in ["Bike", "Sofa"]]
+    ads = ingest(actors.source_a, rows)
+    ads_link(ads)
+    assert Entity.objects.filter(kind=EntityKind.PHONE, value="+18775550199").exists()
+    assert not Link.objects.exists()
 
 
 def test_identifier_links_are_bounded_per_key(actors, quiet, monkeypatch):
@@ -235,6 +245,14 @@ def test_boost_rule_needs_a_pattern_and_three_ads():
     assert network_boost({"size": 10, "cities": 2, "cities_per_week": 2.0})["reasons"] == []
 
 
+def test_no_movement_pattern_where_the_rate_is_not_measured():
+    undated = {"size": 50, "cities": 27, "cities_per_week": None, "span_days": 0.0, "dated": 0}
+    assert network_boost(undated) == {"value": 0.0, "reasons": []}
+    dated = {**undated, "cities_per_week": 9.0, "span_days": 21.0, "dated": 50}
+    (reason,) = network_boost(dated)["reasons"]
+    assert "measured over 21 days of 50 dated ads" in reason
+
+
 def test_text_signature_is_stored_as_bytes_of_the_minhash(actors, quiet):
     (ad,) = ingest(actors.source_a, [{"body": TEMPLATE.format(name="Candy", extra="roses")}])
     ads_link([ad])
@@ -263,3 +281,66 @@ def test_ingested_ads_are_linked_by_the_pipeline(actors, settings, monkeypatch):
     assert AdNetwork.objects.count() == 2
     assert Network.objects.get().size == 2
     assert EntityOccurrence.objects.count() == 2
+
+
+# --- the boilerplate guard: stock text pasted by many posters links nobody ---
+STOCK = (
+    "new in town sweet and friendly girl available now for outcalls and incalls call me "
+    "anytime day or night you will not be disappointed come see me soon babe kisses"
+)
+# Each poster's own few words (not in any phrase list), so only the stock part is shared.
+OWN = ["quorbel", "vantissa", "melbrook", "dravenly", "custerine", "pollimar", "zenthaw"]
+# Different area codes, so no pair is corroborated by the same one.
+PHONES = ["312", "415", "702", "303", "206", "617", "404", "305"]
+
+
+def _stock_ad(i: int) -> dict:
+    return {"body": f"{STOCK} {OWN[i % len(OWN)]} call {PHONES[i]}-555-01{i:02d}"}
+
+
+def test_posters_pasting_the_same_stock_text_stop_linking_once_it_is_common(actors, quiet):
+    ads = []
+    for i in range(6):
+        (ad,) = ingest(actors.source_a, [_stock_ad(i)])
+        ads_link([ad])
+        ads.append(ad)
+    linked = {
+        pk
+        for pair in Link.objects.filter(kind=LinkKind.TEXT).values_list("ad_a_id", "ad_b_id")
+        for pk in pair
+    }
+    # Only the first two posters, before the text is known to be shared, can link by it.
+    assert linked <= {ads[0].pk, ads[1].pk}
+    assert max(len(p) for p in ShingleFrequency.objects.values_list("posters", flat=True)) == (
+        link_stage.POSTER_CAP
+    )
+
+
+def test_one_poster_reposting_a_text_still_links(actors, quiet):
+    own = " ".join(f"{w}{suffix}" for suffix in ("a", "o") for w in OWN)
+    body = f"{STOCK} {own} call 312-555-0142"
+    first = ingest(actors.source_a, [{"body": body}])
+    ads_link(first)
+    for i in range(4):
+        (ad,) = ingest(actors.source_a, [_stock_ad(i + 1)])
+        ads_link([ad])
+    again = ingest(actors.source_a, [{"body": body.replace("kisses", "hugs")}])
+    ads_link(again)
+    assert Link.objects.filter(ad_b=again[0], kind=LinkKind.TEXT).exists()
+
+
+def test_shingle_counts_hold_no_phone(actors, quiet):
+    (ad,) = ingest(actors.source_a, [_stock_ad(0)])
+    ads_link([ad])
+    stored = list(ShingleFrequency.objects.values_list("posters", flat=True))
+    assert stored and all(len(p) == 1 for p in stored)
+    assert "3125550100" not in repr(stored) and "+13125550100" not in repr(stored)
+
+
+def test_the_shingles_the_guard_weighs_are_stored_beside_the_signature(actors, quiet):
+    (ad,) = ingest(actors.source_a, [_stock_ad(3)])
+    ads_link([ad])
+    raw = AdSignature.objects.get(ad=ad).shingles
+    stored = np.frombuffer(bytes(raw), dtype="<u4")
+    assert len(stored) > 10
+    assert stored.tolist() == text_shingles(ad.document).tolist()

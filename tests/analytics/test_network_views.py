@@ -170,3 +170,38 @@ def test_the_network_list_shows_only_networks_with_a_visible_ad(actors, world):
         world["spanning"].pk,
         world["local"].pk,
     }
+
+
+def test_the_network_page_counts_ads_and_identifiers_not_pairs(actors, world):
+    page = actors.client_for("investigator_a").get(
+        reverse("analytics:network", args=[world["spanning"].pk])
+    )
+    html = page.content.decode()
+    # Unit A sees two of the three ads sharing the phone: 2 ads and 1 identifier, not pairs.
+    assert "Phone number: 1 identifier shared by 2 ads" in html
+    assert page.context["d"].evidence == [
+        {"kind": "phone", "label": "Phone number", "ads": 2, "identifiers": 1}
+    ]
+    assert "Shared share" not in html
+    assert "Words that stay the same from ad to ad" in html
+
+
+def test_near_identical_ads_are_one_template_node_with_their_count(actors, world, settings):
+    settings.RISK_FLAG_THRESHOLD = 0.42
+    body = (
+        "Quiet upscale companion quorbel vantissa melbrook visiting this week, dravenly "
+        "custerine pollimar zenthaw gentlemen only, call 702-555-0188 {n}"
+    )
+    ads = [ingest(actors.source_a, body.format(n=n), title=f"Repost {n}") for n in "abc"]
+    ads_link(ads)
+    network = AdNetwork.objects.get(ad=ads[0]).network
+    page = actors.client_for("investigator_a").get(reverse("analytics:network", args=[network.pk]))
+    graph = page.context["d"].graph
+    kinds = sorted(n["data"]["kind"] for n in graph["elements"]["nodes"])
+    assert kinds == ["phone", "template"]
+    (template,) = [n["data"] for n in graph["elements"]["nodes"] if n["data"]["kind"] == "template"]
+    assert template["count"] == 3
+    assert len(graph["elements"]["edges"]) == 1  # the phone to the template, not to each ad
+    assert graph["risk_threshold"] == 0.42
+    html = page.content.decode()
+    assert "risk ≥ 0.42" in html and 'data-link-kind="phone"' in html

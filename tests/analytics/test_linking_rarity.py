@@ -1,0 +1,88 @@
+"""Boilerplate that many posters share links nobody; a rare shared text still links."""
+
+from __future__ import annotations
+
+from analytics.linking import Linker
+from analytics.linking.rarity import (
+    RARE_POSTERS,
+    ShingleFrequency,
+    poster_key,
+    shared_content,
+    text_shingles,
+)
+
+# Synthetic stock phrases (the "market" boilerplate) and a rare text one writer reuses.
+STOCK = (
+    "new in town sweet and friendly girl available now for outcalls and incalls call me "
+    "anytime day or night you will not be disappointed come see me soon babe kisses"
+)
+
+
+def _words(lo: int, hi: int, prefix: str = "z") -> str:
+    letters = "bcdfghjklmnpqrstvwxz"
+    return " ".join(f"{prefix}{letters[i // 20]}u{letters[i % 20]}e" for i in range(lo, hi))
+
+
+def _phone(i: int) -> str:
+    return f"+1{200 + i:03d}555{i:04d}"
+
+
+def test_shingles_of_filler_and_short_texts_are_left_out():
+    assert len(text_shingles("xx oo xx oo xx oo xx oo xx oo")) == 0
+    assert len(text_shingles("call me now")) == 0
+    assert len(text_shingles(STOCK)) > 10
+
+
+def test_a_poster_counts_once_however_often_they_repost():
+    freq = ShingleFrequency(bits=16, bloom_bits=20)
+    sh = text_shingles(STOCK)
+    for _ in range(5):
+        freq.add(sh, "phone:+12135550101")
+    assert freq.posters(sh).max() == 1
+    freq.add(sh, "phone:+13105550102")
+    assert freq.posters(sh).min() == 2
+
+
+def test_an_ad_without_phone_or_region_is_no_poster():
+    assert poster_key((), ()) is None
+    assert poster_key(("+13105550102", "+12135550101"), ("ca",)) == "phone:+12135550101"
+    assert poster_key((), ("los angeles",)) == "region:los angeles"
+
+
+def test_shared_content_counts_only_what_few_posters_use():
+    freq = ShingleFrequency(bits=16, bloom_bits=20)
+    stock = text_shingles(STOCK)
+    for i in range(10):
+        freq.add(stock, f"phone:{_phone(i)}")
+    a = text_shingles(STOCK + " " + _words(0, 20))
+    b = text_shingles(STOCK + " " + _words(0, 20))
+    shared = shared_content(a, b, freq)
+    assert shared.shared == len(a)
+    assert shared.rare == len(a) - len(stock)
+
+
+def test_strangers_pasting_the_same_stock_text_are_not_linked():
+    linker = Linker()
+    for i in range(12):
+        linker.add(f"s{i}", STOCK + " " + _words(i * 6, i * 6 + 6), {"phone": [_phone(i)]})
+    # Only the first RARE_POSTERS posters, before the phrase is known to be common, can link.
+    assert [len(c) for c in linker.text_clusters()] == [RARE_POSTERS]
+    assert linker.rejected_boilerplate > 0
+
+
+def test_without_the_guard_the_same_strangers_chain_into_one_cluster():
+    linker = Linker(rarity=False)
+    for i in range(12):
+        linker.add(f"s{i}", STOCK + " " + _words(i * 6, i * 6 + 6), {"phone": [_phone(i)]})
+    assert len(linker.text_clusters()[0]) > 6
+
+
+def test_one_writer_reposting_a_rare_text_with_two_phones_is_linked():
+    linker = Linker()
+    for i in range(12):
+        linker.add(f"s{i}", STOCK + " " + _words(i * 6, i * 6 + 6), {"phone": [_phone(i)]})
+    rare = _words(100, 140, prefix="q")
+    linker.add("w1", rare, {"phone": ["+17025550111"]})
+    links = linker.add("w2", rare + " " + STOCK[:40], {"phone": ["+17025550112"]})
+    assert [link.kind for link in links] == ["text"]
+    assert linker.same_network("w1", "w2")
