@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-import logging
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -15,8 +14,6 @@ import numpy as np
 from analytics.scoring.metrics import binary_report, multiclass_report
 from analytics.scoring.model import MODEL_FILE, NOVEL_NOTE, ModelNotFoundError, TrainedModel
 from analytics.scoring.training import LabelledExample
-
-logger = logging.getLogger(__name__)
 
 # dig-ads-classifier labels (usc-isi-i2/dig-ads-classifier): 2 massage, 3 escort, 4 jobs+other.
 DIG_LABELS = {"2": "massage", "3": "escort", "4": "job_or_other"}
@@ -36,31 +33,6 @@ def resolve_model_dir(explicit: str | Path | None, configured: str | Path | None
     if not (path / MODEL_FILE).exists():
         raise ModelNotFoundError(NO_MODEL_HELP.format(where=f" in {path}"))
     return path
-
-
-def configured_model_dir() -> Path | None:
-    """Django's RISK_MODEL_DIR when settings are importable, else None."""
-    try:
-        from django.conf import settings
-
-        value = getattr(settings, "RISK_MODEL_DIR", None)
-    except Exception:  # noqa: BLE001 - settings may not exist or be misconfigured yet
-        logger.debug("Django settings unavailable; no RISK_MODEL_DIR")
-        return None
-    return Path(value) if value else None
-
-
-def configured_cache_dir() -> Path | None:
-    """Where ONNX exports are cached: settings.ENCODER_CACHE_DIR, else MODEL_DIR/encoders."""
-    try:
-        from django.conf import settings
-
-        value = getattr(settings, "ENCODER_CACHE_DIR", None)
-        if value is None and getattr(settings, "MODEL_DIR", None):
-            value = Path(settings.MODEL_DIR) / "encoders"
-    except Exception:  # noqa: BLE001 - settings may not exist yet
-        return None
-    return Path(value) if value else None
 
 
 def _emit(out: TextIO, item_id: Any, result: Any) -> None:

@@ -6,16 +6,16 @@ import json
 from argparse import ArgumentParser
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from analytics.scoring.cli import (
-    configured_cache_dir,
-    configured_model_dir,
     evaluate,
     load_examples,
     resolve_model_dir,
 )
 from analytics.scoring.model import ModelNotFoundError, TrainedModel
+from analytics.services import encoder_cache_dir
 
 
 class Command(BaseCommand):
@@ -27,9 +27,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            model_dir = resolve_model_dir(options["model"], configured_model_dir())
+            model_dir = resolve_model_dir(options["model"], settings.RISK_MODEL_DIR)
             examples = load_examples(options["data"])
         except (ModelNotFoundError, FileNotFoundError) as exc:
             raise CommandError(str(exc)) from exc
-        report = evaluate(TrainedModel.load(model_dir, cache_dir=configured_cache_dir()), examples)
+        report = evaluate(TrainedModel.load(model_dir, cache_dir=encoder_cache_dir()), examples)
         self.stdout.write(json.dumps(report, indent=2))

@@ -7,15 +7,15 @@ from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from analytics.scoring.cli import (
-    configured_cache_dir,
-    configured_model_dir,
     resolve_model_dir,
     score_lines,
 )
 from analytics.scoring.model import ModelNotFoundError, TrainedModel
+from analytics.services import encoder_cache_dir
 
 
 class Command(BaseCommand):
@@ -27,10 +27,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            model_dir = resolve_model_dir(options["model"], configured_model_dir())
+            model_dir = resolve_model_dir(options["model"], settings.RISK_MODEL_DIR)
         except ModelNotFoundError as exc:
             raise CommandError(str(exc)) from exc
-        model = TrainedModel.load(model_dir, cache_dir=configured_cache_dir())
+        model = TrainedModel.load(model_dir, cache_dir=encoder_cache_dir())
         if options["file"]:
             with Path(options["file"]).open(encoding="utf-8") as fh:
                 scored, errors = score_lines(fh, model, self.stdout, self.stderr)
