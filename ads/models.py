@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from core.access import visibility_preamble
+
 if TYPE_CHECKING:
     from accounts.models import User
 
@@ -27,13 +29,9 @@ class SourceKind(models.TextChoices):
 class SourceQuerySet(models.QuerySet["Source"]):
     def visible_to(self, user: User) -> SourceQuerySet:
         """Investigators see their unit's sources and shared ones (no unit); admins all."""
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
-        if user.is_platform_admin:
-            return self
-        if user.is_investigator:
-            return self.filter(Q(unit__isnull=True) | Q(unit_id=user.unit_id))
-        return self.none()
+        if (decided := visibility_preamble(self, user)) is not None:
+            return decided
+        return self.filter(Q(unit__isnull=True) | Q(unit_id=user.unit_id))
 
 
 class Source(models.Model):
@@ -116,13 +114,9 @@ class PipelineStatus(models.TextChoices):
 class AdQuerySet(models.QuerySet["Ad"]):
     def visible_to(self, user: User) -> AdQuerySet:
         """The only door to ads: every view, API, export and admin page starts here."""
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
-        if user.is_platform_admin:
-            return self
-        if user.is_investigator:
-            return self.filter(Q(source__unit__isnull=True) | Q(source__unit_id=user.unit_id))
-        return self.none()
+        if (decided := visibility_preamble(self, user)) is not None:
+            return decided
+        return self.filter(Q(source__unit__isnull=True) | Q(source__unit_id=user.unit_id))
 
     def unfinished(self) -> AdQuerySet:
         return self.exclude(pipeline_stage=PIPELINE_DONE)
@@ -260,10 +254,8 @@ class EntityKind(models.TextChoices):
 class EntityQuerySet(models.QuerySet["Entity"]):
     def visible_to(self, user: User) -> EntityQuerySet:
         """An entity is visible when at least one ad it occurs in is visible."""
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
-        if user.is_platform_admin:
-            return self
+        if (decided := visibility_preamble(self, user)) is not None:
+            return decided
         return self.filter(
             pk__in=EntityOccurrence.objects.filter(ad__in=Ad.objects.visible_to(user)).values(
                 "entity_id"
