@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.http import HttpRequest
 from django.urls import reverse
 
 from analytics.scoring.indicators import indicator_labels
-from cases.models import Alert, QueueItem
+from cases.models import QueueItem
 
 PAGE_SIZE = 50
 
@@ -44,7 +42,3 @@ def with_row_urls(items: list[QueueItem]) -> list[QueueItem]:
         item.claim_url = patterns["cases:item-claim"].replace(str(_PK), str(item.pk))
         item.ad_url = patterns["cases:ad"].replace(str(_PK), str(item.ad_id)) if item.ad_id else ""
     return items
-
-
-def unread_alerts(user: Any) -> int:
-    return Alert.objects.filter(watchlist__user=user, read_at__isnull=True).count()

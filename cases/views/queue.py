@@ -18,7 +18,7 @@ from cases import exports, selectors
 from cases.forms import SavedViewForm
 from cases.models import ItemStatus, SavedView
 from cases.services import triage
-from cases.views._shared import PAGE_SIZE, is_htmx, page_number, unread_alerts, with_row_urls
+from cases.views._shared import PAGE_SIZE, is_htmx, page_number, with_row_urls
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +51,6 @@ def queue(request: HttpRequest) -> HttpResponse:
         "statuses": ItemStatus.choices,
         "sources": Source.objects.visible_to(request.user).order_by("name"),
         "saved_views": SavedView.objects.filter(user=request.user),
-        "unread_alerts": unread_alerts(request.user),
         "windows": list(selectors.WINDOWS),
         "orders": list(selectors.ORDERS),
         "indicators": list(indicator_labels().items()),
