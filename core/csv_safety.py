@@ -26,8 +26,17 @@ def neutralise_bidi(text: str, *, marks: bool = True) -> str:
     return pattern.sub(lambda m: f"[U+{ord(m.group()):04X}]", text)
 
 
+# The same characters in UTF-8 (U+202A..U+202E = E2 80 AA..AE, U+2066..U+2069 = E2 81 A6..A9), so
+# a page can be checked without decoding it.
+_BIDI_REORDERING_UTF8 = re.compile(rb"\xe2\x80[\xaa-\xae]|\xe2\x81[\xa6-\xa9]")
+
+
 def has_bidi_reordering(text: str) -> bool:
     return _BIDI_REORDERING.search(text) is not None
+
+
+def utf8_has_bidi_reordering(data: bytes) -> bool:
+    return _BIDI_REORDERING_UTF8.search(data) is not None
 
 
 def _reads_as_formula(text: str) -> bool:

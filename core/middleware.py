@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 
 from audit.services import client_ip
-from core.csv_safety import has_bidi_reordering, neutralise_bidi
+from core.csv_safety import has_bidi_reordering, neutralise_bidi, utf8_has_bidi_reordering
 
 # No inline script anywhere: pages load ES modules from /static/ and take data via json_script.
 CSP = (
@@ -146,9 +146,18 @@ class NeutraliseBidiMiddleware:
         ):
             return response
         charset = response.charset or "utf-8"
-        text = response.content.decode(charset, errors="replace")
-        if has_bidi_reordering(text):
-            response.content = neutralise_bidi(text, marks=False).encode(charset)
-            if response.has_header("Content-Length"):
-                response["Content-Length"] = str(len(response.content))
+        content = response.content
+        # A UTF-8 page (every page here) is searched as bytes; only one that holds a control is
+        # decoded and rewritten.
+        if charset.lower().replace("_", "-") == "utf-8":
+            if not utf8_has_bidi_reordering(content):
+                return response
+            text = content.decode(charset, errors="replace")
+        else:
+            text = content.decode(charset, errors="replace")
+            if not has_bidi_reordering(text):
+                return response
+        response.content = neutralise_bidi(text, marks=False).encode(charset)
+        if response.has_header("Content-Length"):
+            response["Content-Length"] = str(len(response.content))
         return response
