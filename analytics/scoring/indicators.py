@@ -19,9 +19,11 @@ matter; the weights order the explanation and the reason sentence.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -800,9 +802,10 @@ def feature_names() -> list[str]:
     return [*FEATURE_NAMES, *(f"prototype_{f}" for f in PROTOTYPES)]
 
 
-def indicator_labels() -> dict[str, str]:
+@functools.cache
+def indicator_labels() -> Mapping[str, str]:
     """Every indicator code the detectors can write, with its label in plain words (for filters
-    and for showing codes people can read)."""
+    and for showing codes people can read). Built once: the lexicon does not change at run time."""
     labels = {entry.code: entry.label for entry in LEXICON}
     labels.update({code: label for code, label, _family, _w in EMOJI.values()})
     labels.update(
@@ -815,4 +818,4 @@ def indicator_labels() -> dict[str, str]:
         }
     )
     labels.update({f"paraphrase_{family}": f"wording close to {family}" for family in PROTOTYPES})
-    return dict(sorted(labels.items(), key=lambda kv: kv[1]))
+    return MappingProxyType(dict(sorted(labels.items(), key=lambda kv: kv[1])))
