@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from audit.admin_mixins import RoleAdminMixin
 
 from .models import ModelVersion
-from .services import metrics_provenance, model_activate
+from .services import decision_head_summary, metrics_provenance, model_activate
 
 
 @admin.register(ModelVersion)
@@ -21,8 +21,13 @@ class ModelVersionAdmin(RoleAdminMixin, admin.ModelAdmin):
         "activated_at",
         "rescore_progress",
         "measured_on",
+        "learnt_from_decisions",
     )
-    readonly_fields = ["measured_on", *(f.name for f in ModelVersion._meta.fields)]
+    readonly_fields = [
+        "measured_on",
+        "learnt_from_decisions",
+        *(f.name for f in ModelVersion._meta.fields),
+    ]
     actions = ("activate",)
 
     @admin.display(description="re-scored")
@@ -35,6 +40,10 @@ class ModelVersionAdmin(RoleAdminMixin, admin.ModelAdmin):
     @admin.display(description="what its metrics measure")
     def measured_on(self, obj: ModelVersion) -> str:
         return metrics_provenance(obj.training_summary)
+
+    @admin.display(description="learnt from decisions")
+    def learnt_from_decisions(self, obj: ModelVersion) -> str:
+        return decision_head_summary(obj.metrics)
 
     def has_add_permission(self, request: HttpRequest, *args: object) -> bool:
         return False

@@ -17,8 +17,10 @@ from django.utils import timezone
 from ads.models import Ad
 
 from .models import AdEmbedding, AdScore, ModelVersion
+from .scoring import decisions as learnt
+from .scoring import lead
 from .scoring.encoder import Encoder
-from .scoring.model import TrainedModel
+from .scoring.model import Featurizer, TrainedModel
 from .scoring.training import LabelledExample, load_seed_corpus, train
 
 logger = logging.getLogger(__name__)
@@ -140,8 +142,38 @@ def decision_examples() -> list[LabelledExample]:
     ]
 
 
+def decision_head_train(encoder: Encoder, *, seed: int = 0) -> learnt.DecisionHead | None:
+    """The head learnt from investigators' decisions (analytics/scoring/decisions.py), with its
+    held-out report; None while no decision says "true lead" and none says "not a lead"."""
+    from cases.selectors import decision_labels
+
+    labels = [row for row in decision_labels() if row["risk"] is not None]
+    if len({row["risk"] for row in labels}) < 2:
+        return None
+    ads = Ad.objects.select_related("source").in_bulk([row["ad_id"] for row in labels])
+    labels = [row for row in labels if row["ad_id"] in ads]
+    _, encoded, hits = Featurizer(encoder).run(
+        [ads[row["ad_id"]].document for row in labels],
+        [scoring_evidence(ads[row["ad_id"]]) for row in labels],
+    )
+    rows = [
+        (
+            (row["decision_id"], row["ad_id"]),
+            int(bool(row["risk"])),
+            learnt.feature_vector(hits[i], encoded.embeddings[i]),
+            lead.lead_score(hits[i])[0],
+        )
+        for i, row in enumerate(labels)
+    ]
+    x, y, cold = learnt.rows_in_order(rows)
+    return learnt.train(x, y, cold, rules=learnt.Rules.from_settings(), seed=seed)
+
+
 def model_train(*, include_decisions: bool = True, seed: int = 0) -> ModelVersion:
-    """Train on the seed corpus plus every recorded decision; store the version with its metrics."""
+    """Train on the seed corpus plus every recorded decision; store the version with its metrics.
+
+    The seed corpus teaches the category head only. Decisions also train the decision head,
+    whose held-out figures (metrics["decisions"]) decide whether pages show it."""
     examples = load_seed_corpus()
     decisions = decision_examples() if include_decisions else []
     encoder = Encoder(
@@ -149,7 +181,10 @@ def model_train(*, include_decisions: bool = True, seed: int = 0) -> ModelVersio
         backend=settings.RISK_ENCODER_BACKEND,
         cache_dir=encoder_cache_dir(),
     )
-    model = train([*examples, *decisions], encoder=encoder, seed=seed)
+    head = decision_head_train(encoder, seed=seed) if include_decisions else None
+    model = train([*examples, *decisions], encoder=encoder, seed=seed, decision_head=head)
+    if head is not None:
+        model.metrics["decisions"] = head.report
     path = Path(settings.MODEL_DIR) / model.version
     model.save(path)
     version, _ = ModelVersion.objects.update_or_create(
@@ -256,5 +291,11 @@ def metrics_provenance(training_summary: dict) -> str:
         )
     return (
         f"Cross-validation on {seed} synthetic seed ads and {decisions} investigators' "
-        "decisions; only figures measured on held-out decisions speak for real ads."
+        "decisions; only figures measured on held-out decisions speak for real ads (below)."
     )
+
+
+def decision_head_summary(metrics: dict) -> str:
+    """The model page's line on the head learnt from decisions: its held-out figures, and
+    whether pages show it."""
+    return learnt.describe((metrics or {}).get("decisions") or {})

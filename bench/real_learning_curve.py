@@ -5,12 +5,15 @@
 Investigators' decisions are replayed from the hand-labelled development set
 (bench/labels/real_dev_*.jsonl): "look_first" is a confirmed lead (1) and "ordinary" a dismissed
 one (0); "maybe" is left out. Each fold holds out a fifth of the ads; the rest arrive in a
-seeded random order, and after every step of N decisions a head is trained on those N alone
-(logistic regression on the product's features: the lead score's log-odds, one flag per evidence
-family, and the ad's 384-d embedding from the product encoder), calibrated with Platt scaling by
-3-fold cross-validation, and scored on the held-out ads. Printed per N: mean ROC AUC and
-expected calibration error (ECE, 10 bins) on held-out decisions, against the cold-start lead
-score's AUC on the same held-out ads. Figures only: no ad text is printed.
+seeded random order, and after every step of N decisions the product's decision head
+(analytics/scoring/decisions.py `fit`: logistic regression on the lead score's log-odds, one flag
+per evidence family, and the ad's 384-d embedding from the product encoder, with a Platt
+calibrator on 3-fold out-of-fold values) is trained on those N alone and scored on the held-out
+ads. Printed per N: mean ROC AUC and expected calibration error (ECE, 10 bins) on held-out
+decisions, against the cold-start lead score's AUC on the same held-out ads. Last, every decision
+is replayed in one seeded order through the product's promotion rule (`evaluate`: fitted on the
+earlier 80%, measured on the latest 20%), which says whether pages would show the head.
+Figures only: no ad text is printed.
 """
 
 from __future__ import annotations
@@ -29,14 +32,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-
-
-def _auc(scores: np.ndarray, labels: np.ndarray) -> float:
-    pos, neg = scores[labels == 1], scores[labels == 0]
-    if not len(pos) or not len(neg):
-        return float("nan")
-    wins = (pos[:, None] > neg[None, :]).sum() + 0.5 * (pos[:, None] == neg[None, :]).sum()
-    return float(wins / (len(pos) * len(neg)))
 
 
 def main() -> int:
@@ -62,16 +57,13 @@ def main() -> int:
 
     django.setup()
     import real_scoring
-    from sklearn.calibration import CalibratedClassifierCV
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
 
     from ads.extraction import extract
+    from analytics.scoring import decisions as learnt
     from analytics.scoring.calibration import expected_calibration_error
     from analytics.scoring.encoder import Encoder
     from analytics.scoring.indicators import detect, neutral_text
-    from analytics.scoring.lead import FAMILY_EVIDENCE, PRIOR_LOG_ODDS, evidence, lead_score
+    from analytics.scoring.lead import lead_score
 
     ads = {(f, r): t for f, r, t in real_scoring._ads(args.data)}
     labels = []
@@ -79,7 +71,6 @@ def main() -> int:
         labels += [json.loads(x) for x in path.read_text().splitlines() if x.strip()]
     rows = [r for r in labels if r.get("judgement") in ("look_first", "ordinary")]
     texts, y, cold, families = [], [], [], []
-    names = sorted(FAMILY_EVIDENCE) + ["ilo"]
     for r in rows:
         text = ads[(r["key"]["file"], r["key"]["row"])]
         if hashlib.sha256(text.encode("utf-8")).hexdigest() != r["key"]["sha256"]:
@@ -88,12 +79,10 @@ def main() -> int:
         ext = extract(text)
         info = {"ages": list(ext.ages), "ethnicities": ext.ethnicities}
         hits = detect(text, info)
-        present = evidence(hits)
         texts.append(neutral_text(text, info)[0])
         y.append(1 if r["judgement"] == "look_first" else 0)
         cold.append(lead_score(hits)[0])
-        logit = PRIOR_LOG_ODDS + sum(w for _, w in present.values())
-        families.append([logit, *(1.0 if n in present else 0.0 for n in names)])
+        families.append(learnt.evidence_features(hits))
     y_arr, cold_arr = np.array(y), np.array(cold)
     x_all = np.array(families, dtype=np.float32)
     if args.features == "evidence+embedding":
@@ -103,7 +92,11 @@ def main() -> int:
         f"decisions replayed: {len(y)} ({int(y_arr.sum())} confirmed, {int((1 - y_arr).sum())} "
         f"dismissed), {args.folds} folds x {args.repeats} orders, features: {args.features}"
     )
-    steps = [n for n in (20, 40, 60, 80, 100, 120) if n <= len(y) * (args.folds - 1) // args.folds]
+    steps = [
+        n
+        for n in (20, 40, 60, 80, 100, 150, 200, 250, 300)
+        if n <= len(y) * (args.folds - 1) // args.folds
+    ]
     results: dict[int, list[tuple[float, float]]] = {n: [] for n in steps}
     cold_aucs: list[float] = []
     for repeat in range(args.repeats):
@@ -112,20 +105,15 @@ def main() -> int:
         folds = np.array_split(order, args.folds)
         for k, held in enumerate(folds):
             pool = np.concatenate([f for j, f in enumerate(folds) if j != k])
-            cold_aucs.append(_auc(cold_arr[held], y_arr[held]))
+            cold_aucs.append(learnt.roc_auc(cold_arr[held], y_arr[held]))
             for n in steps:
                 train = pool[:n]
                 if min(y_arr[train].sum(), (1 - y_arr[train]).sum()) < 3:
                     continue
-                base = make_pipeline(
-                    StandardScaler(),
-                    LogisticRegression(C=0.05, class_weight="balanced", max_iter=2000),
-                )
-                model = CalibratedClassifierCV(base, method="sigmoid", cv=3)
-                model.fit(x_all[train], y_arr[train])
-                probs = model.predict_proba(x_all[held])[:, 1]
+                head = learnt.fit(x_all[train], y_arr[train], seed=repeat)
+                probs = head.proba(x_all[held])
                 ece = expected_calibration_error(probs, y_arr[held])
-                results[n].append((_auc(probs, y_arr[held]), ece))
+                results[n].append((learnt.roc_auc(probs, y_arr[held]), ece))
     cold_mean = float(np.nanmean(cold_aucs))
     print(f"cold-start lead score, held-out ROC AUC: {cold_mean:.3f}")
     print("decisions  runs  held-out AUC  held-out ECE")
@@ -138,6 +126,12 @@ def main() -> int:
         ece = float(np.mean([e for _, e in got]))
         note = "beats cold start" if auc > cold_mean and not math.isnan(auc) else ""
         print(f"{n:9}  {len(got):4}  {auc:12.3f}  {ece:12.3f}  {note}")
+    order = np.random.default_rng(7).permutation(len(y))
+    report = learnt.evaluate(
+        x_all[order], y_arr[order], cold_arr[order], rules=learnt.Rules.from_settings()
+    )
+    print("\nthe product's promotion rule on every decision, replayed in one seeded order:")
+    print(learnt.describe(report))
     return 0
 
 

@@ -255,6 +255,12 @@ RISK_ENCODER_BACKEND = env_str("RISK_ENCODER_BACKEND", "onnx-int8")
 # charts, maps and exports read the stored flags.
 RISK_FLAG_THRESHOLD = env_float("RISK_FLAG_THRESHOLD", 0.5)
 MINOR_FLAG_THRESHOLD = env_float("MINOR_FLAG_THRESHOLD", 0.5)
+# When a head learnt from investigators' decisions replaces the lead score on pages
+# (analytics/scoring/decisions.py): enough decisions of both kinds, and held-out figures that beat
+# the lead score and are calibrated.
+DECISION_HEAD_MIN_DECISIONS = env_int("DECISION_HEAD_MIN_DECISIONS", 300)
+DECISION_HEAD_MIN_PER_CLASS = env_int("DECISION_HEAD_MIN_PER_CLASS", 30)
+DECISION_HEAD_MAX_ECE = env_float("DECISION_HEAD_MAX_ECE", 0.05)
 
 # --- Geocoding ----------------------------------------------------------------------------------
 GEOCODER_BACKEND = env_str("GEOCODER_BACKEND", "gazetteer")

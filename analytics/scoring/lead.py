@@ -90,10 +90,18 @@ def enough_evidence(present: dict[str, tuple[str, float]]) -> bool:
 
 def lead_score(hits: Iterable[Indicator]) -> tuple[float, bool]:
     """(lead score in 0..1, whether the ad is flagged at RISK_FLAG_THRESHOLD)."""
+    hits = list(hits)
     present = evidence(hits)
     logit = PRIOR_LOG_ODDS + sum(weight for _, weight in present.values())
     score = 1.0 / (1.0 + math.exp(-logit))
-    return score, score >= settings.RISK_FLAG_THRESHOLD and enough_evidence(present)
+    return score, flag(score, hits)
+
+
+def flag(risk: float, hits: Iterable[Indicator]) -> bool:
+    """The one rule for "flagged": the risk shown (lead score, or a promoted decision head's
+    probability) reaches RISK_FLAG_THRESHOLD, and the ad carries one strong or two moderate
+    kinds of evidence. A number alone never flags an ad."""
+    return risk >= settings.RISK_FLAG_THRESHOLD and enough_evidence(evidence(hits))
 
 
 def minor_score(hits: Iterable[Indicator], ages: Iterable[int]) -> float:

@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from analytics.scoring import decisions as learnt
 from analytics.scoring import indicators as ind
 from analytics.scoring import lead
 from analytics.scoring.calibration import Platt, Temperature
@@ -178,6 +179,7 @@ class TrainedModel:
         encoder: Encoder | None = None,
         reference: np.ndarray | None = None,
         novelty: dict[str, Any] | None = None,
+        decision_head: learnt.DecisionHead | None = None,
     ) -> None:
         self.version = version
         self.created_at = created_at
@@ -193,6 +195,9 @@ class TrainedModel:
         # absent in models saved before the novelty check (no ad is then marked novel).
         self.reference = reference
         self.novelty = novelty
+        # The head learnt from investigators' decisions (decisions.py); it sets the risk shown
+        # only when its held-out figures promoted it.
+        self.decision_head = decision_head
         self._encoder = encoder
         self._featurizer: Featurizer | None = None
 
@@ -208,6 +213,8 @@ class TrainedModel:
             arrays[f"{name}_intercept"] = head.intercept
         if self.reference is not None:
             arrays["reference_embeddings"] = self.reference
+        if self.decision_head is not None:
+            arrays.update(self.decision_head.arrays())
         tmp_npz = target / f".{ARRAYS_FILE}.tmp"
         with tmp_npz.open("wb") as fh:
             np.savez(fh, **arrays)
@@ -223,6 +230,7 @@ class TrainedModel:
             "metrics": self.metrics,
             "training": self.training,
             "novelty": self.novelty,
+            "decision_head": self.decision_head.params() if self.decision_head else None,
         }
         tmp_json = target / f".{MODEL_FILE}.tmp"
         tmp_json.write_text(json.dumps(document, indent=2, sort_keys=True))
@@ -258,6 +266,8 @@ class TrainedModel:
                 if "reference_embeddings" in arrays.files
                 else None
             )
+            saved = document.get("decision_head")
+            decision_head = learnt.DecisionHead.from_saved(saved, arrays) if saved else None
         model = cls(
             version=document["version"],
             created_at=document["created_at"],
@@ -272,6 +282,7 @@ class TrainedModel:
             encoder=encoder,
             reference=reference,
             novelty=document.get("novelty"),
+            decision_head=decision_head,
         )
         model._encoder_options = {"cache_dir": cache_dir, "backend": backend}
         return model
@@ -375,6 +386,12 @@ class TrainedModel:
         # Risk and possible minor come from the evidence (lead.py), not from the heads trained on
         # the synthetic seed corpus: those never decide whether a real ad is flagged.
         risk, flagged = lead.lead_score(hits)
+        calibrated_on = None
+        if self.decision_head is not None and self.decision_head.promoted:
+            features = learnt.feature_vector(hits, encoded.embeddings[row])
+            risk = float(self.decision_head.proba(features)[0])
+            flagged = lead.flag(risk, hits)
+            calibrated_on = int(self.decision_head.report["decisions"])
         minor = lead.minor_score(hits, ind.stated_ages(extraction))
         category = None
         category_probs: dict[str, float] = {}
@@ -395,6 +412,7 @@ class TrainedModel:
             indicators=positive,
             counter=counter,
             notes=notes,
+            calibrated_on=calibrated_on,
         )
         return ScoreResult(
             scorable=True,

@@ -187,20 +187,24 @@ def reason_sentence(
     indicators: list[Indicator],
     counter: list[Indicator],
     notes: list[str],
+    calibrated_on: int | None = None,
 ) -> str:
     """One plain sentence: the verdict, the evidence by weight, and what limits confidence.
 
     The score is a lead score (evidence weights and a prior), not yet calibrated against
-    investigators' decisions, and the sentence says so. Movement wording is reported as movement,
+    investigators' decisions, and the sentence says so; once a head learnt from decisions is
+    promoted (decisions.py), it is that head's probability and the sentence names how many
+    decisions back it. Movement wording is reported as movement,
     never as a reason to trust an ad.
     """
     evidence = [h for h in indicators if h.family not in {"movement", "young_adult"}]
     parts = _grouped(evidence)[:4]
+    what = "lead score" if calibrated_on is None else "risk"
     if flagged:
-        head = f"Flagged for review (lead score {risk:.2f}): "
+        head = f"Flagged for review ({what} {risk:.2f}): "
         body = ", ".join(parts)
     else:
-        head = f"Not flagged (lead score {risk:.2f}): "
+        head = f"Not flagged ({what} {risk:.2f}): "
         body = f"not enough evidence: {', '.join(parts)}" if parts else "no risk indicator found"
     extras: list[str] = []
     if possible_minor and minor is not None:
@@ -219,6 +223,9 @@ def reason_sentence(
     extras.extend(n for n in notes if not n.startswith(NOVEL_NOTE))
     if any(n.startswith(NOVEL_NOTE) for n in notes):
         extras.append("unlike any example the model has seen so far")
-    extras.append("lead score, not yet calibrated against investigators' decisions")
+    if calibrated_on is None:
+        extras.append("lead score, not yet calibrated against investigators' decisions")
+    else:
+        extras.append(f"calibrated against {calibrated_on} investigators' decisions")
     tail = f" ({'; '.join(extras)})"
     return f"{head}{body}{tail}."

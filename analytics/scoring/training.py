@@ -24,6 +24,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
 from analytics.scoring.calibration import Platt, Temperature
+from analytics.scoring.decisions import DecisionHead
 from analytics.scoring.encoder import Encoder
 from analytics.scoring.indicators import feature_names
 from analytics.scoring.metrics import binary_report, multiclass_report
@@ -130,6 +131,7 @@ def train(
     risk_threshold: float = 0.5,
     minor_threshold: float = 0.5,
     heads: Sequence[str] = ("category", "risk", "minor"),
+    decision_head: DecisionHead | None = None,
 ) -> TrainedModel:
     """Fit the calibrated heads; metrics are out-of-fold (cross-validated) on `examples`."""
     if not examples:
@@ -186,6 +188,9 @@ def train(
         "seed": seed,
         "novelty": novelty,
         "reference_sha256": hashlib.sha256(reference.tobytes()).hexdigest(),
+        "decision_head": (
+            hashlib.sha256(decision_head.coef.tobytes()).hexdigest() if decision_head else None
+        ),
     }
     digest = content_hash(fitted, mean, scale, meta)
     now = datetime.now(UTC)
@@ -203,6 +208,7 @@ def train(
         encoder=encoder,
         reference=reference,
         novelty=novelty,
+        decision_head=decision_head,
     )
 
 
