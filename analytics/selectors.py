@@ -8,12 +8,15 @@ graph are built from the user's visible member ads only, so no words of another 
 
 from __future__ import annotations
 
+import hashlib
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db.models import Count
+from django.db.models import Count, F
 from django.urls import reverse
 
 from ads.models import Ad, Entity, EntityKind, EntityOccurrence
@@ -296,3 +299,80 @@ def _movement_url(entity: Entity) -> str | None:
         return reverse("maps:movement", args=[entity.pk])
     except NoReverseMatch:
         return None
+
+
+# --- where a score stands: its rank among recent ads, and what backs the number ----------------
+RANK_WINDOW_DAYS = 7
+# Below this many scored ads in the window, the rank is taken over every scored ad the user sees.
+RANK_MIN_ADS = 50
+RANK_CACHE_SECONDS = 600
+
+
+@dataclass(frozen=True)
+class ScoreStanding:
+    """What an ad's risk number is, in words a reviewer reads at a glance."""
+
+    label: str  # "Lead score (not yet calibrated ...)" or "Risk (calibrated against N ...)"
+    rank: str | None  # "top 3% of the 1,204 ads seen in the last 7 days"
+
+
+def _risk_histogram(user: User) -> tuple[dict[int, int], int, str]:
+    """Visible scored ads by risk in hundredths, their total, and the window they cover: the
+    last RANK_WINDOW_DAYS of sightings, or every scored ad while the window is nearly empty.
+    Cached per set of visible sources, so the counts never mix in another unit's ads."""
+    from django.core.cache import cache
+    from django.db.models.functions import Floor
+    from django.utils import timezone
+
+    from ads.models import Source
+
+    sources = sorted(Source.objects.visible_to(user).values_list("pk", flat=True))
+    key = "risk-rank:" + hashlib.sha256(repr(sources).encode()).hexdigest()[:24]
+    if (cached := cache.get(key)) is not None:
+        return cached
+    scored = AdScore.objects.filter(ad__source_id__in=sources, scorable=True, risk__isnull=False)
+    since = timezone.now() - timedelta(days=RANK_WINDOW_DAYS)
+    window = f"ads seen in the last {RANK_WINDOW_DAYS} days"
+    recent = scored.filter(ad__last_seen_at__gte=since)
+    if recent.count() < RANK_MIN_ADS:
+        recent, window = scored, "scored ads"
+    rows = recent.annotate(bucket=Floor(F("risk") * 100)).values("bucket").annotate(n=Count("pk"))
+    counts = {int(r["bucket"]): int(r["n"]) for r in rows}
+    value = (counts, sum(counts.values()), window)
+    cache.set(key, value, RANK_CACHE_SECONDS)
+    return value
+
+
+def risk_rank(*, user: User, risk: float | None) -> str | None:
+    """ "top 3% of the 1,204 ads seen in the last 7 days": the share of the ads this user may see
+    that score at least as high (ties count with the ad, so the share is never flattering)."""
+    if risk is None:
+        return None
+    counts, total, window = _risk_histogram(user)
+    if total == 0:
+        return None
+    bucket = min(100, int(risk * 100))
+    share = sum(n for b, n in counts.items() if b >= bucket) / total
+    of = f"of the {total:,} {window}"
+    if share > 0.5:
+        return f"not in the top half {of}"
+    return f"top {max(1, math.ceil(share * 100))}% {of}"
+
+
+def score_standing(*, user: User, risk: float | None, model_version: str | None) -> ScoreStanding:
+    """The label of the number (a lead score, or a risk calibrated against decisions, as the
+    model version that scored it was measured; the active one when none is named) and its
+    rank."""
+    from .models import ModelVersion
+
+    versions = ModelVersion.objects.all()
+    versions = (
+        versions.filter(version=model_version) if model_version else versions.filter(active=True)
+    )
+    metrics = versions.values_list("metrics", flat=True).first() or {}
+    report = metrics.get("decisions") or {}
+    if report.get("promoted"):
+        label = f"Risk (calibrated against {report['decisions']:,} investigators' decisions)"
+    else:
+        label = "Lead score (a rank of evidence, not yet calibrated against decisions)"
+    return ScoreStanding(label=label, rank=risk_rank(user=user, risk=risk))
