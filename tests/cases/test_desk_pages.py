@@ -75,7 +75,8 @@ def test_the_ad_page_highlights_entities_and_indicators_with_why_flagged(actors)
     )
     assert 'class="ind"' in html and "Youth wording" in html
     assert 'class="ent ent-phone"' in html and "+17025550134" in html
-    assert "0.87" in html and "Lead score" in html and "0.610" in html and "Youth wording and a new-in-town cue." in html
+    assert "0.87" in html and "Lead score" in html and "0.610" in html
+    assert "Youth wording and a new-in-town cue." in html
     assert "precision <strong>City</strong>" in html
     assert "This ad links to no image." in html
     phone = ad.occurrences.get(entity__kind="phone").entity
