@@ -313,7 +313,7 @@ class ScoreStanding:
     """What an ad's risk number is, in words a reviewer reads at a glance."""
 
     label: str  # "Lead score (not yet calibrated ...)" or "Risk (calibrated against N ...)"
-    rank: str | None  # "top 3% of the 1,204 ads seen in the last 7 days"
+    rank: RiskRank | None  # "top 3% of the 1,204 ads seen in the last 7 days"
 
 
 def _risk_histogram(user: User) -> tuple[dict[int, int], int, str]:
@@ -326,9 +326,13 @@ def _risk_histogram(user: User) -> tuple[dict[int, int], int, str]:
 
     from ads.models import Source
 
+    # Held on the request's user too, so a queue page of 50 rows asks once.
+    if (memo := getattr(user, "_risk_histogram", None)) is not None:
+        return memo
     sources = sorted(Source.objects.visible_to(user).values_list("pk", flat=True))
     key = "risk-rank:" + hashlib.sha256(repr(sources).encode()).hexdigest()[:24]
     if (cached := cache.get(key)) is not None:
+        user._risk_histogram = cached
         return cached
     scored = AdScore.objects.filter(ad__source_id__in=sources, scorable=True, risk__isnull=False)
     since = timezone.now() - timedelta(days=RANK_WINDOW_DAYS)
@@ -340,12 +344,24 @@ def _risk_histogram(user: User) -> tuple[dict[int, int], int, str]:
     counts = {int(r["bucket"]): int(r["n"]) for r in rows}
     value = (counts, sum(counts.values()), window)
     cache.set(key, value, RANK_CACHE_SECONDS)
+    user._risk_histogram = value
     return value
 
 
-def risk_rank(*, user: User, risk: float | None) -> str | None:
-    """ "top 3% of the 1,204 ads seen in the last 7 days": the share of the ads this user may see
-    that score at least as high (ties count with the ad, so the share is never flattering)."""
+@dataclass(frozen=True)
+class RiskRank:
+    """Where a risk stands: "top 3%" (`share`) "of the 1,204 ads seen in the last 7 days" (`of`)."""
+
+    share: str
+    of: str
+
+    def __str__(self) -> str:
+        return f"{self.share} {self.of}"
+
+
+def risk_rank(*, user: User, risk: float | None) -> RiskRank | None:
+    """The share of the ads this user may see that score at least as high as `risk` (ties count
+    with the ad, so the share is never flattering), over the last RANK_WINDOW_DAYS."""
     if risk is None:
         return None
     counts, total, window = _risk_histogram(user)
@@ -355,14 +371,13 @@ def risk_rank(*, user: User, risk: float | None) -> str | None:
     share = sum(n for b, n in counts.items() if b >= bucket) / total
     of = f"of the {total:,} {window}"
     if share > 0.5:
-        return f"not in the top half {of}"
-    return f"top {max(1, math.ceil(share * 100))}% {of}"
+        return RiskRank("not in the top half", of)
+    return RiskRank(f"top {max(1, math.ceil(share * 100))}%", of)
 
 
-def score_standing(*, user: User, risk: float | None, model_version: str | None) -> ScoreStanding:
-    """The label of the number (a lead score, or a risk calibrated against decisions, as the
-    model version that scored it was measured; the active one when none is named) and its
-    rank."""
+def decisions_backing(model_version: str | None = None) -> int | None:
+    """How many investigators' decisions back the scores of `model_version` (the active model when
+    none is named): their count when a decision head was promoted for it, else None."""
     from .models import ModelVersion
 
     versions = ModelVersion.objects.all()
@@ -371,8 +386,21 @@ def score_standing(*, user: User, risk: float | None, model_version: str | None)
     )
     metrics = versions.values_list("metrics", flat=True).first() or {}
     report = metrics.get("decisions") or {}
-    if report.get("promoted"):
-        label = f"Risk (calibrated against {report['decisions']:,} investigators' decisions)"
+    return int(report["decisions"]) if report.get("promoted") else None
+
+
+def score_heading(model_version: str | None = None) -> str:
+    """The short name of the number: "Risk" only where decisions back it."""
+    return "Risk" if decisions_backing(model_version) else "Lead score"
+
+
+def score_standing(*, user: User, risk: float | None, model_version: str | None) -> ScoreStanding:
+    """The label of the number (a lead score, or a risk calibrated against decisions, as the
+    model version that scored it was measured; the active one when none is named) and its
+    rank."""
+    backing = decisions_backing(model_version)
+    if backing:
+        label = f"Risk (calibrated against {backing:,} investigators' decisions)"
     else:
         label = "Lead score (a rank of evidence, not yet calibrated against decisions)"
     return ScoreStanding(label=label, rank=risk_rank(user=user, risk=risk))

@@ -11,12 +11,14 @@ import re
 import time
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, Any, NamedTuple, TypedDict
 
 import numpy as np
+from django.conf import settings
 from django.db import connection
-from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Abs
 from django.utils import timezone
 
 from ads.models import Ad, AdImage, AdRevision, EntityKind, EntityOccurrence
@@ -36,11 +38,26 @@ WINDOWS = {
     "30d": timedelta(days=30),
     "90d": timedelta(days=90),
 }
+
+
+class Order(NamedTuple):
+    """A queue order: its words on the page and its ORDER BY."""
+
+    label: str
+    fields: tuple[str, ...]
+
+
 ORDERS = {
-    "priority": ("-priority", "-last_seen_at", "-pk"),
-    "recent": ("-last_seen_at", "-pk"),
-    "size": ("-size", "-priority", "-pk"),
-    "due": ("due_at", "-priority", "-pk"),
+    "priority": Order("Highest priority first", ("-priority", "-last_seen_at", "-pk")),
+    "recent": Order("Most recently seen first", ("-last_seen_at", "-pk")),
+    "size": Order("Largest networks first", ("-size", "-priority", "-pk")),
+    "due": Order("Due soonest first", ("due_at", "-priority", "-pk")),
+    # Active learning (issue #15): the scored items nearest the flag threshold first, where a
+    # reviewer's decision tells the model the most (see `queue_order`).
+    "uncertain": Order(
+        "Most uncertain first (decisions here teach the model most)",
+        ("uncertainty", "-last_seen_at", "-pk"),
+    ),
 }
 
 
@@ -121,7 +138,18 @@ def queue_items(
     if filters.mine:
         items = items.filter(assignee=user)
     # Rows show the item's own copied fields; joining the lead ad would fetch 50 ad bodies.
-    return items.select_related("assignee").order_by(*ORDERS[filters.order])
+    return queue_order(items.select_related("assignee"), filters.order)
+
+
+def queue_order(items: QuerySet[QueueItem], order: str) -> QuerySet[QueueItem]:
+    """Items in one of ORDERS. "uncertain" puts first the scored items nearest the flag threshold
+    (RISK_FLAG_THRESHOLD, the one threshold fact) and unscored items last."""
+    if order == "uncertain":
+        near = Abs(F("risk") - Value(settings.RISK_FLAG_THRESHOLD))
+        return items.annotate(uncertainty=near).order_by(
+            F("uncertainty").asc(nulls_last=True), *ORDERS[order].fields[1:]
+        )
+    return items.order_by(*ORDERS[order].fields)
 
 
 class DecisionLabel(TypedDict):

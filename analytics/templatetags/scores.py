@@ -7,7 +7,7 @@ from typing import Any
 
 from django import template
 
-from analytics.selectors import score_standing
+from analytics.selectors import risk_rank, score_heading, score_standing
 
 register = template.Library()
 
@@ -23,3 +23,15 @@ def standing(
         "flagged": flagged,
         "standing": score_standing(user=user, risk=risk, model_version=model_version or None),
     }
+
+
+@register.inclusion_tag("analytics/_score_rank.html", takes_context=True)
+def rank(context: dict[str, Any], risk: float | None) -> dict[str, Any]:
+    """ "top 3%" under a queue row's score, with the ads it is ranked among as its title."""
+    return {"rank": risk_rank(user=context["request"].user, risk=risk)}
+
+
+@register.simple_tag
+def score_name() -> str:
+    """The column heading for risk numbers: "Lead score", or "Risk" once decisions back it."""
+    return score_heading()

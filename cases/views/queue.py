@@ -52,7 +52,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "sources": Source.objects.visible_to(request.user).order_by("name"),
         "saved_views": SavedView.objects.filter(user=request.user),
         "windows": list(selectors.WINDOWS),
-        "orders": list(selectors.ORDERS),
+        "orders": {key: order.label for key, order in selectors.ORDERS.items()},
         "indicators": list(indicator_labels().items()),
     }
     if is_htmx(request):
