@@ -389,6 +389,14 @@ def decisions_backing(model_version: str | None = None) -> int | None:
     return int(report["decisions"]) if report.get("promoted") else None
 
 
+def score_basis(model_version: str | None = None) -> str:
+    """What backs a risk number, for the API and exports: the same fact the pages say."""
+    backing = decisions_backing(model_version)
+    if backing:
+        return f"risk calibrated against {backing:,} investigators' decisions"
+    return "lead score, not yet calibrated against decisions"
+
+
 def score_heading(model_version: str | None = None) -> str:
     """The short name of the number: "Risk" only where decisions back it."""
     return "Risk" if decisions_backing(model_version) else "Lead score"

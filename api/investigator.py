@@ -19,6 +19,7 @@ from rest_framework.permissions import IsAuthenticated
 from accounts.models import Scope
 from ads.models import Ad, Entity, EntityKind, EntityOccurrence
 from analytics.models import AdScore, Network
+from analytics.selectors import score_basis
 from core.access import PolicyPermission
 from core.api import (
     MAX_ID,
@@ -35,10 +36,16 @@ MAX_DETAIL_ADS = 500
 
 # --- Serializers --------------------------------------------------------------------------------
 class ScoreSerializer(serializers.ModelSerializer):
+    risk_basis = serializers.SerializerMethodField(
+        help_text='What backs `risk`: "lead score, not yet calibrated against decisions", or the '
+        "number of investigators' decisions it is calibrated against."
+    )
+
     class Meta:
         model = AdScore
         fields = [
             "risk",
+            "risk_basis",
             "minor",
             "flagged",
             "possible_minor",
@@ -50,6 +57,12 @@ class ScoreSerializer(serializers.ModelSerializer):
             "model_version",
             "scored_at",
         ]
+
+    def get_risk_basis(self, score: AdScore) -> str:
+        memo = self.context.setdefault("risk_basis", {})
+        if score.model_version not in memo:
+            memo[score.model_version] = score_basis(score.model_version)
+        return memo[score.model_version]
 
 
 class LocationSerializer(serializers.ModelSerializer):
@@ -289,7 +302,11 @@ class AdViewSet(_InvestigatorViewSet):
                 # The ad's own columns: the serializer's fields that are not declared on it.
                 *(f for f in AdSerializer.Meta.fields if f not in AdSerializer._declared_fields),
                 "source__name",
-                *(f"score__{f}" for f in ScoreSerializer.Meta.fields),
+                *(
+                    f"score__{f}"
+                    for f in ScoreSerializer.Meta.fields
+                    if f not in ScoreSerializer._declared_fields
+                ),
                 *(f"location__{f}" for f in LocationSerializer.Meta.fields),
                 "network_membership__network_id",
             )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from analytics.selectors import score_basis
+
 from .models import Case, QueueItem
 
 
@@ -12,6 +14,10 @@ class QueueItemSerializer(serializers.ModelSerializer):
     case = serializers.SlugRelatedField(slug_field="number", read_only=True)
     indicator_codes = serializers.SerializerMethodField()
     lead_ad = serializers.SerializerMethodField()
+    risk_basis = serializers.SerializerMethodField(
+        help_text="What backs `risk` (the active model's): a lead score, or a risk calibrated "
+        "against investigators' decisions."
+    )
 
     class Meta:
         model = QueueItem
@@ -24,6 +30,7 @@ class QueueItemSerializer(serializers.ModelSerializer):
             "status",
             "priority",
             "risk",
+            "risk_basis",
             "minor",
             "possible_minor",
             "size",
@@ -42,6 +49,11 @@ class QueueItemSerializer(serializers.ModelSerializer):
 
     def get_indicator_codes(self, item: QueueItem) -> list[str]:
         return item.indicator_codes.split()
+
+    def get_risk_basis(self, item: QueueItem) -> str:
+        if "risk_basis" not in self.context:
+            self.context["risk_basis"] = score_basis()
+        return self.context["risk_basis"]
 
     def get_lead_ad(self, item: QueueItem) -> int | None:
         """The lead ad's id, only when the caller may see that ad (`with_visible_lead`)."""

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ads.models import Ad
-from analytics.models import ModelVersion
+from analytics.models import AdScore, ModelVersion
 from analytics.selectors import RANK_MIN_ADS, risk_rank, score_heading, score_standing
 from cases.models import QueueItem
 from cases.selectors import QueueFilters, queue_items
@@ -114,3 +114,22 @@ def test_the_queue_page_names_the_score_and_shows_each_rank(actors):
     assert '<th scope="col">Lead score</th>' in html
     assert 'title="of the 2 scored ads">top 50%</div>' in html
     assert "Most uncertain first" in html
+
+
+@pytest.mark.django_db
+def test_the_api_says_what_backs_each_risk(actors):
+    ModelVersion.objects.create(
+        version="v-learnt", metrics={"decisions": {"promoted": True, "decisions": 312}}
+    )
+    lead, learnt = _scored(actors.source_a, [0.9, 0.8], flagged=True)
+    AdScore.objects.filter(ad=learnt).update(model_version="v-learnt")
+    ads_queue_for_review([lead, learnt])
+    client = actors.client_for("investigator_a")
+    body = client.get(f"/api/v1/investigator/ads/{lead.pk}/").json()
+    assert body["score"]["risk_basis"] == "lead score, not yet calibrated against decisions"
+    body = client.get(f"/api/v1/investigator/ads/{learnt.pk}/").json()
+    assert body["score"]["risk_basis"] == "risk calibrated against 312 investigators' decisions"
+    queue = client.get("/api/v1/investigator/queue/").json()["results"]
+    assert {row["risk_basis"] for row in queue} == {
+        "lead score, not yet calibrated against decisions"
+    }
