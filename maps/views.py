@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET
 
 from ads.models import Entity, Source
 from analytics.models import Category
+from analytics.selectors import score_heading
 from audit.models import Action
 from audit.services import audit_request
 from maps.models import Precision
@@ -70,6 +71,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
         "maxPoints": grid.MAX_POINTS,
         "precisions": dict(Precision.choices),
         "riskBands": PIN_RISK_BANDS,
+        "scoreName": score_heading(),
     }
     context = {
         "config": config,

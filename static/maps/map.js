@@ -58,7 +58,7 @@ function formatCount(n) {
 
 function clusterIcon(cluster) {
   const size = cluster.n < 100 ? "small" : cluster.n < 1000 ? "medium" : "large";
-  const high = cluster.max_risk !== null && cluster.max_risk >= 0.7 ? " cluster-high" : "";
+  const high = cluster.max_risk !== null && cluster.max_risk >= config.riskBands.high ? " cluster-high" : "";
   const inner = el("div", {}, [el("span", {}, [formatCount(cluster.n)])]);
   return L.divIcon({ html: inner, className: `marker-cluster marker-cluster-${size}${high}`, iconSize: L.point(40, 40) });
 }
@@ -76,7 +76,7 @@ function describe(ad) {
   const parts = [];
   if (ad.posted_at) parts.push(dayString(ad.posted_at));
   if (ad.name) parts.push(`${ad.name} (${ad.precision_label || config.precisions[ad.precision] || ad.precision})`);
-  if (ad.risk !== null && ad.risk !== undefined) parts.push(`risk ${ad.risk.toFixed(2)}`);
+  if (ad.risk !== null && ad.risk !== undefined) parts.push(`${config.scoreName.toLowerCase()} ${ad.risk.toFixed(2)}`);
   if (ad.possible_minor) parts.push("possible minor");
   if (ad.category) parts.push(ad.category);
   if (ad.source) parts.push(ad.source);
