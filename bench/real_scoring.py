@@ -31,10 +31,10 @@ csv.field_size_limit(10**8)
 LABEL_TO_CODES = {  # the rubric's codes -> the product's indicator codes
     "youth_wording": {"youthful_language"},
     "minor_explicit": {"underage_cue", "stated_age_minor"},
-    "third_party": {"third_party_control", "agency", "third_person"},
+    "third_party": {"third_party_control", "agency", "third_person", "offers_others"},
     "multiple_workers": {"several_people"},
     "control": {"coercion"},
-    "recruitment": {"recruitment"},
+    "recruitment": {"recruitment", "recruitment_pay"},
     "risky_services": {"risky_services"},
     "obscured_contact": {"obscured_phone", "obscured_phone_text"},
     "movement": {"movement_language"},

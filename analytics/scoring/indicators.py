@@ -132,6 +132,14 @@ RECRUITMENT = (
     0.6,
     "Polaris typology (escort/commercial-front recruitment); project lexicon",
 )
+# The pay promised to recruits: with hiring words, the ad recruits into the trade (lead.py).
+RECRUITMENT_PAY = (
+    "recruitment_pay",
+    "pay promised to recruits (money fast, no experience needed)",
+    "recruitment",
+    0.6,
+    "Polaris typology (recruitment by promises of easy money); project lexicon",
+)
 MOVEMENT = (
     "movement_language",
     "movement language (new in town)",
@@ -159,7 +167,14 @@ LEXICON: tuple[LexiconEntry, ...] = (
         r"schoolgirl|school girl",
         r"innocent",
         r"first time (?:in|doing) this",
-        r"young (?:\w+ )?(?:girls?|lady|ladies|woman|women|students?|thing)",
+        # "young lady" and "young woman" are how adults describe themselves (docs/labelling.md).
+        r"young (?:\w+ )?(?:girls?|students?|thing|beauty|beauties|hotties?|babes?)",
+        # A first-timer in the trade, not a new client ("first timers welcome", "great with first
+        # timers", "whether you're a first timer").
+        r"(?<!with )(?<!for )(?<!a )(?<!all )first[ -]?timers?"
+        r"(?! (?:are )?(?:welcome|friendly|special|discount))",
+        r"(?:i am|i'?m|im) (?:a |an )?(?:\w+ )?student|braces",
+        r"primeriza|novata|estudiante|soy nueva en esto",
         r"at a young age",
         r"(?:college|university|uni) (?:girls?|students?)|coeds?",
         r"fresh (?:faces?|girls?)",
@@ -216,6 +231,25 @@ LEXICON: tuple[LexiconEntry, ...] = (
         needs_context=True,
     ),
     _entry(
+        "offers_others",
+        "the ad offers other women (a choice of girls)",
+        "third_party",
+        1.0,
+        f"{IBANEZ_2014}: ad placed by a third party; Polaris typology (escort agencies)",
+        # The poster offers women other than herself: someone else arranges them.
+        r"(?:my|our) (?:\w+ )?(?:escorts?|girls?|ladies) friends",
+        r"(?:select|choose|pick|book) any (?:\w+ ){0,3}?(?:girls?|ladies|escorts?|models?"
+        r"|companions?)",
+        r"(?:girls?|ladies|escorts?|models?|companions?) of your (?:choice|wish|liking|taste)",
+        r"(?:lots|plenty) of (?:\w+ )?(?:girls|ladies|escorts)",
+        r"(?:girls|ladies|escorts|models) to choose from"
+        r"|choose (?:from|between) (?:our|my|the) (?:\w+ ){0,2}?(?:girls|ladies|escorts|models)",
+        r"our (?:\w+ ){0,2}?(?:girls|ladies|escorts|models|companions)(?! friends)",
+        r"(?:you can )?meet us all",
+        negatable=True,
+        needs_context=True,
+    ),
+    _entry(
         "several_people",
         "several women offered in one ad",
         "several_people",
@@ -228,7 +262,8 @@ LEXICON: tuple[LexiconEntry, ...] = (
         r"new (?:girls|ladies|women|models|escorts|masseuses)",
         # A count right before the noun ("3 girls", "two sexy ladies"), not "22 years ... escorts".
         r"(?:[2-9]|two|three|four|five|six|ten) (?:[a-z]+ )?(?:girls|ladies|women|models)",
-        r"(?:2|two|3|three) ?girls? (?:specials?|shows?|fun|party|parties|action)",
+        r"(?:2|two|3|three) ?girls? (?:specials?|shows?|fun|party|parties|action|fantasy)",
+        r"one or both(?: of us)?",
         r"duos?|four hands|threesomes? with (?:my|a) (?:girl ?friend|friend)",
         r"(?:girls|ladies) (?:available|on duty|on shift|to choose from)",
         r"roster",
@@ -281,7 +316,6 @@ LEXICON: tuple[LexiconEntry, ...] = (
         *RECRUITMENT,
         r"(?:now )?hiring (?:new )?(?:girls|ladies|women|models|dancers|escorts|providers)",
         r"(?:girls|ladies|models|dancers|providers|escorts) (?:wanted|needed)",
-        r"make (?:money|\$+|cash|bank) fast",
         r"looking for (?:new )?(?:girls|ladies|providers|models) to (?:join|work)",
         r"becom(?:e|ing) an? (?:companion|escort|provider|dancer)",
     ),
@@ -295,10 +329,18 @@ LEXICON: tuple[LexiconEntry, ...] = (
         # Recruiting phrasing, not a client "looking for Portland escorts".
         r"(?:looking for|seeking|recruiting|accepting) (?:\w+ ){0,4}?(?:girls|ladies|women|females"
         r"|models|companions|escorts|providers) (?:to|who|for|between|aged|with)",
-        r"(?:earn|make|take home|bring home) (?:over |up to )?\$ ?\d",
-        r"\$ ?\d[\d,]*\+? ?(?:per|a|/) ?(?:day|week|shift)",
-        r"\d\d ?/ ?\d\d split",
         r"apply (?:now|today|within|here)|to apply|applications? (?:for|from)|invite applications",
+        needs_context=True,
+    ),
+    _entry(*RECRUITMENT_PAY, r"make (?:money|\$+|cash|bank) fast"),
+    _entry(
+        *RECRUITMENT_PAY,
+        r"(?:earn|make|take home|bring home) (?:over |up to )?\$ ?\d",
+        r"\$ ?\d[\d,]*\+? ?(?:per|a|/) ?(?:day|week|shift)|\$ ?\d[\d,]*\+? (?:daily|weekly)",
+        r"\d\d ?/ ?\d\d split",
+        r"(?:make|earn) (?:as much |a lot of |lots of |good |great |big |real |extra |more )?money",
+        r"no (?:previous |prior )?(?:\w+ )?experience (?:is )?(?:necessary|needed|required)",
+        r"(?:the )?pay (?:will be|is) \$ ?\d",
         needs_context=True,
     ),
     _entry(
@@ -427,9 +469,17 @@ EMOJI: dict[str, tuple[str, str, str, float]] = {
 }
 EMOJI_PROVENANCE = "project emoji glossary (coded meanings in ad language)"
 
-# Prototype phrases: an ad whose embedding is this close to one fires the family's paraphrase
-# indicator. The threshold was set so no benign seed ad fires (see demo/seed/README.md).
-PROTOTYPE_THRESHOLD = 0.55
+# Prototype phrases: an ad whose embedding is at least this close to one of its family's phrases
+# fires the family's paraphrase indicator. Fitted per family on real ads by
+# bench/real_prototypes.py (docs/bench-scoring.md): the lowest cosine at which at most 0.5% of the
+# real ads fire and no development ad without the family's sign does.
+PROTOTYPE_THRESHOLDS: dict[str, float] = {
+    "youthful": 0.37,
+    "underage": 0.42,
+    "third_party": 0.44,
+    "coercion": 0.41,
+    "ilo": 0.30,
+}
 PROTOTYPES: dict[str, tuple[str, ...]] = {
     "youthful": (
         "a very young girl who just started doing this",
@@ -745,7 +795,7 @@ def detect(
         fired_families = {h.family for h in hits}
         for family, (sim, phrase) in prototypes.max_similarity(embedding).items():
             # A paraphrase indicator only adds something when the lexicon missed the family.
-            if sim >= PROTOTYPE_THRESHOLD and family not in fired_families:
+            if sim >= PROTOTYPE_THRESHOLDS[family] and family not in fired_families:
                 hits.append(
                     Indicator(
                         f"paraphrase_{family}",

@@ -9,10 +9,10 @@ probability, and pages say so.
 Strength of each family (docs/indicators.md gives each detector's source and its measured
 precision on real ads):
 - strong: an explicit age under 18 or claim of being a minor, coercion or control of the person,
-  several forced-labour (ILO) indicators together;
+  several forced-labour (ILO) indicators together, recruitment that both hires and promises pay;
 - moderate: third-party control (a pimp, manager or driver; an agency or booking line; an ad
-  written about her in the third person), several women offered in one ad, youthful wording,
-  recruitment into commercial sex;
+  written about her in the third person; an ad offering other women), several women offered in
+  one ad, youthful wording, recruitment into commercial sex (hiring words, or pay promised);
 - weak: risky services, an obscured phone number, event timing, trust wording, emoji with a coded
   meaning, paraphrases caught by embedding similarity.
 A flag needs one strong family or two moderate ones: weak signs, price or emoji never flag alone.
@@ -52,6 +52,9 @@ FAMILY_EVIDENCE: dict[str, tuple[str, float]] = {
 # Several ILO forced-labour indicators together are strong; one alone is common in honest job ads.
 ILO_SEVERAL = (STRONG, 4.0)
 ILO_ONE = (WEAK, 0.3)
+# An ad of the sex trade that both hires ("now hiring escorts") and promises pay ("take home $500
+# a day", "no experience needed") recruits into the trade: strong (docs/labelling.md, look first).
+RECRUITMENT_WITH_PAY = (STRONG, 4.0)
 # The prior: an ad with no evidence sits near 2%; one moderate family alone stays under 0.5.
 PRIOR_LOG_ODDS = -3.9
 
@@ -59,8 +62,9 @@ PRIOR_LOG_ODDS = -3.9
 def _family_of(hit: Indicator) -> str:
     if hit.code.startswith("emoji_"):
         return "emoji"
-    # Paraphrases caught by embedding similarity are weak until their thresholds are fitted on
-    # real ads: a near-paraphrase is a reason to read, not to flag.
+    # Paraphrases caught by embedding similarity are weak: with thresholds fitted on real ads
+    # (bench/real_prototypes.py) they catch none of the labelled signs on the test split, so a
+    # near-paraphrase is a reason to read, not to flag.
     return "paraphrase" if hit.code.startswith("paraphrase_") else hit.family
 
 
@@ -68,6 +72,7 @@ def evidence(hits: Iterable[Indicator]) -> dict[str, tuple[str, float]]:
     """The families present in an ad's indicators, each with its strength and log-odds."""
     present: dict[str, tuple[str, float]] = {}
     ilo_codes: set[str] = set()
+    recruitment_codes: set[str] = set()
     for hit in hits:
         if hit.counter:
             continue
@@ -76,8 +81,12 @@ def evidence(hits: Iterable[Indicator]) -> dict[str, tuple[str, float]]:
             ilo_codes.add(hit.code)
         elif family in FAMILY_EVIDENCE:
             present[family] = FAMILY_EVIDENCE[family]
+            if family == "recruitment":
+                recruitment_codes.add(hit.code)
     if ilo_codes:
         present["ilo"] = ILO_SEVERAL if len(ilo_codes) >= 2 else ILO_ONE
+    if len(recruitment_codes) >= 2:
+        present["recruitment"] = RECRUITMENT_WITH_PAY
     return present
 
 
@@ -112,7 +121,8 @@ def minor_score(hits: Iterable[Indicator], ages: Iterable[int]) -> float:
     more with no youthful wording keeps it low.
     """
     hits = list(hits)
-    families = {h.family for h in hits if not h.counter}
+    # A paraphrase caught by embedding similarity is a reason to read, never age evidence.
+    families = {h.family for h in hits if not h.counter and _family_of(h) != "paraphrase"}
     stated = [a for a in ages if isinstance(a, int)]
     if "underage" in families:
         return 0.95

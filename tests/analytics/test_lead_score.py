@@ -157,3 +157,61 @@ def test_a_stated_ethnicity_between_two_words_neither_adds_nor_hides_a_sign(who:
     several = next(h for h in hits if h.code == "several_people")
     assert several.span is not None
     assert stated[several.span[0] : several.span[1]] == several.matched == f"new {who} girls"
+
+
+def _codes(text: str) -> set[str]:
+    return {h.code for h in detect(text)}
+
+
+def test_recruitment_that_hires_and_promises_pay_is_strong_and_either_alone_is_not() -> None:
+    hiring = "Now hiring sexy escorts for upscale outcalls, apply today."
+    pay = "Escort work: take home $500 per day, no experience necessary."
+    both = "Now hiring sexy escorts for outcalls. Take home $500 per day, no experience needed."
+    assert "recruitment" in _codes(hiring) and not lead_score(detect(hiring))[1]
+    assert "recruitment_pay" in _codes(pay) and not lead_score(detect(pay))[1]
+    assert {"recruitment", "recruitment_pay"} <= _codes(both)
+    assert lead_score(detect(both))[1]
+
+
+def test_pay_words_outside_the_sex_trade_are_no_recruitment() -> None:
+    assert "recruitment_pay" not in _codes(
+        "Warehouse staff wanted. Make good money, no experience necessary, $120 per day."
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Independent escort here, and you can meet my escorts friends too when you visit.",
+        "Book a girl of your choice tonight, the best escort service in town.",
+        "Select any escorts you like, incall and outcall.",
+    ],
+)
+def test_an_ad_offering_other_women_is_third_party(text: str) -> None:
+    assert "offers_others" in _codes(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "youthful"),
+    [
+        ("Sexy escort, first timer, be gentle, incall only.", True),
+        ("Soy estudiante y primeriza, escort en Valencia.", True),
+        ("Sexy escort, great with first timers, incall only.", False),
+        ("Escort here. Whether you're a first timer or not, relax with me.", False),
+        ("Classy young lady, escort, incall only.", False),
+    ],
+)
+def test_youth_wording_reads_first_timers_and_students_but_not_new_clients(
+    text: str, youthful: bool
+) -> None:
+    assert ("youthful_language" in _codes(text)) is youthful
+
+
+def test_a_paraphrase_is_never_age_evidence() -> None:
+    from analytics.scoring.indicators import Indicator
+
+    paraphrase = Indicator(
+        "paraphrase_underage", "wording close to 'x'", "underage", 0.3, "similarity 0.5", None
+    )
+    assert minor_score([paraphrase], []) < 0.5
+    assert not lead_score([paraphrase])[1]
