@@ -97,7 +97,7 @@ def main() -> int:
         for n in (20, 40, 60, 80, 100, 150, 200, 250, 300)
         if n <= len(y) * (args.folds - 1) // args.folds
     ]
-    results: dict[int, list[tuple[float, float]]] = {n: [] for n in steps}
+    results: dict[int, list[tuple[float, float, float]]] = {n: [] for n in steps}
     cold_aucs: list[float] = []
     for repeat in range(args.repeats):
         rng = np.random.default_rng(1000 + repeat)
@@ -113,19 +113,32 @@ def main() -> int:
                 head = learnt.fit(x_all[train], y_arr[train], seed=repeat)
                 probs = head.proba(x_all[held])
                 ece = expected_calibration_error(probs, y_arr[held])
-                results[n].append((learnt.roc_auc(probs, y_arr[held]), ece))
+                # What a perfectly calibrated head with these probabilities would show on this
+                # many held-out decisions: the noise floor of the ECE estimate.
+                floor = np.mean(
+                    [
+                        expected_calibration_error(probs, (rng.random(len(probs)) < probs) * 1)
+                        for _ in range(50)
+                    ]
+                )
+                results[n].append((learnt.roc_auc(probs, y_arr[held]), ece, floor))
     cold_mean = float(np.nanmean(cold_aucs))
     print(f"cold-start lead score, held-out ROC AUC: {cold_mean:.3f}")
-    print("decisions  runs  held-out AUC  held-out ECE")
+    print(
+        f"held-out folds of ~{len(y) // args.folds} decisions; 'ECE floor' is the ECE a perfectly "
+        "calibrated head with the same probabilities shows on folds of that size"
+    )
+    print("decisions  runs  held-out AUC  held-out ECE  ECE floor")
     for n in steps:
         got = results[n]
         if not got:
             print(f"{n:9}  {0:4}  (too few of one class)")
             continue
-        auc = float(np.nanmean([a for a, _ in got]))
-        ece = float(np.mean([e for _, e in got]))
+        auc = float(np.nanmean([a for a, _, _ in got]))
+        ece = float(np.mean([e for _, e, _ in got]))
+        floor = float(np.mean([f for _, _, f in got]))
         note = "beats cold start" if auc > cold_mean and not math.isnan(auc) else ""
-        print(f"{n:9}  {len(got):4}  {auc:12.3f}  {ece:12.3f}  {note}")
+        print(f"{n:9}  {len(got):4}  {auc:12.3f}  {ece:12.3f}  {floor:9.3f}  {note}")
     order = np.random.default_rng(7).permutation(len(y))
     report = learnt.evaluate(
         x_all[order], y_arr[order], cold_arr[order], rules=learnt.Rules.from_settings()
