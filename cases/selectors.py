@@ -10,118 +10,30 @@ import logging
 import re
 import time
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import TYPE_CHECKING, Any, TypedDict
 
 import numpy as np
 from django.db import connection
-from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
-from django.utils import timezone
 
 from ads.models import Ad, AdImage, AdRevision, EntityKind, EntityOccurrence
 from analytics.models import AdEmbedding, AdNetwork, AdScore
-from core.query import query_flag, query_indicator_code
 
-from .models import Decision, DecisionKind, ItemKind, ItemStatus, QueueItem, QueueItemSource
+from .filters import AdFilter, QueueItemFilter
+from .models import Decision, DecisionKind, ItemKind, QueueItem
 
 if TYPE_CHECKING:
     from accounts.models import User
 
 logger = logging.getLogger(__name__)
 
-WINDOWS = {
-    "24h": timedelta(hours=24),
-    "7d": timedelta(days=7),
-    "30d": timedelta(days=30),
-    "90d": timedelta(days=90),
-}
-ORDERS = {
-    "priority": ("-priority", "-last_seen_at", "-pk"),
-    "recent": ("-last_seen_at", "-pk"),
-    "size": ("-size", "-priority", "-pk"),
-    "due": ("due_at", "-priority", "-pk"),
-}
 
-
-@dataclass(frozen=True)
-class QueueFilters:
-    """What the queue page and API accept; parsed from a query string and never trusted further."""
-
-    status: str = "open"
-    location: str = ""
-    window: str = ""
-    source: int | None = None
-    indicator: str = ""
-    possible_minor: bool = False
-    mine: bool = False
-    order: str = "priority"
-
-    @classmethod
-    def from_query(cls, params: Any) -> QueueFilters:
-        status = params.get("status", "open")
-        source = params.get("source", "")
-        return cls(
-            status=status if status in {"open", "all", *ItemStatus.values} else "open",
-            location=params.get("location", "").strip()[:100],
-            window=params.get("window", "") if params.get("window", "") in WINDOWS else "",
-            source=int(source) if str(source).isdigit() else None,
-            indicator=query_indicator_code(params),
-            possible_minor=query_flag(params, "possible_minor"),
-            mine=query_flag(params, "mine"),
-            order=params.get("order", "priority") if params.get("order") in ORDERS else "priority",
-        )
-
-
-def _filter_ads(ads: QuerySet[Ad], filters: QueueFilters) -> QuerySet[Ad]:
-    """The same location/window/source/indicator filters, applied to ads (search)."""
-    if filters.location:
-        ads = ads.filter(
-            Q(location_text__icontains=filters.location)
-            | Q(location__name__icontains=filters.location)
-        )
-    if filters.window:
-        ads = ads.filter(posted_at__gte=timezone.now() - WINDOWS[filters.window])
-    if filters.source is not None:
-        ads = ads.filter(source_id=filters.source)
-    if filters.indicator:
-        ads = ads.filter(
-            pk__in=AdScore.objects.filter(
-                indicator_codes__icontains=f'"{filters.indicator}"'
-            ).values("ad_id")
-        )
-    if filters.possible_minor:
-        ads = ads.filter(score__possible_minor=True)
-    return ads
-
-
-def queue_items(
-    *, user: User, filters: QueueFilters, items: QuerySet[QueueItem] | None = None
-) -> QuerySet[QueueItem]:
-    """The user's queue: visible items (or the given ones, already visible to the user), filtered
-    and ordered (priority, recency, size, due)."""
-    if items is None:
-        items = QueueItem.objects.visible_to(user)
-    if filters.status == "open":
-        items = items.open()
-    elif filters.status != "all":
-        items = items.filter(status=filters.status)
-    if filters.location:
-        items = items.filter(location__icontains=filters.location)
-    if filters.window:
-        items = items.filter(last_seen_at__gte=timezone.now() - WINDOWS[filters.window])
-    if filters.source is not None:
-        items = items.filter(
-            Exists(QueueItemSource.objects.filter(item_id=OuterRef("pk"), source_id=filters.source))
-        )
-    if filters.indicator:
-        items = items.filter(indicator_codes__contains=f" {filters.indicator} ")
-    if filters.possible_minor:
-        items = items.filter(possible_minor=True)
-    if filters.mine:
-        items = items.filter(assignee=user)
+def queue_items(*, filters: QueueItemFilter) -> QuerySet[QueueItem]:
+    """The user's queue: the filter's rows (visible to its user, or the rows it was given),
+    filtered and ordered (priority, recency, size, due)."""
     # Rows show the item's own copied fields; joining the lead ad would fetch 50 ad bodies.
-    return items.select_related("assignee").order_by(*ORDERS[filters.order])
+    return filters.qs.select_related("assignee")
 
 
 class DecisionLabel(TypedDict):
@@ -417,8 +329,9 @@ class SearchResult:
     mode: str
 
 
-def search_ads(*, user: User, query: str, filters: QueueFilters) -> SearchResult:
-    """Full-text search (PostgreSQL tsvector with a GIN index; icontains on SQLite), or a phone.
+def search_ads(*, user: User, query: str, filters: AdFilter | None = None) -> SearchResult:
+    """Full-text search (PostgreSQL tsvector with a GIN index; icontains on SQLite), or a phone,
+    within the ads the filters choose; with filters and no words, those ads.
 
     A query that reads as one phone number in any format the extractor reads is normalised to
     E.164 and matched against extracted phone entities, so "(702) 555-0134", "702.555.0134",
@@ -426,7 +339,8 @@ def search_ads(*, user: User, query: str, filters: QueueFilters) -> SearchResult
     """
     from ads.extraction import read_phone
 
-    ads = _filter_ads(Ad.objects.visible_to(user), filters)
+    filters = filters if filters is not None else AdFilter(user=user)
+    ads = filters.qs
     query = query.strip()[:200]
     phone = read_phone(query) if query else None
     if phone:
@@ -437,8 +351,9 @@ def search_ads(*, user: User, query: str, filters: QueueFilters) -> SearchResult
         )
         mode = "phone"
     elif not query:
-        ads = ads.none()
-        mode = "empty"
+        # No words: the ads the filters choose (a pivot from an ad page, a facet), or none.
+        mode = "filtered" if filters.as_detail() else "empty"
+        ads = ads if mode == "filtered" else ads.none()
     elif connection.vendor == "postgresql":
         # The expression matches the GIN index created by the cases migration, so it is used.
         # The query is a bound parameter; the SQL text is a constant.

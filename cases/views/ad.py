@@ -13,10 +13,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from ads.media import ImageRejected, image_render
-from ads.models import Ad, AdImage, Source
+from ads.models import Ad, AdImage
 from audit.models import Action
 from audit.services import audit_request
 from cases import selectors
+from cases.filters import AdFilter
 from cases.models import Alert
 from cases.views._shared import PAGE_SIZE, is_htmx, page_number
 
@@ -133,14 +134,15 @@ def ad_image_reveal(request: HttpRequest, pk: int, image_pk: int) -> HttpRespons
 
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
-    filters = selectors.QueueFilters.from_query(request.GET)
+    filters = AdFilter(request.GET, user=request.user)
     query = request.GET.get("q", "")
     result = selectors.search_ads(user=request.user, query=query, filters=filters)
     page = page_number(request)
     start = (page - 1) * PAGE_SIZE
-    rows = list(result.ads[start : start + PAGE_SIZE + 1]) if query.strip() else []
+    searched = result.mode != "empty"
+    rows = list(result.ads[start : start + PAGE_SIZE + 1]) if searched else []
     ads, has_next = rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
-    if query.strip():
+    if searched:
         audit_request(
             request,
             action=Action.SEARCH,
@@ -159,12 +161,11 @@ def search(request: HttpRequest) -> HttpResponse:
         "ads": ads,
         "q": query,
         "result": result,
+        "searched": searched,
         "filters": filters,
         "page": page,
         "has_next": has_next,
         "query": params.urlencode(),
-        "sources": Source.objects.visible_to(request.user).order_by("name"),
-        "windows": list(selectors.WINDOWS),
     }
     if is_htmx(request):
         return render(request, "cases/_search_rows.html", context)
