@@ -298,8 +298,9 @@ def more_like_this(*, user: User, ad: Ad, limit: int = 8) -> tuple[list[tuple[Ad
     found = _candidates(user, own.encoder)
     count = max(0, len(found.ids) - int(np.any(found.ids == ad.pk)))
     note = (
-        f"Exact cosine over the {count} most recent visible ads with embeddings "
-        f"(at most {SIMILAR_CANDIDATES}, refreshed every {SIMILAR_CACHE_SECONDS:.0f} s)."
+        f"Compared with the {count} most recent ads you may see that the language model has read "
+        f"(at most {SIMILAR_CANDIDATES:,}, refreshed every {SIMILAR_CACHE_SECONDS:.0f} s); "
+        "older ads are not compared."
     )
     if not len(found.ids):
         return [], note

@@ -15,6 +15,7 @@ handler404 = "config.views.not_found"
 urlpatterns = [
     path("", views.home, name="home"),
     path("health/", views.health, name="health"),
+    path("guide/", views.guide, name="guide"),
     path("accounts/", include("accounts.urls")),
     path("cases/", include("cases.urls")),
     path("maps/", include("maps.urls")),

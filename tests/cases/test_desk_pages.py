@@ -130,7 +130,7 @@ def test_more_like_this_ranks_by_cosine_among_visible_ads_only(actors):
     similar, note = more_like_this(user=actors.investigator_a, ad=ad)
     assert [a.pk for a, _ in similar] == [near.pk, far.pk]
     assert similar[0][1] == pytest.approx(0.9 / (0.81 + 0.01) ** 0.5, rel=1e-5)
-    assert "Exact cosine over the 2 most recent visible ads" in note
+    assert "Compared with the 2 most recent ads you may see" in note
 
 
 def test_the_ad_page_names_its_network_and_is_audited(actors):
