@@ -43,7 +43,7 @@ def test_the_ad_list_says_done_or_waiting_or_failed_in_one_phrase(actors):
 def test_model_metrics_are_a_table_with_escaped_values(actors):
     version = ModelVersion.objects.create(
         version="v-test",
-        path="/tmp/none",
+        path="models/v-test",
         metrics={"risk": {"auc": 0.91234, "ece": 0.04}, "note": "<b>x</b>", "n": 12000},
         training_summary={"seed": 2000, "decisions": 0},
     )
