@@ -64,6 +64,7 @@ class AdFilter(FilterSet):
     category = django_filters.CharFilter(field_name="score__category")
     indicator = CodeFilter(method="filter_indicator", label="Indicator")
     admin1 = django_filters.CharFilter(field_name="location__admin1")
+    place = django_filters.CharFilter(field_name="location__name", label="Place")
     network = IdFilter(field_name="network_membership__network_id")
     entity = IdFilter(method="filter_entity")
 

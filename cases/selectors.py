@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Any, TypedDict
 
 import numpy as np
 from django.db import connection
-from django.db.models import BooleanField, Q, QuerySet
+from django.db.models import BooleanField, Count, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 
 from ads.models import Ad, AdImage, AdRevision, EntityKind, EntityOccurrence
-from analytics.models import AdEmbedding, AdNetwork, AdScore
+from analytics.models import AdEmbedding, AdNetwork, AdScore, Category
 
 from .filters import AdFilter, QueueItemFilter
 from .models import Decision, DecisionKind, ItemKind, QueueItem
@@ -371,4 +371,95 @@ def search_ads(*, user: User, query: str, filters: AdFilter | None = None) -> Se
         mode = "contains"
     return SearchResult(
         ads=ads.select_related("source").order_by("-posted_at", "-pk"), phone=phone, mode=mode
+    )
+
+
+# Facets and the total are counted over at most this many of the newest matches (the page says
+# so when it is reached): a word that matches half a million ads still answers in milliseconds.
+FACET_LIMIT = 2000
+TOTAL_LIMIT = 10_000
+
+
+@dataclass
+class Facet:
+    """Counts of the matches by one field: (filter value, label, count), largest first."""
+
+    param: str
+    title: str
+    rows: list[tuple[str, str, int]]
+
+
+@dataclass
+class SearchFacets:
+    """The total of the matches (up to TOTAL_LIMIT) and their facets."""
+
+    total: int
+    total_capped: bool
+    sample: int
+    sample_capped: bool
+    facets: list[Facet]
+
+
+def search_facets(ads: QuerySet[Ad], *, top: int = 8) -> SearchFacets:
+    """How many ads matched, and how the newest FACET_LIMIT of them split by source, category,
+    place and flag; each value is the one the ads' FilterSet (AdFilter) takes for it."""
+    total = Ad.objects.filter(pk__in=Subquery(ads.values("pk")[: TOTAL_LIMIT + 1])).count()
+    sample = Ad.objects.filter(pk__in=Subquery(ads.values("pk")[:FACET_LIMIT]))
+    counted = min(total, FACET_LIMIT)
+
+    def count_by(*fields: str) -> list[dict[str, Any]]:
+        return list(sample.values(*fields).annotate(n=Count("pk")).order_by("-n", *fields)[:top])
+
+    categories = dict(Category.choices)
+    facets = [
+        Facet(
+            "source",
+            "Source",
+            [
+                (str(r["source_id"]), r["source__name"], r["n"])
+                for r in count_by("source_id", "source__name")
+            ],
+        ),
+        Facet(
+            "category",
+            "Category",
+            [
+                (
+                    r["score__category"],
+                    categories.get(r["score__category"], r["score__category"]),
+                    r["n"],
+                )
+                for r in count_by("score__category")
+                if r["score__category"]
+            ],
+        ),
+        Facet(
+            "place",
+            "Place",
+            [
+                (r["location__name"], r["location__name"], r["n"])
+                for r in count_by("location__name")
+                if r["location__name"]
+            ],
+        ),
+        Facet(
+            "flagged",
+            "Flagged",
+            [
+                (
+                    "true" if r["score__flagged"] else "false",
+                    "flagged" if r["score__flagged"] else "not flagged",
+                    r["n"],
+                )
+                for r in count_by("score__flagged")
+                if r["score__flagged"] is not None
+            ],
+        ),
+    ]
+    return SearchFacets(
+        total=min(total, TOTAL_LIMIT),
+        total_capped=total > TOTAL_LIMIT,
+        sample=counted,
+        sample_capped=total > FACET_LIMIT,
+        facets=[f for f in facets if f.rows],
     )

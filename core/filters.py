@@ -268,22 +268,28 @@ class FilterSet(django_filters.FilterSet):
         data = getattr(self.form, "cleaned_data", {})
         return {name: data.get(name) for name in self.filters}
 
+    def chosen(self) -> dict[str, Any]:
+        """The filters the query sets: a valid, non-empty value (a checkbox only when ticked)."""
+        cleaned = self.cleaned
+        valid = getattr(self.form, "cleaned_data", {})
+        return {
+            name: cleaned[name]
+            for name, filter_ in self.filters.items()
+            if name in valid
+            and str(self.data.get(name, "")).strip()
+            and not (isinstance(filter_, FlagFilter) and not cleaned[name])
+        }
+
     def as_detail(self) -> dict[str, Any]:
         """For the audit trail: only the filters that are set."""
         return {
             name: value.isoformat() if isinstance(value, datetime) else value
-            for name, value in self.cleaned.items()
-            if value not in (None, "", False)
+            for name, value in self.chosen().items()
         }
 
     def shown_fields(self) -> list[BoundField]:
         return [self.form[name] for name in self.page_fields]
 
     def kept_fields(self) -> list[BoundField]:
-        cleaned = self.cleaned
-        return [
-            self.form[name]
-            for name in self.filters
-            if name not in (*self.page_fields, *self.placed_fields)
-            and cleaned[name] not in (None, "", False)
-        ]
+        placed = (*self.page_fields, *self.placed_fields)
+        return [self.form[name] for name in self.chosen() if name not in placed]

@@ -139,7 +139,8 @@ def test_the_ad_page_names_its_network_and_is_audited(actors):
     html = (
         actors.client_for("investigator_a").get(reverse("cases:ad", args=[a.pk])).content.decode()
     )
-    assert f"Network {network.pk} · 2 ads" in html
+    assert f'/analytics/networks/{network.pk}/">Network {network.pk}</a>' in html
+    assert f'search/?network={network.pk}" class="pivot" id="pivot-network">its 2 ads</a>' in html
     event = AuditEvent.objects.get(action=Action.VIEW, object_type="ad")
     assert event.object_id == str(a.pk) and event.actor_username == "inv-a"
 
