@@ -84,7 +84,15 @@ class ApiTokenAdmin(RoleAdminMixin, admin.ModelAdmin):
     """Tokens are created here (the secret is shown once) and revoked, never edited."""
 
     form = ApiTokenForm
-    list_display = ("name", "user", "prefix", "scopes", "created_at", "last_used_at", "revoked_at")
+    list_display = (
+        "name",
+        "user",
+        "prefix",
+        "scope_names",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    )
     list_filter = ("revoked_at",)
     fields = ("user", "name", "scopes", "second_factor_code")
     actions = ("revoke",)
@@ -92,10 +100,16 @@ class ApiTokenAdmin(RoleAdminMixin, admin.ModelAdmin):
     def get_readonly_fields(
         self, request: HttpRequest, obj: ApiToken | None = None
     ) -> tuple[str, ...]:
-        return ("user", "name", "scopes", "second_factor_at") if obj else ()
+        return ("user", "name", "scope_names", "second_factor_at") if obj else ()
 
     def get_fields(self, request: HttpRequest, obj: ApiToken | None = None) -> tuple[str, ...]:
-        return ("user", "name", "scopes", "second_factor_at") if obj else self.fields
+        return ("user", "name", "scope_names", "second_factor_at") if obj else self.fields
+
+    @admin.display(description="scopes")
+    def scope_names(self, obj: ApiToken) -> str:
+        """What the token may do, in words (the scopes' labels), not the stored list."""
+        held = set(obj.scopes or [])
+        return "; ".join(label for value, label in Scope.choices if value in held) or "none"
 
     def save_model(self, request: HttpRequest, obj: ApiToken, form: Any, change: bool) -> None:
         if change:

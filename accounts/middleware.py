@@ -1,8 +1,10 @@
-"""Idle and absolute session timeouts, and the second factor for roles that require it."""
+"""Idle and absolute session timeouts, the second factor for roles that require it, and each
+user's own time zone."""
 
 from __future__ import annotations
 
 import time
+import zoneinfo
 from collections.abc import Callable
 
 from django.conf import settings
@@ -10,6 +12,7 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 
 _OTP_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/health")
 SESSION_TOUCH_SECONDS = 60
@@ -54,3 +57,27 @@ class SessionTimeoutMiddleware:
             ):
                 return redirect("accounts:otp")
         return self.get_response(request)
+
+
+class UserTimeZoneMiddleware:
+    """Pages show times in the signed-in user's chosen zone (the site's TIME_ZONE otherwise)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        name = getattr(user, "time_zone", "") if user is not None else ""
+        try:
+            zone = zoneinfo.ZoneInfo(name) if name else None
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            zone = None
+        if zone is None:
+            timezone.deactivate()
+        else:
+            timezone.activate(zone)
+        try:
+            return self.get_response(request)
+        finally:
+            # The zone belongs to this request only, not to the next one on this thread.
+            timezone.deactivate()

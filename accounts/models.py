@@ -51,6 +51,11 @@ class User(AbstractUser):
     partner = models.ForeignKey(
         PartnerOrganisation, null=True, blank=True, on_delete=models.PROTECT, related_name="users"
     )
+    time_zone = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="IANA time zone the pages show times in (empty: the site's TIME_ZONE).",
+    )
 
     class Meta:
         constraints = [

@@ -1,6 +1,9 @@
-"""Writes for accounts: API tokens (shown once, stored hashed)."""
+"""Writes for accounts: API tokens (shown once, stored hashed), a user's time zone."""
 
 from __future__ import annotations
+
+import zoneinfo
+from functools import cache
 
 from django.conf import settings
 from django.db import transaction
@@ -83,3 +86,27 @@ def api_token_revoke(*, token: ApiToken, by: User | None = None) -> ApiToken:
             detail={"event": "revoked"},
         )
     return token
+
+
+@cache
+def time_zone_choices() -> tuple[str, ...]:
+    """The IANA zone names a user may choose (zoneinfo's, sorted)."""
+    return tuple(sorted(zoneinfo.available_timezones() - {"localtime", "Factory"}))
+
+
+def user_time_zone_set(*, user: User, time_zone: str) -> User:
+    """Show this user's pages in `time_zone` (an IANA name, or "" for the site's)."""
+    if time_zone and time_zone not in time_zone_choices():
+        raise ValueError(f"Unknown time zone: {time_zone[:64]!r}")
+    with transaction.atomic():
+        before = user.time_zone
+        user.time_zone = time_zone
+        user.save(update_fields=["time_zone"])
+        audit_record(
+            actor=user,
+            action=Action.CHANGE,
+            object_type="user",
+            object_id=user.pk,
+            detail={"change": "time_zone", "from": before, "to": time_zone},
+        )
+    return user

@@ -70,8 +70,7 @@ class AdAdmin(RoleAdminMixin, admin.ModelAdmin):
         "source",
         "external_id",
         "title",
-        "pipeline_stage",
-        "pipeline_status",
+        "pipeline",
         "pipeline_attempts",
         "pipeline_error",
     )
@@ -83,6 +82,16 @@ class AdAdmin(RoleAdminMixin, admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Ad]:
         return Ad.objects.visible_to(request.user).select_related("source")
+
+    @admin.display(description="pipeline", ordering="pipeline_stage")
+    def pipeline(self, ad: Ad) -> str:
+        """Where the ad is in the pipeline, in one phrase: a finished ad's "pending" status is
+        not shown as if it were waiting."""
+        if ad.pipeline_done:
+            return "done"
+        if ad.pipeline_failed:
+            return f"failed at {ad.pipeline_stage}"
+        return f"waiting for {ad.pipeline_stage}"
 
     def get_urls(self) -> list[Any]:
         return admin_status.pipeline_status_urls(self.admin_site) + super().get_urls()

@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from audit.admin_mixins import RoleAdminMixin
+from core.admin_tables import json_table
 
 from .models import ModelVersion
 from .services import decision_head_summary, metrics_provenance, model_activate
@@ -23,10 +24,17 @@ class ModelVersionAdmin(RoleAdminMixin, admin.ModelAdmin):
         "measured_on",
         "learnt_from_decisions",
     )
+    # The metrics and the training summary are read as tables, not as raw JSON.
     readonly_fields = [
         "measured_on",
         "learnt_from_decisions",
-        *(f.name for f in ModelVersion._meta.fields),
+        *(
+            f.name
+            for f in ModelVersion._meta.fields
+            if f.name not in {"metrics", "training_summary"}
+        ),
+        "metrics_table",
+        "training_table",
     ]
     actions = ("activate",)
 
@@ -44,6 +52,14 @@ class ModelVersionAdmin(RoleAdminMixin, admin.ModelAdmin):
     @admin.display(description="learnt from decisions")
     def learnt_from_decisions(self, obj: ModelVersion) -> str:
         return decision_head_summary(obj.metrics)
+
+    @admin.display(description="metrics")
+    def metrics_table(self, obj: ModelVersion) -> str:
+        return json_table(obj.metrics)
+
+    @admin.display(description="training summary")
+    def training_table(self, obj: ModelVersion) -> str:
+        return json_table(obj.training_summary)
 
     def has_add_permission(self, request: HttpRequest, *args: object) -> bool:
         return False

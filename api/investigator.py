@@ -10,8 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
-from django import forms
-from django.db.models import Count, Exists, Max, Min, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Max, Min, Prefetch, Q, QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers
 from rest_framework.permissions import IsAuthenticated
@@ -20,14 +19,14 @@ from accounts.models import Scope
 from ads.models import Ad, Entity, EntityKind, EntityOccurrence
 from analytics.models import AdScore, Network
 from analytics.selectors import score_basis
+from cases.filters import AdFilter
 from core.access import PolicyPermission
 from core.api import (
-    MAX_ID,
     NewestFirstCursorPagination,
     TokenScope,
-    UtcIsoDateTimeFilter,
     error_responses,
 )
+from core.filters import IdFilter
 from core.viewsets import VisibleViewSet
 from maps.models import AdLocation
 
@@ -191,51 +190,7 @@ class NetworkDetailSerializer(NetworkSerializer):
         )
 
 
-# --- Filters ------------------------------------------------------------------------------------
-
-
-class IdFilter(django_filters.NumberFilter):
-    """A primary key: a whole number that fits the database, else 400 (not a 500 overflow)."""
-
-    field_class = forms.IntegerField
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", MAX_ID)
-        super().__init__(*args, **kwargs)
-
-
-class AdFilter(django_filters.FilterSet):
-    source = django_filters.CharFilter(field_name="source__name")
-    posted_after = UtcIsoDateTimeFilter(field_name="posted_at", lookup_expr="gte")
-    posted_before = UtcIsoDateTimeFilter(field_name="posted_at", lookup_expr="lt")
-    flagged = django_filters.BooleanFilter(field_name="score__flagged")
-    min_risk = django_filters.NumberFilter(
-        field_name="score__risk", lookup_expr="gte", min_value=0, max_value=1
-    )
-    category = django_filters.CharFilter(field_name="score__category")
-    admin1 = django_filters.CharFilter(field_name="location__admin1")
-    network = IdFilter(field_name="network_membership__network_id")
-    entity = IdFilter(method="filter_entity")
-
-    class Meta:
-        model = Ad
-        fields = [
-            "source",
-            "posted_after",
-            "posted_before",
-            "flagged",
-            "min_risk",
-            "category",
-            "admin1",
-            "network",
-            "entity",
-        ]
-
-    def filter_entity(self, queryset: QuerySet[Ad], name: str, value: int) -> QuerySet[Ad]:
-        return queryset.filter(
-            Exists(EntityOccurrence.objects.filter(ad=OuterRef("pk"), entity_id=value))
-        )
+# --- Filters (the ads' FilterSet is the search page's: cases/filters.py) -------------------------
 
 
 class EntityFilter(django_filters.FilterSet):

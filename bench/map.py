@@ -298,11 +298,9 @@ def filter_mixes(source_id: int) -> dict[str, dict[str, str]]:
 
 def time_requests(args: argparse.Namespace) -> list[dict[str, Any]]:
     from ads.models import Source
+    from maps.filters import MapFilter
     from maps.selectors import grid
-    from maps.selectors.filters import (
-        BBox,
-        MapFilters,
-    )
+    from maps.selectors.filters import BBox
 
     actors = users()
     shared = Source.objects.filter(unit__isnull=True).order_by("pk").first()
@@ -310,7 +308,7 @@ def time_requests(args: argparse.Namespace) -> list[dict[str, Any]]:
     for who, user in actors.items():
         for zoom, box in ZOOMS.items():
             for mix, params in filter_mixes(shared.pk).items():
-                filters = MapFilters.from_query(params)
+                filters = MapFilter(params)
                 path = "live" if grid.rollup_slice(filters) is None else "rollup"
                 bbox = BBox.from_query(box)
                 times = []
@@ -385,18 +383,14 @@ def explain() -> None:
     from django.db.models import Avg, Count, F, Max, Q, Value
     from django.db.models.functions import Floor
 
+    from maps.filters import MapFilter
     from maps.selectors import grid
-    from maps.selectors.filters import (
-        BBox,
-        MapFilters,
-        apply_filters,
-        visible_locations,
-    )
+    from maps.selectors.filters import BBox, visible_locations
 
     user = users()["investigator"]
     cell = grid.cell_size(4)
     for label, params in (("zoom 4, no filter", {}), ("zoom 4, risk>=0.7", {"min_risk": "0.7"})):
-        base = apply_filters(visible_locations(user), MapFilters.from_query(params))
+        base = MapFilter(params).filter_queryset(visible_locations(user))
         query = (
             grid._in_bbox(
                 base.filter(precision__in=grid.FINE_PRECISIONS),

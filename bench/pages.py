@@ -466,8 +466,9 @@ def _measure(args: argparse.Namespace) -> dict[str, Any]:
     from django.test import Client
 
     from accounts.models import User
+    from cases.filters import QueueItemFilter
     from cases.models import QueueItem
-    from cases.selectors import QueueFilters, queue_items
+    from cases.selectors import queue_items
 
     user = User.objects.get(username="bench-inv")
     client = Client()
@@ -530,7 +531,7 @@ def _measure(args: argparse.Namespace) -> dict[str, Any]:
             cpu.append((time.process_time() - c) * 1000)
             assert response.status_code == 200
         results[name] = (*_percentiles(samples), statistics.median(cpu))
-    plan = queue_items(user=user, filters=QueueFilters()).order_by(
+    plan = queue_items(filters=QueueItemFilter(user=user)).order_by(
         "-priority", "-last_seen_at", "-pk"
     )
     results["_explain"] = plan[:51].explain(analyze=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
@@ -26,7 +27,7 @@ from core.api import (
 )
 from core.viewsets import VisibleViewSet
 
-from . import selectors
+from .filters import QueueItemFilter
 from .models import Case, QueueItem
 from .serializers import CaseSerializer, ClaimResultSerializer, QueueItemSerializer
 from .services import triage
@@ -58,11 +59,11 @@ class _InvestigatorViewSet(VisibleViewSet):
     ),
 )
 class QueueItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _InvestigatorViewSet):
-    """Your queue (same filters as the page: status, location, window, source, indicator, mine)."""
+    """Your queue (the page's filters: status, location, window, source, indicator, mine)."""
 
     serializer_class = QueueItemSerializer
     pagination_class = QueuePagination
-    filter_backends: list[Any] = []
+    filterset_class = QueueItemFilter
     audit_object_type = "queue_item"
     queryset = QueueItem.objects.none()
 
@@ -70,12 +71,12 @@ class QueueItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Invest
         items = super().get_queryset()
         if not getattr(self, "swagger_fake_view", False):
             items = items.with_visible_lead(self.request.user)
-        if self.action != "list":
-            return items.select_related("assignee", "case")
-        filters = selectors.QueueFilters.from_query(self.request.query_params)
-        return selectors.queue_items(
-            items=items, user=self.request.user, filters=filters
-        ).order_by()
+        return items.select_related("assignee", "case")
+
+    def filter_queryset(self, queryset: QuerySet[QueueItem]) -> QuerySet[QueueItem]:
+        # The filters (and their default: open items) choose a list; an item is found by its id
+        # whatever its status.
+        return super().filter_queryset(queryset) if self.action == "list" else queryset
 
     @extend_schema(
         request=None,

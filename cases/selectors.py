@@ -10,146 +10,30 @@ import logging
 import re
 import time
 from dataclasses import dataclass, field
-from datetime import timedelta
-from typing import TYPE_CHECKING, Any, NamedTuple, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import numpy as np
-from django.conf import settings
 from django.db import connection
-from django.db.models import BooleanField, Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models import BooleanField, Count, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Abs
-from django.utils import timezone
 
 from ads.models import Ad, AdImage, AdRevision, EntityKind, EntityOccurrence
-from analytics.models import AdEmbedding, AdNetwork, AdScore
-from core.query import query_flag, query_indicator_code
+from analytics.models import AdEmbedding, AdNetwork, AdScore, Category
 
-from .models import Decision, DecisionKind, ItemKind, ItemStatus, QueueItem, QueueItemSource
+from .filters import AdFilter, QueueItemFilter
+from .models import Decision, DecisionKind, ItemKind, QueueItem
 
 if TYPE_CHECKING:
     from accounts.models import User
 
 logger = logging.getLogger(__name__)
 
-WINDOWS = {
-    "24h": timedelta(hours=24),
-    "7d": timedelta(days=7),
-    "30d": timedelta(days=30),
-    "90d": timedelta(days=90),
-}
 
-
-class Order(NamedTuple):
-    """A queue order: its words on the page and its ORDER BY."""
-
-    label: str
-    fields: tuple[str, ...]
-
-
-ORDERS = {
-    "priority": Order("Highest priority first", ("-priority", "-last_seen_at", "-pk")),
-    "recent": Order("Most recently seen first", ("-last_seen_at", "-pk")),
-    "size": Order("Largest networks first", ("-size", "-priority", "-pk")),
-    "due": Order("Due soonest first", ("due_at", "-priority", "-pk")),
-    # Active learning (issue #15): the scored items nearest the flag threshold first, where a
-    # reviewer's decision tells the model the most (see `queue_order`).
-    "uncertain": Order(
-        "Most uncertain first (decisions here teach the model most)",
-        ("uncertainty", "-last_seen_at", "-pk"),
-    ),
-}
-
-
-@dataclass(frozen=True)
-class QueueFilters:
-    """What the queue page and API accept; parsed from a query string and never trusted further."""
-
-    status: str = "open"
-    location: str = ""
-    window: str = ""
-    source: int | None = None
-    indicator: str = ""
-    possible_minor: bool = False
-    mine: bool = False
-    order: str = "priority"
-
-    @classmethod
-    def from_query(cls, params: Any) -> QueueFilters:
-        status = params.get("status", "open")
-        source = params.get("source", "")
-        return cls(
-            status=status if status in {"open", "all", *ItemStatus.values} else "open",
-            location=params.get("location", "").strip()[:100],
-            window=params.get("window", "") if params.get("window", "") in WINDOWS else "",
-            source=int(source) if str(source).isdigit() else None,
-            indicator=query_indicator_code(params),
-            possible_minor=query_flag(params, "possible_minor"),
-            mine=query_flag(params, "mine"),
-            order=params.get("order", "priority") if params.get("order") in ORDERS else "priority",
-        )
-
-
-def _filter_ads(ads: QuerySet[Ad], filters: QueueFilters) -> QuerySet[Ad]:
-    """The same location/window/source/indicator filters, applied to ads (search)."""
-    if filters.location:
-        ads = ads.filter(
-            Q(location_text__icontains=filters.location)
-            | Q(location__name__icontains=filters.location)
-        )
-    if filters.window:
-        ads = ads.filter(posted_at__gte=timezone.now() - WINDOWS[filters.window])
-    if filters.source is not None:
-        ads = ads.filter(source_id=filters.source)
-    if filters.indicator:
-        ads = ads.filter(
-            pk__in=AdScore.objects.filter(
-                indicator_codes__icontains=f'"{filters.indicator}"'
-            ).values("ad_id")
-        )
-    if filters.possible_minor:
-        ads = ads.filter(score__possible_minor=True)
-    return ads
-
-
-def queue_items(
-    *, user: User, filters: QueueFilters, items: QuerySet[QueueItem] | None = None
-) -> QuerySet[QueueItem]:
-    """The user's queue: visible items (or the given ones, already visible to the user), filtered
-    and ordered (priority, recency, size, due)."""
-    if items is None:
-        items = QueueItem.objects.visible_to(user)
-    if filters.status == "open":
-        items = items.open()
-    elif filters.status != "all":
-        items = items.filter(status=filters.status)
-    if filters.location:
-        items = items.filter(location__icontains=filters.location)
-    if filters.window:
-        items = items.filter(last_seen_at__gte=timezone.now() - WINDOWS[filters.window])
-    if filters.source is not None:
-        items = items.filter(
-            Exists(QueueItemSource.objects.filter(item_id=OuterRef("pk"), source_id=filters.source))
-        )
-    if filters.indicator:
-        items = items.filter(indicator_codes__contains=f" {filters.indicator} ")
-    if filters.possible_minor:
-        items = items.filter(possible_minor=True)
-    if filters.mine:
-        items = items.filter(assignee=user)
+def queue_items(*, filters: QueueItemFilter) -> QuerySet[QueueItem]:
+    """The user's queue: the filter's rows (visible to its user, or the rows it was given),
+    filtered and ordered (priority, recency, size, due)."""
     # Rows show the item's own copied fields; joining the lead ad would fetch 50 ad bodies.
-    return queue_order(items.select_related("assignee"), filters.order)
-
-
-def queue_order(items: QuerySet[QueueItem], order: str) -> QuerySet[QueueItem]:
-    """Items in one of ORDERS. "uncertain" puts first the scored items nearest the flag threshold
-    (RISK_FLAG_THRESHOLD, the one threshold fact) and unscored items last."""
-    if order == "uncertain":
-        near = Abs(F("risk") - Value(settings.RISK_FLAG_THRESHOLD))
-        return items.annotate(uncertainty=near).order_by(
-            F("uncertainty").asc(nulls_last=True), *ORDERS[order].fields[1:]
-        )
-    return items.order_by(*ORDERS[order].fields)
+    return filters.qs.select_related("assignee")
 
 
 class DecisionLabel(TypedDict):
@@ -414,8 +298,9 @@ def more_like_this(*, user: User, ad: Ad, limit: int = 8) -> tuple[list[tuple[Ad
     found = _candidates(user, own.encoder)
     count = max(0, len(found.ids) - int(np.any(found.ids == ad.pk)))
     note = (
-        f"Exact cosine over the {count} most recent visible ads with embeddings "
-        f"(at most {SIMILAR_CANDIDATES}, refreshed every {SIMILAR_CACHE_SECONDS:.0f} s)."
+        f"Compared with the {count} most recent ads you may see that the language model has read "
+        f"(at most {SIMILAR_CANDIDATES:,}, refreshed every {SIMILAR_CACHE_SECONDS:.0f} s); "
+        "older ads are not compared."
     )
     if not len(found.ids):
         return [], note
@@ -445,8 +330,9 @@ class SearchResult:
     mode: str
 
 
-def search_ads(*, user: User, query: str, filters: QueueFilters) -> SearchResult:
-    """Full-text search (PostgreSQL tsvector with a GIN index; icontains on SQLite), or a phone.
+def search_ads(*, user: User, query: str, filters: AdFilter | None = None) -> SearchResult:
+    """Full-text search (PostgreSQL tsvector with a GIN index; icontains on SQLite), or a phone,
+    within the ads the filters choose; with filters and no words, those ads.
 
     A query that reads as one phone number in any format the extractor reads is normalised to
     E.164 and matched against extracted phone entities, so "(702) 555-0134", "702.555.0134",
@@ -454,7 +340,8 @@ def search_ads(*, user: User, query: str, filters: QueueFilters) -> SearchResult
     """
     from ads.extraction import read_phone
 
-    ads = _filter_ads(Ad.objects.visible_to(user), filters)
+    filters = filters if filters is not None else AdFilter(user=user)
+    ads = filters.qs
     query = query.strip()[:200]
     phone = read_phone(query) if query else None
     if phone:
@@ -465,8 +352,9 @@ def search_ads(*, user: User, query: str, filters: QueueFilters) -> SearchResult
         )
         mode = "phone"
     elif not query:
-        ads = ads.none()
-        mode = "empty"
+        # No words: the ads the filters choose (a pivot from an ad page, a facet), or none.
+        mode = "filtered" if filters.as_detail() else "empty"
+        ads = ads if mode == "filtered" else ads.none()
     elif connection.vendor == "postgresql":
         # The expression matches the GIN index created by the cases migration, so it is used.
         # The query is a bound parameter; the SQL text is a constant.
@@ -483,4 +371,95 @@ def search_ads(*, user: User, query: str, filters: QueueFilters) -> SearchResult
         mode = "contains"
     return SearchResult(
         ads=ads.select_related("source").order_by("-posted_at", "-pk"), phone=phone, mode=mode
+    )
+
+
+# Facets and the total are counted over at most this many of the newest matches (the page says
+# so when it is reached): a word that matches half a million ads still answers in milliseconds.
+FACET_LIMIT = 2000
+TOTAL_LIMIT = 10_000
+
+
+@dataclass
+class Facet:
+    """Counts of the matches by one field: (filter value, label, count), largest first."""
+
+    param: str
+    title: str
+    rows: list[tuple[str, str, int]]
+
+
+@dataclass
+class SearchFacets:
+    """The total of the matches (up to TOTAL_LIMIT) and their facets."""
+
+    total: int
+    total_capped: bool
+    sample: int
+    sample_capped: bool
+    facets: list[Facet]
+
+
+def search_facets(ads: QuerySet[Ad], *, top: int = 8) -> SearchFacets:
+    """How many ads matched, and how the newest FACET_LIMIT of them split by source, category,
+    place and flag; each value is the one the ads' FilterSet (AdFilter) takes for it."""
+    total = Ad.objects.filter(pk__in=Subquery(ads.values("pk")[: TOTAL_LIMIT + 1])).count()
+    sample = Ad.objects.filter(pk__in=Subquery(ads.values("pk")[:FACET_LIMIT]))
+    counted = min(total, FACET_LIMIT)
+
+    def count_by(*fields: str) -> list[dict[str, Any]]:
+        return list(sample.values(*fields).annotate(n=Count("pk")).order_by("-n", *fields)[:top])
+
+    categories = dict(Category.choices)
+    facets = [
+        Facet(
+            "source",
+            "Source",
+            [
+                (str(r["source_id"]), r["source__name"], r["n"])
+                for r in count_by("source_id", "source__name")
+            ],
+        ),
+        Facet(
+            "category",
+            "Category",
+            [
+                (
+                    r["score__category"],
+                    categories.get(r["score__category"], r["score__category"]),
+                    r["n"],
+                )
+                for r in count_by("score__category")
+                if r["score__category"]
+            ],
+        ),
+        Facet(
+            "place",
+            "Place",
+            [
+                (r["location__name"], r["location__name"], r["n"])
+                for r in count_by("location__name")
+                if r["location__name"]
+            ],
+        ),
+        Facet(
+            "flagged",
+            "Flagged",
+            [
+                (
+                    "true" if r["score__flagged"] else "false",
+                    "flagged" if r["score__flagged"] else "not flagged",
+                    r["n"],
+                )
+                for r in count_by("score__flagged")
+                if r["score__flagged"] is not None
+            ],
+        ),
+    ]
+    return SearchFacets(
+        total=min(total, TOTAL_LIMIT),
+        total_capped=total > TOTAL_LIMIT,
+        sample=counted,
+        sample_capped=total > FACET_LIMIT,
+        facets=[f for f in facets if f.rows],
     )

@@ -50,6 +50,15 @@ def queue_priority(*, risk: float | None, possible_minor: bool, size: int) -> fl
     return round(100.0 * (risk or 0.0) + (40.0 if possible_minor else 0.0) + size_bonus, 3)
 
 
+# The queue's urgency in words, read from the priority above (the guide's glossary explains it).
+URGENCY_WORDS = ((100.0, "very high"), (70.0, "high"), (50.0, "medium"), (0.0, "low"))
+
+
+def urgency_words(priority: float) -> str:
+    """A priority as the queue shows it: very high (100 points or more), high, medium, low."""
+    return next(word for floor, word in URGENCY_WORDS if priority >= floor)
+
+
 def _codes_text(codes: Iterable[str]) -> str:
     unique = sorted({c for c in codes if c})
     return f" {' '.join(unique)} " if unique else ""

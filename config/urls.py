@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts import views as accounts_views
+
 from . import views
 from .admin_discovery import discover_local_admins
 
@@ -15,7 +17,10 @@ handler404 = "config.views.not_found"
 urlpatterns = [
     path("", views.home, name="home"),
     path("health/", views.health, name="health"),
+    path("guide/", views.guide, name="guide"),
     path("accounts/", include("accounts.urls")),
+    # Outside /accounts/, which is exempt from the second factor: settings need a full sign-in.
+    path("profile/", accounts_views.profile, name="profile"),
     path("cases/", include("cases.urls")),
     path("maps/", include("maps.urls")),
     path("analytics/", include("analytics.urls")),

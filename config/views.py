@@ -1,6 +1,9 @@
-"""Project-level views: the health check for load balancers and the dashboard home."""
+"""Project-level views: the health check for load balancers, the dashboard home and the guide."""
 
 from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
 
 from django.conf import settings
 from django.db import connection
@@ -10,6 +13,9 @@ from django.views.defaults import page_not_found
 
 from ads import pipeline
 from ads.models import Ad
+from core import markdown
+
+GUIDE = Path(settings.BASE_DIR) / "docs" / "guide.md"
 
 
 def health(request: HttpRequest) -> JsonResponse:
@@ -63,3 +69,15 @@ def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": "Not found."}, status=404)
     return page_not_found(request, exception)
+
+
+@cache
+def _guide() -> tuple[str, list[markdown.Heading]]:
+    # Our own file, read once per process; rendered by the safe reader all the same.
+    return markdown.render(GUIDE.read_text(encoding="utf-8"))
+
+
+def guide(request: HttpRequest) -> HttpResponse:
+    """The investigator guide (docs/guide.md) and its glossary, linked from every page's footer."""
+    html, headings = _guide()
+    return render(request, "guide.html", {"guide": html, "headings": headings})

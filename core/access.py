@@ -46,6 +46,8 @@ ADMINS = frozenset({ADMIN})
 # url name -> roles allowed. Namespaced names are "namespace:name".
 CORE_POLICY: dict[str, frozenset[str]] = {
     "health": PUBLIC,
+    "profile": SIGNED_IN,  # one's own settings (time zone)
+    "guide": PUBLIC,  # the investigator guide: how the pages work, no data
     "home": SIGNED_IN,  # every role is sent on to its own start page (config.views.home)
     "accounts:login": PUBLIC,
     "accounts:logout": SIGNED_IN,

@@ -8,12 +8,8 @@ change here (what an audit row records, how a bad cursor is answered) reaches ev
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
-import django_filters
-from django import forms
-from django_filters.fields import IsoDateTimeField
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound, ParseError, PermissionDenied, ValidationError
@@ -28,10 +24,10 @@ from accounts.models import ApiToken
 from audit.models import Action, Outcome
 from audit.services import audit_request, audit_tally, client_ip
 
+from .filters import MAX_ID
 from .json_limits import TooDeeplyNested, check_depth
 
 MAX_AUDITED_IDS = 500
-MAX_ID = 2**63 - 1  # PostgreSQL bigint
 
 
 def parse_record_id(raw: str) -> int | None:
@@ -209,29 +205,6 @@ class NewestFirstCursorPagination(BadCursorIs400Pagination):
     """Cursor paging by descending primary key."""
 
     ordering = "-pk"
-
-
-# --- Filters -----------------------------------------------------------------------------------
-class UtcIsoDateTimeField(IsoDateTimeField):
-    """An ISO 8601 date-time, converted to UTC. Any offset Python accepts (up to ±23:59) is valid
-    ISO, but PostgreSQL refuses offsets past ±15:59 with an error (a 500); in UTC the value always
-    fits, and one that cannot be expressed in UTC (year 1 minus an offset) is a 400."""
-
-    def to_python(self, value: Any) -> datetime | None:
-        parsed = super().to_python(value)
-        if parsed is None:
-            return None
-        try:
-            return parsed.astimezone(UTC)
-        except OverflowError as exc:
-            raise forms.ValidationError("Date out of range.", code="invalid") from exc
-
-
-class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
-    """`IsoDateTimeFilter` with `UtcIsoDateTimeField`: a filter on a timestamp never reaches the
-    database with an offset it refuses."""
-
-    field_class = UtcIsoDateTimeField
 
 
 # --- Token scopes -------------------------------------------------------------------------------

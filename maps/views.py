@@ -15,20 +15,15 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from ads.models import Entity, Source
-from analytics.models import Category
+from ads.models import Entity
 from analytics.selectors import score_heading
 from audit.models import Action
 from audit.services import audit_request
+from maps.filters import ChartFilter, MapFilter
 from maps.models import Precision
 from maps.selectors import grid
 from maps.selectors.charts import charts
-from maps.selectors.filters import (
-    CASE_STATUSES,
-    BBox,
-    MapFilters,
-    indicator_choices,
-)
+from maps.selectors.filters import BBox
 from maps.selectors.movement import entity_movement
 
 DEFAULT_CENTER = (39.5, -98.35)
@@ -56,7 +51,7 @@ PIN_RISK_BANDS = {"mid": 0.4, "high": 0.7}
 
 @require_GET
 def map_page(request: HttpRequest) -> HttpResponse:
-    filters = MapFilters.from_query(request.GET)
+    filters = MapFilter(request.GET, user=request.user)
     first, last = grid.time_range(user=request.user)
     config = {
         "dataUrl": reverse("maps:data"),
@@ -77,11 +72,6 @@ def map_page(request: HttpRequest) -> HttpResponse:
         "config": config,
         "pin_bands": PIN_RISK_BANDS,
         "filters": filters,
-        "sources": Source.objects.visible_to(request.user).order_by("name"),
-        "categories": Category.choices,
-        "indicators": indicator_choices(),
-        "case_statuses": CASE_STATUSES,
-        "risk_levels": ("0.3", "0.5", "0.7", "0.9"),
         "first": first,
         "last": last,
     }
@@ -90,7 +80,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def map_data_json(request: HttpRequest) -> JsonResponse:
-    filters = MapFilters.from_query(request.GET)
+    filters = MapFilter(request.GET, user=request.user)
     bbox = BBox.from_query(request.GET)
     zoom = _int(request.GET.get("zoom"), DEFAULT_ZOOM, 0, grid.MAX_ZOOM)
     data = grid.map_data(user=request.user, bbox=bbox, zoom=zoom, filters=filters)
@@ -112,7 +102,7 @@ def map_data_json(request: HttpRequest) -> JsonResponse:
 
 @require_GET
 def map_ads_json(request: HttpRequest) -> JsonResponse:
-    filters = MapFilters.from_query(request.GET)
+    filters = MapFilter(request.GET, user=request.user)
     bbox = BBox.from_query(request.GET)
     precision = request.GET.get("precision", "")
     name = request.GET.get("name", "")[:200]
@@ -161,7 +151,7 @@ def movement_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def charts_page(request: HttpRequest) -> HttpResponse:
-    filters = MapFilters.from_query(request.GET)
+    filters = ChartFilter(request.GET, user=request.user)
     data = charts(user=request.user, filters=filters)
     audit_request(
         request,
@@ -180,7 +170,5 @@ def charts_page(request: HttpRequest) -> HttpResponse:
         "charts": data,
         "config": config,
         "filters": filters,
-        "sources": Source.objects.visible_to(request.user).order_by("name"),
-        "categories": Category.choices,
     }
     return render(request, "maps/charts.html", context)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import django_filters
 
-from core.api import UtcIsoDateTimeFilter
+from core.filters import UtcIsoDateTimeFilter
 
 from .models import Tip
 

@@ -47,13 +47,12 @@ def test_a_spelled_out_number_is_read_as_the_extractor_reads_it_everywhere() -> 
 
 @pytest.mark.django_db
 def test_search_finds_an_ad_by_its_number_spelled_out(actors) -> None:
-    from cases.selectors import QueueFilters, search_ads
+    from cases.selectors import search_ads
     from tests.cases.factories import make_ad
 
     ad = make_ad(actors.source_a, body="Call 702-555-0134 today")
     result = search_ads(
         user=actors.investigator_a,
         query="seven oh two 555 zero one three four",
-        filters=QueueFilters.from_query({}),
     )
     assert result.mode == "phone" and list(result.ads) == [ad]

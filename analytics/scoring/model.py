@@ -380,8 +380,8 @@ class TrainedModel:
             nearest = float(nearest_cosine(encoded.embeddings[row : row + 1], self.reference)[0])
             if nearest < float(self.novelty["threshold"]):
                 notes.append(
-                    f"{NOVEL_NOTE} (nearest cosine "
-                    f"{nearest:.2f} < {float(self.novelty['threshold']):.2f})"
+                    f"{NOVEL_NOTE} (the closest is {max(nearest, 0.0):.0%} alike; "
+                    f"under {float(self.novelty['threshold']):.0%} counts as unlike)"
                 )
         # Risk and possible minor come from the evidence (lead.py), not from the heads trained on
         # the synthetic seed corpus: those never decide whether a real ad is flagged.

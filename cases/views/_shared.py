@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from analytics.scoring.indicators import indicator_labels
 from cases.models import QueueItem
+from cases.stages import urgency_words
 
 PAGE_SIZE = 50
 
@@ -38,6 +39,7 @@ def with_row_urls(items: list[QueueItem]) -> list[QueueItem]:
         item.indicator_labels = sorted(
             {labels.get(code, code) for code in (item.indicator_codes or "").split()}
         )
+        item.urgency = urgency_words(item.priority)
         item.item_url = patterns["cases:item"].replace(str(_PK), str(item.pk))
         item.claim_url = patterns["cases:item-claim"].replace(str(_PK), str(item.pk))
         item.ad_url = patterns["cases:ad"].replace(str(_PK), str(item.ad_id)) if item.ad_id else ""

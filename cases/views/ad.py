@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from ads.media import ImageRejected, image_render
-from ads.models import Ad, AdImage, Source
+from ads.models import Ad, AdImage, Entity
 from audit.models import Action
 from audit.services import audit_request
 from cases import selectors
+from cases.filters import AdFilter
 from cases.models import Alert
 from cases.views._shared import PAGE_SIZE, is_htmx, page_number
 
@@ -133,14 +135,15 @@ def ad_image_reveal(request: HttpRequest, pk: int, image_pk: int) -> HttpRespons
 
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
-    filters = selectors.QueueFilters.from_query(request.GET)
+    filters = AdFilter(request.GET, user=request.user)
     query = request.GET.get("q", "")
     result = selectors.search_ads(user=request.user, query=query, filters=filters)
     page = page_number(request)
     start = (page - 1) * PAGE_SIZE
-    rows = list(result.ads[start : start + PAGE_SIZE + 1]) if query.strip() else []
+    searched = result.mode != "empty"
+    rows = list(result.ads[start : start + PAGE_SIZE + 1]) if searched else []
     ads, has_next = rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
-    if query.strip():
+    if searched:
         audit_request(
             request,
             action=Action.SEARCH,
@@ -158,14 +161,82 @@ def search(request: HttpRequest) -> HttpResponse:
     context = {
         "ads": ads,
         "q": query,
+        "facets": _facet_links(params, selectors.search_facets(result.ads))
+        if searched and not is_htmx(request)
+        else None,
+        "pivots": _pivots(request, params, filters),
         "result": result,
+        "searched": searched,
         "filters": filters,
         "page": page,
         "has_next": has_next,
         "query": params.urlencode(),
-        "sources": Source.objects.visible_to(request.user).order_by("name"),
-        "windows": list(selectors.WINDOWS),
     }
     if is_htmx(request):
         return render(request, "cases/_search_rows.html", context)
     return render(request, "cases/search.html", context)
+
+
+def _toggled(params: QueryDict, name: str, value: str) -> str:
+    """The query string with one filter set to `value`, or removed when it already is."""
+    changed = params.copy()
+    if changed.get(name) == value:
+        changed.pop(name)
+    else:
+        changed[name] = value
+    return changed.urlencode()
+
+
+def _facet_links(params: QueryDict, found: selectors.SearchFacets) -> dict[str, Any]:
+    """The facets with a link per value that adds its filter (or takes it off when on)."""
+    return {
+        "total": found.total,
+        "total_capped": found.total_capped,
+        "sample": found.sample,
+        "sample_capped": found.sample_capped,
+        "groups": [
+            {
+                "title": facet.title,
+                "param": facet.param,
+                "rows": [
+                    {
+                        "label": label,
+                        "n": n,
+                        "query": _toggled(params, facet.param, value),
+                        "active": params.get(facet.param) == value,
+                    }
+                    for value, label, n in facet.rows
+                ],
+            }
+            for facet in found.facets
+        ],
+    }
+
+
+_PIVOT_TITLES = {
+    "network": "network",
+    "place": "place",
+    "category": "category",
+    "flagged": "flagged",
+    "admin1": "region",
+    "min_risk": "score at least",
+    "posted_after": "posted from",
+    "posted_before": "posted before",
+}
+
+
+def _pivots(request: HttpRequest, params: QueryDict, filters: AdFilter) -> list[dict[str, str]]:
+    """The filters set outside the form (a pivot from an ad page, a facet), in words, each
+    with the link that removes it."""
+    pivots = []
+    for field in filters.kept_fields():
+        value = params.get(field.name, "")
+        label = f"{_PIVOT_TITLES.get(field.name, field.name)}: {value}"
+        if field.name == "entity":
+            entity = Entity.objects.visible_to(request.user).filter(pk=filters.cleaned["entity"])
+            found = entity.first()
+            label = f"{found.get_kind_display()}: {found.value}" if found else "an identifier"
+        elif field.name == "flagged":
+            label = "flagged" if filters.cleaned["flagged"] else "not flagged"
+        pivots.append({"label": label, "query": _toggled(params, field.name, value)})
+    return pivots

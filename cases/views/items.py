@@ -58,7 +58,7 @@ def _item_context(request: HttpRequest, item: QueueItem, **extra: Any) -> dict[s
 
 @require_GET
 def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    item = _item(request, pk)
+    item = with_row_urls([_item(request, pk)])[0]
     audit_request(
         request,
         action=Action.VIEW,

@@ -10,13 +10,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from ads.models import Source
-from analytics.scoring.indicators import indicator_labels
 from audit.models import Action
 from audit.services import audit_request
 from cases import exports, selectors
+from cases.filters import QueueItemFilter
 from cases.forms import SavedViewForm
-from cases.models import ItemStatus, SavedView
+from cases.models import SavedView
 from cases.services import triage
 from cases.views._shared import PAGE_SIZE, is_htmx, page_number, with_row_urls
 
@@ -26,13 +25,11 @@ logger = logging.getLogger(__name__)
 # --- queue ----------------------------------------------------------------------------------------
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
-    filters = selectors.QueueFilters.from_query(request.GET)
+    filters = QueueItemFilter(request.GET, user=request.user)
     page = page_number(request)
     start = (page - 1) * PAGE_SIZE
     # One row more than a page tells whether there is a next page without counting a big table.
-    rows = list(
-        selectors.queue_items(user=request.user, filters=filters)[start : start + PAGE_SIZE + 1]
-    )
+    rows = list(selectors.queue_items(filters=filters)[start : start + PAGE_SIZE + 1])
     items, has_next = with_row_urls(rows[:PAGE_SIZE]), len(rows) > PAGE_SIZE
     audit_request(
         request,
@@ -48,12 +45,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "page": page,
         "has_next": has_next,
         "query": params.urlencode(),
-        "statuses": ItemStatus.choices,
-        "sources": Source.objects.visible_to(request.user).order_by("name"),
         "saved_views": SavedView.objects.filter(user=request.user),
-        "windows": list(selectors.WINDOWS),
-        "orders": {key: order.label for key, order in selectors.ORDERS.items()},
-        "indicators": list(indicator_labels().items()),
     }
     if is_htmx(request):
         return render(request, "cases/_queue_rows.html", context)
@@ -62,8 +54,8 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def queue_csv(request: HttpRequest) -> HttpResponse:
-    filters = selectors.QueueFilters.from_query(request.GET)
-    items = list(selectors.queue_items(user=request.user, filters=filters)[:5000])
+    filters = QueueItemFilter(request.GET, user=request.user)
+    items = list(selectors.queue_items(filters=filters)[:5000])
     audit_request(
         request,
         action=Action.EXPORT,

@@ -10,10 +10,11 @@ from django.db.models import Count, F, Value
 from django.db.models.functions import Floor, TruncWeek
 
 from analytics.models import AdScore
-from maps.selectors.filters import MapFilters, apply_filters, visible_locations
+from maps.selectors.filters import visible_locations
 
 if TYPE_CHECKING:
     from accounts.models import User
+    from maps.filters import MapFilter
 
 
 @dataclass
@@ -28,13 +29,13 @@ class Charts:
     flagged_total: int
 
 
-def charts(*, user: User, filters: MapFilters, top: int = 8, sample: int = 50_000) -> Charts:
+def charts(*, user: User, filters: MapFilter, top: int = 8, sample: int = 50_000) -> Charts:
     """Flagged ads per week for the top cities, the risk distribution, the commonest indicators.
 
     Indicators are counted over the `sample` most recently scored flagged ads (the page says so):
     they are a JSON list per ad, which SQLite cannot unnest.
     """
-    base = apply_filters(visible_locations(user), filters)
+    base = filters.filter_queryset(visible_locations(user))
     # The score stage's own flag, copied onto the map row: one definition of "flagged".
     flagged = base.filter(flagged=True)
     top_cities = list(

@@ -20,16 +20,11 @@ from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
 from ads.models import Ad, Source
 from maps import rollup
 from maps.models import AdLocation, MapRollup, Precision
-from maps.selectors.filters import (
-    BBox,
-    MapFilters,
-    ad_urls,
-    apply_filters,
-    visible_locations,
-)
+from maps.selectors.filters import BBox, ad_urls, visible_locations
 
 if TYPE_CHECKING:
     from accounts.models import User
+    from maps.filters import MapFilter
 
 # Locations known to a city or finer are clustered on the grid and may be drawn as points. The
 # coarse ones share a centroid (every "somewhere in Texas" ad sits on Texas's centre), so they are
@@ -83,34 +78,35 @@ class MapData:
         return asdict(self)
 
 
-def rollup_slice(filters: MapFilters) -> tuple[int, Q] | None:
+def rollup_slice(filters: MapFilter) -> tuple[int, Q] | None:
     """The rollup slicing and condition that answer these filters, or None for the live table.
 
     The rollup has no time and no case status; besides a source it slices by one more filter.
     """
     if not settings.MAP_ROLLUP or not rollup.rollup_supported():
         return None
-    if filters.start is not None or filters.end is not None or filters.case_status:
+    chosen = filters.cleaned
+    if chosen["start"] is not None or chosen["end"] is not None or chosen["case_status"]:
         return None
     # Every slicing states all four slice columns, so the index maps_rollup_slice is used whole.
     fixed = {"category": "*", "risk_band": -2, "minor_flag": False, "indicator": "*"}
     slices: list[tuple[int, Q]] = []
-    if filters.category:
-        slices.append((1, Q(**{**fixed, "category": filters.category})))
-    if filters.min_risk is not None:
-        if filters.min_risk not in rollup.RISK_BAND_EDGES:
+    if chosen["category"]:
+        slices.append((1, Q(**{**fixed, "category": chosen["category"]})))
+    if chosen["min_risk"] is not None:
+        if chosen["min_risk"] not in rollup.RISK_BAND_EDGES:
             return None
-        band = rollup.RISK_BAND_EDGES.index(filters.min_risk)
+        band = rollup.RISK_BAND_EDGES.index(chosen["min_risk"])
         slices.append((2, Q(category="*", minor_flag=False, indicator="*", risk_band__gte=band)))
-    if filters.possible_minor:
+    if chosen["possible_minor"]:
         slices.append((3, Q(**{**fixed, "minor_flag": True})))
-    if filters.indicator:
-        slices.append((4, Q(**{**fixed, "indicator": filters.indicator})))
+    if chosen["indicator"]:
+        slices.append((4, Q(**{**fixed, "indicator": chosen["indicator"]})))
     if len(slices) > 1:
         return None
     slicing, condition = slices[0] if slices else (0, Q(**fixed))
-    if filters.source is not None:
-        condition &= Q(source_id_copy=filters.source)
+    if chosen["source"] is not None:
+        condition &= Q(source_id_copy=chosen["source"])
     return slicing, condition
 
 
@@ -122,7 +118,7 @@ def visible_rollup(user: User, slicing: int, condition: Q) -> QuerySet[MapRollup
     return MapRollup.objects.filter(condition, slicing=slicing, source_id_copy__in=source_ids)
 
 
-def map_data(*, user: User, bbox: BBox, zoom: int, filters: MapFilters) -> MapData:
+def map_data(*, user: User, bbox: BBox, zoom: int, filters: MapFilter) -> MapData:
     """Clusters (or, when few, the ads themselves) in the viewport, plus coarse-precision areas.
 
     Counts come from the rollup when it can answer the filters (PostgreSQL, no time window), else
@@ -130,7 +126,7 @@ def map_data(*, user: User, bbox: BBox, zoom: int, filters: MapFilters) -> MapDa
     """
     zoom = max(0, min(int(zoom), MAX_ZOOM))
     cell = cell_size(zoom)
-    base = apply_filters(visible_locations(user), filters)
+    base = filters.filter_queryset(visible_locations(user))
     fine = _in_bbox(base.filter(precision__in=FINE_PRECISIONS), bbox)
     sliced = rollup_slice(filters)
     summed = None if sliced is None else visible_rollup(user, *sliced)
@@ -303,13 +299,13 @@ def ads_in_bbox(
     *,
     user: User,
     bbox: BBox,
-    filters: MapFilters,
+    filters: MapFilter,
     precision: str = "",
     name: str = "",
     page: int = 1,
 ) -> tuple[list[dict[str, Any]], bool]:
     """The ads behind a cluster (its cell) or an area (its place name), riskiest first."""
-    locations = _in_bbox(apply_filters(visible_locations(user), filters), bbox)
+    locations = _in_bbox(filters.filter_queryset(visible_locations(user)), bbox)
     if precision in COARSE_PRECISIONS:
         locations = locations.filter(precision=precision, name=name[:200])
     else:

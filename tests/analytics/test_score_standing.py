@@ -13,8 +13,9 @@ from django.utils import timezone
 from ads.models import Ad
 from analytics.models import AdScore, ModelVersion
 from analytics.selectors import RANK_MIN_ADS, risk_rank, score_heading, score_standing
+from cases.filters import QueueItemFilter
 from cases.models import QueueItem
-from cases.selectors import QueueFilters, queue_items
+from cases.selectors import queue_items
 from cases.stages import ads_queue_for_review
 from tests.cases.factories import make_ad, score
 
@@ -99,11 +100,8 @@ def test_the_uncertain_order_puts_scores_nearest_the_flag_threshold_first(actors
     ads = _scored(actors.source_a, [0.95, 0.58, 0.1, 0.7, 0.8], flagged=True)
     ads_queue_for_review(ads)
     QueueItem.objects.filter(ad=ads[-1]).update(risk=None)  # an item with no score yet
-    items = list(
-        queue_items(
-            user=actors.investigator_a, filters=QueueFilters(status="all", order="uncertain")
-        )
-    )
+    filters = QueueItemFilter({"status": "all", "order": "uncertain"}, user=actors.investigator_a)
+    items = list(queue_items(filters=filters))
     assert [i.risk for i in items] == [0.58, 0.7, 0.95, 0.1, None]
 
 

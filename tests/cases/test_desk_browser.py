@@ -15,8 +15,10 @@ from pathlib import Path
 import pytest
 from django.db import transaction
 
+from ads.models import Ad
 from cases.models import Alert, Case, QueueItem
 from cases.stages import ads_queue_for_review
+from maps.services import ads_geocode
 from tests.cases.factories import make_ad, network_of, score
 from tests.conftest import PASSWORD
 
@@ -174,4 +176,40 @@ def test_investigator_claims_reads_escalates_exports_and_is_alerted(
     page.click("text=1 unread watchlist alert")
     page.wait_for_selector("text=Back in town this weekend")
     # No script errors and no CSP violations on any page (the browser's favicon probe aside).
+    assert not [e for e in errors if "favicon.ico" not in e], errors
+
+
+def _sign_in(page, base: str, next_url: str) -> None:
+    page.goto(f"{base}/accounts/login/?next={next_url}")
+    page.fill("#id_username", "inv-a")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}{next_url}")
+
+
+def test_a_phone_on_an_ad_page_pivots_to_every_ad_with_it_and_a_facet_narrows_them(
+    actors, live_server, browser_page
+):
+    page, errors = browser_page
+    _seed(actors)
+    ads_geocode(list(Ad.objects.select_related("source")))  # the real stage: places to facet on
+    base = live_server.url
+    amy = QueueItem.objects.get(kind="network").network.memberships.order_by("ad_id").first().ad
+    _sign_in(page, base, f"/cases/ads/{amy.pk}/")
+
+    # The pivot: the phone on the ad page lists both ads that carry it (two cities).
+    page.click("a.pivot[data-entity] >> text=+17025550134")
+    page.wait_for_selector("#search-pivots >> text=Phone number: +17025550134")
+    assert page.locator("#search-rows tr").count() == 2
+    assert page.inner_text("#search-total").startswith("2 ads found")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "search-facets.png"), full_page=True)
+
+    # The facet: one city of the two narrows the list; clicked again, it widens it back.
+    page.click("#search-facets [data-facet=place] a >> nth=0")
+    page.wait_for_selector("#search-facets a.active")
+    assert page.locator("#search-rows tr").count() == 1
+    assert "Phone number: +17025550134" in page.inner_text("#search-pivots")
+    page.click("#search-facets a.active")
+    page.wait_for_function("document.querySelectorAll('#search-rows tr').length === 2")
     assert not [e for e in errors if "favicon.ico" not in e], errors

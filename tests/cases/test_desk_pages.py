@@ -9,7 +9,8 @@ from ads.models import Ad
 from ads.readers import records_from_payload
 from ads.services import ads_ingest
 from audit.models import Action, AuditEvent
-from cases.selectors import QueueFilters, highlight, more_like_this, revision_diff, search_ads
+from cases.filters import AdFilter
+from cases.selectors import highlight, more_like_this, revision_diff, search_ads
 from cases.stages import ads_queue_for_review
 from maps.models import AdLocation
 from tests.cases.factories import embed, make_ad, network_of, score
@@ -129,7 +130,7 @@ def test_more_like_this_ranks_by_cosine_among_visible_ads_only(actors):
     similar, note = more_like_this(user=actors.investigator_a, ad=ad)
     assert [a.pk for a, _ in similar] == [near.pk, far.pk]
     assert similar[0][1] == pytest.approx(0.9 / (0.81 + 0.01) ** 0.5, rel=1e-5)
-    assert "Exact cosine over the 2 most recent visible ads" in note
+    assert "Compared with the 2 most recent ads you may see" in note
 
 
 def test_the_ad_page_names_its_network_and_is_audited(actors):
@@ -138,7 +139,8 @@ def test_the_ad_page_names_its_network_and_is_audited(actors):
     html = (
         actors.client_for("investigator_a").get(reverse("cases:ad", args=[a.pk])).content.decode()
     )
-    assert f"Network {network.pk} · 2 ads" in html
+    assert f'/analytics/networks/{network.pk}/">Network {network.pk}</a>' in html
+    assert f'search/?network={network.pk}" class="pivot" id="pivot-network">its 2 ads</a>' in html
     event = AuditEvent.objects.get(action=Action.VIEW, object_type="ad")
     assert event.object_id == str(a.pk) and event.actor_username == "inv-a"
 
@@ -149,7 +151,7 @@ def test_the_ad_page_names_its_network_and_is_audited(actors):
 def test_search_finds_a_phone_in_any_format(actors, query):
     ad = make_ad(actors.source_a, body="text me at 702 555 0134 anytime")
     make_ad(actors.source_a, body="call 702-555-0199")
-    result = search_ads(user=actors.investigator_a, query=query, filters=QueueFilters())
+    result = search_ads(user=actors.investigator_a, query=query)
     assert result.mode == "phone" and result.phone == "+17025550134"
     assert list(result.ads) == [ad]
 
@@ -158,12 +160,12 @@ def test_word_search_respects_visibility_and_filters(actors):
     own = make_ad(actors.source_a, body="discreet upscale companion", location_text="Reno, NV")
     make_ad(actors.source_b, body="discreet upscale companion")
     make_ad(actors.source_a, body="used bicycle for sale")
-    result = search_ads(
-        user=actors.investigator_a, query="discreet companion", filters=QueueFilters()
-    )
+    result = search_ads(user=actors.investigator_a, query="discreet companion")
     assert list(result.ads) == [own]
     filtered = search_ads(
-        user=actors.investigator_a, query="discreet", filters=QueueFilters(location="vegas")
+        user=actors.investigator_a,
+        query="discreet",
+        filters=AdFilter({"location": "vegas"}, user=actors.investigator_a),
     )
     assert list(filtered.ads) == []
 

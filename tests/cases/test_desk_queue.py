@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from cases.filters import QueueItemFilter
 from cases.models import (
     Case,
     DecisionKind,
@@ -14,7 +15,7 @@ from cases.models import (
     QueueItem,
     QueueItemEvent,
 )
-from cases.selectors import QueueFilters, decision_labels, queue_items
+from cases.selectors import decision_labels, queue_items
 from cases.services.triage import (
     queue_item_claim,
     queue_item_decide,
@@ -94,14 +95,15 @@ def test_queue_orders_by_priority_and_filters_by_location_indicator_and_status(a
     score(high, risk=0.95, codes=("youth_cue",))
     ads_queue_for_review([low, high])
     user = actors.investigator_a
-    assert [i.ad_id for i in queue_items(user=user, filters=QueueFilters())] == [high.pk, low.pk]
-    by_place = queue_items(user=user, filters=QueueFilters(location="reno"))
-    assert [i.ad_id for i in by_place] == [low.pk]
-    by_code = queue_items(user=user, filters=QueueFilters(indicator="youth_cue"))
-    assert [i.ad_id for i in by_code] == [high.pk]
-    assert not queue_items(user=user, filters=QueueFilters(status=ItemStatus.DISMISSED)).exists()
-    by_source = queue_items(user=user, filters=QueueFilters(source=actors.source_b.pk))
-    assert not by_source.exists()
+
+    def queue(**params: object) -> list:
+        return list(queue_items(filters=QueueItemFilter(params, user=user)))
+
+    assert [i.ad_id for i in queue()] == [high.pk, low.pk]
+    assert [i.ad_id for i in queue(location="reno")] == [low.pk]
+    assert [i.ad_id for i in queue(indicator="youth_cue")] == [high.pk]
+    assert not queue(status=ItemStatus.DISMISSED)
+    assert not queue(source=actors.source_b.pk)
 
 
 def test_each_investigator_sees_only_items_of_ads_they_may_see(actors):

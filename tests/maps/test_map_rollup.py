@@ -12,9 +12,10 @@ from django.db import connection
 from ads.models import Ad
 from analytics.models import AdScore
 from maps import rollup
+from maps.filters import MapFilter
 from maps.models import AdLocation, MapRollup
 from maps.selectors import grid
-from maps.selectors.filters import BBox, MapFilters, visible_locations
+from maps.selectors.filters import BBox, visible_locations
 from maps.services import locations_refresh_scores
 from tests.conftest import ALL_ACTORS
 from tests.maps.test_views_map import place
@@ -69,7 +70,7 @@ def _answer(user: Any, zoom: int, params: dict[str, str]) -> dict[str, Any]:
         user=user,
         bbox=BBox.from_query(US),
         zoom=zoom,
-        filters=MapFilters.from_query(params),
+        filters=MapFilter(params),
     )
     out = data.as_json()
     out["clusters"] = sorted(
@@ -92,7 +93,7 @@ def _assert_same_as_live(actors: Any, settings: Any, monkeypatch: Any) -> None:
                 k: (str(actors.source_shared.pk) if v == "SOURCE" else v) for k, v in params.items()
             }
             settings.MAP_ROLLUP = True
-            assert grid.rollup_slice(MapFilters.from_query(params)) is not None
+            assert grid.rollup_slice(MapFilter(params)) is not None
             for zoom in (3, 6):
                 settings.MAP_ROLLUP = True
                 summed = _answer(user, zoom, params)
@@ -126,7 +127,7 @@ def test_partners_and_strangers_get_nothing_from_the_rollup(actors, settings):
             user=_user(actors, actor),
             bbox=BBox.from_query(US),
             zoom=4,
-            filters=MapFilters(),
+            filters=MapFilter(),
         )
         assert data.total == 0 and not data.clusters and not data.areas and not data.points
 
@@ -171,23 +172,23 @@ def test_filters_the_rollup_cannot_answer_go_to_the_live_rows():
         {"category": "massage", "min_risk": "0.7"},
         {"possible_minor": "1", "indicator": "third_party"},
     ):
-        assert grid.rollup_slice(MapFilters.from_query(params)) is None, params
-    assert grid.rollup_slice(MapFilters.from_query({"min_risk": "0.9"}))[0] == 2
+        assert grid.rollup_slice(MapFilter(params)) is None, params
+    assert grid.rollup_slice(MapFilter({"min_risk": "0.9"}))[0] == 2
 
 
 def test_without_postgresql_or_when_switched_off_the_map_reads_the_live_rows(actors, settings):
     settings.MAP_ROLLUP = False
-    assert grid.rollup_slice(MapFilters()) is None
+    assert grid.rollup_slice(MapFilter()) is None
     settings.MAP_ROLLUP = True
     expected = connection.vendor == "postgresql"
-    assert (grid.rollup_slice(MapFilters()) is not None) is expected
+    assert (grid.rollup_slice(MapFilter()) is not None) is expected
     vegas = place(actors.source_a, risk=0.8, indicators=["third_party"], **VEGAS)
     place(actors.source_a, risk=0.8, indicators=["new_in_town"], **VEGAS)
     data = grid.map_data(
         user=actors.admin,
         bbox=BBox.from_query(US),
         zoom=4,
-        filters=MapFilters.from_query({"indicator": "third_party"}),
+        filters=MapFilter({"indicator": "third_party"}),
     )
     assert [p["id"] for p in data.points] == [vegas.pk]
 

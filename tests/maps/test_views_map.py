@@ -12,10 +12,11 @@ from django.urls import reverse
 from ads.models import Ad, Entity, EntityOccurrence, Source
 from analytics.models import AdScore
 from audit.models import Action, AuditEvent
+from maps.filters import MapFilter
 from maps.models import AdLocation
 from maps.selectors import grid
 from maps.selectors.charts import charts
-from maps.selectors.filters import MapFilters, visible_locations
+from maps.selectors.filters import visible_locations
 from tests.conftest import ALL_ACTORS
 
 pytestmark = pytest.mark.django_db
@@ -374,7 +375,7 @@ def test_the_charts_count_flagged_ads_per_city_and_week_from_visible_ads_only(ac
         )
     place(actors.source_a, lat=29.8, lng=-95.4, name="Houston, TX, US", risk=0.2)
     place(actors.source_b, lat=40.7, lng=-74.0, name="New York, NY, US", risk=0.95)
-    data = charts(user=actors.investigator_a, filters=MapFilters())
+    data = charts(user=actors.investigator_a, filters=MapFilter())
     assert data.weeks == ["2024-03-04", "2024-03-11"]
     assert data.cities == [{"name": "Las Vegas, NV, US", "total": 3, "series": [2, 1]}]
     assert data.risk_bins[9] == 3 and data.risk_bins[2] == 1 and sum(data.risk_bins) == 4

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import hmac
+import json
+import os
 import secrets
 from datetime import UTC, timedelta
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -12,8 +16,8 @@ from django.db import transaction
 from django.utils import timezone
 from tqdm import tqdm
 
-from accounts.models import PartnerOrganisation, Role, Unit, User
-from accounts.services import api_token_create
+from accounts.models import ApiToken, PartnerOrganisation, Role, Unit, User
+from accounts.services import api_token_create, api_token_revoke
 from ads.demo_images import drawn_picture, encoded
 from ads.media import ad_image_store, ads_link_images
 from ads.models import Ad, Source, SourceKind
@@ -21,9 +25,37 @@ from ads.readers import records_from_payload
 from ads.services import ads_ingest
 from demo.synthetic import generate_ads
 
+# The demo's password and partner token, kept between runs (in VAR_DIR, readable by the owner
+# only) so a restart neither resets the passwords nor loses the token: the token is stored hashed
+# in the database and could not be printed again otherwise.
+CREDENTIALS_FILE = "demo-credentials.json"
+
+
+def _remembered(path: Path) -> dict[str, str]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {k: v for k, v in data.items() if isinstance(v, str)} if isinstance(data, dict) else {}
+
+
+def _remember(path: Path, data: dict[str, str]) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        json.dump(data, out)
+
+
+def _still_valid(user: User, token_text: str) -> bool:
+    prefix = token_text.partition(".")[0]
+    token = user.api_tokens.filter(prefix=prefix, revoked_at__isnull=True).first()
+    return token is not None and hmac.compare_digest(token.digest, ApiToken.hash_secret(token_text))
+
 
 class Command(BaseCommand):
-    help = "Create demo units, users (password printed) and synthetic ads; safe to run again."
+    help = (
+        "Create demo units, users and synthetic ads; safe to run again: a second run keeps the "
+        "demo password and the partner token and prints them again."
+    )
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument(
@@ -31,12 +63,19 @@ class Command(BaseCommand):
         )
         parser.add_argument("--seed", type=int, default=7)
         parser.add_argument(
-            "--password", default="", help="Demo password (default: a new random one)."
+            "--password",
+            default="",
+            help="Set this demo password (default: the one of the last run, else a new one).",
         )
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        password = options["password"] or secrets.token_urlsafe(12)
+        credentials = Path(settings.VAR_DIR) / CREDENTIALS_FILE
+        remembered = _remembered(credentials)
+        # A password given, or none remembered: set it on every demo user. Otherwise keep the
+        # users' passwords as they are (the remembered one, unless someone changed theirs).
+        reset = bool(options["password"]) or not remembered.get("password")
+        password = options["password"] or remembered.get("password") or secrets.token_urlsafe(12)
         with transaction.atomic():
             unit_a, _ = Unit.objects.get_or_create(
                 code="unit-a", defaults={"name": "Unit A (Southwest)"}
@@ -56,15 +95,19 @@ class Command(BaseCommand):
                 ("ngo", Role.PARTNER, None, partner),
             ]
             for username, role, unit, org in people:
-                user, _ = User.objects.get_or_create(username=username)
+                user, created = User.objects.get_or_create(username=username)
                 user.role, user.unit, user.partner = role, unit, org
                 user.is_staff = role in {Role.ADMIN, Role.AUDITOR}
                 user.is_superuser = role == Role.ADMIN
-                user.set_password(password)
+                if created or reset:
+                    user.set_password(password)
                 user.save()
             ngo = User.objects.get(username="ngo")
-            token_secret = None
-            if not ngo.api_tokens.filter(revoked_at__isnull=True).exists():
+            token_secret = remembered.get("token", "")
+            if not (token_secret and _still_valid(ngo, token_secret)):
+                # The secret of any older demo token is lost: revoke it rather than leave it.
+                for old in ngo.api_tokens.filter(name="demo", revoked_at__isnull=True):
+                    api_token_revoke(token=old)
                 _, token_secret = api_token_create(
                     user=ngo, name="demo", scopes=["read", "tips", "ads"]
                 )
@@ -93,13 +136,17 @@ class Command(BaseCommand):
             bar.close()
             pictures = self._demo_images(generated, sources)
             self.stdout.write(f"  {pictures} demo ads carry a drawn picture (shown blurred).")
-        self.stdout.write(self.style.SUCCESS("Demo ready."))
-        self.stdout.write(f"  Sign in at {settings.SITE_URL}/ as  demo / {password}")
+        _remember(credentials, {"password": password, "token": token_secret})
+        rule = "=" * 72
+        kept = "" if reset else " (kept from the last run, unless you changed it)"
+        self.stdout.write(self.style.SUCCESS(f"{rule}\n  Demo ready at {settings.SITE_URL}/"))
+        self.stdout.write(f"  Sign in as   demo / {password}{kept}")
         self.stdout.write(
-            "  (also: demo-b [unit B], supervisor, auditor, admin, ngo [API only]; same password)"
+            "  Also:        demo-b (unit B), supervisor, auditor, admin: same password;"
+            " ngo: API only"
         )
-        if token_secret:
-            self.stdout.write(f"  Partner API token for 'ngo' (shown once): {token_secret}")
+        self.stdout.write(f"  Partner API token for ngo: {token_secret}")
+        self.stdout.write(f"  (both kept in {credentials}; a restart keeps them)\n{rule}")
 
     def _demo_images(self, generated: list[Any], sources: dict[str, Source]) -> int:
         """Give the first ads of a few networks a Pillow-drawn picture (never a photo), the same

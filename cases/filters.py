@@ -1,0 +1,171 @@
+"""The FilterSets of ads and of queue items, shared by the API and the desk pages.
+
+`AdFilter` filters the API's ad list and the search page; `QueueItemFilter` the queue page, its
+CSV and the API's queue. A parameter means the same in each (source, indicator, possible minor,
+window), read by the same filter from `core/filters.py`; the form is `templates/_filter_form.html`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django import forms
+from django.conf import settings
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Abs
+
+from ads.filters import SourceFilter, source_choices
+from ads.models import Ad, EntityOccurrence
+from analytics.scoring.indicators import indicator_labels
+from core.filters import (
+    CodeFilter,
+    FilterSet,
+    FlagFilter,
+    IdFilter,
+    RiskFilter,
+    TextFilter,
+    UtcIsoDateTimeFilter,
+    WindowFilter,
+)
+
+from .models import ItemStatus, QueueItem, QueueItemSource
+
+ORDERS = {
+    "priority": ("-priority", "-last_seen_at", "-pk"),
+    "recent": ("-last_seen_at", "-pk"),
+    "size": ("-size", "-priority", "-pk"),
+    "due": ("due_at", "-priority", "-pk"),
+    # Active learning (issue #15): the scored items nearest the flag threshold first, where a
+    # reviewer's decision tells the model the most; unscored items last (`OrderFilter`).
+    "uncertain": ("uncertainty", "-last_seen_at", "-pk"),
+}
+ORDER_CHOICES = [
+    ("priority", "Most urgent first"),
+    ("recent", "Most recently seen"),
+    ("size", "Largest network"),
+    ("due", "Due soonest"),
+    ("uncertain", "Most uncertain first (decisions here teach the model most)"),
+]
+DEFAULT_ORDER = "priority"
+DEFAULT_STATUS = "open"
+STATUS_CHOICES = [("open", "Open (new + in review)"), ("all", "All"), *ItemStatus.choices]
+
+
+def _indicator_choices() -> list[tuple[str, str]]:
+    return [("", "Any"), *indicator_labels().items()]
+
+
+class AdFilter(FilterSet):
+    """Ads: the API's ad list and the search page."""
+
+    source = SourceFilter(field_name="source_id")
+    posted_after = UtcIsoDateTimeFilter(field_name="posted_at", lookup_expr="gte")
+    posted_before = UtcIsoDateTimeFilter(field_name="posted_at", lookup_expr="lt")
+    window = WindowFilter(field_name="posted_at", label="Posted within")
+    location = TextFilter(method="filter_location", label="Location")
+    flagged = django_filters.BooleanFilter(field_name="score__flagged")
+    min_risk = RiskFilter(field_name="score__risk")
+    possible_minor = FlagFilter(field_name="score__possible_minor", label="Possible minor only")
+    category = django_filters.CharFilter(field_name="score__category")
+    indicator = CodeFilter(method="filter_indicator", label="Indicator")
+    admin1 = django_filters.CharFilter(field_name="location__admin1")
+    place = django_filters.CharFilter(field_name="location__name", label="Place")
+    network = IdFilter(field_name="network_membership__network_id")
+    entity = IdFilter(method="filter_entity")
+
+    page_fields = ("location", "window", "source", "indicator", "possible_minor")
+    id_prefix = "s"
+
+    class Meta:
+        model = Ad
+        fields: list[str] = []
+
+    def prepare_form(self, form: forms.Form) -> None:
+        form.fields["indicator"].widget = forms.Select(choices=_indicator_choices())
+        if self.user is not None:
+            form.fields["source"].widget.choices = source_choices(self.user)
+
+    def filter_location(self, queryset: QuerySet[Ad], name: str, value: str) -> QuerySet[Ad]:
+        return queryset.filter(
+            Q(location_text__icontains=value) | Q(location__name__icontains=value)
+        )
+
+    def filter_indicator(self, queryset: QuerySet[Ad], name: str, value: str) -> QuerySet[Ad]:
+        # The score's codes are a JSON list: the quoted code in its text (SQLite and PostgreSQL).
+        return queryset.filter(score__indicator_codes__icontains=f'"{value}"')
+
+    def filter_entity(self, queryset: QuerySet[Ad], name: str, value: int) -> QuerySet[Ad]:
+        return queryset.filter(
+            Exists(EntityOccurrence.objects.filter(ad=OuterRef("pk"), entity_id=value))
+        )
+
+
+class StatusFilter(django_filters.ChoiceFilter):
+    """Open items (new and in review) unless another status, or "all", is asked for."""
+
+    def filter(self, qs: QuerySet[QueueItem], value: Any) -> QuerySet[QueueItem]:
+        value = value or DEFAULT_STATUS
+        if value == "open":
+            return qs.open()
+        return qs if value == "all" else qs.filter(status=value)
+
+
+class OrderFilter(django_filters.ChoiceFilter):
+    def filter(self, qs: QuerySet[QueueItem], value: Any) -> QuerySet[QueueItem]:
+        order = value if value in ORDERS else DEFAULT_ORDER
+        if order == "uncertain":
+            # Distance to RISK_FLAG_THRESHOLD, the one threshold fact.
+            near = Abs(F("risk") - Value(settings.RISK_FLAG_THRESHOLD))
+            return qs.annotate(uncertainty=near).order_by(
+                F("uncertainty").asc(nulls_last=True), *ORDERS[order][1:]
+            )
+        return qs.order_by(*ORDERS[order])
+
+
+class QueueItemFilter(FilterSet):
+    """Queue items: the queue page, its CSV and the API's queue."""
+
+    status = StatusFilter(choices=STATUS_CHOICES, empty_label=None, label="Status")
+    location = TextFilter(field_name="location", lookup_expr="icontains", label="Location")
+    window = WindowFilter(field_name="last_seen_at", label="Seen within")
+    source = SourceFilter(method="filter_source")
+    indicator = CodeFilter(method="filter_indicator", label="Indicator")
+    possible_minor = FlagFilter(field_name="possible_minor", label="Possible minor only")
+    mine = FlagFilter(method="filter_mine", label="Mine only")
+    order = OrderFilter(choices=ORDER_CHOICES, empty_label=None, label="Order")
+
+    page_fields = (
+        "status",
+        "location",
+        "window",
+        "source",
+        "indicator",
+        "order",
+        "possible_minor",
+        "mine",
+    )
+
+    class Meta:
+        model = QueueItem
+        fields: list[str] = []
+
+    def prepare_form(self, form: forms.Form) -> None:
+        form.fields["location"].widget.attrs["placeholder"] = "e.g. Las Vegas"
+        form.fields["indicator"].widget = forms.Select(choices=_indicator_choices())
+        if self.user is not None:
+            form.fields["source"].widget.choices = source_choices(self.user)
+
+    def filter_source(self, queryset: QuerySet[QueueItem], name: str, value: int) -> QuerySet:
+        return queryset.filter(
+            Exists(QueueItemSource.objects.filter(item_id=OuterRef("pk"), source_id=value))
+        )
+
+    def filter_indicator(self, queryset: QuerySet[QueueItem], name: str, value: str) -> QuerySet:
+        # An item's codes are one space-separated string with a space at each end.
+        return queryset.filter(indicator_codes__contains=f" {value} ")
+
+    def filter_mine(self, queryset: QuerySet[QueueItem], name: str, value: bool) -> QuerySet:
+        if not value or self.user is None:
+            return queryset
+        return queryset.filter(assignee=self.user)

@@ -1,0 +1,99 @@
+"""Search results: a total, facets that filter when clicked, and pivots from the ad page."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from ads.models import Entity
+from analytics.models import AdScore
+from cases.selectors import search_ads, search_facets
+from tests.cases.factories import make_ad, network_of, score
+
+pytestmark = pytest.mark.django_db
+
+
+def _score(ad, category: str, **kwargs) -> None:
+    AdScore.objects.filter(pk=score(ad, **kwargs).pk).update(category=category)
+
+
+def _client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _ad_ids(html: str) -> set[int]:
+    rows = html.split('id="search-rows"', 1)[1]
+    return {int(n) for n in re.findall(r'href="/cases/ads/(\d+)/"', rows)}
+
+
+def _facet_link(html: str, facet: str, label: str) -> str:
+    block = re.search(rf'data-facet="{facet}">(.*?)</ul>', html, re.S).group(1)
+    href = re.search(rf'<a href="([^"]+)"[^>]*><bdi>{re.escape(label)}</bdi>', block).group(1)
+    return unescape(href)
+
+
+def test_facets_count_the_matches_by_source_category_and_flag(actors):
+    a1 = make_ad(actors.source_a, body="discreet companion tonight")
+    a2 = make_ad(actors.source_a, body="discreet companion weekend")
+    s1 = make_ad(actors.source_shared, body="discreet companion downtown")
+    make_ad(actors.source_b, body="discreet companion elsewhere")
+    _score(a1, "escort", risk=0.9)
+    _score(a2, "massage", risk=0.3, flagged=False)
+    _score(s1, "escort", risk=0.8)
+    result = search_ads(user=actors.investigator_a, query="discreet")
+    found = search_facets(result.ads)
+    assert found.total == 3 and not found.total_capped
+    groups = {f.param: f.rows for f in found.facets}
+    assert groups["source"] == [
+        (str(actors.source_a.pk), "site-a", 2),
+        (str(actors.source_shared.pk), "shared", 1),
+    ]
+    assert groups["category"] == [("escort", "Escort", 2), ("massage", "Massage", 1)]
+    assert sorted(groups["flagged"]) == [("false", "not flagged", 1), ("true", "flagged", 2)]
+
+
+def test_clicking_a_facet_filters_the_results_and_clicking_it_again_removes_it(actors):
+    a1 = make_ad(actors.source_a, body="discreet companion tonight")
+    a2 = make_ad(actors.source_a, body="discreet companion weekend")
+    _score(a1, "escort", risk=0.9)
+    _score(a2, "massage", risk=0.3, flagged=False)
+    client = _client(actors.investigator_a)
+    page = client.get(reverse("cases:search"), {"q": "discreet"}).content.decode()
+    assert _ad_ids(page) == {a1.pk, a2.pk}
+    assert re.search(r'id="search-total"><strong>2</strong> ads found', page)
+    narrowed = client.get(_facet_link(page, "category", "Massage")).content.decode()
+    assert _ad_ids(narrowed) == {a2.pk}
+    assert 'class="active"' in narrowed
+    widened = client.get(_facet_link(narrowed, "category", "Massage")).content.decode()
+    assert _ad_ids(widened) == {a1.pk, a2.pk}
+    not_flagged = client.get(_facet_link(page, "flagged", "not flagged")).content.decode()
+    assert _ad_ids(not_flagged) == {a2.pk}
+    assert "not flagged" in not_flagged.split('id="search-pivots"', 1)[1].split("</p>", 1)[0]
+
+
+def test_each_identifier_place_and_network_on_an_ad_page_pivots_to_the_ads_sharing_it(actors):
+    ad = make_ad(actors.source_a, body="Call 702-555-0134 today")
+    twin = make_ad(actors.source_a, body="New number? no, 702 555 0134 still")
+    make_ad(actors.source_b, body="Call 702-555-0134 today")  # another unit's: never shown
+    make_ad(actors.source_a, body="Call 775-555-0100")
+    network = network_of([ad, twin])
+    client = _client(actors.investigator_a)
+    html = client.get(reverse("cases:ad", args=[ad.pk])).content.decode()
+    phone = Entity.objects.get(kind="phone", value="+17025550134")
+    entity_link = unescape(
+        re.search(rf'href="([^"]+)" class="pivot" data-entity="{phone.pk}"', html).group(1)
+    )
+    network_link = unescape(
+        re.search(r'href="([^"]+)" class="pivot" id="pivot-network"', html).group(1)
+    )
+    by_phone = client.get(entity_link).content.decode()
+    assert _ad_ids(by_phone) == {ad.pk, twin.pk}
+    assert "Phone number: +17025550134" in by_phone
+    assert _ad_ids(client.get(network_link).content.decode()) == {ad.pk, twin.pk}
+    assert network_link.endswith(f"network={network.pk}")
