@@ -266,6 +266,10 @@ LEXICON: tuple[LexiconEntry, ...] = (
         r"one or both(?: of us)?",
         r"duos?|four hands|threesomes? with (?:my|a) (?:girl ?friend|friend)",
         r"(?:girls|ladies) (?:available|on duty|on shift|to choose from)",
+        # A choice among women is several women too (and, as offers_others, a third party).
+        r"(?:select|choose|pick|book) any (?:\w+ ){0,3}?(?:girls?|ladies|escorts?|models?)",
+        r"(?:girls?|ladies|escorts?|models?|companions?) of your (?:choice|wish|liking|taste)",
+        r"(?:my|our) (?:\w+ )?(?:escorts?|girls?|ladies) friends",
         r"roster",
         negatable=True,
         needs_context=True,
@@ -330,17 +334,21 @@ LEXICON: tuple[LexiconEntry, ...] = (
         r"(?:looking for|seeking|recruiting|accepting) (?:\w+ ){0,4}?(?:girls|ladies|women|females"
         r"|models|companions|escorts|providers) (?:to|who|for|between|aged|with)",
         r"apply (?:now|today|within|here)|to apply|applications? (?:for|from)|invite applications",
+        # A recruiter's requirements list.
+        r"females? only|must be (?:18|21)(?:\+| or older| years)",
+        r"(?:real|great|business) opportunity",
         needs_context=True,
     ),
     _entry(*RECRUITMENT_PAY, r"make (?:money|\$+|cash|bank) fast"),
     _entry(
         *RECRUITMENT_PAY,
-        r"(?:earn|make|take home|bring home) (?:over |up to )?\$ ?\d",
+        # "\$ ?\d[\d,]*": the whole amount, or the word-end guard fails after its first digit.
+        r"(?:earn|make|take home|bring home) (?:over |up to )?\$ ?\d[\d,]*",
         r"\$ ?\d[\d,]*\+? ?(?:per|a|/) ?(?:day|week|shift)|\$ ?\d[\d,]*\+? (?:daily|weekly)",
         r"\d\d ?/ ?\d\d split",
         r"(?:make|earn) (?:as much |a lot of |lots of |good |great |big |real |extra |more )?money",
         r"no (?:previous |prior )?(?:\w+ )?experience (?:is )?(?:necessary|needed|required)",
-        r"(?:the )?pay (?:will be|is) \$ ?\d",
+        r"(?:the )?pay (?:will be|is) \$ ?\d[\d,]*",
         needs_context=True,
     ),
     _entry(

@@ -215,3 +215,9 @@ def test_a_paraphrase_is_never_age_evidence() -> None:
     )
     assert minor_score([paraphrase], []) < 0.5
     assert not lead_score([paraphrase])[1]
+
+
+def test_a_pay_amount_is_read_whole() -> None:
+    # "$2500": the word-end guard once failed after the first digit, so no amount of 10+ matched.
+    assert "recruitment_pay" in _codes("Models wanted for BDSM videos, the pay will be $2500.")
+    assert "recruitment_pay" in _codes("Escort agency: take home $1000 on a good night.")
