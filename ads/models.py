@@ -283,14 +283,24 @@ class Entity(models.Model):
         return f"{self.kind}:{self.value}"
 
 
+class EntityOccurrenceQuerySet(models.QuerySet["EntityOccurrence"]):
+    def current(self) -> EntityOccurrenceQuerySet:
+        """Occurrences in the ads' current text. An identifier only an earlier revision had is
+        kept (shown, searched, watched) but links no ads: the ad no longer says it."""
+        return self.filter(revision__gte=F("ad__revision_count"))
+
+
 class EntityOccurrence(models.Model):
-    """Where an entity occurs in one ad: character offsets into `Ad.document`, for highlighting."""
+    """Where an entity occurs in one ad: character offsets into the text of revision `revision`
+    (`Ad.document` for the current one), for highlighting."""
 
     entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="occurrences")
     ad = models.ForeignKey(Ad, on_delete=models.CASCADE, related_name="occurrences")
     revision = models.PositiveIntegerField()
     start = models.PositiveIntegerField()
     end = models.PositiveIntegerField()
+
+    objects = EntityOccurrenceQuerySet.as_manager()
 
     class Meta:
         indexes = [models.Index(fields=["entity", "ad"])]

@@ -56,8 +56,8 @@ def ads_extract_entities(ads: list[Ad]) -> str:
             by_key.update(
                 {(e.kind, e.value): e for e in Entity.objects.filter(kind=kind, value__in=values)}
             )
-    EntityOccurrence.objects.filter(ad__in=ads).delete()
     revisions = {ad.pk: ad.revision_count for ad in ads}
+    _drop_replaced_occurrences(found, by_key, revisions)
     EntityOccurrence.objects.bulk_create(
         [
             EntityOccurrence(
@@ -75,3 +75,27 @@ def ads_extract_entities(ads: list[Ad]) -> str:
         Entity.objects.filter(pk__in=[e.pk for e in by_key.values()]).update(last_seen_at=now)
     Ad.objects.bulk_update(ads, ["extracted"])
     return EXTRACTOR_VERSION
+
+
+def _drop_replaced_occurrences(
+    found: dict[int, list[tuple[str, str, int, int]]],
+    by_key: dict[tuple[str, str], Entity],
+    revisions: dict[int, int],
+) -> None:
+    """Delete the occurrences this extraction replaces: those of the ads' current revision (a
+    re-run writes them again) and older ones of identifiers the current text still has. An
+    identifier that only an earlier revision had is kept, marked by that revision, so a new
+    revision never hides the old phone (issue #18)."""
+    kept_now = {
+        ad_id: {by_key[(kind, value)].pk for kind, value, _, _ in spans}
+        for ad_id, spans in found.items()
+    }
+    stale = [
+        pk
+        for pk, ad_id, entity_id, revision in EntityOccurrence.objects.filter(
+            ad_id__in=list(revisions)
+        ).values_list("pk", "ad_id", "entity_id", "revision")
+        if revision >= revisions[ad_id] or entity_id in kept_now.get(ad_id, set())
+    ]
+    for start in range(0, len(stale), 5000):
+        EntityOccurrence.objects.filter(pk__in=stale[start : start + 5000]).delete()

@@ -77,7 +77,8 @@ def network_detail(*, user: User, network: Network) -> NetworkDetail:
         texts = [ad.document for ad in ads[:TEMPLATE_TEXTS]]
         template, from_visible = dict(template_view(texts)), True
     occurrences = list(
-        EntityOccurrence.objects.filter(ad_id__in=ids, entity__kind__in=list(LINKED_KINDS))
+        EntityOccurrence.objects.current()
+        .filter(ad_id__in=ids, entity__kind__in=list(LINKED_KINDS))
         .values_list("ad_id", "entity_id", "entity__kind", "entity__value")
         .distinct()
     )

@@ -431,9 +431,11 @@ def _phones_of(ad_ids: Iterable[int]) -> dict[int, list[str]]:
     """The ads' phones (toll-free lines left out), sorted."""
     out: dict[int, set[str]] = defaultdict(set)
     for chunk in _chunks(sorted(set(ad_ids))):
-        for ad_id, value in EntityOccurrence.objects.filter(
-            ad_id__in=chunk, entity__kind=EntityKind.PHONE
-        ).values_list("ad_id", "entity__value"):
+        for ad_id, value in (
+            EntityOccurrence.objects.current()
+            .filter(ad_id__in=chunk, entity__kind=EntityKind.PHONE)
+            .values_list("ad_id", "entity__value")
+        ):
             if not is_toll_free(value):
                 out[ad_id].add(value)
     return {ad_id: sorted(values) for ad_id, values in out.items()}
@@ -532,7 +534,8 @@ def _identifier_links(
 ) -> dict[int, set[str]]:
     """Add the batch's identifier links to `pairs`; returns each ad's linkable keys."""
     rows = (
-        EntityOccurrence.objects.filter(ad_id__in=ids, entity__kind__in=list(LINKED_KINDS))
+        EntityOccurrence.objects.current()
+        .filter(ad_id__in=ids, entity__kind__in=list(LINKED_KINDS))
         .values_list("ad_id", "entity_id", "entity__kind", "entity__value")
         .distinct()
     )
@@ -549,7 +552,8 @@ def _identifier_links(
     usable: list[int] = []
     for chunk in _chunks(sorted(ads_of_entity)):
         counts = dict(
-            EntityOccurrence.objects.filter(entity_id__in=chunk)
+            EntityOccurrence.objects.current()
+            .filter(entity_id__in=chunk)
             .values("entity_id")
             .annotate(n=Count("ad_id", distinct=True))
             .values_list("entity_id", "n")
@@ -568,8 +572,10 @@ def _identifier_links(
                 usable.append(entity_id)
     for chunk in _chunks(usable):
         members: dict[int, set[int]] = defaultdict(set)
-        for entity_id, ad_id in EntityOccurrence.objects.filter(entity_id__in=chunk).values_list(
-            "entity_id", "ad_id"
+        for entity_id, ad_id in (
+            EntityOccurrence.objects.current()
+            .filter(entity_id__in=chunk)
+            .values_list("entity_id", "ad_id")
         ):
             members[entity_id].add(ad_id)
         for entity_id in chunk:
@@ -801,9 +807,11 @@ def networks_refresh(*, network_ids: Sequence[int]) -> None:
             .values_list("ad_id", "name")
         )
         risk.update(AdScore.objects.filter(ad_id__in=chunk).values_list("ad_id", "risk"))
-        for ad_id, kind, value in EntityOccurrence.objects.filter(
-            ad_id__in=chunk, entity__kind__in=[EntityKind.PHONE, EntityKind.NAME]
-        ).values_list("ad_id", "entity__kind", "entity__value"):
+        for ad_id, kind, value in (
+            EntityOccurrence.objects.current()
+            .filter(ad_id__in=chunk, entity__kind__in=[EntityKind.PHONE, EntityKind.NAME])
+            .values_list("ad_id", "entity__kind", "entity__value")
+        ):
             (phones if kind == EntityKind.PHONE else names)[ad_id].add(value)
     templates = _text_groups(sampled)
     # The texts of the networks whose template is due (see below), in one query for all.

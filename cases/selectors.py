@@ -188,8 +188,9 @@ def ad_detail(*, user: User, ad: Ad) -> AdDetail:
             f"{o.entity.get_kind_display()}: {o.entity.value}",
         )
         for o in occurrences
-        # An image's occurrence is an empty span: it has no place in the text to highlight.
-        if o.entity.kind != EntityKind.IMAGE
+        # An image's occurrence is an empty span: it has no place in the text to highlight; an
+        # earlier revision's identifier points into that revision's text, not this one.
+        if o.entity.kind != EntityKind.IMAGE and o.revision >= ad.revision_count
     ]
     indicators = list(score.indicators or []) if score else []
     for ind in indicators:
@@ -211,7 +212,12 @@ def ad_detail(*, user: User, ad: Ad) -> AdDetail:
     entities: dict[tuple[str, str], dict[str, Any]] = {}
     for o in occurrences:
         key = (o.entity.kind, o.entity.value)
-        entities.setdefault(key, {"entity": o.entity, "count": 0})["count"] += 1
+        row = entities.setdefault(key, {"entity": o.entity, "count": 0, "revision": o.revision})
+        row["count"] += 1
+        row["revision"] = max(row["revision"], o.revision)
+    for row in entities.values():
+        # Only in an earlier revision: the page says which, since the text shown no longer has it.
+        row["earlier"] = row["revision"] if row["revision"] < ad.revision_count else None
     membership = AdNetwork.objects.filter(ad_id=ad.pk).select_related("network").first()
     network = membership.network if membership else None
     network_size = AdNetwork.objects.filter(network=network).count() if network else 0
