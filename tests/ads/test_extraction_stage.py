@@ -42,12 +42,16 @@ def test_the_same_number_in_two_ads_is_one_entity(actors):
     assert not Ad.objects.get(external_id="1").extracted["obscured_phone"]
 
 
-def test_an_edited_ad_is_extracted_again_and_old_occurrences_go(actors):
+def test_an_edited_ad_is_extracted_again_and_old_occurrences_stay_as_the_old_revisions(actors):
     _ingest(actors.source_a, "call 702-555-0143")
     ad = _ingest(actors.source_a, "new number 775-555-0199")
-    values = set(EntityOccurrence.objects.filter(ad=ad).values_list("entity__value", flat=True))
-    assert values == {"+17755550199"}
-    assert EntityOccurrence.objects.get(ad=ad).revision == 2
+    current = EntityOccurrence.objects.current().filter(ad=ad)
+    assert set(current.values_list("entity__value", "revision")) == {("+17755550199", 2)}
+    # The old phone stays, marked by the revision that had it (issue #18).
+    assert set(EntityOccurrence.objects.filter(ad=ad).values_list("entity__value", "revision")) == {
+        ("+17025550143", 1),
+        ("+17755550199", 2),
+    }
 
 
 def test_entities_are_visible_only_through_visible_ads(actors):
