@@ -221,12 +221,63 @@ def region_check(
     return out
 
 
-def labelled_ads(data_dir: Path) -> list[tuple[Any, RealAd]] | None:
-    try:
-        from bench.labels.load import load_dev_set
-    except ImportError:
+@dataclass
+class LabelledAd:
+    """One development label (bench/labels/real_dev_*.jsonl) with the ad it keys (never printed)."""
+
+    key: dict[str, Any]
+    split: str
+    place: dict[str, str] | None
+    ad: RealAd
+
+
+def labelled_ads(data_dir: Path) -> list[tuple[LabelledAd, RealAd]] | None:
+    """Labels that carry a `place` field, matched to their ad by file, row and SHA-256 of the
+    text (a row whose text changed is skipped and counted); None when no label file has one."""
+    import hashlib
+
+    rows: list[dict[str, Any]] = []
+    for path in sorted((Path(__file__).resolve().parent / "labels").glob("real_dev_*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line) if line.strip() else {}
+            if "place" in row:
+                rows.append(row)
+    if not rows:
         return None
-    return [(item, _as_real_ad(item)) for item in load_dev_set(data_dir)]
+    csv.field_size_limit(10**9)
+    texts: dict[tuple[str, int], RealAd] = {}
+    for name in {r["key"]["file"] for r in rows}:
+        if not name.endswith(".csv"):
+            continue
+        with (data_dir / name).open(encoding="utf-8", newline="") as fh:
+            for i, row in enumerate(csv.DictReader(fh)):
+                texts[(name, i)] = RealAd(
+                    dataset=name,
+                    location_text=row.get("location") or "",
+                    url=row.get("url") or "",
+                    body=row.get("extracted_text") or "",
+                )
+    out: list[tuple[LabelledAd, RealAd]] = []
+    for row in rows:
+        key = row["key"]
+        ad = texts.get((key["file"], key["row"]))
+        if ad is None or hashlib.sha256(ad.body.encode("utf-8")).hexdigest() != key["sha256"]:
+            print(f"label {key['file']} row {key['row']}: ad missing or changed", file=sys.stderr)
+            continue
+        out.append((LabelledAd(key, row.get("split", ""), row.get("place") or None, ad), ad))
+    return out
+
+
+def label_point(gazetteer: Any, place: dict[str, str]) -> Any:
+    """The labelled city in the product's offline gazetteer: the cities of that name in the
+    labelled country, in the labelled state when one matches (GeoNames codes Canadian provinces
+    as numbers, so a state that matches none leaves the country's cities), most populous first."""
+    country = (place.get("country") or "").upper()
+    admin1 = (place.get("admin1") or "").upper()
+    named = [c for c in gazetteer.cities_named(place.get("city") or "") if c.country == country]
+    in_state = [c for c in named if c.admin1.upper() == admin1]
+    best = (in_state or named or [None])[0]
+    return best
 
 
 def label_check(
@@ -246,10 +297,8 @@ def label_check(
             c["placed_but_labelled_no_place"] += is_placed
             continue
         c["labelled_with_place"] += 1
-        target = judge.gazetteer.geocode(
-            f"{place['city']}, {place.get('admin1') or ''}", country=place.get("country") or None
-        )
-        if target.lat is None or target.precision not in FINE:
+        target = label_point(judge.gazetteer, place)
+        if target is None:
             c["label_city_not_in_gazetteer"] += 1
             continue
         c["scorable"] += 1
@@ -270,17 +319,6 @@ def label_check(
             ),
         }
     return out
-
-
-def _as_real_ad(item: Any) -> RealAd:
-    key = item.key if isinstance(item.key, dict) else {"file": str(item.key)}
-    source = getattr(item, "source", None) or getattr(item, "columns", None) or {}
-    location = source.get("location", "") if isinstance(source, dict) else ""
-    url = getattr(item, "url", "") or (source.get("url", "") if isinstance(source, dict) else "")
-    text = item.text
-    if key.get("file", "").endswith("docs.json") and url and text.startswith(url):
-        text = text[len(url) :].lstrip("\n")
-    return RealAd(dataset=key.get("file", ""), location_text=location, url=url, body=text)
 
 
 def _dump(data_dir: Path, country: str | None) -> int:
