@@ -165,10 +165,14 @@ def _names_other_place(runner: Runner, ad: RealAd, loc: Any, regions: set, hints
 
 
 def place_all(runner: Runner, ads: list[RealAd]) -> tuple[list[SimpleNamespace], list, float]:
-    """Geocode every ad; the placements as plain records, the phones found, the seconds taken."""
+    """Geocode every ad; the placements as plain records, the phones found, and the CPU seconds
+    taken (process time: the machine is shared, and wall time measured the neighbours). The
+    first ad is placed once before the clock starts (it loads the extractor's word lists)."""
     placed: list[SimpleNamespace] = []
     phones_of: list[list[str]] = []
-    t0 = time.perf_counter()
+    if ads:
+        runner.place(ads[0])
+    t0 = time.process_time()
     for ad in ads:
         loc, phones = runner.place(ad)
         placed.append(
@@ -183,7 +187,7 @@ def place_all(runner: Runner, ads: list[RealAd]) -> tuple[list[SimpleNamespace],
             )
         )
         phones_of.append(phones)
-    return placed, phones_of, time.perf_counter() - t0
+    return placed, phones_of, time.process_time() - t0
 
 
 def region_check(
@@ -276,8 +280,7 @@ def label_point(gazetteer: Any, place: dict[str, str]) -> Any:
     admin1 = (place.get("admin1") or "").upper()
     named = [c for c in gazetteer.cities_named(place.get("city") or "") if c.country == country]
     in_state = [c for c in named if c.admin1.upper() == admin1]
-    best = (in_state or named or [None])[0]
-    return best
+    return (in_state or named or [None])[0]
 
 
 def label_check(
@@ -347,7 +350,7 @@ def _report(name: str, judge: Runner, data: dict[str, Any], ads, items) -> None:
     print(f"[{name}] context arguments: {data['context_arguments']}")
     print(f"[{name}] region check:", json.dumps(region_check(judge, ads, placed, phones)))
     print(
-        f"[{name}] speed: {len(ads) / data['seconds']:,.0f} ads/s "
+        f"[{name}] speed: {len(ads) / data['seconds']:,.0f} ads per CPU-second "
         "(geocode_ad including phone extraction, one process)"
     )
     if items is None:
