@@ -344,20 +344,49 @@ def _dump(data_dir: Path, country: str | None) -> int:
     return 0
 
 
+def _share(n: int, d: int) -> str:
+    return f"{n}/{d} ({100 * n / d:.1f}%)" if d else f"{n}/0"
+
+
 def _report(name: str, judge: Runner, data: dict[str, Any], ads, items) -> None:
     placed = [SimpleNamespace(**p) for p in data["real"]]
     phones = [list(judge.extract(f"{ad.url}\n{ad.body}", region="US").phones) for ad in ads]
     print(f"[{name}] context arguments: {data['context_arguments']}")
-    print(f"[{name}] region check:", json.dumps(region_check(judge, ads, placed, phones)))
+    region = region_check(judge, ads, placed, phones)
+    print(f"[{name}] region check:", json.dumps(region))
     print(
         f"[{name}] speed: {len(ads) / data['seconds']:,.0f} ads per CPU-second "
         "(geocode_ad including phone extraction, one process)"
     )
+    every = region["all"]
+    summary = [
+        f"outside the indicated region, all {every['ads']} real ads: "
+        + _share(every["outside"], every["placed_at_city_precision_with_context"])
+        + " of those placed at city precision with context (target <= 0.5%)"
+    ]
     if items is None:
-        print(f"[{name}] development labels: bench/labels/load.py not found")
+        print(f"[{name}] development labels: no label file with a place field")
     else:
         labelled = [SimpleNamespace(**p) for p in data["labels"]]
-        print(f"[{name}] development labels:", json.dumps(label_check(judge, items, labelled)))
+        per_split = label_check(judge, items, labelled)
+        print(f"[{name}] development labels:", json.dumps(per_split))
+        for split, c in per_split.items():
+            subset = [i for i, (item, _) in enumerate(items) if item.split == split]
+            sub_ads = [items[i][1] for i in subset]
+            sub_placed = [labelled[i] for i in subset]
+            sub_phones = [
+                list(judge.extract(f"{ad.url}\n{ad.body}", region="US").phones) for ad in sub_ads
+            ]
+            out = region_check(judge, sub_ads, sub_placed, sub_phones)["all"]
+            summary.append(
+                f"{split}: within {WITHIN_KM:g} km of the labelled city "
+                + _share(c["within_30km"], c["scorable"])
+                + " of the ads labelled with a city the gazetteer holds (target >= 97%); "
+                + "outside the indicated region "
+                + _share(out["outside"], out["placed_at_city_precision_with_context"])
+            )
+    for line in summary:
+        print(f"[{name}] {line}")
 
 
 def main() -> int:
