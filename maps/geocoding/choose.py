@@ -175,7 +175,7 @@ def eligible(
         # Written as a place in free text: supported by the context, or a city of some size.
         if ev.strength < STRENGTH_HINT_STATE and city.population < BODY_CUED_MIN_POPULATION:
             return False
-    elif ev.strength < min_strength:
+    elif ev.strength < min_strength and not _world_city_of_named_country(city, ctx, phrase):
         return False
     if ev.strength > STRENGTH_NONE:
         return True
@@ -184,6 +184,16 @@ def eligible(
     # A world city by its own name ("London"), not by one of its other names ("Salem").
     own_name = not phrase or name_key(city.name) == phrase
     return no_context or (own_name and city.population >= WORLD_CITY_POPULATION)
+
+
+def _world_city_of_named_country(city: CityRow, ctx: PlaceContext, phrase: str) -> bool:
+    """A world city, by its own name, of a country the text names ("Escorts Turkey ...
+    Istanbul"): both words would have to be ordinary words at once to mislead."""
+    return (
+        city.country in ctx.text_countries
+        and city.population >= WORLD_CITY_POPULATION
+        and (not phrase or name_key(city.name) == phrase)
+    )
 
 
 @dataclass(frozen=True)

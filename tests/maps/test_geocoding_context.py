@@ -281,3 +281,15 @@ def test_an_area_code_breaks_a_tie_between_places_the_text_supports_equally(
     loc = gazetteer.geocode(text, country="US", hints=hints(gazetteer, "+17602345678"))
     assert loc.name == "Victorville, CA, US"
     assert "area code 760" in loc.rule and "over the first place named, 'Ontario'" in loc.rule
+
+
+def test_a_world_city_of_a_country_the_body_names_is_read(gazetteer: GazetteerGeocoder) -> None:
+    body = "Barbara loves shopping and travel. Barbara Escorts Turkey | Gallery | Istanbul Gold"
+    loc = gazetteer.geocode_context_only(body, hints=hints(gazetteer, "+17792345678"))
+    assert loc.name == "Istanbul, TR"
+    # A world city with no country named, and a country with no city, place nothing.
+    for text in ("Gallery | Istanbul Gold tonight", "Turkey dinner and a movie, Gold special"):
+        assert (
+            gazetteer.geocode_context_only(text, hints=hints(gazetteer, "+17792345678")).lat
+            is None
+        )
