@@ -290,6 +290,5 @@ def test_a_world_city_of_a_country_the_body_names_is_read(gazetteer: GazetteerGe
     # A world city with no country named, and a country with no city, place nothing.
     for text in ("Gallery | Istanbul Gold tonight", "Turkey dinner and a movie, Gold special"):
         assert (
-            gazetteer.geocode_context_only(text, hints=hints(gazetteer, "+17792345678")).lat
-            is None
+            gazetteer.geocode_context_only(text, hints=hints(gazetteer, "+17792345678")).lat is None
         )
