@@ -8,7 +8,8 @@ DATA_DIR is the shared real-data folder (dig-ads-classifier/, phone-number-match
 geocoded as the pipeline does it (`maps.geocoding.geocode_ad`): the CSV `location` column as the
 location text, the URL, the ad's text as title/body, the phones `ads.extraction.extract` finds.
 `--compare-root` runs `maps` and `ads` of another checkout (say the main branch) in a child
-process to compare the old code on the same data in the same way; code without the context arguments is called without them.
+process to compare the old code on the same data in the same way; code without the context
+arguments is called without them.
 
 Region check (no labels needed): the region an ad's context indicates is the state (US) or
 country of its URL's place and of its phones' area codes. An ad counts as "outside" when it is
