@@ -182,3 +182,18 @@ def test_the_region_line_names_the_source_setting_when_the_url_says_nothing(acto
         actors.client_for("investigator_a").get(reverse("cases:ad", args=[ad.pk])).content.decode()
     )
     assert "Region: US (from the source&#x27;s setting)" in html
+
+
+def test_an_investigator_watches_a_payment_identifier_from_the_watchlist_page(actors, quiet):
+    from cases.models import Watchlist
+
+    client = actors.client_for("investigator_a")
+    page = client.get(reverse("cases:watchlists")).content.decode()
+    assert 'value="payment"' in page
+    url = reverse("cases:watchlists")
+    form = {"kind": "payment", "value": "Cash App $BlueSofa77", "frequency": "immediate"}
+    assert client.post(url, form).status_code == 302
+    watch = Watchlist.objects.get(user=actors.investigator_a)
+    assert (watch.kind, watch.value) == ("payment", "cashapp:$bluesofa77")
+    refused = client.post(url, {**form, "value": "$200"})
+    assert refused.status_code == 400 and Watchlist.objects.count() == 1
