@@ -125,6 +125,18 @@ class AdQuerySet(models.QuerySet["Ad"]):
         return self.filter(pipeline_status=PipelineStatus.FAILED)
 
 
+# The ad page's words for each rule of ads.extraction.region.RULES (the rule that chose the
+# country an ad's national-format phone numbers are read in; stored as extracted["region_rule"]).
+REGION_RULE_WORDS = {
+    "url_tld": "from the ad's URL",
+    "url_place": "from the place named in the ad's URL",
+    "source": "from the source's setting",
+    "text_country": "from the country the ad names",
+    "international_prefix": "from the country code of a phone number in the ad",
+    "none": "none found; only numbers written with their country code are read",
+}
+
+
 class Ad(models.Model):
     """One posting at a source; its current content, with every earlier version in revisions."""
 
@@ -190,6 +202,17 @@ class Ad(models.Model):
         )
 
     @property
+    def region_reading(self) -> str:
+        """The extraction stage's region and its rule in plain words ("US (from the ad's URL)");
+        empty before the stage ran."""
+        rule = (self.extracted or {}).get("region_rule")
+        if not rule:
+            return ""
+        words = REGION_RULE_WORDS.get(rule, rule)
+        region = self.extracted.get("region")
+        return f"{region} ({words})" if region else words
+
+    @property
     def pipeline_done(self) -> bool:
         return self.pipeline_stage == PIPELINE_DONE
 
@@ -249,6 +272,15 @@ class EntityKind(models.TextChoices):
     URL = "url", "URL"
     NAME = "name", "Name or alias"
     IMAGE = "image", "Image hash"
+    # "cashapp:$name", "venmo:name", "btc:<address>", "eth:0x<hex>" (ads.extraction.payments).
+    PAYMENT = "payment", "Payment identifier"
+
+
+# The kinds a poster chooses and controls: they tie ads to one person or operator, so a case
+# collects them, a watchlist can follow them and the movement map draws them.
+POSTER_KINDS = frozenset(
+    {EntityKind.PHONE, EntityKind.EMAIL, EntityKind.HANDLE, EntityKind.PAYMENT}
+)
 
 
 class EntityQuerySet(models.QuerySet["Entity"]):
@@ -264,7 +296,7 @@ class EntityQuerySet(models.QuerySet["Entity"]):
 
 
 class Entity(models.Model):
-    """An identifier that ties ads together: a phone number (E.164), email, handle, URL, alias."""
+    """An identifier that ties ads together: a phone (E.164), email, handle, payment, URL, alias."""
 
     kind = models.CharField(max_length=10, choices=EntityKind.choices)
     value = models.CharField(max_length=500)

@@ -11,13 +11,15 @@ from .models import Ad, Entity, EntityKind, EntityOccurrence
 
 logger = logging.getLogger(__name__)
 
-EXTRACTOR_VERSION = "extract-1"
+# extract-2: payment identifiers are stored as entities too.
+EXTRACTOR_VERSION = "extract-2"
 ENTITY_KINDS = {
     EntityKind.PHONE,
     EntityKind.EMAIL,
     EntityKind.HANDLE,
     EntityKind.URL,
     EntityKind.NAME,
+    EntityKind.PAYMENT,
 }
 
 

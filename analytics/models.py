@@ -166,6 +166,7 @@ class LinkKind(models.TextChoices):
     HANDLE = "handle", "Shared handle"
     URL = "url", "Shared URL"
     IMAGE = "image", "Same image"
+    PAYMENT = "payment", "Shared payment identifier"
     TEXT = "text", "Near-duplicate text"
 
 

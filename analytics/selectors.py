@@ -19,7 +19,7 @@ from django.conf import settings
 from django.db.models import Count, F
 from django.urls import reverse
 
-from ads.models import Ad, Entity, EntityKind, EntityOccurrence
+from ads.models import POSTER_KINDS, Ad, Entity, EntityKind, EntityOccurrence
 from analytics.linking import UnionFind, template_view
 
 from .models import AdNetwork, AdScore, Link, LinkKind, Network
@@ -294,7 +294,7 @@ def _movement_url(entity: Entity) -> str | None:
     """The maps app's movement view for the identifier, when the maps app provides it."""
     from django.urls import NoReverseMatch
 
-    if entity.kind not in {EntityKind.PHONE, EntityKind.EMAIL, EntityKind.HANDLE}:
+    if entity.kind not in POSTER_KINDS:
         return None
     try:
         return reverse("maps:movement", args=[entity.pk])

@@ -20,10 +20,12 @@ Incremental, not a nightly rebuild. For a batch of ads, in one transaction:
    of their first phone, that used it, up to POSTER_CAP), over the ads linked before this batch;
    the batch's ads are counted once their links are decided. An ad without a phone counts for
    no poster. Stock phrases that many posters paste link nobody.
-3. Identifier links: other ads sharing a phone, e-mail, handle, URL or image hash (Entity via
-   EntityOccurrence). An identifier in more than COMMON_ENTITY_LIMIT ads (a hotline printed in
-   every ad of a site) is common: logged and shown on its entity page, never linked through;
-   a NANP toll-free phone (a site's or directory's own line) links nobody either.
+3. Identifier links: other ads sharing a phone, e-mail, handle, URL, payment identifier (Cash
+   App, Venmo, bitcoin, ethereum) or image hash (Entity via EntityOccurrence). An identifier in
+   more than COMMON_ENTITY_LIMIT ads (a hotline printed in every ad of a site) is common: logged
+   and shown on its entity page, never linked through; a NANP toll-free phone (a site's or
+   directory's own line) and an example or burn address (ads.extraction.payments
+   `is_placeholder_payment`) link nobody either.
    Otherwise the ad links to at most IDENTIFIER_LINKS_PER_KEY other ads per key (the most recent
    ones): connectivity is what matters, and the Link table stays linear in the number of ads.
 4. Networks with union-find semantics: an ad joins the network of the ads it is linked to; an ad
@@ -66,6 +68,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from ads.extraction.payments import is_placeholder_payment
 from ads.models import Ad, EntityKind, EntityOccurrence
 from analytics.linking import (
     BANDS,
@@ -118,6 +121,7 @@ LINKED_KINDS = {
     EntityKind.HANDLE: LinkKind.HANDLE,
     EntityKind.URL: LinkKind.URL,
     EntityKind.IMAGE: LinkKind.IMAGE,
+    EntityKind.PAYMENT: LinkKind.PAYMENT,
 }
 # Features and cities are computed over at most this many members (the most recent).
 FEATURE_SAMPLE = 5000
@@ -544,6 +548,8 @@ def _identifier_links(
     for ad_id, entity_id, kind, value in rows:
         if kind == EntityKind.PHONE and is_toll_free(value):
             continue  # a site's or directory's own line, not the poster's
+        if kind == EntityKind.PAYMENT and is_placeholder_payment(value):
+            continue  # an example or burn address copied from documentation
         ads_of_entity[entity_id].add(ad_id)
         entity_info[entity_id] = (kind, value)
     keys_of_ad: dict[int, set[str]] = defaultdict(set)

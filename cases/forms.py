@@ -55,7 +55,9 @@ class MemberForm(forms.Form):
 class WatchlistForm(forms.Form):
     kind = forms.ChoiceField(label="Watch", choices=WatchKind.choices)
     value = forms.CharField(
-        label="Value (phone, email, handle or keyword)", max_length=300, required=False
+        label="Value (phone, email, handle, payment identifier or keyword)",
+        max_length=300,
+        required=False,
     )
     label = forms.CharField(label="Label", max_length=200, required=False)
     min_lat = forms.FloatField(

@@ -336,6 +336,7 @@ class WatchKind(models.TextChoices):
     PHONE = "phone", "Phone number"
     EMAIL = "email", "Email"
     HANDLE = "handle", "Handle"
+    PAYMENT = "payment", "Payment identifier (Cash App, Venmo, bitcoin, ethereum)"
     KEYWORD = "keyword", "Keyword"
     AREA = "area", "Map area"
 

@@ -334,6 +334,7 @@ class SearchResult:
     ads: QuerySet[Ad]
     phone: str | None
     mode: str
+    payment: str | None = None
 
 
 def search_ads(*, user: User, query: str, filters: AdFilter | None = None) -> SearchResult:
@@ -342,15 +343,26 @@ def search_ads(*, user: User, query: str, filters: AdFilter | None = None) -> Se
 
     A query that reads as one phone number in any format the extractor reads is normalised to
     E.164 and matched against extracted phone entities, so "(702) 555-0134", "702.555.0134",
-    "+17025550134" and "seven oh two 555 zero one three four" find the same.
+    "+17025550134" and "seven oh two 555 zero one three four" find the same. A payment
+    identifier ("$name", "venmo:name", a bitcoin or ethereum address) is matched against the
+    stored payment entities the same way.
     """
     from ads.extraction import read_phone
+    from ads.extraction.payments import normalise_payment
 
     filters = filters if filters is not None else AdFilter(user=user)
     ads = filters.qs
     query = query.strip()[:200]
-    phone = read_phone(query) if query else None
-    if phone:
+    payment = normalise_payment(query) if query else None
+    phone = read_phone(query) if query and payment is None else None
+    if payment:
+        ads = ads.filter(
+            pk__in=EntityOccurrence.objects.filter(
+                entity__kind=EntityKind.PAYMENT, entity__value=payment
+            ).values("ad_id")
+        )
+        mode = "payment"
+    elif phone:
         ads = ads.filter(
             pk__in=EntityOccurrence.objects.filter(
                 entity__kind=EntityKind.PHONE, entity__value=phone
@@ -376,7 +388,10 @@ def search_ads(*, user: User, query: str, filters: AdFilter | None = None) -> Se
             ads = ads.filter(Q(title__icontains=word) | Q(body__icontains=word))
         mode = "contains"
     return SearchResult(
-        ads=ads.select_related("source").order_by("-posted_at", "-pk"), phone=phone, mode=mode
+        ads=ads.select_related("source").order_by("-posted_at", "-pk"),
+        phone=phone,
+        mode=mode,
+        payment=payment,
     )
 
 

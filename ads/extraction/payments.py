@@ -1,10 +1,13 @@
 """Payment identifiers that link ads: Cash App cashtags, Venmo handles, bitcoin and ethereum.
 
-Each is validated before it counts: a cashtag has a letter first ("$200" is a price) and a
-Cash App mention near it ("$ome" is "some" written with a dollar sign), a
-bitcoin address passes its base58check or bech32/bech32m checksum, an ethereum address with
-mixed case passes its EIP-55 checksum (all-lowercase or all-uppercase carry none). Values are
-"cashapp:$name", "venmo:name", "btc:<address>", "eth:0x<lowercase hex>".
+Each is validated before it counts: a cashtag has a letter first ("$200" is a price) and a Cash
+App mention near it ("$ome" is "some" written with a dollar sign), a bitcoin address passes its
+base58check or bech32/bech32m checksum, an ethereum address with mixed case passes its EIP-55
+checksum (all-lowercase or all-uppercase carry none). Values are "cashapp:$name", "venmo:name",
+"btc:<address>" (bech32 in lowercase, as its checksum reads it), "eth:0x<lowercase hex>".
+`normalise_payment` is the one stored form of a payment identifier a person types (search,
+watchlists); `is_placeholder_payment` names the documentation examples and burn addresses that
+link nobody.
 """
 
 from __future__ import annotations
@@ -168,6 +171,67 @@ def _eip55_ok(address: str) -> bool:
     )
 
 
+def _btc_value(address: str) -> str | None:
+    if address.lower().startswith("bc1"):
+        return f"btc:{address.lower()}" if _bech32_ok(address) else None
+    return f"btc:{address}" if _base58check_ok(address) else None
+
+
+def _eth_value(address: str) -> str | None:
+    return f"eth:0x{address[2:].lower()}" if _eip55_ok(address) else None
+
+
+_TYPED_CASHTAG = re.compile(r"(?:cash\s?app\s*[:=]?\s*)?\$?\s*([a-z][a-z0-9_\-]{1,19})")
+_TYPED_VENMO = re.compile(r"venmo\s*[:=]?\s*@?\s*([a-z][a-z0-9_\-]{4,29})")
+
+
+def normalise_payment(text: str) -> str | None:
+    """The stored form of a payment identifier a person typed: "$name", "cashapp:$name",
+    "Cash App name", "venmo:name", "Venmo @name", a bitcoin or ethereum address with or without
+    its "btc:"/"eth:" prefix. Addresses must pass their checksum; None when `text` is not one
+    payment identifier (a bare word is not a cashtag: it needs its "$" or a Cash App label)."""
+    if not isinstance(text, str) or len(text) > 120:
+        return None
+    value = text.strip()
+    lower = value.lower()
+    for prefix in ("btc:", "eth:"):
+        if lower.startswith(prefix):
+            value, lower = value[len(prefix) :].strip(), lower[len(prefix) :].strip()
+    if _BTC.fullmatch(value):
+        return _btc_value(value)
+    if _ETH.fullmatch(value):
+        return _eth_value(value)
+    if lower.startswith("venmo"):
+        m = _TYPED_VENMO.fullmatch(lower)
+        return f"venmo:{m.group(1)}" if m else None
+    if lower.startswith(("cashapp", "cash app", "$")):
+        m = _TYPED_CASHTAG.fullmatch(lower)
+        return f"cashapp:${m.group(1)}" if m and m.group(1) not in _NOT_TAGS else None
+    return None
+
+
+# Addresses printed in wallets' and standards' documentation, and burn addresses: an ad that
+# shows one has copied an example, and every ad doing so is a different poster.
+_PLACEHOLDERS = frozenset(
+    {
+        "btc:1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa",  # the genesis block's, quoted everywhere
+        "btc:1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2",  # bitcoin wiki's address example
+        "btc:3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy",  # bitcoin wiki's P2SH example
+        "btc:bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq",  # bitcoin wiki's bech32 example
+        "btc:bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4",  # BIP-173 test vector
+        "btc:1111111111111111111114oLvT2",  # all-zero hash160: burn
+        "eth:0x0000000000000000000000000000000000000000",  # zero address: burn
+        "eth:0x000000000000000000000000000000000000dead",  # burn
+        "eth:0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed",  # EIP-55's first example
+    }
+)
+
+
+def is_placeholder_payment(value: str) -> bool:
+    """Is this stored payment value an example or burn address (it links nobody)?"""
+    return value in _PLACEHOLDERS
+
+
 def find_payments(norm: Normalized, taken: list[tuple[int, int]]) -> list[Found]:
     """Cash App, Venmo, bitcoin and ethereum identifiers, in order of appearance."""
     out: list[Found] = []
@@ -205,14 +269,11 @@ def find_payments(norm: Normalized, taken: list[tuple[int, int]]) -> list[Found]
         m = _BTC.fullmatch(text, run.start(), run.end())
         if m is None:
             continue
-        address = m.group()
-        ok = _bech32_ok(address) if address.lower().startswith("bc1") else _base58check_ok(address)
-        if ok:
-            add(f"btc:{address}", m.start(), m.end())
+        if (value := _btc_value(m.group())) is not None:
+            add(value, m.start(), m.end())
     if "0x" in lower:
         for m in _ETH.finditer(text):
-            address = m.group()
-            if _eip55_ok(address):
-                add(f"eth:0x{address[2:].lower()}", m.start(), m.end())
+            if (value := _eth_value(m.group())) is not None:
+                add(value, m.start(), m.end())
     out.sort(key=lambda f: f.start)
     return out

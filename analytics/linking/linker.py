@@ -1,8 +1,8 @@
 """Incremental linking of ads into networks by shared identifiers and near-duplicate text.
 
 Each ad that arrives is linked at once (no nightly rebuild):
-- identifiers (phone, email, handle, URL, image hash...) link it to the first ad that carried
-  the same key; union-find makes that transitive, so one link per key per ad is enough.
+- identifiers (phone, email, handle, payment, URL, image hash...) link it to the first ad that
+  carried the same key; union-find makes that transitive, so one link per key per ad is enough.
 - its MinHash signature's LSH band values find candidate ads with similar text; a candidate is
   linked only if the estimated Jaccard similarity reaches the threshold.
 
@@ -41,6 +41,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ads.extraction.payments import is_placeholder_payment
 from analytics.linking.minhash import (
     BANDS,
     NUM_PERM,
@@ -260,6 +261,8 @@ class Linker:
                 continue
             for value in values:
                 if kind == "phone" and is_toll_free(value):
+                    continue
+                if kind == "payment" and is_placeholder_payment(value):
                     continue
                 self._link_identifier(idx, kind, f"{kind}:{value}", links)
         if not is_empty(sig):

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from ads.models import Entity, EntityKind
+from ads.models import POSTER_KINDS, Entity
 from cases.models import Case, CaseCounter, CaseEvent, CaseMember, ItemKind, QueueItem
 
 if TYPE_CHECKING:
@@ -74,7 +74,7 @@ def case_add_item(*, case: Case, item: QueueItem, by: User) -> None:
             case.networks.add(item.network_id)
             entity_ids = Entity.objects.filter(
                 occurrences__ad__network_membership__network_id=item.network_id,
-                kind__in=[EntityKind.PHONE, EntityKind.EMAIL, EntityKind.HANDLE],
+                kind__in=list(POSTER_KINDS),
             ).values_list("pk", flat=True)[:500]
             target = f"network {item.network_id}"
         case.entities.add(*set(entity_ids))

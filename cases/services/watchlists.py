@@ -1,4 +1,4 @@
-"""Watchlists (phone, email, handle, keyword, area), their alerts and digests."""
+"""Watchlists (phone, email, handle, payment, keyword, area), their alerts and digests."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ads.extraction import normalise_email, read_phone
+from ads.extraction.payments import normalise_payment
 from ads.models import Ad, EntityKind
 from cases.models import Alert, Frequency, WatchKind, Watchlist
 
@@ -40,6 +41,13 @@ def watch_value_normalise(kind: str, value: str) -> str:
         return email
     if kind == WatchKind.HANDLE:
         return value.lower().lstrip("@")
+    if kind == WatchKind.PAYMENT:
+        payment = normalise_payment(value)
+        if payment is None:
+            raise ValidationError(
+                "Not a payment identifier ($cashtag, venmo:name, a bitcoin or ethereum address)."
+            )
+        return payment
     if kind == WatchKind.KEYWORD:
         if len(value) < 3:
             raise ValidationError("A keyword needs at least 3 characters.")
@@ -94,6 +102,10 @@ def _matching_ads(watchlist: Watchlist, ad_ids: Sequence[int]) -> list[int]:
             Q(occurrences__entity__value=value)
             | Q(occurrences__entity__value__endswith=f":{value}"),
             occurrences__entity__kind=EntityKind.HANDLE,
+        )
+    elif watchlist.kind == WatchKind.PAYMENT:
+        ads = ads.filter(
+            occurrences__entity__kind=EntityKind.PAYMENT, occurrences__entity__value=value
         )
     elif watchlist.kind == WatchKind.KEYWORD:
         ads = ads.filter(Q(title__icontains=value) | Q(body__icontains=value))

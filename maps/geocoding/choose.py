@@ -4,7 +4,8 @@ A name is weighed by what the ad itself says around it, strongest first:
 
 1. it is the very city of the site's URL ("Columbia" on columbiamo.example.com);
 2. it lies in a state or area the text names ("Richmond, East Bay"; "Cypress ... Orange County");
-3. it lies in the area of a context hint: a phone's area code, the URL's city, the source's city;
+3. it lies in the area of a context hint: a phone's area code, the URL's city, the source's city
+   (which also breaks a tie between names the text supports equally);
 4. it lies in a state a hint names (an area code serving a whole state, a state in the URL);
 5. a weakly written state (all-caps text), or the country of a hint or of the source;
 6. nothing: the most populous place of that name, allowed only for world cities.
@@ -174,7 +175,7 @@ def eligible(
         # Written as a place in free text: supported by the context, or a city of some size.
         if ev.strength < STRENGTH_HINT_STATE and city.population < BODY_CUED_MIN_POPULATION:
             return False
-    elif ev.strength < min_strength:
+    elif ev.strength < min_strength and not _world_city_of_named_country(city, ctx, phrase):
         return False
     if ev.strength > STRENGTH_NONE:
         return True
@@ -185,6 +186,16 @@ def eligible(
     return no_context or (own_name and city.population >= WORLD_CITY_POPULATION)
 
 
+def _world_city_of_named_country(city: CityRow, ctx: PlaceContext, phrase: str) -> bool:
+    """A world city, by its own name, of a country the text names ("Escorts Turkey ...
+    Istanbul"): both words would have to be ordinary words at once to mislead."""
+    return (
+        city.country in ctx.text_countries
+        and city.population >= WORLD_CITY_POPULATION
+        and (not phrase or name_key(city.name) == phrase)
+    )
+
+
 @dataclass(frozen=True)
 class Pick:
     """The candidate chosen for one mention, with the evidence and how many it beat."""
@@ -193,6 +204,9 @@ class Pick:
     city: CityRow
     evidence: Evidence
     candidates: int
+    # A hint's area that also holds the city when the text's own words decided ("the text
+    # names Inland Empire" and area code 760): breaks a tie between places of equal evidence.
+    corroboration: str = ""
 
 
 def best_of(
@@ -204,13 +218,18 @@ def best_of(
     if not scored:
         return None
     city, ev = max(scored, key=lambda s: (s[1].strength, s[0].population))
-    return Pick(index=index, city=city, evidence=ev, candidates=len(rows))
+    also = ""
+    if ev.strength > STRENGTH_HINT_AREA and (near := _by_hint_area(city, ctx)) is not None:
+        also = near.rule
+    return Pick(index=index, city=city, evidence=ev, candidates=len(rows), corroboration=also)
 
 
 def pick(
     groups: Sequence[tuple[Sequence[CityRow], int, str]], ctx: PlaceContext
 ) -> tuple[Pick, list[Pick]] | None:
-    """Across mentions: the one the context supports most; on a tie, the first place named.
+    """Across mentions: the one the context supports most; on a tie, the one a hint's area
+    also holds ("Inland Empire, Ontario, Victorville" with a 760 number: Victorville), then the
+    first place named.
 
     Each group is a mention's candidates, the least strength it needs (an ordinary word such
     as "Central" needs its state named) and its phrase. Returns the pick and every mention's
@@ -222,7 +241,9 @@ def pick(
         return None
     best = named[0]
     for p in named[1:]:
-        if p.evidence.strength > best.evidence.strength:
+        stronger = p.evidence.strength > best.evidence.strength
+        tie = p.evidence.strength == best.evidence.strength
+        if stronger or (tie and p.corroboration and not best.corroboration):
             best = p
     return best, named
 
@@ -248,6 +269,8 @@ def rule_text(chosen: Pick, *, phrase: str, first: str, first_index: int, mentio
         head = f"Used '{phrase}', {place}, over the first place named, '{first}'"
     if chosen.evidence.strength >= STRENGTH_HINT_STATE:
         why = chosen.evidence.rule
+        if chosen.corroboration and chosen.index != first_index:
+            why = f"{why}, and it is {chosen.corroboration}"
         if chosen.candidates > 1:
             why = f"{chosen.candidates} places are called '{phrase}'; {why}"
         return f"{head} ({why})."

@@ -53,12 +53,22 @@ def _nanp_exchange_places() -> dict[str, tuple[tuple[str, int], ...]]:
 
     counts: dict[str, Counter[str]] = {}
     for prefix, names in GEOCODE_DATA.items():
-        if len(prefix) < 5 or prefix[0] != "1":
+        # Prefix "1212" describes the whole area code: for a one-city code ("New York, NY",
+        # "Chicago, IL") it is the only entry, and it names the city.
+        if len(prefix) < 4 or prefix[0] != "1":
             continue
         name = names.get("en") if isinstance(names, dict) else None
         if name and ", " in name:
             counts.setdefault(prefix[1:4], Counter())[name] += 1
     return {npa: tuple(c.most_common(_AREA_CODE_PLACES)) for npa, c in counts.items()}
+
+
+def area_code_description(area_code: str) -> str:
+    """libphonenumber's name for a whole area code ("Ohio", "New York", "Chicago, IL"), or ""."""
+    from phonenumbers.geodata import GEOCODE_DATA
+
+    names = GEOCODE_DATA.get(f"1{area_code}")
+    return str(names.get("en") or "") if isinstance(names, dict) else ""
 
 
 def nanp_area_code(phone: str) -> str | None:

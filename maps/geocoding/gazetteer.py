@@ -22,6 +22,7 @@ from maps.geocoding.context import (
     HINT_AREA_CODE,
     HINT_URL,
     Hint,
+    area_code_description,
     area_code_places,
     nanp_area_code,
     phone_country,
@@ -41,9 +42,17 @@ from maps.geocoding.tables import (
     StateRow,
 )
 from maps.geocoding.text import (
+    MAX_BODY_CHARS,
+    MAX_BODY_RAW_CHARS,
+    Token,
+    clean_text,
+    name_key,
+    normalise_phrase,
+    tokenize,
+)
+from maps.geocoding.text import (
     PREFIX_EXPANSIONS as _PREFIX_WORDS,
 )
-from maps.geocoding.text import Token, clean_text, name_key, normalise_phrase, tokenize
 from maps.geocoding.types import (
     PRECISION_CITY,
     PRECISION_COUNTRY,
@@ -403,7 +412,10 @@ class GazetteerGeocoder:
         body: bool = False,
     ) -> Location:
         country = (country or "").upper() or None
-        tokens = tokenize(clean_text(text))
+        if body:
+            tokens = tokenize(clean_text(text, raw_limit=MAX_BODY_RAW_CHARS, limit=MAX_BODY_CHARS))
+        else:
+            tokens = tokenize(clean_text(text))
         mentions = self._scan(tokens)
         self._classify(mentions, tokens, country, hint_states={h.admin1 for h in hints})
 
@@ -536,6 +548,17 @@ class GazetteerGeocoder:
             if city is not None:
                 points.append((city.lat, city.lng))
         if not states:
+            # An area code registered only to its state ("917": "New York", "220": "Ohio")
+            # still names that state.
+            description = area_code_description(code)
+            state = self._state_by_name.get(name_key(description), "") if description else ""
+            if region == "US" and state:
+                return Hint(
+                    kind=HINT_AREA_CODE,
+                    label=f"area code {code} ({description})",
+                    country=region,
+                    admin1=state,
+                )
             return Hint(kind=HINT_AREA_CODE, label=f"area code {code}", country=region)
         state = states.most_common(1)[0][0]
         places = ", ".join(dict.fromkeys(c for c, _, _ in area_code_places(code)[:2]))
@@ -583,6 +606,13 @@ class GazetteerGeocoder:
                 elif body_tokens is not None:
                     need = self._body_need(m, body_tokens)
                 groups.append((m, need))
+        if body_tokens is not None:
+            # A name the text writes as a place once ("in Detroit") counts wherever it is
+            # named, so it is named where it first appears, not at its cued repeat.
+            least: dict[str, int] = {}
+            for m, need in groups:
+                least[m.phrase] = min(need, least.get(m.phrase, need))
+            groups = [(m, least[m.phrase]) for m, _ in groups]
         # "Hollywood, Los Angeles": a name that is both a city and a neighbourhood of another
         # named city is the neighbourhood, so it must not compete as a city.
         named = {(name_key(c.name), c.admin1) for g, _ in groups for c in g.cities}

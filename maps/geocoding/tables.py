@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-TABLES_VERSION = "4"
+# 5: whole-area-code entries as hints, longer body, first-named cued names, hint
+# tie-break (issue #16). The version is part of the geocoder's, so stored results say which.
+TABLES_VERSION = "5"
 
 
 class StateRow(NamedTuple):

@@ -10,6 +10,11 @@ from dataclasses import dataclass
 # field (or a deliberate flood) from costing more than a normal one.
 MAX_RAW_CHARS = 4000
 MAX_CLEAN_CHARS = 1000
+# An ad's whole text is read only when its location field names no city. Scraped pages put
+# their disclaimers first and the ad's "Seattle, WA" or "Bronx" after them, so the body gets a
+# longer bound (tokens that start no place name cost one set look-up each).
+MAX_BODY_RAW_CHARS = 12000
+MAX_BODY_CHARS = 6000
 
 # Characters that separate place parts: "San Diego - Gaslamp", "Dallas / Fort Worth", "LV, NV".
 SEPARATORS = frozenset(',/|;:()[]{}-\u2013\u2014&+<>*~#!?"\n')
@@ -37,8 +42,10 @@ _MAX_LABELLED = 3
 PREFIX_EXPANSIONS = {"st": "saint", "ste": "sainte", "ft": "fort", "mt": "mount", "pt": "port"}
 
 
-def clean_text(text: object) -> str:
-    """Return a bounded, printable, NFKC form of `text`.
+def clean_text(
+    text: object, *, raw_limit: int = MAX_RAW_CHARS, limit: int = MAX_CLEAN_CHARS
+) -> str:
+    """Return a bounded, printable, NFKC form of `text` (at most `limit` characters).
 
     Control characters become spaces (a NUL is used as a separator by some scrapers); invisible
     format characters (zero-width spaces, bidi overrides) are dropped because they are used to
@@ -46,7 +53,7 @@ def clean_text(text: object) -> str:
     """
     if not isinstance(text, str):
         text = "" if text is None else str(text)
-    raw = text[:MAX_RAW_CHARS]
+    raw = text[:raw_limit]
     normalised = unicodedata.normalize("NFKC", raw)
     out: list[str] = []
     for ch in normalised:
@@ -58,7 +65,7 @@ def clean_text(text: object) -> str:
         else:
             out.append(ch)
     cleaned = _SPACES_RE.sub(" ", "".join(out)).strip()
-    return cleaned[:MAX_CLEAN_CHARS]
+    return cleaned[:limit]
 
 
 def fold(text: str) -> str:

@@ -232,3 +232,63 @@ def test_a_small_town_in_the_body_needs_the_context(gazetteer: GazetteerGeocoder
         location_text="", body=body, phones=["+18022345678"], country="US", geocoder=gazetteer
     )
     assert vermont.posting.name == "Burlington, VT, US"
+
+
+# --- issue #16: misses found on the tune split of the real development labels ------------------
+FILLER = "Adults only. You must be of legal age to enter this site and agree to the terms. " * 20
+
+
+def test_a_place_named_after_a_long_disclaimer_is_still_read(gazetteer: GazetteerGeocoder) -> None:
+    assert len(FILLER) > 1000
+    body = f"{FILLER} call 206-234-5678 - Seattle, WA - 6 pictures"
+    result = geocode_ad(
+        location_text="", body=body, phones=["+12062345678"], country=None, geocoder=gazetteer
+    )
+    assert result.posting.name == "Seattle, WA, US"
+
+
+def test_an_area_code_registered_to_one_city_or_a_state_is_a_hint(
+    gazetteer: GazetteerGeocoder,
+) -> None:
+    # libphonenumber files 212 and 312 as a whole ("New York, NY", "Chicago, IL") and 917 only
+    # under its state: they used to give no hint at all.
+    manhattan, chicago, cell = (
+        gazetteer.phone_hint(p) for p in ("+12122345678", "+13122345678", "+19172345678")
+    )
+    assert manhattan.admin1 == "NY" and manhattan.points
+    assert chicago.admin1 == "IL" and chicago.points
+    assert cell.admin1 == "NY" and not cell.points
+    assert ("New York", "NY") in [(c, s) for c, s, _ in area_code_places("212")]
+    loc = gazetteer.geocode_context_only("text 917-234-5678, Bronx, VIP", hints=(cell,))
+    assert loc.name.startswith("The Bronx")
+
+
+def test_a_name_written_as_a_place_once_counts_where_it_is_first_named(
+    gazetteer: GazetteerGeocoder,
+) -> None:
+    # "in Dallas" later makes the first "Dallas" count: the first place named is Dallas, not
+    # the "Plano incalls" between them.
+    body = "Dallas, downtown and Plano incalls tonight. 40 ads in Dallas since May"
+    loc = gazetteer.geocode_context_only(body, hints=hints(gazetteer, "+16612345678"))
+    assert loc.name == "Dallas, TX, US"
+
+
+def test_an_area_code_breaks_a_tie_between_places_the_text_supports_equally(
+    gazetteer: GazetteerGeocoder,
+) -> None:
+    text = "Inland Empire, Ontario, Victorville, Hesperia"
+    assert gazetteer.geocode(text, country="US").name == "Ontario, CA, US"
+    loc = gazetteer.geocode(text, country="US", hints=hints(gazetteer, "+17602345678"))
+    assert loc.name == "Victorville, CA, US"
+    assert "area code 760" in loc.rule and "over the first place named, 'Ontario'" in loc.rule
+
+
+def test_a_world_city_of_a_country_the_body_names_is_read(gazetteer: GazetteerGeocoder) -> None:
+    body = "Barbara loves shopping and travel. Barbara Escorts Turkey | Gallery | Istanbul Gold"
+    loc = gazetteer.geocode_context_only(body, hints=hints(gazetteer, "+17792345678"))
+    assert loc.name == "Istanbul, TR"
+    # A world city with no country named, and a country with no city, place nothing.
+    for text in ("Gallery | Istanbul Gold tonight", "Turkey dinner and a movie, Gold special"):
+        assert (
+            gazetteer.geocode_context_only(text, hints=hints(gazetteer, "+17792345678")).lat is None
+        )
