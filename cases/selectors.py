@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING, Any, TypedDict
 
 import numpy as np
 from django.db import connection
-from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, Max, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from ads.models import Ad, AdImage, AdRevision, EntityKind, EntityOccurrence
-from analytics.models import AdEmbedding, AdNetwork, AdScore
+from analytics.models import AdEmbedding, AdNetwork, AdScore, Network
 from core.query import query_flag, query_indicator_code
 
 from .models import Decision, DecisionKind, ItemKind, ItemStatus, QueueItem, QueueItemSource
@@ -93,6 +93,86 @@ def _filter_ads(ads: QuerySet[Ad], filters: QueueFilters) -> QuerySet[Ad]:
     if filters.possible_minor:
         ads = ads.filter(score__possible_minor=True)
     return ads
+
+
+def queue_items_as_seen(*, user: User, items: list[QueueItem]) -> list[QueueItem]:
+    """Queue rows as this user may see them (issue #19 H1).
+
+    A network item's copied fields (size, places, risk, minor, indicators, title, reason,
+    priority, last seen, lead ad) are computed by the queue stage over all the network's ads.
+    When some of those ads come from sources the user may not see, the fields are recomputed
+    here from the visible ones, in memory only (`QueueItem.save` refuses such a copy), and
+    `hidden_count` says how many ads were left out. One query for a page where every item is
+    wholly visible.
+    """
+    from ads.models import Source
+    from analytics.selectors import networks_as_seen
+
+    from .stages import (
+        NETWORK_SCORE_SAMPLE,
+        _codes_text,
+        network_item_places,
+        network_item_reason,
+        network_item_title,
+        queue_priority,
+    )
+
+    network_items = [i for i in items if i.network_id]
+    if not network_items:
+        return items
+    partial = set(
+        QueueItemSource.objects.filter(item_id__in=[i.pk for i in network_items])
+        .exclude(source__in=Source.objects.visible_to(user))
+        .values_list("item_id", flat=True)
+    )
+    if not partial:
+        return items
+    networks = {
+        n.pk: n
+        for n in networks_as_seen(
+            user=user,
+            networks=list(
+                Network.objects.filter(pk__in=[i.network_id for i in items if i.pk in partial])
+            ),
+        )
+    }
+    for item in items:
+        network = networks.get(item.network_id) if item.pk in partial else None
+        if network is None:
+            continue
+        visible = Ad.objects.visible_to(user).filter(network_membership__network_id=network.pk)
+        top = list(
+            AdScore.objects.filter(ad_id__in=visible.values("pk"))
+            .order_by("-risk", "ad_id")
+            .values("ad_id", "risk", "minor", "possible_minor", "indicator_codes")[
+                :NETWORK_SCORE_SAMPLE
+            ]
+        )
+        risks = [row["risk"] for row in top if row["risk"] is not None]
+        minors = [row["minor"] for row in top if row["minor"] is not None]
+        codes = _codes_text(c for row in top for c in (row["indicator_codes"] or []))
+        places = network_item_places(network.cities or [])
+        item.size = network.size
+        item.risk = max(risks) if risks else None
+        item.minor = max(minors) if minors else None
+        item.possible_minor = any(row["possible_minor"] for row in top)
+        item.indicator_codes = codes
+        item.location = places[:300]
+        item.title = network_item_title(size=network.size, places=places)
+        item.reason = network_item_reason(size=network.size, risks=risks, codes=codes)
+        item.priority = queue_priority(
+            risk=item.risk, possible_minor=item.possible_minor, size=network.size
+        )
+        item.last_seen_at = visible.aggregate(last=Max("last_seen_at"))["last"] or item.last_seen_at
+        # The riskiest visible member leads; with none scored, the stored lead if it is visible.
+        if top:
+            item.lead_ad_id = top[0]["ad_id"]
+        elif item.lead_ad_id is not None and not visible.filter(pk=item.lead_ad_id).exists():
+            item.lead_ad_id = None
+        item.lead_ad_visible = item.lead_ad_id is not None
+        item.hidden_count = network.hidden_count
+        item.seen_in_part = True
+    return items
 
 
 def queue_items(
@@ -302,7 +382,18 @@ def ad_detail(*, user: User, ad: Ad) -> AdDetail:
         entities.setdefault(key, {"entity": o.entity, "count": 0})["count"] += 1
     membership = AdNetwork.objects.filter(ad_id=ad.pk).select_related("network").first()
     network = membership.network if membership else None
-    network_size = AdNetwork.objects.filter(network=network).count() if network else 0
+    if network is not None:
+        # Its size and cities as this user may see them: from the visible members only.
+        from analytics.selectors import networks_as_seen
+
+        networks_as_seen(user=user, networks=[network])
+    network_size = 0
+    if network is not None:
+        network_size = (
+            network.size
+            if network.hidden_count
+            else AdNetwork.objects.filter(network=network).count()
+        )
     # The item that reviews this ad: its network's when it has one, else its own.
     target = Q(network_id=network.pk) if network else Q(ad_id=ad.pk)
     item = QueueItem.objects.visible_to(user).filter(target).select_related("assignee").first()

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
+from analytics.selectors import networks_as_seen
 from audit.models import Action
 from audit.services import audit_request
 from cases import exports
@@ -83,7 +84,9 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "members": case.members.all(),
             # A case may hold networks and identifiers of ads from other units: each user sees
             # the ones behind ads they may see (issue #19 H1).
-            "networks": case.networks.visible_to(request.user),
+            "networks": networks_as_seen(
+                user=request.user, networks=list(case.networks.visible_to(request.user))
+            ),
             "entities": case.entities.visible_to(request.user)[:200],
             "note_form": NoteForm(),
             "member_form": MemberForm(),

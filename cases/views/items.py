@@ -14,6 +14,7 @@ from accounts.models import User
 from ads.models import Ad
 from audit.models import Action
 from audit.services import audit_request
+from cases import selectors
 from cases.forms import AssignForm, DecideForm, DueForm, NoteForm, ReasonForm
 from cases.models import Case, DecisionKind, ItemStatus, QueueItem
 from cases.services import triage
@@ -33,6 +34,7 @@ def _item(request: HttpRequest, pk: int) -> QueueItem:
 
 
 def _item_context(request: HttpRequest, item: QueueItem, **extra: Any) -> dict[str, Any]:
+    selectors.queue_items_as_seen(user=request.user, items=[item])
     network_ads: list[Ad] = []
     if item.network_id:
         network_ads = list(
@@ -104,7 +106,12 @@ def item_claim(request: HttpRequest, pk: int) -> HttpResponse:
         return render(
             request,
             "cases/_claim_cell.html",
-            {"item": with_row_urls([result.item])[0], "errors": errors},
+            {
+                "item": with_row_urls(
+                    selectors.queue_items_as_seen(user=request.user, items=[result.item])
+                )[0],
+                "errors": errors,
+            },
         )
     if is_htmx(request):
         return render(

@@ -33,7 +33,8 @@ def queue(request: HttpRequest) -> HttpResponse:
     rows = list(
         selectors.queue_items(user=request.user, filters=filters)[start : start + PAGE_SIZE + 1]
     )
-    items, has_next = with_row_urls(rows[:PAGE_SIZE]), len(rows) > PAGE_SIZE
+    items = selectors.queue_items_as_seen(user=request.user, items=rows[:PAGE_SIZE])
+    items, has_next = with_row_urls(items), len(rows) > PAGE_SIZE
     audit_request(
         request,
         action=Action.LIST,
@@ -63,7 +64,10 @@ def queue(request: HttpRequest) -> HttpResponse:
 @require_GET
 def queue_csv(request: HttpRequest) -> HttpResponse:
     filters = selectors.QueueFilters.from_query(request.GET)
-    items = list(selectors.queue_items(user=request.user, filters=filters)[:5000])
+    items = selectors.queue_items_as_seen(
+        user=request.user,
+        items=list(selectors.queue_items(user=request.user, filters=filters)[:5000]),
+    )
     audit_request(
         request,
         action=Action.EXPORT,

@@ -54,3 +54,154 @@ def test_the_queue_api_hides_a_lead_ad_of_another_unit(actors, spanning):
         listed = client.get("/api/v1/investigator/queue/").json()
         rows = listed["results"] if isinstance(listed, dict) else listed
         assert [r["lead_ad"] for r in rows if r["id"] == item.pk] == [expected], actor
+
+
+# --- every derived row, for every actor (the URL x role matrix extended to derived rows) --------
+# Unit B's ad carries marks that must never reach unit A: a place, a risk figure, an indicator,
+# and a word in its text (which a network template would quote).
+B_CITY = "Tulsa, OK"
+B_RISK = "0.97"
+B_INDICATOR = "ILO: debt bondage"
+B_WORD = "Quixotical"
+
+
+def _locate(ad, name: str) -> None:
+    from maps.models import AdLocation, Precision
+
+    AdLocation.objects.update_or_create(
+        ad=ad,
+        defaults={
+            "name": name,
+            "precision": Precision.CITY,
+            "lat": 36.15,
+            "lng": -95.99,
+            "geocoder_version": "test",
+        },
+    )
+
+
+@pytest.fixture
+def derived(actors):
+    """A network of one unit-A ad and two unit-B ads, with its figures computed by the real
+    linking and queue stages, escalated into a unit-A case."""
+    from analytics.stages import networks_refresh
+    from cases.stages import _upsert_network_item
+    from tests.cases.factories import score
+
+    text = "Sweet new girl in town, call 702-555-0134 for incall and outcall tonight"
+    mine = make_ad(actors.source_a, title="Sweet new girl", body=text)
+    theirs = [
+        make_ad(
+            actors.source_b,
+            title="Sweet new girl",
+            body=f"{text} {B_WORD} 918-555-01{n}{n}",
+            location_text=B_CITY,
+        )
+        for n in (2, 3)
+    ]
+    score(mine, risk=0.55, codes=("movement_language",))
+    for ad in theirs:
+        score(ad, risk=float(B_RISK), codes=("ilo_debt_bondage",))
+        _locate(ad, B_CITY)
+    _locate(mine, "Las Vegas, NV")
+    network = network_of([mine, *theirs], cities=[])
+    networks_refresh(network_ids=[network.pk])
+    _upsert_network_item(network)
+    network.refresh_from_db()
+    assert B_CITY in network.cities and network.size == 3  # the stored figures span both units
+    item = QueueItem.objects.get(network=network)
+    assert B_CITY in item.location and B_RISK in f"{item.risk:.2f}"
+    case = case_create(title="Derived", unit=actors.unit_a, by=actors.investigator_a)
+    case_add_item(case=case, item=item, by=actors.investigator_a)
+    return mine, theirs, network, item, case
+
+
+def _derived_urls(mine, network, item, case) -> list[str]:
+    from ads.models import Entity
+
+    phone = Entity.objects.get(kind="phone", value="+17025550134")
+    return [
+        reverse("cases:queue") + "?status=all",
+        reverse("cases:item", args=[item.pk]),
+        reverse("cases:ad", args=[mine.pk]),
+        reverse("cases:case", args=[case.pk]),
+        reverse("analytics:network-list"),
+        reverse("analytics:network", args=[network.pk]),
+        reverse("analytics:entity", args=[phone.pk]),
+        "/api/v1/investigator/queue/?status=all",
+        f"/api/v1/investigator/queue/{item.pk}/",
+    ]
+
+
+MARKS = (B_CITY, B_INDICATOR, "ilo_debt_bondage", B_WORD)
+
+
+def _shown(response) -> str:
+    """The response without the filter forms' fixed option lists (every indicator is named
+    there, whatever the data)."""
+    import re
+
+    return re.sub(r"<select.*?</select>", "", response.content.decode(), flags=re.S)
+
+
+@pytest.mark.parametrize("actor", ["investigator_a", "supervisor_a"])
+def test_derived_rows_show_nothing_of_ads_the_viewer_may_not_see(actors, derived, actor) -> None:
+    mine, _, network, item, case = derived
+    client = actors.client_for(actor)
+    for url in _derived_urls(mine, network, item, case):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        text = _shown(response)
+        for mark in MARKS:
+            assert mark not in text, (url, mark)
+        assert "risk 0.97" not in text and '"risk":0.97' not in text, url
+    # The unit-A reviewer sees the network as one ad of theirs, and is told others exist.
+    api = client.get(f"/api/v1/investigator/queue/{item.pk}/").json()
+    assert api["size"] == 1 and api["risk"] == pytest.approx(0.55)
+    assert api["lead_ad"] == mine.pk
+    page = client.get(reverse("analytics:network", args=[network.pk])).content.decode()
+    assert "2 ads of this network are outside your visibility" in page
+
+
+def test_the_queue_export_carries_only_visible_figures(actors, derived) -> None:
+    client = actors.client_for("investigator_a")
+    response = client.post(reverse("cases:queue-csv"), {"status": "all", "justification": "t"})
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "Network of 1 ads in Las Vegas, NV" in text
+    for mark in MARKS:
+        assert mark not in text, mark
+
+
+@pytest.mark.parametrize("actor", ["investigator_b", "admin"])
+def test_viewers_who_may_see_the_other_units_ads_still_see_them(actors, derived, actor) -> None:
+    mine, _, network, item, case = derived
+    client = actors.client_for(actor)
+    queue = client.get(reverse("cases:queue") + "?status=all").content.decode()
+    assert B_CITY in queue
+    network_page = client.get(reverse("analytics:network", args=[network.pk])).content.decode()
+    assert B_CITY in network_page
+
+
+@pytest.mark.parametrize("actor", ["partner_x", "partner_y", "auditor", "anonymous"])
+def test_roles_off_the_desk_get_no_derived_row(actors, derived, actor) -> None:
+    mine, _, network, item, case = derived
+    client = actors.client_for(actor)
+    for url in _derived_urls(mine, network, item, case):
+        response = client.get(url)
+        assert response.status_code in {302, 401, 403, 404}, (actor, url, response.status_code)
+        text = _shown(response)
+        for mark in MARKS:
+            assert mark not in text, (actor, url, mark)
+
+
+def test_a_network_seen_in_part_is_never_saved(actors, derived) -> None:
+    from analytics.selectors import networks_as_seen
+
+    _, _, network, item, _ = derived
+    [seen] = networks_as_seen(user=actors.investigator_a, networks=[network])
+    assert seen.size == 1 and seen.hidden_count == 2
+    with pytest.raises(RuntimeError):
+        seen.save()
+    network.refresh_from_db()
+    assert network.size == 3
