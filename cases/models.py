@@ -320,6 +320,16 @@ class CaseCounter(models.Model):
         return f"{self.year}: {self.last}"
 
 
+# A case event's kind in plain words, for the case page and the packet's PDF.
+CASE_EVENT_WORDS = {
+    "opened": "Case opened",
+    "item_added": "Brought into the case",
+    "member_added": "Member added",
+    "note": "Note",
+    "status": "Status changed",
+}
+
+
 class CaseEvent(models.Model):
     """One entry in a case's timeline."""
 
@@ -337,6 +347,10 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"case {self.case_id} {self.kind}"
+
+    @property
+    def kind_label(self) -> str:
+        return CASE_EVENT_WORDS.get(self.kind, self.kind.replace("_", " ").capitalize())
 
 
 class WatchKind(models.TextChoices):

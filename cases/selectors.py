@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from ads.models import Ad, AdImage, AdRevision, EntityKind, EntityOccurrence
 from analytics.models import AdEmbedding, AdNetwork, AdScore, Network
+from core.csv_safety import neutralise_bidi
 from core.query import query_flag, query_indicator_code
 
 from .models import Decision, DecisionKind, ItemKind, ItemStatus, QueueItem, QueueItemSource
@@ -250,12 +251,9 @@ def decision_labels() -> list[DecisionLabel]:
 
 # --- the ad as captured, with highlights ---------------------------------------------------------
 # Bidirectional controls can make hostile text read backwards (a phone "reversed" on screen);
-# they are shown as visible markers instead of being obeyed.
-_BIDI = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
-
-def visible_controls(text: str) -> str:
-    return _BIDI.sub(lambda m: f"[U+{ord(m.group()):04X}]", text)
+# they are shown as visible markers instead of being obeyed: the one neutraliser of CSVs, PDFs
+# and pages (core.csv_safety).
+visible_controls = neutralise_bidi
 
 
 @dataclass

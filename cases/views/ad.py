@@ -42,7 +42,9 @@ def ad_page(request: HttpRequest, pk: int) -> HttpResponse:
     Alert.objects.filter(watchlist__user=request.user, ad=ad, read_at__isnull=True).update(
         read_at=timezone.now()
     )
-    return render(request, "cases/ad.html", {"d": detail, "ad": ad, "revealed": _revealed(request)})
+    return render(
+        request, "cases/ad.html", {"d": detail, "ad": ad, "revealed": revealed_images(request)}
+    )
 
 
 # An investigator's reveals live in their session, for MEDIA_REVEAL_SECONDS: the clear picture is
@@ -50,7 +52,9 @@ def ad_page(request: HttpRequest, pk: int) -> HttpResponse:
 _REVEALED_KEY = "revealed_images"
 
 
-def _revealed(request: HttpRequest) -> set[int]:
+def revealed_images(request: HttpRequest) -> set[int]:
+    """Ids of the images this user revealed within MEDIA_REVEAL_SECONDS (the evidence packet
+    carries their originals)."""
     now = timezone.now().timestamp()
     grants = request.session.get(_REVEALED_KEY, {})
     return {
@@ -75,7 +79,7 @@ def ad_image(request: HttpRequest, pk: int, image_pk: int, variant: str) -> Http
         raise Http404
     image = _ad_image(request, pk, image_pk)
     blurred = variant == "blurred"
-    if not blurred and image.pk not in _revealed(request):
+    if not blurred and image.pk not in revealed_images(request):
         audit_request(
             request,
             action=Action.ACCESS_DENIED,
@@ -118,7 +122,7 @@ def ad_image_reveal(request: HttpRequest, pk: int, image_pk: int) -> HttpRespons
     grants = {
         key: at
         for key, at in request.session.get(_REVEALED_KEY, {}).items()
-        if int(key) in _revealed(request)
+        if int(key) in revealed_images(request)
     }
     grants[str(image.pk)] = timezone.now().timestamp()
     request.session[_REVEALED_KEY] = grants
@@ -126,7 +130,7 @@ def ad_image_reveal(request: HttpRequest, pk: int, image_pk: int) -> HttpRespons
         return render(
             request,
             "ads/_image.html",
-            {"image": image, "revealed": _revealed(request), "focus": True},
+            {"image": image, "revealed": revealed_images(request), "focus": True},
         )
     return redirect(reverse("cases:ad", args=[pk]) + f"#image-{image.pk}")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -15,7 +15,7 @@ from analytics.scoring.indicators import indicator_labels
 from audit.models import Action
 from audit.services import audit_request
 from cases import exports, selectors
-from cases.forms import SavedViewForm
+from cases.forms import QueueExportForm, SavedViewForm
 from cases.models import ItemStatus, SavedView
 from cases.services import triage
 from cases.views._shared import PAGE_SIZE, is_htmx, page_number, with_row_urls
@@ -55,15 +55,23 @@ def queue(request: HttpRequest) -> HttpResponse:
         "windows": list(selectors.WINDOWS),
         "orders": list(selectors.ORDERS),
         "indicators": list(indicator_labels().items()),
+        "export_form": QueueExportForm(initial={"query": params.urlencode()}),
     }
     if is_htmx(request):
         return render(request, "cases/_queue_rows.html", context)
     return render(request, "cases/queue.html", context)
 
 
-@require_GET
+@require_POST
 def queue_csv(request: HttpRequest) -> HttpResponse:
-    filters = selectors.QueueFilters.from_query(request.GET)
+    """The queue as CSV: POST with CSRF from the page's export form, which carries the page's
+    filters and the justification the user typed (a link cannot make an export)."""
+    form = QueueExportForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Say why you export the queue.")
+        return redirect(f"{reverse('cases:queue')}?{form.data.get('query', '')}")
+    params = QueryDict(form.cleaned_data["query"])
+    filters = selectors.QueueFilters.from_query(params)
     items = selectors.queue_items_as_seen(
         user=request.user,
         items=list(selectors.queue_items(user=request.user, filters=filters)[:5000]),
@@ -72,8 +80,8 @@ def queue_csv(request: HttpRequest) -> HttpResponse:
         request,
         action=Action.EXPORT,
         object_type="queue_item",
-        justification=request.GET.get("justification", "")[:500] or "queue export",
-        detail={"filters": request.GET.dict(), "count": len(items), "ids": [i.pk for i in items]},
+        justification=form.cleaned_data["justification"],
+        detail={"filters": params.dict(), "count": len(items), "ids": [i.pk for i in items]},
     )
     response = HttpResponse(
         exports.csv_text(exports.QUEUE_CSV_HEADER, exports.queue_csv_rows(items)),

@@ -165,7 +165,9 @@ def test_derived_rows_show_nothing_of_ads_the_viewer_may_not_see(actors, derived
 
 def test_the_queue_export_carries_only_visible_figures(actors, derived) -> None:
     client = actors.client_for("investigator_a")
-    response = client.post(reverse("cases:queue-csv"), {"status": "all", "justification": "t"})
+    response = client.post(
+        reverse("cases:queue-csv"), {"query": "status=all", "justification": "t"}
+    )
     assert response.status_code == 200
     text = response.content.decode()
     assert "Network of 1 ads in Las Vegas, NV" in text
