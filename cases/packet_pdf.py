@@ -209,12 +209,22 @@ def _timeline(plan: PacketPlan) -> Iterable[str]:
 
 def case_pdf(plan: PacketPlan) -> bytes:
     """The readable summary of the packet (the evidence files and the manifest are the record)."""
-    case = plan.case
-    styles = _styles()
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
-        buffer, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, title=f"Case {case.number}"
+        buffer,
+        pagesize=A4,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        title=f"Case {plan.case.number}",
     )
+    doc.build(case_story(plan))
+    return buffer.getvalue()
+
+
+def case_story(plan: PacketPlan) -> list[Any]:
+    """The PDF's flowables: the summary page, then each ad as captured."""
+    case = plan.case
+    styles = _styles()
     exported = timezone.now()
     story: list[Any] = [
         _p(f"Case {case.number}: {case.title}", styles["title"]),
@@ -292,5 +302,4 @@ def case_pdf(plan: PacketPlan) -> bytes:
             XPreformatted(markup(_wrap(ad.document[:6000]), packet_fonts().mono), styles["ad"])
         )
         story.append(Spacer(1, 4 * mm))
-    doc.build(story)
-    return buffer.getvalue()
+    return story
