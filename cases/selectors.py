@@ -176,6 +176,15 @@ def queue_items_as_seen(*, user: User, items: list[QueueItem]) -> list[QueueItem
     return items
 
 
+def queue_rows_seen(items: list[QueueItem]) -> dict[str, list[int]]:
+    """What queue rows show, for the audit trail: the items, and the ads whose own words a row
+    quotes (a single-ad item's title; a network row shows figures only)."""
+    return {
+        "queue_item": [i.pk for i in items],
+        "ad": [i.ad_id for i in items if i.ad_id],
+    }
+
+
 def queue_items(
     *, user: User, filters: QueueFilters, items: QuerySet[QueueItem] | None = None
 ) -> QuerySet[QueueItem]:

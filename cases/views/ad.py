@@ -38,6 +38,11 @@ def ad_page(request: HttpRequest, pk: int) -> HttpResponse:
             "network": detail.network.pk if detail.network else None,
             "images": [image.pk for image in detail.images],
         },
+        seen={
+            "ad": [ad.pk] + [a.pk for a, _ in detail.similar],
+            "ad_image": [image.pk for image in detail.images],
+            "network": [detail.network.pk] if detail.network else [],
+        },
     )
     Alert.objects.filter(watchlist__user=request.user, ad=ad, read_at__isnull=True).update(
         read_at=timezone.now()
@@ -156,6 +161,7 @@ def search(request: HttpRequest) -> HttpResponse:
                 "filters": request.GET.dict(),
                 "ids": [a.pk for a in ads],
             },
+            seen={"ad": [a.pk for a in ads]},
         )
     params = request.GET.copy()
     params.pop("page", None)

@@ -33,7 +33,11 @@ def _case(request: HttpRequest, pk: int) -> Case:
 def case_list(request: HttpRequest) -> HttpResponse:
     cases = list(Case.objects.visible_to(request.user).select_related("unit")[:200])
     audit_request(
-        request, action=Action.LIST, object_type="case", detail={"ids": [c.pk for c in cases]}
+        request,
+        action=Action.LIST,
+        object_type="case",
+        detail={"ids": [c.pk for c in cases]},
+        seen={"case": [c.pk for c in cases]},
     )
     return render(request, "cases/case_list.html", {"cases": cases, "form": CaseForm()})
 
@@ -68,12 +72,22 @@ def case_create_view(request: HttpRequest) -> HttpResponse:
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
     ads = list(exports.case_ads(case=case, user=request.user)[:500])
+    networks = networks_as_seen(
+        user=request.user, networks=list(case.networks.visible_to(request.user))
+    )
+    entities = list(case.entities.visible_to(request.user)[:200])
     audit_request(
         request,
         action=Action.VIEW,
         object_type="case",
         object_id=case.pk,
         detail={"number": case.number, "ads": [a.pk for a in ads]},
+        seen={
+            "case": [case.pk],
+            "ad": [a.pk for a in ads],
+            "network": [n.pk for n in networks],
+            "entity": [e.pk for e in entities],
+        },
     )
     return render(
         request,
@@ -85,10 +99,8 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "members": case.members.all(),
             # A case may hold networks and identifiers of ads from other units: each user sees
             # the ones behind ads they may see (issue #19 H1).
-            "networks": networks_as_seen(
-                user=request.user, networks=list(case.networks.visible_to(request.user))
-            ),
-            "entities": case.entities.visible_to(request.user)[:200],
+            "networks": networks,
+            "entities": entities,
             "visibility": exports.case_visibility(case=case),
             "packet_form": PacketForm(),
             "export_form": ExportForm(),
@@ -185,6 +197,11 @@ def case_packet(request: HttpRequest, pk: int) -> HttpResponse:
         object_id=case.pk,
         justification=justification,
         detail=plan.audit_detail(),
+        seen={
+            "case": [case.pk],
+            "ad": [ad.pk for ad in plan.ads],
+            "ad_image": [i.image.pk for i in plan.images],
+        },
     )
     for entry in plan.images:
         if entry.original and entry.why == "chosen at export":
@@ -215,7 +232,8 @@ def case_csv(request: HttpRequest, pk: int) -> HttpResponse:
         object_type="case",
         object_id=case.pk,
         justification=form.cleaned_data["justification"],
-        detail={"format": "csv", "ads": [a.pk for a in ads]},
+        detail={"format": "csv", "ids": [a.pk for a in ads]},
+        seen={"case": [case.pk], "ad": [a.pk for a in ads]},
     )
     response = HttpResponse(
         exports.csv_text(exports.CASE_CSV_HEADER, exports.case_csv_rows(ads)),

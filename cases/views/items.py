@@ -61,14 +61,20 @@ def _item_context(request: HttpRequest, item: QueueItem, **extra: Any) -> dict[s
 @require_GET
 def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
     item = _item(request, pk)
+    context = _item_context(request, item)
     audit_request(
         request,
         action=Action.VIEW,
         object_type="queue_item",
         object_id=item.pk,
         detail={"ad": item.ad_id, "network": item.network_id},
+        seen={
+            "queue_item": [item.pk],
+            "ad": [item.ad_id] if item.ad_id else [a.pk for a in context["network_ads"]],
+            "network": [item.network_id] if item.network_id else [],
+        },
     )
-    return render(request, "cases/item.html", _item_context(request, item))
+    return render(request, "cases/item.html", context)
 
 
 def _after_change(request: HttpRequest, item: QueueItem) -> HttpResponse:

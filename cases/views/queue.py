@@ -40,6 +40,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         action=Action.LIST,
         object_type="queue_item",
         detail={"filters": request.GET.dict(), "page": page, "ids": [i.pk for i in items]},
+        seen=selectors.queue_rows_seen(items),
     )
     params = request.GET.copy()
     params.pop("page", None)
@@ -82,6 +83,7 @@ def queue_csv(request: HttpRequest) -> HttpResponse:
         object_type="queue_item",
         justification=form.cleaned_data["justification"],
         detail={"filters": params.dict(), "count": len(items), "ids": [i.pk for i in items]},
+        seen=selectors.queue_rows_seen(items),
     )
     response = HttpResponse(
         exports.csv_text(exports.QUEUE_CSV_HEADER, exports.queue_csv_rows(items)),
