@@ -70,7 +70,11 @@ class QueueItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Invest
         page = super().paginate_queryset(queryset)
         if page is None:
             return None
-        return selectors.queue_items_as_seen(user=self.request.user, items=list(page))
+        return selectors.queue_items_as_seen(
+            user=self.request.user,
+            items=list(page),
+            filters=selectors.QueueFilters.from_query(self.request.query_params),
+        )
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         item = self.get_object()

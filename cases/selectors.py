@@ -96,7 +96,9 @@ def _filter_ads(ads: QuerySet[Ad], filters: QueueFilters) -> QuerySet[Ad]:
     return ads
 
 
-def queue_items_as_seen(*, user: User, items: list[QueueItem]) -> list[QueueItem]:
+def queue_items_as_seen(
+    *, user: User, items: list[QueueItem], filters: QueueFilters | None = None
+) -> list[QueueItem]:
     """Queue rows as this user may see them (issue #19 H1).
 
     A network item's copied fields (size, places, risk, minor, indicators, title, reason,
@@ -105,6 +107,10 @@ def queue_items_as_seen(*, user: User, items: list[QueueItem]) -> list[QueueItem
     here from the visible ones, in memory only (`QueueItem.save` refuses such a copy), and
     `hidden_count` says how many ads were left out. One query for a page where every item is
     wholly visible.
+
+    With `filters` (the ones the rows were selected by), an item seen in part that matched only
+    through its hidden ads (a place, an indicator, a possible minor, a date of theirs) is left
+    out, so a filter cannot be used to probe another unit's ads.
     """
     from ads.models import Source
     from analytics.selectors import networks_as_seen
@@ -173,7 +179,20 @@ def queue_items_as_seen(*, user: User, items: list[QueueItem]) -> list[QueueItem
         item.lead_ad_visible = item.lead_ad_id is not None
         item.hidden_count = network.hidden_count
         item.seen_in_part = True
-    return items
+    if filters is None:
+        return items
+    return [i for i in items if not getattr(i, "seen_in_part", False) or _matches(i, filters)]
+
+
+def _matches(item: QueueItem, filters: QueueFilters) -> bool:
+    """The item's fields as seen still meet the filters that selected it."""
+    if filters.location and filters.location.lower() not in item.location.lower():
+        return False
+    if filters.indicator and f" {filters.indicator} " not in item.indicator_codes:
+        return False
+    if filters.possible_minor and not item.possible_minor:
+        return False
+    return not (filters.window and item.last_seen_at < timezone.now() - WINDOWS[filters.window])
 
 
 def queue_rows_seen(items: list[QueueItem]) -> dict[str, list[int]]:
@@ -201,8 +220,16 @@ def queue_items(
     if filters.window:
         items = items.filter(last_seen_at__gte=timezone.now() - WINDOWS[filters.window])
     if filters.source is not None:
+        # Only a source the user may see: another unit's source id must not select its items.
+        from ads.models import Source
+
+        shown = Source.objects.visible_to(user).filter(pk=filters.source)
         items = items.filter(
-            Exists(QueueItemSource.objects.filter(item_id=OuterRef("pk"), source_id=filters.source))
+            Exists(
+                QueueItemSource.objects.filter(
+                    item_id=OuterRef("pk"), source_id=filters.source, source__in=shown
+                )
+            )
         )
     if filters.indicator:
         items = items.filter(indicator_codes__contains=f" {filters.indicator} ")

@@ -33,7 +33,9 @@ def queue(request: HttpRequest) -> HttpResponse:
     rows = list(
         selectors.queue_items(user=request.user, filters=filters)[start : start + PAGE_SIZE + 1]
     )
-    items = selectors.queue_items_as_seen(user=request.user, items=rows[:PAGE_SIZE])
+    items = selectors.queue_items_as_seen(
+        user=request.user, items=rows[:PAGE_SIZE], filters=filters
+    )
     items, has_next = with_row_urls(items), len(rows) > PAGE_SIZE
     audit_request(
         request,
@@ -76,6 +78,7 @@ def queue_csv(request: HttpRequest) -> HttpResponse:
     items = selectors.queue_items_as_seen(
         user=request.user,
         items=list(selectors.queue_items(user=request.user, filters=filters)[:5000]),
+        filters=filters,
     )
     audit_request(
         request,

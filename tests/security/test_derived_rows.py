@@ -207,3 +207,29 @@ def test_a_network_seen_in_part_is_never_saved(actors, derived) -> None:
         seen.save()
     network.refresh_from_db()
     assert network.size == 3
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"location": "Tulsa"},
+        {"indicator": "ilo_debt_bondage"},
+        {"source": "SOURCE_B"},
+    ],
+)
+def test_a_filter_cannot_probe_another_units_ads(actors, derived, query) -> None:
+    _, _, _, item, _ = derived
+    params = {
+        "status": "all",
+        **{k: str(actors.source_b.pk) if v == "SOURCE_B" else v for k, v in query.items()},
+    }
+    mine = actors.client_for("investigator_a")
+    page = mine.get(reverse("cases:queue"), params).content.decode()
+    assert f'id="item-{item.pk}"' not in page
+    api = mine.get("/api/v1/investigator/queue/", params).json()
+    rows = api["results"] if isinstance(api, dict) else api
+    assert item.pk not in [r["id"] for r in rows]
+    theirs = actors.client_for("investigator_b").get(reverse("cases:queue"), params)
+    assert f'id="item-{item.pk}"' in theirs.content.decode()
+    unfiltered = mine.get(reverse("cases:queue"), {"status": "all"}).content.decode()
+    assert f'id="item-{item.pk}"' in unfiltered
