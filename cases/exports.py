@@ -116,13 +116,15 @@ class CaseVisibility:
     def differs(self) -> bool:
         return any(count != self.total for _, count in self.members)
 
-    def sentence(self, user: User) -> str:
+    def sentence(self, user: User, seen: int) -> str:
+        """What the packet's reader must know about whose view of the case it holds."""
         if not self.differs:
             return f"Every member sees the same {self.total} ad(s) of this case."
         each = "; ".join(f"{name}: {count}" for name, count in self.members)
         return (
             f"This case looks different to each member: members see only the ads of their own "
-            f"units. The case holds {self.total} ad(s); ads each member sees: {each}."
+            f"units. The case holds {self.total} ad(s); this packet holds the {seen} that "
+            f"{user.get_username()} may see. Ads each member sees: {each}."
         )
 
 

@@ -239,7 +239,7 @@ def case_story(plan: PacketPlan) -> list[Any]:
     if case.summary:
         story += [_p(case.summary, styles["body"]), Spacer(1, 3 * mm)]
     story.append(_p("Summary", styles["h2"]))
-    story.append(_p(plan.visibility.sentence(plan.user), styles["body"]))
+    story.append(_p(plan.visibility.sentence(plan.user, len(plan.ads)), styles["body"]))
     story.append(
         _p(
             f"{len(plan.ads)} ad(s) · {len(plan.identifiers)} identifier(s) · "

@@ -225,9 +225,23 @@ def test_the_pdf_prints_emoji_risk_in_two_decimals_and_a_summary(actors, world) 
     assert markup("🌹") == '<font name="PacketSymbols">🌹</font>'
     assert markup("<b>&") == "&lt;b&gt;&amp;"
     assert markup("a\u202eb") == "a[U+202E]b"
+    from reportlab.graphics.shapes import Drawing
+
+    from maps.models import AdLocation, Precision
+
+    AdLocation.objects.create(
+        ad=mine,
+        lat=36.17,
+        lng=-115.14,
+        name="Las Vegas, NV",
+        precision=Precision.CITY,
+        geocoder_version="test",
+    )
     plan = packet_plan(
         case=case, user=actors.investigator_a, justification="j", revealed=set(), choice="blurred"
     )
+    assert plan.places == [("Las Vegas, NV", 36.17, -115.14, 1)]
+    assert any(isinstance(f, Drawing) for f in case_story(plan))  # where the ads were posted
     texts: list[str] = []
     for flowable in case_story(plan):
         if hasattr(flowable, "text"):
@@ -258,6 +272,14 @@ def test_the_page_and_the_packet_say_when_members_see_different_ads(actors, worl
         "ads_each_member_sees": {"inv-a": 1, "inv-b": 1},
         "looks_different_to_members": True,
     }
+    from cases.exports import packet_plan
+    from cases.packet_pdf import case_story
+
+    plan = packet_plan(
+        case=case, user=actors.investigator_b, justification="j", revealed=set(), choice="blurred"
+    )
+    texts = " ".join(getattr(f, "text", "") for f in case_story(plan))
+    assert "this packet holds the 1 that inv-b may see" in texts
 
 
 def test_one_unit_case_says_nothing_about_different_views(actors) -> None:
