@@ -29,7 +29,7 @@ RLO = "\u202e"
 PAYLOADS = (
     "<script>window.__pwned='script'</script>",
     "<img src=x onerror=\"window.__pwned='img'\">",
-    "\"><svg onload=\"window.__pwned='svg'\">",
+    '"><svg onload="window.__pwned=\'svg\'">',
     "'><iframe srcdoc=\"<script>parent.__pwned='iframe'</script>\"></iframe>",
     "</textarea></title><b onmouseover=\"window.__pwned='b'\">bold</b>",
     "{{ 7|add:7 }}{% now 'Y' %}",
