@@ -879,8 +879,9 @@ class MemberFacts:
         ]
 
 
-def member_facts(ad_ids: list[int]) -> MemberFacts:
-    """Dates, places, risks, phones, names and near-duplicate groups of the ads, in a few queries.
+def member_facts(ad_ids: list[int], *, identities: bool = True) -> MemberFacts:
+    """Dates, places, risks, phones, names and near-duplicate groups of the ads, in a few queries
+    (without `identities`: dates, places and risks only).
 
     The linking stage computes every network's stored figures from it; the pages compute the
     figures of a network seen in part (some ads outside the viewer's units) from the same reader.
@@ -897,11 +898,14 @@ def member_facts(ad_ids: list[int]) -> MemberFacts:
             .values_list("ad_id", "name")
         )
         facts.risk.update(AdScore.objects.filter(ad_id__in=chunk).values_list("ad_id", "risk"))
+        if not identities:
+            continue
         for ad_id, kind, value in EntityOccurrence.objects.filter(
             ad_id__in=chunk, entity__kind__in=[EntityKind.PHONE, EntityKind.NAME]
         ).values_list("ad_id", "entity__kind", "entity__value"):
             (facts.phones if kind == EntityKind.PHONE else facts.names)[ad_id].add(value)
-    facts.templates = _text_groups(ad_ids)
+    if identities:
+        facts.templates = _text_groups(ad_ids)
     return facts
 
 

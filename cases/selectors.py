@@ -138,6 +138,7 @@ def queue_items_as_seen(
         n.pk: n
         for n in networks_as_seen(
             user=user,
+            figures_only=True,
             networks=list(
                 Network.objects.filter(pk__in=[i.network_id for i in items if i.pk in partial])
             ),
