@@ -60,16 +60,13 @@ class NetworkDetail:
     boost: dict[str, Any] = field(default_factory=dict)
 
 
-def networks_as_seen(
-    *, user: User, networks: list[Network], figures_only: bool = False
-) -> list[Network]:
+def networks_as_seen(*, user: User, networks: list[Network]) -> list[Network]:
     """The networks as this user may see them: one with ads outside the user's visibility has
     its size, dates, cities, max risk and features (with the boost) recomputed from the visible
     members, in memory only (`Network.save` refuses such a copy), and `hidden_count` set.
 
     Every page that shows a network's figures passes it through here first. Networks wholly
-    visible (nearly all, and all of them for an admin) cost one query for the lot. With
-    `figures_only` (the queue's rows), the patterns are not recomputed: `features` is emptied.
+    visible (nearly all, and all of them for an admin) cost one query for the lot.
     """
     ids = [n.pk for n in networks]
     hidden = dict(
@@ -82,21 +79,19 @@ def networks_as_seen(
     for network in networks:
         network.hidden_count = hidden.get(network.pk, 0)
         if network.hidden_count:
-            _recompute_from_visible(user, network, figures_only=figures_only)
+            _recompute_from_visible(user, network)
     return networks
 
 
-def _recompute_from_visible(user: User, network: Network, *, figures_only: bool) -> None:
+def _recompute_from_visible(user: User, network: Network) -> None:
     visible = Ad.objects.visible_to(user).filter(network_membership__network=network)
     size = visible.count()
     ids = list(visible.order_by("-pk").values_list("pk", flat=True)[:FEATURE_SAMPLE])
-    facts = member_facts(ids, identities=not figures_only)
+    facts = member_facts(ids)
     features: dict[str, Any] = dict(network_features(facts.rows(ids)))
     features["size"] = size
     features["sampled"] = len(ids)
     features["boost"] = network_boost(features)
-    if figures_only:
-        features = {"city_list": features["city_list"]}
     times = [t for t in facts.posted.values() if t is not None]
     risks = [r for r in facts.risk.values() if r is not None]
     network.size = size

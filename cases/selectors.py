@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING, Any, TypedDict
 
 import numpy as np
 from django.db import connection
-from django.db.models import BooleanField, Exists, Max, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from ads.models import Ad, AdImage, AdRevision, EntityKind, EntityOccurrence
-from analytics.models import AdEmbedding, AdNetwork, AdScore, Network
+from analytics.models import AdEmbedding, AdNetwork, AdScore
 from core.csv_safety import neutralise_bidi
 from core.query import query_flag, query_indicator_code
 
@@ -113,7 +113,8 @@ def queue_items_as_seen(
     out, so a filter cannot be used to probe another unit's ads.
     """
     from ads.models import Source
-    from analytics.selectors import networks_as_seen
+    from analytics.linking import network_features
+    from analytics.stages import FEATURE_SAMPLE, member_facts
 
     from .stages import (
         NETWORK_SCORE_SAMPLE,
@@ -134,51 +135,65 @@ def queue_items_as_seen(
     )
     if not partial:
         return items
-    networks = {
-        n.pk: n
-        for n in networks_as_seen(
-            user=user,
-            figures_only=True,
-            networks=list(
-                Network.objects.filter(pk__in=[i.network_id for i in items if i.pk in partial])
-            ),
-        )
-    }
+    # A few queries for the whole page, however many of its items are seen in part.
+    network_ids = {i.network_id for i in items if i.pk in partial}
+    members: dict[int, list[tuple[int, Any]]] = {n: [] for n in network_ids}
+    for network_id, ad_id, last_seen in (
+        Ad.objects.visible_to(user)
+        .filter(network_membership__network_id__in=network_ids)
+        .order_by("-pk")
+        .values_list("network_membership__network_id", "pk", "last_seen_at")
+    ):
+        members[network_id].append((ad_id, last_seen))
+    totals = dict(
+        AdNetwork.objects.filter(network_id__in=network_ids)
+        .values("network_id")
+        .annotate(n=Count("ad_id"))
+        .values_list("network_id", "n")
+    )
+    sampled = [ad_id for rows in members.values() for ad_id, _ in rows[:FEATURE_SAMPLE]]
+    facts = member_facts(sampled, identities=False)
+    visible_ids = [ad_id for rows in members.values() for ad_id, _ in rows]
+    scores: dict[int, dict[str, Any]] = {}
+    for start in range(0, len(visible_ids), 2000):
+        for row in AdScore.objects.filter(ad_id__in=visible_ids[start : start + 2000]).values(
+            "ad_id", "risk", "minor", "possible_minor", "indicator_codes"
+        ):
+            scores[row["ad_id"]] = row
     for item in items:
-        network = networks.get(item.network_id) if item.pk in partial else None
-        if network is None:
+        if item.pk not in partial:
             continue
-        visible = Ad.objects.visible_to(user).filter(network_membership__network_id=network.pk)
-        top = list(
-            AdScore.objects.filter(ad_id__in=visible.values("pk"))
-            .order_by("-risk", "ad_id")
-            .values("ad_id", "risk", "minor", "possible_minor", "indicator_codes")[
-                :NETWORK_SCORE_SAMPLE
-            ]
-        )
+        rows = members[item.network_id]
+        size = len(rows)
+        top = sorted(
+            (scores[ad_id] for ad_id, _ in rows if ad_id in scores),
+            key=lambda r: (-(r["risk"] if r["risk"] is not None else -1.0), r["ad_id"]),
+        )[:NETWORK_SCORE_SAMPLE]
         risks = [row["risk"] for row in top if row["risk"] is not None]
         minors = [row["minor"] for row in top if row["minor"] is not None]
         codes = _codes_text(c for row in top for c in (row["indicator_codes"] or []))
-        places = network_item_places(network.cities or [])
-        item.size = network.size
+        cities = network_features(facts.rows(a for a, _ in rows[:FEATURE_SAMPLE]))["city_list"]
+        places = network_item_places(cities)
+        item.size = size
         item.risk = max(risks) if risks else None
         item.minor = max(minors) if minors else None
         item.possible_minor = any(row["possible_minor"] for row in top)
         item.indicator_codes = codes
         item.location = places[:300]
-        item.title = network_item_title(size=network.size, places=places)
-        item.reason = network_item_reason(size=network.size, risks=risks, codes=codes)
+        item.title = network_item_title(size=size, places=places)
+        item.reason = network_item_reason(size=size, risks=risks, codes=codes)
         item.priority = queue_priority(
-            risk=item.risk, possible_minor=item.possible_minor, size=network.size
+            risk=item.risk, possible_minor=item.possible_minor, size=size
         )
-        item.last_seen_at = visible.aggregate(last=Max("last_seen_at"))["last"] or item.last_seen_at
+        seen_times = [t for _, t in rows if t is not None]
+        item.last_seen_at = max(seen_times) if seen_times else item.last_seen_at
         # The riskiest visible member leads; with none scored, the stored lead if it is visible.
         if top:
             item.lead_ad_id = top[0]["ad_id"]
-        elif item.lead_ad_id is not None and not visible.filter(pk=item.lead_ad_id).exists():
+        elif item.lead_ad_id not in {ad_id for ad_id, _ in rows}:
             item.lead_ad_id = None
         item.lead_ad_visible = item.lead_ad_id is not None
-        item.hidden_count = network.hidden_count
+        item.hidden_count = totals.get(item.network_id, 0) - size
         item.seen_in_part = True
     if filters is None:
         return items

@@ -233,3 +233,37 @@ def test_a_filter_cannot_probe_another_units_ads(actors, derived, query) -> None
     assert f'id="item-{item.pk}"' in theirs.content.decode()
     unfiltered = mine.get(reverse("cases:queue"), {"status": "all"}).content.decode()
     assert f'id="item-{item.pk}"' in unfiltered
+
+
+def test_the_queue_recomputes_rows_seen_in_part_in_a_fixed_number_of_queries(actors) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from cases.models import QueueItemSource
+    from tests.cases.factories import score
+
+    client = actors.client_for("investigator_a")
+
+    def add_items(count: int) -> None:
+        for _ in range(count):
+            a = make_ad(actors.source_a, extract=False)
+            b = make_ad(actors.source_b, extract=False)
+            score(a, risk=0.6)
+            score(b, risk=0.95)
+            item = QueueItem.objects.create(
+                kind="network", network=network_of([a, b]), lead_ad=b, size=2, status="new"
+            )
+            for source in (actors.source_a, actors.source_b):
+                QueueItemSource.objects.create(item=item, source=source)
+
+    counts, total = [], 0
+    for count in (2, 8):
+        add_items(count)
+        total += count
+        client.get(reverse("cases:queue"))
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(reverse("cases:queue"))
+        # Every row shows the viewer's one ad of the network, not the stored two.
+        assert page.content.decode().count("Network of 1 ads") == total
+        counts.append(len(queries.captured_queries))
+    assert counts[0] == counts[1], counts
