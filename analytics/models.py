@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 from django.db.models import Q
@@ -145,6 +145,13 @@ class Network(models.Model):
 
     def __str__(self) -> str:
         return f"network {self.pk} ({self.size} ads)"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # A copy whose figures were recomputed for one viewer (analytics.selectors
+        # .networks_as_seen) must never overwrite the stored figures of the whole network.
+        if getattr(self, "seen_in_part", False):
+            raise RuntimeError(f"network {self.pk} as seen by one user is not saved")
+        super().save(*args, **kwargs)
 
 
 class AdNetwork(models.Model):

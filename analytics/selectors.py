@@ -1,8 +1,9 @@
 """Reads for the network and entity pages: only what the user may see, from `visible_to`.
 
-A network can span units. Its stored aggregates (size, dates, cities, counts, boost) are shown
-to anyone who may see one of its ads, as the queue already does; ad text, the template and the
-graph are built from the user's visible member ads only, so no words of another unit's ads leak.
+A network can span units. What a user is shown of it comes from the ads that user may see:
+a network with ads outside the viewer's units is shown with its size, dates, cities, risk,
+patterns, template and graph recomputed from the visible members (`networks_as_seen`), and only
+the number of the others. No word, place or figure of another unit's ads leaks (issue #19 H1).
 "More like this" lives in `cases.selectors.more_like_this` and is not duplicated here.
 """
 
@@ -20,10 +21,17 @@ from django.db.models import Count, F
 from django.urls import reverse
 
 from ads.models import POSTER_KINDS, Ad, Entity, EntityKind, EntityOccurrence
-from analytics.linking import UnionFind, template_view
+from analytics.linking import UnionFind, network_features, template_view
 
 from .models import AdNetwork, AdScore, Link, LinkKind, Network
-from .stages import COMMON_ENTITY_LIMIT, LINKED_KINDS, TEMPLATE_TEXTS
+from .stages import (
+    COMMON_ENTITY_LIMIT,
+    FEATURE_SAMPLE,
+    LINKED_KINDS,
+    TEMPLATE_TEXTS,
+    member_facts,
+    network_boost,
+)
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -52,6 +60,50 @@ class NetworkDetail:
     boost: dict[str, Any] = field(default_factory=dict)
 
 
+def networks_as_seen(*, user: User, networks: list[Network]) -> list[Network]:
+    """The networks as this user may see them: one with ads outside the user's visibility has
+    its size, dates, cities, max risk and features (with the boost) recomputed from the visible
+    members, in memory only (`Network.save` refuses such a copy), and `hidden_count` set.
+
+    Every page that shows a network's figures passes it through here first. Networks wholly
+    visible (nearly all, and all of them for an admin) cost one query for the lot.
+    """
+    ids = [n.pk for n in networks]
+    hidden = dict(
+        AdNetwork.objects.filter(network_id__in=ids)
+        .exclude(ad__in=Ad.objects.visible_to(user))
+        .values("network_id")
+        .annotate(n=Count("ad_id"))
+        .values_list("network_id", "n")
+    )
+    for network in networks:
+        network.hidden_count = hidden.get(network.pk, 0)
+        if network.hidden_count:
+            _recompute_from_visible(user, network)
+    return networks
+
+
+def _recompute_from_visible(user: User, network: Network) -> None:
+    visible = Ad.objects.visible_to(user).filter(network_membership__network=network)
+    size = visible.count()
+    ids = list(visible.order_by("-pk").values_list("pk", flat=True)[:FEATURE_SAMPLE])
+    facts = member_facts(ids)
+    features: dict[str, Any] = dict(network_features(facts.rows(ids)))
+    features["size"] = size
+    features["sampled"] = len(ids)
+    features["boost"] = network_boost(features)
+    times = [t for t in facts.posted.values() if t is not None]
+    risks = [r for r in facts.risk.values() if r is not None]
+    network.size = size
+    network.first_seen_at = min(times) if times else None
+    network.last_seen_at = max(times) if times else None
+    network.cities = features["city_list"]
+    network.max_risk = max(risks) if risks else None
+    network.features = features
+    network.template = {}  # built from the visible texts by `network_detail` when shown
+    network.seen_in_part = True
+
+
 def network_resolve(network: Network) -> Network:
     """Follow `merged_into` to the network that now holds the ads."""
     seen = {network.pk}
@@ -62,16 +114,17 @@ def network_resolve(network: Network) -> Network:
 
 
 def network_detail(*, user: User, network: Network) -> NetworkDetail:
-    """Visible member ads (most recent first), entities, template and graph data."""
+    """Visible member ads (most recent first), entities, template and graph data; `network`
+    is passed through `networks_as_seen` (its figures become those of the visible ads)."""
+    networks_as_seen(user=user, networks=[network])
     visible = Ad.objects.visible_to(user).filter(network_membership__network=network)
     visible_count = visible.count()
     ads = list(visible.select_related("source").order_by("-posted_at", "-pk")[:PAGE_ADS])
     ids = [ad.pk for ad in ads]
     scores = AdScore.objects.filter(ad_id__in=ids).in_bulk()
     _attach_risk(ads, scores)
-    total = AdNetwork.objects.filter(network=network).count()
     stored = network.template or {}
-    if visible_count == total and stored:
+    if not network.hidden_count and stored:
         template, from_visible = stored, False
     else:
         texts = [ad.document for ad in ads[:TEMPLATE_TEXTS]]
@@ -104,7 +157,7 @@ def network_detail(*, user: User, network: Network) -> NetworkDetail:
         network=network,
         ads=ads,
         visible_count=visible_count,
-        hidden_count=total - visible_count,
+        hidden_count=network.hidden_count,
         scores=scores,
         template=template,
         template_from_visible=from_visible,
@@ -231,12 +284,14 @@ def _graph(
 
 
 def networks_for(*, user: User, limit: int = 100) -> list[Network]:
-    """The user's visible live networks, riskiest first."""
-    return list(
+    """The user's visible live networks, riskiest first (by the stored figures), as seen by the
+    user (`networks_as_seen`)."""
+    networks = list(
         Network.objects.visible_to(user)
         .filter(merged_into__isnull=True, size__gte=2)
         .order_by("-max_risk", "-size", "-pk")[:limit]
     )
+    return networks_as_seen(user=user, networks=networks)
 
 
 @dataclass
@@ -267,8 +322,11 @@ def entity_detail(*, user: User, entity: Entity) -> EntityDetail:
     scores = AdScore.objects.filter(ad_id__in=ids).in_bulk()
     _attach_risk(ads, scores)
     network_ids = AdNetwork.objects.filter(ad_id__in=ids).values("network_id")
-    networks = list(
-        Network.objects.visible_to(user).filter(pk__in=network_ids).order_by("-size", "pk")[:50]
+    networks = networks_as_seen(
+        user=user,
+        networks=list(
+            Network.objects.visible_to(user).filter(pk__in=network_ids).order_by("-size", "pk")[:50]
+        ),
     )
     return EntityDetail(
         entity=entity,

@@ -783,8 +783,6 @@ def networks_refresh(*, network_ids: Sequence[int]) -> None:
     A handful of queries for all the networks together (not per network), so a batch touching a
     hundred networks costs about as much as one touching ten.
     """
-    from maps.models import AdLocation, Precision
-
     networks = list(Network.objects.filter(pk__in=network_ids, merged_into__isnull=True))
     if not networks:
         return
@@ -799,27 +797,8 @@ def networks_refresh(*, network_ids: Sequence[int]) -> None:
     # Features are computed over the most recent FEATURE_SAMPLE members of each network.
     sample = {pk: members[pk][:FEATURE_SAMPLE] for pk in live}
     sampled = [ad_id for ids in sample.values() for ad_id in ids]
-    posted: dict[int, Any] = {}
-    places: dict[int, str] = {}
-    risk: dict[int, float | None] = {}
-    phones: dict[int, set[str]] = defaultdict(set)
-    names: dict[int, set[str]] = defaultdict(set)
-    for chunk in _chunks(sampled):
-        posted.update(Ad.objects.filter(pk__in=chunk).values_list("pk", "posted_at"))
-        places.update(
-            AdLocation.objects.filter(ad_id__in=chunk)
-            .exclude(precision=Precision.UNKNOWN)
-            .exclude(name="")
-            .values_list("ad_id", "name")
-        )
-        risk.update(AdScore.objects.filter(ad_id__in=chunk).values_list("ad_id", "risk"))
-        for ad_id, kind, value in (
-            EntityOccurrence.objects.current()
-            .filter(ad_id__in=chunk, entity__kind__in=[EntityKind.PHONE, EntityKind.NAME])
-            .values_list("ad_id", "entity__kind", "entity__value")
-        ):
-            (phones if kind == EntityKind.PHONE else names)[ad_id].add(value)
-    templates = _text_groups(sampled)
+    facts = member_facts(sampled)
+    posted, risk = facts.posted, facts.risk
     # The texts of the networks whose template is due (see below), in one query for all.
     due: list[int] = []
     for network in networks:
@@ -840,20 +819,7 @@ def networks_refresh(*, network_ids: Sequence[int]) -> None:
     for network in networks:
         ids = sample[network.pk]
         times = [posted[a] for a in ids if posted.get(a) is not None]
-        features: dict[str, Any] = dict(
-            network_features(
-                [
-                    {
-                        "posted_at": posted.get(ad_id),
-                        "city": places.get(ad_id),
-                        "phones": sorted(phones.get(ad_id, ())),
-                        "names": sorted(names.get(ad_id, ())),
-                        "template": templates.get(ad_id),
-                    }
-                    for ad_id in ids
-                ]
-            )
-        )
+        features: dict[str, Any] = dict(network_features(facts.rows(ids)))
         size = len(members[network.pk])
         features["size"] = size
         features["sampled"] = len(ids)
@@ -898,6 +864,63 @@ def networks_refresh(*, network_ids: Sequence[int]) -> None:
         AdScore.objects.filter(ad__network_membership__network_id__in=pks).exclude(
             network_boost=value
         ).update(network_boost=value)
+
+
+@dataclass
+class MemberFacts:
+    """What the network features are computed from, per member ad (a read: no writes)."""
+
+    posted: dict[int, Any]
+    places: dict[int, str]
+    risk: dict[int, float | None]
+    phones: dict[int, set[str]]
+    names: dict[int, set[str]]
+    templates: dict[int, int]
+
+    def rows(self, ad_ids: Iterable[int]) -> list[dict[str, Any]]:
+        """`network_features` input for these ads."""
+        return [
+            {
+                "posted_at": self.posted.get(ad_id),
+                "city": self.places.get(ad_id),
+                "phones": sorted(self.phones.get(ad_id, ())),
+                "names": sorted(self.names.get(ad_id, ())),
+                "template": self.templates.get(ad_id),
+            }
+            for ad_id in ad_ids
+        ]
+
+
+def member_facts(ad_ids: list[int], *, identities: bool = True) -> MemberFacts:
+    """Dates, places, risks, phones, names and near-duplicate groups of the ads, in a few queries
+    (without `identities`: dates, places and risks only).
+
+    The linking stage computes every network's stored figures from it; the pages compute the
+    figures of a network seen in part (some ads outside the viewer's units) from the same reader.
+    """
+    from maps.models import AdLocation, Precision
+
+    facts = MemberFacts({}, {}, {}, defaultdict(set), defaultdict(set), {})
+    for chunk in _chunks(ad_ids):
+        facts.posted.update(Ad.objects.filter(pk__in=chunk).values_list("pk", "posted_at"))
+        facts.places.update(
+            AdLocation.objects.filter(ad_id__in=chunk)
+            .exclude(precision=Precision.UNKNOWN)
+            .exclude(name="")
+            .values_list("ad_id", "name")
+        )
+        facts.risk.update(AdScore.objects.filter(ad_id__in=chunk).values_list("ad_id", "risk"))
+        if not identities:
+            continue
+        for ad_id, kind, value in (
+            EntityOccurrence.objects.current()
+            .filter(ad_id__in=chunk, entity__kind__in=[EntityKind.PHONE, EntityKind.NAME])
+            .values_list("ad_id", "entity__kind", "entity__value")
+        ):
+            (facts.phones if kind == EntityKind.PHONE else facts.names)[ad_id].add(value)
+    if identities:
+        facts.templates = _text_groups(ad_ids)
+    return facts
 
 
 def _text_groups(ad_ids: list[int]) -> dict[int, int]:

@@ -22,6 +22,7 @@ def network_list(request: HttpRequest) -> HttpResponse:
         action=Action.LIST,
         object_type="network",
         detail={"networks": [n.pk for n in networks]},
+        seen={"network": [n.pk for n in networks]},
     )
     return render(request, "analytics/network_list.html", {"networks": networks})
 
@@ -40,6 +41,7 @@ def network_page(request: HttpRequest, pk: int) -> HttpResponse:
         object_type="network",
         object_id=network.pk,
         detail={"ads": [ad.pk for ad in detail.ads], "hidden": detail.hidden_count},
+        seen={"network": [network.pk], "ad": [ad.pk for ad in detail.ads]},
     )
     context = {
         "d": detail,
@@ -60,5 +62,6 @@ def entity_page(request: HttpRequest, pk: int) -> HttpResponse:
         object_type="entity",
         object_id=entity.pk,
         detail={"ads": [ad.pk for ad in detail.ads]},
+        seen={"entity": [entity.pk], "ad": [ad.pk for ad in detail.ads]},
     )
     return render(request, "analytics/entity.html", {"d": detail, "entity": entity})

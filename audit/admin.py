@@ -14,6 +14,7 @@ from django.urls import path
 from audit.admin_mixins import RoleAdminMixin
 from core.csv_safety import safe_row
 
+from .forms import WhoHasSeenForm
 from .models import Action, AuditEvent
 from .selectors import audit_anomalies, audit_permission_changes, audit_viewers_of
 from .services import audit_flush_tallies, audit_request, audit_verify_chain
@@ -83,23 +84,28 @@ class AuditEventAdmin(RoleAdminMixin, admin.ModelAdmin):
         return extra + super().get_urls()
 
     def who_has_seen(self, request: HttpRequest) -> HttpResponse:
+        """Every event that showed the record: its own page, and lists, searches, exports and
+        API calls that listed it. An id that is no record is a form error, not "nobody"."""
         audit_flush_tallies()
-        object_type = request.GET.get("object_type", "ad")
-        object_id = request.GET.get("object_id", "").strip()
-        events = (
-            audit_viewers_of(object_type=object_type, object_id=object_id)[:500]
-            if object_id
-            else []
-        )
+        form = WhoHasSeenForm(request.GET or None)
+        events: list[AuditEvent] = []
+        if form.is_valid():
+            events = list(audit_viewers_of(**form.cleaned_data)[:500])
+            audit_request(
+                request,
+                action=Action.VIEW,
+                object_type="audit_event",
+                detail={"who_has_seen": form.cleaned_data, "events": len(events)},
+            )
         return TemplateResponse(
             request,
             "admin/audit/who_has_seen.html",
             {
                 **self.admin_site.each_context(request),
                 "title": "Who has seen this record",
+                "form": form,
                 "events": events,
-                "object_type": object_type,
-                "object_id": object_id,
+                "asked": form.is_valid(),
             },
         )
 

@@ -59,6 +59,22 @@ class AuditEvent(models.Model):
         return f"#{self.pk} {self.at:%Y-%m-%d %H:%M} {self.actor_username or '-'} {self.action}"
 
 
+class AuditSeen(models.Model):
+    """One record that an audited page, list, search, export or API call showed: "who has seen
+    ad X" finds every event that showed it. The event's chained detail carries the count and a
+    digest of its records, so a row added, changed or removed here fails verification."""
+
+    event = models.ForeignKey(AuditEvent, on_delete=models.CASCADE, related_name="seen")
+    object_type = models.CharField(max_length=50)
+    object_id = models.CharField(max_length=100)  # ASCII digits, normalised ("٤٠١" -> "401")
+
+    class Meta:
+        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_seen_record")]
+
+    def __str__(self) -> str:
+        return f"event {self.event_id} showed {self.object_type} {self.object_id}"
+
+
 class AuditChainHead(models.Model):
     """The single row that serialises audit writes and remembers the chain's two ends."""
 

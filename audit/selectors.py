@@ -5,19 +5,57 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.apps import apps
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from .models import Action, AuditEvent
+from .models import Action, AuditEvent, AuditSeen
+from .services import record_id
 
 VIEW_ACTIONS = (Action.VIEW, Action.IMAGE_REVEAL, Action.EXPORT, Action.API_CALL, Action.LOOKUP)
 
+# The records "who has seen" answers for, and where each one lives.
+SEEN_RECORDS = {
+    "ad": "ads.Ad",
+    "ad_image": "ads.AdImage",
+    "entity": "ads.Entity",
+    "network": "analytics.Network",
+    "queue_item": "cases.QueueItem",
+    "case": "cases.Case",
+}
+
 
 def audit_viewers_of(*, object_type: str, object_id: str) -> QuerySet[AuditEvent]:
-    """Every access to one record, newest first ("who has seen this ad")."""
-    return AuditEvent.objects.filter(
-        object_type=object_type, object_id=str(object_id), action__in=VIEW_ACTIONS
-    ).order_by("-at")
+    """Every event that showed one record, newest first ("who has seen this ad"): reads of the
+    record itself, and every page, list, search, export or API call that showed it (AuditSeen).
+    For an ad, the views and reveals of its images count too."""
+    object_id = record_id(object_id)
+    types_ids = [(object_type, [object_id])]
+    if object_type == "ad":
+        image_ids = [
+            str(pk)
+            for pk in apps.get_model("ads.AdImage")
+            .objects.filter(ad_id=int(object_id))
+            .values_list("pk", flat=True)
+        ]
+        if image_ids:
+            types_ids.append(("ad_image", image_ids))
+    match = Q(pk__in=[])
+    for kind, ids in types_ids:
+        shown = AuditSeen.objects.filter(object_type=kind, object_id__in=ids).values("event_id")
+        match |= Q(object_type=kind, object_id__in=ids, action__in=VIEW_ACTIONS) | Q(pk__in=shown)
+    return AuditEvent.objects.filter(match).order_by("-at", "-pk")
+
+
+def audit_record_exists(*, object_type: str, object_id: str) -> bool:
+    """Whether the record exists now, or did once (the trail mentions it: a purged ad)."""
+    model = apps.get_model(SEEN_RECORDS[object_type])
+    object_id = record_id(object_id)
+    return (
+        model.objects.filter(pk=int(object_id)).exists()
+        or AuditEvent.objects.filter(object_type=object_type, object_id=object_id).exists()
+        or AuditSeen.objects.filter(object_type=object_type, object_id=object_id).exists()
+    )
 
 
 def audit_anomalies(

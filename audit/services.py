@@ -7,6 +7,8 @@ import hmac
 import ipaddress
 import json
 import logging
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -16,7 +18,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from .models import AuditChainHead, AuditEvent, AuditTally, Outcome
+from .models import AuditChainHead, AuditEvent, AuditSeen, AuditTally, Outcome
 
 logger = logging.getLogger(__name__)
 
@@ -90,6 +92,29 @@ def bounded_detail(value: Any, depth: int = 0) -> Any:
     return bounded_text(str(value))
 
 
+def record_id(value: Any) -> str:
+    """A record id as the audit trail stores it: decimal digits of any script as ASCII
+    ("٤٠١" -> "401", "007" -> "7"), anything else as given (bounded)."""
+    text = str(value).strip()
+    if text.isdecimal() and len(text) <= 30:
+        return str(int(text))
+    return bounded_text(text, 100)
+
+
+def seen_records(seen: Mapping[str, Iterable[Any]] | None) -> dict[str, list[str]]:
+    """`seen` normalised: per record type, the distinct ids (ASCII digits) in numeric order."""
+    out: dict[str, list[str]] = {}
+    for object_type, ids in (seen or {}).items():
+        values = {record_id(i) for i in ids if i is not None and str(i) != ""}
+        if values:
+            out[object_type] = sorted(values, key=lambda v: (len(v), v))
+    return out
+
+
+def seen_digest(ids: list[str]) -> str:
+    return hashlib.sha256(",".join(ids).encode()).hexdigest()
+
+
 def audit_record(
     *,
     actor: Any = None,
@@ -100,9 +125,20 @@ def audit_record(
     justification: str = "",
     detail: dict[str, Any] | None = None,
     ip: str | None = None,
+    seen: Mapping[str, Iterable[Any]] | None = None,
 ) -> AuditEvent:
-    """Append one event to the chain; raises on any failure so that the caller fails too."""
+    """Append one event to the chain; raises on any failure so that the caller fails too.
+
+    `seen` names the records the response showed ({"ad": [ids], ...}): each becomes an
+    AuditSeen row ("who has seen ad X"), and the chained detail carries their count and digest.
+    """
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
+    records = seen_records(seen)
+    detail = dict(detail or {})
+    if records:
+        detail["seen"] = {
+            kind: {"count": len(ids), "sha256": seen_digest(ids)} for kind, ids in records.items()
+        }
     event = AuditEvent(
         at=timezone.now(),
         actor_id=actor.pk if is_user else None,
@@ -110,10 +146,10 @@ def audit_record(
         actor_role=getattr(actor, "role", "") if is_user else "",
         action=action,
         object_type=object_type,
-        object_id=bounded_text(str(object_id), 100),
+        object_id=record_id(object_id) if object_id != "" else "",
         outcome=outcome,
         justification=bounded_text(justification, 500),
-        detail=json.loads(json.dumps(bounded_detail(detail or {}), default=str)),
+        detail=json.loads(json.dumps(bounded_detail(detail), default=str)),
         ip=ip,
     )
     # Everything that does not depend on the chain head is done before the head is locked: the
@@ -127,6 +163,15 @@ def audit_record(
         event.digest = _digest(canonical, prev_digest)
         _insert(event)
         _advance_head(event)
+        if records:
+            AuditSeen.objects.bulk_create(
+                [
+                    AuditSeen(event_id=event.pk, object_type=kind, object_id=i)
+                    for kind, ids in records.items()
+                    for i in ids
+                ],
+                batch_size=1000,
+            )
     return event
 
 
@@ -296,6 +341,7 @@ def audit_verify_chain(*, batch_size: int = 5000) -> tuple[int, list[ChainProble
             expected_prev = event.digest
             last_digest = event.digest
             last_id = event.pk
+        problems.extend(_seen_problems(batch))
     if head is None and checked:
         problems.append(ChainProblem(None, "the chain head row is missing (deleted)"))
     if head is not None and head.last_digest != last_digest:
@@ -305,6 +351,33 @@ def audit_verify_chain(*, batch_size: int = 5000) -> tuple[int, list[ChainProble
     if head is not None and head.genesis_digest != "0" * 64:
         problems.extend(_genesis_problems(head.genesis_digest))
     return checked, problems
+
+
+def _seen_problems(batch: list[AuditEvent]) -> list[ChainProblem]:
+    """Each event's AuditSeen rows match the count and digest its chained detail records."""
+    rows: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for event_id, kind, object_id in AuditSeen.objects.filter(
+        event_id__in=[e.pk for e in batch]
+    ).values_list("event_id", "object_type", "object_id"):
+        rows[event_id][kind].append(object_id)
+    problems = []
+    for event in batch:
+        recorded = event.detail.get("seen") if isinstance(event.detail, dict) else None
+        stored = rows.get(event.pk, {})
+        expected = {
+            kind: (v.get("count"), v.get("sha256"))
+            for kind, v in (recorded or {}).items()
+            if isinstance(v, dict)
+        }
+        actual = {
+            kind: (len(ids), seen_digest(sorted(ids, key=lambda i: (len(i), i))))
+            for kind, ids in stored.items()
+        }
+        if expected != actual:
+            problems.append(
+                ChainProblem(event.pk, "the records this event showed were altered (seen rows)")
+            )
+    return problems
 
 
 def _genesis_problems(genesis: str) -> list[ChainProblem]:

@@ -27,6 +27,7 @@ from core.api import (
 )
 from core.viewsets import VisibleViewSet
 
+from . import selectors
 from .filters import QueueItemFilter
 from .models import Case, QueueItem
 from .serializers import CaseSerializer, ClaimResultSerializer, QueueItemSerializer
@@ -67,6 +68,21 @@ class QueueItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Invest
     audit_object_type = "queue_item"
     queryset = QueueItem.objects.none()
 
+    def paginate_queryset(self, queryset: Any) -> Any:
+        page = super().paginate_queryset(queryset)
+        if page is None:
+            return None
+        return selectors.queue_items_as_seen(
+            user=self.request.user,
+            items=list(page),
+            filters=QueueItemFilter(self.request.query_params, user=self.request.user),
+        )
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        item = self.get_object()
+        selectors.queue_items_as_seen(user=request.user, items=[item])
+        return Response(self.get_serializer(item).data)
+
     def get_queryset(self) -> Any:
         items = super().get_queryset()
         if not getattr(self, "swagger_fake_view", False):
@@ -100,7 +116,9 @@ class QueueItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Invest
         body = {
             "claimed": result.claimed,
             "holder": result.holder.get_username() if result.holder else None,
-            "item": QueueItemSerializer(result.item).data,
+            "item": QueueItemSerializer(
+                selectors.queue_items_as_seen(user=request.user, items=[result.item])[0]
+            ).data,
         }
         return Response(
             body, status=status.HTTP_200_OK if result.claimed else status.HTTP_409_CONFLICT

@@ -16,7 +16,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Abs
 
 from ads.filters import SourceFilter, source_choices
-from ads.models import Ad, EntityOccurrence
+from ads.models import Ad, EntityOccurrence, Source
 from analytics.scoring.indicators import indicator_labels
 from core.filters import (
     CodeFilter,
@@ -157,9 +157,12 @@ class QueueItemFilter(FilterSet):
             form.fields["source"].widget.choices = source_choices(self.user)
 
     def filter_source(self, queryset: QuerySet[QueueItem], name: str, value: int) -> QuerySet:
-        return queryset.filter(
-            Exists(QueueItemSource.objects.filter(item_id=OuterRef("pk"), source_id=value))
-        )
+        # Only a source the user may see: another unit's source id must not select the network
+        # items that hold its ads (issue #19 H1); it selects nothing, like an unknown id.
+        links = QueueItemSource.objects.filter(item_id=OuterRef("pk"), source_id=value)
+        if self.user is not None:
+            links = links.filter(source__in=Source.objects.visible_to(self.user))
+        return queryset.filter(Exists(links))
 
     def filter_indicator(self, queryset: QuerySet[QueueItem], name: str, value: str) -> QuerySet:
         # An item's codes are one space-separated string with a space at each end.

@@ -80,3 +80,37 @@ class WatchlistForm(forms.Form):
         if any(v is None for v in values):
             return None
         return (values[0], values[1], values[2], values[3])
+
+
+class ExportForm(forms.Form):
+    """Every export names why it is made; the reason is stored in the audit trail."""
+
+    justification = forms.CharField(
+        label="Why are you exporting? (recorded in the audit trail)", max_length=500
+    )
+
+
+class QueueExportForm(ExportForm):
+    # The queue's filters as the page shows them (its query string), so the file has its rows.
+    query = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
+
+
+class PacketForm(ExportForm):
+    images = forms.ChoiceField(
+        label="Images in the packet",
+        choices=[],
+        initial="blurred",
+        required=False,  # none chosen: blurred copies
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        from .exports import ImageChoice
+
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["images"].choices = ImageChoice.choices
+
+    def clean_images(self) -> str:
+        from .exports import ImageChoice
+
+        return self.cleaned_data.get("images") or ImageChoice.BLURRED

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
@@ -149,6 +149,13 @@ class QueueItem(models.Model):
     def __str__(self) -> str:
         target = f"ad {self.ad_id}" if self.kind == ItemKind.AD else f"network {self.network_id}"
         return f"item {self.pk} ({target}, {self.status})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Fields recomputed for one viewer (cases.selectors.queue_items_as_seen) must never
+        # overwrite what the queue stage stored for the whole network.
+        if getattr(self, "seen_in_part", False):
+            raise RuntimeError(f"queue item {self.pk} as seen by one user is not saved")
+        super().save(*args, **kwargs)
 
     @property
     def is_open(self) -> bool:
@@ -313,6 +320,16 @@ class CaseCounter(models.Model):
         return f"{self.year}: {self.last}"
 
 
+# A case event's kind in plain words, for the case page and the packet's PDF.
+CASE_EVENT_WORDS = {
+    "opened": "Case opened",
+    "item_added": "Brought into the case",
+    "member_added": "Member added",
+    "note": "Note",
+    "status": "Status changed",
+}
+
+
 class CaseEvent(models.Model):
     """One entry in a case's timeline."""
 
@@ -330,6 +347,10 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"case {self.case_id} {self.kind}"
+
+    @property
+    def kind_label(self) -> str:
+        return CASE_EVENT_WORDS.get(self.kind, self.kind.replace("_", " ").capitalize())
 
 
 class WatchKind(models.TextChoices):

@@ -16,17 +16,147 @@ import numpy as np
 from django.db import connection
 from django.db.models import BooleanField, Count, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
+from django.utils import timezone
 
 from ads.models import Ad, AdImage, AdRevision, EntityKind, EntityOccurrence
 from analytics.models import AdEmbedding, AdNetwork, AdScore, Category
+from core.csv_safety import neutralise_bidi
+from core.filters import WINDOWS
 
 from .filters import AdFilter, QueueItemFilter
-from .models import Decision, DecisionKind, ItemKind, QueueItem
+from .models import Decision, DecisionKind, ItemKind, QueueItem, QueueItemSource
 
 if TYPE_CHECKING:
     from accounts.models import User
 
 logger = logging.getLogger(__name__)
+
+
+def queue_items_as_seen(
+    *, user: User, items: list[QueueItem], filters: QueueItemFilter | None = None
+) -> list[QueueItem]:
+    """Queue rows as this user may see them (issue #19 H1).
+
+    A network item's copied fields (size, places, risk, minor, indicators, title, reason,
+    priority, last seen, lead ad) are computed by the queue stage over all the network's ads.
+    When some of those ads come from sources the user may not see, the fields are recomputed
+    here from the visible ones, in memory only (`QueueItem.save` refuses such a copy), and
+    `hidden_count` says how many ads were left out. One query for a page where every item is
+    wholly visible.
+
+    With `filters` (the ones the rows were selected by), an item seen in part that matched only
+    through its hidden ads (a place, an indicator, a possible minor, a date of theirs) is left
+    out, so a filter cannot be used to probe another unit's ads.
+    """
+    from ads.models import Source
+    from analytics.linking import network_features
+    from analytics.stages import FEATURE_SAMPLE, member_facts
+
+    from .stages import (
+        NETWORK_SCORE_SAMPLE,
+        _codes_text,
+        network_item_places,
+        network_item_reason,
+        network_item_title,
+        queue_priority,
+    )
+
+    network_items = [i for i in items if i.network_id]
+    if not network_items:
+        return items
+    partial = set(
+        QueueItemSource.objects.filter(item_id__in=[i.pk for i in network_items])
+        .exclude(source__in=Source.objects.visible_to(user))
+        .values_list("item_id", flat=True)
+    )
+    if not partial:
+        return items
+    # A few queries for the whole page, however many of its items are seen in part.
+    network_ids = {i.network_id for i in items if i.pk in partial}
+    members: dict[int, list[tuple[int, Any]]] = {n: [] for n in network_ids}
+    for network_id, ad_id, last_seen in (
+        Ad.objects.visible_to(user)
+        .filter(network_membership__network_id__in=network_ids)
+        .order_by("-pk")
+        .values_list("network_membership__network_id", "pk", "last_seen_at")
+    ):
+        members[network_id].append((ad_id, last_seen))
+    totals = dict(
+        AdNetwork.objects.filter(network_id__in=network_ids)
+        .values("network_id")
+        .annotate(n=Count("ad_id"))
+        .values_list("network_id", "n")
+    )
+    sampled = [ad_id for rows in members.values() for ad_id, _ in rows[:FEATURE_SAMPLE]]
+    facts = member_facts(sampled, identities=False)
+    visible_ids = [ad_id for rows in members.values() for ad_id, _ in rows]
+    scores: dict[int, dict[str, Any]] = {}
+    for start in range(0, len(visible_ids), 2000):
+        for row in AdScore.objects.filter(ad_id__in=visible_ids[start : start + 2000]).values(
+            "ad_id", "risk", "minor", "possible_minor", "indicator_codes"
+        ):
+            scores[row["ad_id"]] = row
+    for item in items:
+        if item.pk not in partial:
+            continue
+        rows = members[item.network_id]
+        size = len(rows)
+        top = sorted(
+            (scores[ad_id] for ad_id, _ in rows if ad_id in scores),
+            key=lambda r: (-(r["risk"] if r["risk"] is not None else -1.0), r["ad_id"]),
+        )[:NETWORK_SCORE_SAMPLE]
+        risks = [row["risk"] for row in top if row["risk"] is not None]
+        minors = [row["minor"] for row in top if row["minor"] is not None]
+        codes = _codes_text(c for row in top for c in (row["indicator_codes"] or []))
+        cities = network_features(facts.rows(a for a, _ in rows[:FEATURE_SAMPLE]))["city_list"]
+        places = network_item_places(cities)
+        item.size = size
+        item.risk = max(risks) if risks else None
+        item.minor = max(minors) if minors else None
+        item.possible_minor = any(row["possible_minor"] for row in top)
+        item.indicator_codes = codes
+        item.location = places[:300]
+        item.title = network_item_title(size=size, places=places)
+        item.reason = network_item_reason(size=size, risks=risks, codes=codes)
+        item.priority = queue_priority(
+            risk=item.risk, possible_minor=item.possible_minor, size=size
+        )
+        seen_times = [t for _, t in rows if t is not None]
+        item.last_seen_at = max(seen_times) if seen_times else item.last_seen_at
+        # The riskiest visible member leads; with none scored, the stored lead if it is visible.
+        if top:
+            item.lead_ad_id = top[0]["ad_id"]
+        elif item.lead_ad_id not in {ad_id for ad_id, _ in rows}:
+            item.lead_ad_id = None
+        item.lead_ad_visible = item.lead_ad_id is not None
+        item.hidden_count = totals.get(item.network_id, 0) - size
+        item.seen_in_part = True
+    if filters is None:
+        return items
+    return [i for i in items if not getattr(i, "seen_in_part", False) or _matches(i, filters)]
+
+
+def _matches(item: QueueItem, filters: QueueItemFilter) -> bool:
+    """The item's fields as seen still meet the filters that selected it."""
+    chosen = filters.cleaned
+    location, indicator = chosen.get("location") or "", chosen.get("indicator") or ""
+    window = chosen.get("window") or ""
+    if location and location.lower() not in item.location.lower():
+        return False
+    if indicator and f" {indicator} " not in item.indicator_codes:
+        return False
+    if chosen.get("possible_minor") and not item.possible_minor:
+        return False
+    return not (window in WINDOWS and item.last_seen_at < timezone.now() - WINDOWS[window])
+
+
+def queue_rows_seen(items: list[QueueItem]) -> dict[str, list[int]]:
+    """What queue rows show, for the audit trail: the items, and the ads whose own words a row
+    quotes (a single-ad item's title; a network row shows figures only)."""
+    return {
+        "queue_item": [i.pk for i in items],
+        "ad": [i.ad_id for i in items if i.ad_id],
+    }
 
 
 def queue_items(*, filters: QueueItemFilter) -> QuerySet[QueueItem]:
@@ -82,12 +212,9 @@ def decision_labels() -> list[DecisionLabel]:
 
 # --- the ad as captured, with highlights ---------------------------------------------------------
 # Bidirectional controls can make hostile text read backwards (a phone "reversed" on screen);
-# they are shown as visible markers instead of being obeyed.
-_BIDI = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
-
-def visible_controls(text: str) -> str:
-    return _BIDI.sub(lambda m: f"[U+{ord(m.group()):04X}]", text)
+# they are shown as visible markers instead of being obeyed: the one neutraliser of CSVs, PDFs
+# and pages (core.csv_safety).
+visible_controls = neutralise_bidi
 
 
 @dataclass
@@ -220,7 +347,18 @@ def ad_detail(*, user: User, ad: Ad) -> AdDetail:
         row["earlier"] = row["revision"] if row["revision"] < ad.revision_count else None
     membership = AdNetwork.objects.filter(ad_id=ad.pk).select_related("network").first()
     network = membership.network if membership else None
-    network_size = AdNetwork.objects.filter(network=network).count() if network else 0
+    if network is not None:
+        # Its size and cities as this user may see them: from the visible members only.
+        from analytics.selectors import networks_as_seen
+
+        networks_as_seen(user=user, networks=[network])
+    network_size = 0
+    if network is not None:
+        network_size = (
+            network.size
+            if network.hidden_count
+            else AdNetwork.objects.filter(network=network).count()
+        )
     # The item that reviews this ad: its network's when it has one, else its own.
     target = Q(network_id=network.pk) if network else Q(ad_id=ad.pk)
     item = QueueItem.objects.visible_to(user).filter(target).select_related("assignee").first()

@@ -340,6 +340,21 @@ def _network_item_dissolve(item: QueueItem, network: Network) -> None:
     logger.info("network %s dissolved; queue item %s kept for its history", network.pk, item.pk)
 
 
+def network_item_title(*, size: int, places: str) -> str:
+    """A network item's title, stored by this stage and recomputed for a viewer who sees part
+    of the network (cases.selectors.queue_items_as_seen)."""
+    return f"Network of {size} ads in {places or 'unknown places'}"[:300]
+
+
+def network_item_reason(*, size: int, risks: list[float], codes: str) -> str:
+    reason = f"{size} linked ads; highest risk {max(risks):.2f}" if risks else f"{size} linked ads"
+    return reason + (f"; indicators: {codes.strip()}" if codes else "")
+
+
+def network_item_places(cities: Iterable[str]) -> str:
+    return ", ".join(c for c in [str(c) for c in cities][:6] if c)
+
+
 def _upsert_network_item(network: Network, *, origin: QueueItem | None = None) -> None:
     from maps.models import AdLocation
 
@@ -366,7 +381,7 @@ def _upsert_network_item(network: Network, *, origin: QueueItem | None = None) -
         name = AdLocation.objects.filter(ad_id=lead).values_list("name", flat=True).first()
         cities = [name or ""]
     codes = _codes_text(c for row in top for c in (row["indicator_codes"] or []))
-    places = ", ".join(c for c in cities if c)
+    places = network_item_places(cities)
     values: dict[str, object] = {
         "risk": max(risks) if risks else None,
         "minor": max(minors) if minors else None,
@@ -377,11 +392,8 @@ def _upsert_network_item(network: Network, *, origin: QueueItem | None = None) -
         "indicator_codes": codes,
         # A network can span units: its row carries no ad's own words (titles and reasons quote
         # ad text), only figures; each reviewer opens the ads they may see.
-        "reason": (
-            f"{size} linked ads; highest risk {max(risks):.2f}" if risks else f"{size} linked ads"
-        )
-        + (f"; indicators: {codes.strip()}" if codes else ""),
-        "title": f"Network of {size} ads in {places or 'unknown places'}"[:300],
+        "reason": network_item_reason(size=size, risks=risks, codes=codes),
+        "title": network_item_title(size=size, places=places),
         "lead_ad_id": lead,
     }
     values["priority"] = queue_priority(

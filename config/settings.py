@@ -226,6 +226,23 @@ MEDIA_BATCH_SECONDS = env_float("MEDIA_BATCH_SECONDS", 240.0)
 # How long a revealed (unblurred) image stays revealed for the investigator who asked.
 MEDIA_REVEAL_SECONDS = env_int("MEDIA_REVEAL_SECONDS", 600, minimum=1)
 
+# Fonts embedded in the evidence packet's PDF (Debian's fonts-dejavu-core and fonts-symbola, which
+# the Dockerfile and .ci/run install): text, bold, the ad text, and symbols and emoji for the
+# characters the text font lacks. A missing file is logged and its characters are printed as
+# [U+XXXX] rather than as empty boxes.
+PACKET_FONT_TEXT = env_path(
+    "PACKET_FONT_TEXT", Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+)
+PACKET_FONT_BOLD = env_path(
+    "PACKET_FONT_BOLD", Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
+)
+PACKET_FONT_MONO = env_path(
+    "PACKET_FONT_MONO", Path("/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf")
+)
+PACKET_FONT_SYMBOLS = env_path(
+    "PACKET_FONT_SYMBOLS", Path("/usr/share/fonts/truetype/ancient-scripts/Symbola_hint.ttf")
+)
+
 STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",

@@ -181,6 +181,8 @@ class AuditedAPIMixin:
                 "returned": returned[:MAX_AUDITED_IDS],
                 "returned_count": len(returned),
             },
+            # Every id the response showed, for "who has seen" (the detail keeps the first ones).
+            seen={self.audit_object_type: returned} if self.audit_object_type else None,
         )
         return response
 

@@ -96,6 +96,7 @@ def map_data_json(request: HttpRequest) -> JsonResponse:
             "total": data.total,
             "ids": data.ids(),
         },
+        seen={"ad": data.ids()},
     )
     return JsonResponse(data.as_json())
 
@@ -122,6 +123,7 @@ def map_ads_json(request: HttpRequest) -> JsonResponse:
             "page": page,
             "ids": [a["id"] for a in ads],
         },
+        seen={"ad": [a["id"] for a in ads]},
     )
     return JsonResponse({"ads": ads, "has_next": has_next, "page": page})
 
@@ -136,6 +138,7 @@ def movement_page(request: HttpRequest, pk: int) -> HttpResponse:
         object_type="entity",
         object_id=entity.pk,
         detail={"ads": movement.ids(), "unplaced": movement.unplaced},
+        seen={"entity": [entity.pk], "ad": movement.ids()},
     )
     config = {
         "tilesUrl": _tiles_url(),

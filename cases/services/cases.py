@@ -14,7 +14,15 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from ads.models import POSTER_KINDS, Entity
-from cases.models import Case, CaseCounter, CaseEvent, CaseMember, ItemKind, QueueItem
+from cases.models import (
+    Case,
+    CaseCounter,
+    CaseEvent,
+    CaseMember,
+    CaseStatus,
+    ItemKind,
+    QueueItem,
+)
 
 if TYPE_CHECKING:
     from accounts.models import Unit, User
@@ -88,9 +96,14 @@ def case_add_item(*, case: Case, item: QueueItem, by: User) -> None:
         )
 
 
-def case_add_member(*, case: Case, user: User, by: User) -> None:
-    if not user.is_investigator:
-        raise ValidationError("Only investigators and supervisors can be case members.")
+# One answer for a name that is no account, a disabled one and one that cannot be a member: the
+# form must not tell which usernames exist or what role they hold (issue #19).
+MEMBER_REFUSED = "No investigator or supervisor has that username."
+
+
+def case_add_member(*, case: Case, user: User | None, by: User) -> None:
+    if user is None or not user.is_active or not user.is_investigator:
+        raise ValidationError(MEMBER_REFUSED)
     with transaction.atomic():
         _, created = CaseMember.objects.get_or_create(case=case, user=user)
         if created:
@@ -113,5 +126,7 @@ def case_add_note(*, case: Case, by: User, text: str) -> CaseEvent:
 def case_set_status(*, case: Case, status: str, by: User) -> Case:
     with transaction.atomic():
         Case.objects.filter(pk=case.pk).update(status=status, updated_at=timezone.now())
-        CaseEvent.objects.create(case=case, actor=by, kind="status", text=f"Status: {status}")
+        CaseEvent.objects.create(
+            case=case, actor=by, kind="status", text=str(CaseStatus(status).label)
+        )
     return Case.objects.get(pk=case.pk)

@@ -40,11 +40,18 @@ def ad_page(request: HttpRequest, pk: int) -> HttpResponse:
             "network": detail.network.pk if detail.network else None,
             "images": [image.pk for image in detail.images],
         },
+        seen={
+            "ad": [ad.pk] + [a.pk for a, _ in detail.similar],
+            "ad_image": [image.pk for image in detail.images],
+            "network": [detail.network.pk] if detail.network else [],
+        },
     )
     Alert.objects.filter(watchlist__user=request.user, ad=ad, read_at__isnull=True).update(
         read_at=timezone.now()
     )
-    return render(request, "cases/ad.html", {"d": detail, "ad": ad, "revealed": _revealed(request)})
+    return render(
+        request, "cases/ad.html", {"d": detail, "ad": ad, "revealed": revealed_images(request)}
+    )
 
 
 # An investigator's reveals live in their session, for MEDIA_REVEAL_SECONDS: the clear picture is
@@ -52,7 +59,9 @@ def ad_page(request: HttpRequest, pk: int) -> HttpResponse:
 _REVEALED_KEY = "revealed_images"
 
 
-def _revealed(request: HttpRequest) -> set[int]:
+def revealed_images(request: HttpRequest) -> set[int]:
+    """Ids of the images this user revealed within MEDIA_REVEAL_SECONDS (the evidence packet
+    carries their originals)."""
     now = timezone.now().timestamp()
     grants = request.session.get(_REVEALED_KEY, {})
     return {
@@ -77,7 +86,7 @@ def ad_image(request: HttpRequest, pk: int, image_pk: int, variant: str) -> Http
         raise Http404
     image = _ad_image(request, pk, image_pk)
     blurred = variant == "blurred"
-    if not blurred and image.pk not in _revealed(request):
+    if not blurred and image.pk not in revealed_images(request):
         audit_request(
             request,
             action=Action.ACCESS_DENIED,
@@ -120,7 +129,7 @@ def ad_image_reveal(request: HttpRequest, pk: int, image_pk: int) -> HttpRespons
     grants = {
         key: at
         for key, at in request.session.get(_REVEALED_KEY, {}).items()
-        if int(key) in _revealed(request)
+        if int(key) in revealed_images(request)
     }
     grants[str(image.pk)] = timezone.now().timestamp()
     request.session[_REVEALED_KEY] = grants
@@ -128,7 +137,7 @@ def ad_image_reveal(request: HttpRequest, pk: int, image_pk: int) -> HttpRespons
         return render(
             request,
             "ads/_image.html",
-            {"image": image, "revealed": _revealed(request), "focus": True},
+            {"image": image, "revealed": revealed_images(request), "focus": True},
         )
     return redirect(reverse("cases:ad", args=[pk]) + f"#image-{image.pk}")
 
@@ -155,6 +164,7 @@ def search(request: HttpRequest) -> HttpResponse:
                 "filters": request.GET.dict(),
                 "ids": [a.pk for a in ads],
             },
+            seen={"ad": [a.pk for a in ads]},
         )
     params = request.GET.copy()
     params.pop("page", None)

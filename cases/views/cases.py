@@ -12,12 +12,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
+from analytics.selectors import networks_as_seen
 from audit.models import Action
 from audit.services import audit_request
 from cases import exports
-from cases.forms import CaseForm, MemberForm, NoteForm
+from cases.forms import CaseForm, ExportForm, MemberForm, NoteForm, PacketForm
 from cases.models import Case, CaseStatus
 from cases.services import cases as case_services
+from cases.views.ad import revealed_images
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +33,11 @@ def _case(request: HttpRequest, pk: int) -> Case:
 def case_list(request: HttpRequest) -> HttpResponse:
     cases = list(Case.objects.visible_to(request.user).select_related("unit")[:200])
     audit_request(
-        request, action=Action.LIST, object_type="case", detail={"ids": [c.pk for c in cases]}
+        request,
+        action=Action.LIST,
+        object_type="case",
+        detail={"ids": [c.pk for c in cases]},
+        seen={"case": [c.pk for c in cases]},
     )
     return render(request, "cases/case_list.html", {"cases": cases, "form": CaseForm()})
 
@@ -66,12 +72,22 @@ def case_create_view(request: HttpRequest) -> HttpResponse:
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
     ads = list(exports.case_ads(case=case, user=request.user)[:500])
+    networks = networks_as_seen(
+        user=request.user, networks=list(case.networks.visible_to(request.user))
+    )
+    entities = list(case.entities.visible_to(request.user)[:200])
     audit_request(
         request,
         action=Action.VIEW,
         object_type="case",
         object_id=case.pk,
         detail={"number": case.number, "ads": [a.pk for a in ads]},
+        seen={
+            "case": [case.pk],
+            "ad": [a.pk for a in ads],
+            "network": [n.pk for n in networks],
+            "entity": [e.pk for e in entities],
+        },
     )
     return render(
         request,
@@ -83,8 +99,11 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "members": case.members.all(),
             # A case may hold networks and identifiers of ads from other units: each user sees
             # the ones behind ads they may see (issue #19 H1).
-            "networks": case.networks.visible_to(request.user),
-            "entities": case.entities.visible_to(request.user)[:200],
+            "networks": networks,
+            "entities": entities,
+            "visibility": exports.case_visibility(case=case),
+            "packet_form": PacketForm(),
+            "export_form": ExportForm(),
             "note_form": NoteForm(),
             "member_form": MemberForm(),
             "items": case.queue_items.all(),
@@ -128,11 +147,7 @@ def case_member(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
 
     def run() -> None:
-        user = User.objects.filter(
-            username=request.POST.get("username", ""), is_active=True
-        ).first()
-        if user is None:
-            raise ValidationError("No such user.")
+        user = User.objects.filter(username=request.POST.get("username", "")).first()
         case_services.case_add_member(case=case, user=user, by=request.user)
 
     return _case_change(request, case, "member", run)
@@ -151,36 +166,74 @@ def case_status(request: HttpRequest, pk: int) -> HttpResponse:
     return _case_change(request, case, "status", run)
 
 
-@require_GET
+def _export_refused(request: HttpRequest, case: Case, form: Any) -> HttpResponse:
+    messages.error(
+        request, "Say why you export: " + "; ".join(form.errors.get("justification", []))
+    )
+    return redirect("cases:case", pk=case.pk)
+
+
+@require_POST
 def case_packet(request: HttpRequest, pk: int) -> HttpResponse:
+    """The evidence packet: POST with CSRF, the justification typed into the page's form."""
     case = _case(request, pk)
-    # Audited before the bytes leave, with the case number as the justification; the event is
-    # then part of the packet's own chain of custody.
+    form = PacketForm(request.POST)
+    if not form.is_valid():
+        return _export_refused(request, case, form)
+    justification = form.cleaned_data["justification"]
+    plan = exports.packet_plan(
+        case=case,
+        user=request.user,
+        justification=justification,
+        revealed=revealed_images(request),
+        choice=form.cleaned_data["images"],
+    )
+    # Audited before the bytes leave, with what the packet holds; the event is then part of the
+    # packet's own chain of custody. An original chosen at export is a reveal of that image.
     audit_request(
         request,
         action=Action.EXPORT,
         object_type="case",
         object_id=case.pk,
-        justification=f"case {case.number}",
-        detail={"format": "evidence-packet"},
+        justification=justification,
+        detail=plan.audit_detail(),
+        seen={
+            "case": [case.pk],
+            "ad": [ad.pk for ad in plan.ads],
+            "ad_image": [i.image.pk for i in plan.images],
+        },
     )
-    data = exports.case_evidence_packet(case=case, user=request.user)
+    for entry in plan.images:
+        if entry.original and entry.why == "chosen at export":
+            audit_request(
+                request,
+                action=Action.IMAGE_REVEAL,
+                object_type="ad_image",
+                object_id=entry.image.pk,
+                justification=justification,
+                detail={"ad": entry.image.ad_id, "via": "evidence packet", "case": case.number},
+            )
+    data = exports.case_evidence_packet(plan=plan)
     response = HttpResponse(data, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{case.number}-evidence.zip"'
     return response
 
 
-@require_GET
+@require_POST
 def case_csv(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
+    form = ExportForm(request.POST)
+    if not form.is_valid():
+        return _export_refused(request, case, form)
     ads = list(exports.case_ads(case=case, user=request.user))
     audit_request(
         request,
         action=Action.EXPORT,
         object_type="case",
         object_id=case.pk,
-        justification=f"case {case.number}",
+        justification=form.cleaned_data["justification"],
         detail={"format": "csv", "ids": [a.pk for a in ads]},
+        seen={"case": [case.pk], "ad": [a.pk for a in ads]},
     )
     response = HttpResponse(
         exports.csv_text(exports.CASE_CSV_HEADER, exports.case_csv_rows(ads)),

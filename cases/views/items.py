@@ -14,6 +14,7 @@ from accounts.models import User
 from ads.models import Ad
 from audit.models import Action
 from audit.services import audit_request
+from cases import selectors
 from cases.forms import AssignForm, DecideForm, DueForm, NoteForm, ReasonForm
 from cases.models import Case, DecisionKind, ItemStatus, QueueItem
 from cases.services import triage
@@ -33,6 +34,7 @@ def _item(request: HttpRequest, pk: int) -> QueueItem:
 
 
 def _item_context(request: HttpRequest, item: QueueItem, **extra: Any) -> dict[str, Any]:
+    selectors.queue_items_as_seen(user=request.user, items=[item])
     network_ads: list[Ad] = []
     if item.network_id:
         network_ads = list(
@@ -58,15 +60,22 @@ def _item_context(request: HttpRequest, item: QueueItem, **extra: Any) -> dict[s
 
 @require_GET
 def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    item = with_row_urls([_item(request, pk)])[0]
+    item = _item(request, pk)
+    context = _item_context(request, item)  # the item as this user may see it
+    item = with_row_urls([item])[0]
     audit_request(
         request,
         action=Action.VIEW,
         object_type="queue_item",
         object_id=item.pk,
         detail={"ad": item.ad_id, "network": item.network_id},
+        seen={
+            "queue_item": [item.pk],
+            "ad": [item.ad_id] if item.ad_id else [a.pk for a in context["network_ads"]],
+            "network": [item.network_id] if item.network_id else [],
+        },
     )
-    return render(request, "cases/item.html", _item_context(request, item))
+    return render(request, "cases/item.html", context)
 
 
 def _after_change(request: HttpRequest, item: QueueItem) -> HttpResponse:
@@ -104,7 +113,12 @@ def item_claim(request: HttpRequest, pk: int) -> HttpResponse:
         return render(
             request,
             "cases/_claim_cell.html",
-            {"item": with_row_urls([result.item])[0], "errors": errors},
+            {
+                "item": with_row_urls(
+                    selectors.queue_items_as_seen(user=request.user, items=[result.item])
+                )[0],
+                "errors": errors,
+            },
         )
     if is_htmx(request):
         return render(

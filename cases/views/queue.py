@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -14,7 +14,7 @@ from audit.models import Action
 from audit.services import audit_request
 from cases import exports, selectors
 from cases.filters import QueueItemFilter
-from cases.forms import SavedViewForm
+from cases.forms import QueueExportForm, SavedViewForm
 from cases.models import SavedView
 from cases.services import triage
 from cases.views._shared import PAGE_SIZE, is_htmx, page_number, with_row_urls
@@ -30,12 +30,16 @@ def queue(request: HttpRequest) -> HttpResponse:
     start = (page - 1) * PAGE_SIZE
     # One row more than a page tells whether there is a next page without counting a big table.
     rows = list(selectors.queue_items(filters=filters)[start : start + PAGE_SIZE + 1])
-    items, has_next = with_row_urls(rows[:PAGE_SIZE]), len(rows) > PAGE_SIZE
+    items = selectors.queue_items_as_seen(
+        user=request.user, items=rows[:PAGE_SIZE], filters=filters
+    )
+    items, has_next = with_row_urls(items), len(rows) > PAGE_SIZE
     audit_request(
         request,
         action=Action.LIST,
         object_type="queue_item",
         detail={"filters": request.GET.dict(), "page": page, "ids": [i.pk for i in items]},
+        seen=selectors.queue_rows_seen(items),
     )
     params = request.GET.copy()
     params.pop("page", None)
@@ -46,22 +50,35 @@ def queue(request: HttpRequest) -> HttpResponse:
         "has_next": has_next,
         "query": params.urlencode(),
         "saved_views": SavedView.objects.filter(user=request.user),
+        "export_form": QueueExportForm(initial={"query": params.urlencode()}),
     }
     if is_htmx(request):
         return render(request, "cases/_queue_rows.html", context)
     return render(request, "cases/queue.html", context)
 
 
-@require_GET
+@require_POST
 def queue_csv(request: HttpRequest) -> HttpResponse:
-    filters = QueueItemFilter(request.GET, user=request.user)
-    items = list(selectors.queue_items(filters=filters)[:5000])
+    """The queue as CSV: POST with CSRF from the page's export form, which carries the page's
+    filters and the justification the user typed (a link cannot make an export)."""
+    form = QueueExportForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Say why you export the queue.")
+        return redirect(f"{reverse('cases:queue')}?{form.data.get('query', '')}")
+    params = QueryDict(form.cleaned_data["query"])
+    filters = QueueItemFilter(params, user=request.user)
+    items = selectors.queue_items_as_seen(
+        user=request.user,
+        items=list(selectors.queue_items(filters=filters)[:5000]),
+        filters=filters,
+    )
     audit_request(
         request,
         action=Action.EXPORT,
         object_type="queue_item",
-        justification=request.GET.get("justification", "")[:500] or "queue export",
-        detail={"filters": request.GET.dict(), "count": len(items), "ids": [i.pk for i in items]},
+        justification=form.cleaned_data["justification"],
+        detail={"filters": params.dict(), "count": len(items), "ids": [i.pk for i in items]},
+        seen=selectors.queue_rows_seen(items),
     )
     response = HttpResponse(
         exports.csv_text(exports.QUEUE_CSV_HEADER, exports.queue_csv_rows(items)),

@@ -88,6 +88,7 @@ def alerts(request: HttpRequest) -> HttpResponse:
         action=Action.LIST,
         object_type="alert",
         detail={"ids": [a.pk for a in rows], "ads": [a.ad_id for a in rows]},
+        seen={"ad": [a.ad_id for a in rows]},
     )
     return render(request, "cases/alerts.html", {"alerts": rows})
 

@@ -53,14 +53,11 @@ def world(actors) -> World:
 
 GETS = {
     "queue": (lambda w: reverse("cases:queue"), DESK_OK),
-    "queue-csv": (lambda w: reverse("cases:queue-csv"), DESK_OK),
     "item": (lambda w: reverse("cases:item", args=[w.item.pk]), UNIT_A),
     "ad": (lambda w: reverse("cases:ad", args=[w.item.ad_id]), UNIT_A),
     "search": (lambda w: reverse("cases:search") + "?q=hostile", DESK_OK),
     "case-list": (lambda w: reverse("cases:case-list"), DESK_OK),
     "case": (lambda w: reverse("cases:case", args=[w.case.pk]), UNIT_A),
-    "case-packet": (lambda w: reverse("cases:case-packet", args=[w.case.pk]), UNIT_A),
-    "case-csv": (lambda w: reverse("cases:case-csv", args=[w.case.pk]), UNIT_A),
     "watchlists": (lambda w: reverse("cases:watchlists"), DESK_OK),
     "alerts": (lambda w: reverse("cases:alerts"), DESK_OK),
 }
@@ -86,6 +83,7 @@ OWN = {
     "admin": 302,
 }
 SUPERVISOR_ONLY = {**OWN, "investigator_a": 403}
+
 DESK_POST = {**OWN, "investigator_b": 302}
 POSTS = {
     "item-claim": (lambda w: reverse("cases:item-claim", args=[w.item.pk]), {}, OWN),
@@ -123,6 +121,21 @@ POSTS = {
         DESK_POST,
     ),
     "alerts-read": (lambda w: reverse("cases:alerts-read"), {"alert": "1"}, DESK_POST),
+    "queue-csv": (
+        lambda w: reverse("cases:queue-csv"),
+        {"query": "status=all", "justification": "weekly review"},
+        DESK_OK,  # exports answer the file itself
+    ),
+    "case-packet": (
+        lambda w: reverse("cases:case-packet", args=[w.case.pk]),
+        {"justification": "court request 12", "images": "blurred"},
+        UNIT_A,
+    ),
+    "case-csv": (
+        lambda w: reverse("cases:case-csv", args=[w.case.pk]),
+        {"justification": "court request 12"},
+        UNIT_A,
+    ),
 }
 
 

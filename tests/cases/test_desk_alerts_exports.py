@@ -149,7 +149,9 @@ def test_the_evidence_packet_holds_raw_bytes_hashes_pdf_custody_and_instructions
     actors, escalated_case
 ):
     case = escalated_case
-    response = actors.client_for("investigator_a").get(reverse("cases:case-packet", args=[case.pk]))
+    response = actors.client_for("investigator_a").post(
+        reverse("cases:case-packet", args=[case.pk]), {"justification": "court order 7"}
+    )
     assert response.status_code == 200 and response["Content-Type"] == "application/zip"
     archive = zipfile.ZipFile(io.BytesIO(response.content))
     names = {n.split("/", 1)[1] for n in archive.namelist()}
@@ -163,6 +165,7 @@ def test_the_evidence_packet_holds_raw_bytes_hashes_pdf_custody_and_instructions
     prefix = f"{case.number}/"
     manifest = list(csv.DictReader(io.StringIO(archive.read(prefix + "MANIFEST.csv").decode())))
     assert len(manifest) == 1
+    assert manifest[0]["file"].endswith(".json")
     raw = archive.read(prefix + manifest[0]["file"])
     assert hashlib.sha256(raw).hexdigest() == manifest[0]["sha256"] and manifest[0]["captured_at"]
     for line in archive.read(prefix + "SHA256SUMS").decode().splitlines():
@@ -174,15 +177,19 @@ def test_the_evidence_packet_holds_raw_bytes_hashes_pdf_custody_and_instructions
     assert custody["audit_events"][-1]["action"] == Action.EXPORT
     assert b"sha256sum -c SHA256SUMS" in archive.read(prefix + "VERIFY.txt")
     event = AuditEvent.objects.get(action=Action.EXPORT)
-    assert event.justification == f"case {case.number}"
+    assert event.justification == "court order 7"
 
 
 def test_csv_exports_neutralise_formulas(actors, escalated_case):
     client = actors.client_for("investigator_a")
-    body = client.get(reverse("cases:case-csv", args=[escalated_case.pk])).content.decode()
+    body = client.post(
+        reverse("cases:case-csv", args=[escalated_case.pk]), {"justification": "t"}
+    ).content.decode()
     rows = list(csv.reader(io.StringIO(body)))
     assert rows[1][4] == '\'=HYPERLINK("http://evil")'
-    queue = client.get(reverse("cases:queue-csv") + "?status=all").content.decode()
+    queue = client.post(
+        reverse("cases:queue-csv"), {"query": "status=all", "justification": "t"}
+    ).content.decode()
     assert "'=HYPERLINK" in queue and ",=HYPERLINK" not in queue
 
 
@@ -213,8 +220,9 @@ def test_the_evidence_packet_carries_the_ads_images_with_their_hashes(actors, es
     ad = Ad.objects.get()
     picture = encoded(drawn_picture(5), "PNG")
     image = ad_image_store(ad=ad, source_url="https://img.example.org/a.png", data=picture)
-    response = actors.client_for("investigator_a").get(
-        reverse("cases:case-packet", args=[escalated_case.pk])
+    response = actors.client_for("investigator_a").post(
+        reverse("cases:case-packet", args=[escalated_case.pk]),
+        {"justification": "court order 7", "images": "originals"},
     )
     archive = zipfile.ZipFile(io.BytesIO(response.content))
     prefix = f"{escalated_case.number}/"

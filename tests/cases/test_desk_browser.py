@@ -155,6 +155,7 @@ def test_investigator_claims_reads_escalates_exports_and_is_alerted(
     )
     page.click(f"a[href='/cases/cases/{case.pk}/']")
     page.wait_for_selector("#packet-link")
+    page.fill("#packet-justification", "Referral to the district attorney")
     with page.expect_download() as download_info:
         page.click("#packet-link")
     packet = Path(download_info.value.path()).read_bytes()
