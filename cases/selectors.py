@@ -36,6 +36,17 @@ def queue_items(*, filters: QueueItemFilter) -> QuerySet[QueueItem]:
     return filters.qs.select_related("assignee")
 
 
+QUEUE_TOTAL_LIMIT = 10_000
+
+
+def queue_total(*, filters: QueueItemFilter) -> tuple[int, bool]:
+    """How many items the filters choose, counted up to QUEUE_TOTAL_LIMIT (and whether more)."""
+    found = QueueItem.objects.filter(
+        pk__in=Subquery(filters.qs.values("pk")[: QUEUE_TOTAL_LIMIT + 1])
+    ).count()
+    return min(found, QUEUE_TOTAL_LIMIT), found > QUEUE_TOTAL_LIMIT
+
+
 class DecisionLabel(TypedDict):
     """One training example from a reviewer's decision."""
 
