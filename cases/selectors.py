@@ -20,7 +20,7 @@ from django.db.models.expressions import RawSQL
 from ads.models import Ad, AdImage, AdRevision, EntityKind, EntityOccurrence
 from analytics.models import AdEmbedding, AdNetwork, AdScore, Category
 
-from .filters import AdFilter, QueueItemFilter
+from .filters import ORDERS, AdFilter, QueueItemFilter
 from .models import Decision, DecisionKind, ItemKind, QueueItem
 
 if TYPE_CHECKING:
@@ -34,6 +34,18 @@ def queue_items(*, filters: QueueItemFilter) -> QuerySet[QueueItem]:
     filtered and ordered (priority, recency, size, due)."""
     # Rows show the item's own copied fields; joining the lead ad would fetch 50 ad bodies.
     return filters.qs.select_related("assignee")
+
+
+def next_open_item(*, user: User) -> QueueItem | None:
+    """The most urgent open item nobody holds: where to go after a decision."""
+    return (
+        QueueItem.objects.visible_to(user)
+        .open()
+        .filter(assignee__isnull=True)
+        .order_by(*ORDERS["priority"])
+        .only("pk", "title")
+        .first()
+    )
 
 
 QUEUE_TOTAL_LIMIT = 10_000
