@@ -1,4 +1,4 @@
-"""The alerts page: score and place per alert, and "mark all as read" with a confirmation."""
+"""Alerts and watchlists: score and place per alert, "mark all read", area errors in words."""
 
 from __future__ import annotations
 
@@ -30,3 +30,28 @@ def test_mark_all_as_read_reads_every_own_alert_and_says_how_many(actors):
     assert not Alert.objects.filter(watchlist=watch, read_at__isnull=True).exists()
     theirs.refresh_from_db()
     assert theirs.read_at is None
+
+
+@pytest.mark.parametrize(
+    ("box", "message"),
+    [
+        (
+            {"min_lat": "37", "max_lat": "36", "min_lng": "-116", "max_lng": "-115"},
+            "North (36) must be above South (37).",
+        ),
+        (
+            {"min_lat": "36", "max_lat": "37", "min_lng": "170", "max_lng": "-170"},
+            "East (-170) must be east of West (170)",
+        ),
+        ({"min_lat": "36", "max_lat": "37", "min_lng": "-116"}, "An area needs its east edge."),
+    ],
+)
+def test_a_watched_area_says_which_edge_is_wrong_and_keeps_the_input(actors, box, message):
+    response = actors.client_for("investigator_a").post(
+        reverse("cases:watchlists"),
+        {"kind": "area", "label": "Strip", "frequency": "immediate", **box},
+    )
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert message in html
+    assert 'value="Strip"' in html and f'value="{box["min_lat"]}"' in html
