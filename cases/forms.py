@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from .models import DecisionKind, Frequency, WatchKind
@@ -73,6 +75,30 @@ class WatchlistForm(forms.Form):
         label="East (max longitude)", required=False, min_value=-180, max_value=180
     )
     frequency = forms.ChoiceField(label="Tell me", choices=Frequency.choices)
+
+    def clean(self) -> dict[str, Any]:
+        """An area's box, checked corner by corner so the message says what to change."""
+        data = super().clean()
+        if data.get("kind") != WatchKind.AREA:
+            return data
+        edges = {"min_lat": "South", "min_lng": "West", "max_lat": "North", "max_lng": "East"}
+        missing = [name for name in edges if data.get(name) is None and name not in self.errors]
+        for name in missing:
+            self.add_error(name, f"An area needs its {edges[name].lower()} edge.")
+        if missing or any(name in self.errors for name in edges):
+            return data
+        if data["min_lat"] >= data["max_lat"]:
+            self.add_error(
+                "max_lat",
+                f"North ({data['max_lat']:g}) must be above South ({data['min_lat']:g}).",
+            )
+        if data["min_lng"] >= data["max_lng"]:
+            self.add_error(
+                "max_lng",
+                f"East ({data['max_lng']:g}) must be east of West ({data['min_lng']:g}); "
+                "a box across the 180th meridian is not supported.",
+            )
+        return data
 
     def bbox(self) -> tuple[float, float, float, float] | None:
         keys = ("min_lat", "min_lng", "max_lat", "max_lng")

@@ -23,7 +23,7 @@ from analytics.models import AdEmbedding, AdNetwork, AdScore, Category
 from core.csv_safety import neutralise_bidi
 from core.filters import WINDOWS
 
-from .filters import AdFilter, QueueItemFilter
+from .filters import ORDERS, AdFilter, QueueItemFilter
 from .models import Decision, DecisionKind, ItemKind, QueueItem, QueueItemSource
 
 if TYPE_CHECKING:
@@ -164,6 +164,29 @@ def queue_items(*, filters: QueueItemFilter) -> QuerySet[QueueItem]:
     filtered and ordered (priority, recency, size, due)."""
     # Rows show the item's own copied fields; joining the lead ad would fetch 50 ad bodies.
     return filters.qs.select_related("assignee")
+
+
+def next_open_item(*, user: User) -> QueueItem | None:
+    """The most urgent open item nobody holds: where to go after a decision."""
+    return (
+        QueueItem.objects.visible_to(user)
+        .open()
+        .filter(assignee__isnull=True)
+        .order_by(*ORDERS["priority"])
+        .only("pk", "title")
+        .first()
+    )
+
+
+QUEUE_TOTAL_LIMIT = 10_000
+
+
+def queue_total(*, filters: QueueItemFilter) -> tuple[int, bool]:
+    """How many items the filters choose, counted up to QUEUE_TOTAL_LIMIT (and whether more)."""
+    found = QueueItem.objects.filter(
+        pk__in=Subquery(filters.qs.values("pk")[: QUEUE_TOTAL_LIMIT + 1])
+    ).count()
+    return min(found, QUEUE_TOTAL_LIMIT), found > QUEUE_TOTAL_LIMIT
 
 
 class DecisionLabel(TypedDict):

@@ -178,3 +178,12 @@ def test_the_api_refuses_a_bad_value_and_the_page_drops_it_and_says_what_to_fix(
     assert page.status_code == 200
     assert 'id="f-window-error"' in html and "week is not one of the available" in html
     assert 'value="reno"' in html
+
+
+def test_the_queue_page_says_how_many_items_match(actors):
+    ads_queue_for_review(list(_search_world(actors)))
+    client = _client(actors.investigator_a)
+    html = client.get(reverse("cases:queue")).content.decode()
+    assert re.search(r'id="queue-total"><strong>2</strong> items match these', html)
+    html = client.get(reverse("cases:queue"), {"indicator": "cash_only"}).content.decode()
+    assert re.search(r'id="queue-total"><strong>1</strong> item matches these', html)

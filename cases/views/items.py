@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -53,6 +54,7 @@ def _item_context(request: HttpRequest, item: QueueItem, **extra: Any) -> dict[s
         "assign_form": AssignForm(),
         "reason_form": ReasonForm(),
         "can_override": request.user.is_supervisor or request.user.is_platform_admin,
+        "next_item": None if item.is_open else selectors.next_open_item(user=request.user),
         "decisions": DecisionKind.choices,
         **extra,
     }
@@ -134,23 +136,47 @@ def item_claim(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("cases:item", pk=item.pk)
 
 
-def _guarded(request: HttpRequest, item: QueueItem, change: str, action: Any) -> HttpResponse:
-    """Run a service; its PermissionDenied/ValidationError become a visible message, not a crash."""
+# What the page says once a change is made (the triage panel shows the new state as well).
+_DONE = {
+    "claim": "You hold this item now.",
+    "release": "Released: the item is free for others.",
+    "assign": "Assigned.",
+    "note": "Note added.",
+    "due": "Due date set.",
+    "decide": "Decision recorded.",
+    "reopen": "Reopened.",
+}
+
+
+def form_problems(form: Any) -> list[str]:
+    """A form's errors as sentences that name the field: what to fix, not just that it failed."""
+    return [
+        message if name == "__all__" else f"{form.fields[name].label}: {message}"
+        for name, messages_ in form.errors.items()
+        for message in messages_
+    ]
+
+
+def _guarded(
+    request: HttpRequest, item: QueueItem, change: str, action: Any, **kept: Any
+) -> HttpResponse:
+    """Run a service; its PermissionDenied/ValidationError become a visible message, not a crash,
+    and the form's input (`kept`, e.g. the bound decision form) is shown again to be corrected."""
     try:
         fresh = action()
     except (PermissionDenied, ValidationError) as exc:
-        text = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+        texts = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
         current = _item(request, item.pk)
+        context = _item_context(request, current, errors=texts, **kept)
         if is_htmx(request):  # htmx swaps only 2xx answers
-            return render(
-                request, "cases/_triage.html", _item_context(request, current, errors=[text])
-            )
+            return render(request, "cases/_triage.html", context)
         return render(
             request,
             "cases/item.html",
-            _item_context(request, current, errors=[text]),
+            context,
             status=403 if isinstance(exc, PermissionDenied) else 400,
         )
+    messages.success(request, _DONE.get(change, "Saved."))
     audit_request(
         request,
         action=Action.CHANGE,
@@ -223,7 +249,7 @@ def item_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
     def run() -> QueueItem:
         if not form.is_valid():
-            raise ValidationError("Choose a decision.")
+            raise ValidationError(form_problems(form))
         data = form.cleaned_data
         case = None
         if data["case_number"]:
@@ -244,7 +270,7 @@ def item_decide(request: HttpRequest, pk: int) -> HttpResponse:
         )
 
     was_open = item.is_open
-    response = _guarded(request, item, "decide", run)
+    response = _guarded(request, item, "decide", run, decide_form=form)
     fresh = QueueItem.objects.filter(pk=item.pk).first()
     if was_open and fresh and fresh.case_id and fresh.status == ItemStatus.ESCALATED:
         audit_request(

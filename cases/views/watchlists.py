@@ -80,7 +80,7 @@ def alerts(request: HttpRequest) -> HttpResponse:
     # An alert whose ad the user can no longer see (unit changed) is not shown.
     rows = list(
         Alert.objects.filter(watchlist__user=request.user, ad__in=visible).select_related(
-            "watchlist", "ad__source"
+            "watchlist", "ad__source", "ad__score", "ad__location"
         )[:200]
     )
     audit_request(
@@ -95,6 +95,16 @@ def alerts(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def alerts_read(request: HttpRequest) -> HttpResponse:
-    ids = [int(v) for v in request.POST.getlist("alert") if v.isdigit()]
-    watch_services.alerts_mark_read(user=request.user, alert_ids=ids)
+    if request.POST.get("all") == "1":
+        # Every unread alert of the user's whose ad they may still see (the ones listed).
+        visible = Ad.objects.visible_to(request.user)
+        ids = list(
+            Alert.objects.filter(
+                watchlist__user=request.user, ad__in=visible, read_at__isnull=True
+            ).values_list("pk", flat=True)
+        )
+    else:
+        ids = [int(v) for v in request.POST.getlist("alert") if v.isdigit()]
+    marked = watch_services.alerts_mark_read(user=request.user, alert_ids=ids)
+    messages.success(request, f"{marked} alert{'s' if marked != 1 else ''} marked as read.")
     return redirect("cases:alerts")

@@ -76,7 +76,7 @@ def test_the_ad_page_highlights_entities_and_indicators_with_why_flagged(actors)
     )
     assert 'class="ind"' in html and "Youth wording" in html
     assert 'class="ent ent-phone"' in html and "+17025550134" in html
-    assert "0.87" in html and "Lead score" in html and "0.610" in html
+    assert "0.87" in html and "Lead score" in html and "age cues: 0.61 of 1" in html
     assert "Youth wording and a new-in-town cue." in html
     assert "precision <strong>City</strong>" in html
     assert "This ad links to no image." in html
