@@ -26,6 +26,7 @@ from ads.models import (
     Evidence,
 )
 from analytics.models import AdScore, Network
+from analytics.selectors import score_basis
 from audit.models import AuditEvent
 from core.csv_safety import safe_row
 
@@ -424,6 +425,7 @@ def csv_text(header: list[str], rows: Iterable[list[Any]]) -> str:
 
 
 def queue_csv_rows(items: Iterable[QueueItem]) -> Iterable[list[Any]]:
+    basis = score_basis()  # what backs `risk`, as the pages and the API say it
     for item in items:
         yield [
             item.pk,
@@ -431,6 +433,7 @@ def queue_csv_rows(items: Iterable[QueueItem]) -> Iterable[list[Any]]:
             item.status,
             item.priority,
             item.risk,
+            basis if item.risk is not None else "",
             item.minor,
             item.possible_minor,
             item.size,
@@ -448,6 +451,7 @@ QUEUE_CSV_HEADER = [
     "status",
     "priority",
     "risk",
+    "risk_basis",
     "minor",
     "possible_minor",
     "size",
@@ -462,7 +466,13 @@ QUEUE_CSV_HEADER = [
 def case_csv_rows(ads: list[Ad]) -> Iterable[list[Any]]:
     """One row per ad: where and when, its risk (2 decimals) and the identifiers found in it."""
     ids = [ad.pk for ad in ads]
-    risks = dict(AdScore.objects.filter(ad_id__in=ids).values_list("ad_id", "risk"))
+    risks: dict[int, float | None] = {}
+    versions: dict[int, str] = {}
+    for ad_id, risk, version in AdScore.objects.filter(ad_id__in=ids).values_list(
+        "ad_id", "risk", "model_version"
+    ):
+        risks[ad_id], versions[ad_id] = risk, version
+    bases = {version: score_basis(version) for version in set(versions.values())}
     found: dict[int, list[str]] = {}
     for ad_id, kind, value in (
         EntityOccurrence.objects.filter(ad_id__in=ids, entity__kind__in=IDENTIFIER_KINDS)
@@ -483,6 +493,7 @@ def case_csv_rows(ads: list[Ad]) -> Iterable[list[Any]]:
             ad.posted_at.isoformat() if ad.posted_at else "",
             ad.captured_at.isoformat(),
             f"{risk:.2f}" if risk is not None else "",
+            bases[versions[ad.pk]] if risk is not None else "",
             "; ".join(found.get(ad.pk, [])),
         ]
 
@@ -497,5 +508,6 @@ CASE_CSV_HEADER = [
     "posted_at",
     "captured_at",
     "risk",
+    "risk_basis",
     "identifiers",
 ]

@@ -131,3 +131,18 @@ def test_the_api_says_what_backs_each_risk(actors):
     assert {row["risk_basis"] for row in queue} == {
         "lead score, not yet calibrated against decisions"
     }
+
+
+@pytest.mark.django_db
+def test_the_queue_export_says_what_backs_each_risk(actors):
+    import csv
+    import io
+
+    ads_queue_for_review(_scored(actors.source_a, [0.9], flagged=True))
+    body = (
+        actors.client_for("investigator_a")
+        .post(reverse("cases:queue-csv"), {"query": "status=all", "justification": "review"})
+        .content.decode()
+    )
+    header, row = list(csv.reader(io.StringIO(body)))[:2]
+    assert row[header.index("risk_basis")] == "lead score, not yet calibrated against decisions"
