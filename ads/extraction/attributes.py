@@ -45,74 +45,141 @@ def _outside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
 # --- ages ------------------------------------------------------------------------------------
 
 _AGE_UNIT = re.compile(
-    r"\s?(?:yo\b|y/o\b|y\.o\.?|a[ñn]os\b|a[ñn]itos\b|"
+    # "22y" glued (a spaced "22 y" is Spanish "and"); "aos" is "años" with the ñ lost.
+    r"y(?![\w/.'])|"
+    r"\s?(?:yo\b|y/o\b|y\.o\.?|a[ñn]os\b|a[ñn]itos\b|aos\b|"
     r"-?\s?(?:yrs?|years?)\.?[\s\-]?(?:old|young)\b|"
     r"(?:yrs?|years?)\b(?!\s?(?:of\s)?(?:exp|in\s|experience|business|service|ago)))"
 )
 _BARE_YEARS = re.compile(r"\s?(?:yrs?|years?)")
+# A label may be followed by a wide gap or dot leaders where a page laid its fields out in
+# columns ("Age                    27", "Age.....22").
+_AGE_LABEL = r"(?:\bage|\baged|\bedad|\bturned|\bturning)\s{0,80}[:=\-.]{0,6}\s{0,20}$"
 _AGE_PRE = re.compile(
     r"\bedad\b[^:\n]{0,45}:\s{0,5}$"
-    r"|(?:\bage|\baged|\bedad|\bturned|\bturning)\s{0,20}[:=\-]?\s{0,5}$"
+    rf"|(?P<label>{_AGE_LABEL})"
     r"|(?P<im>\b(?:i\s?'?\s?a?m|i\s?am)\s(?:only\s|just\s)?)$"
 )
+_AGE_BEFORE_CHARS = 110
 # After "I'm 21" a unit means it is not an age: "I'm 30 min away", "I'm 40 roses".
 _NOT_AGE_AFTER = re.compile(
     r"[a-h]{1,3}\b|[0-9'\"%$/]|[.,][0-9]|\s?(?:min|hr|h\b|hh|hour|\$|lbs|kg|cm|inch|in\b|dollars|roses|ft|feet|"
     r"st\b|nd\b|rd\b|th\b|%|k\b|miles|mi\b|away|minutes)"
 )
-_OTHERS_BEFORE = re.compile(
+_OTHER_PEOPLE = (
     r"\b(?:men|man|guys?|gents?|gentlemen|clients?|males?|boys|over|under|older\s+than|"
     r"persons?|people|users?|visitors?|viewers?|"
     r"younger\s+than|at[\s\-]+least|must\s+be|minimum|min\.?|daughter|son|kids?|child|"
     r"married|together|since|for|than|ages|last|past|next|first|within|about)"
-    r"\W{0,3}(?:\w+\W{1,3}){0,1}$"
 )
+_OTHERS_BEFORE = re.compile(_OTHER_PEOPLE + r"\W{0,3}(?:\w+\W{1,3}){0,1}$")
+# Before a label only the word right before it counts ("men over age 30", "must be of age"):
+# "About Jasmina  Age 24" is a profile heading, not "about 24".
+_OTHERS_BEFORE_LABEL = re.compile(_OTHER_PEOPLE + r"\W{0,3}(?:of\W{1,3})?$")
+_OR_OLDER = r"\+|(?:and|&)\s?(?:up|over|older)\b|or\s+(?:older|over|up)\b|plus\b"
 _OTHERS_AFTER = re.compile(
-    r"\s?(?:(?:yrs?|years?)?\s?(?:-|to|through|and)\s?[0-9]{2}\b|\+|and\s+(?:up|over|older)|or\s+(?:older|over|up)|&\s?(?:up|over)|plus\b|"
-    r"(?:yrs?|years?)\s?(?:\+|and\s+up|or\s+older|of\s+age|of\s+exp|exp|experience|in\s|"
+    r"\s?(?:(?:yrs?|years?)?(?:\s?(?:-|to|through|and)|\sa)\s?[0-9]{2}(?![0-9])|"
+    rf"{_OR_OLDER}|"
+    rf"(?:yrs?|years?)\s?(?:old\s)?(?:{_OR_OLDER}|of\s+age|of\s+exp|exp|experience|in\s|"
     r"married|together|ago))"
 )
-_RANGE_BEFORE = re.compile(r"[0-9]\s?(?:yrs?|years?)?\s?(?:-|to|through)\s?$")
+# "Age: 19 and 21" (two women in one ad): each age. A range ("21 - 25") is neither.
+_AGE_AND = re.compile(r"\s?(?:and|&|y)\s?(?P<n>[0-9]{2})(?![0-9])")
+# Spanish ranges too: "entre 18 a 28 años".
+_RANGE_BEFORE = re.compile(r"[0-9]\s?(?:yrs?|years?)?(?:\s?(?:-|to|through)|\sa)\s?$")
 # Backpage-style titles end with the poster's age: "Title text - 23", at the end of the title
-# line, or where a page repeats the title inside flattened text ("... Title text - 23 Posted: ...").
-# The words before are not a number (a date "2015 11 17 - 14", a range "60 - 80"), the age ends
-# the line or the text, or a capitalised word, a link or another " - segment" follows, never a
-# unit ("- 24 Hours", "- 60 Roses").
-_TITLE_BEFORE = re.compile(r"[^\s\d\-][ \t]{0,3}-[ \t]?$")
-_TITLE_AFTER = re.compile(r"[ \t]*(?:\n|$)|\s{1,8}(?:https?:|www\.|[A-Z]|\|)|\s-\s[A-Za-z]")
+# line, or where a page (or an aggregator's copy of it) repeats the title inside flattened text:
+# "... Title text - 23 Posted: ...", "Title   - 23    Springfield, downtown | Monday",
+# "Title - 23 at example.com", "Title - 23 212-555-0147 photos", "Title - 23 - 23 - City".
+# The words before are not a number (a date "2015 11 17 - 14", a range "60 - 80") unless it ends
+# a phone or is the same number, and never a unit ("- 24 Hours", "- 60 Roses", "- 52 Ads") or a
+# rate ("hh - 60") follows or precedes.
+_TITLE_BEFORE = re.compile(r"[^\s\d\-][ \t]{0,8}(?:-[ \t]{1,3})?-[ \t]{0,2}$")
+_TITLE_AFTER = re.compile(
+    r"[ \t]*(?:\n|$)|\s{1,80}(?:https?:|www\.|[A-Z]|\|)|[ \t]{3,}[a-z]|\s-\s[A-Za-z]"
+    r"|\s(?:at|on)\s[\w-]{2,40}\.(?:com|net|org|us|ca|co|uk|au)\b"
+)
 _TITLE_NOT_AFTER = re.compile(
-    r"\s?(?:hours?|hrs?|h|hh|hhr|min|mins|minutes?|roses?|dollars?|usd|years?|yrs?|am|pm|qv|"
-    r"fh|hr|k|special|%|/|\$)(?![a-z])",
+    r"\s{0,80}(?:hours?|hrs?|h|hh|hhr|min|mins|minutes?|roses?|dollars?|usd|years?|yrs?|am|pm|qv|"
+    r"fh|hr|k|special|ads|posts|pictures|pics|photos|images|reviews|profiles|videos|listings|"
+    r"%|/|\$)(?![a-z])",
     re.IGNORECASE,
 )
+_TITLE_NOT_BEFORE = re.compile(
+    r"\b(?:hh|hhr|hr|hrs|hours?|qv|fh|hf|min|mins|minutes|half|full)\W{0,10}$", re.IGNORECASE
+)
 TITLE_MIN_AGE, TITLE_MAX_AGE = 18, 70
+_TITLE_SEP = re.compile(r"[ \t]{1,8}-[ \t]{1,3}")
 
-
-_PHONE_END_BEFORE = re.compile(r"[0-9][ \t]{0,3}-[ \t]?$")
+_PHONE_END_BEFORE = re.compile(r"[0-9][ \t]{0,8}-[ \t]{0,2}$")
 
 
 def _title_age(
-    norm: Normalized, start: int, end: int, phone_ends: frozenset[int] = frozenset()
+    norm: Normalized,
+    start: int,
+    end: int,
+    phone_ends: frozenset[int] = frozenset(),
+    phone_starts: frozenset[int] = frozenset(),
 ) -> bool:
     """Is the two-digit group at [start, end) a title's " - NN" age suffix?
 
-    A number may stand before the " - " only when it ends a phone ("... 212-555-0147 - 23").
+    A number may stand before the " - " only when it ends a phone ("... 212-555-0147 - 23") or
+    is the same number ("- 23 - 23", a title repeated); a phone may follow it.
     """
-    if start < 3:
+    text = norm.text
+    if start < 3 or (text[start - 1] != " " and text[start - 1] != "-"):
         return False
-    if not _TITLE_BEFORE.search(norm.text, max(0, start - 6), start):
-        m = _PHONE_END_BEFORE.search(norm.text, max(0, start - 6), start)
-        if m is None or m.start() + 1 not in phone_ends:
+    window = max(0, start - 16)
+    if not _TITLE_BEFORE.search(text, window, start):
+        m = _PHONE_END_BEFORE.search(text, window, start)
+        if m is None:
             return False
-    if norm.text[start - 1] != " " and norm.text[start - 1] != "-":
+        if (
+            m.start() + 1 not in phone_ends
+            and text[max(0, m.start() - 1) : m.start() + 1] != (text[start:end])
+        ):
+            return False
+    if _TITLE_NOT_BEFORE.search(text, max(0, start - 24), start):
         return False
-    return bool(_TITLE_AFTER.match(norm.text, end)) and not _TITLE_NOT_AFTER.match(norm.text, end)
+    if _TITLE_NOT_AFTER.match(text, end):
+        return False
+    if _TITLE_AFTER.match(text, end):
+        return True
+    # A phone next: "Title - 23 212-555-0147 ..." or "Title - 23 - 212-555-0147".
+    sep = _TITLE_SEP.match(text, end)
+    nxt = sep.end() if sep is not None else end + 1
+    if nxt in phone_starts and (sep is not None or text[end : end + 1] == " "):
+        return True
+    # The same age again: "Title - 23 - 23 - City".
+    return sep is not None and text.startswith(text[start:end], nxt)
 
+
+# "Lola 23, 5'4, 34C, 120 lbs": a bare number after a name, then the body's figures.
+_NAME_BEFORE = re.compile(r"(?<![\w'])(?P<w>[A-Z][a-z]{1,19}|[A-Z]{3,12})[ \t]{1,2}$")
+_STATS_AFTER = re.compile(
+    r"[ \t]?[,/|][ \t]{0,2}(?:[4-6][ \t]?(?:'|ft\b|feet\b)|[2-5][0-9][ \t]?[a-h]{1,3}\b|"
+    r"[0-9]{2,3}[ \t]?(?:lbs?|pounds|kg)\b)"
+)
+_STAT_WORDS = frozenset(
+    ("bust", "waist", "hips", "hip", "size", "cup", "height", "weight")
+    + ("room", "suite", "apt", "unit", "ste", "hwy", "ave", "exit")
+)
 
 _BODY_AFTER = re.compile(
     r"lbs|pounds|kg|petite|tall|slim|curvy|thick|weight|size|bust|[2-5][0-9][a-h]{1,3}\b|cm\b"
 )
 MIN_AGE, MAX_AGE = 10, 80
+
+
+def _name_then_stats(norm: Normalized, start: int, end: int) -> bool:
+    """Is [start, end) a bare age between a name and the body's figures ("Lola 23, 5'4")?"""
+    if not _STATS_AFTER.match(norm.text, end):
+        return False
+    m = _NAME_BEFORE.search(norm.text, max(0, start - 24), start)
+    if m is None:
+        return False
+    word = m.group("w")
+    return word.lower() not in _STAT_WORDS and not is_common_word(word, spanish=False)
 
 
 def find_ages(
@@ -128,28 +195,42 @@ def find_ages(
     taken = taken or []
     out: list[Found] = []
     phone_ends = frozenset(e for _, e in taken)
+    phone_starts = frozenset(s for s, _ in taken)
+    listed: set[int] = set()
     for start, end in digit_groups(norm) if groups is None else groups:
-        if end - start == 2 and _title_age(norm, start, end, phone_ends):
+        if end - start != 2:
+            continue
+        if start in listed:
+            continue  # the second age of "Age: 19 and 21", taken with the first
+        if _title_age(norm, start, end, phone_ends, phone_starts):
             age = int(text[start:end])
             if TITLE_MIN_AGE <= age <= TITLE_MAX_AGE and _outside(taken, start, end):
                 out.append(Found(age, start, end))
             continue
-        if end - start != 2 or (start and text[start - 1] in "$£€.,/'"):
+        # "5'4.34D.24 years old": a full stop after a word still starts a statement.
+        if (
+            start
+            and text[start - 1] in "$£€.,/'"
+            and not (text[start - 1] == "." and start >= 2 and text[start - 2].isalpha())
+        ):
             continue
         age = int(text[start:end])
         if not MIN_AGE <= age <= MAX_AGE or not _outside(taken, start, end):
             continue
-        before = text[max(0, start - 60) : start]
+        before = text[max(0, start - _AGE_BEFORE_CHARS) : start]
         if _RANGE_BEFORE.search(before):
             continue  # "1-10 years", "18 to 25": a range, not a statement
         unit = _AGE_UNIT.match(text, end)
         span_start, span_end = start, end
+        label = False
         if unit is not None:
             # An age under 18 is the strongest evidence there is, so it must be written as an
             # age: a bare "10 years" is a duration ("10 years [in the] industry").
             if age < 18 and _BARE_YEARS.fullmatch(unit.group()):
                 continue
             span_end = unit.end()
+        elif 18 <= age < 60 and _name_then_stats(norm, start, end):
+            pass
         else:
             pre = _AGE_PRE.search(before)
             if pre is None or (pre.group("im") and _NOT_AGE_AFTER.match(text, end)):
@@ -157,7 +238,15 @@ def find_ages(
             if pre.group("im") and 48 <= age <= 69 and _BODY_AFTER.search(text, end, end + 40):
                 continue  # "I'm 56, petite, 110 lbs": a height written without the foot mark
             span_start = start - (len(before) - pre.start())
-        if _OTHERS_BEFORE.search(text[max(0, span_start - 30) : span_start]):
+            label = pre.group("im") is None
+        others = _OTHERS_BEFORE_LABEL if label else _OTHERS_BEFORE
+        if others.search(text[max(0, span_start - 30) : span_start]):
+            continue
+        second = _AGE_AND.match(text, end) if label else None
+        if second is not None and MIN_AGE <= int(second.group("n")) <= MAX_AGE:
+            out.append(Found(age, span_start, span_end))
+            listed.add(second.start("n"))
+            out.append(Found(int(second.group("n")), second.start("n"), second.end("n")))
             continue
         if _OTHERS_AFTER.match(text, end):
             continue

@@ -2,8 +2,9 @@
 
 Emails are also found when spelled out ("kandi at gmail dot com", "kandi(at)gmail(.)com"): the
 normaliser already turned bracketed "[at]"/"[dot]" into "@"/"."; spelled-out words with spaces
-are accepted only when the domain ends in a known top-level domain, so "meet at the hotel dot
-com" style prose needs a real mail provider or TLD to match. Addresses are taken as written
+are accepted only when the domain ends in a known top-level domain and, with a plain " at ",
+the dot is spelled too or the domain is a mail provider: "- 23 at example.com", "reviews at
+example.com" name a website, not a mailbox. Addresses are taken as written
 (number words are not rewritten inside them), and one broken by a wrapped line ("kandi@gm
 ail.com") is read whole. `normalise_email` is the one stored form, for every caller.
 
@@ -36,6 +37,14 @@ _EMAIL = re.compile(
     r"(?![a-z0-9\-])"
 )
 _DOT_NORMAL = re.compile(_DOT)
+_SPELLED_DOT = re.compile(r"\sdot\s|\(\s?\.\s?\)|\[\s?\.\s?\]|\(\s?dot\s?\)|\[\s?dot\s?\]")
+# Mailbox providers: "kandi at gmail.com" is an address although only the "at" is spelled.
+_MAIL_PROVIDERS = frozenset(
+    ("gmail", "googlemail", "yahoo", "ymail", "rocketmail", "hotmail", "outlook", "live", "msn")
+    + ("aol", "icloud", "me", "mac", "mail", "protonmail", "proton", "pm", "gmx", "yandex")
+    + ("zoho", "comcast", "att", "sbc", "sbcglobal", "verizon", "cox", "charter", "bellsouth")
+    + ("earthlink", "optonline", "juno", "rediffmail", "qq", "163", "126", "naver")
+)
 
 _URL = re.compile(
     r"(?:(?:https?|hxxps?)://|www\.)[^\s<>\"'\]\[(){}]{1,2048}"
@@ -186,6 +195,8 @@ def normalise_email(text: str) -> str | None:
     value = text.strip().strip(".").lower()
     if len(value) > 254 or value.count("@") != 1 or not _EMAIL_SHAPE.fullmatch(value):
         return None
+    if ".." in value or ".@" in value:
+        return None  # a local part never holds two dots in a row or ends in one (RFC 5322)
     tld = value.rsplit(".", 1)[-1]
     if len(tld) < 2 or not tld.isalpha():
         return None
@@ -211,6 +222,8 @@ def find_emails(norm: Normalized) -> list[Found]:
         local = m.group("local").strip(".")
         if spelled and local.lower() in _HANDLE_STOPWORDS:
             continue
+        if spelled and "at" in at.split() and not _spelled_address(m, local):
+            continue
         # Take the address as written: number words were rewritten only in the normalised text.
         written = _EMAIL.search(norm.folded(m.start(), m.end()))
         if written is not None:
@@ -222,14 +235,50 @@ def find_emails(norm: Normalized) -> list[Found]:
             local = m_local.strip(".")
         else:
             m_domain, m_tld = m.group("domain"), m.group("tld")
+        start = m.start()
+        glued = _wrapped_local(lower, start, local) if not spelled else None
+        if glued is not None:
+            local, start = glued
         value = normalise_email(f"{local}@{_clean_domain(m_domain)}.{m_tld}")
         if value is None:
             continue
-        out.append(Found(value, m.start(), m.end()))
+        out.append(Found(value, start, m.end()))
     if "@" in lower:
         out += _wrapped_emails(norm, out)
         out.sort(key=lambda f: f.start)
     return out
+
+
+def _spelled_address(m: re.Match[str], local: str) -> bool:
+    """Is "x at domain.tld" (a plain spaced "at") an address rather than prose naming a site?
+
+    The dot must be spelled too ("kandi at gmail dot com") or the domain a mailbox provider
+    ("kandi at gmail.com"); and the local part must not be only digits or a common word:
+    "- 23 at example.com", "Escorts at example.com", "apply at www.example.net" are prose.
+    """
+    domain = m.group("domain")
+    first = _DOT_NORMAL.split(domain)[0]
+    if not (_SPELLED_DOT.search(m.group()) or first in _MAIL_PROVIDERS):
+        return False
+    return not local.isdigit() and not is_common_word(local, spanish=False)
+
+
+# A wrapped line may also cut the local part itself: "Email resume to plumbingsvc c@gmail.com":
+# an address whose local part is one or two characters after one space and a longer token
+# (not a word like "me" or "or") is read joined.
+_LOCAL_HEAD = re.compile(r"(?<![a-z0-9._%+\-@])[a-z0-9][a-z0-9._%+\-]{2,61} $")
+
+
+def _wrapped_local(lower: str, start: int, local: str) -> tuple[str, int] | None:
+    if len(local) > 2 or start < 4:
+        return None
+    head = _LOCAL_HEAD.search(lower, max(0, start - 64), start)
+    if head is None:
+        return None
+    word = head.group()[:-1]
+    if word in _HANDLE_STOPWORDS or is_common_word(word) or word.isdigit():
+        return None
+    return word + local, head.start()
 
 
 # Text wrapped at a fixed width breaks an address with one space ("kandi@gm ail.com",
@@ -255,6 +304,8 @@ def _wrapped_emails(norm: Normalized, found: list[Found]) -> list[Found]:
         local, domain = left.group(), right.group()
         if " " not in local + domain:
             continue
+        if local.endswith(" ") and (local[:-1] in _HANDLE_STOPWORDS or is_common_word(local[:-1])):
+            continue  # "... or @example.com": a word, then an address cut before its "@"
         joined_domain = domain.replace(" ", "")
         # The longest prefix ending in a known TLD at a word end: the end of the text read, a
         # non-alphanumeric character, or where the one space stood.
@@ -373,6 +424,8 @@ def find_handles(norm: Normalized, urls: list[Found], emails: list[Found]) -> li
         handle = m.group("handle").rstrip(".").lower()
         if handle in _HANDLE_STOPWORDS or is_common_word("a" + handle):
             continue
+        if "." in handle and handle.rsplit(".", 1)[1] in _TLD_SET:
+            continue  # "or @example.com": the domain of an address cut before its "@"
         if _STYLISED.match(norm.text, m.start("handle")):
             continue
         out.append(Found(f"unknown:{handle}", m.start(), m.end()))
