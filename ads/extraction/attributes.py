@@ -12,7 +12,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 
 from ads.extraction.normalize import Normalized
-from ads.extraction.words import is_common_word, is_stop_word
+from ads.extraction.words import is_common_word, is_demonym, is_first_name, is_stop_word
 
 
 @dataclass(frozen=True)
@@ -438,7 +438,9 @@ _NAME_TRIGGER = re.compile(
     r"\b(?:ask\s+for|my\s+name\s+is|my\s+name'?s|"
     # "Company Name: Acme", "Last Name" (a form field): not a person's name.
     r"name(?<!company\sname)(?<!business\sname)(?<!last\sname)(?<!user\sname)"
-    r"(?<!file\sname)\s?[:=\-]|"
+    r"(?<!file\sname)(?<!agency\sname)(?<!brand\sname)(?<!product\sname)(?<!site\sname)"
+    r"(?<!street\sname)(?<!account\sname)(?<!hotel\sname)(?<!guest\sname)(?<!job\sname)"
+    r"(?<!club\sname)(?<!spa\sname)(?<!shop\sname)\s?[:=\-]|"
     r"names?\s+is|call\s+me|"
     r"i'?m|i\s+am|this\s+is|they\s+call\s+me|known\s+as|aka|a\.k\.a\.?)\s+(?=[a-z])"
 )
@@ -450,7 +452,7 @@ _NAME_TRIGGER_ES = re.compile(r"\b(?:me\s+llamo|mi\s+nombre\s+es|soy)\s+(?=[a-z]
 _CONTACT_WORDS = ("call ", "contact ", "text ", "email ", "e-mail ")
 _CONTACT_NAME = re.compile(
     r"\s{0,2}(?P<name>[a-z]{2,20})"
-    r"(?=\s{1,3}(?:at\b|on\b|@|[0-9(+])|\.{2}|[.,]?\s{0,2}\(?[0-9]{3})"
+    r"(?=\s{1,3}(?:at\b|on\b|@|\+?\(?[0-9])|\.{2}|[.,]?\s{0,2}\(?[0-9]{3})"
 )
 _CAPITALISED = re.compile(r"[A-Z][a-z]{1,19}|[A-Z]{2,12}")
 # "Hey Zuleyka here", "Hello gentlemen ZULEYKA here": a greeting before "X here".
@@ -498,7 +500,43 @@ _QUALIFIED_AFTER = re.compile(r"[ \t]{1,3}(?:-\s?)?[a-z]{2,20}(?:ly|ful|ous|ive|
 
 # After "my name is" a Spanish or English word is still a name ("Rosa", "Luz"), unless it is
 # a stop word; after "I'm", "call me", "this is" it is the word.
-_STRONG_TRIGGER = re.compile(r"my\s+name|name\s?[:=\-]|names?\s+is|known\s+as|aka|a\.k\.a")
+# "known as" / "aka" are not strong: "known as Outside Advisors" names a job title.
+_STRONG_TRIGGER = re.compile(r"my\s+name|name\s?[:=\-]|names?\s+is")
+# After a weak trigger ("I'm", "I am", "this is") a word that is no known given name is taken
+# only when it does not read as an adjective: not followed by a lowercase word ("I am Cool guy",
+# "I am EXTREMLY open minded") and, in capitals, not by another word in capitals ("I AM SUPER
+# SKILLFUL"). Stop words after it ("I'm Kandi and ...") do not count.
+_WEAK_TRIGGER = re.compile(r"i'?m|i\s+am|this\s+is|call\s+me|they\s+call\s+me")
+_LOWER_WORD_AFTER = re.compile(r"[ \t]{1,2}(?P<w>[a-z]{2,20})\b")
+_CAPS_WORD_AFTER = re.compile(r"[ \t]{1,2}(?P<w>[A-Z]{2,20})\b")
+
+
+# "ask for Tantra Massage", "I am Hong Kong Girl", "this is SCAM?": a service, a place's first
+# word or a question, not a name.
+_NOT_NAME_AFTER = re.compile(
+    r"[ \t]{0,2}\?|[ \t]{1,2}(?i:massage|session|service|special|treatment|rub|spa)s?\b"
+)
+_NEXT_WORD = re.compile(r"[ \t]{1,2}(?P<w>[A-Z][a-z]{1,19}|[A-Z]{2,12})\b")
+
+
+def _not_a_name_after(norm: Normalized, name: str, end: int) -> bool:
+    if _NOT_NAME_AFTER.match(norm.text, end):
+        return True
+    nxt = _NEXT_WORD.match(norm.text, end)
+    if nxt is None:
+        return False
+    from ads.extraction.region import is_place_name
+
+    return is_place_name(f"{name} {nxt.group('w')}")
+
+
+def _reads_as_adjective(norm: Normalized, name: str, end: int) -> bool:
+    if is_first_name(name):
+        return False
+    after = _LOWER_WORD_AFTER.match(norm.text, end)
+    if after is None and name.isupper():
+        after = _CAPS_WORD_AFTER.match(norm.text, end)
+    return after is not None and not is_stop_word(after.group("w"))
 
 
 # Apps and platforms named where a name could stand ("ask for FaceTime").
@@ -532,7 +570,7 @@ def find_names(norm: Normalized) -> list[Found]:
 
     def refused(name: str) -> bool:
         low = name.lower()
-        return low in _NOT_NAMES or low in _ETHNICITIES or low in _NOT_NAME_WORDS
+        return low in _NOT_NAMES or low in _ETHNICITIES or low in _NOT_NAME_WORDS or is_demonym(low)
 
     for trigger in _NAME_TRIGGER.finditer(norm.lower):
         m = _NAME_WORD.match(norm.text, trigger.end())
@@ -548,6 +586,12 @@ def find_names(norm: Normalized) -> list[Found]:
             continue
         if norm.text.startswith(":", m.end()):
             continue  # "Name:  Age:  Location:": the next label of a form, not a name
+        if _WEAK_TRIGGER.fullmatch(trigger.group().rstrip()) and _reads_as_adjective(
+            norm, name, m.end()
+        ):
+            continue
+        if _not_a_name_after(norm, name, m.end()):
+            continue
         display = name.capitalize() if name.isupper() else name
         out.append(Found(display, m.start(), m.end()))
     lower = norm.lower
@@ -579,7 +623,7 @@ def find_names(norm: Normalized) -> list[Found]:
         name = norm.text[m.start("name") : m.end("name")]
         if not _CAPITALISED.fullmatch(name) or refused(name):
             continue
-        if is_common_word(name, spanish=False):
+        if is_common_word(name, spanish=False) or _not_a_name_after(norm, name, m.end("name")):
             continue
         display = name.capitalize() if name.isupper() else name
         out.append(Found(display, m.start("name"), m.end("name")))

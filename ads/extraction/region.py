@@ -24,7 +24,7 @@ from urllib.parse import urlparse
 
 import phonenumbers
 
-__all__ = ["RULES", "RegionChoice", "resolve_region"]
+__all__ = ["RULES", "RegionChoice", "is_place_name", "resolve_region"]
 
 RULES = ("url_tld", "url_place", "source", "text_country", "international_prefix", "none")
 
@@ -102,6 +102,12 @@ def _places() -> dict[str, str]:
     for state in gc.get_us_states().values():
         best[_key(state["name"])] = (10**11, "US")
     return {k: v[1] for k, v in best.items() if k not in _NOT_PLACES}
+
+
+def is_place_name(text: str) -> bool:
+    """Is `text` ("Hong Kong", "Las Vegas") the name of a city, US state or country?"""
+    key = _key(text)
+    return len(key) >= 4 and key in _places()
 
 
 @lru_cache(maxsize=1)
