@@ -11,7 +11,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
-from ads.extraction.normalize import Normalized
+from ads.extraction.normalize import Normalized, word_starts
 from ads.extraction.words import is_common_word, is_demonym, is_first_name, is_stop_word
 
 
@@ -55,12 +55,29 @@ _BARE_YEARS = re.compile(r"\s?(?:yrs?|years?)")
 # A label may be followed by a wide gap or dot leaders where a page laid its fields out in
 # columns ("Age                    27", "Age.....22").
 _AGE_LABEL = r"(?:\bage|\baged|\bedad|\bturned|\bturning)\s{0,80}[:=\-.]{0,6}\s{0,20}$"
-_AGE_PRE = re.compile(
-    r"\bedad\b[^:\n]{0,45}:\s{0,5}$"
-    rf"|(?P<label>{_AGE_LABEL})"
-    r"|(?P<im>\b(?:i\s?'?\s?a?m|i\s?am)\s(?:only\s|just\s)?)$"
-)
+_AGE_PRE = re.compile(rf"\bedad\b[^:\n]{{0,45}}:\s{{0,5}}$|{_AGE_LABEL}")
+_AGE_PRE_IM = re.compile(r"\b(?:i\s?'?\s?a?m|i\s?am)\s(?:only\s|just\s)?$")
 _AGE_BEFORE_CHARS = 110
+_IM_CHARS = 16
+
+
+def _age_pre(text: str, start: int) -> tuple[int, bool] | None:
+    """Where a label ("age:", "edad ...:", "turned") or "I'm" before `start` begins, and
+    whether it is "I'm". Each pattern is searched only where its words occur (a cheap test):
+    most two-digit numbers of an ad have neither before them."""
+    lo = max(0, start - _AGE_BEFORE_CHARS)
+    window = text[lo:start]
+    if "ag" in window or "edad" in window or "turn" in window:
+        m = _AGE_PRE.search(window)
+        if m is not None:
+            return lo + m.start(), False
+    if "m" in window[-_IM_CHARS:]:
+        m = _AGE_PRE_IM.search(text, max(0, start - _IM_CHARS), start)
+        if m is not None:
+            return m.start(), True
+    return None
+
+
 # After "I'm 21" a unit means it is not an age: "I'm 30 min away", "I'm 40 roses".
 _NOT_AGE_AFTER = re.compile(
     r"[a-h]{1,3}\b|[0-9'\"%$/]|[.,][0-9]|\s?(?:min|hr|h\b|hh|hour|\$|lbs|kg|cm|inch|in\b|dollars|roses|ft|feet|"
@@ -232,13 +249,16 @@ def find_ages(
         elif 18 <= age < 60 and _name_then_stats(norm, start, end):
             pass
         else:
-            pre = _AGE_PRE.search(before)
-            if pre is None or (pre.group("im") and _NOT_AGE_AFTER.match(text, end)):
+            pre = _age_pre(text, start)
+            if pre is None:
                 continue
-            if pre.group("im") and 48 <= age <= 69 and _BODY_AFTER.search(text, end, end + 40):
+            pre_start, im = pre
+            if im and _NOT_AGE_AFTER.match(text, end):
+                continue
+            if im and 48 <= age <= 69 and _BODY_AFTER.search(text, end, end + 40):
                 continue  # "I'm 56, petite, 110 lbs": a height written without the foot mark
-            span_start = start - (len(before) - pre.start())
-            label = pre.group("im") is None
+            span_start = pre_start
+            label = not im
         others = _OTHERS_BEFORE_LABEL if label else _OTHERS_BEFORE
         if others.search(text[max(0, span_start - 30) : span_start]):
             continue
@@ -697,6 +717,8 @@ _ETHNICITIES: dict[str, str] = {
 }
 _ETH_ALT = "|".join(sorted((re.escape(k) for k in _ETHNICITIES), key=len, reverse=True))
 _ETHNICITY = re.compile(rf"\b(?P<e>{_ETH_ALT})\b")
+_ETH_WORDS = tuple(_ETHNICITIES)
+_ETH_FIRST = {k: k.split()[0] for k in _ETH_WORDS}
 # Client preferences ("no black men", "don't date african american") are not about the person.
 _ETH_OTHERS_BEFORE = re.compile(
     r"(?:\bno|\bnot|n'?t\s+(?:date|see|accept|do)|\bonly)\s+(?:\w+\s+){0,1}$"
@@ -720,7 +742,13 @@ def find_ethnicities(norm: Normalized) -> list[Found]:
     """Ethnicity and nationality the ad states for the advertised person."""
     text = norm.lower
     out: list[Found] = []
-    for m in _ETHNICITY.finditer(text):
+    present = tuple(k for k in _ETH_WORDS if _ETH_FIRST[k] in norm.words)
+    last_end = 0
+    for pos in word_starts(text, present, "_") if present else ():
+        m = _ETHNICITY.match(text, pos) if pos >= last_end else None
+        if m is None:
+            continue
+        last_end = m.end()
         word = m.group("e").lower()
         before = text[max(0, m.start() - 30) : m.start()]
         if _ETH_OTHERS_BEFORE.search(before) or _ETH_OTHERS_AFTER.match(text, m.end()):

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ads.extraction.normalize import Normalized
+from ads.extraction.normalize import Normalized, word_starts
 from ads.extraction.words import is_common_word
 
 _TLDS = (
@@ -37,6 +37,29 @@ _EMAIL = re.compile(
     r"(?![a-z0-9\-])"
 )
 _DOT_NORMAL = re.compile(_DOT)
+# Searching the text with _EMAIL tries every position; its "at" is rare. So find each "at"
+# first, step back over the local part (one run of local-part characters) and match there: the
+# same matches as _EMAIL.finditer, since the lookbehind only lets a match start where a run does.
+_AT_RE = re.compile(_AT)
+_LOCAL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789._%+-")
+
+
+def _email_matches(lower: str) -> list[re.Match[str]]:
+    out: list[re.Match[str]] = []
+    last_end = 0
+    for at in _AT_RE.finditer(lower):
+        end = start = at.start()
+        while start > 0 and end - start <= 64 and lower[start - 1] in _LOCAL_CHARS:
+            start -= 1
+        if start == end or start < last_end:
+            continue
+        m = _EMAIL.match(lower, start)
+        if m is not None:
+            out.append(m)
+            last_end = m.end()
+    return out
+
+
 _SPELLED_DOT = re.compile(r"\sdot\s|\(\s?\.\s?\)|\[\s?\.\s?\]|\(\s?dot\s?\)|\[\s?dot\s?\]")
 # Mailbox providers: "kandi at gmail.com" is an address although only the "at" is spelled.
 _MAIL_PROVIDERS = frozenset(
@@ -52,7 +75,32 @@ _URL = re.compile(
     r"(?:/[^\s<>\"'\]\[(){}]{0,2048})?"
 )
 _URL_TRAILING = ".,;:!?*"
-_URL_HINT = re.compile(rf"http|hxxp|www\.|\.(?:{_BARE_TLDS})\b")
+# _URL.finditer tries every word start of the text; a URL can only start at a scheme or "www."
+# or, for a bare domain, where the run of host characters ending in ".tld" starts (the
+# lookbehind refuses any later start). These anchors are found with two patterns that begin
+# with literals (fast scans), and _URL is matched there only: the same matches as finditer.
+_SCHEME_AT = re.compile(r"(?:https?|hxxps?)://|www\.")
+_BARE_TLD_AT = re.compile(rf"\.(?:{_BARE_TLDS})(?![\w@\-])")
+
+
+def _url_matches(lower: str) -> list[re.Match[str]]:
+    starts = {m.start() for m in _SCHEME_AT.finditer(lower)}
+    for m in _BARE_TLD_AT.finditer(lower):
+        pos = m.start()
+        while pos > 0 and (lower[pos - 1].isalnum() or lower[pos - 1] in "_.-"):
+            pos -= 1
+        starts.add(pos)
+    out: list[re.Match[str]] = []
+    last_end = 0
+    for pos in sorted(starts):
+        if pos < last_end:
+            continue
+        m = _URL.match(lower, pos)
+        if m is not None:
+            out.append(m)
+            last_end = m.end()
+    return out
+
 
 # Platform names as advertisers write them, each mapped to one canonical name.
 _PLATFORMS: dict[str, str] = {
@@ -129,6 +177,7 @@ _HANDLE = re.compile(
     r"(?P<sep>\s?(?:(?:id|name|user(?:name)?|handle|me|at)\b)?\s?(?:[:=\-@]|is\b)?\s{0,3}(?:@\s?)?)"
     r"(?P<handle>[a-z][a-z0-9_.]{1,29})(?![\w@])"
 )
+_PLATFORM_WORDS = tuple(_PLATFORMS)
 _PLATFORM_HINT = re.compile(
     "|".join(re.escape(p) for p in _PLATFORMS if len(p) > 3 or p == "kik") + r"|\b(?:sc|ig)\b"
 )
@@ -213,7 +262,7 @@ def find_emails(norm: Normalized) -> list[Found]:
     lower = norm.lower
     if "@" not in lower and " at " not in lower and "at)" not in lower and "at]" not in lower:
         return out
-    for m in _EMAIL.finditer(lower):
+    for m in _email_matches(lower):
         tail = _WRAP_TAIL.match(lower, m.end())
         if tail is not None and (m.group("tld") + tail.group(1)) in _TLD_SET:
             continue  # "name@yahoo.co m": a wrapped ".com", read by _wrapped_emails
@@ -342,9 +391,9 @@ def find_urls(norm: Normalized, emails: list[Found]) -> list[Found]:
     taken = [(e.start, e.end) for e in emails]
     out: list[Found] = []
     lower = norm.lower
-    if "." not in lower or not _URL_HINT.search(lower):
+    if "." not in lower:
         return out
-    for m in _URL.finditer(lower):
+    for m in _url_matches(lower):
         start, end = m.start(), m.end()
         if any(s <= start < e for s, e in taken):
             continue
@@ -398,7 +447,12 @@ def find_handles(norm: Normalized, urls: list[Found], emails: list[Found]) -> li
     lower = norm.lower
     if not ("@" in lower or ":" in lower or "=" in lower or _PLATFORM_HINT.search(lower)):
         return out
-    for m in _HANDLE.finditer(lower):
+    last_end = 0
+    for pos in word_starts(lower, _PLATFORM_WORDS):
+        m = _HANDLE.match(lower, pos) if pos >= last_end else None
+        if m is None:
+            continue
+        last_end = m.end()
         if inside(m.start()):
             continue
         platform_raw = m.group("platform").lower()
@@ -418,7 +472,7 @@ def find_handles(norm: Normalized, urls: list[Found], emails: list[Found]) -> li
             continue  # "Instagram as well", "IG: here"
         out.append(Found(f"{_PLATFORMS[platform_raw]}:{handle}", m.start(), m.end()))
         taken.append((m.start(), m.end()))
-    for m in _BARE_HANDLE.finditer(norm.lower):
+    for m in _BARE_HANDLE.finditer(lower) if "@" in lower else ():
         if inside(m.start()):
             continue
         handle = m.group("handle").rstrip(".").lower()

@@ -20,7 +20,7 @@ import re
 import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 # Invisible characters used to split numbers so a filter does not see them: zero-width
 # space/joiners, word joiner, BOM, soft hyphen, bidi marks and overrides, variation selectors,
@@ -323,6 +323,26 @@ def _digit_neighbour(text: str, pos: int, step: int, converted: dict[int, bool])
     return False
 
 
+# ASCII characters other than a-z, mapped to a space: str.translate + split is the fastest way
+# to the set of words (non-ASCII letters stay inside their words, which only adds words).
+_NOT_LETTERS = str.maketrans({chr(i): " " for i in range(128) if not "a" <= chr(i) <= "z"})
+
+
+def word_starts(lower: str, words: tuple[str, ...], glue: str = "_.") -> list[int]:
+    """Sorted offsets in `lower` where one of `words` begins, not inside a word (the char before
+    is neither alphanumeric nor one of `glue`). str.find per word is far faster than trying a long
+    regex alternation at every position; callers then match their regex at these offsets only.
+    """
+    found: set[int] = set()
+    for word in words:
+        pos = lower.find(word)
+        while pos >= 0:
+            if pos == 0 or not (lower[pos - 1].isalnum() or lower[pos - 1] in glue):
+                found.add(pos)
+            pos = lower.find(word, pos + 1)
+    return sorted(found)
+
+
 def lower_same_length(text: str) -> str:
     """`text.lower()` with every offset kept (a few characters lowercase to two)."""
     lowered = text.lower()
@@ -347,6 +367,11 @@ class Normalized:
     def __post_init__(self) -> None:
         if not self.lower:
             self.lower = lower_same_length(self.text)
+
+    @cached_property
+    def words(self) -> frozenset[str]:
+        """The lowercase letter runs of the text: finders test these before searching it."""
+        return frozenset(self.lower.translate(_NOT_LETTERS).split())
 
     def folded(self, start: int, end: int) -> str:
         """The lowercase stage-A text behind normalised [start, end) (number words as written)."""
