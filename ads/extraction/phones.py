@@ -221,18 +221,21 @@ def _gap_joins(gap: str, in_url: bool) -> bool:
 def _groups(norm: Normalized) -> list[list[_Group]]:
     """Digit groups of the normalised text, split into chains joined by separators."""
     text = norm.lower
+    n_text = len(text)
     urls = [(m.start(), m.end()) for m in _URL_RANGE.finditer(text)] if "/" in text else []
+    n_urls = len(urls)
     ui = 0
     blocked_until = -1
     chains: list[list[_Group]] = []
     chain: list[_Group] = []
     prev_end = -1
     prev_in_url = False
+    unit_after = _UNIT_AFTER.match
     for m in _GROUP.finditer(text):
-        start, end = m.start(), m.end()
-        while ui < len(urls) and urls[ui][1] <= start:
+        start, end = m.span()
+        while ui < n_urls and urls[ui][1] <= start:
             ui += 1
-        in_url = ui < len(urls) and urls[ui][0] <= start
+        in_url = ui < n_urls and urls[ui][0] <= start
         is_blocked = start < blocked_until
         size = end - start
         if size <= 4:
@@ -240,31 +243,30 @@ def _groups(norm: Normalized) -> list[list[_Group]]:
             if shape is not None:
                 blocked_until = max(blocked_until, shape.end())
                 is_blocked = True
-        before = text[max(0, start - 20) : start]
+        # Each test below is computed once, and `before` only when a test needs it.
+        unit = unit_after(text, end) is not None
+        price = start > 0 and _price_sign_before(text, start)
         soft = False
-        if (
-            not is_blocked
-            and size <= 4
-            and _UNIT_AFTER.match(text, end)
-            and not _price_sign_before(text, start)
-        ):
+        if not is_blocked and size <= 4 and unit and not price:
             soft = True
-        elif (
-            _price_sign_before(text, start)
-            or _UNIT_AFTER.match(text, end)
-            or (_ID_HINT.search(before) and _ID_BEFORE.search(before))
+        elif price or unit or (size == 2 and _CUP_AFTER.match(text, end)):
             # Two-digit groups glued to a cup size (36C, 34DD) are bra sizes.
-            or (size == 2 and _CUP_AFTER.match(text, end))
-            or (size == 5 and _STATE_BEFORE.search(before))
-        ):
             is_blocked = True
+        else:
+            before = text[max(0, start - 20) : start]
+            if (_ID_HINT.search(before) and _ID_BEFORE.search(before)) or (
+                size == 5 and _STATE_BEFORE.search(before)
+            ):
+                is_blocked = True
         if (
             in_url
             and (start == 0 or text[start - 1] in _URL_BREAK)
-            and (end == len(text) or text[end] in _URL_BREAK or text[end].isspace())
+            and (end == n_text or text[end] in _URL_BREAK or text[end].isspace())
         ):
             is_blocked = True
-        plus = "+" in before[-3:] and bool(_PLUS_BEFORE.search(before[-3:]))
+        plus = "+" in text[max(0, start - 3) : start] and bool(
+            _PLUS_BEFORE.search(text, max(0, start - 3), start)
+        )
         group = _Group(start, end, m.group(), plus, is_blocked, soft and not is_blocked)
         if chain and not (
             prev_end >= 0 and _gap_joins(text[prev_end:start], in_url or prev_in_url)
