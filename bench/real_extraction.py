@@ -57,8 +57,8 @@ def load_ads(data: Path) -> dict[tuple[str, int], tuple[str, str, str]]:
 
 def found_values(text: str, url: str) -> dict[str, set[str]]:
     """Hashed values per class as the product extracts them (region as the pipeline picks)."""
-    region = resolve_region(url=url, text=text, source="US").region
-    ext = extract(text, region=region)
+    choice = resolve_region(url=url, text=text, source="US")
+    ext = extract(text, region=choice.region, fallback_region=choice.fallback)
     return {
         "phones": {_h(v) for v in ext.phones},
         "emails": {_h(v) for v in ext.emails},
@@ -140,8 +140,9 @@ def gold_phones(data: Path) -> None:
     pairs = []
     for doc in docs:
         text = f"{doc.get('title', '')}\n{doc.get('body', '')}"
-        region = resolve_region(url=doc.get("url", ""), text=text, source="US").region
-        pairs.append((extract(text, region=region).phones, set(doc["text_ext_gt"])))
+        choice = resolve_region(url=doc.get("url", ""), text=text, source="US")
+        found = extract(text, region=choice.region, fallback_region=choice.fallback).phones
+        pairs.append((found, set(doc["text_ext_gt"])))
     print(f"\nphones, docs.json title+body vs text_ext_gt ({len(docs)} ads): {score(pairs)}")
     source_only = [
         (extract(f"{d.get('title', '')}\n{d.get('body', '')}", region="US").phones, gold)
@@ -166,7 +167,8 @@ def speed(ads: dict[tuple[str, int], tuple[str, str, str]]) -> None:
     common_words(True), common_words(False), is_stop_word("a"), _places()
     start = time.process_time()
     for _, text, url in items:
-        extract(text, region=resolve_region(url=url, text=text, source="US").region)
+        choice = resolve_region(url=url, text=text, source="US")
+        extract(text, region=choice.region, fallback_region=choice.fallback)
     cpu = time.process_time() - start
     chars = sum(len(t) for _, t, _ in items) / len(items)
     rate = len(items) / cpu

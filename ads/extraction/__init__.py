@@ -128,12 +128,15 @@ def _price_label(price: dict[str, Any]) -> str:
     return " ".join(parts[:2]) + (parts[2] if len(parts) > 2 else "")
 
 
-def extract(text: str, *, region: str | None = "US") -> Extraction:
+def extract(
+    text: str, *, region: str | None = "US", fallback_region: str | None = None
+) -> Extraction:
     """Extract every entity from `text`.
 
     `region` is the ISO country used to read national-format phone numbers (the ad source's
     country); numbers written internationally (+44 ..., 0044 ...) are found whatever it is.
-    `region=None` finds only internationally written numbers.
+    `region=None` finds only internationally written numbers. `fallback_region` is where a
+    national number invalid in `region` is read too (`RegionChoice.fallback`).
     """
     if not isinstance(text, str):
         raise TypeError("extract() needs a str")
@@ -163,7 +166,7 @@ def extract(text: str, *, region: str | None = "US") -> Extraction:
     phone_spans: list[tuple[int, int]] = []
     # Digits inside a handle ("wechat: ab2125550147") belong to the handle, not a phone.
     in_handle = [(h.start, h.end) for h in handles]
-    for phone in find_phones(norm, region):
+    for phone in find_phones(norm, region, fallback_region):
         if any(s < phone.start < e for s, e in in_handle):
             continue
         phone_spans.append((phone.start, phone.end))

@@ -46,6 +46,7 @@ _UNIT_AFTER = re.compile(
     rf"\s?(?:[{_CURRENCY}%](?![0-9])|x\s?[0-9]|(?:/|per\s|x)?\s?"
     r"(?:hh|hhr|hr|hrs|hour|hours|h|min|mins|minute|minutes|qv|qk|fh|hf|roses?|dollars?|bucks|"
     r"usd|eur|euros?|gbp|aud|cad|k|am|pm|a\.m|p\.m|lbs?|kgs?|cm|mm|ft|feet|yo|y/o|yrs?|years?|"
+    r"aed|inr|rs|thb|baht|myr|rm|sgd|hkd|php|zar|nzd|mxn|brl|pesos?|rand|"
     r"st|nd|rd|th|cup|inches|inch)\b)"
 )
 _ID_BEFORE = re.compile(
@@ -69,6 +70,8 @@ _NOT_PHONE_AT_GROUP = re.compile(
     r"(?:0[1-9]|[12][0-9]|3[01])(?![0-9])"
     r"|(?<![0-9][-/.])[0-3]?[0-9][-/.][0-3]?[0-9][-/.](?:19|20)?[0-9]{2}(?![0-9])(?![-/.][0-9])"
     r"|(?<![0-9][-/.])(?:19|20)[0-9]{2}[-/.][01]?[0-9][-/.][0-3]?[0-9](?![0-9])(?![-/.][0-9])"
+    # a day and a year: "June 24, 2016 12:12 PM"
+    r"|(?<![0-9][-/. ])[0-3]?[0-9],\s?(?:19|20)[0-9]{2}(?![0-9])"
 )
 # A US ZIP code right after a state: "Upland CA 91786", "ca, 91786-1234".
 _STATE_BEFORE = re.compile(rf"\b(?:{_US_STATES}),?\s?$")
@@ -292,7 +295,17 @@ def _looks_like_a_list(groups: list[_Group]) -> bool:
     return all(d >= 0 for d in steps) or all(d <= 0 for d in steps)
 
 
-def _candidates(digits: str, plus: bool, region: str | None) -> list[tuple[str, str | None]]:
+def _nanp_grouped(groups: list[_Group]) -> bool:
+    """Digit groups of 3, 3 and 4 (after an optional leading 1): how NANP numbers are written."""
+    sizes = [len(g.digits) for g in groups]
+    if sizes[:1] == [1] and groups[0].digits == "1":
+        sizes = sizes[1:]
+    return sizes == [3, 3, 4]
+
+
+def _candidates(
+    digits: str, plus: bool, region: str | None, fallback: str | None = None
+) -> list[tuple[str, str | None]]:
     """Strings to hand to phonenumbers.parse for one window, most specific first."""
     if plus:
         return [("+" + digits, None)]
@@ -303,15 +316,26 @@ def _candidates(digits: str, plus: bool, region: str | None) -> list[tuple[str, 
         out.append(("+" + digits[3:], None))
     if region is not None and len(digits) in _national_lengths(region):
         out.append((digits, region))
+    if fallback is not None and fallback != region and len(digits) in _national_lengths(fallback):
+        out.append((digits, fallback))
     return out
 
 
-def find_phones(norm: Normalized, region: str | None = "US") -> list[PhoneMatch]:
-    """All valid phone numbers in the normalised text, in order of appearance."""
+def find_phones(
+    norm: Normalized, region: str | None = "US", fallback: str | None = None
+) -> list[PhoneMatch]:
+    """All valid phone numbers in the normalised text, in order of appearance.
+
+    A national number not valid in `region` is tried in `fallback` (the source's country when
+    the text's places chose `region`, see region.py).
+    """
     region = region.upper() if region else None
     if region is not None and region not in phonenumbers.SUPPORTED_REGIONS:
         logger.warning("unknown phone region %r: only international numbers are searched", region)
         region = None
+    fallback = fallback.upper() if fallback else None
+    if fallback not in phonenumbers.SUPPORTED_REGIONS:
+        fallback = None
     found: list[PhoneMatch] = []
     budget = PARSE_BUDGET_BASE + int(len(norm.text) * PARSE_BUDGET_PER_CHAR)
     for chain in _groups(norm):
@@ -340,7 +364,12 @@ def find_phones(norm: Normalized, region: str | None = "US") -> list[PhoneMatch]
             for j, window in reversed(windows):
                 if not chain[i].plus and _looks_like_a_list(chain[i : j + 1]):
                     continue
-                for candidate, cand_region in _candidates(window, chain[i].plus, region):
+                # Grouped as North American numbers are ("818-555-0147"), a number is read in
+                # the source's country first when that is one of them.
+                first, second = region, fallback
+                if fallback in _NANP and _nanp_grouped(chain[i : j + 1]):
+                    first, second = fallback, region
+                for candidate, cand_region in _candidates(window, chain[i].plus, first, second):
                     if budget <= 0:
                         logger.warning("phone search stopped: parse budget spent on this text")
                         return found
