@@ -31,6 +31,9 @@ _SEP = frozenset(" -.*~/|\\_@!;:'\",()[]{}#=+$&")
 _MAX_GAP_CHARS = 40  # raw gap length considered at all (long runs of spaces collapse)
 _MAX_GAP_SEPARATORS = 6  # separators left after collapsing whitespace
 _MAX_DIGITS = 17  # 15 for E.164 plus an international prefix
+# The shortest "+CC number" there is has 7 digits (a 3-digit code and 4 digits); one fewer
+# for safety.
+_MIN_INTERNATIONAL_DIGITS = 6
 # A pathological text (a megabyte of "1 2 3 ...") could ask phonenumbers to parse millions of
 # windows; past this budget the rest of the text is not searched and a warning is logged.
 # A real ad needs a few dozen parses; the budget grows with the text so that a long document
@@ -338,7 +341,17 @@ def find_phones(
         fallback = None
     found: list[PhoneMatch] = []
     budget = PARSE_BUDGET_BASE + int(len(norm.text) * PARSE_BUDGET_PER_CHAR)
+    # A chain with fewer digits than any number it could be read as is skipped whole (most
+    # chains are one short group: a price, an age, a year).
+    min_digits = min(
+        _MIN_INTERNATIONAL_DIGITS,
+        *(min(_national_lengths(r), default=99) for r in (region, fallback) if r),
+    )
     for chain in _groups(norm):
+        if len(chain) == 1 and chain[0].end - chain[0].start < min_digits:
+            continue
+        if sum(g.end - g.start for g in chain) < min_digits:
+            continue
         i = 0
         while i < len(chain):
             if chain[i].blocked or chain[i].soft:
