@@ -313,6 +313,8 @@ _REGION_CURRENCY = {
     "RU": "RUB",
     "TR": "TRY",
 }
+_SIGN_SET = frozenset(_CURRENCY_SIGNS)
+_CURRENCY_WORD_TAIL = re.compile(r"(?:usd|rm|eur|aud|cad|gbp)\s?$")
 _PRICE_PRE = re.compile(r"(?P<cur>[$£€¥₹]|\b(?:usd|rm|eur|aud|cad|gbp))\s?$")
 _PRICE_POST = re.compile(
     r"(?P<k>k\b)?\s?(?P<cur>[$£€](?![0-9])|roses?\b|🌹|usd\b|dollars?\b|bucks\b|euros?\b|"
@@ -395,7 +397,14 @@ def find_prices(
         before = text[max(0, start - 12) : start]
         currency: str | None = None
         span_start = start
-        pre = _PRICE_PRE.search(before)
+        # Cheap tests first: a currency stands in the last few characters, a duration needs
+        # one of its letters.
+        tail = before[-5:]
+        pre = (
+            _PRICE_PRE.search(before)
+            if not _SIGN_SET.isdisjoint(tail) or _CURRENCY_WORD_TAIL.search(tail)
+            else None
+        )
         if (
             pre is not None
             and not (start >= 2 and text[start - 1] == "$" and text[start - 2].isdigit())
@@ -416,7 +425,11 @@ def find_prices(
             currency = _CURRENCY_SIGNS.get(cur) or _CURRENCY_WORDS.get(cur) or default_currency
             cursor = post.end()
         duration = None
-        dur_before = _DURATION_BEFORE.search(before)
+        dur_before = (
+            _DURATION_BEFORE.search(before)
+            if "h" in before or "q" in before or "f" in before or "m" in before
+            else None
+        )
         if dur_before is not None:
             duration = _duration(
                 dur_before.group("dur") or dur_before.group("qty") + dur_before.group("unit"),
@@ -454,8 +467,10 @@ def find_prices(
 
 # --- names -----------------------------------------------------------------------------------
 
+# No leading \b: a pattern that starts with letters lets the engine skip to those letters;
+# the word boundary is checked on each match instead (_word_start).
 _NAME_TRIGGER = re.compile(
-    r"\b(?:ask\s+for|my\s+name\s+is|my\s+name'?s|"
+    r"(?:ask\s+for|my\s+name\s+is|my\s+name'?s|"
     # "Company Name: Acme", "Last Name" (a form field): not a person's name.
     r"name(?<!company\sname)(?<!business\sname)(?<!last\sname)(?<!user\sname)"
     r"(?<!file\sname)(?<!agency\sname)(?<!brand\sname)(?<!product\sname)(?<!site\sname)"
@@ -580,6 +595,21 @@ _NOT_NAME_WORDS = frozenset(
 )
 
 
+def _at_word_starts(pattern: re.Pattern[str], text: str) -> list[re.Match[str]]:
+    """`re.finditer` of "\\b" + pattern, for a pattern that starts with a letter: a match inside a
+    word ("him", "username:") is dropped and the search goes on from its next character."""
+    out: list[re.Match[str]] = []
+    pos = 0
+    while (m := pattern.search(text, pos)) is not None:
+        start = m.start()
+        if start and (text[start - 1].isalnum() or text[start - 1] == "_"):
+            pos = start + 1
+            continue
+        out.append(m)
+        pos = m.end()
+    return out
+
+
 def find_names(norm: Normalized) -> list[Found]:
     """Names and aliases the ad gives ("ask for Kandi", "my name is Rosa", "I'm Aaliyah").
 
@@ -592,7 +622,8 @@ def find_names(norm: Normalized) -> list[Found]:
         low = name.lower()
         return low in _NOT_NAMES or low in _ETHNICITIES or low in _NOT_NAME_WORDS or is_demonym(low)
 
-    for trigger in _NAME_TRIGGER.finditer(norm.lower):
+    lower = norm.lower
+    for trigger in _at_word_starts(_NAME_TRIGGER, lower):
         m = _NAME_WORD.match(norm.text, trigger.end())
         if m is None:
             continue
