@@ -344,8 +344,8 @@ def find_phones(
     # A chain with fewer digits than any number it could be read as is skipped whole (most
     # chains are one short group: a price, an age, a year).
     min_digits = min(
-        _MIN_INTERNATIONAL_DIGITS,
-        *(min(_national_lengths(r), default=99) for r in (region, fallback) if r),
+        [_MIN_INTERNATIONAL_DIGITS]
+        + [min(_national_lengths(r), default=99) for r in (region, fallback) if r]
     )
     for chain in _groups(norm):
         if len(chain) == 1 and chain[0].end - chain[0].start < min_digits:
