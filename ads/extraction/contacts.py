@@ -41,16 +41,16 @@ _DOT_NORMAL = re.compile(_DOT)
 # first, step back over the local part (one run of local-part characters) and match there: the
 # same matches as _EMAIL.finditer, since the lookbehind only lets a match start where a run does.
 _AT_RE = re.compile(_AT)
-_LOCAL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789._%+-")
+_LOCAL_CHARS_STR = "abcdefghijklmnopqrstuvwxyz0123456789._%+-"
 
 
 def _email_matches(lower: str) -> list[re.Match[str]]:
     out: list[re.Match[str]] = []
     last_end = 0
     for at in _AT_RE.finditer(lower):
-        end = start = at.start()
-        while start > 0 and end - start <= 64 and lower[start - 1] in _LOCAL_CHARS:
-            start -= 1
+        end = at.start()
+        chunk = lower[max(0, end - 65) : end]
+        start = end - (len(chunk) - len(chunk.rstrip(_LOCAL_CHARS_STR)))
         if start == end or start < last_end:
             continue
         m = _EMAIL.match(lower, start)
@@ -343,7 +343,12 @@ _WRAP_TAIL = re.compile(r" ([a-z]{1,2})(?![a-z0-9@])")
 def _wrapped_emails(norm: Normalized, found: list[Found]) -> list[Found]:
     lower = norm.lower
     out: list[Found] = []
-    for at in (i for i, c in enumerate(lower) if c == "@"):
+    ats = []
+    at = lower.find("@")
+    while at >= 0:
+        ats.append(at)
+        at = lower.find("@", at + 1)
+    for at in ats:
         if any(f.start <= at < f.end for f in found):
             continue
         left = _LOCAL_BEFORE.search(lower, max(0, at - 66), at)

