@@ -29,6 +29,7 @@ from ads.extraction.region import RegionChoice, resolve_region
 
 __all__ = [
     "Extraction",
+    "warm_up",
     "RegionChoice",
     "Span",
     "extract",
@@ -208,6 +209,16 @@ def extract(
     spans.sort(key=lambda s: (s.start, s.end, s.kind))
     result.spans = spans
     return result
+
+
+def warm_up() -> None:
+    """Load the lazy word, name and place lists now (once per process, about a second) rather
+    than inside the first ad a worker extracts."""
+    from ads.extraction.region import _big_cities, _places
+    from ads.extraction.words import common_words, first_names, is_demonym, is_stop_word
+
+    common_words(True), common_words(False), is_stop_word("a"), first_names()
+    is_demonym("x"), _places(), _big_cities()
 
 
 def read_phone(text: str, region: str | None = "US") -> str | None:
