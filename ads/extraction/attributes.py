@@ -48,10 +48,10 @@ _AGE_UNIT = re.compile(
     # "22y" glued (a spaced "22 y" is Spanish "and"); "aos" is "años" with the ñ lost.
     r"y(?![\w/.'])|"
     r"\s?(?:yo\b|y/o\b|y\.o\.?|a[ñn]os\b|a[ñn]itos\b|aos\b|"
-    r"-?\s?(?:yrs?|years?)\.?[\s\-]?(?:old|young)\b|"
+    r"-?\s?(?:yrs?|years?)\.?[\s\-]?(?:old|young)\b|old\b|"
     r"(?:yrs?|years?)\b(?!\s?(?:of\s)?(?:exp|in\s|experience|business|service|ago)))"
 )
-_BARE_YEARS = re.compile(r"\s?(?:yrs?|years?)")
+_BARE_YEARS = re.compile(r"\s?(?:yrs?|years?|old)")
 # A label may be followed by a wide gap or dot leaders where a page laid its fields out in
 # columns ("Age                    27", "Age.....22").
 _AGE_LABEL = r"(?:\bage|\baged|\bedad|\bturned|\bturning)\s{0,80}[:=\-.]{0,6}\s{0,20}$"

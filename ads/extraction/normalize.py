@@ -16,6 +16,7 @@ Every regular expression here runs in linear time: bounded or possessive quantif
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from bisect import bisect_right
@@ -31,6 +32,10 @@ _INVISIBLE = re.compile(
 )
 # Characters that need more than an identity copy: anything outside printable ASCII.
 _SPECIAL = re.compile(r"[^\t\n\r\x20-\x7e]")
+# HTML character references left in scraped text ("I&#39;m Eva", "&amp;", "&nbsp;") are read
+# as the characters they stand for.
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z]{2,8});")
+_SPECIAL_OR_ENTITY = re.compile(_ENTITY.pattern + r"|[^\t\n\r\x20-\x7e]")
 
 # Look-alikes NFKC leaves alone but advertisers use inside digit runs.
 _CONFUSABLES = {
@@ -392,14 +397,19 @@ class Normalized:
 
 
 def _stage_a(text: str) -> tuple[str, OffsetMap]:
-    if not _SPECIAL.search(text):
+    entities = "&" in text and _ENTITY.search(text) is not None
+    if not entities and not _SPECIAL.search(text):
         return text, OffsetMap()
     b = _Builder()
     last = 0
-    for m in _SPECIAL.finditer(text):
+    for m in (_SPECIAL_OR_ENTITY if entities else _SPECIAL).finditer(text):
         b.copy(text, last, m.start())
         ch = m.group()
-        folded = _fold_char(ch)
+        if len(ch) > 1:  # a character reference
+            chars = html.unescape(ch)
+            folded = "".join(c if " " <= c <= "~" else _fold_char(c) for c in chars)
+        else:
+            folded = _fold_char(ch)
         if folded == ch:
             b.copy(text, m.start(), m.end())
         else:

@@ -93,3 +93,16 @@ def test_a_word_before_a_cut_address_is_neither_email_nor_handle() -> None:
 
 def test_a_local_part_with_two_dots_in_a_row_is_no_address() -> None:
     assert extract("Kandi..Ch0c0l@tt3. TH!cK BbW").emails == []
+
+
+def test_html_character_references_are_read_as_their_characters() -> None:
+    result = extract("Hey gents! I&#39;m Kandi, I&#39;m 22 &amp; new in town")
+    assert result.names == ["Kandi"]
+    assert result.ages == [22]
+    span = next(s for s in result.spans if s.kind == "age")
+    assert "22" in "Hey gents! I&#39;m Kandi, I&#39;m 22 &amp; new in town"[span.start : span.end]
+
+
+def test_an_age_written_with_old_alone_is_found_but_not_under_18() -> None:
+    assert extract("I am ZORBINA 29 old. Sweet").ages == [29]
+    assert extract("10 old photos").ages == []
