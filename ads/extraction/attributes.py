@@ -117,7 +117,7 @@ _TITLE_AFTER = re.compile(
     r"|\s(?:at|on)\s[\w-]{2,40}\.(?:com|net|org|us|ca|co|uk|au)\b"
 )
 _TITLE_NOT_AFTER = re.compile(
-    r"\s{0,80}(?:hours?|hrs?|h|hh|hhr|min|mins|minutes?|roses?|dollars?|usd|years?|yrs?|am|pm|qv|"
+    r"\s{0,12}(?:hours?|hrs?|h|hh|hhr|min|mins|minutes?|roses?|dollars?|usd|years?|yrs?|am|pm|qv|"
     r"fh|hr|k|special|ads|posts|pictures|pics|photos|images|reviews|profiles|videos|listings|"
     r"%|/|\$)(?![a-z])",
     re.IGNORECASE,
