@@ -30,7 +30,7 @@ def ads_extract_entities(ads: list[Ad]) -> str:
     for ad in ads:
         document = ad.document
         choice = resolve_region(url=ad.url, text=document, source=ad.source.default_country or None)
-        result = extract(document, region=choice.region)
+        result = extract(document, region=choice.region, fallback_region=choice.fallback)
         data = result.to_json(ad.pk)
         data.pop("id")
         data["region"], data["region_rule"] = choice.region, choice.rule

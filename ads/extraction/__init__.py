@@ -29,6 +29,7 @@ from ads.extraction.region import RegionChoice, resolve_region
 
 __all__ = [
     "Extraction",
+    "warm_up",
     "RegionChoice",
     "Span",
     "extract",
@@ -128,12 +129,15 @@ def _price_label(price: dict[str, Any]) -> str:
     return " ".join(parts[:2]) + (parts[2] if len(parts) > 2 else "")
 
 
-def extract(text: str, *, region: str | None = "US") -> Extraction:
+def extract(
+    text: str, *, region: str | None = "US", fallback_region: str | None = None
+) -> Extraction:
     """Extract every entity from `text`.
 
     `region` is the ISO country used to read national-format phone numbers (the ad source's
     country); numbers written internationally (+44 ..., 0044 ...) are found whatever it is.
-    `region=None` finds only internationally written numbers.
+    `region=None` finds only internationally written numbers. `fallback_region` is where a
+    national number invalid in `region` is read too (`RegionChoice.fallback`).
     """
     if not isinstance(text, str):
         raise TypeError("extract() needs a str")
@@ -163,7 +167,7 @@ def extract(text: str, *, region: str | None = "US") -> Extraction:
     phone_spans: list[tuple[int, int]] = []
     # Digits inside a handle ("wechat: ab2125550147") belong to the handle, not a phone.
     in_handle = [(h.start, h.end) for h in handles]
-    for phone in find_phones(norm, region):
+    for phone in find_phones(norm, region, fallback_region):
         if any(s < phone.start < e for s, e in in_handle):
             continue
         phone_spans.append((phone.start, phone.end))
@@ -205,6 +209,16 @@ def extract(text: str, *, region: str | None = "US") -> Extraction:
     spans.sort(key=lambda s: (s.start, s.end, s.kind))
     result.spans = spans
     return result
+
+
+def warm_up() -> None:
+    """Load the lazy word, name and place lists now (once per process, about a second) rather
+    than inside the first ad a worker extracts."""
+    from ads.extraction.region import _big_cities, _places
+    from ads.extraction.words import common_words, first_names, is_demonym, is_stop_word
+
+    common_words(True), common_words(False), is_stop_word("a"), first_names()
+    is_demonym("x"), _places(), _big_cities()
 
 
 def read_phone(text: str, region: str | None = "US") -> str | None:

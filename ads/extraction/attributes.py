@@ -11,8 +11,8 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
-from ads.extraction.normalize import Normalized
-from ads.extraction.words import is_common_word, is_stop_word
+from ads.extraction.normalize import Normalized, word_starts
+from ads.extraction.words import is_common_word, is_demonym, is_first_name, is_stop_word
 
 
 @dataclass(frozen=True)
@@ -45,74 +45,158 @@ def _outside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
 # --- ages ------------------------------------------------------------------------------------
 
 _AGE_UNIT = re.compile(
-    r"\s?(?:yo\b|y/o\b|y\.o\.?|a[ñn]os\b|a[ñn]itos\b|"
-    r"-?\s?(?:yrs?|years?)\.?[\s\-]?(?:old|young)\b|"
+    # "22y" glued (a spaced "22 y" is Spanish "and"); "aos" is "años" with the ñ lost.
+    r"y(?![\w/.'])|"
+    r"\s?(?:yo\b|y/o\b|y\.o\.?|a[ñn]os\b|a[ñn]itos\b|aos\b|"
+    r"-?\s?(?:yrs?|years?)\.?[\s\-]?(?:old|young)\b|old\b|"
     r"(?:yrs?|years?)\b(?!\s?(?:of\s)?(?:exp|in\s|experience|business|service|ago)))"
 )
-_BARE_YEARS = re.compile(r"\s?(?:yrs?|years?)")
-_AGE_PRE = re.compile(
-    r"\bedad\b[^:\n]{0,45}:\s{0,5}$"
-    r"|(?:\bage|\baged|\bedad|\bturned|\bturning)\s{0,20}[:=\-]?\s{0,5}$"
-    r"|(?P<im>\b(?:i\s?'?\s?a?m|i\s?am)\s(?:only\s|just\s)?)$"
-)
+_BARE_YEARS = re.compile(r"\s?(?:yrs?|years?|old)")
+# A label may be followed by a wide gap or dot leaders where a page laid its fields out in
+# columns ("Age                    27", "Age.....22").
+_AGE_LABEL = r"(?:\bage|\baged|\bedad|\bturned|\bturning)\s{0,80}[:=\-.]{0,6}\s{0,20}$"
+_AGE_PRE = re.compile(rf"\bedad\b[^:\n]{{0,45}}:\s{{0,5}}$|{_AGE_LABEL}")
+_AGE_PRE_IM = re.compile(r"\b(?:i\s?'?\s?a?m|i\s?am)\s(?:only\s|just\s)?$")
+_AGE_BEFORE_CHARS = 110
+_IM_CHARS = 16
+
+
+def _age_pre(text: str, start: int) -> tuple[int, bool] | None:
+    """Where a label ("age:", "edad ...:", "turned") or "I'm" before `start` begins, and
+    whether it is "I'm". Each pattern is searched only where its words occur (a cheap test):
+    most two-digit numbers of an ad have neither before them."""
+    lo = max(0, start - _AGE_BEFORE_CHARS)
+    window = text[lo:start]
+    if "ag" in window or "edad" in window or "turn" in window:
+        m = _AGE_PRE.search(window)
+        if m is not None:
+            return lo + m.start(), False
+    if "m" in window[-_IM_CHARS:]:
+        m = _AGE_PRE_IM.search(text, max(0, start - _IM_CHARS), start)
+        if m is not None:
+            return m.start(), True
+    return None
+
+
 # After "I'm 21" a unit means it is not an age: "I'm 30 min away", "I'm 40 roses".
 _NOT_AGE_AFTER = re.compile(
     r"[a-h]{1,3}\b|[0-9'\"%$/]|[.,][0-9]|\s?(?:min|hr|h\b|hh|hour|\$|lbs|kg|cm|inch|in\b|dollars|roses|ft|feet|"
     r"st\b|nd\b|rd\b|th\b|%|k\b|miles|mi\b|away|minutes)"
 )
-_OTHERS_BEFORE = re.compile(
+_OTHER_PEOPLE = (
     r"\b(?:men|man|guys?|gents?|gentlemen|clients?|males?|boys|over|under|older\s+than|"
     r"persons?|people|users?|visitors?|viewers?|"
     r"younger\s+than|at[\s\-]+least|must\s+be|minimum|min\.?|daughter|son|kids?|child|"
     r"married|together|since|for|than|ages|last|past|next|first|within|about)"
-    r"\W{0,3}(?:\w+\W{1,3}){0,1}$"
 )
+_OTHERS_BEFORE = re.compile(_OTHER_PEOPLE + r"\W{0,3}(?:\w+\W{1,3}){0,1}$")
+# Before a label only the word right before it counts ("men over age 30", "must be of age"):
+# "About Jasmina  Age 24" is a profile heading, not "about 24".
+_OTHERS_BEFORE_LABEL = re.compile(_OTHER_PEOPLE + r"\W{0,3}(?:of\W{1,3})?$")
+_OR_OLDER = r"\+|(?:and|&)\s?(?:up|over|older)\b|or\s+(?:older|over|up)\b|plus\b"
 _OTHERS_AFTER = re.compile(
-    r"\s?(?:(?:yrs?|years?)?\s?(?:-|to|through|and)\s?[0-9]{2}\b|\+|and\s+(?:up|over|older)|or\s+(?:older|over|up)|&\s?(?:up|over)|plus\b|"
-    r"(?:yrs?|years?)\s?(?:\+|and\s+up|or\s+older|of\s+age|of\s+exp|exp|experience|in\s|"
+    r"\s?(?:(?:yrs?|years?)?(?:\s?(?:-|to|through|and)|\sa)\s?[0-9]{2}(?![0-9])|"
+    rf"{_OR_OLDER}|"
+    rf"(?:yrs?|years?)\s?(?:old\s)?(?:{_OR_OLDER}|of\s+age|of\s+exp|exp|experience|in\s|"
     r"married|together|ago))"
 )
-_RANGE_BEFORE = re.compile(r"[0-9]\s?(?:yrs?|years?)?\s?(?:-|to|through)\s?$")
+# "Age: 19 and 21" (two women in one ad): each age. A range ("21 - 25") is neither.
+_AGE_AND = re.compile(r"\s?(?:and|&|y)\s?(?P<n>[0-9]{2})(?![0-9])")
+# Spanish ranges too: "entre 18 a 28 años".
+_RANGE_BEFORE = re.compile(r"[0-9]\s?(?:yrs?|years?)?(?:\s?(?:-|to|through)|\sa)\s?$")
 # Backpage-style titles end with the poster's age: "Title text - 23", at the end of the title
-# line, or where a page repeats the title inside flattened text ("... Title text - 23 Posted: ...").
-# The words before are not a number (a date "2015 11 17 - 14", a range "60 - 80"), the age ends
-# the line or the text, or a capitalised word, a link or another " - segment" follows, never a
-# unit ("- 24 Hours", "- 60 Roses").
-_TITLE_BEFORE = re.compile(r"[^\s\d\-][ \t]{0,3}-[ \t]?$")
-_TITLE_AFTER = re.compile(r"[ \t]*(?:\n|$)|\s{1,8}(?:https?:|www\.|[A-Z]|\|)|\s-\s[A-Za-z]")
+# line, or where a page (or an aggregator's copy of it) repeats the title inside flattened text:
+# "... Title text - 23 Posted: ...", "Title   - 23    Springfield, downtown | Monday",
+# "Title - 23 at example.com", "Title - 23 212-555-0147 photos", "Title - 23 - 23 - City".
+# The words before are not a number (a date "2015 11 17 - 14", a range "60 - 80") unless it ends
+# a phone or is the same number, and never a unit ("- 24 Hours", "- 60 Roses", "- 52 Ads") or a
+# rate ("hh - 60") follows or precedes.
+_TITLE_BEFORE = re.compile(r"[^\s\d\-][ \t]{0,8}(?:-[ \t]{1,3})?-[ \t]{0,2}$")
+_TITLE_AFTER = re.compile(
+    r"[ \t]*(?:\n|$)|\s{1,80}(?:https?:|www\.|[A-Z]|\|)|[ \t]{3,}[a-z]|\s-\s[A-Za-z]"
+    r"|\s(?:at|on)\s[\w-]{2,40}\.(?:com|net|org|us|ca|co|uk|au)\b"
+)
 _TITLE_NOT_AFTER = re.compile(
-    r"\s?(?:hours?|hrs?|h|hh|hhr|min|mins|minutes?|roses?|dollars?|usd|years?|yrs?|am|pm|qv|"
-    r"fh|hr|k|special|%|/|\$)(?![a-z])",
+    r"\s{0,12}(?:hours?|hrs?|h|hh|hhr|min|mins|minutes?|roses?|dollars?|usd|years?|yrs?|am|pm|qv|"
+    r"fh|hr|k|special|ads|posts|pictures|pics|photos|images|reviews|profiles|videos|listings|"
+    r"%|/|\$)(?![a-z])",
     re.IGNORECASE,
 )
+_TITLE_NOT_BEFORE = re.compile(
+    r"\b(?:hh|hhr|hr|hrs|hours?|qv|fh|hf|min|mins|minutes|half|full)\W{0,10}$", re.IGNORECASE
+)
 TITLE_MIN_AGE, TITLE_MAX_AGE = 18, 70
+_TITLE_SEP = re.compile(r"[ \t]{1,8}-[ \t]{1,3}")
 
-
-_PHONE_END_BEFORE = re.compile(r"[0-9][ \t]{0,3}-[ \t]?$")
+_PHONE_END_BEFORE = re.compile(r"[0-9][ \t]{0,8}-[ \t]{0,2}$")
 
 
 def _title_age(
-    norm: Normalized, start: int, end: int, phone_ends: frozenset[int] = frozenset()
+    norm: Normalized,
+    start: int,
+    end: int,
+    phone_ends: frozenset[int] = frozenset(),
+    phone_starts: frozenset[int] = frozenset(),
 ) -> bool:
     """Is the two-digit group at [start, end) a title's " - NN" age suffix?
 
-    A number may stand before the " - " only when it ends a phone ("... 212-555-0147 - 23").
+    A number may stand before the " - " only when it ends a phone ("... 212-555-0147 - 23") or
+    is the same number ("- 23 - 23", a title repeated); a phone may follow it.
     """
-    if start < 3:
+    text = norm.text
+    if start < 3 or (text[start - 1] != " " and text[start - 1] != "-"):
         return False
-    if not _TITLE_BEFORE.search(norm.text, max(0, start - 6), start):
-        m = _PHONE_END_BEFORE.search(norm.text, max(0, start - 6), start)
-        if m is None or m.start() + 1 not in phone_ends:
+    window = max(0, start - 16)
+    if not _TITLE_BEFORE.search(text, window, start):
+        m = _PHONE_END_BEFORE.search(text, window, start)
+        if m is None:
             return False
-    if norm.text[start - 1] != " " and norm.text[start - 1] != "-":
+        if (
+            m.start() + 1 not in phone_ends
+            and text[max(0, m.start() - 1) : m.start() + 1] != (text[start:end])
+        ):
+            return False
+    if _TITLE_NOT_BEFORE.search(text, max(0, start - 24), start):
         return False
-    return bool(_TITLE_AFTER.match(norm.text, end)) and not _TITLE_NOT_AFTER.match(norm.text, end)
+    if _TITLE_NOT_AFTER.match(text, end):
+        return False
+    if _TITLE_AFTER.match(text, end):
+        return True
+    # A phone next: "Title - 23 212-555-0147 ..." or "Title - 23 - 212-555-0147".
+    sep = _TITLE_SEP.match(text, end)
+    nxt = sep.end() if sep is not None else end + 1
+    if nxt in phone_starts and (sep is not None or text[end : end + 1] == " "):
+        return True
+    # The same age again: "Title - 23 - 23 - City".
+    return sep is not None and text.startswith(text[start:end], nxt)
 
+
+# "Lola 23, 5'4, 34C, 120 lbs": a bare number after a name, then the body's figures.
+_NAME_BEFORE = re.compile(r"(?<![\w'])(?P<w>[A-Z][a-z]{1,19}|[A-Z]{3,12})[ \t]{1,2}$")
+_STATS_AFTER = re.compile(
+    r"[ \t]?[,/|][ \t]{0,2}(?:[4-6][ \t]?(?:'|ft\b|feet\b)|[2-5][0-9][ \t]?[a-h]{1,3}\b|"
+    r"[0-9]{2,3}[ \t]?(?:lbs?|pounds|kg)\b)"
+)
+_STAT_WORDS = frozenset(
+    ("bust", "waist", "hips", "hip", "size", "cup", "height", "weight")
+    + ("room", "suite", "apt", "unit", "ste", "hwy", "ave", "exit")
+)
 
 _BODY_AFTER = re.compile(
     r"lbs|pounds|kg|petite|tall|slim|curvy|thick|weight|size|bust|[2-5][0-9][a-h]{1,3}\b|cm\b"
 )
 MIN_AGE, MAX_AGE = 10, 80
+
+
+def _name_then_stats(norm: Normalized, start: int, end: int) -> bool:
+    """Is [start, end) a bare age between a name and the body's figures ("Lola 23, 5'4")?"""
+    if not _STATS_AFTER.match(norm.text, end):
+        return False
+    m = _NAME_BEFORE.search(norm.text, max(0, start - 24), start)
+    if m is None:
+        return False
+    word = m.group("w")
+    return word.lower() not in _STAT_WORDS and not is_common_word(word, spanish=False)
 
 
 def find_ages(
@@ -128,36 +212,61 @@ def find_ages(
     taken = taken or []
     out: list[Found] = []
     phone_ends = frozenset(e for _, e in taken)
+    phone_starts = frozenset(s for s, _ in taken)
+    listed: set[int] = set()
     for start, end in digit_groups(norm) if groups is None else groups:
-        if end - start == 2 and _title_age(norm, start, end, phone_ends):
+        if end - start != 2:
+            continue
+        if start in listed:
+            continue  # the second age of "Age: 19 and 21", taken with the first
+        if _title_age(norm, start, end, phone_ends, phone_starts):
             age = int(text[start:end])
             if TITLE_MIN_AGE <= age <= TITLE_MAX_AGE and _outside(taken, start, end):
                 out.append(Found(age, start, end))
             continue
-        if end - start != 2 or (start and text[start - 1] in "$£€.,/'"):
+        # "5'4.34D.24 years old": a full stop after a word still starts a statement.
+        if (
+            start
+            and text[start - 1] in "$£€.,/'"
+            and not (text[start - 1] == "." and start >= 2 and text[start - 2].isalpha())
+        ):
             continue
         age = int(text[start:end])
         if not MIN_AGE <= age <= MAX_AGE or not _outside(taken, start, end):
             continue
-        before = text[max(0, start - 60) : start]
+        before = text[max(0, start - _AGE_BEFORE_CHARS) : start]
         if _RANGE_BEFORE.search(before):
             continue  # "1-10 years", "18 to 25": a range, not a statement
         unit = _AGE_UNIT.match(text, end)
         span_start, span_end = start, end
+        label = False
         if unit is not None:
             # An age under 18 is the strongest evidence there is, so it must be written as an
             # age: a bare "10 years" is a duration ("10 years [in the] industry").
             if age < 18 and _BARE_YEARS.fullmatch(unit.group()):
                 continue
             span_end = unit.end()
+        elif 18 <= age < 60 and _name_then_stats(norm, start, end):
+            pass
         else:
-            pre = _AGE_PRE.search(before)
-            if pre is None or (pre.group("im") and _NOT_AGE_AFTER.match(text, end)):
+            pre = _age_pre(text, start)
+            if pre is None:
                 continue
-            if pre.group("im") and 48 <= age <= 69 and _BODY_AFTER.search(text, end, end + 40):
+            pre_start, im = pre
+            if im and _NOT_AGE_AFTER.match(text, end):
+                continue
+            if im and 48 <= age <= 69 and _BODY_AFTER.search(text, end, end + 40):
                 continue  # "I'm 56, petite, 110 lbs": a height written without the foot mark
-            span_start = start - (len(before) - pre.start())
-        if _OTHERS_BEFORE.search(text[max(0, span_start - 30) : span_start]):
+            span_start = pre_start
+            label = not im
+        others = _OTHERS_BEFORE_LABEL if label else _OTHERS_BEFORE
+        if others.search(text[max(0, span_start - 30) : span_start]):
+            continue
+        second = _AGE_AND.match(text, end) if label else None
+        if second is not None and MIN_AGE <= int(second.group("n")) <= MAX_AGE:
+            out.append(Found(age, span_start, span_end))
+            listed.add(second.start("n"))
+            out.append(Found(int(second.group("n")), second.start("n"), second.end("n")))
             continue
         if _OTHERS_AFTER.match(text, end):
             continue
@@ -204,6 +313,8 @@ _REGION_CURRENCY = {
     "RU": "RUB",
     "TR": "TRY",
 }
+_SIGN_SET = frozenset(_CURRENCY_SIGNS)
+_CURRENCY_WORD_TAIL = re.compile(r"(?:usd|rm|eur|aud|cad|gbp)\s?$")
 _PRICE_PRE = re.compile(r"(?P<cur>[$£€¥₹]|\b(?:usd|rm|eur|aud|cad|gbp))\s?$")
 _PRICE_POST = re.compile(
     r"(?P<k>k\b)?\s?(?P<cur>[$£€](?![0-9])|roses?\b|🌹|usd\b|dollars?\b|bucks\b|euros?\b|"
@@ -286,7 +397,14 @@ def find_prices(
         before = text[max(0, start - 12) : start]
         currency: str | None = None
         span_start = start
-        pre = _PRICE_PRE.search(before)
+        # Cheap tests first: a currency stands in the last few characters, a duration needs
+        # one of its letters.
+        tail = before[-5:]
+        pre = (
+            _PRICE_PRE.search(before)
+            if not _SIGN_SET.isdisjoint(tail) or _CURRENCY_WORD_TAIL.search(tail)
+            else None
+        )
         if (
             pre is not None
             and not (start >= 2 and text[start - 1] == "$" and text[start - 2].isdigit())
@@ -307,7 +425,11 @@ def find_prices(
             currency = _CURRENCY_SIGNS.get(cur) or _CURRENCY_WORDS.get(cur) or default_currency
             cursor = post.end()
         duration = None
-        dur_before = _DURATION_BEFORE.search(before)
+        dur_before = (
+            _DURATION_BEFORE.search(before)
+            if "h" in before or "q" in before or "f" in before or "m" in before
+            else None
+        )
         if dur_before is not None:
             duration = _duration(
                 dur_before.group("dur") or dur_before.group("qty") + dur_before.group("unit"),
@@ -345,11 +467,15 @@ def find_prices(
 
 # --- names -----------------------------------------------------------------------------------
 
+# No leading \b: a pattern that starts with letters lets the engine skip to those letters;
+# the word boundary is checked on each match instead (_word_start).
 _NAME_TRIGGER = re.compile(
-    r"\b(?:ask\s+for|my\s+name\s+is|my\s+name'?s|"
+    r"(?:ask\s+for|my\s+name\s+is|my\s+name'?s|"
     # "Company Name: Acme", "Last Name" (a form field): not a person's name.
     r"name(?<!company\sname)(?<!business\sname)(?<!last\sname)(?<!user\sname)"
-    r"(?<!file\sname)\s?[:=\-]|"
+    r"(?<!file\sname)(?<!agency\sname)(?<!brand\sname)(?<!product\sname)(?<!site\sname)"
+    r"(?<!street\sname)(?<!account\sname)(?<!hotel\sname)(?<!guest\sname)(?<!job\sname)"
+    r"(?<!club\sname)(?<!spa\sname)(?<!shop\sname)\s?[:=\-]|"
     r"names?\s+is|call\s+me|"
     r"i'?m|i\s+am|this\s+is|they\s+call\s+me|known\s+as|aka|a\.k\.a\.?)\s+(?=[a-z])"
 )
@@ -361,7 +487,7 @@ _NAME_TRIGGER_ES = re.compile(r"\b(?:me\s+llamo|mi\s+nombre\s+es|soy)\s+(?=[a-z]
 _CONTACT_WORDS = ("call ", "contact ", "text ", "email ", "e-mail ")
 _CONTACT_NAME = re.compile(
     r"\s{0,2}(?P<name>[a-z]{2,20})"
-    r"(?=\s{1,3}(?:at\b|on\b|@|[0-9(+])|\.{2}|[.,]?\s{0,2}\(?[0-9]{3})"
+    r"(?=\s{1,3}(?:at\b|on\b|@|\+?\(?[0-9])|\.{2}|[.,]?\s{0,2}\(?[0-9]{3})"
 )
 _CAPITALISED = re.compile(r"[A-Z][a-z]{1,19}|[A-Z]{2,12}")
 # "Hey Zuleyka here", "Hello gentlemen ZULEYKA here": a greeting before "X here".
@@ -409,7 +535,43 @@ _QUALIFIED_AFTER = re.compile(r"[ \t]{1,3}(?:-\s?)?[a-z]{2,20}(?:ly|ful|ous|ive|
 
 # After "my name is" a Spanish or English word is still a name ("Rosa", "Luz"), unless it is
 # a stop word; after "I'm", "call me", "this is" it is the word.
-_STRONG_TRIGGER = re.compile(r"my\s+name|name\s?[:=\-]|names?\s+is|known\s+as|aka|a\.k\.a")
+# "known as" / "aka" are not strong: "known as Outside Advisors" names a job title.
+_STRONG_TRIGGER = re.compile(r"my\s+name|name\s?[:=\-]|names?\s+is")
+# After a weak trigger ("I'm", "I am", "this is") a word that is no known given name is taken
+# only when it does not read as an adjective: not followed by a lowercase word ("I am Cool guy",
+# "I am EXTREMLY open minded") and, in capitals, not by another word in capitals ("I AM SUPER
+# SKILLFUL"). Stop words after it ("I'm Kandi and ...") do not count.
+_WEAK_TRIGGER = re.compile(r"i'?m|i\s+am|this\s+is|call\s+me|they\s+call\s+me")
+_LOWER_WORD_AFTER = re.compile(r"[ \t]{1,2}(?P<w>[a-z]{2,20})\b")
+_CAPS_WORD_AFTER = re.compile(r"[ \t]{1,2}(?P<w>[A-Z]{2,20})\b")
+
+
+# "ask for Tantra Massage", "I am Hong Kong Girl", "this is SCAM?": a service, a place's first
+# word or a question, not a name.
+_NOT_NAME_AFTER = re.compile(
+    r"[ \t]{0,2}\?|[ \t]{1,2}(?i:massage|session|service|special|treatment|rub|spa)s?\b"
+)
+_NEXT_WORD = re.compile(r"[ \t]{1,2}(?P<w>[A-Z][a-z]{1,19}|[A-Z]{2,12})\b")
+
+
+def _not_a_name_after(norm: Normalized, name: str, end: int) -> bool:
+    if _NOT_NAME_AFTER.match(norm.text, end):
+        return True
+    nxt = _NEXT_WORD.match(norm.text, end)
+    if nxt is None:
+        return False
+    from ads.extraction.region import is_place_name
+
+    return is_place_name(f"{name} {nxt.group('w')}")
+
+
+def _reads_as_adjective(norm: Normalized, name: str, end: int) -> bool:
+    if is_first_name(name):
+        return False
+    after = _LOWER_WORD_AFTER.match(norm.text, end)
+    if after is None and name.isupper():
+        after = _CAPS_WORD_AFTER.match(norm.text, end)
+    return after is not None and not is_stop_word(after.group("w"))
 
 
 # Apps and platforms named where a name could stand ("ask for FaceTime").
@@ -433,6 +595,21 @@ _NOT_NAME_WORDS = frozenset(
 )
 
 
+def _at_word_starts(pattern: re.Pattern[str], text: str) -> list[re.Match[str]]:
+    """`re.finditer` of "\\b" + pattern, for a pattern that starts with a letter: a match inside a
+    word ("him", "username:") is dropped and the search goes on from its next character."""
+    out: list[re.Match[str]] = []
+    pos = 0
+    while (m := pattern.search(text, pos)) is not None:
+        start = m.start()
+        if start and (text[start - 1].isalnum() or text[start - 1] == "_"):
+            pos = start + 1
+            continue
+        out.append(m)
+        pos = m.end()
+    return out
+
+
 def find_names(norm: Normalized) -> list[Found]:
     """Names and aliases the ad gives ("ask for Kandi", "my name is Rosa", "I'm Aaliyah").
 
@@ -443,9 +620,10 @@ def find_names(norm: Normalized) -> list[Found]:
 
     def refused(name: str) -> bool:
         low = name.lower()
-        return low in _NOT_NAMES or low in _ETHNICITIES or low in _NOT_NAME_WORDS
+        return low in _NOT_NAMES or low in _ETHNICITIES or low in _NOT_NAME_WORDS or is_demonym(low)
 
-    for trigger in _NAME_TRIGGER.finditer(norm.lower):
+    lower = norm.lower
+    for trigger in _at_word_starts(_NAME_TRIGGER, lower):
         m = _NAME_WORD.match(norm.text, trigger.end())
         if m is None:
             continue
@@ -459,6 +637,12 @@ def find_names(norm: Normalized) -> list[Found]:
             continue
         if norm.text.startswith(":", m.end()):
             continue  # "Name:  Age:  Location:": the next label of a form, not a name
+        if _WEAK_TRIGGER.fullmatch(trigger.group().rstrip()) and _reads_as_adjective(
+            norm, name, m.end()
+        ):
+            continue
+        if _not_a_name_after(norm, name, m.end()):
+            continue
         display = name.capitalize() if name.isupper() else name
         out.append(Found(display, m.start(), m.end()))
     lower = norm.lower
@@ -490,7 +674,7 @@ def find_names(norm: Normalized) -> list[Found]:
         name = norm.text[m.start("name") : m.end("name")]
         if not _CAPITALISED.fullmatch(name) or refused(name):
             continue
-        if is_common_word(name, spanish=False):
+        if is_common_word(name, spanish=False) or _not_a_name_after(norm, name, m.end("name")):
             continue
         display = name.capitalize() if name.isupper() else name
         out.append(Found(display, m.start("name"), m.end("name")))
@@ -564,6 +748,8 @@ _ETHNICITIES: dict[str, str] = {
 }
 _ETH_ALT = "|".join(sorted((re.escape(k) for k in _ETHNICITIES), key=len, reverse=True))
 _ETHNICITY = re.compile(rf"\b(?P<e>{_ETH_ALT})\b")
+_ETH_WORDS = tuple(_ETHNICITIES)
+_ETH_FIRST = {k: k.split()[0] for k in _ETH_WORDS}
 # Client preferences ("no black men", "don't date african american") are not about the person.
 _ETH_OTHERS_BEFORE = re.compile(
     r"(?:\bno|\bnot|n'?t\s+(?:date|see|accept|do)|\bonly)\s+(?:\w+\s+){0,1}$"
@@ -587,7 +773,13 @@ def find_ethnicities(norm: Normalized) -> list[Found]:
     """Ethnicity and nationality the ad states for the advertised person."""
     text = norm.lower
     out: list[Found] = []
-    for m in _ETHNICITY.finditer(text):
+    present = tuple(k for k in _ETH_WORDS if _ETH_FIRST[k] in norm.words)
+    last_end = 0
+    for pos in word_starts(text, present, "_") if present else ():
+        m = _ETHNICITY.match(text, pos) if pos >= last_end else None
+        if m is None:
+            continue
+        last_end = m.end()
         word = m.group("e").lower()
         before = text[max(0, m.start() - 30) : m.start()]
         if _ETH_OTHERS_BEFORE.search(before) or _ETH_OTHERS_AFTER.match(text, m.end()):

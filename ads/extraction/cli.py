@@ -45,11 +45,11 @@ def run(in_stream: IO[str], out_stream: IO[str], err_stream: IO[str], region: st
             if not isinstance(url, str):
                 raise ValueError('"url" must be a string')
             if "region" in record:
-                used, rule = (line_region or "").upper() or None, "line"
+                used, rule, fallback = (line_region or "").upper() or None, "line", None
             else:
                 choice = resolve_region(url=url, text=text, source=region)
-                used, rule = choice.region, choice.rule
-            result = extract(text, region=used)
+                used, rule, fallback = choice.region, choice.rule, choice.fallback
+            result = extract(text, region=used, fallback_region=fallback)
         except (ValueError, TypeError) as exc:  # json.JSONDecodeError is a ValueError
             failed += 1
             err_stream.write(json.dumps({"line": number, "error": str(exc)}) + "\n")

