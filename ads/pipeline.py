@@ -18,6 +18,7 @@ A stage reads what the stages before it wrote and never calls back up.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -32,6 +33,9 @@ from .models import PIPELINE_DONE, Ad, PipelineStatus, StageRun
 
 logger = logging.getLogger(__name__)
 
+
+# A batch's ads that were locked at the claim are sent again after this many seconds.
+SKIPPED_RETRY_SECONDS = 2.0
 
 #: (name, handler path) in pipeline order; the name is also the stage's Celery queue.
 STAGES: tuple[tuple[str, str], ...] = (
@@ -79,7 +83,7 @@ def get_stage(name: str) -> Stage:
     raise KeyError(f"unknown pipeline stage {name!r}")
 
 
-def enqueue(*, stage: str, ad_ids: Sequence[int]) -> None:
+def enqueue(*, stage: str, ad_ids: Sequence[int], countdown: float | None = None) -> None:
     """Send the ads to their stage's queue in batches (in-process in embedded mode)."""
     if stage == PIPELINE_DONE or not ad_ids or not settings.PIPELINE_ENQUEUE:
         return
@@ -88,7 +92,9 @@ def enqueue(*, stage: str, ad_ids: Sequence[int]) -> None:
     size = settings.PIPELINE_BATCH_SIZE
     for start in range(0, len(ad_ids), size):
         try:
-            run_stage.apply_async(args=[stage, list(ad_ids[start : start + size])], queue=stage)
+            run_stage.apply_async(
+                args=[stage, list(ad_ids[start : start + size])], queue=stage, countdown=countdown
+            )
         except _broker_errors() as error:
             # The ads are committed and still wait for this stage, so nothing is lost: the sweep
             # sends them again once the broker is back. Raising here would fail a request (or a
@@ -119,17 +125,57 @@ def enqueue_on_commit(*, stage: str, ad_ids: Sequence[int]) -> None:
 
 
 def _claim(stage: str, ad_ids: Sequence[int]) -> list[Ad]:
+    """Lock the batch's ads still waiting for `stage`, in id order (see docs/operations.md, lock
+    order), skipping rows another transaction holds.
+
+    FOR NO KEY UPDATE, not FOR UPDATE: a stage writes no key column of the ad, and the weaker lock
+    does not conflict with the FOR KEY SHARE that every insert referencing the ad takes (links,
+    network members, scores written by other batches), so a claim neither waits on nor skips an ad
+    that another stage merely points at. The ads a claim still skips are left a task by
+    `_requeue_skipped`.
+    """
     query = Ad.objects.filter(
         pk__in=ad_ids, pipeline_stage=stage, pipeline_status=PipelineStatus.PENDING
     ).select_related("source")
     if connection.features.has_select_for_update_skip_locked:
         # Another worker holding these rows is already doing this work: leave them to it.
-        query = query.select_for_update(skip_locked=True, of=("self",))
+        query = query.select_for_update(skip_locked=True, no_key=True, of=("self",))
     return list(query.order_by("pk"))
 
 
-def _complete(stage: Stage, ads: list[Ad], version: str) -> list[int]:
+def _requeue_skipped(stage: str, ad_ids: Sequence[int], claimed: Sequence[Ad]) -> None:
+    """Leave a task to the ads of the batch that wait for `stage` but were locked at the claim.
+
+    A locked ad is usually in another task of the same stage (a redelivery, the sweep), which then
+    completes it and makes this task a no-op; but the lock may also be a short write that is not a
+    stage (an ingest touching the ad), and then no task would be left for it until the sweep.
+    One read without locks, only when the claim came back short.
+    """
+    if len(claimed) >= len(ad_ids) or not connection.features.has_select_for_update_skip_locked:
+        return
+    taken = {ad.pk for ad in claimed}
+    skipped = [
+        pk
+        for pk in Ad.objects.filter(
+            pk__in=ad_ids, pipeline_stage=stage, pipeline_status=PipelineStatus.PENDING
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        if pk not in taken
+    ]
+    if skipped:
+        logger.info(
+            "stage %s: %d ad(s) locked at the claim (first ad %s), sent again",
+            stage,
+            len(skipped),
+            skipped[0],
+        )
+        enqueue(stage=stage, ad_ids=skipped, countdown=SKIPPED_RETRY_SECONDS)
+
+
+def _complete(stage: Stage, ads: list[Ad], version: str, cpu_seconds: float) -> list[int]:
     now = timezone.now()
+    share = cpu_seconds / len(ads)
     following = next_stage(stage.name)
     ids = [ad.pk for ad in ads]
     StageRun.objects.bulk_create(
@@ -140,6 +186,7 @@ def _complete(stage: Stage, ads: list[Ad], version: str) -> list[int]:
                 stage=stage.name,
                 version=version[:100],
                 finished_at=now,
+                cpu_seconds=share,
             )
             for ad in ads
         ]
@@ -181,10 +228,10 @@ def stage_run_batch(*, stage_name: str, ad_ids: Sequence[int]) -> list[int]:
     try:
         with transaction.atomic():
             ads = _claim(stage_name, ad_ids)
+            _requeue_skipped(stage_name, ad_ids, ads)
             if not ads:
                 return []
-            version = stage.handler(ads)
-            return _complete(stage, ads, version)
+            return _run_handler(stage, ads)
     except Exception as batch_error:  # noqa: BLE001 - isolated per ad below
         if getattr(batch_error, "stage_unavailable", False):
             # Say why the ads wait, without counting it against them.
@@ -204,16 +251,32 @@ def stage_run_batch(*, stage_name: str, ad_ids: Sequence[int]) -> list[int]:
         try:
             with transaction.atomic():
                 ads = _claim(stage_name, [ad_id])
+                _requeue_skipped(stage_name, [ad_id], ads)
                 if not ads:
                     continue
-                version = stage.handler(ads)
-                done.extend(_complete(stage, ads, version))
+                done.extend(_run_handler(stage, ads))
         except Exception as error:  # noqa: BLE001 - recorded on the ad, shown to admins
             if _is_infrastructure_error(error):
                 raise
             ad = Ad.objects.filter(pk=ad_id).first()
             if ad is not None and ad.pipeline_stage == stage_name:
                 _record_failure(ad, error)
+    return done
+
+
+def _run_handler(stage: Stage, ads: list[Ad]) -> list[int]:
+    wall, cpu = time.perf_counter(), time.process_time()
+    version = stage.handler(ads)
+    cpu = time.process_time() - cpu
+    done = _complete(stage, ads, version, cpu)
+    logger.info(
+        "stage %s: %d ads (first ad %s) in %.3f s, handler CPU %.3f s",
+        stage.name,
+        len(ads),
+        ads[0].pk,
+        time.perf_counter() - wall,
+        cpu,
+    )
     return done
 
 
