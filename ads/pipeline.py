@@ -17,9 +17,13 @@ A stage reads what the stages before it wrote and never calls back up.
 
 from __future__ import annotations
 
+import base64
+import json
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -34,6 +38,8 @@ from .models import PIPELINE_DONE, Ad, PipelineStatus, StageRun
 logger = logging.getLogger(__name__)
 
 
+# Redis serves priority 0 (the default: fresh ads) before 3, 6 and 9; a backfill goes last.
+BACKFILL_PRIORITY = 9
 # A batch's ads that were locked at the claim are sent again after this many seconds.
 SKIPPED_RETRY_SECONDS = 2.0
 
@@ -83,17 +89,47 @@ def get_stage(name: str) -> Stage:
     raise KeyError(f"unknown pipeline stage {name!r}")
 
 
-def enqueue(*, stage: str, ad_ids: Sequence[int], countdown: float | None = None) -> None:
-    """Send the ads to their stage's queue in batches (in-process in embedded mode)."""
+_backfill: ContextVar[bool] = ContextVar("pipeline_backfill", default=False)
+
+
+@contextmanager
+def as_backfill() -> Iterator[None]:
+    """Ads enqueued inside this block (a file ingest, however large) travel the whole pipeline at
+    BACKFILL_PRIORITY, behind fresh ads (API, polled sources) on every stage's queue."""
+    token = _backfill.set(True)
+    try:
+        yield
+    finally:
+        _backfill.reset(token)
+
+
+def enqueue(
+    *,
+    stage: str,
+    ad_ids: Sequence[int],
+    countdown: float | None = None,
+    backfill: bool | None = None,
+) -> None:
+    """Send the ads to their stage's queue in batches (in-process in embedded mode).
+
+    `backfill` (default: inside an `as_backfill()` block) sends them at BACKFILL_PRIORITY: on
+    Redis a queue is one list per priority step and workers pop the fresh lists first, so a
+    backfill of millions of ads delays a fresh ad by no more than the batches already running.
+    """
     if stage == PIPELINE_DONE or not ad_ids or not settings.PIPELINE_ENQUEUE:
         return
     from .tasks import run_stage
 
+    late = _backfill.get() if backfill is None else backfill
     size = settings.PIPELINE_BATCH_SIZE
     for start in range(0, len(ad_ids), size):
         try:
             run_stage.apply_async(
-                args=[stage, list(ad_ids[start : start + size])], queue=stage, countdown=countdown
+                args=[stage, list(ad_ids[start : start + size])],
+                kwargs={"backfill": True} if late else {},
+                queue=stage,
+                countdown=countdown,
+                priority=BACKFILL_PRIORITY if late else None,
             )
         except _broker_errors() as error:
             # The ads are committed and still wait for this stage, so nothing is lost: the sweep
@@ -118,10 +154,11 @@ def _broker_errors() -> tuple[type[BaseException], ...]:
     return (BrokerOperationalError, RedisConnectionError, RedisTimeoutError, ConnectionError)
 
 
-def enqueue_on_commit(*, stage: str, ad_ids: Sequence[int]) -> None:
+def enqueue_on_commit(*, stage: str, ad_ids: Sequence[int], backfill: bool | None = None) -> None:
     ids = list(ad_ids)
+    late = _backfill.get() if backfill is None else backfill
     if ids:
-        transaction.on_commit(lambda: enqueue(stage=stage, ad_ids=ids))
+        transaction.on_commit(lambda: enqueue(stage=stage, ad_ids=ids, backfill=late))
 
 
 def _claim(stage: str, ad_ids: Sequence[int]) -> list[Ad]:
@@ -218,12 +255,15 @@ def _record_failure(ad: Ad, error: BaseException) -> None:
     )
 
 
-def stage_run_batch(*, stage_name: str, ad_ids: Sequence[int]) -> list[int]:
+def stage_run_batch(*, stage_name: str, ad_ids: Sequence[int], backfill: bool = False) -> list[int]:
     """Run one stage over the ads still waiting for it; returns the ids it completed.
 
     The batch runs in one transaction; if the handler raises, each ad is retried alone so that one
-    poisonous ad fails by itself and the rest go on.
+    poisonous ad fails by itself and the rest go on. A backfill batch sends its ads on as backfill.
     """
+    if backfill and not _backfill.get():
+        with as_backfill():
+            return stage_run_batch(stage_name=stage_name, ad_ids=ad_ids, backfill=True)
     stage = get_stage(stage_name)
     try:
         with transaction.atomic():
@@ -340,10 +380,14 @@ def ads_retry_failed(*, ad_ids: Sequence[int] | None = None) -> int:
 
 
 def pipeline_status_report() -> dict[str, Any]:
-    """Backlog per stage, failures, oldest unfinished ad, throughput over the last hour."""
-    from django.db.models import Count
+    """Backlog per stage, failures, oldest unfinished ad, throughput and CPU per ad over the last
+    hour, and the stragglers (ads waiting for a stage with no task queued or running for them)."""
+    from django.db.models import Avg, Count, Max, Min
 
     hour_ago = timezone.now() - timedelta(hours=1)
+    # Redis before the database: an ad that a task was carrying when Redis was read and that is
+    # still waiting afterwards is seen in the message (see stragglers()).
+    carried = broker_ad_ids()
     backlog = {
         row["pipeline_stage"]: row["n"]
         for row in Ad.objects.unfinished()
@@ -355,11 +399,13 @@ def pipeline_status_report() -> dict[str, Any]:
         row["pipeline_stage"]: row["n"]
         for row in Ad.objects.failed().values("pipeline_stage").annotate(n=Count("pk"))
     }
-    throughput = {
-        row["stage"]: row["n"]
+    runs = {
+        row["stage"]: row
         for row in StageRun.objects.filter(finished_at__gte=hour_ago)
         .values("stage")
-        .annotate(n=Count("pk"))
+        .annotate(
+            n=Count("pk"), cpu=Avg("cpu_seconds"), first=Min("finished_at"), last=Max("finished_at")
+        )
     }
     oldest_ad = (
         Ad.objects.unfinished()
@@ -368,11 +414,19 @@ def pipeline_status_report() -> dict[str, Any]:
         .first()
     )
     oldest = oldest_ad.pipeline_updated_at if oldest_ad else None
+    names = stage_names()
     return {
-        "stages": stage_names(),
-        "backlog": {name: backlog.get(name, 0) for name in stage_names()},
-        "failed": {name: failed.get(name, 0) for name in stage_names()},
-        "completed_last_hour": {name: throughput.get(name, 0) for name in stage_names()},
+        "stages": names,
+        "backlog": {name: backlog.get(name, 0) for name in names},
+        "failed": {name: failed.get(name, 0) for name in names},
+        "completed_last_hour": {name: runs[name]["n"] if name in runs else 0 for name in names},
+        # While the stage was busy: ads completed between its first and last run of the hour.
+        "busy_ads_per_second": {name: _busy_rate(runs.get(name)) for name in names},
+        "cpu_ms_per_ad_last_hour": {
+            name: round(1000 * (runs[name]["cpu"] or 0.0), 2) if name in runs else None
+            for name in names
+        },
+        "stragglers": stragglers(carried, backlog),
         "oldest_unfinished": oldest.isoformat() if oldest else None,
         "oldest_unfinished_ad": oldest_ad.pk if oldest_ad else None,
         "queues": broker_queue_lengths(),
@@ -381,8 +435,114 @@ def pipeline_status_report() -> dict[str, Any]:
     }
 
 
+def _busy_rate(row: dict[str, Any] | None) -> float | None:
+    if not row or row["n"] < 2:
+        return None
+    seconds = (row["last"] - row["first"]).total_seconds()
+    return round(row["n"] / seconds, 1) if seconds > 0 else None
+
+
+def stragglers(
+    carried: dict[str, set[int]] | None, backlog: dict[str, int]
+) -> dict[str, int] | None:
+    """Per stage, the ads waiting for it for over STRAGGLER_GRACE_SECONDS that no task carries.
+
+    `carried` (from broker_ad_ids, read before the ads) holds the ads of every message queued or
+    reserved by a worker, retries and delayed re-sends included. An ad is given its task when it
+    enters a stage (after commit), so past the grace period one that no message carries is a
+    straggler: only the sweep would bring it back. None where it cannot be counted (embedded mode,
+    broker down, or more than STRAGGLER_COUNT_LIMIT ads waiting).
+    """
+    if carried is None or sum(backlog.values()) > STRAGGLER_COUNT_LIMIT:
+        return None
+    cutoff = timezone.now() - timedelta(seconds=STRAGGLER_GRACE_SECONDS)
+    waiting: dict[str, int] = {name: 0 for name in stage_names()}
+    for pk, stage in Ad.objects.filter(
+        pipeline_status=PipelineStatus.PENDING,
+        pipeline_stage__in=list(waiting),
+        pipeline_updated_at__lt=cutoff,
+    ).values_list("pk", "pipeline_stage"):
+        if pk not in carried.get(stage, ()):
+            waiting[stage] += 1
+    return waiting
+
+
 # kombu's Redis transport keeps one list per queue and priority step; priority 0 is the bare name.
 _PRIORITY_SUFFIXES = ("", "\x06\x163", "\x06\x166", "\x06\x169")
+# Ads waiting for a stage this long with no task carrying them are stragglers.
+STRAGGLER_GRACE_SECONDS = 30
+# Past this many waiting ads the status page does not read every message to count stragglers.
+STRAGGLER_COUNT_LIMIT = 200_000
+
+
+def _redis_client() -> Any:
+    import redis
+
+    return redis.Redis.from_url(
+        settings.CELERY_BROKER_URL, socket_timeout=1, socket_connect_timeout=1
+    )
+
+
+def _uses_redis() -> bool:
+    return not settings.EMBEDDED and settings.CELERY_BROKER_URL.startswith(
+        ("redis://", "rediss://")
+    )
+
+
+def broker_ad_ids() -> dict[str, set[int]] | None:
+    """The ads each stage's task messages carry, queued or reserved (unacknowledged), read in one
+    Redis transaction; None in embedded mode, when the broker does not answer, or when the
+    messages are too many to read for a status page."""
+    if not _uses_redis():
+        return None
+    import redis
+
+    client = _redis_client()
+    names = stage_names()
+    try:
+        queued = sum(client.llen(name + suffix) for name in names for suffix in _PRIORITY_SUFFIXES)
+        if queued * settings.PIPELINE_BATCH_SIZE > STRAGGLER_COUNT_LIMIT:
+            return None
+        with client.pipeline(transaction=True) as pipe:
+            for name in names:
+                for suffix in _PRIORITY_SUFFIXES:
+                    pipe.lrange(name + suffix, 0, -1)
+            pipe.hvals("unacked")
+            replies = pipe.execute()
+    except redis.RedisError:
+        return None
+    finally:
+        client.close()
+    carried: dict[str, set[int]] = {name: set() for name in names}
+    # A queued message is the message; a reserved one is [message, exchange, routing key].
+    messages = [_json(raw) for reply in replies[:-1] for raw in reply]
+    messages += [entry[0] for raw in replies[-1] if isinstance(entry := _json(raw), list) and entry]
+    for message in messages:
+        task = _stage_task_args(message)
+        if task is not None and task[0] in carried:
+            carried[task[0]].update(task[1])
+    return carried
+
+
+def _json(raw: bytes | str) -> Any:
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return None
+
+
+def _stage_task_args(message: Any) -> tuple[str, list[int]] | None:
+    """(stage, ad ids) of a run_stage message as kombu stores it in Redis, else None."""
+    try:
+        if message.get("headers", {}).get("task") != "ads.tasks.run_stage":
+            return None
+        body = message["body"]
+        if message.get("properties", {}).get("body_encoding") == "base64":
+            body = base64.b64decode(body)
+        args = json.loads(body)[0]
+        return str(args[0]), [int(pk) for pk in args[1]]
+    except (ValueError, TypeError, IndexError, KeyError, AttributeError):
+        return None
 
 
 def broker_queue_lengths() -> dict[str, Any]:
@@ -391,13 +551,11 @@ def broker_queue_lengths() -> dict[str, Any]:
     None in embedded mode (no broker); {"error": ...} when the broker does not answer, so that a
     status page still renders while Redis is down.
     """
-    if settings.EMBEDDED or not settings.CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    if not _uses_redis():
         return {"embedded": True}
     import redis
 
-    client = redis.Redis.from_url(
-        settings.CELERY_BROKER_URL, socket_timeout=1, socket_connect_timeout=1
-    )
+    client = _redis_client()
     try:
         with client.pipeline(transaction=False) as pipe:
             for name in stage_names():

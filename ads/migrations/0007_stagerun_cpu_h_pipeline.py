@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('ads', '0006_source_facts'),
+        ("ads", "0006_source_facts"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='stagerun',
-            name='cpu_seconds',
+            model_name="stagerun",
+            name="cpu_seconds",
             field=models.FloatField(db_default=0.0, default=0.0),
         ),
     ]
