@@ -40,6 +40,11 @@ logger = logging.getLogger(__name__)
 
 # Redis serves priority 0 (the default: fresh ads) before 3, 6 and 9; a backfill goes last.
 BACKFILL_PRIORITY = 9
+#: Stages whose batches run one at a time under a transaction-level advisory lock (the handler
+#: takes it too): stage -> the lock key's import path. The claim takes the lock first and then
+#: coalesces up to PIPELINE_COALESCE_BATCHES batches of the stage's waiting ads into one, so the
+#: per-batch work of the stage (network refreshes) is done once for several batches.
+SERIAL_STAGES: dict[str, str] = {"link": "analytics.stages.ADVISORY_LOCK_KEY"}
 # A batch's ads that were locked at the claim are sent again after this many seconds.
 SKIPPED_RETRY_SECONDS = 2.0
 
@@ -161,7 +166,7 @@ def enqueue_on_commit(*, stage: str, ad_ids: Sequence[int], backfill: bool | Non
         transaction.on_commit(lambda: enqueue(stage=stage, ad_ids=ids, backfill=late))
 
 
-def _claim(stage: str, ad_ids: Sequence[int]) -> list[Ad]:
+def _claim(stage: str, ad_ids: Sequence[int], *, extra: int = 0) -> list[Ad]:
     """Lock the batch's ads still waiting for `stage`, in id order (see docs/operations.md, lock
     order), skipping rows another transaction holds.
 
@@ -170,14 +175,22 @@ def _claim(stage: str, ad_ids: Sequence[int]) -> list[Ad]:
     network members, scores written by other batches), so a claim neither waits on nor skips an ad
     that another stage merely points at. The ads a claim still skips are left a task by
     `_requeue_skipped`.
+
+    `extra` > 0 (a serial stage, under its lock): also claim up to that many other ads waiting for
+    the stage, the longest waiting first; the tasks that carry them find nothing left to do.
     """
-    query = Ad.objects.filter(
-        pk__in=ad_ids, pipeline_stage=stage, pipeline_status=PipelineStatus.PENDING
+    waiting = Ad.objects.filter(
+        pipeline_stage=stage, pipeline_status=PipelineStatus.PENDING
     ).select_related("source")
-    if connection.features.has_select_for_update_skip_locked:
-        # Another worker holding these rows is already doing this work: leave them to it.
-        query = query.select_for_update(skip_locked=True, no_key=True, of=("self",))
-    return list(query.order_by("pk"))
+    if not connection.features.has_select_for_update_skip_locked:
+        return list(waiting.filter(pk__in=ad_ids).order_by("pk"))
+    # Another worker holding these rows is already doing this work: leave them to it.
+    locking = waiting.select_for_update(skip_locked=True, no_key=True, of=("self",))
+    ads = list(locking.filter(pk__in=ad_ids).order_by("pk"))
+    if extra > 0:
+        more = locking.exclude(pk__in=ad_ids).order_by("pipeline_updated_at", "pk")[:extra]
+        ads = sorted([*ads, *more], key=lambda ad: ad.pk)
+    return ads
 
 
 def _requeue_skipped(stage: str, ad_ids: Sequence[int], claimed: Sequence[Ad]) -> None:
@@ -188,9 +201,9 @@ def _requeue_skipped(stage: str, ad_ids: Sequence[int], claimed: Sequence[Ad]) -
     stage (an ingest touching the ad), and then no task would be left for it until the sweep.
     One read without locks, only when the claim came back short.
     """
-    if len(claimed) >= len(ad_ids) or not connection.features.has_select_for_update_skip_locked:
-        return
     taken = {ad.pk for ad in claimed}
+    if taken.issuperset(ad_ids) or not connection.features.has_select_for_update_skip_locked:
+        return
     skipped = [
         pk
         for pk in Ad.objects.filter(
@@ -210,7 +223,9 @@ def _requeue_skipped(stage: str, ad_ids: Sequence[int], claimed: Sequence[Ad]) -
         enqueue(stage=stage, ad_ids=skipped, countdown=SKIPPED_RETRY_SECONDS)
 
 
-def _complete(stage: Stage, ads: list[Ad], version: str, cpu_seconds: float) -> list[int]:
+def _complete(
+    stage: Stage, ads: list[Ad], version: str, cpu_seconds: float, own: set[int]
+) -> list[int]:
     now = timezone.now()
     share = cpu_seconds / len(ads)
     following = next_stage(stage.name)
@@ -231,7 +246,10 @@ def _complete(stage: Stage, ads: list[Ad], version: str, cpu_seconds: float) -> 
     Ad.objects.filter(pk__in=ids).update(
         pipeline_stage=following, pipeline_attempts=0, pipeline_error="", pipeline_updated_at=now
     )
-    enqueue_on_commit(stage=following, ad_ids=ids)
+    enqueue_on_commit(stage=following, ad_ids=[pk for pk in ids if pk in own])
+    # Ads coalesced from other tasks go on as fresh ads: whatever their task's priority was, a
+    # fresh ad is never sent behind a backfill.
+    enqueue_on_commit(stage=following, ad_ids=[pk for pk in ids if pk not in own], backfill=False)
     return ids
 
 
@@ -267,11 +285,12 @@ def stage_run_batch(*, stage_name: str, ad_ids: Sequence[int], backfill: bool = 
     stage = get_stage(stage_name)
     try:
         with transaction.atomic():
-            ads = _claim(stage_name, ad_ids)
+            extra = _serialise(stage_name) * (settings.PIPELINE_COALESCE_BATCHES - 1)
+            ads = _claim(stage_name, ad_ids, extra=extra * settings.PIPELINE_BATCH_SIZE)
             _requeue_skipped(stage_name, ad_ids, ads)
             if not ads:
                 return []
-            return _run_handler(stage, ads)
+            return _run_handler(stage, ads, set(ad_ids))
     except Exception as batch_error:  # noqa: BLE001 - isolated per ad below
         if getattr(batch_error, "stage_unavailable", False):
             # Say why the ads wait, without counting it against them.
@@ -294,7 +313,7 @@ def stage_run_batch(*, stage_name: str, ad_ids: Sequence[int], backfill: bool = 
                 _requeue_skipped(stage_name, [ad_id], ads)
                 if not ads:
                     continue
-                done.extend(_run_handler(stage, ads))
+                done.extend(_run_handler(stage, ads, {ad_id}))
         except Exception as error:  # noqa: BLE001 - recorded on the ad, shown to admins
             if _is_infrastructure_error(error):
                 raise
@@ -304,11 +323,22 @@ def stage_run_batch(*, stage_name: str, ad_ids: Sequence[int], backfill: bool = 
     return done
 
 
-def _run_handler(stage: Stage, ads: list[Ad]) -> list[int]:
+def _serialise(stage_name: str) -> bool:
+    """For a serial stage on PostgreSQL, take its advisory lock before the claim (so that a batch
+    waiting its turn holds no ads) and say that the batch may coalesce others."""
+    path = SERIAL_STAGES.get(stage_name)
+    if path is None or connection.vendor != "postgresql":
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [import_string(path)])
+    return True
+
+
+def _run_handler(stage: Stage, ads: list[Ad], own: set[int]) -> list[int]:
     wall, cpu = time.perf_counter(), time.process_time()
     version = stage.handler(ads)
     cpu = time.process_time() - cpu
-    done = _complete(stage, ads, version, cpu)
+    done = _complete(stage, ads, version, cpu, own)
     logger.info(
         "stage %s: %d ads (first ad %s) in %.3f s, handler CPU %.3f s",
         stage.name,

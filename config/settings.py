@@ -193,6 +193,8 @@ CELERY_TIMEZONE = "UTC"
 
 # --- Pipeline -----------------------------------------------------------------------------------
 PIPELINE_BATCH_SIZE = env_int("PIPELINE_BATCH_SIZE", 64, minimum=1)
+# A serial stage's task (linking) takes the waiting ads of up to this many batches at once.
+PIPELINE_COALESCE_BATCHES = env_int("PIPELINE_COALESCE_BATCHES", 4, minimum=1)
 PIPELINE_MAX_ATTEMPTS = env_int("PIPELINE_MAX_ATTEMPTS", 5, minimum=1)
 PIPELINE_SWEEP_AFTER_SECONDS = env_int("PIPELINE_SWEEP_AFTER_SECONDS", 300, minimum=0)
 PIPELINE_SWEEP_INTERVAL_SECONDS = env_int("PIPELINE_SWEEP_INTERVAL_SECONDS", 60, minimum=1)
