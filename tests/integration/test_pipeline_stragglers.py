@@ -111,3 +111,32 @@ def test_pipeline_status_counts_waiting_ads_that_no_task_carries(actors, service
     Ad.objects.filter(pk__in=[*carried, *stranded]).update(pipeline_updated_at=an_hour_ago)
     assert pipeline.pipeline_status_report()["stragglers"][first] == 0
     client.flushdb()
+
+
+@pytest.mark.full_pipeline
+def test_a_backfill_waits_behind_fresh_ads_on_every_stage(
+    actors, risk_model, worker_factory, settings
+):
+    settings.PIPELINE_BATCH_SIZE = 8
+    with pipeline.as_backfill():
+        backfill = _ingest(actors.source_a, 160, "b")  # 20 batches, queued before the fresh ones
+    fresh = _ingest(actors.source_b, 8, "n")
+    import redis
+
+    client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    first = pipeline.first_stage()
+    assert client.llen(first) == 1  # the fresh batch, on the list Redis serves first
+    assert client.llen(f"{first}\x06\x16{pipeline.BACKFILL_PRIORITY}") == 20
+    worker = worker_factory()
+    worker.start(concurrency=1)
+    assert wait_for(
+        lambda: Ad.objects.filter(pk__in=fresh, pipeline_stage=PIPELINE_DONE).count() == len(fresh),
+        timeout=300,
+    ), worker.log_tail()
+    backfill_done = Ad.objects.filter(pk__in=backfill, pipeline_stage=PIPELINE_DONE).count()
+    # The fresh ads went through all the stages while the backfill had barely started.
+    assert backfill_done <= len(backfill) // 4, backfill_done
+    assert wait_for(
+        lambda: Ad.objects.filter(pipeline_stage=PIPELINE_DONE).count() == len(backfill) + 8,
+        timeout=600,
+    ), worker.log_tail()
