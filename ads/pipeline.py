@@ -362,15 +362,27 @@ def _is_infrastructure_error(error: BaseException) -> bool:
 
 
 def pipeline_sweep(*, older_than: timedelta | None = None) -> dict[str, int]:
-    """Re-enqueue committed work that was never finished (lost messages, killed workers)."""
+    """Re-enqueue committed work that was never finished (lost messages, killed workers).
+
+    An ad that a queued message still carries is not sent again: in a backlog (a large ingest)
+    every ad waits longer than the sweep's age, and re-sending them all doubled the messages.
+    Ads in reserved messages are sent again (their worker may be dead; a live one holds their
+    rows, so the duplicate skips them). Where the queued messages are too many to read, a stage
+    whose queue is not empty is left to the next sweep.
+    """
     age = (
         older_than
         if older_than is not None
         else timedelta(seconds=settings.PIPELINE_SWEEP_AFTER_SECONDS)
     )
+    # Redis before the database (see stragglers()).
+    queued = broker_ad_ids(include_reserved=False)
+    lengths = broker_queue_lengths().get("queued") if queued is None else None
     cutoff = timezone.now() - age
     counts: dict[str, int] = {}
     for name in stage_names():
+        if lengths and lengths.get(name):
+            continue
         ids = list(
             Ad.objects.filter(
                 pipeline_stage=name,
@@ -380,6 +392,8 @@ def pipeline_sweep(*, older_than: timedelta | None = None) -> dict[str, int]:
             .order_by("pk")
             .values_list("pk", flat=True)[:50_000]
         )
+        if queued is not None:
+            ids = [pk for pk in ids if pk not in queued[name]]
         if ids:
             # Touch them so that the next sweep does not send them again while they are queued.
             Ad.objects.filter(pk__in=ids).update(pipeline_updated_at=timezone.now())
@@ -519,10 +533,10 @@ def _uses_redis() -> bool:
     )
 
 
-def broker_ad_ids() -> dict[str, set[int]] | None:
-    """The ads each stage's task messages carry, queued or reserved (unacknowledged), read in one
-    Redis transaction; None in embedded mode, when the broker does not answer, or when the
-    messages are too many to read for a status page."""
+def broker_ad_ids(*, include_reserved: bool = True) -> dict[str, set[int]] | None:
+    """The ads each stage's task messages carry, queued or (`include_reserved`) reserved by a worker
+    and unacknowledged, read in one Redis transaction; None in embedded mode, when the broker does
+    not answer, or when the messages are too many to read for a status page."""
     if not _uses_redis():
         return None
     import redis
@@ -537,12 +551,15 @@ def broker_ad_ids() -> dict[str, set[int]] | None:
             for name in names:
                 for suffix in _PRIORITY_SUFFIXES:
                     pipe.lrange(name + suffix, 0, -1)
-            pipe.hvals("unacked")
+            if include_reserved:
+                pipe.hvals("unacked")
             replies = pipe.execute()
     except redis.RedisError:
         return None
     finally:
         client.close()
+    if not include_reserved:
+        replies.append([])
     carried: dict[str, set[int]] = {name: set() for name in names}
     # A queued message is the message; a reserved one is [message, exchange, routing key].
     messages = [_json(raw) for reply in replies[:-1] for raw in reply]
