@@ -1,4 +1,5 @@
-"""The pipeline status page in the admin: backlog, queues, failures, oldest unfinished, throughput.
+"""The pipeline status page in the admin: backlog, queues, failures, stragglers, oldest unfinished,
+throughput and CPU per ad of each stage.
 
 Only platform admins see it (auditors reach the admin too, but the pipeline is operations, not
 audit). The numbers come from `ads.pipeline.pipeline_status_report()`, the same report as
@@ -25,13 +26,17 @@ from . import pipeline
 
 @dataclass(frozen=True)
 class StageRow:
-    """One line of the page: a stage's waiting, queued, failed and completed counts."""
+    """One line of the page: a stage's waiting, queued, failed and completed counts, its rate and
+    CPU per ad over the last hour, and its stragglers (waiting ads no task carries)."""
 
     name: str
     backlog: int
     queued: int | None
     failed: int
     completed_last_hour: int
+    busy_ads_per_second: float | None = None
+    cpu_ms_per_ad: float | None = None
+    stragglers: int | None = None
 
     @property
     def per_minute(self) -> float:
@@ -40,6 +45,7 @@ class StageRow:
 
 def stage_rows(report: dict[str, Any]) -> list[StageRow]:
     queued = report.get("queues", {}).get("queued") or {}
+    stragglers = report.get("stragglers") or {}
     return [
         StageRow(
             name=name,
@@ -47,6 +53,9 @@ def stage_rows(report: dict[str, Any]) -> list[StageRow]:
             queued=queued.get(name),
             failed=report["failed"][name],
             completed_last_hour=report["completed_last_hour"][name],
+            busy_ads_per_second=report["busy_ads_per_second"][name],
+            cpu_ms_per_ad=report["cpu_ms_per_ad_last_hour"][name],
+            stragglers=stragglers.get(name),
         )
         for name in report["stages"]
     ]
@@ -68,6 +77,9 @@ def pipeline_status_view(request: HttpRequest, *, admin_site: AdminSite) -> Http
         "rows": stage_rows(report),
         "queues": report.get("queues", {}),
         "failed_total": sum(report["failed"].values()),
+        "stragglers_total": (
+            sum(report["stragglers"].values()) if report["stragglers"] is not None else None
+        ),
         "failed_url": f"{ad_changelist}?pipeline=failed",
         "unfinished_url": f"{ad_changelist}?pipeline=unfinished",
         "oldest": oldest,

@@ -254,6 +254,9 @@ class StageRun(models.Model):
     stage = models.CharField(max_length=20)
     version = models.CharField(max_length=100, blank=True)
     finished_at = models.DateTimeField(default=timezone.now)
+    # The stage handler's CPU time for the batch, shared equally among its ads (pipeline_status
+    # shows it per stage, so an operator sees which stage to scale).
+    cpu_seconds = models.FloatField(default=0.0, db_default=0.0)
 
     class Meta:
         indexes = [

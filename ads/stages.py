@@ -46,9 +46,11 @@ def ads_extract_entities(ads: list[Ad]) -> str:
         by_key.update(
             {(e.kind, e.value): e for e in Entity.objects.filter(kind=kind, value__in=values)}
         )
+    # Inserted in key order: two batches inserting the same new entities wait on each other's
+    # unique-index entries in one order, never in a cycle (docs/operations.md, lock order).
     missing = [
         Entity(kind=k, value=v, first_seen_at=now, last_seen_at=now)
-        for k, v in wanted
+        for k, v in sorted(wanted)
         if (k, v) not in by_key
     ]
     if missing:

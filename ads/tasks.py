@@ -20,8 +20,8 @@ logger = logging.getLogger(__name__)
     retry_backoff_max=60,
     max_retries=20,
 )
-def run_stage(stage: str, ad_ids: list[int]) -> int:
-    return len(pipeline.stage_run_batch(stage_name=stage, ad_ids=ad_ids))
+def run_stage(stage: str, ad_ids: list[int], backfill: bool = False) -> int:
+    return len(pipeline.stage_run_batch(stage_name=stage, ad_ids=ad_ids, backfill=backfill))
 
 
 @shared_task(name="ads.tasks.pipeline_sweep", autoretry_for=(OperationalError,), retry_backoff=True)

@@ -49,7 +49,10 @@ def model_load(version: ModelVersion) -> TrainedModel:
         model = _loaded.get(version.version)
         if model is None:
             model = TrainedModel.load(
-                version.path, cache_dir=encoder_cache_dir(), backend=settings.RISK_ENCODER_BACKEND
+                version.path,
+                cache_dir=encoder_cache_dir(),
+                backend=settings.RISK_ENCODER_BACKEND,
+                threads=settings.RISK_ENCODER_THREADS,
             )
             _loaded.clear()  # one model in memory per process
             _loaded[version.version] = model

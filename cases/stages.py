@@ -89,7 +89,8 @@ def ads_queue_for_review(ads: list[Ad]) -> str:
             networks.add(network_id)
         else:
             _upsert_ad_item(ad, scores[ad.pk])
-    for network in Network.objects.filter(pk__in=networks):
+    # Network items in network id order: the lock order of docs/operations.md.
+    for network in Network.objects.filter(pk__in=networks).order_by("pk"):
         _upsert_network_item(network)
     if ids:
         transaction.on_commit(lambda: _enqueue_watchlists(ids))

@@ -194,6 +194,8 @@ CELERY_TIMEZONE = "UTC"
 
 # --- Pipeline -----------------------------------------------------------------------------------
 PIPELINE_BATCH_SIZE = env_int("PIPELINE_BATCH_SIZE", 64, minimum=1)
+# A serial stage's task (linking) takes the waiting ads of up to this many batches at once.
+PIPELINE_COALESCE_BATCHES = env_int("PIPELINE_COALESCE_BATCHES", 4, minimum=1)
 PIPELINE_MAX_ATTEMPTS = env_int("PIPELINE_MAX_ATTEMPTS", 5, minimum=1)
 PIPELINE_SWEEP_AFTER_SECONDS = env_int("PIPELINE_SWEEP_AFTER_SECONDS", 300, minimum=0)
 PIPELINE_SWEEP_INTERVAL_SECONDS = env_int("PIPELINE_SWEEP_INTERVAL_SECONDS", 60, minimum=1)
@@ -269,6 +271,10 @@ MODEL_DIR = env_path("MODEL_DIR", VAR_DIR / "models")
 RISK_MODEL_DIR = env_path("RISK_MODEL_DIR", MODEL_DIR / "active")
 RISK_ENCODER_DIR = env_str("RISK_ENCODER_DIR", "")  # empty: the packaged all-MiniLM-L6-v2
 RISK_ENCODER_BACKEND = env_str("RISK_ENCODER_BACKEND", "onnx-int8")
+# Intra-op threads of the encoder in each process that scores (a Celery pool process). One: the
+# worker scales by processes, and two processes of two spinning threads each on two cores spent
+# twice the CPU per ad and five times the wall time (bench/pipeline.py, docs/benchmarks.md).
+RISK_ENCODER_THREADS = env_int("RISK_ENCODER_THREADS", 1, minimum=1)
 # The one definition of "flagged" and of "possible minor", stored on every AdScore row; pages,
 # charts, maps and exports read the stored flags.
 RISK_FLAG_THRESHOLD = env_float("RISK_FLAG_THRESHOLD", 0.5)

@@ -245,9 +245,11 @@ class TrainedModel:
         encoder: Encoder | None = None,
         cache_dir: Path | str | None = None,
         backend: Backend | str | None = None,
+        threads: int | None = None,
     ) -> TrainedModel:
         """Read a saved model. The encoder is built lazily from the recorded directory unless
-        one is passed; its fingerprint must match the one the heads were trained on."""
+        one is passed (with `threads` intra-op threads, when given); its fingerprint must match
+        the one the heads were trained on."""
         source = Path(directory)
         if not (source / MODEL_FILE).exists():
             raise ModelNotFoundError(f"No trained risk model in {source} ({MODEL_FILE} missing)")
@@ -284,7 +286,7 @@ class TrainedModel:
             novelty=document.get("novelty"),
             decision_head=decision_head,
         )
-        model._encoder_options = {"cache_dir": cache_dir, "backend": backend}
+        model._encoder_options = {"cache_dir": cache_dir, "backend": backend, "threads": threads}
         return model
 
     # -- scoring --------------------------------------------------------------------------------
@@ -299,6 +301,7 @@ class TrainedModel:
                 recorded if recorded.exists() else None,
                 backend=options.get("backend") or self.encoder_info.get("backend", "onnx-int8"),
                 cache_dir=options.get("cache_dir"),
+                **({"threads": options["threads"]} if options.get("threads") else {}),
                 max_tokens=int(self.encoder_info.get("max_tokens", 256)),
                 # Models saved before chunked encoding embedded the first window only.
                 max_windows=int(self.encoder_info.get("max_windows", 1)),

@@ -119,3 +119,36 @@ def test_the_ad_list_links_to_the_pipeline_status(actors):
     response = actors.client_for("admin").get("/admin/ads/ad/")
     assert response.status_code == 200
     assert f'href="{URL}"' in response.content.decode()
+
+
+def test_each_stage_shows_its_rate_and_cpu_per_ad_over_the_last_hour(actors):
+    first, second = pipeline.stage_names()[:2]
+    ids = _ingest(actors.source_a, 4, "r")
+    now = timezone.now()
+    StageRun.objects.bulk_create(
+        [
+            StageRun(
+                ad_id=pk,
+                revision=1,
+                stage=first,
+                cpu_seconds=0.002 * (i + 1),
+                finished_at=now - timedelta(seconds=10 * i),
+            )
+            for i, pk in enumerate(ids)
+        ]
+    )
+    # Outside the hour: neither counted nor averaged.
+    StageRun.objects.create(
+        ad_id=ids[0], revision=0, stage=first, cpu_seconds=9.0, finished_at=now - timedelta(days=1)
+    )
+
+    response = actors.client_for("admin").get(URL)
+
+    rows = {row.name: row for row in response.context["rows"]}
+    assert rows[first].completed_last_hour == 4
+    assert rows[first].cpu_ms_per_ad == 5.0  # (2 + 4 + 6 + 8) / 4 ms
+    assert rows[first].busy_ads_per_second == round(4 / 30, 1)
+    assert rows[second].cpu_ms_per_ad is None and rows[second].busy_ads_per_second is None
+    # Embedded mode has no broker to read, so stragglers are not counted there.
+    assert rows[first].stragglers is None
+    assert "CPU ms per ad" in response.content.decode()

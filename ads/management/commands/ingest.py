@@ -16,6 +16,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from ads import pipeline
 from ads.models import Source, SourceKind
 from ads.readers import read_file
 from ads.services import ads_ingest
@@ -63,7 +64,9 @@ class Command(BaseCommand):
         )
         try:
             rows = read_file(path, progress=bar, row_ids=options["row_ids"])
-            summary = ads_ingest(source=src, rows=rows)
+            # A file is a backfill: its ads wait behind fresh ones on every stage's queue.
+            with pipeline.as_backfill():
+                summary = ads_ingest(source=src, rows=rows)
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         finally:

@@ -1,4 +1,5 @@
-"""`manage.py pipeline_status [--sweep] [--json]`: backlog, failures, throughput."""
+"""`manage.py pipeline_status [--sweep] [--json]`: backlog, stragglers, failures, and each stage's
+throughput and CPU per ad over the last hour."""
 
 from __future__ import annotations
 
@@ -41,12 +42,24 @@ class Command(BaseCommand):
             f"ads: {report['total_ads']}, done: {report['done']}, "
             f"oldest unfinished: {report['oldest_unfinished'] or '-'}"
         )
-        self.stdout.write(f"{'stage':<10} {'backlog':>8} {'failed':>8} {'done/1h':>8}")
+        self.stdout.write(
+            f"{'stage':<10} {'backlog':>8} {'straggl':>8} {'failed':>8} {'done/1h':>8} "
+            f"{'ads/s':>7} {'cpu ms/ad':>9}"
+        )
+        stragglers = report["stragglers"]
         for name in report["stages"]:
+            rate = report["busy_ads_per_second"][name]
+            cpu = report["cpu_ms_per_ad_last_hour"][name]
             self.stdout.write(
-                f"{name:<10} {report['backlog'][name]:>8} {report['failed'][name]:>8} "
-                f"{report['completed_last_hour'][name]:>8}"
+                f"{name:<10} {report['backlog'][name]:>8} "
+                f"{'-' if stragglers is None else stragglers[name]:>8} "
+                f"{report['failed'][name]:>8} {report['completed_last_hour'][name]:>8} "
+                f"{'-' if rate is None else rate:>7} {'-' if cpu is None else cpu:>9}"
             )
+        self.stdout.write(
+            "stragglers: waiting ads no queued or running task carries (the sweep re-sends them); "
+            "ads/s: while the stage was busy in the last hour; cpu: the stage's own, per ad"
+        )
         queues = report.get("queues", {})
         if "queued" in queues:
             self.stdout.write(
