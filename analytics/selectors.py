@@ -20,7 +20,13 @@ from django.db.models import Count, F
 from django.urls import reverse
 
 from ads.models import Ad, Entity, EntityKind, EntityOccurrence
-from analytics.linking import UnionFind, template_view
+from analytics.linking import (
+    NetworkTemplate,
+    TemplateAd,
+    UnionFind,
+    network_templates,
+    template_view,
+)
 
 from .models import AdNetwork, AdScore, Link, LinkKind, Network
 from .stages import COMMON_ENTITY_LIMIT, LINKED_KINDS, TEMPLATE_TEXTS
@@ -50,6 +56,8 @@ class NetworkDetail:
     # Why the ads are one network, in ads and identifiers (not pairs): one row per link kind.
     evidence: list[dict[str, Any]] = field(default_factory=list)
     boost: dict[str, Any] = field(default_factory=dict)
+    # The network's recorded templates (analytics.linking.network_templates), visible ads only.
+    templates: list[NetworkTemplate] = field(default_factory=list)
 
 
 def network_resolve(network: Network) -> Network:
@@ -99,6 +107,7 @@ def network_detail(*, user: User, network: Network) -> NetworkDetail:
     )
     evidence = _evidence(ids, entities)
     return NetworkDetail(
+        templates=_visible_templates(user, stored.get("templates") or [], visible_count == total),
         evidence=evidence,
         network=network,
         ads=ads,
@@ -112,6 +121,41 @@ def network_detail(*, user: User, network: Network) -> NetworkDetail:
         graph=_graph(ads[:GRAPH_ADS], scores, occurrences),
         boost=(network.features or {}).get("boost") or {},
     )
+
+
+def _visible_templates(
+    user: User, stored: list[NetworkTemplate], all_visible: bool
+) -> list[NetworkTemplate]:
+    """The recorded templates as this user may see them: the rows of visible ads only, and where
+    a template holds hidden ads its fixed text and slots rebuilt from the visible texts."""
+    if all_visible or not stored:
+        return stored
+    wanted = {row["ad_id"] for t in stored for row in t["rows"]}
+    visible = {
+        ad.pk: ad.document
+        for ad in Ad.objects.visible_to(user).filter(pk__in=wanted).only("title", "body")
+    }
+    out: list[NetworkTemplate] = []
+    for template in stored:
+        rows = [row for row in template["rows"] if row["ad_id"] in visible]
+        if len(rows) < 2:
+            continue
+        if len(rows) == template["ads"]:
+            out.append(template)
+            continue
+        ads = [
+            TemplateAd(
+                ad_id=row["ad_id"],
+                text=visible[row["ad_id"]],
+                names=row["names"],
+                ages=row["ages"],
+                phones=row["phones"],
+                city=row["city"],
+            )
+            for row in rows
+        ]
+        out.extend(network_templates(ads, dict.fromkeys(visible, 0), max_texts=TEMPLATE_TEXTS))
+    return out
 
 
 def _evidence(ids: list[int], entities: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -74,17 +74,20 @@ from analytics.linking import (
     ROWS,
     THRESHOLD,
     UNCOMMON_POSTERS,
+    TemplateAd,
     UnionFind,
     area_codes,
     band_keys,
     is_toll_free,
     network_features,
+    network_templates,
     shared_content,
     template_view,
     text_shingles,
     text_signatures,
     writes_alike,
 )
+from analytics.linking.template import MAX_TEMPLATES, SLOT_ROWS
 
 from .models import (
     AdNetwork,
@@ -806,8 +809,10 @@ def networks_refresh(*, network_ids: Sequence[int]) -> None:
         ).values_list("ad_id", "entity__kind", "entity__value"):
             (phones if kind == EntityKind.PHONE else names)[ad_id].add(value)
     templates = _text_groups(sampled)
-    # The texts of the networks whose template is due (see below), in one query for all.
+    # The texts of the networks whose template is due (see below), in one query for all: the
+    # most recent members, and those of its largest near-duplicate groups (their slot values).
     due: list[int] = []
+    grouped: dict[int, list[int]] = {}
     for network in networks:
         size, template = len(members[network.pk]), network.template or {}
         if (
@@ -816,11 +821,14 @@ def networks_refresh(*, network_ids: Sequence[int]) -> None:
             or template.get("size", 0) < min(size, TEMPLATE_TEXTS)
         ):
             due.extend(sample[network.pk][:TEMPLATE_TEXTS])
+            grouped[network.pk] = _template_members(sample[network.pk], templates)
+            due.extend(grouped[network.pk])
     documents: dict[int, str] = {}
-    for chunk in _chunks(due):
-        documents.update(
-            (ad.pk, ad.document) for ad in Ad.objects.filter(pk__in=chunk).only("title", "body")
-        )
+    ages: dict[int, list[int]] = {}
+    for chunk in _chunks(sorted(set(due))):
+        for ad in Ad.objects.filter(pk__in=chunk).only("title", "body", "extracted"):
+            documents[ad.pk] = ad.document
+            ages[ad.pk] = [a for a in (ad.extracted or {}).get("ages", []) if isinstance(a, int)]
     now = timezone.now()
     by_boost: dict[float, list[int]] = defaultdict(list)
     for network in networks:
@@ -857,6 +865,21 @@ def networks_refresh(*, network_ids: Sequence[int]) -> None:
             texts = [documents[a] for a in ids[:TEMPLATE_TEXTS] if a in documents]
             template = dict(template_view(texts))
             template["network_size"] = size
+            template["templates"] = network_templates(
+                [
+                    TemplateAd(
+                        ad_id=a,
+                        text=documents.get(a, ""),
+                        names=sorted(names.get(a, ())),
+                        ages=ages.get(a, []),
+                        phones=sorted(phones.get(a, ())),
+                        city=places.get(a, ""),
+                    )
+                    for a in sorted(grouped.get(network.pk, ()))
+                ],
+                templates,
+                max_texts=TEMPLATE_TEXTS,
+            )
         network.size = size
         network.first_seen_at = min(times) if times else None
         network.last_seen_at = max(times) if times else None
@@ -884,6 +907,18 @@ def networks_refresh(*, network_ids: Sequence[int]) -> None:
         AdScore.objects.filter(ad__network_membership__network_id__in=pks).exclude(
             network_boost=value
         ).update(network_boost=value)
+
+
+def _template_members(ad_ids: list[int], groups: dict[int, int]) -> list[int]:
+    """The ads of the largest near-duplicate groups among `ad_ids` (MAX_TEMPLATES groups of two
+    ads or more, SLOT_ROWS ads each): the ads whose slot values a network's templates record."""
+    by_group: dict[int, list[int]] = defaultdict(list)
+    for ad_id in ad_ids:
+        by_group[groups.get(ad_id, ad_id)].append(ad_id)
+    largest = sorted(
+        (ads for ads in by_group.values() if len(ads) >= 2), key=lambda ads: (-len(ads), min(ads))
+    )[:MAX_TEMPLATES]
+    return [ad_id for ads in largest for ad_id in sorted(ads)[:SLOT_ROWS]]
 
 
 def _text_groups(ad_ids: list[int]) -> dict[int, int]:

@@ -37,7 +37,13 @@ from analytics.linking.rarity import (
     text_shingles,
     writes_alike,
 )
-from analytics.linking.template import TemplateView, template_view
+from analytics.linking.template import (
+    NetworkTemplate,
+    TemplateAd,
+    TemplateView,
+    network_templates,
+    template_view,
+)
 from analytics.linking.unionfind import UnionFind
 
 __all__ = [
@@ -60,7 +66,10 @@ __all__ = [
     "Link",
     "Linker",
     "NetworkFeatures",
+    "NetworkTemplate",
+    "TemplateAd",
     "TemplateView",
+    "network_templates",
     "UnionFind",
     "band_hashes",
     "band_keys",

@@ -183,7 +183,7 @@ def test_the_network_page_counts_ads_and_identifiers_not_pairs(actors, world):
         {"kind": "phone", "label": "Phone number", "ads": 2, "identifiers": 1}
     ]
     assert "Shared share" not in html
-    assert "Words that stay the same from ad to ad" in html
+    assert "No two visible ads of this network share a text" in html
 
 
 def test_near_identical_ads_are_one_template_node_with_their_count(actors, world, settings):
@@ -205,3 +205,44 @@ def test_near_identical_ads_are_one_template_node_with_their_count(actors, world
     assert graph["risk_threshold"] == 0.42
     html = page.content.decode()
     assert "risk ≥ 0.42" in html and 'data-link-kind="phone"' in html
+
+
+BRAND = (
+    "Quiet upscale companion quorbel vantissa melbrook visiting this week, dravenly "
+    "custerine pollimar zenthaw gentlemen only, call {phone} ask for {name}"
+)
+
+
+def test_a_template_posted_with_two_phones_is_recorded_with_each_ads_slots_and_is_the_lead(
+    actors,
+):
+    ads = [
+        ingest(actors.source_a, BRAND.format(phone="702-555-0161", name="Lola"), title="One"),
+        ingest(actors.source_a, BRAND.format(phone="702-555-0161", name="Jade"), title="Two"),
+        ingest(actors.source_b, BRAND.format(phone="702-555-0162", name="Mia"), title="Three"),
+    ]
+    ads_link(ads)
+    network = AdNetwork.objects.get(ad=ads[0]).network
+    network.refresh_from_db()
+    (stored,) = network.template["templates"]
+    assert [row["ad_id"] for row in stored["rows"]] == [ad.pk for ad in ads]
+    assert stored["phones"] == ["+17025550161", "+17025550162"]
+    assert "2 phones" in stored["lead"]
+    html = actors.client_for("admin").get(reverse("analytics:network", args=[network.pk])).text
+    assert "Template 1: 3 ads, 2 phones" in html and "Lead:" in html
+    assert "+17025550162" in html
+
+
+def test_a_template_shows_only_the_visible_ads_slots(actors):
+    ads = [
+        ingest(actors.source_a, BRAND.format(phone="702-555-0171", name="Lola"), title="One"),
+        ingest(actors.source_a, BRAND.format(phone="702-555-0171", name="Jade"), title="Two"),
+        ingest(actors.source_b, BRAND.format(phone="702-555-0172", name="Mia"), title="Three"),
+    ]
+    ads_link(ads)
+    network = AdNetwork.objects.get(ad=ads[0]).network
+    page = actors.client_for("investigator_a").get(reverse("analytics:network", args=[network.pk]))
+    (template,) = page.context["d"].templates
+    assert [row["ad_id"] for row in template["rows"]] == [ads[0].pk, ads[1].pk]
+    assert template["phones"] == ["+17025550171"] and template["lead"] == ""
+    assert "+17025550172" not in page.text and "Mia" not in page.text
