@@ -28,7 +28,7 @@ from analytics.linking import (
     template_view,
 )
 
-from .models import AdNetwork, AdScore, Link, LinkKind, Network
+from .models import AdNetwork, AdScore, Link, LinkKind, Network, NetworkCorrection
 from .stages import COMMON_ENTITY_LIMIT, LINKED_KINDS, TEMPLATE_TEXTS
 
 if TYPE_CHECKING:
@@ -58,6 +58,7 @@ class NetworkDetail:
     boost: dict[str, Any] = field(default_factory=dict)
     # The network's recorded templates (analytics.linking.network_templates), visible ads only.
     templates: list[NetworkTemplate] = field(default_factory=list)
+    corrections: list[NetworkCorrection] = field(default_factory=list)
 
 
 def network_resolve(network: Network) -> Network:
@@ -107,6 +108,7 @@ def network_detail(*, user: User, network: Network) -> NetworkDetail:
     )
     evidence = _evidence(ids, entities)
     return NetworkDetail(
+        corrections=_corrections(user, network),
         templates=_visible_templates(user, stored.get("templates") or [], visible_count == total),
         evidence=evidence,
         network=network,
@@ -121,6 +123,17 @@ def network_detail(*, user: User, network: Network) -> NetworkDetail:
         graph=_graph(ads[:GRAPH_ADS], scores, occurrences),
         boost=(network.features or {}).get("boost") or {},
     )
+
+
+def _corrections(user: User, network: Network) -> list[NetworkCorrection]:
+    """The corrections made to the network; a reason is shown only to a user who may see every
+    ad it put apart (it may speak of them)."""
+    corrections = list(network.corrections.select_related("by")[:50])
+    apart = {ad for c in corrections for ad in c.apart}
+    visible = set(Ad.objects.visible_to(user).filter(pk__in=apart).values_list("pk", flat=True))
+    for c in corrections:
+        c.reason_visible = set(c.apart) <= visible
+    return corrections
 
 
 def _visible_templates(
@@ -271,6 +284,19 @@ def _graph(
         "elements": {"nodes": nodes, "edges": edges},
         "risk_threshold": settings.RISK_FLAG_THRESHOLD,
     }
+
+
+def linking_labelled_pairs() -> list[tuple[int, int, bool]]:
+    """Investigators' corrections as labelled pairs for measuring linking: (ad, ad, False) for
+    every pair put apart, i.e. "not one operator" (splits say nothing about who is together)."""
+    from .models import KeptApart
+
+    return [
+        (a, b, False)
+        for a, b in KeptApart.objects.order_by("ad_a_id", "ad_b_id").values_list(
+            "ad_a_id", "ad_b_id"
+        )
+    ]
 
 
 def networks_for(*, user: User, limit: int = 100) -> list[Network]:

@@ -93,6 +93,7 @@ from .models import (
     AdNetwork,
     AdScore,
     AdSignature,
+    KeptApart,
     Link,
     LinkKind,
     Network,
@@ -210,6 +211,10 @@ def ads_link_batch(*, ads: Sequence[Ad]) -> LinkResult:
     keys_of_ad = _identifier_links(ids, pairs, result)
     # A new revision re-checks every link the ad takes part in; those that no longer hold go.
     removed = _prune_links(ids, signatures, keys_of_ad, pairs)
+    # Ads an investigator put apart are never linked again, whatever they share.
+    blocked = _kept_apart(ids)
+    if blocked:
+        pairs = {k: v for k, v in pairs.items() if (k[0], k[1]) not in blocked}
     Link.objects.bulk_create(
         [
             Link(ad_a_id=a, ad_b_id=b, kind=kind, key=key[:500], similarity=sim)
@@ -663,10 +668,15 @@ def _join_networks(edges: set[tuple[int, int]], result: LinkResult) -> None:
     components: dict[int, list[int]] = defaultdict(list)
     for ad_id in ads:
         components[uf.find(index[ad_id])].append(ad_id)
+    apart = _apart_units(ads, involved)
     now = timezone.now()
     new_members: list[AdNetwork] = []
     for members in components.values():
         networks = sorted({current[a] for a in members if a in current})
+        if apart:
+            networks, members = _respect_apart(networks, members, current, locked, apart)
+            if len(members) < 2 and not networks:
+                continue
         if not networks:
             target = Network.objects.create(created_at=now, updated_at=now)
             result.created.append(target.pk)
@@ -694,6 +704,66 @@ def _join_networks(edges: set[tuple[int, int]], result: LinkResult) -> None:
             if a not in current
         )
     AdNetwork.objects.bulk_create(new_members, batch_size=_CHUNK)
+
+
+def _kept_apart(ad_ids: list[int]) -> set[tuple[int, int]]:
+    """The (smaller, larger) ad pairs put apart by investigators that touch these ads."""
+    out: set[tuple[int, int]] = set()
+    for chunk in _chunks(ad_ids):
+        out.update(KeptApart.objects.touching(chunk).values_list("ad_a_id", "ad_b_id"))
+    return out
+
+
+Unit = tuple[str, int]  # ("n", network id) or ("a", ad id) for an ad in no network yet
+
+
+def _apart_units(ads: list[int], networks: list[int]) -> set[frozenset[Unit]]:
+    """Which networks and lone ads among these must stay apart (an investigator's correction)."""
+    if not KeptApart.objects.exists():
+        return set()
+    rows: set[tuple[int, int]] = set(
+        KeptApart.objects.filter(
+            Q(ad_a__network_membership__network_id__in=networks)
+            | Q(ad_b__network_membership__network_id__in=networks)
+        ).values_list("ad_a_id", "ad_b_id")
+    )
+    rows |= _kept_apart(ads)
+    if not rows:
+        return set()
+    touched = sorted({ad for pair in rows for ad in pair})
+    where: dict[int, int] = {}
+    for chunk in _chunks(touched):
+        where.update(AdNetwork.objects.filter(ad_id__in=chunk).values_list("ad_id", "network_id"))
+
+    def unit(ad_id: int) -> Unit:
+        return ("n", where[ad_id]) if ad_id in where else ("a", ad_id)
+
+    return {frozenset((unit(a), unit(b))) for a, b in rows if unit(a) != unit(b)}
+
+
+def _respect_apart(
+    networks: list[int],
+    members: list[int],
+    current: dict[int, int],
+    locked: dict[int, Network],
+    apart: set[frozenset[Unit]],
+) -> tuple[list[int], list[int]]:
+    """The networks and ads of one linked component that may be joined: the largest network
+    first, then each other one (and each ad in no network) unless it was put apart from one
+    already taken. What is left out stays where it is: links are kept, networks are not joined."""
+    units: list[Unit] = [
+        ("n", pk) for pk in sorted(networks, key=lambda pk: (-locked[pk].size, pk))
+    ]
+    units += [("a", a) for a in sorted(members) if a not in current]
+    taken: list[Unit] = []
+    for u in units:
+        if not any(frozenset((u, t)) in apart for t in taken):
+            taken.append(u)
+    kept_networks = sorted(pk for kind, pk in taken if kind == "n")
+    kept_ads = {pk for kind, pk in taken if kind == "a"}
+    return kept_networks, [
+        a for a in members if (a in current and current[a] in kept_networks) or a in kept_ads
+    ]
 
 
 def _split_networks(ids: list[int], result: LinkResult) -> None:
