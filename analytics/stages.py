@@ -79,6 +79,7 @@ from analytics.linking import (
     area_codes,
     band_keys,
     is_toll_free,
+    network_confidence,
     network_features,
     network_templates,
     shared_content,
@@ -879,6 +880,14 @@ def networks_refresh(*, network_ids: Sequence[int]) -> None:
         ).values_list("ad_id", "entity__kind", "entity__value"):
             (phones if kind == EntityKind.PHONE else names)[ad_id].add(value)
     templates = _text_groups(sampled)
+    network_of = {ad_id: pk for pk, ids in sample.items() for ad_id in ids}
+    links_of: dict[int, list[tuple[int, int, str, str, float]]] = defaultdict(list)
+    for chunk in _chunks(sampled):
+        for a, b, kind, key, sim in Link.objects.filter(ad_b_id__in=chunk).values_list(
+            "ad_a_id", "ad_b_id", "kind", "key", "similarity"
+        ):
+            if network_of.get(a) == network_of[b]:
+                links_of[network_of[b]].append((a, b, kind, key, sim))
     # The texts of the networks whose template is due (see below), in one query for all: the
     # most recent members, and those of its largest near-duplicate groups (their slot values).
     due: list[int] = []
@@ -921,6 +930,7 @@ def networks_refresh(*, network_ids: Sequence[int]) -> None:
         size = len(members[network.pk])
         features["size"] = size
         features["sampled"] = len(ids)
+        features["confidence"] = network_confidence(ids, links_of[network.pk])
         boost = network_boost(features)
         features["boost"] = boost
         risks = [r for a in ids if (r := risk.get(a)) is not None]

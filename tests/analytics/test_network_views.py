@@ -246,3 +246,11 @@ def test_a_template_shows_only_the_visible_ads_slots(actors):
     assert [row["ad_id"] for row in template["rows"]] == [ads[0].pk, ads[1].pk]
     assert template["phones"] == ["+17025550171"] and template["lead"] == ""
     assert "+17025550172" not in page.text and "Mia" not in page.text
+
+
+def test_the_network_page_gives_its_confidence_and_strongest_ties_in_words(actors, world):
+    html = actors.client_for("investigator_a").get(
+        reverse("analytics:network", args=[world["spanning"].pk])
+    ).text
+    assert "Confidence high (1.00)" in html
+    assert "3 ads share one phone number" in html
