@@ -16,7 +16,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db.models import Count, F
+from django.db.models import Count, F, Q
 from django.urls import reverse
 
 from ads.models import Ad, Entity, EntityKind, EntityOccurrence
@@ -321,6 +321,93 @@ class EntityDetail:
     scores: dict[int, AdScore]
     networks: list[Network]
     movement_url: str | None
+    profile: EntityProfile | None = None
+
+
+@dataclass
+class EntityProfile:
+    """ "Who is this": what the visible ads carrying an identifier say about whoever uses it."""
+
+    names: list[tuple[str, int]]
+    ages: list[tuple[int, int]]
+    places: list[tuple[str, int]]
+    # Other identifiers in the same ads: {"id", "kind", "label", "value", "ads"}, most ads first.
+    others: list[dict[str, Any]]
+    first_seen: Any
+    last_seen: Any
+    cases: list[Any]
+    # The watchlist kind an investigator can watch this identifier as ("" when none fits).
+    watch_kind: str
+
+
+PROFILE_OTHERS = 50
+
+
+def _entity_profile(user: User, entity: Entity, ads: list[Ad]) -> EntityProfile:
+    """Names, stated ages, places and other identifiers of the visible ads, with its cases."""
+    from collections import Counter
+
+    from cases.models import Case, WatchKind
+    from maps.models import AdLocation, Precision
+
+    ids = [ad.pk for ad in ads]
+    names: Counter[str] = Counter()
+    others: dict[int, dict[str, Any]] = {}
+    for ad_id, entity_id, kind, value in (
+        EntityOccurrence.objects.filter(ad_id__in=ids)
+        .exclude(entity_id=entity.pk)
+        .values_list("ad_id", "entity_id", "entity__kind", "entity__value")
+        .distinct()
+    ):
+        if kind == EntityKind.NAME:
+            names[value] += 1
+            continue
+        row = others.setdefault(
+            entity_id,
+            {
+                "id": entity_id,
+                "kind": kind,
+                "label": EntityKind(kind).label,
+                "value": value,
+                "ads": set(),
+            },
+        )
+        row["ads"].add(ad_id)
+    ages: Counter[int] = Counter()
+    for ad in ads:
+        for age in (ad.extracted or {}).get("ages", []):
+            if isinstance(age, int):
+                ages[age] += 1
+    located = dict(
+        AdLocation.objects.filter(ad_id__in=ids)
+        .exclude(precision=Precision.UNKNOWN)
+        .exclude(name="")
+        .values_list("ad_id", "name")
+    )
+    places: Counter[str] = Counter(located.get(ad.pk) or ad.location_text.strip() for ad in ads)
+    places.pop("", None)
+    dates = [ad.posted_at or ad.captured_at for ad in ads]
+    ranked = sorted(
+        ({**row, "ads": len(row["ads"])} for row in others.values()),
+        key=lambda r: (-r["ads"], r["kind"], r["value"]),
+    )
+    cases = list(
+        Case.objects.visible_to(user)
+        .filter(Q(entities=entity) | Q(ads__in=ids))
+        .distinct()
+        .order_by("-updated_at")[:20]
+    )
+    watch = entity.kind if entity.kind in WatchKind.values else ""
+    return EntityProfile(
+        names=names.most_common(20),
+        ages=sorted(ages.items()),
+        places=places.most_common(20),
+        others=ranked[:PROFILE_OTHERS],
+        first_seen=min(dates) if dates else None,
+        last_seen=max(dates) if dates else None,
+        cases=cases,
+        watch_kind=watch,
+    )
 
 
 def entity_detail(*, user: User, entity: Entity) -> EntityDetail:
@@ -349,6 +436,7 @@ def entity_detail(*, user: User, entity: Entity) -> EntityDetail:
         scores=scores,
         networks=networks,
         movement_url=_movement_url(entity),
+        profile=_entity_profile(user, entity, ads),
     )
 
 

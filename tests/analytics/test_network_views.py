@@ -254,3 +254,44 @@ def test_the_network_page_gives_its_confidence_and_strongest_ties_in_words(actor
     ).text
     assert "Confidence high (1.00)" in html
     assert "3 ads share one phone number" in html
+
+
+def test_the_entity_page_profiles_who_uses_the_identifier_from_visible_ads_only(actors, world):
+    lola = ingest(
+        actors.source_a,
+        "I'm Lola 23 years young, new in town, call 702-555-0134 or lola@example.com",
+        title="Lola in Reno",
+    )
+    ads_link([lola])
+    page = actors.client_for("investigator_a").get(
+        reverse("analytics:entity", args=[world["phone"].pk])
+    )
+    profile = page.context["d"].profile
+    assert ("Lola", 1) in profile.names
+    assert (23, 1) in profile.ages
+    assert profile.places == [("Reno, NV", 3)]
+    assert [o["value"] for o in profile.others] == ["lola@example.com"]
+    assert profile.first_seen is not None and profile.watch_kind == "phone"
+    html = page.text
+    assert "Who is this" in html and "Watch this" in html
+    assert reverse("cases:watchlists") in html
+    other = actors.client_for("investigator_b").get(
+        reverse("analytics:entity", args=[world["phone"].pk])
+    )
+    assert other.context["d"].profile.others == []
+    assert "lola@example.com" not in other.text and "Lola" not in other.text
+
+
+def test_watch_this_on_the_profile_creates_a_watchlist(actors, world):
+    import re
+
+    client = actors.client_for("investigator_a")
+    html = client.get(reverse("analytics:entity", args=[world["phone"].pk])).text
+    form = html[html.index(f'action="{reverse("cases:watchlists")}"') :]
+    form = form[: form.index("</form>")]
+    fields = dict(re.findall(r'type="hidden" name="(\w+)" value="([^"]*)"', form))
+    assert fields["kind"] == "phone" and fields["value"] == "+17025550134"
+    assert client.post(reverse("cases:watchlists"), fields).status_code == 302
+    from cases.models import Watchlist
+
+    assert Watchlist.objects.get(user=actors.investigator_a).value == "+17025550134"
