@@ -71,9 +71,7 @@ def test_splitting_off_several_ads_keeps_them_together_as_their_own_network(acto
     assert sorted(correction.networks_after) == [network_of(a2)]
 
 
-def test_a_detached_ad_stays_apart_when_it_is_linked_again_and_when_a_new_ad_bridges(
-    actors, world
-):
+def test_a_detached_ad_stays_apart_when_it_is_linked_again_and_when_a_new_ad_bridges(actors, world):
     a3 = Ad.objects.get(title="Bike")
     a4 = Ad.objects.get(title="Lamp")
     split(actors.client_for("investigator_a"), world["local"].pk, [a3])

@@ -249,9 +249,11 @@ def test_a_template_shows_only_the_visible_ads_slots(actors):
 
 
 def test_the_network_page_gives_its_confidence_and_strongest_ties_in_words(actors, world):
-    html = actors.client_for("investigator_a").get(
-        reverse("analytics:network", args=[world["spanning"].pk])
-    ).text
+    html = (
+        actors.client_for("investigator_a")
+        .get(reverse("analytics:network", args=[world["spanning"].pk]))
+        .text
+    )
     assert "Confidence high (1.00)" in html
     assert "3 ads share one phone number" in html
 
