@@ -40,6 +40,7 @@ class Segment(TypedDict, total=False):
     text: str
     values: dict[str, int]
     kind: str
+    more: int
 
 
 class TemplateView(TypedDict):
@@ -217,6 +218,23 @@ def _ordered_union(values: list[list[str]]) -> list[str]:
     return list(seen)
 
 
+SLOT_VALUES = 5  # values kept per slot of a recorded template (most frequent first)
+
+
+def _shorten(segment: Segment) -> Segment:
+    """A slot keeps its most frequent values and the count of the others (`more`)."""
+    values = segment.get("values")
+    if segment.get("type") != "slot" or not values or len(values) <= SLOT_VALUES:
+        return segment
+    top = sorted(values.items(), key=lambda kv: -kv[1])
+    return Segment(
+        type="slot",
+        values=dict(top[:SLOT_VALUES]),
+        kind=segment.get("kind", ""),
+        more=len(top) - SLOT_VALUES,
+    )
+
+
 def network_templates(
     ads: list[TemplateAd], group_of: dict[int, int], *, max_texts: int = 20
 ) -> list[NetworkTemplate]:
@@ -247,7 +265,7 @@ def network_templates(
         out.append(
             NetworkTemplate(
                 ads=len(members),
-                segments=view["segments"],
+                segments=[_shorten(seg) for seg in view["segments"]],
                 shared_ratio=round(view["shared_ratio"], 3),
                 phones=phones,
                 names=_ordered_union([m["names"] for m in members]),
