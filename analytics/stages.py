@@ -16,10 +16,12 @@ Incremental, not a nightly rebuild. For a batch of ads, in one transaction:
    matching several groups links to the one whose seed is closest, and to the others only when
    their seeds are close to that one (the seed guard of bench/linking.py's in-memory Linker).
    Boilerplate guard: the pair must also share rare content (analytics.linking.rarity
-   `writes_alike`), counted in ShingleFrequency (shingle -> the distinct posters, by keyed hash
-   of their first phone, that used it, up to POSTER_CAP), over the ads linked before this batch;
-   the batch's ads are counted once their links are decided. An ad without a phone counts for
-   no poster. Stock phrases that many posters paste link nobody.
+   `writes_alike`), counted in ShingleFrequency (shingle -> the distinct posters, by keyed hash,
+   that used it, up to POSTER_CAP), over the ads linked before this batch; the batch's ads are
+   counted once their networks are decided. A poster is the ad's network when the ad shares an
+   identifier with another ad (an operator's phones printed together are one poster, not
+   several), else its first phone; an ad with neither counts for no poster. Stock phrases that
+   many posters paste link nobody.
 3. Identifier links: other ads sharing a phone, e-mail, handle, URL or image hash (Entity via
    EntityOccurrence). An identifier in more than COMMON_ENTITY_LIMIT ads (a hotline printed in
    every ad of a site) is common: logged and shown on its entity page, never linked through;
@@ -208,7 +210,6 @@ def ads_link_batch(*, ads: Sequence[Ad]) -> LinkResult:
     stored = _stored_posters(shingles)
     seeds = _text_links(ids, signatures, pairs, shingles, stored)
     _store_signatures(signatures, seeds, shingles)
-    _count_shingles(shingles, _phones_of(ids), stored)
     keys_of_ad = _identifier_links(ids, pairs, result)
     # A new revision re-checks every link the ad takes part in; those that no longer hold go.
     removed = _prune_links(ids, signatures, keys_of_ad, pairs)
@@ -227,6 +228,7 @@ def ads_link_batch(*, ads: Sequence[Ad]) -> LinkResult:
     if removed:
         _split_networks(ids, result)
     _join_networks({(a, b) for a, b, _ in pairs}, result)
+    _count_shingles(shingles, _posters_of(ids, keys_of_ad), stored)
     if result.touched:
         networks_refresh(network_ids=sorted(result.touched))
     logger.info(
@@ -448,10 +450,26 @@ def _phones_of(ad_ids: Iterable[int]) -> dict[int, list[str]]:
     return {ad_id: sorted(values) for ad_id, values in out.items()}
 
 
-def _poster_hash(phone: str) -> int:
-    """A keyed hash of the poster's phone: counts without a phone a purge would leave behind."""
-    digest = hmac.new(settings.SECRET_KEY.encode(), phone.encode(), hashlib.sha256).digest()
+def _poster_hash(poster: str) -> int:
+    """A keyed hash of the poster: counts without a phone a purge would leave behind."""
+    digest = hmac.new(settings.SECRET_KEY.encode(), poster.encode(), hashlib.sha256).digest()
     return int.from_bytes(digest[:7], "big")
+
+
+def _posters_of(ids: list[int], keys_of_ad: dict[int, set[str]]) -> dict[int, str]:
+    """Who posted each ad, for the shingle counts: its network when it shares an identifier with
+    another ad (one operator's phones, tied by what they share, are one poster, as in the
+    Linker's identifier components), else its first phone; an ad with neither is no poster."""
+    phones = _phones_of(ids)
+    shared = [ad_id for ad_id in ids if keys_of_ad.get(ad_id)]
+    networks = dict(AdNetwork.objects.filter(ad_id__in=shared).values_list("ad_id", "network_id"))
+    out: dict[int, str] = {}
+    for ad_id in ids:
+        if ad_id in networks:
+            out[ad_id] = f"network:{networks[ad_id]}"
+        elif phones.get(ad_id):
+            out[ad_id] = phones[ad_id][0]
+    return out
 
 
 def _stored_posters(shingles: dict[int, np.ndarray]) -> dict[int, list[int]]:
@@ -466,15 +484,14 @@ def _stored_posters(shingles: dict[int, np.ndarray]) -> dict[int, list[int]]:
 
 
 def _count_shingles(
-    shingles: dict[int, np.ndarray], phones: dict[int, list[str]], stored: dict[int, list[int]]
+    shingles: dict[int, np.ndarray], posters: dict[int, str], stored: dict[int, list[int]]
 ) -> None:
     """Count each batch ad's poster once for each of its shingles (up to POSTER_CAP)."""
     by_shingle: dict[int, set[int]] = defaultdict(set)
     for ad_id, values in shingles.items():
-        ad_phones = phones.get(ad_id)
-        if not ad_phones or not len(values):
+        if ad_id not in posters or not len(values):
             continue
-        poster = _poster_hash(ad_phones[0])
+        poster = _poster_hash(posters[ad_id])
         for h in values.tolist():
             by_shingle[h].add(poster)
     if not by_shingle:
