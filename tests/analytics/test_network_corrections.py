@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.urls import reverse
 
@@ -132,3 +134,21 @@ def test_corrections_are_labelled_pairs_for_measuring_linking(actors, world):
     labels = {a3.pk: "x", a4.pk: "y"}
     joined = cluster_scores([1, 1], [labels[a3.pk], labels[a4.pk]])
     assert joined["precision"] == 0.0
+
+
+def test_the_label_report_counts_what_the_linker_would_have_joined(actors, world):
+    from django.core.management import call_command
+
+    split(actors.client_for("admin"), world["spanning"].pk, [world["b1"]])
+    from analytics.selectors import linking_label_report
+
+    report = linking_label_report()
+    assert report == {"corrections": 1, "pairs": 2, "joined_now": 0, "linker_would_join": 2}
+    out = io.StringIO()
+    call_command("linking_labels", "--pairs", stdout=out)
+    assert out.getvalue().splitlines() == sorted(
+        f"{min(a, world['b1'].pk)},{max(a, world['b1'].pk)},0"
+        for a in Ad.objects.filter(network_membership__network=world["spanning"]).values_list(
+            "pk", flat=True
+        )
+    )
