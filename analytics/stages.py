@@ -896,7 +896,8 @@ def networks_refresh(*, network_ids: Sequence[int]) -> None:
             ad_id__in=chunk, entity__kind__in=[EntityKind.PHONE, EntityKind.NAME]
         ).values_list("ad_id", "entity__kind", "entity__value"):
             (phones if kind == EntityKind.PHONE else names)[ad_id].add(value)
-    templates = _text_groups(sampled)
+    # The links among each network's sampled members, read once for its text groups (templates)
+    # and its confidence.
     network_of = {ad_id: pk for pk, ids in sample.items() for ad_id in ids}
     links_of: dict[int, list[tuple[int, int, str, str, float]]] = defaultdict(list)
     for chunk in _chunks(sampled):
@@ -905,6 +906,15 @@ def networks_refresh(*, network_ids: Sequence[int]) -> None:
         ):
             if network_of.get(a) == network_of[b]:
                 links_of[network_of[b]].append((a, b, kind, key, sim))
+    templates = _text_groups(
+        sampled,
+        [
+            (a, b)
+            for links in links_of.values()
+            for a, b, kind, _, _ in links
+            if kind == LinkKind.TEXT
+        ],
+    )
     # The texts of the networks whose template is due (see below), in one query for all: the
     # most recent members, and those of its largest near-duplicate groups (their slot values).
     due: list[int] = []
@@ -1018,16 +1028,13 @@ def _template_members(ad_ids: list[int], groups: dict[int, int]) -> list[int]:
     return [ad_id for ads in largest for ad_id in sorted(ads)[:SLOT_ROWS]]
 
 
-def _text_groups(ad_ids: list[int]) -> dict[int, int]:
+def _text_groups(ad_ids: list[int], text_links: list[tuple[int, int]]) -> dict[int, int]:
     """Near-duplicate groups among the ads (text links only): ad -> smallest ad id of its group."""
     uf = UnionFind()
     index = {ad_id: uf.add() for ad_id in ad_ids}
-    for chunk in _chunks(ad_ids):
-        for a, b in Link.objects.filter(kind=LinkKind.TEXT, ad_b_id__in=chunk).values_list(
-            "ad_a_id", "ad_b_id"
-        ):
-            if a in index:
-                uf.union(index[a], index[b])
+    for a, b in text_links:
+        if a in index and b in index:
+            uf.union(index[a], index[b])
     groups: dict[int, int] = {}
     for ad_id in ad_ids:
         root = uf.find(index[ad_id])
