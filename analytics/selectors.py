@@ -20,7 +20,7 @@ from django.conf import settings
 from django.db.models import Count, F, Q
 from django.urls import reverse
 
-from ads.models import Ad, Entity, EntityKind, EntityOccurrence
+from ads.models import Ad, AdImage, AdImageStatus, Entity, EntityKind, EntityOccurrence
 from analytics.linking import (
     NetworkTemplate,
     TemplateAd,
@@ -383,9 +383,12 @@ class EntityProfile:
     cases: list[Any]
     # The watchlist kind an investigator can watch this identifier as ("" when none fits).
     watch_kind: str
+    # Stored images of the ads (shown blurred; revealing one is the ad page's audited action).
+    images: list[Any] = field(default_factory=list)
 
 
 PROFILE_OTHERS = 50
+PROFILE_IMAGES = 12
 
 
 def _entity_profile(user: User, entity: Entity, ads: list[Ad]) -> EntityProfile:
@@ -443,7 +446,13 @@ def _entity_profile(user: User, entity: Entity, ads: list[Ad]) -> EntityProfile:
         .order_by("-updated_at")[:20]
     )
     watch = entity.kind if entity.kind in WatchKind.values else ""
+    images = list(
+        AdImage.objects.visible_to(user)
+        .filter(ad_id__in=ids, status=AdImageStatus.STORED)
+        .order_by("-ad_id", "position")[:PROFILE_IMAGES]
+    )
     return EntityProfile(
+        images=images,
         names=names.most_common(20),
         ages=sorted(ages.items()),
         places=places.most_common(20),

@@ -297,3 +297,23 @@ def test_watch_this_on_the_profile_creates_a_watchlist(actors, world):
     from cases.models import Watchlist
 
     assert Watchlist.objects.get(user=actors.investigator_a).value == "+17025550134"
+
+
+def test_the_profile_shows_the_ads_images_blurred_only(actors, world):
+    from ads.demo_images import drawn_picture, encoded
+    from ads.media import ad_image_store
+
+    image = ad_image_store(
+        ad=world["a1"], source_url="https://img.example/a.png", data=encoded(drawn_picture(0))
+    )
+    html = (
+        actors.client_for("investigator_a")
+        .get(reverse("analytics:entity", args=[world["phone"].pk]))
+        .text
+    )
+    assert reverse("cases:ad-image", args=[image.ad_id, image.pk, "blurred"]) in html
+    assert reverse("cases:ad-image", args=[image.ad_id, image.pk, "clear"]) not in html
+    other = actors.client_for("investigator_b").get(
+        reverse("analytics:entity", args=[world["phone"].pk])
+    )
+    assert other.context["d"].profile.images == []
