@@ -385,6 +385,8 @@ class EntityProfile:
     watch_kind: str
     # Stored images of the ads (shown blurred; revealing one is the ad page's audited action).
     images: list[Any] = field(default_factory=list)
+    # Review items of its networks and ads: where "add to case" is decided (cases.services).
+    items: list[Any] = field(default_factory=list)
 
 
 PROFILE_OTHERS = 50
@@ -451,7 +453,16 @@ def _entity_profile(user: User, entity: Entity, ads: list[Ad]) -> EntityProfile:
         .filter(ad_id__in=ids, status=AdImageStatus.STORED)
         .order_by("-ad_id", "position")[:PROFILE_IMAGES]
     )
+    from cases.models import QueueItem
+
+    network_ids = AdNetwork.objects.filter(ad_id__in=ids).values("network_id")
+    items = list(
+        QueueItem.objects.visible_to(user)
+        .filter(Q(network_id__in=network_ids) | Q(ad_id__in=ids))
+        .order_by("-pk")[:10]
+    )
     return EntityProfile(
+        items=items,
         images=images,
         names=names.most_common(20),
         ages=sorted(ages.items()),

@@ -317,3 +317,22 @@ def test_the_profile_shows_the_ads_images_blurred_only(actors, world):
         reverse("analytics:entity", args=[world["phone"].pk])
     )
     assert other.context["d"].profile.images == []
+
+
+def test_the_profile_offers_add_to_case_through_the_review_items_one_may_see(actors, world):
+    from django.db import transaction
+
+    from cases.models import QueueItem
+    from cases.stages import ads_queue_for_review
+    from tests.cases.factories import score
+
+    for ad in Ad.objects.filter(network_membership__network=world["spanning"]):
+        score(ad, risk=0.9)
+    with transaction.atomic():
+        ads_queue_for_review(list(Ad.objects.all()))
+    item = QueueItem.objects.get(network=world["spanning"])
+    page = actors.client_for("investigator_a").get(
+        reverse("analytics:entity", args=[world["phone"].pk])
+    )
+    assert page.context["d"].profile.items == [item]
+    assert reverse("cases:item", args=[item.pk]) in page.text and "Add to a case" in page.text
