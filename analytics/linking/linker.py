@@ -327,6 +327,9 @@ class Linker:
         refused. The component is named by its first ad, which stays its name as ads join; two
         components that merge keep the counts each made (an overcount: fewer links, not more).
         An ad with no phone and no identifier shared yet counts by its region, or not at all.
+        Limit: until a key is found common (a hotline in more than `common_key_limit` ads) it
+        ties the components of the ads carrying it, as it ties their networks; counts made in
+        that time treat those posters as one (an undercount), and stay after the repair.
         """
         base = poster_key(identifiers.get("phone", ()), identifiers.get("region", ()))
         root = self._id_uf.find(idx)
