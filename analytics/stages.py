@@ -840,11 +840,13 @@ def _split_networks(ids: list[int], result: LinkResult) -> None:
         network.reshaped = True
         network.left_ads = sorted(set(network.left_ads or []) | set(alone))
         network.updated_at = now
+        # Its templates and confidence spoke of ads that left: redone by the refresh.
+        network.template = {}
         if keep:
             result.touched.add(network.pk)
         else:
             network.size = 0
-        network.save(update_fields=["reshaped", "left_ads", "updated_at", "size"])
+        network.save(update_fields=["reshaped", "left_ads", "updated_at", "size", "template"])
         result.split[network.pk] = new_ids
         logger.info(
             "network %s split: kept %d ads, new networks %s, %d ads left alone",
@@ -896,16 +898,28 @@ def networks_refresh(*, network_ids: Sequence[int]) -> None:
             ad_id__in=chunk, entity__kind__in=[EntityKind.PHONE, EntityKind.NAME]
         ).values_list("ad_id", "entity__kind", "entity__value"):
             (phones if kind == EntityKind.PHONE else names)[ad_id].add(value)
-    # The links among each network's sampled members, read once for its text groups (templates)
-    # and its confidence.
+    # The links among each network's sampled members: the text links of every network (its text
+    # groups), and every link of those whose template and confidence are due (identifier links
+    # are most of the Link table: a network of 300 ads sharing a phone holds ~15,000 of them).
+    due_ids = {
+        network.pk
+        for network in networks
+        if _template_due(network, len(members[network.pk]))
+        or "confidence" not in (network.features or {})
+    }
     network_of = {ad_id: pk for pk, ids in sample.items() for ad_id in ids}
     links_of: dict[int, list[tuple[int, int, str, str, float]]] = defaultdict(list)
-    for chunk in _chunks(sampled):
-        for a, b, kind, key, sim in Link.objects.filter(ad_b_id__in=chunk).values_list(
-            "ad_a_id", "ad_b_id", "kind", "key", "similarity"
-        ):
-            if network_of.get(a) == network_of[b]:
-                links_of[network_of[b]].append((a, b, kind, key, sim))
+    for every_kind in (True, False):
+        wanted = [a for a in sampled if (network_of[a] in due_ids) == every_kind]
+        for chunk in _chunks(wanted):
+            rows = Link.objects.filter(ad_b_id__in=chunk)
+            if not every_kind:
+                rows = rows.filter(kind=LinkKind.TEXT)
+            for a, b, kind, key, sim in rows.values_list(
+                "ad_a_id", "ad_b_id", "kind", "key", "similarity"
+            ):
+                if network_of.get(a) == network_of[b]:
+                    links_of[network_of[b]].append((a, b, kind, key, sim))
     templates = _text_groups(
         sampled,
         [
@@ -920,12 +934,7 @@ def networks_refresh(*, network_ids: Sequence[int]) -> None:
     due: list[int] = []
     grouped: dict[int, list[int]] = {}
     for network in networks:
-        size, template = len(members[network.pk]), network.template or {}
-        if (
-            not template
-            or size >= 2 * template.get("network_size", 0)
-            or template.get("size", 0) < min(size, TEMPLATE_TEXTS)
-        ):
+        if _template_due(network, len(members[network.pk])):
             due.extend(sample[network.pk][:TEMPLATE_TEXTS])
             grouped[network.pk] = _template_members(sample[network.pk], templates)
             due.extend(grouped[network.pk])
@@ -957,18 +966,19 @@ def networks_refresh(*, network_ids: Sequence[int]) -> None:
         size = len(members[network.pk])
         features["size"] = size
         features["sampled"] = len(ids)
-        features["confidence"] = network_confidence(ids, links_of[network.pk])
+        # Recomputed with the template (while the network grows, then as it doubles).
+        features["confidence"] = (
+            network_confidence(ids, links_of[network.pk])
+            if network.pk in due_ids
+            else (network.features or {})["confidence"]
+        )
         boost = network_boost(features)
         features["boost"] = boost
         risks = [r for a in ids if (r := risk.get(a)) is not None]
         template = network.template or {}
         # template_view is the costly part: redo it while the network grows to TEMPLATE_TEXTS
         # ads, then each time it doubles.
-        if (
-            not template
-            or size >= 2 * template.get("network_size", 0)
-            or template.get("size", 0) < min(size, TEMPLATE_TEXTS)
-        ):
+        if _template_due(network, size):
             texts = [documents[a] for a in ids[:TEMPLATE_TEXTS] if a in documents]
             template = dict(template_view(texts))
             template["network_size"] = size
@@ -1014,6 +1024,17 @@ def networks_refresh(*, network_ids: Sequence[int]) -> None:
         AdScore.objects.filter(ad__network_membership__network_id__in=pks).exclude(
             network_boost=value
         ).update(network_boost=value)
+
+
+def _template_due(network: Network, size: int) -> bool:
+    """Redo the template (and the confidence) while the network grows to TEMPLATE_TEXTS ads,
+    then each time it doubles: template_view and reading every link are the costly parts."""
+    template = network.template or {}
+    return (
+        not template
+        or size >= 2 * template.get("network_size", 0)
+        or template.get("size", 0) < min(size, TEMPLATE_TEXTS)
+    )
 
 
 def _template_members(ad_ids: list[int], groups: dict[int, int]) -> list[int]:

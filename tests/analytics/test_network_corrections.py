@@ -53,6 +53,8 @@ def test_detaching_an_ad_removes_its_links_records_the_reason_and_is_audited(act
     assert event.detail["apart"] == [b1.pk] and event.detail["links_removed"] == 2
     spanning.refresh_from_db()
     assert spanning.size == 2
+    # Its confidence is recomputed without the detached ad: 2 ads share the phone now.
+    assert spanning.features["confidence"]["ties"] == ["2 ads share one phone number"]
 
 
 def test_a_correction_needs_a_reason(actors, world):
