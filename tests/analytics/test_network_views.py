@@ -336,3 +336,16 @@ def test_the_profile_offers_add_to_case_through_the_review_items_one_may_see(act
     )
     assert page.context["d"].profile.items == [item]
     assert reverse("cases:item", args=[item.pk]) in page.text and "Add to a case" in page.text
+
+
+def test_hostile_text_in_a_template_is_escaped(actors):
+    ads = [
+        ingest(actors.source_a, BRAND.format(phone="702-555-0181", name=f"{HOSTILE} {n}"))
+        for n in ("Lola", "Jade")
+    ]
+    ads_link(ads)
+    network = AdNetwork.objects.get(ad=ads[0]).network
+    html = actors.client_for("admin").get(reverse("analytics:network", args=[network.pk])).text
+    section = html[html.index('id="templates"') : html.index('id="ads"')]
+    assert "Template 1: 2 ads" in section
+    assert "&lt;script&gt;" in section and "<script>" not in section and "<img" not in section
