@@ -1015,11 +1015,15 @@ def networks_refresh(*, network_ids: Sequence[int]) -> None:
             "cities",
             "max_risk",
             "features",
-            "template",
             "updated_at",
         ],
         batch_size=200,
     )
+    # The template (with every recorded ad's slot values) is the large column: written only when
+    # it was redone.
+    redone = [network for network in networks if network.pk in due_ids]
+    if redone:
+        Network.objects.bulk_update(redone, ["template"], batch_size=50)
     for value, pks in by_boost.items():
         AdScore.objects.filter(ad__network_membership__network_id__in=pks).exclude(
             network_boost=value
