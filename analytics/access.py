@@ -7,5 +7,6 @@ from core.access import DESK
 POLICY: dict[str, frozenset[str]] = {
     "analytics:network-list": DESK,
     "analytics:network": DESK,
+    "analytics:network-split": DESK,
     "analytics:entity": DESK,
 }

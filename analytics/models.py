@@ -246,3 +246,68 @@ class ShingleFrequency(models.Model):
 
     def __str__(self) -> str:
         return f"shingle {self.shingle}: {len(self.posters)} posters"
+
+
+class CorrectionKind(models.TextChoices):
+    DETACH = "detach", "Ad detached from the network"
+    SPLIT = "split", "Network split"
+
+
+class NetworkCorrection(models.Model):
+    """An investigator's correction of linking: ads put apart from a network, and why."""
+
+    kind = models.CharField(max_length=10, choices=CorrectionKind.choices)
+    # The network corrected (kept when it is later merged or dissolved: the record stands).
+    network = models.ForeignKey(
+        Network, null=True, on_delete=models.SET_NULL, related_name="corrections"
+    )
+    reason = models.TextField()
+    by = models.ForeignKey(
+        "accounts.User", null=True, on_delete=models.SET_NULL, related_name="network_corrections"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    # The ads put apart, and the network's other members at that moment (ids only).
+    apart = models.JSONField(default=list)
+    kept = models.JSONField(default=list)
+    links_removed = models.PositiveIntegerField(default=0)
+    # The networks the correction left behind (the kept part keeps the id; parts get new ones).
+    networks_after = models.JSONField(default=list)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(name="correction_has_reason", condition=~Q(reason="")),
+        ]
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} of network {self.network_id} by user {self.by_id}"
+
+
+class KeptApartQuerySet(models.QuerySet["KeptApart"]):
+    def touching(self, ad_ids: list[int]) -> KeptApartQuerySet:
+        """The pairs with either ad among `ad_ids`."""
+        return self.filter(Q(ad_a_id__in=ad_ids) | Q(ad_b_id__in=ad_ids))
+
+
+class KeptApart(models.Model):
+    """Two ads an investigator put apart: the linker never links them nor joins their networks."""
+
+    ad_a = models.ForeignKey(Ad, on_delete=models.CASCADE, related_name="+")
+    ad_b = models.ForeignKey(Ad, on_delete=models.CASCADE, related_name="+")
+    correction = models.ForeignKey(
+        NetworkCorrection, on_delete=models.CASCADE, related_name="pairs"
+    )
+
+    objects = KeptApartQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["ad_a", "ad_b"], name="kept_apart_unique"),
+            models.CheckConstraint(
+                name="kept_apart_ordered", condition=Q(ad_a__lt=models.F("ad_b"))
+            ),
+        ]
+        indexes = [models.Index(fields=["ad_b"], name="kept_apart_b")]
+
+    def __str__(self) -> str:
+        return f"{self.ad_a_id} apart from {self.ad_b_id}"

@@ -14,16 +14,32 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
+import numpy as np
 from django.conf import settings
-from django.db.models import Count, F
+from django.db.models import Count, F, Q
 from django.urls import reverse
 
-from ads.models import POSTER_KINDS, Ad, Entity, EntityKind, EntityOccurrence
-from analytics.linking import UnionFind, network_features, template_view
+from ads.models import (
+    POSTER_KINDS,
+    Ad,
+    AdImage,
+    AdImageStatus,
+    Entity,
+    EntityKind,
+    EntityOccurrence,
+)
+from analytics.linking import (
+    NetworkTemplate,
+    TemplateAd,
+    UnionFind,
+    network_features,
+    network_templates,
+    template_view,
+)
 
-from .models import AdNetwork, AdScore, Link, LinkKind, Network
+from .models import AdNetwork, AdScore, Link, LinkKind, Network, NetworkCorrection
 from .stages import (
     COMMON_ENTITY_LIMIT,
     FEATURE_SAMPLE,
@@ -58,6 +74,9 @@ class NetworkDetail:
     # Why the ads are one network, in ads and identifiers (not pairs): one row per link kind.
     evidence: list[dict[str, Any]] = field(default_factory=list)
     boost: dict[str, Any] = field(default_factory=dict)
+    # The network's recorded templates (analytics.linking.network_templates), visible ads only.
+    templates: list[NetworkTemplate] = field(default_factory=list)
+    corrections: list[NetworkCorrection] = field(default_factory=list)
 
 
 def networks_as_seen(*, user: User, networks: list[Network]) -> list[Network]:
@@ -153,6 +172,8 @@ def network_detail(*, user: User, network: Network) -> NetworkDetail:
     )
     evidence = _evidence(ids, entities)
     return NetworkDetail(
+        corrections=_corrections(user, network),
+        templates=_visible_templates(user, stored.get("templates") or [], not network.hidden_count),
         evidence=evidence,
         network=network,
         ads=ads,
@@ -166,6 +187,52 @@ def network_detail(*, user: User, network: Network) -> NetworkDetail:
         graph=_graph(ads[:GRAPH_ADS], scores, occurrences),
         boost=(network.features or {}).get("boost") or {},
     )
+
+
+def _corrections(user: User, network: Network) -> list[NetworkCorrection]:
+    """The corrections made to the network; a reason is shown only to a user who may see every
+    ad it put apart (it may speak of them)."""
+    corrections = list(network.corrections.select_related("by")[:50])
+    apart = {ad for c in corrections for ad in c.apart}
+    visible = set(Ad.objects.visible_to(user).filter(pk__in=apart).values_list("pk", flat=True))
+    for c in corrections:
+        c.reason_visible = set(c.apart) <= visible
+    return corrections
+
+
+def _visible_templates(
+    user: User, stored: list[NetworkTemplate], all_visible: bool
+) -> list[NetworkTemplate]:
+    """The recorded templates as this user may see them: the rows of visible ads only, and where
+    a template holds hidden ads its fixed text and slots rebuilt from the visible texts."""
+    if all_visible or not stored:
+        return stored
+    wanted = {row["ad_id"] for t in stored for row in t["rows"]}
+    visible = {
+        ad.pk: ad.document
+        for ad in Ad.objects.visible_to(user).filter(pk__in=wanted).only("title", "body")
+    }
+    out: list[NetworkTemplate] = []
+    for template in stored:
+        rows = [row for row in template["rows"] if row["ad_id"] in visible]
+        if len(rows) < 2:
+            continue
+        if len(rows) == template["ads"]:
+            out.append(template)
+            continue
+        ads = [
+            TemplateAd(
+                ad_id=row["ad_id"],
+                text=visible[row["ad_id"]],
+                names=row["names"],
+                ages=row["ages"],
+                phones=row["phones"],
+                city=row["city"],
+            )
+            for row in rows
+        ]
+        out.extend(network_templates(ads, dict.fromkeys(visible, 0), max_texts=TEMPLATE_TEXTS))
+    return out
 
 
 def _evidence(ids: list[int], entities: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -283,6 +350,63 @@ def _graph(
     }
 
 
+def linking_labelled_pairs() -> list[tuple[int, int, bool]]:
+    """Investigators' corrections as labelled pairs for measuring linking: (ad, ad, False) for
+    every pair put apart, i.e. "not one operator" (splits say nothing about who is together)."""
+    from .models import KeptApart
+
+    return [
+        (a, b, False)
+        for a, b in KeptApart.objects.order_by("ad_a_id", "ad_b_id").values_list(
+            "ad_a_id", "ad_b_id"
+        )
+    ]
+
+
+class LinkingLabelReport(TypedDict):
+    """Investigators' corrections measured against the linking as it stands."""
+
+    corrections: int
+    pairs: int
+    # Labelled pairs the stored networks still put together (the constraint failed): should be 0.
+    joined_now: int
+    # Labelled pairs the linker's own evidence would join (a shared identifier, or estimated text
+    # similarity at the threshold): errors of the linker that investigators caught.
+    linker_would_join: int
+
+
+def linking_label_report() -> LinkingLabelReport:
+    """How the linking fares on the pairs investigators put apart (see `linking_labelled_pairs`)."""
+    from .models import AdSignature, NetworkCorrection
+    from .stages import THRESHOLD, _similarity
+
+    pairs = linking_labelled_pairs()
+    ads = sorted({ad for a, b, _ in pairs for ad in (a, b)})
+    network = dict(AdNetwork.objects.filter(ad_id__in=ads).values_list("ad_id", "network_id"))
+    keys: dict[int, set[int]] = defaultdict(set)
+    for ad_id, entity_id in EntityOccurrence.objects.filter(
+        ad_id__in=ads, entity__kind__in=list(LINKED_KINDS)
+    ).values_list("ad_id", "entity_id"):
+        keys[ad_id].add(entity_id)
+    sigs = {
+        ad_id: np.frombuffer(bytes(raw), dtype=np.uint32)
+        for ad_id, raw in AdSignature.objects.filter(ad_id__in=ads).values_list(
+            "ad_id", "signature"
+        )
+    }
+    joined = would = 0
+    for a, b, _ in pairs:
+        joined += a in network and network.get(a) == network.get(b)
+        text = a in sigs and b in sigs and _similarity(sigs[a], sigs[b]) >= THRESHOLD
+        would += bool(keys[a] & keys[b]) or text
+    return LinkingLabelReport(
+        corrections=NetworkCorrection.objects.count(),
+        pairs=len(pairs),
+        joined_now=joined,
+        linker_would_join=would,
+    )
+
+
 def networks_for(*, user: User, limit: int = 100) -> list[Network]:
     """The user's visible live networks, riskiest first (by the stored figures), as seen by the
     user (`networks_as_seen`)."""
@@ -307,6 +431,113 @@ class EntityDetail:
     scores: dict[int, AdScore]
     networks: list[Network]
     movement_url: str | None
+    profile: EntityProfile | None = None
+
+
+@dataclass
+class EntityProfile:
+    """ "Who is this": what the visible ads carrying an identifier say about whoever uses it."""
+
+    names: list[tuple[str, int]]
+    ages: list[tuple[int, int]]
+    places: list[tuple[str, int]]
+    # Other identifiers in the same ads: {"id", "kind", "label", "value", "ads"}, most ads first.
+    others: list[dict[str, Any]]
+    first_seen: Any
+    last_seen: Any
+    cases: list[Any]
+    # The watchlist kind an investigator can watch this identifier as ("" when none fits).
+    watch_kind: str
+    # Stored images of the ads (shown blurred; revealing one is the ad page's audited action).
+    images: list[Any] = field(default_factory=list)
+    # Review items of its networks and ads: where "add to case" is decided (cases.services).
+    items: list[Any] = field(default_factory=list)
+
+
+PROFILE_OTHERS = 50
+PROFILE_IMAGES = 12
+
+
+def _entity_profile(user: User, entity: Entity, ads: list[Ad]) -> EntityProfile:
+    """Names, stated ages, places and other identifiers of the visible ads, with its cases."""
+    from collections import Counter
+
+    from cases.models import Case, WatchKind
+    from maps.models import AdLocation, Precision
+
+    ids = [ad.pk for ad in ads]
+    names: Counter[str] = Counter()
+    others: dict[int, dict[str, Any]] = {}
+    for ad_id, entity_id, kind, value in (
+        EntityOccurrence.objects.filter(ad_id__in=ids)
+        .exclude(entity_id=entity.pk)
+        .values_list("ad_id", "entity_id", "entity__kind", "entity__value")
+        .distinct()
+    ):
+        if kind == EntityKind.NAME:
+            names[value] += 1
+            continue
+        row = others.setdefault(
+            entity_id,
+            {
+                "id": entity_id,
+                "kind": kind,
+                "label": EntityKind(kind).label,
+                "value": value,
+                "ads": set(),
+            },
+        )
+        row["ads"].add(ad_id)
+    ages: Counter[int] = Counter()
+    for ad in ads:
+        for age in (ad.extracted or {}).get("ages", []):
+            if isinstance(age, int):
+                ages[age] += 1
+    located = dict(
+        AdLocation.objects.filter(ad_id__in=ids)
+        .exclude(precision=Precision.UNKNOWN)
+        .exclude(name="")
+        .values_list("ad_id", "name")
+    )
+    places: Counter[str] = Counter(located.get(ad.pk) or ad.location_text.strip() for ad in ads)
+    places.pop("", None)
+    dates = [ad.posted_at or ad.captured_at for ad in ads]
+    ranked = sorted(
+        ({**row, "ads": len(row["ads"])} for row in others.values()),
+        key=lambda r: (-r["ads"], r["kind"], r["value"]),
+    )
+    cases = list(
+        Case.objects.visible_to(user)
+        .filter(Q(entities=entity) | Q(ads__in=ids))
+        .distinct()
+        .order_by("-updated_at")[:20]
+    )
+    watch = entity.kind if entity.kind in WatchKind.values else ""
+    images = list(
+        AdImage.objects.visible_to(user)
+        .filter(ad_id__in=ids, status=AdImageStatus.STORED)
+        .order_by("-ad_id", "position")[:PROFILE_IMAGES]
+    )
+    from cases.models import QueueItem
+
+    network_ids = AdNetwork.objects.filter(ad_id__in=ids).values("network_id")
+    items = list(
+        QueueItem.objects.visible_to(user)
+        .filter(Q(network_id__in=network_ids) | Q(ad_id__in=ids))
+        .order_by("-pk")[:10]
+    )
+    return EntityProfile(
+        items=items,
+        images=images,
+        names=names.most_common(20),
+        ages=sorted(ages.items()),
+        places=places.most_common(20),
+        others=ranked[:PROFILE_OTHERS],
+        first_seen=min(dates) if dates else None,
+        last_seen=max(dates) if dates else None,
+        cases=cases,
+        watch_kind=watch,
+    )
 
 
 def entity_detail(*, user: User, entity: Entity) -> EntityDetail:
@@ -338,6 +569,7 @@ def entity_detail(*, user: User, entity: Entity) -> EntityDetail:
         scores=scores,
         networks=networks,
         movement_url=_movement_url(entity),
+        profile=_entity_profile(user, entity, ads),
     )
 
 

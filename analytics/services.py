@@ -1,4 +1,5 @@
-"""Writes for analytics: the scoring stage, training, versions, activation and re-scoring."""
+"""Writes for analytics: the scoring stage, training, versions, activation and re-scoring, and
+investigators' corrections of linking (detach an ad, split a network)."""
 
 from __future__ import annotations
 
@@ -7,21 +8,36 @@ import os
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from django.conf import settings
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from ads.models import Ad
 
-from .models import AdEmbedding, AdScore, ModelVersion
+from .models import (
+    AdEmbedding,
+    AdNetwork,
+    AdScore,
+    CorrectionKind,
+    KeptApart,
+    Link,
+    ModelVersion,
+    Network,
+    NetworkCorrection,
+)
 from .scoring import decisions as learnt
 from .scoring import lead
 from .scoring.encoder import Encoder
 from .scoring.model import Featurizer, TrainedModel
 from .scoring.training import LabelledExample, load_seed_corpus, train
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -302,3 +318,101 @@ def decision_head_summary(metrics: dict) -> str:
     """The model page's line on the head learnt from decisions: its held-out figures, and
     whether pages show it."""
     return learnt.describe((metrics or {}).get("decisions") or {})
+
+
+# --- corrections of linking ---------------------------------------------------------------------
+# Pairs recorded per ad put apart: every other member up to this many (the most recent), so a
+# network of thousands is not a million rows; the links it actually had are always recorded.
+APART_PAIRS_PER_AD = 200
+
+
+def network_correct(*, network: Network, ads: list[Ad], by: User, reason: str) -> NetworkCorrection:
+    """Put `ads` apart from the rest of `network`, for `reason`: one ad is a detach, several a
+    split. The links between the two sides are deleted, the pairs are stored as KeptApart (the
+    link stage never links them again nor joins their networks), the network is re-cut by the
+    link stage's own split (the parts that still hang together stay networks), and the event is
+    audited. The caller checks visibility (views start from `visible_to`)."""
+    from audit.models import Action
+    from audit.services import audit_record
+
+    from .stages import ADVISORY_LOCK_KEY, LinkResult, _split_networks, networks_refresh
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("A reason is required.")
+    apart = sorted({ad.pk for ad in ads})
+    if not apart:
+        raise ValidationError("Choose at least one ad.")
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK_KEY])
+        locked = Network.objects.select_for_update().get(pk=network.pk)
+        members = set(AdNetwork.objects.filter(network=locked).values_list("ad_id", flat=True))
+        if not set(apart) <= members:
+            raise ValidationError("Every ad must belong to this network.")
+        kept = sorted(members - set(apart))
+        if not kept:
+            raise ValidationError("Leave at least one ad in the network.")
+        crossing = Link.objects.filter(
+            Q(ad_a_id__in=apart, ad_b_id__in=kept) | Q(ad_a_id__in=kept, ad_b_id__in=apart)
+        )
+        linked = set(crossing.values_list("ad_a_id", "ad_b_id"))
+        removed, _ = crossing.delete()
+        correction = NetworkCorrection.objects.create(
+            kind=CorrectionKind.DETACH if len(apart) == 1 else CorrectionKind.SPLIT,
+            network=locked,
+            reason=reason[:5000],
+            by=by,
+            apart=apart,
+            kept=kept,
+            links_removed=removed,
+        )
+        recent = sorted(kept, reverse=True)[:APART_PAIRS_PER_AD]
+        pairs = linked | {(min(a, k), max(a, k)) for a in apart for k in recent}
+        existing = set(
+            KeptApart.objects.filter(
+                ad_a_id__in={a for a, _ in pairs}, ad_b_id__in={b for _, b in pairs}
+            ).values_list("ad_a_id", "ad_b_id")
+        )
+        KeptApart.objects.bulk_create(
+            [
+                KeptApart(ad_a_id=a, ad_b_id=b, correction=correction)
+                for a, b in sorted(pairs - existing)
+            ],
+            batch_size=2000,
+        )
+        result = LinkResult()
+        _split_networks([*apart, *kept[:1]], result)
+        if result.touched:
+            networks_refresh(network_ids=sorted(result.touched))
+        after = sorted(
+            set(AdNetwork.objects.filter(ad_id__in=members).values_list("network_id", flat=True))
+        )
+        correction.networks_after = after
+        correction.save(update_fields=["networks_after"])
+        audit_record(
+            actor=by,
+            action=Action.CHANGE,
+            object_type="network",
+            object_id=locked.pk,
+            justification=reason,
+            detail={
+                "correction": correction.pk,
+                "kind": correction.kind,
+                "apart": apart,
+                "kept": len(kept),
+                "links_removed": removed,
+                "networks_after": after,
+            },
+        )
+    logger.info(
+        "network %s corrected (%s) by user %s: %d ads apart, %d links removed, now %s",
+        locked.pk,
+        correction.kind,
+        by.pk,
+        len(apart),
+        removed,
+        after,
+    )
+    return correction

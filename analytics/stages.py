@@ -16,10 +16,12 @@ Incremental, not a nightly rebuild. For a batch of ads, in one transaction:
    matching several groups links to the one whose seed is closest, and to the others only when
    their seeds are close to that one (the seed guard of bench/linking.py's in-memory Linker).
    Boilerplate guard: the pair must also share rare content (analytics.linking.rarity
-   `writes_alike`), counted in ShingleFrequency (shingle -> the distinct posters, by keyed hash
-   of their first phone, that used it, up to POSTER_CAP), over the ads linked before this batch;
-   the batch's ads are counted once their links are decided. An ad without a phone counts for
-   no poster. Stock phrases that many posters paste link nobody.
+   `writes_alike`), counted in ShingleFrequency (shingle -> the distinct posters, by keyed hash,
+   that used it, up to POSTER_CAP), over the ads linked before this batch; the batch's ads are
+   counted once their networks are decided. A poster is the ad's network when the ad shares an
+   identifier with another ad (an operator's phones printed together are one poster, not
+   several), else its first phone; an ad with neither counts for no poster. Stock phrases that
+   many posters paste link nobody.
 3. Identifier links: other ads sharing a phone, e-mail, handle, URL, payment identifier (Cash
    App, Venmo, bitcoin, ethereum) or image hash (Entity via EntityOccurrence). An identifier in
    more than COMMON_ENTITY_LIMIT ads (a hotline printed in every ad of a site) is common: logged
@@ -77,22 +79,27 @@ from analytics.linking import (
     ROWS,
     THRESHOLD,
     UNCOMMON_POSTERS,
+    TemplateAd,
     UnionFind,
     area_codes,
     band_keys,
     is_toll_free,
+    network_confidence,
     network_features,
+    network_templates,
     shared_content,
     template_view,
     text_shingles,
     text_signatures,
     writes_alike,
 )
+from analytics.linking.template import MAX_TEMPLATES, SLOT_ROWS
 
 from .models import (
     AdNetwork,
     AdScore,
     AdSignature,
+    KeptApart,
     Link,
     LinkKind,
     Network,
@@ -207,10 +214,13 @@ def ads_link_batch(*, ads: Sequence[Ad]) -> LinkResult:
     stored = _stored_posters(shingles)
     seeds = _text_links(ids, signatures, pairs, shingles, stored)
     _store_signatures(signatures, seeds, shingles)
-    _count_shingles(shingles, _phones_of(ids), stored)
     keys_of_ad = _identifier_links(ids, pairs, result)
     # A new revision re-checks every link the ad takes part in; those that no longer hold go.
     removed = _prune_links(ids, signatures, keys_of_ad, pairs)
+    # Ads an investigator put apart are never linked again, whatever they share.
+    blocked = _kept_apart(ids)
+    if blocked:
+        pairs = {k: v for k, v in pairs.items() if (k[0], k[1]) not in blocked}
     Link.objects.bulk_create(
         [
             Link(ad_a_id=a, ad_b_id=b, kind=kind, key=key[:500], similarity=sim)
@@ -222,6 +232,7 @@ def ads_link_batch(*, ads: Sequence[Ad]) -> LinkResult:
     if removed:
         _split_networks(ids, result)
     _join_networks({(a, b) for a, b, _ in pairs}, result)
+    _count_shingles(shingles, _posters_of(ids, keys_of_ad), stored)
     if result.touched:
         networks_refresh(network_ids=sorted(result.touched))
     logger.info(
@@ -445,10 +456,26 @@ def _phones_of(ad_ids: Iterable[int]) -> dict[int, list[str]]:
     return {ad_id: sorted(values) for ad_id, values in out.items()}
 
 
-def _poster_hash(phone: str) -> int:
-    """A keyed hash of the poster's phone: counts without a phone a purge would leave behind."""
-    digest = hmac.new(settings.SECRET_KEY.encode(), phone.encode(), hashlib.sha256).digest()
+def _poster_hash(poster: str) -> int:
+    """A keyed hash of the poster: counts without a phone a purge would leave behind."""
+    digest = hmac.new(settings.SECRET_KEY.encode(), poster.encode(), hashlib.sha256).digest()
     return int.from_bytes(digest[:7], "big")
+
+
+def _posters_of(ids: list[int], keys_of_ad: dict[int, set[str]]) -> dict[int, str]:
+    """Who posted each ad, for the shingle counts: its network when it shares an identifier with
+    another ad (one operator's phones, tied by what they share, are one poster, as in the
+    Linker's identifier components), else its first phone; an ad with neither is no poster."""
+    phones = _phones_of(ids)
+    shared = [ad_id for ad_id in ids if keys_of_ad.get(ad_id)]
+    networks = dict(AdNetwork.objects.filter(ad_id__in=shared).values_list("ad_id", "network_id"))
+    out: dict[int, str] = {}
+    for ad_id in ids:
+        if ad_id in networks:
+            out[ad_id] = f"network:{networks[ad_id]}"
+        elif phones.get(ad_id):
+            out[ad_id] = phones[ad_id][0]
+    return out
 
 
 def _stored_posters(shingles: dict[int, np.ndarray]) -> dict[int, list[int]]:
@@ -463,15 +490,14 @@ def _stored_posters(shingles: dict[int, np.ndarray]) -> dict[int, list[int]]:
 
 
 def _count_shingles(
-    shingles: dict[int, np.ndarray], phones: dict[int, list[str]], stored: dict[int, list[int]]
+    shingles: dict[int, np.ndarray], posters: dict[int, str], stored: dict[int, list[int]]
 ) -> None:
     """Count each batch ad's poster once for each of its shingles (up to POSTER_CAP)."""
     by_shingle: dict[int, set[int]] = defaultdict(set)
     for ad_id, values in shingles.items():
-        ad_phones = phones.get(ad_id)
-        if not ad_phones or not len(values):
+        if ad_id not in posters or not len(values):
             continue
-        poster = _poster_hash(ad_phones[0])
+        poster = _poster_hash(posters[ad_id])
         for h in values.tolist():
             by_shingle[h].add(poster)
     if not by_shingle:
@@ -672,10 +698,15 @@ def _join_networks(edges: set[tuple[int, int]], result: LinkResult) -> None:
     components: dict[int, list[int]] = defaultdict(list)
     for ad_id in ads:
         components[uf.find(index[ad_id])].append(ad_id)
+    apart = _apart_units(ads, involved)
     now = timezone.now()
     new_members: list[AdNetwork] = []
     for members in components.values():
         networks = sorted({current[a] for a in members if a in current})
+        if apart:
+            networks, members = _respect_apart(networks, members, current, locked, apart)
+            if len(members) < 2 and not networks:
+                continue
         if not networks:
             target = Network.objects.create(created_at=now, updated_at=now)
             result.created.append(target.pk)
@@ -703,6 +734,66 @@ def _join_networks(edges: set[tuple[int, int]], result: LinkResult) -> None:
             if a not in current
         )
     AdNetwork.objects.bulk_create(new_members, batch_size=_CHUNK)
+
+
+def _kept_apart(ad_ids: list[int]) -> set[tuple[int, int]]:
+    """The (smaller, larger) ad pairs put apart by investigators that touch these ads."""
+    out: set[tuple[int, int]] = set()
+    for chunk in _chunks(ad_ids):
+        out.update(KeptApart.objects.touching(chunk).values_list("ad_a_id", "ad_b_id"))
+    return out
+
+
+Unit = tuple[str, int]  # ("n", network id) or ("a", ad id) for an ad in no network yet
+
+
+def _apart_units(ads: list[int], networks: list[int]) -> set[frozenset[Unit]]:
+    """Which networks and lone ads among these must stay apart (an investigator's correction)."""
+    if not KeptApart.objects.exists():
+        return set()
+    rows: set[tuple[int, int]] = set(
+        KeptApart.objects.filter(
+            Q(ad_a__network_membership__network_id__in=networks)
+            | Q(ad_b__network_membership__network_id__in=networks)
+        ).values_list("ad_a_id", "ad_b_id")
+    )
+    rows |= _kept_apart(ads)
+    if not rows:
+        return set()
+    touched = sorted({ad for pair in rows for ad in pair})
+    where: dict[int, int] = {}
+    for chunk in _chunks(touched):
+        where.update(AdNetwork.objects.filter(ad_id__in=chunk).values_list("ad_id", "network_id"))
+
+    def unit(ad_id: int) -> Unit:
+        return ("n", where[ad_id]) if ad_id in where else ("a", ad_id)
+
+    return {frozenset((unit(a), unit(b))) for a, b in rows if unit(a) != unit(b)}
+
+
+def _respect_apart(
+    networks: list[int],
+    members: list[int],
+    current: dict[int, int],
+    locked: dict[int, Network],
+    apart: set[frozenset[Unit]],
+) -> tuple[list[int], list[int]]:
+    """The networks and ads of one linked component that may be joined: the largest network
+    first, then each other one (and each ad in no network) unless it was put apart from one
+    already taken. What is left out stays where it is: links are kept, networks are not joined."""
+    units: list[Unit] = [
+        ("n", pk) for pk in sorted(networks, key=lambda pk: (-locked[pk].size, pk))
+    ]
+    units += [("a", a) for a in sorted(members) if a not in current]
+    taken: list[Unit] = []
+    for u in units:
+        if not any(frozenset((u, t)) in apart for t in taken):
+            taken.append(u)
+    kept_networks = sorted(pk for kind, pk in taken if kind == "n")
+    kept_ads = {pk for kind, pk in taken if kind == "a"}
+    return kept_networks, [
+        a for a in members if (a in current and current[a] in kept_networks) or a in kept_ads
+    ]
 
 
 def _split_networks(ids: list[int], result: LinkResult) -> None:
@@ -761,11 +852,13 @@ def _split_networks(ids: list[int], result: LinkResult) -> None:
         network.reshaped = True
         network.left_ads = sorted(set(network.left_ads or []) | set(alone))
         network.updated_at = now
+        # Its templates and confidence spoke of ads that left: redone by the refresh.
+        network.template = {}
         if keep:
             result.touched.add(network.pk)
         else:
             network.size = 0
-        network.save(update_fields=["reshaped", "left_ads", "updated_at", "size"])
+        network.save(update_fields=["reshaped", "left_ads", "updated_at", "size", "template"])
         result.split[network.pk] = new_ids
         logger.info(
             "network %s split: kept %d ads, new networks %s, %d ads left alone",
@@ -797,23 +890,56 @@ def networks_refresh(*, network_ids: Sequence[int]) -> None:
     # Features are computed over the most recent FEATURE_SAMPLE members of each network.
     sample = {pk: members[pk][:FEATURE_SAMPLE] for pk in live}
     sampled = [ad_id for ids in sample.values() for ad_id in ids]
-    facts = member_facts(sampled)
-    posted, risk = facts.posted, facts.risk
-    # The texts of the networks whose template is due (see below), in one query for all.
+    # Dates, places, risks, phones and names of the sampled members (the pages read the same).
+    facts = member_facts(sampled, text_groups=False)
+    posted, places, risk = facts.posted, facts.places, facts.risk
+    phones, names = facts.phones, facts.names
+    # The links among each network's sampled members: the text links of every network (its text
+    # groups), and every link of those whose template and confidence are due (identifier links
+    # are most of the Link table: a network of 300 ads sharing a phone holds ~15,000 of them).
+    due_ids = {
+        network.pk
+        for network in networks
+        if _template_due(network, len(members[network.pk]))
+        or "confidence" not in (network.features or {})
+    }
+    network_of = {ad_id: pk for pk, ids in sample.items() for ad_id in ids}
+    links_of: dict[int, list[tuple[int, int, str, str, float]]] = defaultdict(list)
+    for every_kind in (True, False):
+        wanted = [a for a in sampled if (network_of[a] in due_ids) == every_kind]
+        for chunk in _chunks(wanted):
+            rows = Link.objects.filter(ad_b_id__in=chunk)
+            if not every_kind:
+                rows = rows.filter(kind=LinkKind.TEXT)
+            for a, b, kind, key, sim in rows.values_list(
+                "ad_a_id", "ad_b_id", "kind", "key", "similarity"
+            ):
+                if network_of.get(a) == network_of[b]:
+                    links_of[network_of[b]].append((a, b, kind, key, sim))
+    templates = facts.templates = _text_groups(
+        sampled,
+        [
+            (a, b)
+            for links in links_of.values()
+            for a, b, kind, _, _ in links
+            if kind == LinkKind.TEXT
+        ],
+    )
+    # The texts of the networks whose template is due (see below), in one query for all: the
+    # most recent members, and those of its largest near-duplicate groups (their slot values).
     due: list[int] = []
+    grouped: dict[int, list[int]] = {}
     for network in networks:
-        size, template = len(members[network.pk]), network.template or {}
-        if (
-            not template
-            or size >= 2 * template.get("network_size", 0)
-            or template.get("size", 0) < min(size, TEMPLATE_TEXTS)
-        ):
+        if _template_due(network, len(members[network.pk])):
             due.extend(sample[network.pk][:TEMPLATE_TEXTS])
+            grouped[network.pk] = _template_members(sample[network.pk], templates)
+            due.extend(grouped[network.pk])
     documents: dict[int, str] = {}
-    for chunk in _chunks(due):
-        documents.update(
-            (ad.pk, ad.document) for ad in Ad.objects.filter(pk__in=chunk).only("title", "body")
-        )
+    ages: dict[int, list[int]] = {}
+    for chunk in _chunks(sorted(set(due))):
+        for ad in Ad.objects.filter(pk__in=chunk).only("title", "body", "extracted"):
+            documents[ad.pk] = ad.document
+            ages[ad.pk] = [a for a in (ad.extracted or {}).get("ages", []) if isinstance(a, int)]
     now = timezone.now()
     by_boost: dict[float, list[int]] = defaultdict(list)
     for network in networks:
@@ -823,20 +949,37 @@ def networks_refresh(*, network_ids: Sequence[int]) -> None:
         size = len(members[network.pk])
         features["size"] = size
         features["sampled"] = len(ids)
+        # Recomputed with the template (while the network grows, then as it doubles).
+        features["confidence"] = (
+            network_confidence(ids, links_of[network.pk])
+            if network.pk in due_ids
+            else (network.features or {})["confidence"]
+        )
         boost = network_boost(features)
         features["boost"] = boost
         risks = [r for a in ids if (r := risk.get(a)) is not None]
         template = network.template or {}
         # template_view is the costly part: redo it while the network grows to TEMPLATE_TEXTS
         # ads, then each time it doubles.
-        if (
-            not template
-            or size >= 2 * template.get("network_size", 0)
-            or template.get("size", 0) < min(size, TEMPLATE_TEXTS)
-        ):
+        if _template_due(network, size):
             texts = [documents[a] for a in ids[:TEMPLATE_TEXTS] if a in documents]
             template = dict(template_view(texts))
             template["network_size"] = size
+            template["templates"] = network_templates(
+                [
+                    TemplateAd(
+                        ad_id=a,
+                        text=documents.get(a, ""),
+                        names=sorted(names.get(a, ())),
+                        ages=ages.get(a, []),
+                        phones=sorted(phones.get(a, ())),
+                        city=places.get(a, ""),
+                    )
+                    for a in sorted(grouped.get(network.pk, ()))
+                ],
+                templates,
+                max_texts=TEMPLATE_TEXTS,
+            )
         network.size = size
         network.first_seen_at = min(times) if times else None
         network.last_seen_at = max(times) if times else None
@@ -855,11 +998,15 @@ def networks_refresh(*, network_ids: Sequence[int]) -> None:
             "cities",
             "max_risk",
             "features",
-            "template",
             "updated_at",
         ],
         batch_size=200,
     )
+    # The template (with every recorded ad's slot values) is the large column: written only when
+    # it was redone.
+    redone = [network for network in networks if network.pk in due_ids]
+    if redone:
+        Network.objects.bulk_update(redone, ["template"], batch_size=50)
     for value, pks in by_boost.items():
         AdScore.objects.filter(ad__network_membership__network_id__in=pks).exclude(
             network_boost=value
@@ -891,9 +1038,12 @@ class MemberFacts:
         ]
 
 
-def member_facts(ad_ids: list[int], *, identities: bool = True) -> MemberFacts:
+def member_facts(
+    ad_ids: list[int], *, identities: bool = True, text_groups: bool = True
+) -> MemberFacts:
     """Dates, places, risks, phones, names and near-duplicate groups of the ads, in a few queries
-    (without `identities`: dates, places and risks only).
+    (without `identities`: dates, places and risks only; without `text_groups`, no groups: the
+    linking stage groups its members from the links it reads anyway).
 
     The linking stage computes every network's stored figures from it; the pages compute the
     figures of a network seen in part (some ads outside the viewer's units) from the same reader.
@@ -918,21 +1068,50 @@ def member_facts(ad_ids: list[int], *, identities: bool = True) -> MemberFacts:
             .values_list("ad_id", "entity__kind", "entity__value")
         ):
             (facts.phones if kind == EntityKind.PHONE else facts.names)[ad_id].add(value)
-    if identities:
-        facts.templates = _text_groups(ad_ids)
+    if identities and text_groups:
+        wanted = set(ad_ids)
+        links = [
+            (a, b)
+            for chunk in _chunks(ad_ids)
+            for a, b in Link.objects.filter(kind=LinkKind.TEXT, ad_b_id__in=chunk).values_list(
+                "ad_a_id", "ad_b_id"
+            )
+            if a in wanted
+        ]
+        facts.templates = _text_groups(ad_ids, links)
     return facts
 
 
-def _text_groups(ad_ids: list[int]) -> dict[int, int]:
+def _template_due(network: Network, size: int) -> bool:
+    """Redo the template (and the confidence) while the network grows to TEMPLATE_TEXTS ads,
+    then each time it doubles: template_view and reading every link are the costly parts."""
+    template = network.template or {}
+    return (
+        not template
+        or size >= 2 * template.get("network_size", 0)
+        or template.get("size", 0) < min(size, TEMPLATE_TEXTS)
+    )
+
+
+def _template_members(ad_ids: list[int], groups: dict[int, int]) -> list[int]:
+    """The ads of the largest near-duplicate groups among `ad_ids` (MAX_TEMPLATES groups of two
+    ads or more, SLOT_ROWS ads each): the ads whose slot values a network's templates record."""
+    by_group: dict[int, list[int]] = defaultdict(list)
+    for ad_id in ad_ids:
+        by_group[groups.get(ad_id, ad_id)].append(ad_id)
+    largest = sorted(
+        (ads for ads in by_group.values() if len(ads) >= 2), key=lambda ads: (-len(ads), min(ads))
+    )[:MAX_TEMPLATES]
+    return [ad_id for ads in largest for ad_id in sorted(ads)[:SLOT_ROWS]]
+
+
+def _text_groups(ad_ids: list[int], text_links: list[tuple[int, int]]) -> dict[int, int]:
     """Near-duplicate groups among the ads (text links only): ad -> smallest ad id of its group."""
     uf = UnionFind()
     index = {ad_id: uf.add() for ad_id in ad_ids}
-    for chunk in _chunks(ad_ids):
-        for a, b in Link.objects.filter(kind=LinkKind.TEXT, ad_b_id__in=chunk).values_list(
-            "ad_a_id", "ad_b_id"
-        ):
-            if a in index:
-                uf.union(index[a], index[b])
+    for a, b in text_links:
+        if a in index and b in index:
+            uf.union(index[a], index[b])
     groups: dict[int, int] = {}
     for ad_id in ad_ids:
         root = uf.find(index[ad_id])

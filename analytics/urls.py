@@ -11,5 +11,6 @@ app_name = "analytics"
 urlpatterns = [
     path("networks/", views.network_list, name="network-list"),
     path("networks/<int:pk>/", views.network_page, name="network"),
+    path("networks/<int:pk>/split/", views.network_split, name="network-split"),
     path("entities/<int:pk>/", views.entity_page, name="entity"),
 ]

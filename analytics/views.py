@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
-from ads.models import Entity
+from ads.models import Ad, Entity
 from audit.models import Action
 from audit.services import audit_request
 
-from . import selectors
+from . import selectors, services
 from .models import Network
 
 
@@ -65,3 +67,30 @@ def entity_page(request: HttpRequest, pk: int) -> HttpResponse:
         seen={"entity": [entity.pk], "ad": [ad.pk for ad in detail.ads]},
     )
     return render(request, "analytics/entity.html", {"d": detail, "entity": entity})
+
+
+@require_POST
+def network_split(request: HttpRequest, pk: int) -> HttpResponse:
+    """Put the checked ads apart from the network (one: detach; several: split), with a reason."""
+    network = get_object_or_404(Network.objects.visible_to(request.user), pk=pk)
+    ids = [int(v) for v in request.POST.getlist("ads") if v.isdigit()]
+    ads = list(
+        Ad.objects.visible_to(request.user).filter(pk__in=ids, network_membership__network=network)
+    )
+    if len(ads) != len(set(ids)):
+        messages.error(request, "Only ads of this network that you can see can be put apart.")
+        return redirect("analytics:network", pk=network.pk)
+    try:
+        correction = services.network_correct(
+            network=network, ads=ads, by=request.user, reason=request.POST.get("reason", "")
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("analytics:network", pk=network.pk)
+    messages.success(
+        request,
+        f"{correction.get_kind_display()}: {len(correction.apart)} ad"
+        f"{'' if len(correction.apart) == 1 else 's'} put apart, "
+        f"{correction.links_removed} links removed.",
+    )
+    return redirect("analytics:network", pk=network.pk)

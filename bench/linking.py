@@ -99,6 +99,9 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--sweep-n", type=int, default=30_000, help="0 skips the sweep")
     parser.add_argument("--common-every", type=int, default=100)
+    parser.add_argument(
+        "--no-guard", action="store_true", help="boilerplate guard off (the linker before #17)"
+    )
     args = parser.parse_args()
 
     print("# Linking benchmark")
@@ -127,7 +130,7 @@ def main() -> int:
             operators.append(t["network"] if t["network"] is not None else t["phones"][0])
             yield ad.external_id, text_of(ad), identifiers(ad, i, args.common_every)
 
-    linker = Linker()
+    linker = Linker(rarity=not args.no_guard)
     print(f"\n## Bulk: {args.n} ads, {args.processes} signature processes")
     cpu0 = cpu_seconds()
     t0 = time.perf_counter()

@@ -13,8 +13,9 @@ corroborates a text link), and prints:
   text links, and on every pair of ads in one near-duplicate cluster (text links only);
 - recall of the same-phone pairs reached by text links alone (text clusters);
 - networks (all link kinds): how many, how many ads, size distribution; links per kind;
-- with --list-networks N: each network of N ads or more as ad keys (file, row) and counts of
-  phones and link kinds, for the hand check in docs/linking-handcheck.md. Keys only: no ad text
+- with --list-networks N: each network of N ads or more as ad keys (file, row), counts of
+  phones and link kinds, and its confidence (analytics.linking.network_confidence), for the hand
+  check in docs/linking-handcheck.md. Keys only: no ad text
   or identifier is printed.
 
 The main run links with the boilerplate guard and then calls `recheck_text_links()` once, as a
@@ -64,7 +65,7 @@ def _pairs(groups: list[list[int]]) -> set[tuple[int, int]]:
 
 def run(rows: list, extracted: list, *, rarity: bool, recheck: bool, list_min: int) -> None:
     """Link the ads with or without the boilerplate guard and print the figures."""
-    from analytics.linking import Linker, UnionFind, is_toll_free
+    from analytics.linking import Linker, UnionFind, is_toll_free, network_confidence
 
     linker = Linker(rarity=rarity)
     for i, ((_, _, text, region), ext) in enumerate(zip(rows, extracted, strict=True)):
@@ -150,9 +151,13 @@ def run(rows: list, extracted: list, *, rarity: bool, recheck: bool, list_min: i
     print(f"- text clusters: {len(clusters)} holding {sum(len(c) for c in clusters)} ads")
     if list_min:
         kind_of: dict[int, Counter] = {}
+        links_of: dict[int, list] = {}
         net_of = {int(x): k for k, c in enumerate(nets) for x in c}
         for link in links:
             kind_of.setdefault(net_of[int(link.a)], Counter())[link.kind] += 1
+            links_of.setdefault(net_of[int(link.a)], []).append(
+                (int(link.a), int(link.b), link.kind, link.key, link.similarity)
+            )
         print(f"\n### Networks of {list_min} ads or more (keys only)")
         for k, members in enumerate(nets):
             if len(members) < list_min:
@@ -161,10 +166,17 @@ def run(rows: list, extracted: list, *, rarity: bool, recheck: bool, list_min: i
             phones = {p for i in idx for p in own[i]}
             posters = {same[i] for i in idx if has_phone[i]}
             keys = ", ".join(f"{rows[i][0].split('/')[-1]}:{rows[i][1]}" for i in idx)
+            conf = network_confidence(idx, links_of.get(k, []))
             print(
                 f"- network {k}: {len(idx)} ads, {len(phones)} phones, {len(posters)} phone "
-                f"groups, links {dict(kind_of.get(k, {}))}: {keys}"
+                f"groups, links {dict(kind_of.get(k, {}))}, confidence {conf['level']} "
+                f"{conf['value']:.2f}: {keys}"
             )
+        confs = Counter(
+            network_confidence([int(x) for x in members], links_of.get(k, []))["level"]
+            for k, members in enumerate(nets)
+        )
+        print(f"- confidence of all {len(nets)} networks: {dict(sorted(confs.items()))}")
 
 
 def main() -> int:

@@ -559,6 +559,305 @@ PHONE_STYLES = (
 _STYLE_WEIGHTS = (20, 14, 10, 8, 4, 5, 4, 4, 6, 5, 4, 3, 3, 3, 4)
 
 
+# --- an operator's own wording -------------------------------------------------------------------
+# Each operator (and each independent poster who reposts) writes a few sentences of their own:
+# a business name coined from syllables and phrases drawn word by word from a large vocabulary.
+# Shared phrase pools alone make every template look like market boilerplate, which is what the
+# linker's boilerplate guard refuses; real operators' templates hold wording few others use.
+_SYLLABLES = (
+    "ka",
+    "lo",
+    "mi",
+    "ra",
+    "ve",
+    "zo",
+    "ti",
+    "na",
+    "sha",
+    "bel",
+    "dor",
+    "fen",
+    "gal",
+    "hul",
+    "jas",
+    "kor",
+    "lun",
+    "mar",
+    "nel",
+    "ori",
+    "pax",
+    "qui",
+    "ros",
+    "sel",
+    "tam",
+    "ul",
+    "vin",
+    "wyn",
+    "xan",
+    "yel",
+    "zar",
+    "ari",
+    "bry",
+    "cal",
+    "dae",
+    "eli",
+    "fay",
+    "gio",
+    "hal",
+    "ivo",
+)
+_BRAND_KINDS = (
+    "Lounge",
+    "Companions",
+    "Society",
+    "House",
+    "Club",
+    "Collection",
+    "Studio",
+    "Retreat",
+    "Parlour",
+    "Circle",
+    "Garden",
+    "Suites",
+    "Social",
+    "Atelier",
+    "Spa",
+)
+_OWN_ADJ = (
+    "velvet",
+    "amber",
+    "silken",
+    "midnight",
+    "golden",
+    "quiet",
+    "lavish",
+    "cozy",
+    "radiant",
+    "secret",
+    "gentle",
+    "polished",
+    "candid",
+    "warm",
+    "scarlet",
+    "ivory",
+    "breezy",
+    "sultry",
+    "honeyed",
+    "moonlit",
+    "crimson",
+    "mellow",
+    "serene",
+    "glossy",
+    "rosy",
+    "sunny",
+    "hushed",
+    "dreamy",
+    "smoky",
+    "tender",
+    "vivid",
+    "cheerful",
+    "silver",
+    "plush",
+    "tranquil",
+    "easy",
+    "bright",
+    "lazy",
+    "spicy",
+    "sugary",
+    "frosted",
+    "misty",
+    "peachy",
+    "satin",
+    "wistful",
+    "jazzy",
+    "balmy",
+    "dusky",
+    "opal",
+    "sapphire",
+    "lilac",
+    "coral",
+    "cinnamon",
+    "minty",
+    "vanilla",
+    "cherry",
+    "lucky",
+    "rare",
+    "merry",
+    "lively",
+    "calm",
+    "soothing",
+    "unhurried",
+    "intimate",
+    "spacious",
+    "tasteful",
+    "cultured",
+    "witty",
+    "graceful",
+    "sparkling",
+)
+_OWN_NOUNS = (
+    "evenings",
+    "moments",
+    "lanterns",
+    "getaways",
+    "retreats",
+    "conversations",
+    "smiles",
+    "rituals",
+    "escapes",
+    "views",
+    "candles",
+    "melodies",
+    "balconies",
+    "pillows",
+    "whispers",
+    "afternoons",
+    "weekends",
+    "journeys",
+    "stories",
+    "secrets",
+    "gardens",
+    "fountains",
+    "mornings",
+    "dances",
+    "surprises",
+    "treasures",
+    "memories",
+    "adventures",
+    "harbors",
+    "rooftops",
+    "sunsets",
+    "breezes",
+    "daydreams",
+    "perfumes",
+    "ribbons",
+    "pearls",
+    "roses",
+    "velvets",
+    "laughs",
+    "hideaways",
+    "suites",
+    "lounges",
+    "terraces",
+    "cocktails",
+    "teas",
+    "playlists",
+    "massages",
+    "baths",
+    "robes",
+    "slippers",
+    "blankets",
+    "mirrors",
+    "windows",
+    "skylines",
+    "harbours",
+    "boulevards",
+    "porches",
+    "meadows",
+    "orchards",
+    "studios",
+)
+_OWN_VERBS = (
+    "awaits",
+    "lingers",
+    "glows",
+    "welcomes",
+    "spoils",
+    "pampers",
+    "unwinds",
+    "softens",
+    "sparkles",
+    "beckons",
+    "soothes",
+    "delights",
+    "charms",
+    "comforts",
+    "rewards",
+    "refreshes",
+    "warms",
+    "restores",
+    "brightens",
+    "surprises",
+    "indulges",
+    "cradles",
+    "embraces",
+    "lifts",
+    "calms",
+    "wraps",
+    "greets",
+    "hosts",
+    "treats",
+    "serenades",
+)
+_OWN_ADV = (
+    "truly",
+    "softly",
+    "always",
+    "gladly",
+    "warmly",
+    "simply",
+    "slowly",
+    "gently",
+    "quietly",
+    "sweetly",
+    "kindly",
+    "fully",
+    "happily",
+    "easily",
+    "freely",
+    "lovingly",
+    "proudly",
+    "tenderly",
+    "boldly",
+    "calmly",
+)
+_OWN_PREP = (
+    "beside",
+    "beneath",
+    "among",
+    "near",
+    "around",
+    "behind",
+    "inside",
+    "past",
+    "toward",
+    "above",
+    "along",
+    "across",
+)
+
+
+def _brand(rnd: random.Random) -> str:
+    word = "".join(rnd.choice(_SYLLABLES) for _ in range(rnd.randint(2, 3)))
+    return f"{word.capitalize()} {rnd.choice(_BRAND_KINDS)}"
+
+
+def _own_phrase(rnd: random.Random) -> str:
+    """One sentence of ordinary words in an order of the poster's own (no risk vocabulary)."""
+    adj, noun, verb, adv, prep = _OWN_ADJ, _OWN_NOUNS, _OWN_VERBS, _OWN_ADV, _OWN_PREP
+    c = rnd.choice
+    pattern = rnd.randrange(4)
+    if pattern == 0:
+        return f"{c(adj)} {c(noun)} {c(verb)} {c(adv)} {c(prep)} {c(adj)} {c(noun)}"
+    if pattern == 1:
+        return f"{c(adv)} {c(adj)}, {c(adj)} {c(noun)} and {c(adj)} {c(noun)} {c(prep)} {c(noun)}"
+    if pattern == 2:
+        return (
+            f"every {c(noun)} {c(verb)} {c(adj)} {c(noun)}, {c(adj)} {c(noun)} {c(verb)} {c(adv)}"
+        )
+    return f"{c(adj)} {c(adj)} {c(noun)} {c(prep)} {c(adj)} {c(noun)} {c(verb)} {c(adj)} {c(noun)}"
+
+
+def own_wording(rnd: random.Random, *, brand: str | None, phrases: int) -> list[str]:
+    """A poster's own sentences: `phrases` of their own words, the first naming `brand`."""
+    out = [_own_phrase(rnd) for _ in range(phrases)]
+    if brand is not None and out:
+        out[0] = f"{brand}: {out[0]}"
+        if phrases > 1:
+            out[-1] = f"{out[-1]} at {brand}"
+    return out
+
+
 def _word_digit(d: str, rnd: random.Random) -> str:
     if d == "0" and rnd.random() < 0.4:
         return "oh"
@@ -752,8 +1051,9 @@ class _Generator:
         self.next_template += 1
         return tid
 
-    def escort_sentences(self, minor: bool) -> list[str]:
-        """A fresh escort/massage-style template: sentences with {slots}, order shuffled."""
+    def escort_sentences(self, minor: bool, *, brand: bool = False, own: int = 2) -> list[str]:
+        """A fresh escort/massage-style template: stock sentences and `own` sentences of the
+        poster's own wording (naming a coined business when `brand`), with {slots}, shuffled."""
         rnd = self.rnd
         body = [
             f"{rnd.choice(GREETINGS)} {{e}} I'm {{name}}, {_a(rnd.choice(ADJ))} {{eth}} "
@@ -769,15 +1069,17 @@ class _Generator:
             body.append(f"{rnd.choice(TIMES)}, {rnd.choice(RULES)}, {rnd.choice(CLOSERS)}")
         if minor:
             body.insert(1, rnd.choice(MINOR_CUES))
+        body[1:1] = own_wording(rnd, brand=_brand(rnd) if brand else None, phrases=own)
         middle = body[1:-1]
         rnd.shuffle(middle)
         contact = rnd.choice(CONTACT)
         return [body[0], *middle, contact, body[-1]]
 
-    def job_sentences(self, forced: bool, role: str) -> list[str]:
+    def job_sentences(self, forced: bool, role: str, *, own: int = 2) -> list[str]:
         rnd = self.rnd
         lines = [
             f"Now hiring {role} in {{loc}}",
+            *own_wording(rnd, brand=_brand(rnd), phrases=own),
             f"{rnd.choice(JOB_PERKS)}, {rnd.choice(JOB_PERKS)}",
             f"pay ${rnd.randint(12, 30)} per hour {rnd.choice(('cash', 'weekly', 'daily'))}",
             f"{rnd.choice(JOB_PERKS)}. {rnd.choice(('Apply today', 'Call to apply', 'Start Monday', 'Ask for the manager'))}",  # noqa: E501
@@ -816,10 +1118,11 @@ class _Generator:
         for _ in range(rnd.randint(1, 3)):
             if rnd.random() < 0.12:
                 role = rnd.choice(JOB_ROLES)
-                templates.append((self.template_id(), "job", self.job_sentences(True, role)))
+                templates.append((self.template_id(), "job", self.job_sentences(True, role, own=3)))
             else:
                 cat = "massage" if rnd.random() < 0.25 else "escort"
-                templates.append((self.template_id(), cat, self.escort_sentences(minor)))
+                sentences = self.escort_sentences(minor, brand=True, own=3)
+                templates.append((self.template_id(), cat, sentences))
         mails = [
             f"{_handle(rnd, rnd.choice(names))}@{rnd.choice(MAIL_DOMAINS)}.com"
             for _ in range(rnd.randint(0, 2))
@@ -998,6 +1301,7 @@ class _Generator:
             category = "massage"
             sentences = [
                 f"{rnd.choice(SPA_LINES)} in {{loc}}",
+                *own_wording(rnd, brand=_brand(rnd), phrases=2),
                 f"{rnd.choice(SPA_SERVICES)}, {rnd.choice(SPA_SERVICES)} and "
                 f"{rnd.choice(SPA_SERVICES)}",
                 f"${rnd.choice((60, 70, 80, 90, 100))} per hour, {rnd.choice(TIMES)}",
@@ -1019,6 +1323,7 @@ class _Generator:
                 item = rnd.choice(OTHER_ITEMS)
                 sentences = [
                     f"Selling my {rnd.choice(ADJ)} {item}, {rnd.choice(OTHER_COND)}",
+                    *own_wording(rnd, brand=None, phrases=1),
                     "asking {item_price}",
                     f"{rnd.choice(('pick up in', 'can deliver around', 'meet in'))} {{loc}}",
                     *rnd.sample(ITEM_DETAILS, rnd.randint(2, 4)),
@@ -1029,6 +1334,7 @@ class _Generator:
             else:
                 sentences = [
                     f"{rnd.choice(ROOM_LINES)} near {{loc}}",
+                    *own_wording(rnd, brand=None, phrases=1),
                     f"{{item_price}} {rnd.choice(('a month', 'monthly', 'per month', 'rent'))}",
                     *rnd.sample(ROOM_DETAILS, rnd.randint(2, 4)),
                     rnd.choice(("call {phone}", "text {phone}", "serious inquiries {phone}")),

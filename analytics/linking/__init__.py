@@ -2,13 +2,14 @@
 
 Public API: `text_signature`, `band_keys`, `estimate_similarity` (for the database layer),
 `Linker` / `Link` (incremental networks), `UnionFind`, `template_view`, `network_features`,
-`cluster_scores`; the boilerplate guard (rarity.py): `text_shingles`, `ShingleFrequency`,
-`shared_content`, `writes_alike` (the text-link rule, shared by the Linker and the link stage),
-`area_codes`, `is_toll_free`.
+`cluster_scores`, `network_confidence`, `network_templates`; the boilerplate guard (rarity.py):
+`text_shingles`, `ShingleFrequency`, `shared_content`, `writes_alike` (the text-link rule,
+shared by the Linker and the link stage), `area_codes`, `is_toll_free`.
 """
 
 from __future__ import annotations
 
+from analytics.linking.confidence import Confidence, network_confidence
 from analytics.linking.evaluation import ClusterScores, cluster_scores
 from analytics.linking.features import NetworkFeatures, network_features
 from analytics.linking.linker import Identifiers, Link, Linker
@@ -37,7 +38,13 @@ from analytics.linking.rarity import (
     text_shingles,
     writes_alike,
 )
-from analytics.linking.template import TemplateView, template_view
+from analytics.linking.template import (
+    NetworkTemplate,
+    TemplateAd,
+    TemplateView,
+    network_templates,
+    template_view,
+)
 from analytics.linking.unionfind import UnionFind
 
 __all__ = [
@@ -56,11 +63,16 @@ __all__ = [
     "ROWS",
     "THRESHOLD",
     "ClusterScores",
+    "Confidence",
+    "network_confidence",
     "Identifiers",
     "Link",
     "Linker",
     "NetworkFeatures",
+    "NetworkTemplate",
+    "TemplateAd",
     "TemplateView",
+    "network_templates",
     "UnionFind",
     "band_hashes",
     "band_keys",

@@ -147,6 +147,9 @@ class Linker:
         self._lsim = array("f")
         self._uf = UnionFind()
         self._text_uf = UnionFind()
+        # Identifier links only: who is one poster for the shingle counts (see _poster_of).
+        self._id_uf = UnionFind()
+        self._id_first: dict[int, int] = {}  # identifier-component root -> its first ad
         self._dirty = False
         self.rarity = rarity
         self.rare_posters = rare_posters
@@ -244,6 +247,7 @@ class Linker:
         self._index[ad_id] = idx
         self._uf.add()
         self._text_uf.add()
+        self._id_uf.add()
         if idx >= len(self._sigs):
             grown = np.empty((len(self._sigs) * 2, NUM_PERM), dtype=np.uint32)
             grown[: len(self._sigs)] = self._sigs
@@ -252,9 +256,6 @@ class Linker:
         links: list[Link] | None = [] if collect else None
         shingles = text_shingles(text) if self.rarity and text is not None else _NO_SHINGLES
         self._shingles.append(shingles)
-        self._posters.append(
-            poster_key(identifiers.get("phone", ()), identifiers.get("region", ()))
-        )
         self._area_of.append(_areas(identifiers))
         for kind, values in identifiers.items():
             if kind in CONTEXT_KINDS:
@@ -265,6 +266,7 @@ class Linker:
                 if kind == "payment" and is_placeholder_payment(value):
                     continue
                 self._link_identifier(idx, kind, f"{kind}:{value}", links)
+        self._posters.append(self._poster_of(idx, identifiers))
         if not is_empty(sig):
             if hashes is None:
                 hashes = band_hashes(sig, bands=self.bands, rows=self.rows)[0].tolist()
@@ -305,8 +307,38 @@ class Linker:
             self._kinds.append(kind)
         self._record(other, idx, code, kid, 1.0)
         self._uf.union(other, idx)
+        self._id_union(other, idx)
         if links is not None:
             links.append(Link(self._ids[other], self._ids[idx], kind, key, 1.0))
+
+    def _id_union(self, a: int, b: int) -> None:
+        id_uf = self._id_uf
+        ra, rb = id_uf.find(a), id_uf.find(b)
+        if ra == rb:
+            return
+        first = min(self._id_first.pop(ra, ra), self._id_first.pop(rb, rb))
+        root = id_uf.union(ra, rb)
+        if first != root:
+            self._id_first[root] = first
+
+    def _poster_of(self, idx: int, identifiers: Identifiers) -> str | None:
+        """Who posted the ad, for the shingle counts: its identifier component.
+
+        Phones tied by shared identifiers (printed together, the same photos or e-mail) are one
+        operator, not several unrelated posters: counted by phone, an agency's own template
+        posted with four phones looked as common as a stock phrase and its text links were
+        refused. The component is named by its first ad, which stays its name as ads join; two
+        components that merge keep the counts each made (an overcount: fewer links, not more).
+        An ad with no phone and no identifier shared yet counts by its region, or not at all.
+        Limit: until a key is found common (a hotline in more than `common_key_limit` ads) it
+        ties the components of the ads carrying it, as it ties their networks; counts made in
+        that time treat those posters as one (an undercount), and stay after the repair.
+        """
+        base = poster_key(identifiers.get("phone", ()), identifiers.get("region", ()))
+        root = self._id_uf.find(idx)
+        if (base is not None and base.startswith("phone:")) or self._id_uf.size_of(root) > 1:
+            return f"poster:{self._id_first.get(root, root)}"
+        return base
 
     def _link_text(
         self, idx: int, sig: np.ndarray, hashes: list[int], links: list[Link] | None
@@ -421,12 +453,16 @@ class Linker:
         the text clusters too after a recheck, each seeded by its first ad)."""
         uf = UnionFind(len(self._ids))
         text_uf = UnionFind(len(self._ids)) if text else None
+        self._id_uf = UnionFind(len(self._ids))
+        self._id_first = {}
         common, dropped = self._common, self._dropped
         for pos, (a, b, key) in enumerate(zip(self._la, self._lb, self._lkey, strict=True)):
             if pos in dropped:
                 continue
             if key < 0 or key not in common:
                 uf.union(a, b)
+            if key >= 0 and key not in common:
+                self._id_union(a, b)
             if text_uf is not None and key < 0:
                 text_uf.union(a, b)
         self._uf = uf

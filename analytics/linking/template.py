@@ -14,7 +14,16 @@ from collections import Counter
 from difflib import SequenceMatcher
 from typing import TypedDict
 
-__all__ = ["Segment", "TemplateView", "template_view"]
+__all__ = [
+    "MAX_TEMPLATES",
+    "NetworkTemplate",
+    "Segment",
+    "SlotRow",
+    "TemplateAd",
+    "TemplateView",
+    "network_templates",
+    "template_view",
+]
 
 _TOKEN = re.compile(r"\S+")
 _PRICE = re.compile(r"\$\s?\d|\d+\s*(?:/hr|hh|roses|donations)|\b(?:hh|qv|roses)\b", re.I)
@@ -31,6 +40,7 @@ class Segment(TypedDict, total=False):
     text: str
     values: dict[str, int]
     kind: str
+    more: int
 
 
 class TemplateView(TypedDict):
@@ -159,3 +169,118 @@ def _anchor(amap: list[int | None], shared: list[bool], k: int, step: int) -> in
             return amap[k]
         k += step
     return None
+
+
+# --- a network's templates, with the slot values of each ad -----------------------------------
+MAX_TEMPLATES = 8  # the largest near-duplicate groups of a network that are recorded
+SLOT_ROWS = 200  # ads listed per template with their slot values
+
+
+class TemplateAd(TypedDict):
+    """What one member ad contributes: its text (may be empty) and its extracted slot values."""
+
+    ad_id: int
+    text: str
+    names: list[str]
+    ages: list[int]
+    phones: list[str]
+    city: str
+
+
+class SlotRow(TypedDict):
+    """The parts of one ad that its template leaves open: who, how old, which phone, where."""
+
+    ad_id: int
+    names: list[str]
+    ages: list[int]
+    phones: list[str]
+    city: str
+
+
+class NetworkTemplate(TypedDict):
+    """One text a network posts again and again: its fixed part and each ad's slot values."""
+
+    ads: int
+    segments: list[Segment]
+    shared_ratio: float
+    phones: list[str]
+    names: list[str]
+    cities: list[str]
+    rows: list[SlotRow]
+    lead: str
+
+
+def _ordered_union(values: list[list[str]]) -> list[str]:
+    seen: dict[str, None] = {}
+    for row in values:
+        for v in row:
+            seen.setdefault(v, None)
+    return list(seen)
+
+
+SLOT_VALUES = 5  # values kept per slot of a recorded template (most frequent first)
+
+
+def _shorten(segment: Segment) -> Segment:
+    """A slot keeps its most frequent values and the count of the others (`more`)."""
+    values = segment.get("values")
+    if segment.get("type") != "slot" or not values or len(values) <= SLOT_VALUES:
+        return segment
+    top = sorted(values.items(), key=lambda kv: -kv[1])
+    return Segment(
+        type="slot",
+        values=dict(top[:SLOT_VALUES]),
+        kind=segment.get("kind", ""),
+        more=len(top) - SLOT_VALUES,
+    )
+
+
+def network_templates(
+    ads: list[TemplateAd], group_of: dict[int, int], *, max_texts: int = 20
+) -> list[NetworkTemplate]:
+    """The network's templates: each near-duplicate group of two ads or more (`group_of` maps an
+    ad to its group, e.g. its text-link component), largest first, with the fixed text aligned
+    from up to `max_texts` of its texts and the slot values (names, ages, phones, city) of every
+    ad as extraction found them. A template posted with two phones or more says so in `lead`:
+    one text behind several phones is one writer behind them, the pattern worth a look."""
+    groups: dict[int, list[TemplateAd]] = {}
+    for ad in ads:
+        key = group_of.get(ad["ad_id"])
+        if key is not None:
+            groups.setdefault(key, []).append(ad)
+    ordered = sorted(
+        (members for members in groups.values() if len(members) >= 2),
+        key=lambda members: (-len(members), members[0]["ad_id"]),
+    )[:MAX_TEMPLATES]
+    out: list[NetworkTemplate] = []
+    for members in ordered:
+        view = template_view([m["text"] for m in members if m["text"]], max_texts=max_texts)
+        phones = _ordered_union([m["phones"] for m in members])
+        lead = ""
+        if len(phones) >= 2:
+            lead = (
+                f"one text posted with {len(phones)} phones across {len(members)} ads: "
+                "one writer behind several phones"
+            )
+        out.append(
+            NetworkTemplate(
+                ads=len(members),
+                segments=[_shorten(seg) for seg in view["segments"]],
+                shared_ratio=round(view["shared_ratio"], 3),
+                phones=phones,
+                names=_ordered_union([m["names"] for m in members]),
+                cities=_ordered_union([[m["city"]] for m in members if m["city"]]),
+                rows=[
+                    SlotRow(
+                        ad_id=m["ad_id"],
+                        names=list(m["names"]),
+                        ages=list(m["ages"]),
+                        phones=list(m["phones"]),
+                        city=m["city"],
+                    )
+                    for m in members[:SLOT_ROWS]
+                ],
+                lead=lead,
+            )
+        )
+    return out

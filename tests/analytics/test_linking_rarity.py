@@ -86,3 +86,33 @@ def test_one_writer_reposting_a_rare_text_with_two_phones_is_linked():
     links = linker.add("w2", rare + " " + STOCK[:40], {"phone": ["+17025550112"]})
     assert [link.kind for link in links] == ["text"]
     assert linker.same_network("w1", "w2")
+
+
+def _agency(linker: Linker, *, shared_image: bool) -> list[str]:
+    """Five phones posting one text of their own; with `shared_image` every ad also carries the
+    agency's photo, which ties the phones into one operator before any text is compared."""
+    rare = _words(200, 240, prefix="k")
+    ids = []
+    for i in range(5):
+        ad_id = f"agency{i}"
+        identifiers = {"phone": [f"+1702555{i + 300:04d}"]}
+        if shared_image:
+            identifiers["image"] = ["photo-of-the-agency"]
+        linker.add(ad_id, rare + " " + _words(300 + i * 3, 303 + i * 3), identifiers)
+        ids.append(ad_id)
+    return ids
+
+
+def test_one_operators_phones_tied_by_an_identifier_count_as_one_poster():
+    linker = Linker()
+    ids = _agency(linker, shared_image=True)
+    # Counted by phone, the fifth phone would make the text as common as a stock phrase.
+    assert [sorted(c) for c in linker.text_clusters()] == [sorted(ids)]
+
+
+def test_five_unrelated_phones_pasting_one_text_still_count_as_five_posters():
+    linker = Linker()
+    ids = _agency(linker, shared_image=False)
+    clusters = linker.text_clusters()
+    assert clusters and len(clusters[0]) < len(ids)
+    assert linker.rejected_boilerplate > 0

@@ -344,3 +344,17 @@ def test_the_shingles_the_guard_weighs_are_stored_beside_the_signature(actors, q
     stored = np.frombuffer(bytes(raw), dtype="<u4")
     assert len(stored) > 10
     assert stored.tolist() == text_shingles(ad.document).tolist()
+
+
+def test_one_operators_phones_printed_together_count_as_one_poster_of_its_text(actors, quiet):
+    own = " ".join(f"{w}{suffix}" for suffix in ("e", "i") for w in OWN)
+    ads = []
+    # Five phones, each ad printing two of them: one operator, not five unrelated posters.
+    for i in range(5):
+        body = f"{own} {STOCK} call 312-555-01{i:02d} or 312-555-01{i + 1:02d}"
+        (ad,) = ingest(actors.source_a, [{"body": body}])
+        ads_link([ad])
+        ads.append(ad)
+    texts = Link.objects.filter(kind=LinkKind.TEXT).values_list("ad_b_id", flat=True)
+    # Counted by phone, the text would be common by the fourth ad and its text links refused.
+    assert set(texts) == {ad.pk for ad in ads[1:]}

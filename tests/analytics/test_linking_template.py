@@ -60,3 +60,48 @@ def test_words_put_before_the_shared_start_become_a_leading_slot():
     first = view["segments"][0]
     assert first["type"] == "slot"
     assert first["values"] == {"": 4, "🔥": 1, "Wow": 1}
+
+
+def _ad(ad_id, text, *, names=(), ages=(), phones=(), city=""):
+    return {
+        "ad_id": ad_id,
+        "text": text,
+        "names": list(names),
+        "ages": list(ages),
+        "phones": list(phones),
+        "city": city,
+    }
+
+
+def test_each_near_duplicate_group_is_a_template_with_every_ads_slot_values():
+    from analytics.linking import network_templates
+
+    ads = [
+        _ad(1, ADS[0], names=["Lola"], ages=[22], phones=["+17025550101"], city="Las Vegas"),
+        _ad(2, ADS[1], names=["Candy"], ages=[24], phones=["+12155550102"], city="Philadelphia"),
+        _ad(3, ADS[2], names=["Lola"], ages=[22], phones=["+13055550103"], city="Miami"),
+        _ad(9, "a lone ad with words of its own", phones=["+17025550101"]),
+    ]
+    (template,) = network_templates(ads, {1: 1, 2: 1, 3: 1, 9: 9})
+    assert template["ads"] == 3
+    assert [row["ad_id"] for row in template["rows"]] == [1, 2, 3]
+    assert template["rows"][1] == {
+        "ad_id": 2,
+        "names": ["Candy"],
+        "ages": [24],
+        "phones": ["+12155550102"],
+        "city": "Philadelphia",
+    }
+    assert template["names"] == ["Lola", "Candy"]
+    assert "sweet and discreet." in " ".join(
+        s["text"] for s in template["segments"] if s["type"] == "shared"
+    )
+    assert "3 phones" in template["lead"]
+
+
+def test_a_template_posted_with_one_phone_is_no_lead():
+    from analytics.linking import network_templates
+
+    ads = [_ad(i, ADS[0], names=["Lola"], phones=["+17025550101"]) for i in range(1, 4)]
+    (template,) = network_templates(ads, dict.fromkeys(range(1, 4), 1))
+    assert template["phones"] == ["+17025550101"] and template["lead"] == ""

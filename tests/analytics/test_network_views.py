@@ -183,7 +183,7 @@ def test_the_network_page_counts_ads_and_identifiers_not_pairs(actors, world):
         {"kind": "phone", "label": "Phone number", "ads": 2, "identifiers": 1}
     ]
     assert "Shared share" not in html
-    assert "Words that stay the same from ad to ad" in html
+    assert "No two visible ads of this network share a text" in html
 
 
 def test_near_identical_ads_are_one_template_node_with_their_count(actors, world, settings):
@@ -205,3 +205,147 @@ def test_near_identical_ads_are_one_template_node_with_their_count(actors, world
     assert graph["risk_threshold"] == 0.42
     html = page.content.decode()
     assert "risk ≥ 0.42" in html and 'data-link-kind="phone"' in html
+
+
+BRAND = (
+    "Quiet upscale companion quorbel vantissa melbrook visiting this week, dravenly "
+    "custerine pollimar zenthaw gentlemen only, call {phone} ask for {name}"
+)
+
+
+def test_a_template_posted_with_two_phones_is_recorded_with_each_ads_slots_and_is_the_lead(
+    actors,
+):
+    ads = [
+        ingest(actors.source_a, BRAND.format(phone="702-555-0161", name="Lola"), title="One"),
+        ingest(actors.source_a, BRAND.format(phone="702-555-0161", name="Jade"), title="Two"),
+        ingest(actors.source_b, BRAND.format(phone="702-555-0162", name="Mia"), title="Three"),
+    ]
+    ads_link(ads)
+    network = AdNetwork.objects.get(ad=ads[0]).network
+    network.refresh_from_db()
+    (stored,) = network.template["templates"]
+    assert [row["ad_id"] for row in stored["rows"]] == [ad.pk for ad in ads]
+    assert stored["phones"] == ["+17025550161", "+17025550162"]
+    assert "2 phones" in stored["lead"]
+    html = actors.client_for("admin").get(reverse("analytics:network", args=[network.pk])).text
+    assert "Template 1: 3 ads, 2 phones" in html and "Lead:" in html
+    assert "+17025550162" in html
+
+
+def test_a_template_shows_only_the_visible_ads_slots(actors):
+    ads = [
+        ingest(actors.source_a, BRAND.format(phone="702-555-0171", name="Lola"), title="One"),
+        ingest(actors.source_a, BRAND.format(phone="702-555-0171", name="Jade"), title="Two"),
+        ingest(actors.source_b, BRAND.format(phone="702-555-0172", name="Mia"), title="Three"),
+    ]
+    ads_link(ads)
+    network = AdNetwork.objects.get(ad=ads[0]).network
+    page = actors.client_for("investigator_a").get(reverse("analytics:network", args=[network.pk]))
+    (template,) = page.context["d"].templates
+    assert [row["ad_id"] for row in template["rows"]] == [ads[0].pk, ads[1].pk]
+    assert template["phones"] == ["+17025550171"] and template["lead"] == ""
+    assert "+17025550172" not in page.text and "Mia" not in page.text
+
+
+def test_the_network_page_gives_its_confidence_and_strongest_ties_in_words(actors, world):
+    html = (
+        actors.client_for("investigator_a")
+        .get(reverse("analytics:network", args=[world["spanning"].pk]))
+        .text
+    )
+    assert "Confidence high (1.00)" in html
+    assert "3 ads share one phone number" in html
+
+
+def test_the_entity_page_profiles_who_uses_the_identifier_from_visible_ads_only(actors, world):
+    lola = ingest(
+        actors.source_a,
+        "I'm Lola 23 years young, new in town, call 702-555-0134 or lola@example.com",
+        title="Lola in Reno",
+    )
+    ads_link([lola])
+    page = actors.client_for("investigator_a").get(
+        reverse("analytics:entity", args=[world["phone"].pk])
+    )
+    profile = page.context["d"].profile
+    assert ("Lola", 1) in profile.names
+    assert (23, 1) in profile.ages
+    assert profile.places == [("Reno, NV", 3)]
+    assert [o["value"] for o in profile.others] == ["lola@example.com"]
+    assert profile.first_seen is not None and profile.watch_kind == "phone"
+    html = page.text
+    assert "Who is this" in html and "Watch this" in html
+    assert reverse("cases:watchlists") in html
+    other = actors.client_for("investigator_b").get(
+        reverse("analytics:entity", args=[world["phone"].pk])
+    )
+    assert other.context["d"].profile.others == []
+    assert "lola@example.com" not in other.text and "Lola" not in other.text
+
+
+def test_watch_this_on_the_profile_creates_a_watchlist(actors, world):
+    import re
+
+    client = actors.client_for("investigator_a")
+    html = client.get(reverse("analytics:entity", args=[world["phone"].pk])).text
+    form = html[html.index(f'action="{reverse("cases:watchlists")}"') :]
+    form = form[: form.index("</form>")]
+    fields = dict(re.findall(r'type="hidden" name="(\w+)" value="([^"]*)"', form))
+    assert fields["kind"] == "phone" and fields["value"] == "+17025550134"
+    assert client.post(reverse("cases:watchlists"), fields).status_code == 302
+    from cases.models import Watchlist
+
+    assert Watchlist.objects.get(user=actors.investigator_a).value == "+17025550134"
+
+
+def test_the_profile_shows_the_ads_images_blurred_only(actors, world):
+    from ads.demo_images import drawn_picture, encoded
+    from ads.media import ad_image_store
+
+    image = ad_image_store(
+        ad=world["a1"], source_url="https://img.example/a.png", data=encoded(drawn_picture(0))
+    )
+    html = (
+        actors.client_for("investigator_a")
+        .get(reverse("analytics:entity", args=[world["phone"].pk]))
+        .text
+    )
+    assert reverse("cases:ad-image", args=[image.ad_id, image.pk, "blurred"]) in html
+    assert reverse("cases:ad-image", args=[image.ad_id, image.pk, "clear"]) not in html
+    other = actors.client_for("investigator_b").get(
+        reverse("analytics:entity", args=[world["phone"].pk])
+    )
+    assert other.context["d"].profile.images == []
+
+
+def test_the_profile_offers_add_to_case_through_the_review_items_one_may_see(actors, world):
+    from django.db import transaction
+
+    from cases.models import QueueItem
+    from cases.stages import ads_queue_for_review
+    from tests.cases.factories import score
+
+    for ad in Ad.objects.filter(network_membership__network=world["spanning"]):
+        score(ad, risk=0.9)
+    with transaction.atomic():
+        ads_queue_for_review(list(Ad.objects.all()))
+    item = QueueItem.objects.get(network=world["spanning"])
+    page = actors.client_for("investigator_a").get(
+        reverse("analytics:entity", args=[world["phone"].pk])
+    )
+    assert page.context["d"].profile.items == [item]
+    assert reverse("cases:item", args=[item.pk]) in page.text and "Add to a case" in page.text
+
+
+def test_hostile_text_in_a_template_is_escaped(actors):
+    ads = [
+        ingest(actors.source_a, BRAND.format(phone="702-555-0181", name=f"{HOSTILE} {n}"))
+        for n in ("Lola", "Jade")
+    ]
+    ads_link(ads)
+    network = AdNetwork.objects.get(ad=ads[0]).network
+    html = actors.client_for("admin").get(reverse("analytics:network", args=[network.pk])).text
+    section = html[html.index('id="templates"') : html.index('id="ads"')]
+    assert "Template 1: 2 ads" in section
+    assert "&lt;script&gt;" in section and "<script>" not in section and "<img" not in section

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("ads", "0006_source_facts"),
+        ("ads", "0007_entity_kind_payment_h_entities"),
     ]
 
     operations = [
