@@ -34,6 +34,7 @@ from analytics.linking import (
     NetworkTemplate,
     TemplateAd,
     UnionFind,
+    network_confidence,
     network_features,
     network_templates,
     template_view,
@@ -47,6 +48,7 @@ from .stages import (
     TEMPLATE_TEXTS,
     member_facts,
     network_boost,
+    network_set_figures,
 )
 
 if TYPE_CHECKING:
@@ -111,14 +113,14 @@ def _recompute_from_visible(user: User, network: Network) -> None:
     features["size"] = size
     features["sampled"] = len(ids)
     features["boost"] = network_boost(features)
+    # Confidence from the links among the visible ads only: a hidden ad's tie is not shown.
+    links = Link.objects.filter(ad_a_id__in=ids, ad_b_id__in=ids).values_list(
+        "ad_a_id", "ad_b_id", "kind", "key", "similarity"
+    )
+    features["confidence"] = network_confidence(ids, list(links))
     times = [t for t in facts.posted.values() if t is not None]
     risks = [r for r in facts.risk.values() if r is not None]
-    network.size = size
-    network.first_seen_at = min(times) if times else None
-    network.last_seen_at = max(times) if times else None
-    network.cities = features["city_list"]
-    network.max_risk = max(risks) if risks else None
-    network.features = features
+    network_set_figures(network, size=size, features=features, times=times, risks=risks)
     network.template = {}  # built from the visible texts by `network_detail` when shown
     network.seen_in_part = True
 
@@ -135,6 +137,9 @@ def network_resolve(network: Network) -> Network:
 def network_detail(*, user: User, network: Network) -> NetworkDetail:
     """Visible member ads (most recent first), entities, template and graph data; `network`
     is passed through `networks_as_seen` (its figures become those of the visible ads)."""
+    # The recorded templates, before a network seen in part loses its stored template: they are
+    # rebuilt below from the visible ads' rows and texts (`_visible_templates`).
+    recorded = (network.template or {}).get("templates") or []
     networks_as_seen(user=user, networks=[network])
     visible = Ad.objects.visible_to(user).filter(network_membership__network=network)
     visible_count = visible.count()
@@ -173,7 +178,7 @@ def network_detail(*, user: User, network: Network) -> NetworkDetail:
     evidence = _evidence(ids, entities)
     return NetworkDetail(
         corrections=_corrections(user, network),
-        templates=_visible_templates(user, stored.get("templates") or [], not network.hidden_count),
+        templates=_visible_templates(user, recorded, not network.hidden_count),
         evidence=evidence,
         network=network,
         ads=ads,

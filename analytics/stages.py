@@ -980,12 +980,7 @@ def networks_refresh(*, network_ids: Sequence[int]) -> None:
                 templates,
                 max_texts=TEMPLATE_TEXTS,
             )
-        network.size = size
-        network.first_seen_at = min(times) if times else None
-        network.last_seen_at = max(times) if times else None
-        network.cities = features["city_list"]
-        network.max_risk = max(risks) if risks else None
-        network.features = features
+        network_set_figures(network, size=size, features=features, times=times, risks=risks)
         network.template = template
         network.updated_at = now
         by_boost[boost["value"]].append(network.pk)
@@ -1011,6 +1006,24 @@ def networks_refresh(*, network_ids: Sequence[int]) -> None:
         AdScore.objects.filter(ad__network_membership__network_id__in=pks).exclude(
             network_boost=value
         ).update(network_boost=value)
+
+
+def network_set_figures(
+    network: Network,
+    *,
+    size: int,
+    features: dict[str, Any],
+    times: list[Any],
+    risks: list[float],
+) -> None:
+    """A network's stored figures from its members' features, dates and risks (the linking stage
+    writes them; the pages set them in memory for a network seen in part)."""
+    network.size = size
+    network.first_seen_at = min(times) if times else None
+    network.last_seen_at = max(times) if times else None
+    network.cities = features["city_list"]
+    network.max_risk = max(risks) if risks else None
+    network.features = features
 
 
 @dataclass
