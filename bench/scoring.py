@@ -20,14 +20,18 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "analytics" / "seed"))
+# The score reads its flag threshold from the settings (RISK_FLAG_THRESHOLD).
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+import django  # noqa: E402
 
-import generate as seedgen  # noqa: E402
+django.setup()
+
 import numpy as np  # noqa: E402
 
 from analytics.scoring.encoder import Backend, Encoder, bf16_supported  # noqa: E402
 from analytics.scoring.metrics import binary_report  # noqa: E402
 from analytics.scoring.training import load_seed_corpus, train  # noqa: E402
+from demo.seed import generate as seedgen  # noqa: E402
 
 
 def synthetic_ads(n: int, seed: int) -> list[dict]:
