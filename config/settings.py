@@ -292,6 +292,8 @@ GEOCODER_URL = env_str("GEOCODER_URL", "")
 GEOCODER_TIMEOUT_SECONDS = env_float("GEOCODER_TIMEOUT_SECONDS", 5.0)
 # The map answers unwindowed requests from its rollup on PostgreSQL (maps/rollup.py); off: live.
 MAP_ROLLUP = env_bool("MAP_ROLLUP", True)
+# Up to this many located ads in view are drawn one by one; more are drawn as grid clusters.
+MAP_MAX_POINTS = env_int("MAP_MAX_POINTS", 2_000)
 
 # --- Access, sessions, retention ----------------------------------------------------------------
 SESSION_COOKIE_AGE = env_int("SESSION_ABSOLUTE_SECONDS", 12 * 3600, minimum=60)

@@ -63,7 +63,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
         "zoom": DEFAULT_ZOOM,
         "first": first.date().isoformat() if first else None,
         "last": last.date().isoformat() if last else None,
-        "maxPoints": grid.MAX_POINTS,
+        "maxPoints": settings.MAP_MAX_POINTS,
         "precisions": dict(Precision.choices),
         "riskBands": PIN_RISK_BANDS,
         "scoreName": score_heading(),

@@ -40,7 +40,6 @@ UNCERTAINTY_KM = {
     Precision.AREA_CODE: 120.0,
     Precision.COUNTRY: 800.0,
 }
-MAX_POINTS = 2_000
 MAX_AREAS = 2_000
 MAX_LIST = 100
 # Grid cells per 256-pixel tile: 4 gives cells of 64 px, a few hundred on a screen.
@@ -142,7 +141,7 @@ def map_data(*, user: User, bbox: BBox, zoom: int, filters: MapFilter) -> MapDat
         rows = _grid(fine, cell)
     total = sum(r["n"] for r in rows)
     data = MapData(zoom=zoom, cell=cell, mode="clusters", total=total)
-    if total <= MAX_POINTS:
+    if total <= settings.MAP_MAX_POINTS:
         data.mode = "points"
         data.points = _points(fine)
     else:
@@ -231,7 +230,7 @@ def _points(fine: QuerySet[AdLocation]) -> list[dict[str, Any]]:
         "category",
         "posted_at",
         "ad__title",
-    ).order_by("-posted_at", "ad_id")[:MAX_POINTS]
+    ).order_by("-posted_at", "ad_id")[: settings.MAP_MAX_POINTS]
     ad_url = ad_urls()
     return [
         {

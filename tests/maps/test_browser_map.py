@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 
-from maps.selectors import grid
 from tests.conftest import PASSWORD
 from tests.maps.test_views_map import place
 
@@ -126,9 +125,9 @@ def _seed(actors) -> None:
 
 
 def test_clusters_render_and_the_filters_and_time_window_change_them(
-    actors, live_server, browser_page, monkeypatch
+    actors, live_server, browser_page, settings
 ):
-    monkeypatch.setattr(grid, "MAX_POINTS", 20)
+    settings.MAP_MAX_POINTS = 20
     page, errors = browser_page
     _seed(actors)
     _sign_in(page, live_server.url)

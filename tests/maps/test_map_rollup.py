@@ -84,8 +84,8 @@ def _answer(user: Any, zoom: int, params: dict[str, str]) -> dict[str, Any]:
     return out
 
 
-def _assert_same_as_live(actors: Any, settings: Any, monkeypatch: Any) -> None:
-    monkeypatch.setattr(grid, "MAX_POINTS", 2)  # clusters, so the rollup's sums are used
+def _assert_same_as_live(actors: Any, settings: Any) -> None:
+    settings.MAP_MAX_POINTS = 2  # clusters, so the rollup's sums are used
     for actor in ALL_ACTORS:
         user = _user(actors, actor)
         for params in FILTERS:
@@ -108,12 +108,10 @@ def _rollup_rows() -> list[tuple[Any, ...]]:
 
 
 @postgres_only
-def test_the_rollup_answers_as_the_live_rows_for_every_role_and_filter(
-    actors, settings, monkeypatch
-):
+def test_the_rollup_answers_as_the_live_rows_for_every_role_and_filter(actors, settings):
     _load(actors)
     assert MapRollup.objects.exists()
-    _assert_same_as_live(actors, settings, monkeypatch)
+    _assert_same_as_live(actors, settings)
 
 
 @postgres_only
@@ -133,7 +131,7 @@ def test_partners_and_strangers_get_nothing_from_the_rollup(actors, settings):
 
 
 @postgres_only
-def test_the_triggers_follow_rescores_deletes_and_moves(actors, settings, monkeypatch):
+def test_the_triggers_follow_rescores_deletes_and_moves(actors, settings):
     ads = _load(actors)
     # A re-score through the service lowers the riskiest ads: the maxima must come down too.
     top = list(AdScore.objects.filter(risk__gte=0.9).values_list("ad_id", flat=True))
@@ -146,7 +144,7 @@ def test_the_triggers_follow_rescores_deletes_and_moves(actors, settings, monkey
     AdLocation.objects.filter(ad_id=ads[6].pk).update(lat=NYC["lat"], lng=NYC["lng"], name="x")
     # An update that changes nothing the rollup keeps must not disturb it.
     AdLocation.objects.update(geocoder_version="v2")
-    _assert_same_as_live(actors, settings, monkeypatch)
+    _assert_same_as_live(actors, settings)
     maintained = _rollup_rows()
     assert rollup.rollup_rebuild() == len(maintained)
     assert _rollup_rows() == maintained
@@ -154,7 +152,7 @@ def test_the_triggers_follow_rescores_deletes_and_moves(actors, settings, monkey
 
 
 @postgres_only
-def test_the_rebuild_command_recovers_a_damaged_rollup(actors, settings, monkeypatch):
+def test_the_rebuild_command_recovers_a_damaged_rollup(actors, settings):
     _load(actors)
     expected = _rollup_rows()
     MapRollup.objects.filter(slicing=0).update(n=999)

@@ -14,7 +14,6 @@ from analytics.models import AdScore
 from audit.models import Action, AuditEvent
 from maps.filters import MapFilter
 from maps.models import AdLocation
-from maps.selectors import grid
 from maps.selectors.charts import charts
 from maps.selectors.filters import visible_locations
 from tests.conftest import ALL_ACTORS
@@ -136,8 +135,8 @@ def test_an_investigator_sees_her_units_and_shared_ads_but_not_another_units(act
     assert mine.pk not in {p["id"] for p in data_b["points"]}
 
 
-def test_many_ads_come_back_as_grid_clusters_whose_counts_add_up(actors, monkeypatch):
-    monkeypatch.setattr(grid, "MAX_POINTS", 3)
+def test_many_ads_come_back_as_grid_clusters_whose_counts_add_up(actors, settings):
+    settings.MAP_MAX_POINTS = 3
     for i in range(4):
         place(actors.source_a, lat=36.10 + i * 0.01, lng=-115.10)
     for _ in range(2):
@@ -151,8 +150,8 @@ def test_many_ads_come_back_as_grid_clusters_whose_counts_add_up(actors, monkeyp
         assert south <= cluster["lat"] <= north and west <= cluster["lng"] <= east
 
 
-def test_zooming_in_splits_a_cluster_into_finer_cells(actors, monkeypatch):
-    monkeypatch.setattr(grid, "MAX_POINTS", 1)
+def test_zooming_in_splits_a_cluster_into_finer_cells(actors, settings):
+    settings.MAP_MAX_POINTS = 1
     place(actors.source_a, lat=36.10, lng=-115.10)
     place(actors.source_a, lat=36.30, lng=-115.30)
     box = {"south": 35, "west": -116, "north": 37, "east": -114}
