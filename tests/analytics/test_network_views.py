@@ -350,3 +350,11 @@ def test_hostile_text_in_a_template_is_escaped(actors):
     section = html[html.index('id="templates"') : html.index('id="ads"')]
     assert "Template 1: 2 ads" in section
     assert "&lt;script&gt;" in section and "<script>" not in section and "<img" not in section
+
+
+def test_the_network_pages_say_pattern_bonus_not_network_boost(actors, world):
+    client = actors.client_for("investigator_a")
+    page = client.get(reverse("analytics:network", args=[world["spanning"].pk])).text
+    listing = client.get(reverse("analytics:network-list")).text
+    assert "Network boost" not in page and "Patterns of this network" in page
+    assert "<th>Boost</th>" not in listing and "Pattern bonus" in listing
