@@ -189,6 +189,64 @@ def queue_total(*, filters: QueueItemFilter) -> tuple[int, bool]:
     return min(found, QUEUE_TOTAL_LIMIT), found > QUEUE_TOTAL_LIMIT
 
 
+@dataclass
+class HistoryLine:
+    """One line of an item's history: an event, or a run of size changes folded into one."""
+
+    at: Any
+    actor: Any
+    kind_display: str
+    from_status: str
+    to_status: str
+    text: str
+
+
+def item_history(item: QueueItem) -> list[HistoryLine]:
+    """The item's events in order, with each run of pipeline size changes folded into one line
+    ("Network grew from 12 to 19 ads (15 updates)") instead of one line per batch (issue #18).
+    A network seen in part shows no size changes: they count ads the viewer may not see."""
+    lines: list[HistoryLine] = []
+    run: list[Any] = []
+
+    def flush() -> None:
+        if not run:
+            return
+        first, last = run[0].detail["from_size"], run[-1].detail["to_size"]
+        verb = "grew" if last > first else "shrank" if last < first else "changed size"
+        more = f" ({len(run)} updates)" if len(run) > 1 else ""
+        ends = f" from {first} to {last} ads" if last != first else f", now {last} ads"
+        lines.append(
+            HistoryLine(
+                run[-1].at,
+                None,
+                run[-1].get_kind_display(),
+                run[-1].from_status,
+                run[-1].to_status,
+                f"Network {verb}{ends}{more}.",
+            )
+        )
+        run.clear()
+
+    for event in item.events.select_related("actor").order_by("at", "pk"):
+        if "from_size" in (event.detail or {}):
+            if not getattr(item, "seen_in_part", False):
+                run.append(event)
+            continue
+        flush()
+        lines.append(
+            HistoryLine(
+                event.at,
+                event.actor,
+                event.get_kind_display(),
+                event.from_status,
+                event.to_status,
+                event.text,
+            )
+        )
+    flush()
+    return lines
+
+
 class DecisionLabel(TypedDict):
     """One training example from a reviewer's decision."""
 

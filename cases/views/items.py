@@ -46,7 +46,7 @@ def _item_context(request: HttpRequest, item: QueueItem, **extra: Any) -> dict[s
         )
     return {
         "item": item,
-        "events": item.events.select_related("actor"),
+        "events": selectors.item_history(item),
         "network_ads": network_ads,
         "note_form": NoteForm(),
         "due_form": DueForm(),

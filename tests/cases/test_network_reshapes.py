@@ -187,3 +187,26 @@ def test_a_sync_with_nothing_reshaped_does_nothing(actors):
     events = QueueItemEvent.objects.count()
     assert networks_reshaped_sync() == 0
     assert QueueItemEvent.objects.count() == events
+
+
+def test_size_changes_fold_into_one_history_line_and_are_hidden_from_a_partial_viewer(actors):
+    from django.urls import reverse
+
+    first = flagged_ads(actors.source_a, P1, 2)
+    ads_link(first)
+    ads_queue_for_review(first)
+    for _ in range(3):  # the network grows three times, by one ad each
+        more = flagged_ads(actors.source_a, P1, 1)
+        ads_link(more)
+        ads_queue_for_review(more)
+    (item,) = network_items()
+    assert item.events.filter(detail__has_key="from_size").count() == 3
+    page = actors.client_for("investigator_a").get(reverse("cases:item", args=[item.pk])).text
+    assert "Network grew from 2 to 5 ads (3 updates)." in page
+    assert page.count("Network grew") == 1
+    # Unit B sees one ad of the network: the sizes it would read count ads it may not see.
+    theirs = flagged_ads(actors.source_b, P1, 1)
+    ads_link(theirs)
+    ads_queue_for_review(theirs)
+    page_b = actors.client_for("investigator_b").get(reverse("cases:item", args=[item.pk])).text
+    assert "Network grew" not in page_b
