@@ -154,10 +154,11 @@ def _load(args: argparse.Namespace) -> dict[str, float]:
             "pipeline_status": "pending",
             "pipeline_attempts": 0,
             "pipeline_error": "",
+            "source_facts": json_empty,
         },
     )
     ev_c = Copier(dsn, "ads_evidence", {"content_type": "application/json", "offset": 0})
-    rev_c = Copier(dsn, "ads_adrevision", {"number": 1})
+    rev_c = Copier(dsn, "ads_adrevision", {"number": 1, "source_facts": json_empty})
     score_c = Copier(
         dsn,
         "analytics_adscore",
@@ -189,6 +190,7 @@ def _load(args: argparse.Namespace) -> dict[str, float]:
             "phone_locations": json_list,
             "travel_cues": json_list,
             "geocoder_version": "bench",
+            "rule": "",
         },
     )
     member_c = Copier(dsn, "analytics_adnetwork", {})
@@ -271,12 +273,13 @@ def _load(args: argparse.Namespace) -> dict[str, float]:
             }
             for c in codes
         ]
+        flagged, possible_minor = risk >= 0.5, minor >= 0.5
         score_c.write(
             ad_id=ad_id,
             risk=risk,
             minor=minor,
-            flagged=risk >= 0.5,
-            possible_minor=minor >= 0.5,
+            flagged=flagged,
+            possible_minor=possible_minor,
             category=truth["category"],
             indicators=json.dumps(indicators),
             indicator_codes=json.dumps(codes),
@@ -291,6 +294,9 @@ def _load(args: argparse.Namespace) -> dict[str, float]:
             source_id_copy=source.pk,
             risk=risk,
             minor=minor,
+            # The map row copies the score's own flags (maps migration 0006).
+            flagged=flagged,
+            possible_minor=possible_minor,
             category=truth["category"],
             indicator_codes=json.dumps(codes),
         )
@@ -331,7 +337,7 @@ def _load(args: argparse.Namespace) -> dict[str, float]:
                 copy.write_row([entity_id, "phone", value, start, now])
         with cur.copy(
             "COPY analytics_network (id, size, first_seen_at, last_seen_at, cities, max_risk, "
-            "features, template, created_at, updated_at) FROM STDIN"
+            "features, template, reshaped, left_ads, created_at, updated_at) FROM STDIN"
         ) as copy:
             for net_id, info in networks.items():
                 copy.write_row(
@@ -344,6 +350,8 @@ def _load(args: argparse.Namespace) -> dict[str, float]:
                         info["max_risk"],
                         "{}",
                         "{}",
+                        False,
+                        "[]",
                         info["first"],
                         info["last"],
                     ]
