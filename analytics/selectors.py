@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 
 import numpy as np
 from django.conf import settings
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, QuerySet
 from django.urls import reverse
 
 from ads.models import (
@@ -633,11 +633,15 @@ def _risk_histogram(user: User) -> tuple[dict[int, int], int, str]:
     scored = AdScore.objects.filter(ad__source_id__in=sources, scorable=True, risk__isnull=False)
     since = timezone.now() - timedelta(days=RANK_WINDOW_DAYS)
     window = f"ads seen in the last {RANK_WINDOW_DAYS} days"
-    recent = scored.filter(ad__last_seen_at__gte=since)
-    if recent.count() < RANK_MIN_ADS:
-        recent, window = scored, "scored ads"
-    rows = recent.annotate(bucket=Floor(F("risk") * 100)).values("bucket").annotate(n=Count("pk"))
-    counts = {int(r["bucket"]): int(r["n"]) for r in rows}
+
+    def buckets(rows: QuerySet[AdScore]) -> dict[int, int]:
+        grouped = rows.annotate(bucket=Floor(F("risk") * 100)).values("bucket")
+        return {int(r["bucket"]): int(r["n"]) for r in grouped.annotate(n=Count("pk"))}
+
+    # One grouped pass over the window; its total says whether the window holds enough ads.
+    counts = buckets(scored.filter(ad__last_seen_at__gte=since))
+    if sum(counts.values()) < RANK_MIN_ADS:
+        counts, window = buckets(scored), "scored ads"
     value = (counts, sum(counts.values()), window)
     cache.set(key, value, RANK_CACHE_SECONDS)
     user._risk_histogram = value
