@@ -19,8 +19,6 @@ Figures only: no ad text is printed.
 from __future__ import annotations
 
 import argparse
-import hashlib
-import json
 import math
 import os
 import sys
@@ -66,16 +64,11 @@ def main() -> int:
     from analytics.scoring.lead import lead_score
 
     ads = {(f, r): t for f, r, t in real_scoring._ads(args.data)}
-    labels = []
-    for path in sorted((ROOT / "bench" / "labels").glob("real_dev_*.jsonl")):
-        labels += [json.loads(x) for x in path.read_text().splitlines() if x.strip()]
-    rows = [r for r in labels if r.get("judgement") in ("look_first", "ordinary")]
+    labels = real_scoring.judged_labels(ads)
+    rows = [r for r in labels if r["judgement"] in ("look_first", "ordinary")]
     texts, y, cold, families = [], [], [], []
     for r in rows:
         text = ads[(r["key"]["file"], r["key"]["row"])]
-        if hashlib.sha256(text.encode("utf-8")).hexdigest() != r["key"]["sha256"]:
-            print(f"label key {r['key']} does not match its ad", file=sys.stderr)
-            return 1
         ext = extract(text)
         info = {"ages": list(ext.ages), "ethnicities": ext.ethnicities}
         hits = detect(text, info)

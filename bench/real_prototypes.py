@@ -21,7 +21,6 @@ never used for the fit. Counts only: no ad text is printed.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import sys
@@ -81,15 +80,7 @@ def main() -> int:
         sims[i] = [best[f][0] for f in families]
     index = {(f, r): i for i, (f, r, _) in enumerate(ads)}
 
-    labels = []
-    for path in sorted((ROOT / "bench" / "labels").glob("real_dev_*.jsonl")):
-        labels += [json.loads(x) for x in path.read_text().splitlines() if x.strip()]
-    labels = [r for r in labels if "judgement" in r]
-    for r in labels:
-        i = index[(r["key"]["file"], r["key"]["row"])]
-        if hashlib.sha256(ads[i][2].encode("utf-8")).hexdigest() != r["key"]["sha256"]:
-            print(f"label key {r['key']} does not match its ad", file=sys.stderr)
-            return 1
+    labels = real_scoring.judged_labels({(f, r): text for f, r, text in ads})
 
     print(f"real ads: {len(ads)}; judged development ads: {len(labels)}")
     fitted = {}

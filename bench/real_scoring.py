@@ -91,6 +91,22 @@ def _hand_checks(scored: dict) -> None:
         )
 
 
+def judged_labels(texts: dict[tuple[str, int], str]) -> list[dict]:
+    """The judged development labels (rows of bench/labels/real_dev_*.jsonl with a judgement:
+    extraction-only files carry none), each checked against its ad's text by SHA-256; a key
+    that does not match stops the bench with exit status 1."""
+    labels = []
+    for path in sorted((ROOT / "bench" / "labels").glob("real_dev_*.jsonl")):
+        labels += [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    labels = [r for r in labels if "judgement" in r]
+    for r in labels:
+        text = texts[(r["key"]["file"], r["key"]["row"])]
+        if hashlib.sha256(text.encode("utf-8")).hexdigest() != r["key"]["sha256"]:
+            print(f"label key {r['key']} does not match its ad", file=sys.stderr)
+            raise SystemExit(1)
+    return labels
+
+
 def _auc(pos: list[float], neg: list[float]) -> float:
     wins = sum((p > n) + 0.5 * (p == n) for p in pos for n in neg)
     return wins / (len(pos) * len(neg)) if pos and neg else float("nan")
@@ -175,11 +191,7 @@ def main() -> int:
                 f"  {term:16} ads {len(rows):4}  flagged {flag_rate:5.1%}  minor {minor_rate:5.1%}"
             )
     _hand_checks(scored)
-    labels = []
-    for path in sorted((ROOT / "bench" / "labels").glob("real_dev_*.jsonl")):
-        labels += [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-    # Extraction-only label files (real_dev_extraction.jsonl) carry no judgement: not scored here.
-    labels = [r for r in labels if "judgement" in r]
+    labels = judged_labels({key: value[4] for key, value in scored.items()})
     if not labels:
         print("no development labels found under bench/labels/")
         return 0
@@ -187,12 +199,7 @@ def main() -> int:
         rows = [r for r in labels if split == "all" or r["split"] == split]
         got = []
         for r in rows:
-            key = (r["key"]["file"], r["key"]["row"])
-            s = scored[key]
-            if hashlib.sha256(s[4].encode("utf-8")).hexdigest() != r["key"]["sha256"]:
-                print(f"label key {key} does not match the ad text", file=sys.stderr)
-                return 1
-            got.append((r, s))
+            got.append((r, scored[(r["key"]["file"], r["key"]["row"])]))
         pos = [s[0] for r, s in got if r["judgement"] == "look_first"]
         neg = [s[0] for r, s in got if r["judgement"] == "ordinary"]
         ranked = sorted(got, key=lambda x: -x[1][0])[: max(1, len(got) // 10)]
