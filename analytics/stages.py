@@ -356,7 +356,7 @@ def _text_links(
             seed_sim = sim if seed == other or seed not in sigs else _similarity(own, sigs[seed])
             if seed_sim < SEED_THRESHOLD:
                 continue
-            if not guard.same_writer(ad_id, other):
+            if not guard.same_writer(ad_id, other, sim):
                 continue
             accepted.append((seed_sim, sim, other, key, seed if seed in sigs else other))
         if not accepted:
@@ -430,16 +430,21 @@ class _WriterGuard:
         self.phones = _phones_of([*ids, *needed])
         self.frequency = _StoredFrequencies({k: len(v) for k, v in stored.items()})
 
-    def same_writer(self, ad_id: int, other: int) -> bool:
+    def same_writer(self, ad_id: int, other: int, similarity: float) -> bool:
         mine, theirs = self.shingles.get(ad_id), self.shingles.get(other)
         if mine is None or theirs is None or not len(mine) or not len(theirs):
             return True  # nothing to weigh (a text under MIN_TOKENS has no signature either)
         counted = int(other not in self.batch and bool(self.phones.get(other)))
         shared = shared_content(mine, theirs, self.frequency, counted_pair=counted)
-        corroborated = bool(
-            area_codes(self.phones.get(ad_id, ())) & area_codes(self.phones.get(other, ()))
+        mine_phones, their_phones = self.phones.get(ad_id, ()), self.phones.get(other, ())
+        corroborated = bool(area_codes(mine_phones) & area_codes(their_phones))
+        distinct = bool(mine_phones and their_phones and not set(mine_phones) & set(their_phones))
+        return writes_alike(
+            shared,
+            corroborated=corroborated,
+            distinct_phones=distinct,
+            similarity=similarity,
         )
-        return writes_alike(shared, corroborated=corroborated)
 
 
 def _phones_of(ad_ids: Iterable[int]) -> dict[int, list[str]]:

@@ -160,6 +160,7 @@ class Linker:
         self._shingles: list[np.ndarray] = []
         self._posters: list[str | None] = []
         self._area_of: list[frozenset[str]] = []
+        self._phoned = bytearray()  # 1 when the ad prints a phone of its own (not toll-free)
         self.rejected_boilerplate = 0
         self._dropped: set[int] = set()  # positions of text links dropped by a recheck
         for key in known_common:
@@ -257,6 +258,7 @@ class Linker:
         shingles = text_shingles(text) if self.rarity and text is not None else _NO_SHINGLES
         self._shingles.append(shingles)
         self._area_of.append(_areas(identifiers))
+        self._phoned.append(any(not is_toll_free(p) for p in identifiers.get("phone", ())))
         for kind, values in identifiers.items():
             if kind in CONTEXT_KINDS:
                 continue
@@ -431,11 +433,20 @@ class Linker:
             uncommon=self.uncommon_posters,
             counted_pair=int(self._posters[other] is not None) if counted is None else counted,
         )
+        # Phones tie ads into one identifier component: both printing phones in two components
+        # means no phone (nor e-mail, handle...) in common.
+        distinct = bool(
+            self._phoned[idx]
+            and self._phoned[other]
+            and self._id_uf.find(idx) != self._id_uf.find(other)
+        )
         return writes_alike(
             shared,
             corroborated=bool(self._area_of[idx] & self._area_of[other]),
             min_rare=self.min_rare_shingles,
             rare_jaccard=self.rare_jaccard,
+            distinct_phones=distinct,
+            similarity=self._sim(idx, other) if distinct else 1.0,
         )
 
     def _sim(self, a: int, b: int) -> float:

@@ -48,6 +48,7 @@ __all__ = [
     "shared_content",
     "text_shingles",
     "writes_alike",
+    "DISTINCT_PHONES_SIMILARITY",
 ]
 
 # A shingle used by at most this many distinct posters (the pair being compared included) is
@@ -61,6 +62,9 @@ UNCOMMON_POSTERS = 4
 # dozen words) and checked on real ads (docs/benchmarks.md), not tuned to individual ads.
 MIN_RARE_SHINGLES = 6
 RARE_JACCARD = 0.2
+# Estimated Jaccard that a text link needs between two ads with different phones and no shared
+# area code or region (see writes_alike).
+DISTINCT_PHONES_SIMILARITY = 0.9
 # NANP toll-free numbers in ads are the sites' and directories' own lines (a review site prints
 # its number on every page it builds about a poster), not a poster's phone: they never link.
 TOLL_FREE = frozenset(f"+1{code}" for code in (800, 833, 844, 855, 866, 877, 888))
@@ -234,9 +238,21 @@ def writes_alike(
     corroborated: bool,
     min_rare: int = MIN_RARE_SHINGLES,
     rare_jaccard: float = RARE_JACCARD,
+    distinct_phones: bool = False,
+    similarity: float = 1.0,
 ) -> bool:
     """The text-link rule: enough rare shared content, or as much uncommon content when the pair
-    is corroborated (the same phone area code or region)."""
+    is corroborated (the same phone area code or region).
+
+    Two ads that each print phones, none in common, with no area code or region in common, are
+    two posters by every identifier they carry: text alone joins them only as a near-copy
+    (`similarity` at least DISTINCT_PHONES_SIMILARITY). A site's page frame filled in for two
+    posters (review or directory pages about each phone, in two cities) shares rare text that
+    frequency cannot tell from one writer's, but it is never a near-copy once the phone, city and
+    details differ.
+    """
+    if distinct_phones and not corroborated and similarity < DISTINCT_PHONES_SIMILARITY:
+        return False
     if shared.rare >= min_rare and shared.rare_jaccard >= rare_jaccard:
         return True
     return corroborated and shared.uncommon >= min_rare and shared.uncommon_jaccard >= rare_jaccard

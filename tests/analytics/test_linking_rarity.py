@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from analytics.linking import Linker
 from analytics.linking.rarity import (
-    RARE_POSTERS,
+    DISTINCT_PHONES_SIMILARITY,
+    UNCOMMON_POSTERS,
     ShingleFrequency,
     poster_key,
     shared_content,
@@ -61,13 +62,36 @@ def test_shared_content_counts_only_what_few_posters_use():
     assert shared.rare == len(a) - len(stock)
 
 
+def _local_phone(i: int) -> str:
+    return f"+1213555{i:04d}"
+
+
 def test_strangers_pasting_the_same_stock_text_are_not_linked():
     linker = Linker()
     for i in range(12):
-        linker.add(f"s{i}", STOCK + " " + _words(i * 6, i * 6 + 6), {"phone": [_phone(i)]})
-    # Only the first RARE_POSTERS posters, before the phrase is known to be common, can link.
-    assert [len(c) for c in linker.text_clusters()] == [RARE_POSTERS]
+        linker.add(f"s{i}", STOCK + " " + _words(i * 6, i * 6 + 6), {"phone": [_local_phone(i)]})
+    # One area code corroborates, so the looser bar holds: only the first UNCOMMON_POSTERS
+    # posters, before the phrase is known to be common, can link.
+    assert [len(c) for c in linker.text_clusters()] == [UNCOMMON_POSTERS]
     assert linker.rejected_boilerplate > 0
+
+
+def test_two_phones_in_two_places_need_a_near_copy_to_be_linked_by_text():
+    # A site's page frame filled in for two posters: rare to the corpus, but the phone, city and
+    # details differ, and nothing else ties the two.
+    frame = _words(0, 40, prefix="f")
+    linker = Linker()
+    linker.add("p1", frame + " " + _words(40, 52, prefix="d"), {"phone": ["+13055550101"]})
+    links = linker.add("p2", frame + " " + _words(60, 72, prefix="d"), {"phone": ["+13865550102"]})
+    assert links == []
+    assert linker.rejected_boilerplate == 1
+    # The same page with the same phone area code (or a near-copy) still links.
+    linker.add("p3", frame + " " + _words(80, 92, prefix="d"), {"phone": ["+13055550103"]})
+    assert linker.same_network("p1", "p3")
+    copy = frame + " " + _words(40, 50, prefix="d")
+    linker.add("p4", copy, {"phone": ["+17025550104"]})
+    assert linker.same_network("p1", "p4")
+    assert DISTINCT_PHONES_SIMILARITY == 0.9
 
 
 def test_without_the_guard_the_same_strangers_chain_into_one_cluster():

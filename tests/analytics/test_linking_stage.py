@@ -329,6 +329,26 @@ def test_one_poster_reposting_a_text_still_links(actors, quiet):
     assert Link.objects.filter(ad_b=again[0], kind=LinkKind.TEXT).exists()
 
 
+# A site's page frame filled in for two posters: rare, but phones and cities differ.
+FRAME = (
+    "Review board evaluation page not yet rated by members kind woman city listed below "
+    "no review on this companion sorry but there are no member reviews of this companion "
+    "if you see the board evaluation followed by stars the profile was rated by members"
+)
+
+
+def test_two_phones_in_two_places_are_not_linked_by_a_shared_page_frame(actors, quiet):
+    first = ingest(actors.source_a, [{"body": f"{FRAME} quorbel 305-555-0111 miami"}])
+    ads_link(first)
+    other = ingest(actors.source_a, [{"body": f"{FRAME} vantissa 386-555-0112 daytona"}])
+    ads_link(other)
+    assert not Link.objects.filter(kind=LinkKind.TEXT).exists()
+    # The same frame with a phone of the same area code is corroborated and still links.
+    near = ingest(actors.source_a, [{"body": f"{FRAME} melbrook 305-555-0113 miami"}])
+    ads_link(near)
+    assert Link.objects.filter(ad_b=near[0], kind=LinkKind.TEXT).exists()
+
+
 def test_shingle_counts_hold_no_phone(actors, quiet):
     (ad,) = ingest(actors.source_a, [_stock_ad(0)])
     ads_link([ad])
