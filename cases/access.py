@@ -23,6 +23,7 @@ _PAGES = (
     "search",
     "case-list",
     "case-create",
+    "case-attach",
     "case",
     "case-note",
     "case-member",

@@ -28,6 +28,7 @@ class DecideForm(forms.Form):
         label="Add to existing case (number)", max_length=20, required=False
     )
     case_title = forms.CharField(label="Or title of a new case", max_length=200, required=False)
+    case_pick = forms.IntegerField(min_value=1, required=False)
 
 
 class AssignForm(forms.Form):
@@ -48,6 +49,16 @@ class CaseForm(forms.Form):
     summary = forms.CharField(
         label="Summary", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class AttachForm(forms.Form):
+    """Add a record to a case: an open case by id, or the title of a new one."""
+
+    kind = forms.ChoiceField(choices=[(k, k) for k in ("ad", "network", "entity")])
+    object_id = forms.IntegerField(label="Id", min_value=1)
+    case = forms.IntegerField(label="Case", min_value=1, required=False)
+    case_title = forms.CharField(label="Or open a new case titled", max_length=200, required=False)
+    next = forms.CharField(max_length=500, required=False)
 
 
 class MemberForm(forms.Form):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -258,6 +259,26 @@ class CaseQuerySet(models.QuerySet["Case"]):
         member = CaseMember.objects.filter(case_id=OuterRef("pk"), user_id=user.pk)
         unit = Q(unit_id=user.unit_id) if user.unit_id else Q(pk__in=[])
         return self.filter(unit | Exists(member))
+
+    def open(self) -> CaseQuerySet:
+        return self.filter(status=CaseStatus.OPEN)
+
+    def holding(
+        self,
+        *,
+        ads: Sequence[int] = (),
+        networks: Sequence[int] = (),
+        entities: Sequence[int] = (),
+    ) -> CaseQuerySet:
+        """Cases that already gather any of these ads, networks or identifiers."""
+        held = Q(pk__in=[])
+        if ads:
+            held |= Q(ads__in=list(ads))
+        if networks:
+            held |= Q(networks__in=list(networks))
+        if entities:
+            held |= Q(entities__in=list(entities))
+        return self.filter(held).distinct()
 
 
 class CaseStatus(models.TextChoices):

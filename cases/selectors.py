@@ -18,13 +18,13 @@ from django.db.models import BooleanField, Count, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from ads.models import Ad, AdImage, AdRevision, EntityKind, EntityOccurrence
+from ads.models import POSTER_KINDS, Ad, AdImage, AdRevision, EntityKind, EntityOccurrence
 from analytics.models import AdEmbedding, AdNetwork, AdScore, Category
 from core.csv_safety import neutralise_bidi
 from core.filters import WINDOWS
 
 from .filters import ORDERS, AdFilter, QueueItemFilter
-from .models import Decision, DecisionKind, ItemKind, QueueItem, QueueItemSource
+from .models import Case, Decision, DecisionKind, ItemKind, QueueItem, QueueItemSource
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -702,4 +702,25 @@ def search_facets(ads: QuerySet[Ad], *, top: int = 8) -> SearchFacets:
         sample=counted,
         sample_capped=total > FACET_LIMIT,
         facets=[f for f in facets if f.rows],
+    )
+
+
+def related_open_cases(*, user: User, item: QueueItem, limit: int = 10) -> list[Case]:
+    """Open cases the user may see that already hold the item's ad, its network or the poster
+    identifiers of its ad: offered before a "true lead" opens yet another case."""
+    ad_ids = [pk for pk in (item.ad_id or item.lead_ad_id,) if pk]
+    entity_ids = list(
+        EntityOccurrence.objects.current()
+        .filter(ad_id__in=ad_ids, entity__kind__in=list(POSTER_KINDS))
+        .values_list("entity_id", flat=True)[:200]
+    )
+    return list(
+        Case.objects.visible_to(user)
+        .open()
+        .holding(
+            ads=ad_ids,
+            networks=[item.network_id] if item.network_id else [],
+            entities=entity_ids,
+        )
+        .order_by("-updated_at")[:limit]
     )

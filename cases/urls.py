@@ -36,6 +36,7 @@ urlpatterns = [
     path("search/", ad.search, name="search"),
     path("cases/", case_views.case_list, name="case-list"),
     path("cases/new/", case_views.case_create_view, name="case-create"),
+    path("cases/add/", case_views.case_attach, name="case-attach"),
     path("cases/<int:pk>/", case_views.case_detail, name="case"),
     path("cases/<int:pk>/note/", case_views.case_note, name="case-note"),
     path("cases/<int:pk>/member/", case_views.case_member, name="case-member"),

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -69,31 +69,84 @@ def case_create(
     raise AssertionError("unreachable")
 
 
+def _touch(case: Case, by: User, text: str, detail: dict) -> None:
+    Case.objects.filter(pk=case.pk).update(updated_at=timezone.now())
+    CaseEvent.objects.create(case=case, actor=by, kind="item_added", text=text, detail=detail)
+
+
+def case_add_ad(*, case: Case, ad_id: int, by: User, detail: dict | None = None) -> None:
+    """Bring an ad into a case, with every identifier found in it."""
+    with transaction.atomic():
+        case.ads.add(ad_id)
+        entity_ids = Entity.objects.filter(occurrences__ad_id=ad_id).values_list("pk", flat=True)
+        case.entities.add(*set(entity_ids))
+        _touch(case, by, f"Added ad {ad_id}", {"ad": ad_id, **(detail or {})})
+
+
+def case_add_network(*, case: Case, network_id: int, by: User, detail: dict | None = None) -> None:
+    """Bring a network into a case, with the poster identifiers of its ads (at most 500)."""
+    with transaction.atomic():
+        case.networks.add(network_id)
+        entity_ids = Entity.objects.filter(
+            occurrences__ad__network_membership__network_id=network_id,
+            kind__in=list(POSTER_KINDS),
+        ).values_list("pk", flat=True)[:500]
+        case.entities.add(*set(entity_ids))
+        _touch(case, by, f"Added network {network_id}", {"network": network_id, **(detail or {})})
+
+
+def case_add_entity(*, case: Case, entity: Entity, by: User) -> None:
+    """Bring one identifier into a case (its ads stay where they are)."""
+    with transaction.atomic():
+        case.entities.add(entity.pk)
+        _touch(
+            case,
+            by,
+            f"Added {entity.get_kind_display().lower()} {entity.value}"[:200],
+            {"entity": entity.pk},
+        )
+
+
 def case_add_item(*, case: Case, item: QueueItem, by: User) -> None:
     """Bring a queue item's ad or network (with the identifiers found in it) into a case."""
-    with transaction.atomic():
-        if item.kind == ItemKind.AD and item.ad_id:
-            case.ads.add(item.ad_id)
-            entity_ids = Entity.objects.filter(occurrences__ad_id=item.ad_id).values_list(
-                "pk", flat=True
-            )
-            target = f"ad {item.ad_id}"
-        else:
-            case.networks.add(item.network_id)
-            entity_ids = Entity.objects.filter(
-                occurrences__ad__network_membership__network_id=item.network_id,
-                kind__in=list(POSTER_KINDS),
-            ).values_list("pk", flat=True)[:500]
-            target = f"network {item.network_id}"
-        case.entities.add(*set(entity_ids))
-        Case.objects.filter(pk=case.pk).update(updated_at=timezone.now())
-        CaseEvent.objects.create(
-            case=case,
-            actor=by,
-            kind="item_added",
-            text=f"Added {target}",
-            detail={"queue_item": item.pk},
+    if item.kind == ItemKind.AD and item.ad_id:
+        case_add_ad(case=case, ad_id=item.ad_id, by=by, detail={"queue_item": item.pk})
+    else:
+        case_add_network(
+            case=case, network_id=item.network_id, by=by, detail={"queue_item": item.pk}
         )
+
+
+ATTACH_KINDS = ("ad", "network", "entity")
+
+
+def case_attach(
+    *,
+    kind: str,
+    target: Any,
+    by: User,
+    case: Case | None = None,
+    case_title: str = "",
+) -> Case:
+    """Add an ad, network or identifier the user may see to an open case, or to a new case.
+
+    The caller found `target` and `case` through querysets narrowed to the user.
+    """
+    if kind not in ATTACH_KINDS:
+        raise ValidationError("Unknown kind of record.")
+    if case is None:
+        if not case_title.strip():
+            raise ValidationError("Choose an open case, or give a title to open a new one.")
+        case = case_create(title=case_title, unit=by.unit, by=by)
+    elif case.status != CaseStatus.OPEN:
+        raise ValidationError(f"Case {case.number} is closed: reopen it first.")
+    if kind == "ad":
+        case_add_ad(case=case, ad_id=target.pk, by=by)
+    elif kind == "network":
+        case_add_network(case=case, network_id=target.pk, by=by)
+    else:
+        case_add_entity(case=case, entity=target, by=by)
+    return case
 
 
 # One answer for a name that is no account, a disabled one and one that cannot be a member: the

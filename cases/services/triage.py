@@ -27,6 +27,7 @@ from cases.models import (
     QueueItemEvent,
     SavedView,
 )
+from cases.selectors import related_open_cases
 from cases.services.cases import case_add_item, case_create
 
 if TYPE_CHECKING:
@@ -177,6 +178,16 @@ def queue_item_decide(
             raise PermissionDenied(
                 "Claim the item before deciding on it (or it was decided already)."
             )
+        if not dismiss and case is None and not case_title.strip():
+            # "True lead" with no case named would open yet another case for a poster an open
+            # case already follows: offer those first (a title still opens a new one).
+            related = related_open_cases(user=user, item=locked)
+            if related:
+                numbers = ", ".join(c.number for c in related)
+                raise ValidationError(
+                    f"Open cases already hold this ad, its network or its identifiers "
+                    f"({numbers}): choose one below, or give a title to open a new case."
+                )
         record = Decision.objects.create(
             item=locked, decision=decision, reason=reason[:5000], by=user
         )

@@ -9,14 +9,17 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
+from ads.models import Ad, Entity
+from analytics.models import Network
 from analytics.selectors import networks_as_seen
 from audit.models import Action
 from audit.services import audit_request
 from cases import exports
-from cases.forms import CaseForm, ExportForm, MemberForm, NoteForm, PacketForm
+from cases.forms import AttachForm, CaseForm, ExportForm, MemberForm, NoteForm, PacketForm
 from cases.models import Case, CaseStatus
 from cases.services import cases as case_services
 from cases.views.ad import revealed_images
@@ -241,3 +244,46 @@ def case_csv(request: HttpRequest, pk: int) -> HttpResponse:
     )
     response["Content-Disposition"] = f'attachment; filename="{case.number}-ads.csv"'
     return response
+
+
+_ATTACH_TARGETS = {"ad": Ad, "network": Network, "entity": Entity}
+
+
+@require_POST
+def case_attach(request: HttpRequest) -> HttpResponse:
+    """Add an ad, network or identifier to one of the user's open cases, or to a new one."""
+    form = AttachForm(request.POST)
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = ""
+    if not form.is_valid():
+        messages.error(request, "Say what to add, and to which case.")
+        return redirect(back or "cases:case-list")
+    data = form.cleaned_data
+    model = _ATTACH_TARGETS[data["kind"]]
+    target = get_object_or_404(model.objects.visible_to(request.user), pk=data["object_id"])
+    case = None
+    if data["case"]:
+        case = get_object_or_404(Case.objects.visible_to(request.user), pk=data["case"])
+    try:
+        case = case_services.case_attach(
+            kind=data["kind"],
+            target=target,
+            by=request.user,
+            case=case,
+            case_title=data["case_title"],
+        )
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
+        return redirect(back or "cases:case-list")
+    audit_request(
+        request,
+        action=Action.CHANGE,
+        object_type="case",
+        object_id=case.pk,
+        detail={"change": "add", "kind": data["kind"], "id": target.pk},
+    )
+    messages.success(request, f"Added {data['kind']} {target.pk} to case {case.number}.")
+    return redirect(back or "cases:case", **({} if back else {"pk": case.pk}))

@@ -55,6 +55,9 @@ def _item_context(request: HttpRequest, item: QueueItem, **extra: Any) -> dict[s
         "reason_form": ReasonForm(),
         "can_override": request.user.is_supervisor or request.user.is_platform_admin,
         "next_item": None if item.is_open else selectors.next_open_item(user=request.user),
+        "related_cases": (
+            selectors.related_open_cases(user=request.user, item=item) if item.is_open else []
+        ),
         "decisions": DecisionKind.choices,
         **extra,
     }
@@ -258,6 +261,10 @@ def item_decide(request: HttpRequest, pk: int) -> HttpResponse:
                 .filter(number=data["case_number"].strip())
                 .first()
             )
+            if case is None:
+                raise ValidationError("No case with that number that you can see.")
+        elif data["case_pick"]:
+            case = Case.objects.visible_to(request.user).filter(pk=data["case_pick"]).first()
             if case is None:
                 raise ValidationError("No case with that number that you can see.")
         return triage.queue_item_decide(
