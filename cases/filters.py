@@ -26,6 +26,7 @@ from core.filters import (
     RiskFilter,
     TextFilter,
     UtcIsoDateTimeFilter,
+    WeekFilter,
     WindowFilter,
 )
 
@@ -63,6 +64,7 @@ class AdFilter(FilterSet):
     posted_after = UtcIsoDateTimeFilter(field_name="posted_at", lookup_expr="gte")
     posted_before = UtcIsoDateTimeFilter(field_name="posted_at", lookup_expr="lt")
     window = WindowFilter(field_name="posted_at", label="Posted within")
+    week = WeekFilter(field_name="posted_at", label="Posted in the week of")
     location = TextFilter(method="filter_location", label="Location")
     flagged = django_filters.BooleanFilter(field_name="score__flagged")
     min_risk = RiskFilter(field_name="score__risk")

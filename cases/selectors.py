@@ -10,12 +10,14 @@ import logging
 import re
 import time
 from dataclasses import dataclass, field
+from datetime import UTC
 from typing import TYPE_CHECKING, Any, TypedDict
 
 import numpy as np
 from django.db import connection
 from django.db.models import BooleanField, Count, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from ads.models import POSTER_KINDS, Ad, AdImage, AdRevision, EntityKind, EntityOccurrence
@@ -693,6 +695,22 @@ def search_facets(ads: QuerySet[Ad], *, top: int = 8) -> SearchFacets:
                 )
                 for r in count_by("score__flagged")
                 if r["score__flagged"] is not None
+            ],
+        ),
+        Facet(
+            "week",
+            "Week posted",
+            [
+                (
+                    r["week"].date().isoformat(),
+                    f"week of {r['week']:%-d %b %Y}",
+                    r["n"],
+                )
+                for r in sample.filter(posted_at__isnull=False)
+                .annotate(week=TruncWeek("posted_at", tzinfo=UTC))
+                .values("week")
+                .annotate(n=Count("pk"))
+                .order_by("-week")[:top]
             ],
         ),
     ]

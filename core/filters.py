@@ -194,6 +194,22 @@ class WindowFilter(django_filters.ChoiceFilter):
         return qs.filter(**{f"{self.field_name}__gte": timezone.now() - WINDOWS[value]})
 
 
+class WeekFilter(django_filters.DateFilter):
+    """Rows whose `field_name` falls in the week (Monday to Sunday, UTC) of the given day."""
+
+    def filter(self, qs: QuerySet[Any], value: Any) -> QuerySet[Any]:
+        if not value:
+            return qs
+        monday = value - timedelta(days=value.weekday())
+        start = datetime(monday.year, monday.month, monday.day, tzinfo=UTC)
+        return qs.filter(
+            **{
+                f"{self.field_name}__gte": start,
+                f"{self.field_name}__lt": start + timedelta(days=7),
+            }
+        )
+
+
 class DayFilter(django_filters.Filter):
     """From a day (`lookup_expr="gte"`) or to the end of a day (`end_of_day=True`, "lte")."""
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from html import unescape
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
-from ads.models import Entity
+from ads.models import Ad, Entity
 from analytics.models import AdScore
 from cases.selectors import search_ads, search_facets
 from tests.cases.factories import make_ad, network_of, score
@@ -97,3 +98,20 @@ def test_each_identifier_place_and_network_on_an_ad_page_pivots_to_the_ads_shari
     assert "Phone number: +17025550134" in by_phone
     assert _ad_ids(client.get(network_link).content.decode()) == {ad.pk, twin.pk}
     assert network_link.endswith(f"network={network.pk}")
+
+
+def test_a_week_facet_counts_the_matches_by_week_posted_and_filters_by_it(actors):
+    ads = [make_ad(actors.source_a, body=f"discreet companion {w}") for w in ("a", "b", "c")]
+    # Sunday 1 Nov 2026 is in the week of Monday 26 Oct; the 2nd and the 8th in the next one.
+    for ad, day in zip(ads, (1, 2, 8), strict=True):
+        Ad.objects.filter(pk=ad.pk).update(posted_at=datetime(2026, 11, day, 23, 0, tzinfo=UTC))
+    result = search_ads(user=actors.investigator_a, query="discreet")
+    weeks = {f.param: f.rows for f in search_facets(result.ads).facets}["week"]
+    assert weeks == [
+        ("2026-11-02", "week of 2 Nov 2026", 2),
+        ("2026-10-26", "week of 26 Oct 2026", 1),
+    ]
+    client = _client(actors.investigator_a)
+    page = client.get(reverse("cases:search"), {"q": "discreet"}).content.decode()
+    href = _facet_link(page, "week", "week of 2 Nov 2026")
+    assert _ad_ids(client.get(href).content.decode()) == {ads[1].pk, ads[2].pk}
