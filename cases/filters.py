@@ -12,7 +12,7 @@ from typing import Any
 import django_filters
 from django import forms
 from django.conf import settings
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Abs
 
 from ads.filters import SourceFilter, source_choices
@@ -75,6 +75,7 @@ class AdFilter(FilterSet):
     place = django_filters.CharFilter(field_name="location__name", label="Place")
     network = IdFilter(field_name="network_membership__network_id")
     entity = IdFilter(method="filter_entity")
+    same_text = IdFilter(method="filter_same_text", label="Same text as ad")
 
     page_fields = ("location", "window", "source", "indicator", "possible_minor")
     id_prefix = "s"
@@ -96,6 +97,16 @@ class AdFilter(FilterSet):
     def filter_indicator(self, queryset: QuerySet[Ad], name: str, value: str) -> QuerySet[Ad]:
         # The score's codes are a JSON list: the quoted code in its text (SQLite and PostgreSQL).
         return queryset.filter(score__indicator_codes__icontains=f'"{value}"')
+
+    def filter_same_text(self, queryset: QuerySet[Ad], name: str, value: int) -> QuerySet[Ad]:
+        # Reposts: the ads whose title and text are the same as one ad the user may see
+        # (another unit's ad id selects nothing, like an unknown one).
+        if self.user is None:
+            return queryset.none()
+        same = Ad.objects.visible_to(self.user).filter(pk=value)
+        return queryset.filter(
+            title=Subquery(same.values("title")[:1]), body=Subquery(same.values("body")[:1])
+        )
 
     def filter_entity(self, queryset: QuerySet[Ad], name: str, value: int) -> QuerySet[Ad]:
         return queryset.filter(

@@ -20,7 +20,15 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
-from ads.models import POSTER_KINDS, Ad, AdImage, AdRevision, EntityKind, EntityOccurrence
+from ads.models import (
+    POSTER_KINDS,
+    Ad,
+    AdImage,
+    AdRevision,
+    Entity,
+    EntityKind,
+    EntityOccurrence,
+)
 from analytics.models import AdEmbedding, AdNetwork, AdScore, Category
 from core.csv_safety import neutralise_bidi
 from core.filters import WINDOWS
@@ -609,11 +617,91 @@ def search_ads(*, user: User, query: str, filters: AdFilter | None = None) -> Se
             ads = ads.filter(Q(title__icontains=word) | Q(body__icontains=word))
         mode = "contains"
     return SearchResult(
-        ads=ads.select_related("source").order_by("-posted_at", "-pk"),
+        ads=ads.select_related("source", "score", "network_membership").order_by(
+            "-posted_at", "-pk"
+        ),
         phone=phone,
         mode=mode,
         payment=payment,
     )
+
+
+@dataclass
+class SearchRow:
+    """One search result as the page shows it: the ad, where its text matched, its reposts."""
+
+    ad: Ad
+    risk: float | None
+    network_id: int | None
+    snippet: list[tuple[str, bool]]  # (text, is the match), escaped by the template
+    reposts: int = 0
+
+
+SNIPPET_BEFORE, SNIPPET_AFTER = 60, 140
+
+
+def _snippet(text: str, words: list[str]) -> list[tuple[str, bool]]:
+    """A short stretch of `text` around the first place any of `words` occurs, the matched words
+    marked; the opening of the text when none occurs."""
+    text = " ".join(text.split())
+    if not text:
+        return []
+    found = None
+    if words:
+        pattern = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
+        found = pattern.search(text)
+    if found is None:
+        cut = text[: SNIPPET_BEFORE + SNIPPET_AFTER]
+        return [(cut + ("…" if len(text) > len(cut) else ""), False)]
+    start = max(0, found.start() - SNIPPET_BEFORE)
+    end = min(len(text), found.end() + SNIPPET_AFTER)
+    window = text[start:end]
+    parts: list[tuple[str, bool]] = [("…", False)] if start else []
+    at = 0
+    for match in pattern.finditer(window):
+        if match.start() > at:
+            parts.append((window[at : match.start()], False))
+        parts.append((match.group(0), True))
+        at = match.end()
+    parts.append((window[at:] + ("…" if end < len(text) else ""), False))
+    return parts
+
+
+def search_rows(ads: list[Ad], *, query: str, mode: str, group: bool = True) -> list[SearchRow]:
+    """The page's ads with risk, network and snippet; an ad whose title and text are the same as
+    an earlier row's (a repost: the URL and date differ) is folded into that row as a count."""
+    words = [w for w in query.split()[:8] if len(w) > 1] if mode in ("fulltext", "contains") else []
+    rows: list[SearchRow] = []
+    by_text: dict[tuple[str, str], SearchRow] = {}
+    for ad in ads:
+        key = (ad.title, ad.body)
+        first = by_text.get(key) if group and any(key) else None
+        if first is not None:
+            first.reposts += 1
+            continue
+        score = getattr(ad, "score", None)
+        membership = getattr(ad, "network_membership", None)
+        row = SearchRow(
+            ad=ad,
+            risk=score.risk if score is not None else None,
+            network_id=membership.network_id if membership is not None else None,
+            snippet=_snippet(ad.body or ad.title, words),
+        )
+        rows.append(row)
+        if any(key):
+            by_text[key] = row
+    return rows
+
+
+def searched_identifier(*, user: User, result: SearchResult) -> Entity | None:
+    """The phone or payment identifier a search read, when the user may see it: its profile."""
+    if result.mode == "phone":
+        kind, value = EntityKind.PHONE, result.phone
+    elif result.mode == "payment":
+        kind, value = EntityKind.PAYMENT, result.payment
+    else:
+        return None
+    return Entity.objects.visible_to(user).filter(kind=kind, value=value).first()
 
 
 # Facets and the total are counted over at most this many of the newest matches (the page says

@@ -169,7 +169,11 @@ def search(request: HttpRequest) -> HttpResponse:
     params = request.GET.copy()
     params.pop("page", None)
     context = {
-        "ads": ads,
+        # The reposts of one text are one row, except where they are what was asked for.
+        "rows": selectors.search_rows(
+            ads, query=query, mode=result.mode, group="same_text" not in filters.chosen()
+        ),
+        "identifier": selectors.searched_identifier(user=request.user, result=result),
         "q": query,
         "facets": _facet_links(params, selectors.search_facets(result.ads))
         if searched and not is_htmx(request)
@@ -232,6 +236,7 @@ _PIVOT_TITLES = {
     "min_risk": "score at least",
     "posted_after": "posted from",
     "posted_before": "posted before",
+    "same_text": "the same text as ad",
 }
 
 

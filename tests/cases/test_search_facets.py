@@ -115,3 +115,50 @@ def test_a_week_facet_counts_the_matches_by_week_posted_and_filters_by_it(actors
     page = client.get(reverse("cases:search"), {"q": "discreet"}).content.decode()
     href = _facet_link(page, "week", "week of 2 Nov 2026")
     assert _ad_ids(client.get(href).content.decode()) == {ads[1].pk, ads[2].pk}
+
+
+def test_rows_show_risk_network_and_the_match_marked_in_escaped_text(actors):
+    ad = make_ad(
+        actors.source_a,
+        body="Opening words <script>alert(1)</script> then the Discreet companion is here",
+    )
+    score(ad, risk=0.87)
+    twin = make_ad(actors.source_a, body="another discreet one")
+    network = network_of([ad, twin])
+    client = _client(actors.investigator_a)
+    html = client.get(reverse("cases:search"), {"q": "discreet"}).content.decode()
+    rows = html.split('id="search-rows"', 1)[1]
+    assert "<mark>Discreet</mark>" in rows and "<mark>discreet</mark>" in rows
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in rows and "<script>alert" not in rows
+    assert "<td>0.87</td>" in rows
+    assert f'href="/analytics/networks/{network.pk}/">network {network.pk}</a>' in rows
+
+
+def test_reposts_of_the_same_text_are_one_row_with_a_link_to_all_of_them(actors):
+    first = make_ad(actors.source_a, body="same words discreet reposted")
+    again = make_ad(actors.source_a, body="same words discreet reposted")
+    other = make_ad(actors.source_a, body="different words discreet")
+    client = _client(actors.investigator_a)
+    html = client.get(reverse("cases:search"), {"q": "discreet"}).content.decode()
+    rows = html.split('id="search-rows"', 1)[1]
+    assert "and 1 repost of the same text on this page" in rows
+    assert len(_ad_ids(html)) == 2 and other.pk in _ad_ids(html)
+    shown = (_ad_ids(html) - {other.pk}).pop()
+    link = unescape(re.search(r'href="([^"]+)">and 1 repost', rows).group(1))
+    assert link.endswith(f"same_text={shown}")
+    assert _ad_ids(client.get(link).content.decode()) == {first.pk, again.pk}
+    # Another unit's ad id selects nothing.
+    hidden = make_ad(actors.source_b, body="same words discreet reposted")
+    response = client.get(reverse("cases:search"), {"same_text": hidden.pk})
+    assert _ad_ids(response.content.decode()) == set()
+
+
+def test_a_searched_phone_links_to_its_profile(actors):
+    make_ad(actors.source_a, body="Call 702-555-0134 today")
+    phone = Entity.objects.get(value="+17025550134")
+    html = (
+        _client(actors.investigator_a)
+        .get(reverse("cases:search"), {"q": "(702) 555-0134"})
+        .content.decode()
+    )
+    assert f'id="search-identifier"><a href="/analytics/entities/{phone.pk}/">' in html
