@@ -592,6 +592,10 @@ _NOT_NAMES = _word_set(
     down traveling travelling offering providing outgoing passionate reliable professional
     mature experienced easy yes no ok okay hi hello hey welcome thanks please really totally
     pure true
+    eager honest sincere humble genuine loyal caring sensual sensuous seductive flirty playful
+    bubbly shy open generous kinky freaky classy elegant exclusive upscale discreet ambitious
+    sophomore freshman junior senior student coed college model dancer stripper nurse teacher
+    vip fresh local native visiting touring
     """
 )
 
@@ -617,7 +621,9 @@ _CAPS_WORD_AFTER = re.compile(r"[ \t]{1,2}(?P<w>[A-Z]{2,20})\b")
 # "ask for Tantra Massage", "I am Hong Kong Girl", "this is SCAM?": a service, a place's first
 # word or a question, not a name.
 _NOT_NAME_AFTER = re.compile(
-    r"[ \t]{0,2}\?|[ \t]{1,2}(?i:massage|session|service|special|treatment|rub|spa)s?\b"
+    r"[ \t]{0,2}\?|[ \t]{1,2}(?i:massage|session|service|special|treatment|rub|spa)s?\b|"
+    r",?[ \t]{1,2}(?i:the[ \t])?(?i:founder|owner|manager|director|ceo|president|booker|"
+    r"receptionist|recruiter)\b"
 )
 _NEXT_WORD = re.compile(r"[ \t]{1,2}(?P<w>[A-Z][a-z]{1,19}|[A-Z]{2,12})\b")
 
@@ -640,6 +646,15 @@ def _reads_as_adjective(norm: Normalized, name: str, end: int) -> bool:
     if after is None and name.isupper():
         after = _CAPS_WORD_AFTER.match(norm.text, end)
     return after is not None and not is_stop_word(after.group("w"))
+
+
+# Words that stand before a name as a title: "I'm Sophomore Sally", "this is Miss Kandi".
+_TITLES = frozenset(
+    ("sophomore", "freshman", "junior", "senior", "student", "coed", "college", "model", "nurse")
+    + ("teacher", "miss", "mrs", "ms", "princess", "queen", "goddess", "mistress", "lady", "vip")
+    + ("sexy", "sweet", "exotic", "petite", "busty", "young", "little", "new", "hot")
+)
+_TITLED_NAME = re.compile(r"[ \t]{1,2}(?P<w>[A-Z][a-z]{1,19}|[A-Z]{3,12})(?![\w'])")
 
 
 # Apps and platforms named where a name could stand ("ask for FaceTime").
@@ -678,13 +693,18 @@ def _at_word_starts(pattern: re.Pattern[str], text: str) -> list[re.Match[str]]:
     return out
 
 
-def find_names(norm: Normalized) -> list[Found]:
+def find_names(norm: Normalized, taken: list[tuple[int, int]] | None = None) -> list[Found]:
     """Names and aliases the ad gives ("ask for Kandi", "my name is Rosa", "I'm Aaliyah").
 
     A name is not a common English word (words.py; after "my name is" only a stop word is
     refused) and not a word qualifying the lowercase word after it ("Super friendly").
+    `taken` are spans of handles: "TNA verified: name: KandiX" names an account, not a person.
     """
     out: list[Found] = []
+    spans = sorted(taken or [])
+
+    def inside(pos: int) -> bool:
+        return not _outside(spans, pos, pos + 1)
 
     def refused(name: str) -> bool:
         low = name.lower()
@@ -693,11 +713,18 @@ def find_names(norm: Normalized) -> list[Found]:
     lower = norm.lower
     for trigger in _at_word_starts(_NAME_TRIGGER, lower):
         m = _NAME_WORD.match(norm.text, trigger.end())
-        if m is None:
+        if m is None or inside(m.start()):
             continue
         name = m.group()
         if refused(name):
-            continue
+            # "I'm Sophomore Sally", "this is Miss Kandi": a title, then the name.
+            nxt = _TITLED_NAME.match(norm.text, m.end())
+            if name.lower() not in _TITLES or nxt is None or not is_first_name(nxt.group("w")):
+                continue
+            m = _NAME_WORD.match(norm.text, nxt.start("w"))
+            if m is None:
+                continue
+            name = m.group()
         strong = _STRONG_TRIGGER.match(trigger.group()) is not None
         if (is_common_word(name, spanish=False) and not (strong and not is_stop_word(name))) or (
             _QUALIFIED_AFTER.match(norm.text, m.end())
@@ -717,7 +744,7 @@ def find_names(norm: Normalized) -> list[Found]:
     spanish_intro = "soy " in lower or "llamo " in lower or "nombre es" in lower
     for trigger in _NAME_TRIGGER_ES.finditer(lower) if spanish_intro else ():
         m = _NAME_WORD.match(norm.text, trigger.end())
-        if m is None or refused(m.group()):
+        if m is None or refused(m.group()) or inside(m.start()):
             continue
         # After "me llamo" a Spanish word is still a name ("Rosa"); after "soy" it is the word.
         spanish = not trigger.group().startswith(("me", "mi"))
@@ -740,7 +767,7 @@ def find_names(norm: Normalized) -> list[Found]:
         matches += _HERE_NAME.finditer(norm.text)
     for m in matches:
         name = norm.text[m.start("name") : m.end("name")]
-        if not _CAPITALISED.fullmatch(name) or refused(name):
+        if not _CAPITALISED.fullmatch(name) or refused(name) or inside(m.start("name")):
             continue
         if is_common_word(name, spanish=False) or _not_a_name_after(norm, name, m.end("name")):
             continue
