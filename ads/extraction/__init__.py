@@ -192,7 +192,7 @@ def extract(
         _append_unique(result.prices, value)
         span("price", _price_label(value), price.start, price.end)
 
-    for name in find_names(norm):
+    for name in find_names(norm, [(h.start, h.end) for h in handles]):
         _append_unique(result.names, str(name.value))
         span("name", str(name.value), name.start, name.end)
 

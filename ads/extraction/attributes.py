@@ -47,7 +47,7 @@ def _outside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
 _AGE_UNIT = re.compile(
     # "22y" glued (a spaced "22 y" is Spanish "and"); "aos" is "años" with the ñ lost.
     r"y(?![\w/.'])|"
-    r"\s?(?:yo\b|y/o\b|y\.o\.?|a[ñn]os\b|a[ñn]itos\b|aos\b|"
+    r"\s?(?:yoa?\b|y/o\b|y\.o\.?|a[ñn]os\b|a[ñn]itos\b|aos\b|"
     r"-?\s?(?:yrs?|years?)\.?[\s\-]?(?:old|young)\b|old\b|"
     r"(?:yrs?|years?)\b(?!\s?(?:of\s)?(?:exp|in\s|experience|business|service|ago)))"
 )
@@ -61,12 +61,19 @@ _AGE_BEFORE_CHARS = 110
 _IM_CHARS = 16
 
 
-def _age_pre(text: str, start: int) -> tuple[int, bool] | None:
+# Profile pages that lost their table cells glue each label to the value before it:
+# "BustMediumAge25Shaved".
+_GLUED_AGE = re.compile(r"[a-z]Age$")
+
+
+def _age_pre(text: str, start: int, original: str) -> tuple[int, bool] | None:
     """Where a label ("age:", "edad ...:", "turned") or "I'm" before `start` begins, and
     whether it is "I'm". Each pattern is searched only where its words occur (a cheap test):
     most two-digit numbers of an ad have neither before them."""
     lo = max(0, start - _AGE_BEFORE_CHARS)
     window = text[lo:start]
+    if window.endswith("age") and _GLUED_AGE.search(original, max(0, start - 4), start):
+        return start - 3, False
     if "ag" in window or "edad" in window or "turn" in window:
         m = _AGE_PRE.search(window)
         if m is not None:
@@ -80,14 +87,15 @@ def _age_pre(text: str, start: int) -> tuple[int, bool] | None:
 
 # After "I'm 21" a unit means it is not an age: "I'm 30 min away", "I'm 40 roses".
 _NOT_AGE_AFTER = re.compile(
-    r"[a-h]{1,3}\b|[0-9'\"%$/]|[.,][0-9]|\s?(?:min|hr|h\b|hh|hour|\$|lbs|kg|cm|inch|in\b|dollars|roses|ft|feet|"
+    r"[a-h]{1,3}\b|\s(?:[b-h]|aa|dd|ddd)\b(?!')|[0-9'\"%$/]|[.,][0-9]|\s?(?:min|hr|h\b|hh|hour|\$|lbs|kg|cm|inch|in\b|dollars|roses|ft|feet|"
     r"st\b|nd\b|rd\b|th\b|%|k\b|miles|mi\b|away|minutes)"
 )
 _OTHER_PEOPLE = (
     r"\b(?:men|man|guys?|gents?|gentlemen|clients?|males?|boys|over|under|older\s+than|"
     r"persons?|people|users?|visitors?|viewers?|"
     r"younger\s+than|at[\s\-]+least|must\s+be|minimum|min\.?|daughter|son|kids?|child|"
-    r"married|together|since|for|than|ages|last|past|next|first|within|about)"
+    r"married|together|since|for|than|ages|last|past|next|first|within|about|"
+    r"company|business|firm|agency|corporation|organi[sz]ation|brand|store)"
 )
 _OTHERS_BEFORE = re.compile(_OTHER_PEOPLE + r"\W{0,3}(?:\w+\W{1,3}){0,1}$")
 # Before a label only the word right before it counts ("men over age 30", "must be of age"):
@@ -116,18 +124,26 @@ _TITLE_AFTER = re.compile(
     r"[ \t]*(?:\n|$)|\s{1,80}(?:https?:|www\.|[A-Z]|\|)|[ \t]{3,}[a-z]|\s-\s[A-Za-z]"
     r"|\s(?:at|on)\s[\w-]{2,40}\.(?:com|net|org|us|ca|co|uk|au)\b"
 )
+# A date range ("22 Jul. - 31 Jul.") is not a title's age.
+_MONTHS = (
+    r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
+)
 _TITLE_NOT_AFTER = re.compile(
     r"\s{0,12}(?:hours?|hrs?|h|hh|hhr|min|mins|minutes?|roses?|dollars?|usd|years?|yrs?|am|pm|qv|"
     r"fh|hr|k|special|ads|posts|pictures|pics|photos|images|reviews|profiles|videos|listings|"
-    r"%|/|\$)(?![a-z])",
+    rf"%|/|\$|{_MONTHS})(?-i:(?![a-z]))",
     re.IGNORECASE,
 )
 _TITLE_NOT_BEFORE = re.compile(
-    r"\b(?:hh|hhr|hr|hrs|hours?|qv|fh|hf|min|mins|minutes|half|full)\W{0,10}$", re.IGNORECASE
+    rf"\b(?:hh|hhr|hr|hrs|hours?|qv|fh|hf|min|mins|minutes|half|full|{_MONTHS})\W{{0,10}}$",
+    re.IGNORECASE,
 )
 TITLE_MIN_AGE, TITLE_MAX_AGE = 18, 70
 _TITLE_SEP = re.compile(r"[ \t]{1,8}-[ \t]{1,3}")
 
+_PIPE_PHONE = re.compile(r"[ \t]{1,3}\|[ \t]{1,3}")
+_WORD_BEFORE = re.compile(r"[A-Za-z!.)][ \t]{1,8}$")
 _PHONE_END_BEFORE = re.compile(r"[0-9][ \t]{0,8}-[ \t]{0,2}$")
 
 
@@ -146,6 +162,10 @@ def _title_age(
     text = norm.text
     if start < 3 or (text[start - 1] != " " and text[start - 1] != "-"):
         return False
+    pipe = _PIPE_PHONE.match(text, end)
+    if pipe is not None and pipe.end() in phone_starts:
+        # An aggregator's copy of the title that lost its " - ": "Title 21 | 212-555-0147".
+        return _WORD_BEFORE.search(text, max(0, start - 10), start) is not None
     window = max(0, start - 16)
     if not _TITLE_BEFORE.search(text, window, start):
         m = _PHONE_END_BEFORE.search(text, window, start)
@@ -171,15 +191,23 @@ def _title_age(
     return sep is not None and text.startswith(text[start:end], nxt)
 
 
-# "Lola 23, 5'4, 34C, 120 lbs": a bare number after a name, then the body's figures.
-_NAME_BEFORE = re.compile(r"(?<![\w'])(?P<w>[A-Z][a-z]{1,19}|[A-Z]{3,12})[ \t]{1,2}$")
+# "Lola 23, 5'4, 34C, 120 lbs": a bare number after a name, then the body's figures; or after
+# a given name with nothing else around it: "Lola, 23, new in town", "Lola (23)", "Lola 23 here".
+_NAME_BEFORE = re.compile(
+    r"(?<![\w'])(?P<w>[A-Z][a-z]{1,19}|[A-Z]{3,12})(?P<sep>,?[ \t]{1,2}|[ \t]\()$"
+)
 _STATS_AFTER = re.compile(
     r"[ \t]?[,/|][ \t]{0,2}(?:[4-6][ \t]?(?:'|ft\b|feet\b)|[2-5][0-9][ \t]?[a-h]{1,3}\b|"
-    r"[0-9]{2,3}[ \t]?(?:lbs?|pounds|kg)\b)"
+    r"[0-9]{2,3}[ \t]?(?:lbs?|pounds|kg)\b)",
+    re.IGNORECASE,
 )
+_ALONE_AFTER = re.compile(r",[ \t]{1,2}[A-Za-z]|[ \t]{1,2}(?i:here)\b|!|[ \t]*(?:\n|$)")
 _STAT_WORDS = frozenset(
     ("bust", "waist", "hips", "hip", "size", "cup", "height", "weight")
     + ("room", "suite", "apt", "unit", "ste", "hwy", "ave", "exit")
+    + ("jan", "january", "feb", "march", "april", "may", "june", "july", "august", "sept")
+    + ("october", "november", "december", "monday", "tuesday", "wednesday", "thursday")
+    + ("friday", "saturday", "sunday", "day", "days", "top", "ages", "number")
 )
 
 _BODY_AFTER = re.compile(
@@ -188,15 +216,43 @@ _BODY_AFTER = re.compile(
 MIN_AGE, MAX_AGE = 10, 80
 
 
-def _name_then_stats(norm: Normalized, start: int, end: int) -> bool:
-    """Is [start, end) a bare age between a name and the body's figures ("Lola 23, 5'4")?"""
-    if not _STATS_AFTER.match(norm.text, end):
+def _name_then_age(norm: Normalized, start: int, end: int) -> bool:
+    """Is [start, end) a bare age right after a name: before the body's figures ("Lola 23,
+    5'4"; a nationality stands for the name: "Japanese 21, 36D") or, after a given name, alone
+    ("Lola, 23, new in town", "Lola (23)", "Lola 23 here")?"""
+    text = norm.text
+    stats = _STATS_AFTER.match(text, end) is not None
+    if not stats and not text.startswith(")", end) and not _ALONE_AFTER.match(text, end):
         return False
-    m = _NAME_BEFORE.search(norm.text, max(0, start - 24), start)
+    m = _NAME_BEFORE.search(text, max(0, start - 24), start)
     if m is None:
         return False
-    word = m.group("w")
-    return word.lower() not in _STAT_WORDS and not is_common_word(word, spanish=False)
+    word, sep = m.group("w"), m.group("sep")
+    if word.lower() in _STAT_WORDS:
+        return False
+    if sep.endswith("(") != text.startswith(")", end):
+        return False  # "Lola (23)" both or neither
+    if stats:
+        return not is_common_word(word, spanish=False) or is_demonym(word)
+    return is_first_name(word) and not is_common_word(word, spanish=False)
+
+
+# A posting-history table repeats the poster's age between the time and the in/outcall column:
+# "July 11, 2016 01:29 PM   24   In Or  Springfield".
+_HISTORY_BEFORE = re.compile(r"[0-9]{1,2}:[0-9]{2}\s?[ap]m[ \t]{2,12}$")
+_HISTORY_AFTER = re.compile(r"[ \t]{2,12}(?:in|out)\b")
+# Backpage's "adult jobs" section: the poster's age field and the title's age suffix of a
+# recruiter's ad are the recruiter's, not those of a person offered.
+_JOBS_SECTION = re.compile(r"\badult jobs\b")
+_POSTER_FIELD = re.compile(r"poster'?s\s$")
+# "I'm 23 years of age" states an age; "18 years of age or older" is a requirement.
+_OF_AGE = re.compile(r"\s?(?:yrs?|years?)\s?of\s+age\b(?!\s?(?:or|and|&|\+))")
+# "with 20 years (of) ...": a length of time, not an age.
+_WITH_BEFORE = re.compile(r"\bwith\s$")
+# A page listing many people ("Kandi - 29 Yrs., Springfield  Rosa - 22 Yrs., ...", a
+# directory's "19yrs  6 pics" rows) states no one person's age: from this many distinct ages
+# written without a label, only labelled ones ("Age: 23") are kept.
+LISTING_AGES = 5
 
 
 def find_ages(
@@ -210,9 +266,10 @@ def find_ages(
     """
     text = norm.lower
     taken = taken or []
-    out: list[Found] = []
+    found: list[tuple[Found, bool]] = []  # (age, written with a label)
     phone_ends = frozenset(e for _, e in taken)
     phone_starts = frozenset(s for s, _ in taken)
+    jobs = "adult jobs" in text and _JOBS_SECTION.search(text) is not None
     listed: set[int] = set()
     for start, end in digit_groups(norm) if groups is None else groups:
         if end - start != 2:
@@ -221,8 +278,8 @@ def find_ages(
             continue  # the second age of "Age: 19 and 21", taken with the first
         if _title_age(norm, start, end, phone_ends, phone_starts):
             age = int(text[start:end])
-            if TITLE_MIN_AGE <= age <= TITLE_MAX_AGE and _outside(taken, start, end):
-                out.append(Found(age, start, end))
+            if TITLE_MIN_AGE <= age <= TITLE_MAX_AGE and _outside(taken, start, end) and not jobs:
+                found.append((Found(age, start, end), False))
             continue
         # "5'4.34D.24 years old": a full stop after a word still starts a statement.
         if (
@@ -243,13 +300,18 @@ def find_ages(
         if unit is not None:
             # An age under 18 is the strongest evidence there is, so it must be written as an
             # age: a bare "10 years" is a duration ("10 years [in the] industry").
-            if age < 18 and _BARE_YEARS.fullmatch(unit.group()):
+            bare = _BARE_YEARS.fullmatch(unit.group()) is not None
+            if bare and (age < 18 or _WITH_BEFORE.search(before)):
                 continue
             span_end = unit.end()
-        elif 18 <= age < 60 and _name_then_stats(norm, start, end):
-            pass
+            pre = _age_pre(text, start, norm.text)
+            label = pre is not None and not pre[1]  # "Age:   23 Yrs."
+        elif (_HISTORY_BEFORE.search(before) and _HISTORY_AFTER.match(text, end)) or (
+            18 <= age < 60 and _name_then_age(norm, start, end)
+        ):
+            pass  # a bare age in a posting-history row or right after a name
         else:
-            pre = _age_pre(text, start)
+            pre = _age_pre(text, start, norm.text)
             if pre is None:
                 continue
             pre_start, im = pre
@@ -257,6 +319,8 @@ def find_ages(
                 continue
             if im and 48 <= age <= 69 and _BODY_AFTER.search(text, end, end + 40):
                 continue  # "I'm 56, petite, 110 lbs": a height written without the foot mark
+            if jobs and not im and _POSTER_FIELD.search(text, max(0, pre_start - 9), pre_start):
+                continue
             span_start = pre_start
             label = not im
         others = _OTHERS_BEFORE_LABEL if label else _OTHERS_BEFORE
@@ -264,14 +328,18 @@ def find_ages(
             continue
         second = _AGE_AND.match(text, end) if label else None
         if second is not None and MIN_AGE <= int(second.group("n")) <= MAX_AGE:
-            out.append(Found(age, span_start, span_end))
+            found.append((Found(age, span_start, span_end), True))
             listed.add(second.start("n"))
-            out.append(Found(int(second.group("n")), second.start("n"), second.end("n")))
+            found.append((Found(int(second.group("n")), second.start("n"), second.end("n")), True))
             continue
-        if _OTHERS_AFTER.match(text, end):
+        if _OTHERS_AFTER.match(text, end) and not (
+            _OF_AGE.match(text, end) and _AGE_PRE_IM.search(text, max(0, start - _IM_CHARS), start)
+        ):
             continue
-        out.append(Found(age, span_start, span_end))
-    return out
+        found.append((Found(age, span_start, span_end), label))
+    if len({f.value for f, label in found if not label}) >= LISTING_AGES:
+        return [f for f, label in found if label]
+    return [f for f, _ in found]
 
 
 # --- prices ----------------------------------------------------------------------------------
@@ -524,6 +592,10 @@ _NOT_NAMES = _word_set(
     down traveling travelling offering providing outgoing passionate reliable professional
     mature experienced easy yes no ok okay hi hello hey welcome thanks please really totally
     pure true
+    eager honest sincere humble genuine loyal caring sensual sensuous seductive flirty playful
+    bubbly shy open generous kinky freaky classy elegant exclusive upscale discreet ambitious
+    sophomore freshman junior senior student coed college model dancer stripper nurse teacher
+    vip fresh local native visiting touring
     """
 )
 
@@ -549,7 +621,9 @@ _CAPS_WORD_AFTER = re.compile(r"[ \t]{1,2}(?P<w>[A-Z]{2,20})\b")
 # "ask for Tantra Massage", "I am Hong Kong Girl", "this is SCAM?": a service, a place's first
 # word or a question, not a name.
 _NOT_NAME_AFTER = re.compile(
-    r"[ \t]{0,2}\?|[ \t]{1,2}(?i:massage|session|service|special|treatment|rub|spa)s?\b"
+    r"[ \t]{0,2}\?|[ \t]{1,2}(?i:massage|session|service|special|treatment|rub|spa)s?\b|"
+    r",?[ \t]{1,2}(?i:the[ \t])?(?i:founder|owner|manager|director|ceo|president|booker|"
+    r"receptionist|recruiter)\b"
 )
 _NEXT_WORD = re.compile(r"[ \t]{1,2}(?P<w>[A-Z][a-z]{1,19}|[A-Z]{2,12})\b")
 
@@ -572,6 +646,15 @@ def _reads_as_adjective(norm: Normalized, name: str, end: int) -> bool:
     if after is None and name.isupper():
         after = _CAPS_WORD_AFTER.match(norm.text, end)
     return after is not None and not is_stop_word(after.group("w"))
+
+
+# Words that stand before a name as a title: "I'm Sophomore Sally", "this is Miss Kandi".
+_TITLES = frozenset(
+    ("sophomore", "freshman", "junior", "senior", "student", "coed", "college", "model", "nurse")
+    + ("teacher", "miss", "mrs", "ms", "princess", "queen", "goddess", "mistress", "lady", "vip")
+    + ("sexy", "sweet", "exotic", "petite", "busty", "young", "little", "new", "hot")
+)
+_TITLED_NAME = re.compile(r"[ \t]{1,2}(?P<w>[A-Z][a-z]{1,19}|[A-Z]{3,12})(?![\w'])")
 
 
 # Apps and platforms named where a name could stand ("ask for FaceTime").
@@ -610,13 +693,18 @@ def _at_word_starts(pattern: re.Pattern[str], text: str) -> list[re.Match[str]]:
     return out
 
 
-def find_names(norm: Normalized) -> list[Found]:
+def find_names(norm: Normalized, taken: list[tuple[int, int]] | None = None) -> list[Found]:
     """Names and aliases the ad gives ("ask for Kandi", "my name is Rosa", "I'm Aaliyah").
 
     A name is not a common English word (words.py; after "my name is" only a stop word is
     refused) and not a word qualifying the lowercase word after it ("Super friendly").
+    `taken` are spans of handles: "TNA verified: name: KandiX" names an account, not a person.
     """
     out: list[Found] = []
+    spans = sorted(taken or [])
+
+    def inside(pos: int) -> bool:
+        return not _outside(spans, pos, pos + 1)
 
     def refused(name: str) -> bool:
         low = name.lower()
@@ -625,11 +713,18 @@ def find_names(norm: Normalized) -> list[Found]:
     lower = norm.lower
     for trigger in _at_word_starts(_NAME_TRIGGER, lower):
         m = _NAME_WORD.match(norm.text, trigger.end())
-        if m is None:
+        if m is None or inside(m.start()):
             continue
         name = m.group()
         if refused(name):
-            continue
+            # "I'm Sophomore Sally", "this is Miss Kandi": a title, then the name.
+            nxt = _TITLED_NAME.match(norm.text, m.end())
+            if name.lower() not in _TITLES or nxt is None or not is_first_name(nxt.group("w")):
+                continue
+            m = _NAME_WORD.match(norm.text, nxt.start("w"))
+            if m is None:
+                continue
+            name = m.group()
         strong = _STRONG_TRIGGER.match(trigger.group()) is not None
         if (is_common_word(name, spanish=False) and not (strong and not is_stop_word(name))) or (
             _QUALIFIED_AFTER.match(norm.text, m.end())
@@ -649,7 +744,7 @@ def find_names(norm: Normalized) -> list[Found]:
     spanish_intro = "soy " in lower or "llamo " in lower or "nombre es" in lower
     for trigger in _NAME_TRIGGER_ES.finditer(lower) if spanish_intro else ():
         m = _NAME_WORD.match(norm.text, trigger.end())
-        if m is None or refused(m.group()):
+        if m is None or refused(m.group()) or inside(m.start()):
             continue
         # After "me llamo" a Spanish word is still a name ("Rosa"); after "soy" it is the word.
         spanish = not trigger.group().startswith(("me", "mi"))
@@ -672,7 +767,7 @@ def find_names(norm: Normalized) -> list[Found]:
         matches += _HERE_NAME.finditer(norm.text)
     for m in matches:
         name = norm.text[m.start("name") : m.end("name")]
-        if not _CAPITALISED.fullmatch(name) or refused(name):
+        if not _CAPITALISED.fullmatch(name) or refused(name) or inside(m.start("name")):
             continue
         if is_common_word(name, spanish=False) or _not_a_name_after(norm, name, m.end("name")):
             continue

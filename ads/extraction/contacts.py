@@ -128,6 +128,8 @@ _PLATFORMS: dict[str, str] = {
     "discord": "discord",
     "reddit": "reddit",
     "tumblr": "tumblr",
+    # TNA Board, the review site: "TNA verified: name: KandiX".
+    "tna": "tna",
 }
 # Profile links name an account as surely as "IG: x": host -> platform, handle = first path
 # segment (tumblr: the subdomain). Paths that are pages of the site, not accounts, are skipped.
@@ -174,7 +176,7 @@ _PLATFORM_ALT = "|".join(sorted((re.escape(p) for p in _PLATFORMS), key=len, rev
 # platform names ("sc", "of", "ig", "line", "signal") need an explicit ":" or "@" to count.
 _HANDLE = re.compile(
     rf"(?<![\w.])(?P<platform>{_PLATFORM_ALT})(?![\w])"
-    r"(?P<sep>\s?(?:(?:id|name|user(?:name)?|handle|me|at)\b)?\s?(?:[:=\-@]|is\b)?\s{0,3}(?:@\s?)?)"
+    r"(?P<sep>\s?(?:verified\s?[:\-]?\s?)?(?:(?:id|name|user(?:name)?|handle|me|at)\b)?\s?(?:[:=\-@]|is\b)?\s{0,3}(?:@\s?)?)"
     r"(?P<handle>[a-z][a-z0-9_.]{1,29})(?![\w@])"
 )
 _PLATFORM_WORDS = tuple(_PLATFORMS)
@@ -185,7 +187,7 @@ _AMBIGUOUS_PLATFORMS = frozenset({"sc", "of", "ig", "line", "signal", "snap", "f
 # A handle needs a marker: ":", "=", "@" or "id/name/me/is" between the platform and it ...
 _MARKER = re.compile(r"[:=@]|\b(?:id|name|user(?:name)?|handle|me|is|at)\b")
 # ... except after a short platform name ("Sc kandi_x", "IG kandi"), never after these:
-_NEED_MARKER = frozenset({"of", "line", "signal", "fb", "tg", "snap"})
+_NEED_MARKER = frozenset({"of", "line", "signal", "fb", "tg", "snap", "tna"})
 _SHORT_PLATFORMS = frozenset({"sc", "ig"})
 # A token shaped like a handle rather than a word: a digit, "_" or "." inside it.
 _HANDLE_SHAPED = re.compile(r"[0-9_.]")

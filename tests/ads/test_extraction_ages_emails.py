@@ -106,3 +106,66 @@ def test_html_character_references_are_read_as_their_characters() -> None:
 def test_an_age_written_with_old_alone_is_found_but_not_under_18() -> None:
     assert extract("I am ZORBINA 29 old. Sweet").ages == [29]
     assert extract("10 old photos").ages == []
+
+
+# --- third pass: shapes read on unlabelled and tune-split real ads (all texts made up) -------
+
+
+@pytest.mark.parametrize(
+    ("text", "ages"),
+    [
+        ("Sexy Kandi 22yoa new in town", [22]),
+        ("Kandi, 22, new in town", [22]),
+        ("Kandi (22) new in town", [22]),
+        ("Kandi 22 here for you", [22]),
+        ("Hi I'm Kandi 22", [22]),
+        ("Japanese 21, 36D-23-33 real photos", [21]),
+        ("Kandi, 19, 34dd, 100 lbs", [19]),
+        ("I am 22 years of age, sweet and fun", [22]),
+        ("HeightMediumBustLargeAge25ShavedYes", [25]),
+        ("Sweet Kandi In & Outcalls 21 | 212-555-0147 on example.us", [21]),
+        ("Profile   Age:   23 Yrs.   Ethnicity: example", [23]),
+        ("July 11, 2016 01:29 PM   24   In Or  Springfield   example.com", [24]),
+    ],
+)
+def test_more_stated_age_shapes_are_found(text: str, ages: list[int]) -> None:
+    assert extract(text).ages == ages
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Next tours 22 Jul. - 31 Jul. Springfield",
+        "This company is 42 years old with a strong record",
+        "With 20 years culminating experience in sales",
+        "Job Title: Banker 2 - High Desert - 40 HoursJob ID",
+        "I'm 34 D cup, soft",
+        "only persons who are 18 years of age or older",
+        "Call Kandi, 24/7",
+        "Posted: Monday, June 20, 2016",
+        "Suite 23, new building",
+    ],
+)
+def test_dates_other_subjects_durations_and_cups_are_not_ages(text: str) -> None:
+    assert extract(text).ages == []
+
+
+def test_a_recruiters_poster_age_and_title_suffix_are_not_a_stated_age() -> None:
+    text = (
+        "Girls wanted, send us your name and age. Poster's age: 36   Location: Springfield\n"
+        "Models wanted - 36 Models wanted - Springfield adult jobs - backpage.com"
+    )
+    assert extract(text).ages == []
+    offered = text.replace("adult jobs", "escorts")
+    assert extract(offered).ages == [36]
+
+
+def test_a_page_listing_many_profiles_keeps_only_the_labelled_age() -> None:
+    rows = "  ".join(
+        f"{name}  -  {age} Yrs., Example Country"
+        for name, age in [("Kandi", 21), ("Rosa", 22), ("Luz", 24), ("Zorbina", 26), ("Ana", 29)]
+    )
+    assert extract(rows).ages == []
+    assert extract(rows + "   Profile Data   Age:   23 Yrs.   Ethnicity: example").ages == [23]
+    # Two or three women of one ad are not a listing.
+    assert extract("Kandi - 21 Yrs., Rosa - 22 Yrs., Luz - 24 Yrs.").ages == [21, 22, 24]

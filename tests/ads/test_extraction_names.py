@@ -51,3 +51,31 @@ def test_demonyms_come_from_country_names_and_given_names_are_not_demonyms() -> 
     assert all(is_demonym(w) for w in ("Cambodian", "Japanese", "Mexican", "Korean"))
     assert not any(is_demonym(w) for w in ("Vivian", "Julian", "Adrian", "Jordan"))
     assert is_first_name("Sasha") and not is_first_name("Extremly")
+
+
+# --- third pass (issue 16): classes read on tune-split and unlabelled real ads, made-up text ---
+
+
+def test_a_title_before_a_given_name_gives_the_name() -> None:
+    assert extract("Hi Im Sophomore Sally, college coed").names == ["Sally"]
+    assert extract("this is Miss Kandi here").names == ["Kandi"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Im Eager To Please",
+        "VERY CLEAN Im HONEST , DISCREET ,100% SAFE",
+        "Hello, This is ZORBINA, founder of EXAMPLE SPA",
+        "This is Kandi the owner of Example Rubs",
+    ],
+)
+def test_adjectives_and_a_business_voice_are_not_names(text: str) -> None:
+    assert extract(text).names == []
+
+
+def test_an_account_name_on_a_review_site_is_a_handle_not_a_name() -> None:
+    result = extract("TNA Verified: name: KandiXoxo  Number 1 recommended")
+    assert result.handles == ["tna:kandixoxo"]
+    assert result.names == []
+    assert extract("nice TNA: 34D natural").handles == []
