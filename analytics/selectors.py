@@ -412,15 +412,32 @@ def linking_label_report() -> LinkingLabelReport:
     )
 
 
-def networks_for(*, user: User, limit: int = 100) -> list[Network]:
-    """The user's visible live networks, riskiest first (by the stored figures), as seen by the
-    user (`networks_as_seen`)."""
-    networks = list(
-        Network.objects.visible_to(user)
-        .filter(merged_into__isnull=True, size__gte=2)
-        .order_by("-max_risk", "-size", "-pk")[:limit]
-    )
-    return networks_as_seen(user=user, networks=networks)
+def networks_for(
+    *, user: User, queryset: QuerySet[Network] | None = None, offset: int = 0, limit: int = 100
+) -> list[Network]:
+    """A page of the user's visible live networks (`queryset`: a NetworkFilter's, else riskiest
+    first by the stored figures), as seen by the user (`networks_as_seen`), each with
+    `case_numbers`: the cases the user may see that hold it."""
+    if queryset is None:
+        queryset = (
+            Network.objects.visible_to(user)
+            .filter(merged_into__isnull=True, size__gte=2)
+            .order_by("-max_risk", "-size", "-pk")
+        )
+    from cases.models import Case
+
+    networks = networks_as_seen(user=user, networks=list(queryset[offset : offset + limit]))
+    held: dict[int, list[tuple[int, str]]] = {}
+    for case_pk, number, network_id in (
+        Case.objects.visible_to(user)
+        .filter(networks__in=[n.pk for n in networks])
+        .values_list("pk", "number", "networks")
+        .order_by("number")
+    ):
+        held.setdefault(network_id, []).append((case_pk, number))
+    for network in networks:
+        network.case_numbers = held.get(network.pk, [])
+    return networks
 
 
 @dataclass

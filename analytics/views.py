@@ -11,22 +11,48 @@ from django.views.decorators.http import require_GET, require_POST
 from ads.models import Ad, Entity
 from audit.models import Action
 from audit.services import audit_request
+from core.filters import page_number
 
 from . import selectors, services
+from .filters import NetworkFilter
 from .models import Network
+
+NETWORKS_PER_PAGE = 50
 
 
 @require_GET
 def network_list(request: HttpRequest) -> HttpResponse:
-    networks = selectors.networks_for(user=request.user)
+    filters = NetworkFilter(request.GET, user=request.user)
+    page = page_number(request)
+    rows = selectors.networks_for(
+        user=request.user,
+        queryset=filters.qs,
+        offset=(page - 1) * NETWORKS_PER_PAGE,
+        limit=NETWORKS_PER_PAGE + 1,
+    )
+    networks, has_next = rows[:NETWORKS_PER_PAGE], len(rows) > NETWORKS_PER_PAGE
     audit_request(
         request,
         action=Action.LIST,
         object_type="network",
-        detail={"networks": [n.pk for n in networks]},
+        detail={"networks": [n.pk for n in networks], "filters": filters.as_detail()},
         seen={"network": [n.pk for n in networks]},
     )
-    return render(request, "analytics/network_list.html", {"networks": networks})
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "analytics/network_list.html",
+        {
+            "networks": networks,
+            "filters": filters,
+            "page": page,
+            "has_next": has_next,
+            "first": (page - 1) * NETWORKS_PER_PAGE + 1,
+            "last": (page - 1) * NETWORKS_PER_PAGE + len(networks),
+            "query": params.urlencode(),
+        },
+    )
 
 
 @require_GET

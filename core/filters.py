@@ -216,6 +216,12 @@ class DayFilter(django_filters.Filter):
     field_class = DayOrMomentField
 
 
+def page_number(request: Any) -> int:
+    """The `page` of a list's query string: a whole number from 1 to 10,000, else 1."""
+    value = request.GET.get("page", "1")
+    return max(1, min(int(value), 10_000)) if value.isdigit() else 1
+
+
 # --- The base FilterSet ---------------------------------------------------------------------------
 class FilterSet(django_filters.FilterSet):
     """A FilterSet for the API and the pages alike.

@@ -16,11 +16,6 @@ def is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
-def page_number(request: HttpRequest) -> int:
-    value = request.GET.get("page", "1")
-    return max(1, min(int(value), 10_000)) if value.isdigit() else 1
-
-
 _PK = 999999999
 
 

@@ -20,7 +20,8 @@ from audit.services import audit_request
 from cases import selectors
 from cases.filters import AdFilter
 from cases.models import Alert
-from cases.views._shared import PAGE_SIZE, is_htmx, page_number
+from cases.views._shared import PAGE_SIZE, is_htmx
+from core.filters import page_number
 
 logger = logging.getLogger(__name__)
 

@@ -17,7 +17,8 @@ from cases.filters import QueueItemFilter
 from cases.forms import QueueExportForm, SavedViewForm
 from cases.models import SavedView
 from cases.services import triage
-from cases.views._shared import PAGE_SIZE, is_htmx, page_number, with_row_urls
+from cases.views._shared import PAGE_SIZE, is_htmx, with_row_urls
+from core.filters import page_number
 
 logger = logging.getLogger(__name__)
 
