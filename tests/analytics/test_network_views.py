@@ -336,7 +336,8 @@ def test_the_profile_offers_add_to_case_through_the_review_items_one_may_see(act
         reverse("analytics:entity", args=[world["phone"].pk])
     )
     assert page.context["d"].profile.items == [item]
-    assert reverse("cases:item", args=[item.pk]) in page.text and "Add to a case" in page.text
+    assert reverse("cases:item", args=[item.pk]) in page.text and "Its review items" in page.text
+    assert "Open a case titled" in page.text  # no open case yet: a new one
 
 
 def test_hostile_text_in_a_template_is_escaped(actors):
