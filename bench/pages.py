@@ -451,6 +451,10 @@ def _build_queue(dsn: str, now: datetime) -> None:
             JOIN analytics_adnetwork m ON m.network_id = q.network_id
             JOIN ads_ad a ON a.id = m.ad_id
         """)
+        # Each source row's figures over its own ads, by the stage's set-based writer.
+        from cases.stages import SOURCE_FIGURES_SQL
+
+        conn.execute(SOURCE_FIGURES_SQL)
         # A working desk: most items older than a month have been decided.
         conn.execute(
             """

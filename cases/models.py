@@ -6,7 +6,9 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Case as CaseWhen
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, Sum, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from ads.models import Ad, Entity, Source
@@ -57,6 +59,57 @@ class QueueItemQuerySet(models.QuerySet["QueueItem"]):
 
     def open(self) -> QueueItemQuerySet:
         return self.filter(status__in=OPEN_STATUSES)
+
+    def with_seen_figures(self, user: User | None) -> QueueItemQuerySet:
+        """Annotate the figures the queue orders and filters by, as `user` may see them:
+        `seen_priority`, `seen_last_seen_at`, `seen_size`, `seen_risk`, `seen_possible_minor`.
+
+        An item with ads in sources the user may not see takes them from its visible sources'
+        rows (QueueItemSource), so neither its place in the queue nor a filter reveals anything
+        of the hidden ads (issue #19 H1); every other item keeps its stored figures. A user who
+        sees every source gets the stored columns as they are, and the page stays an index walk.
+        """
+        from cases.stages import queue_priority_expression
+
+        stored = {
+            "seen_priority": F("priority"),
+            "seen_last_seen_at": F("last_seen_at"),
+            "seen_size": F("size"),
+            "seen_risk": F("risk"),
+            "seen_possible_minor": F("possible_minor"),
+        }
+        visible = list(Source.objects.visible_to(user).values_list("pk", flat=True)) if user else []
+        if user is None or not Source.objects.exclude(pk__in=visible).exists():
+            return self.annotate(**stored)
+        shown = Q(item_sources__source_id__in=visible)
+        parts = self.annotate(
+            seen_hidden=Count("item_sources", filter=~shown),
+            part_size=Sum("item_sources__size", filter=shown),
+            part_risk=Max("item_sources__risk", filter=shown),
+            part_minors=Count("item_sources", filter=shown & Q(item_sources__possible_minor=True)),
+            part_last=Max("item_sources__last_seen_at", filter=shown),
+        )
+
+        def seen(name: str, part: Any) -> CaseWhen:
+            return CaseWhen(When(seen_hidden=0, then=stored[name]), default=part)
+
+        minor_flag = CaseWhen(When(part_minors__gt=0, then=Value(True)), default=Value(False))
+        return parts.annotate(
+            seen_size=seen("seen_size", Coalesce(F("part_size"), 0)),
+            seen_risk=seen("seen_risk", F("part_risk")),
+            seen_possible_minor=seen("seen_possible_minor", minor_flag),
+            seen_last_seen_at=seen(
+                "seen_last_seen_at", Coalesce(F("part_last"), F("last_seen_at"))
+            ),
+            seen_priority=seen(
+                "seen_priority",
+                queue_priority_expression(
+                    risk=F("part_risk"),
+                    possible_minor=minor_flag,
+                    size=Coalesce(F("part_size"), 0),
+                ),
+            ),
+        )
 
     def with_visible_lead(self, user: User) -> QueueItemQuerySet:
         """Annotate `lead_ad_visible`: whether the user may see the item's lead ad. A network's
@@ -163,10 +216,24 @@ class QueueItem(models.Model):
 
 
 class QueueItemSource(models.Model):
-    """A source one of the item's ads comes from: who may see the item follows from it."""
+    """A source one of the item's ads comes from: who may see the item follows from it, and the
+    item's figures over that source's ads alone, from which a viewer's figures are composed."""
 
     item = models.ForeignKey(QueueItem, on_delete=models.CASCADE, related_name="item_sources")
     source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="+")
+    # Written by the queue stage with the item. A viewer who sees only some of the sources sees
+    # the sum (size), maximum (risk, minor, last seen) or union (the rest) of those sources' rows:
+    # figures of visible ads only, composed without reading a single member (issue #19 H1).
+    size = models.PositiveIntegerField(default=0)
+    risk = models.FloatField(null=True, blank=True)
+    minor = models.FloatField(null=True, blank=True)
+    possible_minor = models.BooleanField(default=False)
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+    lead_ad = models.ForeignKey(
+        Ad, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    indicator_codes = models.CharField(max_length=1000, blank=True)
+    cities = models.JSONField(default=list, blank=True)
 
     class Meta:
         constraints = [
