@@ -247,7 +247,7 @@ WITH members AS (
     FROM ranked WHERE rank <= {NETWORK_SCORE_SAMPLE} GROUP BY item_id, source_id
 ), codes AS (
     SELECT item_id, source_id,
-           ' ' || string_agg(DISTINCT c, ' ' ORDER BY c COLLATE "C") || ' ' AS codes
+           ' ' || string_agg(DISTINCT c COLLATE "C", ' ' ORDER BY c COLLATE "C") || ' ' AS codes
     FROM ranked, jsonb_array_elements_text(indicator_codes) AS c
     WHERE rank <= {NETWORK_SCORE_SAMPLE} AND c <> ''
     GROUP BY item_id, source_id
