@@ -543,9 +543,8 @@ def _measure(args: argparse.Namespace) -> dict[str, Any]:
             cpu.append((time.process_time() - c) * 1000)
             assert response.status_code == 200
         results[name] = (*_percentiles(samples), statistics.median(cpu))
-    plan = queue_items(filters=QueueItemFilter(user=user)).order_by(
-        "-priority", "-last_seen_at", "-pk"
-    )
+    # In the filter's own order (the priority as this investigator sees it).
+    plan = queue_items(filters=QueueItemFilter(user=user))
     results["_explain"] = plan[:51].explain(analyze=True)
     with connection.cursor() as cur:
         cur.execute("SELECT count(*) FROM ads_ad")
