@@ -451,6 +451,10 @@ def _build_queue(dsn: str, now: datetime) -> None:
             JOIN analytics_adnetwork m ON m.network_id = q.network_id
             JOIN ads_ad a ON a.id = m.ad_id
         """)
+        # Each source row's figures over its own ads, by the stage's set-based writer.
+        from cases.stages import SOURCE_FIGURES_SQL
+
+        conn.execute(SOURCE_FIGURES_SQL)
         # A working desk: most items older than a month have been decided.
         conn.execute(
             """
@@ -539,9 +543,8 @@ def _measure(args: argparse.Namespace) -> dict[str, Any]:
             cpu.append((time.process_time() - c) * 1000)
             assert response.status_code == 200
         results[name] = (*_percentiles(samples), statistics.median(cpu))
-    plan = queue_items(filters=QueueItemFilter(user=user)).order_by(
-        "-priority", "-last_seen_at", "-pk"
-    )
+    # In the filter's own order (the priority as this investigator sees it).
+    plan = queue_items(filters=QueueItemFilter(user=user))
     results["_explain"] = plan[:51].explain(analyze=True)
     with connection.cursor() as cur:
         cur.execute("SELECT count(*) FROM ads_ad")

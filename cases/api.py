@@ -35,7 +35,9 @@ from .services import triage
 
 
 class QueuePagination(BadCursorIs400Pagination):
-    ordering = ("-priority", "-id")
+    # The priority as the caller sees it (QueueItemFilter annotates it): a cursor holding the
+    # stored priority of an item seen in part would reveal its hidden ads.
+    ordering = ("-seen_priority", "-id")
 
 
 class CasePagination(BadCursorIs400Pagination):

@@ -32,11 +32,14 @@ from core.filters import (
 
 from .models import ItemStatus, QueueItem, QueueItemSource
 
+# Orders of the figures as the user sees them (QueueItemQuerySet.with_seen_figures): the stored
+# columns, except for an item with ads the user may not see, whose place in the queue must not
+# reveal them (issue #19 H1).
 ORDERS = {
-    "priority": ("-priority", "-last_seen_at", "-pk"),
-    "recent": ("-last_seen_at", "-pk"),
-    "size": ("-size", "-priority", "-pk"),
-    "due": ("due_at", "-priority", "-pk"),
+    "priority": ("-seen_priority", "-seen_last_seen_at", "-pk"),
+    "recent": ("-seen_last_seen_at", "-pk"),
+    "size": ("-seen_size", "-seen_priority", "-pk"),
+    "due": ("due_at", "-seen_priority", "-pk"),
     # Active learning (issue #15): the scored items nearest the flag threshold first, where a
     # reviewer's decision tells the model the most; unscored items last (`OrderFilter`).
     "uncertain": ("uncertainty", "-last_seen_at", "-pk"),
@@ -129,7 +132,7 @@ class OrderFilter(django_filters.ChoiceFilter):
         order = value if value in ORDERS else DEFAULT_ORDER
         if order == "uncertain":
             # Distance to RISK_FLAG_THRESHOLD, the one threshold fact.
-            near = Abs(F("risk") - Value(settings.RISK_FLAG_THRESHOLD))
+            near = Abs(F("seen_risk") - Value(settings.RISK_FLAG_THRESHOLD))
             return qs.annotate(uncertainty=near).order_by(
                 F("uncertainty").asc(nulls_last=True), *ORDERS[order][1:]
             )
@@ -141,10 +144,10 @@ class QueueItemFilter(FilterSet):
 
     status = StatusFilter(choices=STATUS_CHOICES, empty_label=None, label="Status")
     location = TextFilter(field_name="location", lookup_expr="icontains", label="Location")
-    window = WindowFilter(field_name="last_seen_at", label="Seen within")
+    window = WindowFilter(field_name="seen_last_seen_at", label="Seen within")
     source = SourceFilter(method="filter_source")
     indicator = CodeFilter(method="filter_indicator", label="Indicator")
-    possible_minor = FlagFilter(field_name="possible_minor", label="Possible minor only")
+    possible_minor = FlagFilter(field_name="seen_possible_minor", label="Possible minor only")
     mine = FlagFilter(method="filter_mine", label="Mine only")
     order = OrderFilter(choices=ORDER_CHOICES, empty_label=None, label="Order")
 
@@ -162,6 +165,10 @@ class QueueItemFilter(FilterSet):
     class Meta:
         model = QueueItem
         fields: list[str] = []
+
+    def filter_queryset(self, queryset: QuerySet[QueueItem]) -> QuerySet[QueueItem]:
+        # The window, the possible-minor flag and every order read the figures as seen.
+        return super().filter_queryset(queryset.with_seen_figures(self.user))
 
     def prepare_form(self, form: forms.Form) -> None:
         form.fields["location"].widget.attrs["placeholder"] = "e.g. Las Vegas"

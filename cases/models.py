@@ -7,7 +7,10 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Case as CaseWhen
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 
 from ads.models import Ad, Entity, Source
@@ -58,6 +61,67 @@ class QueueItemQuerySet(models.QuerySet["QueueItem"]):
 
     def open(self) -> QueueItemQuerySet:
         return self.filter(status__in=OPEN_STATUSES)
+
+    def with_seen_figures(self, user: User | None) -> QueueItemQuerySet:
+        """Annotate the figures the queue orders and filters by, as `user` may see them:
+        `seen_priority`, `seen_last_seen_at`, `seen_size`, `seen_risk`, `seen_possible_minor`.
+
+        An item with ads in sources the user may not see takes them from its visible sources'
+        rows (QueueItemSource), so neither its place in the queue nor a filter reveals anything
+        of the hidden ads (issue #19 H1); every other item keeps its stored figures. A user who
+        sees every source gets the stored columns as they are, and the page stays an index walk.
+        """
+        from cases.stages import queue_priority_expression
+
+        stored = {
+            "seen_priority": F("priority"),
+            "seen_last_seen_at": F("last_seen_at"),
+            "seen_size": F("size"),
+            "seen_risk": F("risk"),
+            "seen_possible_minor": F("possible_minor"),
+        }
+        visible = list(Source.objects.visible_to(user).values_list("pk", flat=True)) if user else []
+        if user is None or not Source.objects.exclude(pk__in=visible).exists():
+            return self.annotate(**stored)
+        # Per item, an index probe for a hidden source row; only the items that have one pay
+        # for the composition (a grouped read of their few visible rows). A join grouped over
+        # every open item cost 200 ms at 1M ads (docs/bench-pages.md).
+        hidden = Exists(
+            QueueItemSource.objects.filter(item_id=OuterRef("pk")).exclude(source_id__in=visible)
+        )
+        shown = QueueItemSource.objects.filter(item_id=OuterRef("pk"), source_id__in=visible)
+        minor_flag = CaseWhen(
+            When(GreaterThan(Count("pk", filter=Q(possible_minor=True)), 0), then=Value(True)),
+            default=Value(False),
+        )
+        size = Coalesce(Sum("size"), Value(0), output_field=models.IntegerField())
+        parts = {
+            "seen_size": size,
+            "seen_risk": Max("risk"),
+            "seen_possible_minor": minor_flag,
+            "seen_last_seen_at": Max("last_seen_at"),
+            "seen_priority": queue_priority_expression(
+                risk=Max("risk"), possible_minor=minor_flag, size=size
+            ),
+        }
+
+        def seen(name: str) -> CaseWhen:
+            composed = shown.values("item_id").annotate(v=parts[name]).values("v")
+            value = Subquery(composed, output_field=stored_fields[name])
+            if name == "seen_last_seen_at":
+                value = Coalesce(value, F("last_seen_at"))
+            return CaseWhen(
+                When(hidden, then=value), default=stored[name], output_field=stored_fields[name]
+            )
+
+        stored_fields = {
+            "seen_size": models.IntegerField(),
+            "seen_risk": models.FloatField(),
+            "seen_possible_minor": models.BooleanField(),
+            "seen_last_seen_at": models.DateTimeField(),
+            "seen_priority": models.FloatField(),
+        }
+        return self.annotate(**{name: seen(name) for name in stored})
 
     def with_visible_lead(self, user: User) -> QueueItemQuerySet:
         """Annotate `lead_ad_visible`: whether the user may see the item's lead ad. A network's
@@ -164,10 +228,24 @@ class QueueItem(models.Model):
 
 
 class QueueItemSource(models.Model):
-    """A source one of the item's ads comes from: who may see the item follows from it."""
+    """A source one of the item's ads comes from: who may see the item follows from it, and the
+    item's figures over that source's ads alone, from which a viewer's figures are composed."""
 
     item = models.ForeignKey(QueueItem, on_delete=models.CASCADE, related_name="item_sources")
     source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="+")
+    # Written by the queue stage with the item. A viewer who sees only some of the sources sees
+    # the sum (size), maximum (risk, minor, last seen) or union (the rest) of those sources' rows:
+    # figures of visible ads only, composed without reading a single member (issue #19 H1).
+    size = models.PositiveIntegerField(default=0)
+    risk = models.FloatField(null=True, blank=True)
+    minor = models.FloatField(null=True, blank=True)
+    possible_minor = models.BooleanField(default=False)
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+    lead_ad = models.ForeignKey(
+        Ad, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    indicator_codes = models.CharField(max_length=1000, blank=True)
+    cities = models.JSONField(default=list, blank=True)
 
     class Meta:
         constraints = [

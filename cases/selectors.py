@@ -49,21 +49,22 @@ def queue_items_as_seen(
 
     A network item's copied fields (size, places, risk, minor, indicators, title, reason,
     priority, last seen, lead ad) are computed by the queue stage over all the network's ads.
-    When some of those ads come from sources the user may not see, the fields are recomputed
-    here from the visible ones, in memory only (`QueueItem.save` refuses such a copy), and
-    `hidden_count` says how many ads were left out. One query for a page where every item is
-    wholly visible.
+    When some of those ads come from sources the user may not see, the fields are composed here
+    from the item's rows for the sources the user may see (`QueueItemSource`, each holding the
+    figures of that source's ads alone, written by the queue stage with the item), in memory only
+    (`QueueItem.save` refuses such a copy), and `hidden_count` says how many ads were left out.
+    The figures are the stage's, so they change when the item does; which sources count is
+    decided live. One query for the page, however many of its items are seen in part, and no
+    member ad is read.
 
     With `filters` (the ones the rows were selected by), an item seen in part that matched only
-    through its hidden ads (a place, an indicator, a possible minor, a date of theirs) is left
-    out, so a filter cannot be used to probe another unit's ads.
+    through its hidden ads (a place, an indicator) is left out, so a filter cannot be used to
+    probe another unit's ads. The order, the window and the possible-minor filter already use
+    the composed figures (`QueueItemQuerySet.with_seen_figures`).
     """
     from ads.models import Source
-    from analytics.linking import network_features
-    from analytics.stages import FEATURE_SAMPLE, member_facts
 
     from .stages import (
-        NETWORK_SCORE_SAMPLE,
         _codes_text,
         network_item_places,
         network_item_reason,
@@ -74,56 +75,31 @@ def queue_items_as_seen(
     network_items = [i for i in items if i.network_id]
     if not network_items:
         return items
-    partial = set(
-        QueueItemSource.objects.filter(item_id__in=[i.pk for i in network_items])
-        .exclude(source__in=Source.objects.visible_to(user))
-        .values_list("item_id", flat=True)
-    )
-    if not partial:
-        return items
-    # A few queries for the whole page, however many of its items are seen in part.
-    network_ids = {i.network_id for i in items if i.pk in partial}
-    members: dict[int, list[tuple[int, Any]]] = {n: [] for n in network_ids}
-    for network_id, ad_id, last_seen in (
-        Ad.objects.visible_to(user)
-        .filter(network_membership__network_id__in=network_ids)
-        .order_by("-pk")
-        .values_list("network_membership__network_id", "pk", "last_seen_at")
-    ):
-        members[network_id].append((ad_id, last_seen))
-    totals = dict(
-        AdNetwork.objects.filter(network_id__in=network_ids)
-        .values("network_id")
-        .annotate(n=Count("ad_id"))
-        .values_list("network_id", "n")
-    )
-    sampled = [ad_id for rows in members.values() for ad_id, _ in rows[:FEATURE_SAMPLE]]
-    facts = member_facts(sampled, identities=False)
-    visible_ids = [ad_id for rows in members.values() for ad_id, _ in rows]
-    scores: dict[int, dict[str, Any]] = {}
-    for start in range(0, len(visible_ids), 2000):
-        for row in AdScore.objects.filter(ad_id__in=visible_ids[start : start + 2000]).values(
-            "ad_id", "risk", "minor", "possible_minor", "indicator_codes"
-        ):
-            scores[row["ad_id"]] = row
-    for item in items:
-        if item.pk not in partial:
+    visible = set(Source.objects.visible_to(user).values_list("pk", flat=True))
+    rows: dict[int, list[QueueItemSource]] = {}
+    for row in QueueItemSource.objects.filter(item_id__in=[i.pk for i in network_items]):
+        rows.setdefault(row.item_id, []).append(row)
+    unscored: list[QueueItem] = []
+    for item in network_items:
+        parts = rows.get(item.pk, [])
+        shown = [r for r in parts if r.source_id in visible]
+        if len(shown) == len(parts):
             continue
-        rows = members[item.network_id]
-        size = len(rows)
-        top = sorted(
-            (scores[ad_id] for ad_id, _ in rows if ad_id in scores),
-            key=lambda r: (-(r["risk"] if r["risk"] is not None else -1.0), r["ad_id"]),
-        )[:NETWORK_SCORE_SAMPLE]
-        risks = [row["risk"] for row in top if row["risk"] is not None]
-        minors = [row["minor"] for row in top if row["minor"] is not None]
-        codes = _codes_text(c for row in top for c in (row["indicator_codes"] or []))
-        cities = network_features(facts.rows(a for a, _ in rows[:FEATURE_SAMPLE]))["city_list"]
-        places = network_item_places(cities)
+        size = sum(r.size for r in shown)
+        risks = [r.risk for r in shown if r.risk is not None]
+        minors = [r.minor for r in shown if r.minor is not None]
+        codes = _codes_text(c for r in shown for c in r.indicator_codes.split())
+        places = network_item_places(sorted({c for r in shown for c in r.cities or []}))
+        seen_times = [r.last_seen_at for r in shown if r.last_seen_at is not None]
+        # The riskiest visible source's lead leads (ties: the smaller ad id).
+        leads = sorted(
+            (r for r in shown if r.lead_ad_id is not None),
+            key=lambda r: (-(r.risk if r.risk is not None else -1.0), r.lead_ad_id),
+        )
         item.size = size
         item.risk = max(risks) if risks else None
         item.minor = max(minors) if minors else None
-        item.possible_minor = any(row["possible_minor"] for row in top)
+        item.possible_minor = any(r.possible_minor for r in shown)
         item.indicator_codes = codes
         item.location = places[:300]
         item.title = network_item_title(size=size, places=places)
@@ -131,16 +107,25 @@ def queue_items_as_seen(
         item.priority = queue_priority(
             risk=item.risk, possible_minor=item.possible_minor, size=size
         )
-        seen_times = [t for _, t in rows if t is not None]
         item.last_seen_at = max(seen_times) if seen_times else item.last_seen_at
-        # The riskiest visible member leads; with none scored, the stored lead if it is visible.
-        if top:
-            item.lead_ad_id = top[0]["ad_id"]
-        elif item.lead_ad_id not in {ad_id for ad_id, _ in rows}:
-            item.lead_ad_id = None
-        item.lead_ad_visible = item.lead_ad_id is not None
-        item.hidden_count = totals.get(item.network_id, 0) - size
+        if leads:
+            item.lead_ad_id = leads[0].lead_ad_id
+        else:
+            # No visible ad is scored: the stored lead, if it is one the user may see.
+            unscored.append(item)
+        item.hidden_count = sum(r.size for r in parts) - size
         item.seen_in_part = True
+    if unscored:
+        shown_leads = set(
+            Ad.objects.visible_to(user)
+            .filter(pk__in=[i.lead_ad_id for i in unscored if i.lead_ad_id])
+            .values_list("pk", flat=True)
+        )
+        for item in unscored:
+            item.lead_ad_id = item.lead_ad_id if item.lead_ad_id in shown_leads else None
+    for item in network_items:
+        if getattr(item, "seen_in_part", False):
+            item.lead_ad_visible = item.lead_ad_id is not None
     if filters is None:
         return items
     return [i for i in items if not getattr(i, "seen_in_part", False) or _matches(i, filters)]
@@ -182,6 +167,7 @@ def next_open_item(*, user: User) -> QueueItem | None:
         QueueItem.objects.visible_to(user)
         .open()
         .filter(assignee__isnull=True)
+        .with_seen_figures(user)
         .order_by(*ORDERS["priority"])
         .only("pk", "title")
         .first()

@@ -10,10 +10,11 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
-from django.db.models import Max, Q
+from django.db.models import Case, FloatField, Func, Max, Q, Value, When
+from django.db.models.functions import Coalesce, Greatest, Least, Log, Round
 from django.utils import timezone
 
 from ads.models import Ad
@@ -48,6 +49,15 @@ def queue_priority(*, risk: float | None, possible_minor: bool, size: int) -> fl
     """
     size_bonus = min(15.0, 5.0 * math.log2(max(size, 1)))
     return round(100.0 * (risk or 0.0) + (40.0 if possible_minor else 0.0) + size_bonus, 3)
+
+
+def queue_priority_expression(*, risk: Any, possible_minor: Any, size: Any) -> Func:
+    """`queue_priority` in SQL, for the queue's order by figures composed per viewer
+    (QueueItemQuerySet.with_seen_figures); tests hold the two equal."""
+    size_bonus = Least(Value(15.0), Value(5.0) * Log(Value(2.0), Greatest(size, Value(1))))
+    minor_bonus = Case(When(possible_minor, then=Value(40.0)), default=Value(0.0))
+    total = Value(100.0) * Coalesce(risk, Value(0.0)) + minor_bonus + size_bonus
+    return Round(total, 3, output_field=FloatField())
 
 
 # The queue's urgency in words, read from the priority above (the guide's glossary explains it).
@@ -110,16 +120,188 @@ def _apply_snapshot(item: QueueItem, values: dict[str, object]) -> bool:
     return bool(changed)
 
 
-def _sync_sources(item: QueueItem, source_ids: set[int]) -> None:
-    """Keep the item's source set (which decides who sees it) equal to its ads' sources."""
-    current = set(QueueItemSource.objects.filter(item=item).values_list("source_id", flat=True))
-    if current == source_ids:
-        return
-    QueueItemSource.objects.filter(item=item).exclude(source_id__in=source_ids).delete()
-    QueueItemSource.objects.bulk_create(
-        [QueueItemSource(item=item, source_id=s) for s in source_ids - current],
-        ignore_conflicts=True,
+def _sync_sources(item: QueueItem, figures: dict[int, dict[str, Any]]) -> None:
+    """Keep the item's source rows (which decide who sees it) equal to its ads' sources, each
+    with the item's figures over that source's ads (`_source_figures`)."""
+    QueueItemSource.objects.filter(item=item).exclude(source_id__in=list(figures)).delete()
+    current = {row.source_id: row for row in QueueItemSource.objects.filter(item=item)}
+    changed, added = [], []
+    for source_id, values in figures.items():
+        row = current.get(source_id)
+        if row is None:
+            added.append(QueueItemSource(item=item, source_id=source_id, **values))
+        elif any(getattr(row, name) != value for name, value in values.items()):
+            for name, value in values.items():
+                setattr(row, name, value)
+            changed.append(row)
+    QueueItemSource.objects.bulk_create(added, ignore_conflicts=True)
+    if changed:
+        QueueItemSource.objects.bulk_update(changed, list(SOURCE_FIGURES))
+
+
+SOURCE_FIGURES = (
+    "size",
+    "risk",
+    "minor",
+    "possible_minor",
+    "last_seen_at",
+    "lead_ad_id",
+    "indicator_codes",
+    "cities",
+)
+
+
+def _source_figures(member_ids: Any) -> dict[int, dict[str, Any]]:
+    """A network's figures per source of its ads, over that source's ads alone: the count, the
+    latest sighting, the highest risk and minor score, whether any is a possible minor, the
+    riskiest ad (the lead), the indicators of the NETWORK_SCORE_SAMPLE riskiest and the first six
+    place names in order. A few grouped queries, however many sources."""
+    from django.db.models import Count, F, Window
+    from django.db.models.functions import RowNumber
+
+    from maps.models import AdLocation, Precision
+
+    figures: dict[int, dict[str, Any]] = {}
+    for row in (
+        Ad.objects.filter(pk__in=member_ids)
+        .values("source_id")
+        .annotate(size=Count("pk"), last=Max("last_seen_at"))
+    ):
+        figures[row["source_id"]] = {
+            "size": row["size"],
+            "risk": None,
+            "minor": None,
+            "possible_minor": False,
+            "last_seen_at": row["last"],
+            "lead_ad_id": None,
+            "indicator_codes": "",
+            "cities": [],
+        }
+    ranked = (
+        AdScore.objects.filter(ad_id__in=member_ids)
+        .annotate(
+            source_id=F("ad__source_id"),
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("ad__source_id")],
+                order_by=[F("risk").desc(nulls_last=True), F("ad_id").asc()],
+            ),
+        )
+        .filter(rank__lte=NETWORK_SCORE_SAMPLE)
+        .values_list("source_id", "ad_id", "risk", "minor", "possible_minor", "indicator_codes")
+        .order_by("source_id", "rank")
     )
+    codes: dict[int, list[str]] = {}
+    for source_id, ad_id, risk, minor, possible_minor, indicator_codes in ranked:
+        row = figures[source_id]
+        if row["lead_ad_id"] is None:
+            row["lead_ad_id"] = ad_id
+        if risk is not None:
+            row["risk"] = risk if row["risk"] is None else max(row["risk"], risk)
+        if minor is not None:
+            row["minor"] = minor if row["minor"] is None else max(row["minor"], minor)
+        row["possible_minor"] = row["possible_minor"] or bool(possible_minor)
+        codes.setdefault(source_id, []).extend(indicator_codes or [])
+    for source_id, found in codes.items():
+        figures[source_id]["indicator_codes"] = _codes_text(found)
+    places: dict[int, set[str]] = {}
+    for source_id, name in (
+        AdLocation.objects.filter(ad_id__in=member_ids)
+        .exclude(precision=Precision.UNKNOWN)
+        .exclude(name="")
+        .values_list("ad__source_id", "name")
+        .distinct()
+    ):
+        places.setdefault(source_id, set()).add(name)
+    for source_id, names in places.items():
+        if source_id in figures:
+            figures[source_id]["cities"] = sorted(names)[:6]
+    return figures
+
+
+# Every item's source rows at once, as `_sync_sources` writes them item by item: the migration
+# that added the figures fills them with it, and so does bench/pages.py after its bulk load.
+SOURCE_FIGURES_SQL = f"""
+WITH members AS (
+    SELECT q.id AS item_id, a.id AS ad_id, a.source_id, a.last_seen_at, q.kind
+    FROM cases_queueitem q
+    JOIN analytics_adnetwork m ON m.network_id = q.network_id
+    JOIN ads_ad a ON a.id = m.ad_id
+    WHERE q.kind = 'network'
+    UNION ALL
+    SELECT q.id, a.id, a.source_id, a.last_seen_at, q.kind
+    FROM cases_queueitem q JOIN ads_ad a ON a.id = q.ad_id
+    WHERE q.kind = 'ad'
+), sized AS (
+    SELECT item_id, source_id, count(*) AS n, max(last_seen_at) AS last
+    FROM members GROUP BY item_id, source_id
+), ranked AS (
+    SELECT mb.item_id, mb.source_id, s.ad_id, s.risk, s.minor, s.possible_minor,
+           s.indicator_codes,
+           row_number() OVER (PARTITION BY mb.item_id, mb.source_id
+                              ORDER BY s.risk DESC NULLS LAST, s.ad_id) AS rank
+    FROM members mb JOIN analytics_adscore s ON s.ad_id = mb.ad_id
+), top AS (
+    SELECT item_id, source_id, max(risk) AS risk, max(minor) AS minor,
+           bool_or(possible_minor) AS pm, min(ad_id) FILTER (WHERE rank = 1) AS lead
+    FROM ranked WHERE rank <= {NETWORK_SCORE_SAMPLE} GROUP BY item_id, source_id
+), codes AS (
+    SELECT item_id, source_id,
+           ' ' || string_agg(DISTINCT c COLLATE "C", ' ' ORDER BY c COLLATE "C") || ' ' AS codes
+    FROM ranked, jsonb_array_elements_text(indicator_codes) AS c
+    WHERE rank <= {NETWORK_SCORE_SAMPLE} AND c <> ''
+    GROUP BY item_id, source_id
+), names AS (
+    SELECT DISTINCT mb.item_id, mb.source_id, l.name
+    FROM members mb JOIN maps_adlocation l ON l.ad_id = mb.ad_id
+    WHERE mb.kind = 'network' AND l.precision <> 'unknown' AND l.name <> ''
+), places AS (
+    SELECT item_id, source_id,
+           jsonb_agg(name ORDER BY name COLLATE "C") FILTER (WHERE k <= 6) AS cities
+    FROM (SELECT *, row_number() OVER (PARTITION BY item_id, source_id
+                                       ORDER BY name COLLATE "C") AS k FROM names) AS n
+    GROUP BY item_id, source_id
+)
+UPDATE cases_queueitemsource qs
+SET size = sized.n, last_seen_at = sized.last, risk = top.risk, minor = top.minor,
+    possible_minor = coalesce(top.pm, false), lead_ad_id = top.lead,
+    indicator_codes = coalesce(codes.codes, ''),
+    cities = coalesce(places.cities, '[]'::jsonb)
+FROM sized
+LEFT JOIN top USING (item_id, source_id)
+LEFT JOIN codes USING (item_id, source_id)
+LEFT JOIN places USING (item_id, source_id)
+WHERE qs.item_id = sized.item_id AND qs.source_id = sized.source_id
+"""  # noqa: S608 - constant SQL
+
+
+def source_figures_fill() -> None:
+    """Fill every item's source rows (set-based on PostgreSQL; item by item elsewhere)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(SOURCE_FIGURES_SQL)
+        return
+    for item in QueueItem.objects.filter(kind=ItemKind.NETWORK):
+        members = AdNetwork.objects.filter(network_id=item.network_id).values("ad_id")
+        _sync_sources(item, _source_figures(members))
+    for item in QueueItem.objects.filter(kind=ItemKind.AD).select_related("ad__score"):
+        _sync_sources(item, _ad_figures(item.ad, getattr(item.ad, "score", None)))
+
+
+def _ad_figures(ad: Ad, score: AdScore | None) -> dict[int, dict[str, Any]]:
+    """A single-ad item's one source row."""
+    return {
+        ad.source_id: {
+            "size": 1,
+            "risk": score.risk if score else None,
+            "minor": score.minor if score else None,
+            "possible_minor": bool(score and score.possible_minor),
+            "last_seen_at": ad.last_seen_at,
+            "lead_ad_id": ad.pk,
+            "indicator_codes": _codes_text(score.indicator_codes or []) if score else "",
+            "cities": [],
+        }
+    }
 
 
 def _upsert_ad_item(ad: Ad, score: AdScore) -> None:
@@ -157,7 +339,7 @@ def _upsert_ad_item(ad: Ad, score: AdScore) -> None:
     elif _apply_snapshot(item, values):
         item.updated_at = now
         item.save()
-    _sync_sources(item, {ad.source_id})
+    _sync_sources(item, _ad_figures(ad, score))
 
 
 # --- networks that linking merged, split or dissolved -------------------------------------------
@@ -434,10 +616,7 @@ def _upsert_network_item(network: Network, *, origin: QueueItem | None = None) -
                     ),
                     detail={"from_size": old_size, "to_size": size},
                 )
-    _sync_sources(
-        item,
-        set(Ad.objects.filter(pk__in=member_ids).values_list("source_id", flat=True).distinct()),
-    )
+    _sync_sources(item, _source_figures(member_ids))
     # Ads that were queued alone before linking found their network: an untouched single-ad item
     # is folded into the network's; one a reviewer already worked on is kept for its history.
     QueueItem.objects.filter(

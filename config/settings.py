@@ -148,10 +148,15 @@ else:
     # transaction-pooling pgbouncer.
     _server_side_binding = env_bool("DB_SERVER_SIDE_BINDING", True)
     _prepare_threshold = env_int("DB_PREPARE_THRESHOLD", 5, minimum=0)
+    # PostgreSQL's JIT compiles any plan its cost model rates expensive: the queue as seen by a
+    # viewer of some sources (per-item subqueries) paid 1.4 s of compiling for a 0.4 s query at
+    # 1M ads (docs/bench-pages.md). Off unless DB_JIT says otherwise.
+    _jit = "on" if env_bool("DB_JIT", False) else "off"
     DATABASES["default"]["OPTIONS"] = {
         **DATABASES["default"].get("OPTIONS", {}),
         "server_side_binding": _server_side_binding,
         "prepare_threshold": _prepare_threshold if _server_side_binding else None,
+        "options": f"-c jit={_jit}",
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -13,6 +13,7 @@ from ads.readers import records_from_payload
 from ads.services import ads_ingest
 from ads.stages import ads_extract_entities
 from analytics.models import AdEmbedding, AdNetwork, AdScore, Network
+from cases.models import QueueItem
 
 _counter = iter(range(1, 10_000_000))
 
@@ -108,3 +109,15 @@ def embed(ad: Ad, vector: Sequence[float], encoder: str = "test-encoder") -> AdE
     return AdEmbedding.objects.update_or_create(
         ad=ad, defaults={"encoder": encoder, "vector": data}
     )[0]
+
+
+def sync_item_sources(item: QueueItem) -> None:
+    """Write a hand-made item's source rows (who sees it, and each source's figures) with the
+    queue stage's own writer, as the stage does with every item it writes."""
+    from cases.stages import _ad_figures, _source_figures, _sync_sources
+
+    if item.network_id:
+        members = AdNetwork.objects.filter(network_id=item.network_id).values("ad_id")
+        _sync_sources(item, _source_figures(members))
+    else:
+        _sync_sources(item, _ad_figures(item.ad, getattr(item.ad, "score", None)))

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from cases.models import QueueItem
 from cases.services.cases import case_add_item, case_create
-from tests.cases.factories import make_ad, network_of
+from tests.cases.factories import make_ad, network_of, sync_item_sources
 
 pytestmark = pytest.mark.django_db
 
@@ -44,10 +44,7 @@ def test_a_case_page_lists_only_identifiers_behind_ads_the_viewer_may_see(actors
 
 def test_the_queue_api_hides_a_lead_ad_of_another_unit(actors, spanning):
     mine, theirs, _, item = spanning
-    from cases.models import QueueItemSource
-
-    QueueItemSource.objects.get_or_create(item=item, source=actors.source_a)
-    QueueItemSource.objects.get_or_create(item=item, source=actors.source_b)
+    sync_item_sources(item)
     for actor, expected in (("investigator_a", None), ("investigator_b", theirs.pk)):
         client = actors.client_for(actor)
         detail = client.get(f"/api/v1/investigator/queue/{item.pk}/")
@@ -254,7 +251,6 @@ def test_the_queue_recomputes_rows_seen_in_part_in_a_fixed_number_of_queries(act
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from cases.models import QueueItemSource
     from tests.cases.factories import score
 
     client = actors.client_for("investigator_a")
@@ -268,8 +264,7 @@ def test_the_queue_recomputes_rows_seen_in_part_in_a_fixed_number_of_queries(act
             item = QueueItem.objects.create(
                 kind="network", network=network_of([a, b]), lead_ad=b, size=2, status="new"
             )
-            for source in (actors.source_a, actors.source_b):
-                QueueItemSource.objects.create(item=item, source=source)
+            sync_item_sources(item)
 
     counts, total = [], 0
     for count in (2, 8):
