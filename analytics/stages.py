@@ -62,6 +62,8 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
 from typing import Any, TypedDict
 
 import numpy as np
@@ -93,6 +95,7 @@ from analytics.linking import (
     text_signatures,
     writes_alike,
 )
+from analytics.linking.rarity import SITE_PHONES_LIMIT, TOLL_FREE, is_home_page
 from analytics.linking.template import MAX_TEMPLATES, SLOT_ROWS
 
 from .models import (
@@ -121,6 +124,7 @@ COMMON_BAND_LIMIT = 500
 BAND_CANDIDATES = 5
 # An identifier in more ads than this (site hotline, agency number) links nobody.
 COMMON_ENTITY_LIMIT = 200
+_TOLL_FREE_VALUES = reduce(or_, (Q(entity__value__startswith=code) for code in sorted(TOLL_FREE)))
 IDENTIFIER_LINKS_PER_KEY = 50
 LINKED_KINDS = {
     EntityKind.PHONE: LinkKind.PHONE,
@@ -562,6 +566,40 @@ def _band_members(keys: list[str]) -> dict[str, tuple[int, list[int]]]:
 
 
 # --- 3. identifier links ----------------------------------------------------------------------
+def _poster_identifiers(
+    entity_ids: list[int], entity_info: dict[int, tuple[str, str]], result: LinkResult
+) -> list[int]:
+    """The identifiers that name a poster: a URL, e-mail, handle or payment identifier that ads
+    of more than SITE_PHONES_LIMIT different phones print is a site's (its home page, a job
+    board's footer, a video site), not a poster's, and links nobody."""
+    others = [e for e in entity_ids if entity_info[e][0] != EntityKind.PHONE]
+    phones: dict[int, int] = {}
+    for chunk in _chunks(others):
+        for entity_id, n in (
+            EntityOccurrence.objects.current()
+            .filter(entity__kind=EntityKind.PHONE, ad__occurrences__entity_id__in=chunk)
+            .exclude(_TOLL_FREE_VALUES)
+            .values("ad__occurrences__entity_id")
+            .annotate(n=Count("entity_id", distinct=True))
+            .values_list("ad__occurrences__entity_id", "n")
+        ):
+            phones[entity_id] = n
+    kept = []
+    for entity_id in entity_ids:
+        n = phones.get(entity_id, 0)
+        if n > SITE_PHONES_LIMIT:
+            result.common_entities[entity_id] = n
+            logger.info(
+                "entity %s (%s) printed by ads of %d phones: a site's, not linked through",
+                entity_id,
+                entity_info[entity_id][0],
+                n,
+            )
+        else:
+            kept.append(entity_id)
+    return kept
+
+
 def _identifier_links(
     ids: list[int],
     pairs: dict[tuple[int, int, str], tuple[str, float]],
@@ -581,6 +619,8 @@ def _identifier_links(
             continue  # a site's or directory's own line, not the poster's
         if kind == EntityKind.PAYMENT and is_placeholder_payment(value):
             continue  # an example or burn address copied from documentation
+        if kind == EntityKind.URL and is_home_page(value):
+            continue  # a site's home page names the site, not the poster
         ads_of_entity[entity_id].add(ad_id)
         entity_info[entity_id] = (kind, value)
     keys_of_ad: dict[int, set[str]] = defaultdict(set)
@@ -607,6 +647,7 @@ def _identifier_links(
                 )
             elif n > 1:
                 usable.append(entity_id)
+    usable = _poster_identifiers(usable, entity_info, result)
     for chunk in _chunks(usable):
         members: dict[int, set[int]] = defaultdict(set)
         for entity_id, ad_id in (

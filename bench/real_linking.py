@@ -69,7 +69,7 @@ def run(rows: list, extracted: list, *, rarity: bool, recheck: bool, list_min: i
 
     linker = Linker(rarity=rarity)
     for i, ((_, _, text, region), ext) in enumerate(zip(rows, extracted, strict=True)):
-        ids = {"phone": ext.phones, "email": ext.emails, "handle": ext.handles}
+        ids = {"phone": ext.phones, "email": ext.emails, "handle": ext.handles, "url": ext.urls}
         if region:
             ids["region"] = [region]
         linker.add(str(i), text, ids)

@@ -414,6 +414,11 @@ def find_urls(norm: Normalized, emails: list[Found]) -> list[Found]:
             value = "http://" + value
         scheme, _, rest = value.partition("://")
         host, slash, path = rest.partition("/")
+        if "." not in host.split(":")[0].lower().removeprefix("www.").strip("."):
+            # "www.name" with no domain after it: a web address the ad's text broke with a
+            # space ("www.name. com/..."), whose first part names no site and would tie every
+            # ad that breaks it alike.
+            continue
         value = f"{scheme.lower()}://{host.lower()}{slash}{path}"
         out.append(Found(value, start, end))
     return out

@@ -56,9 +56,11 @@ from analytics.linking.rarity import (
     MIN_RARE_SHINGLES,
     RARE_JACCARD,
     RARE_POSTERS,
+    SITE_PHONES_LIMIT,
     UNCOMMON_POSTERS,
     ShingleFrequency,
     area_codes,
+    is_home_page,
     is_toll_free,
     poster_key,
     shared_content,
@@ -160,6 +162,7 @@ class Linker:
         self._shingles: list[np.ndarray] = []
         self._posters: list[str | None] = []
         self._area_of: list[frozenset[str]] = []
+        self._key_phones: dict[str, set[str]] = {}  # non-phone key -> phones of its ads
         self._phoned = bytearray()  # 1 when the ad prints a phone of its own (not toll-free)
         self.rejected_boilerplate = 0
         self._dropped: set[int] = set()  # positions of text links dropped by a recheck
@@ -259,6 +262,7 @@ class Linker:
         self._shingles.append(shingles)
         self._area_of.append(_areas(identifiers))
         self._phoned.append(any(not is_toll_free(p) for p in identifiers.get("phone", ())))
+        phones = [p for p in identifiers.get("phone", ()) if not is_toll_free(p)]
         for kind, values in identifiers.items():
             if kind in CONTEXT_KINDS:
                 continue
@@ -267,7 +271,12 @@ class Linker:
                     continue
                 if kind == "payment" and is_placeholder_payment(value):
                     continue
-                self._link_identifier(idx, kind, f"{kind}:{value}", links)
+                if kind == "url" and is_home_page(value):
+                    continue
+                key = f"{kind}:{value}"
+                if kind != "phone" and phones and self._printed_by_a_site(key, phones):
+                    continue
+                self._link_identifier(idx, kind, key, links)
         self._posters.append(self._poster_of(idx, identifiers))
         if not is_empty(sig):
             if hashes is None:
@@ -276,6 +285,27 @@ class Linker:
         if len(shingles):
             self.frequency.add(shingles, self._posters[idx])
         return links
+
+    def _printed_by_a_site(self, key: str, phones: list[str]) -> bool:
+        """Count the phones of the ads printing a non-phone key; past SITE_PHONES_LIMIT the key
+        is a site's: declared common (its links dropped at the next rebuild, as for a key in
+        too many ads)."""
+        seen = self._key_phones.setdefault(key, set())
+        if len(seen) > SITE_PHONES_LIMIT:
+            return True
+        seen.update(phones)
+        if len(seen) <= SITE_PHONES_LIMIT:
+            return False
+        kid = self._key_id.get(key)
+        if kid is None:
+            kid = self._intern_key(key, -1)
+        if kid not in self._common:
+            self._common.add(kid)
+            self._dirty = True
+            logger.info(
+                "key %s printed by ads of more than %d phones: a site's", key, SITE_PHONES_LIMIT
+            )
+        return True
 
     def _intern_key(self, key: str, first: int) -> int:
         kid = len(self._key_names)

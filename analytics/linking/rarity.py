@@ -42,6 +42,7 @@ __all__ = [
     "RARE_JACCARD",
     "SharedContent",
     "area_codes",
+    "is_home_page",
     "is_toll_free",
     "ShingleFrequency",
     "poster_key",
@@ -49,6 +50,7 @@ __all__ = [
     "text_shingles",
     "writes_alike",
     "DISTINCT_PHONES_SIMILARITY",
+    "SITE_PHONES_LIMIT",
 ]
 
 # A shingle used by at most this many distinct posters (the pair being compared included) is
@@ -65,6 +67,10 @@ RARE_JACCARD = 0.2
 # Estimated Jaccard that a text link needs between two ads with different phones and no shared
 # area code or region (see writes_alike).
 DISTINCT_PHONES_SIMILARITY = 0.9
+# An identifier other than a phone (a URL, e-mail, handle, payment identifier) that ads of more
+# than this many different phones print is a site's (its home page, a job board's footer, a video
+# site), not a poster's: it links nobody. The same bar as a text's uncommon content.
+SITE_PHONES_LIMIT = UNCOMMON_POSTERS
 # NANP toll-free numbers in ads are the sites' and directories' own lines (a review site prints
 # its number on every page it builds about a poster), not a poster's phone: they never link.
 TOLL_FREE = frozenset(f"+1{code}" for code in (800, 833, 844, 855, 866, 877, 888))
@@ -100,6 +106,15 @@ def text_shingles(text: str) -> np.ndarray:
     sh ^= sh >> _SHIFT32
     keep = ~(filler[:-2] & filler[1:-1] & filler[2:])
     return np.unique((sh[keep] & _MASK32).astype(np.uint32))
+
+
+def is_home_page(url: str) -> bool:
+    """A web address with no page on its site ("http://site.example", ".../"): the site's home
+    page names a site (a directory, a job board, a video site, or an agency whose ads share
+    more than this anyway), not a poster, so it never links ads by itself."""
+    rest = url.partition("://")[2] or url
+    path = rest.partition("/")[2]
+    return not path.strip("/")
 
 
 def is_toll_free(phone: str) -> bool:

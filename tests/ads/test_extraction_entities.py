@@ -75,6 +75,15 @@ def test_urls_with_and_without_scheme_are_found() -> None:
     assert [text[s.start : s.end] for s in spans_of(result, "url")][-1] == "kandi-pics.com"
 
 
+def test_a_web_address_broken_by_a_space_gives_no_site_less_url() -> None:
+    # "www.name" alone names no site: every ad that breaks an address alike would share it.
+    assert extract("apply at http://www.jobsite. com/jad/123 today").urls == []
+    assert extract("apply at www.jobsite today").urls == []
+    assert extract("apply at http://www.jobsite.com/jad/123").urls == [
+        "http://www.jobsite.com/jad/123"
+    ]
+
+
 def test_email_domain_is_not_reported_as_a_url() -> None:
     assert extract("kandi@gmail.com").urls == []
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 from analytics.linking import Linker
 from analytics.linking.rarity import (
     DISTINCT_PHONES_SIMILARITY,
+    SITE_PHONES_LIMIT,
     UNCOMMON_POSTERS,
     ShingleFrequency,
+    is_home_page,
     poster_key,
     shared_content,
     text_shingles,
@@ -140,3 +142,27 @@ def test_five_unrelated_phones_pasting_one_text_still_count_as_five_posters():
     clusters = linker.text_clusters()
     assert clusters and len(clusters[0]) < len(ids)
     assert linker.rejected_boilerplate > 0
+
+
+def test_a_url_that_ads_of_many_phones_print_is_a_sites_and_links_nobody():
+    linker = Linker()
+    site = "http://video.example/watch"
+    for i in range(SITE_PHONES_LIMIT + 2):
+        linker.add(
+            f"v{i}", _words(i * 7, i * 7 + 7, prefix="v"), {"phone": [_phone(i)], "url": [site]}
+        )
+    # Linked while few phones printed it, then found to be a site's: those links are dropped.
+    assert linker.networks() == []
+    assert f"url:{site}" in linker.common_keys()
+    # A poster's own page, printed by one phone's ads, still links them.
+    own = "http://agency.example/girls"
+    linker.add("a1", _words(300, 310), {"phone": [_phone(50)], "url": [own]})
+    linker.add("a2", _words(310, 320), {"phone": [_phone(50), _phone(51)], "url": [own]})
+    assert linker.same_network("a1", "a2")
+
+
+def test_a_sites_home_page_links_nobody():
+    linker = Linker()
+    linker.add("h1", _words(200, 210), {"url": ["http://directory.example/"]})
+    assert linker.add("h2", _words(220, 230), {"url": ["http://directory.example"]}) == []
+    assert is_home_page("http://directory.example/") and not is_home_page("http://d.example/me")

@@ -13,6 +13,7 @@ from ads.services import ads_ingest
 from ads.stages import ads_extract_entities
 from analytics import stages as link_stage
 from analytics.linking import text_shingles
+from analytics.linking.rarity import SITE_PHONES_LIMIT
 from analytics.models import (
     AdNetwork,
     AdScore,
@@ -347,6 +348,32 @@ def test_two_phones_in_two_places_are_not_linked_by_a_shared_page_frame(actors, 
     near = ingest(actors.source_a, [{"body": f"{FRAME} melbrook 305-555-0113 miami"}])
     ads_link(near)
     assert Link.objects.filter(ad_b=near[0], kind=LinkKind.TEXT).exists()
+
+
+def test_a_url_that_ads_of_many_phones_print_links_nobody(actors, quiet):
+    ads = []
+    for i in range(SITE_PHONES_LIMIT + 1):
+        body = (
+            f"{OWN[i % len(OWN)]} {i} see http://video.example/watch call {PHONES[i]}-555-01{i:02d}"
+        )
+        (ad,) = ingest(actors.source_a, [{"body": body}])
+        ads_link([ad])
+        ads.append(ad)
+    assert not Link.objects.filter(kind=LinkKind.URL, ad_b=ads[-1]).exists()
+    # One poster's page, printed by ads of one phone, links.
+    mine = ingest(
+        actors.source_a,
+        [{"body": f"{w} see http://agency.example/girls call 702-555-0199"} for w in ("a", "b")],
+    )
+    ads_link(mine)
+    assert Link.objects.filter(kind=LinkKind.URL, ad_b=mine[1]).exists()
+    # A site's home page, even printed by one phone's ads, links nobody.
+    home = ingest(
+        actors.source_a,
+        [{"body": f"{w} see http://directory.example call 702-555-0198"} for w in ("c", "d")],
+    )
+    ads_link(home)
+    assert not Link.objects.filter(kind=LinkKind.URL, ad_b=home[1]).exists()
 
 
 def test_shingle_counts_hold_no_phone(actors, quiet):
