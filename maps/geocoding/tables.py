@@ -12,7 +12,9 @@ from typing import NamedTuple
 
 # 5: whole-area-code entries as hints, longer body, first-named cued names, hint
 # tie-break (issue #16). The version is part of the geocoder's, so stored results say which.
-TABLES_VERSION = "5"
+# 6: neighbours settle shared names, "City, Suburb" refines, ranking across names, body cues
+# (issue #16, second round).
+TABLES_VERSION = "6"
 
 
 class StateRow(NamedTuple):

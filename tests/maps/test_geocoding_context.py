@@ -292,3 +292,62 @@ def test_a_world_city_of_a_country_the_body_names_is_read(gazetteer: GazetteerGe
         assert (
             gazetteer.geocode_context_only(text, hints=hints(gazetteer, "+17792345678")).lat is None
         )
+
+
+# --- issue #16, second round: causes found on the tune split (synthetic text, same shapes) -----
+
+
+def test_a_smaller_town_named_right_after_its_city_is_the_more_precise_place(
+    gazetteer: GazetteerGeocoder,
+) -> None:
+    body = "Sweet and curvy - 25 Detroit, Troy incalls only | 40 ads in Detroit since May"
+    loc = gazetteer.geocode_context_only(body, hints=hints(gazetteer, "+16612345678"))
+    assert loc.name == "Troy, MI, US"
+    assert "named right after Detroit, MI, US" in loc.rule
+    # Two cities of one area, or a list of places served, are not a refinement.
+    assert gazetteer.geocode("Dallas / Fort Worth", country="US").name == "Dallas, TX, US"
+    listed = gazetteer.geocode("Los Angeles, Santa Monica, Venice", country="US")
+    assert listed.name == "Los Angeles, CA, US"
+
+
+def test_a_neighbour_the_text_names_settles_a_shared_name(gazetteer: GazetteerGeocoder) -> None:
+    loc = gazetteer.geocode("Troy / Detroit", country="US")
+    assert loc.name == "Troy, MI, US"
+    assert "next to Detroit, MI, US" in loc.rule
+
+
+def test_a_state_beside_a_later_name_does_not_outrank_the_first_place_named(
+    gazetteer: GazetteerGeocoder,
+) -> None:
+    # An aggregator page: the ad's own heading first, the aggregator's section title later.
+    body = (
+        "Indianapolis, incall/outcall tonight. Ask about my special... www.example-ads.com "
+        "Visit Ad  Sweet brunette - Shreveport, LA - ExampleFish"
+    )
+    loc = gazetteer.geocode_context_only(body)
+    assert loc.name == "Indianapolis, IN, US"
+    assert "first place named" in loc.rule
+
+
+def test_a_name_only_the_area_code_supports_does_not_outrank_a_place_written_as_one(
+    gazetteer: GazetteerGeocoder,
+) -> None:
+    # "Kendall" is her name here, and a suburb of Miami, where the 786 number was issued.
+    body = (
+        "Kendall is sweet and fun. Visiting San Francisco this week. "
+        "Kendall | massage in San Francisco, California - 786 234 5678"
+    )
+    loc = gazetteer.geocode_context_only(body, hints=hints(gazetteer, "+17862345678"))
+    assert loc.name == "San Francisco, CA, US"
+
+
+def test_the_place_she_comes_from_is_not_where_she_is(gazetteer: GazetteerGeocoder) -> None:
+    body = "I am originally from Chicago and love to travel. Outcalls to hotels in Denver only."
+    loc = gazetteer.geocode_context_only(body)
+    assert loc.name == "Denver, CO, US"
+    assert gazetteer.geocode_context_only("I am originally from Chicago, sweet girl").lat is None
+
+
+def test_a_category_title_names_the_place(gazetteer: GazetteerGeocoder) -> None:
+    loc = gazetteer.geocode_context_only("VIP model, new - Escort Services Istanbul")
+    assert loc.name == "Istanbul, TR"
