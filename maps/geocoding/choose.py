@@ -155,6 +155,11 @@ def _by_hint_area(city: CityRow, ctx: PlaceContext) -> Evidence | None:
     return None
 
 
+def in_hint_area(city: CityRow, ctx: PlaceContext) -> bool:
+    """Whether `city` lies in the area of one of the ad's hints (an area code, the URL's city)."""
+    return _by_hint_area(city, ctx) is not None
+
+
 def _by_hint_state(city: CityRow, ctx: PlaceContext) -> Evidence | None:
     for hint in ctx.hints:
         if hint.admin1 and (hint.country, hint.admin1) in (
@@ -198,9 +203,18 @@ def evidence(city: CityRow, ctx: PlaceContext) -> Evidence:
 
 
 def eligible(
-    city: CityRow, ev: Evidence, ctx: PlaceContext, min_strength: int = 0, phrase: str = ""
+    city: CityRow,
+    ev: Evidence,
+    ctx: PlaceContext,
+    min_strength: int = 0,
+    phrase: str = "",
+    other_name_only: bool = False,
 ) -> bool:
-    """Whether a candidate may be chosen at all: ordinary words must never become towns."""
+    """Whether a candidate may be chosen at all: ordinary words must never become towns.
+
+    `other_name_only`: no place has the phrase as its own name ("Bangalore" for Bengaluru); a
+    world city is then reached through that other name where the text writes it as a place.
+    """
     if ctx.strict_country:
         return city.country == ctx.want_country
     if min_strength == BODY_CUED:
@@ -215,6 +229,7 @@ def eligible(
     no_context = not ctx.want_country and not ctx.hints and not ctx.text_countries
     # A world city by its own name ("London"), not by one of its other names ("Salem").
     own_name = not phrase or name_key(city.name) == phrase
+    own_name = own_name or (other_name_only and min_strength == BODY_CUED)
     return no_context or (own_name and city.population >= WORLD_CITY_POPULATION)
 
 
@@ -249,14 +264,18 @@ def best_of(
 ) -> Pick | None:
     """The best candidate of one mention: strongest evidence, then the most populous."""
     scored = [(c, evidence(c, ctx)) for c in rows]
-    scored = [(c, ev) for c, ev in scored if eligible(c, ev, ctx, min_strength, phrase)]
+    other_only = bool(phrase) and all(name_key(c.name) != phrase for c in rows)
+    scored = [(c, ev) for c, ev in scored if eligible(c, ev, ctx, min_strength, phrase, other_only)]
     if not scored:
         return None
     city, ev = max(scored, key=lambda s: (s[1].strength, s[0].population))
     also = ""
     if ev.strength > STRENGTH_HINT_AREA and (near := _by_hint_area(city, ctx)) is not None:
         also = near.rule
-    written = min_strength <= STRENGTH_NONE or ev.strength == STRENGTH_TEXT_AREA
+    written = min_strength <= STRENGTH_NONE or ev.strength in (
+        STRENGTH_TEXT_AREA,
+        STRENGTH_URL_CITY,
+    )
     return Pick(
         index=index,
         city=city,

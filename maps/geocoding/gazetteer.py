@@ -80,6 +80,13 @@ _BODY_CUES_AFTER = frozenset({"escort", "escorts", "massage", "girls", "incall",
 _BODY_CATEGORY_WORDS = frozenset({"escort", "escorts", "massage", "callgirls"})
 _BODY_CATEGORY_TAILS = frozenset({"service", "services", "agency", "girls", "models"})
 # Words before "from" that make it a place of origin ("originally from", "I'm from").
+# Words before a city's name that make it a street ("Corso Buenos Aires", "Avenida Brasil").
+_STREET_WORDS = frozenset(
+    {"corso", "via", "viale", "piazza", "calle", "avenida", "av", "rua", "rue", "avenue"}
+)
+_MIN_OTHER_NAME_CHARS = 6
+# The need of a mention that can never be a city (more than any evidence reaches).
+_NEVER = 99
 _ORIGIN_WORDS = frozenset({"originally", "im", "am", "come", "comes", "hail", "born"})
 _SLUG_ABBREVIATIONS = {"saint": "st", "sainte": "ste", "fort": "ft", "mount": "mt", "port": "pt"}
 EARTH_RADIUS_KM = 6371.0088
@@ -141,8 +148,11 @@ class _Mention:
 
 
 def _majority_country(hints: Iterable[Hint]) -> str | None:
-    counts = Counter(h.country for h in hints if h.country)
-    return counts.most_common(1)[0][0] if counts else None
+    counts = Counter(h.country for h in hints if h.country).most_common(2)
+    # A tie (one Italian number, one misread as American) says nothing.
+    if not counts or (len(counts) == 2 and counts[0][1] == counts[1][1]):
+        return None
+    return counts[0][0]
 
 
 def _city_label(city: CityRow) -> str:
@@ -574,7 +584,9 @@ class GazetteerGeocoder:
             points=tuple(points),
         )
 
-    def _body_need(self, m: _Mention, tokens: list[Token]) -> int:
+    def _body_need(
+        self, m: _Mention, tokens: list[Token], hint_countries: frozenset[str] = frozenset()
+    ) -> int:
         """In free text a town counts only if the context supports it, or if the ad writes it as
         a place ("in Istanbul", "Vancouver escorts") and it is a city of some size."""
         # A cue belongs to the name only with no separator between ("Kendall | massage" is a
@@ -593,12 +605,41 @@ class GazetteerGeocoder:
             before in _BODY_CATEGORY_TAILS and earlier in _BODY_CATEGORY_WORDS
         )
         cued = (before in _BODY_CUES_BEFORE and not origin) or after in _BODY_CUES_AFTER
-        if cued or heading or category:
+        # "Cape Town", "Buenos Aires": a world city's own name of several capitalised words is
+        # no ordinary phrase.
+        # Unless the context points to another country ("I am Hong Kong girl" with a
+        # Canadian number is where she is from).
+        proper = (
+            len(m.tokens) > 1
+            and all(t.original[:1].isupper() for t in m.tokens)
+            and any(
+                name_key(c.name) == m.phrase
+                and c.population >= choose.WORLD_CITY_POPULATION
+                and (not hint_countries or c.country in hint_countries)
+                for c in m.cities
+            )
+        )
+        if before in _STREET_WORDS:
+            return _NEVER  # "Corso Buenos Aires", "Calle Lima": a street named after a city
+        placeish = (before in _BODY_CUES_BEFORE and not origin) or category
+        placeish = placeish or (after in _BODY_CUES_AFTER and after != "escort")
+        if m.kind == "city" and (not placeish or len(m.phrase) < _MIN_OTHER_NAME_CHARS):
+            # A world city's other name ("Bangalore" for Bengaluru) only after "in", "at", in a
+            # category ("Escorts Bangalore", "Bangalore escorts"): as a heading or a profile's
+            # title ("Tabrez Escort") it is as often a person's name, and a short one is as
+            # often a word ("Gold" for Gold Coast).
+            m.cities = [c for c in m.cities if name_key(c.name) == m.phrase]
+        if cued or heading or category or proper:
             return choose.BODY_CUED
         return choose.STRENGTH_HINT_STATE
 
     def _city_groups(
-        self, mentions: list[_Mention], qualified: bool, body_tokens: list[Token] | None = None
+        self,
+        mentions: list[_Mention],
+        qualified: bool,
+        body_tokens: list[Token] | None = None,
+        hint_countries: frozenset[str] = frozenset(),
+        ctx: choose.PlaceContext | None = None,
     ) -> list[tuple[_Mention, int]]:
         """The mentions that may name a city (candidates in `m.cities`), each with the least
         evidence it needs: an ordinary word ("Central", "Sale") counts only where the ad's
@@ -612,17 +653,28 @@ class GazetteerGeocoder:
                     # In free text "la" is as often Spanish as Los Angeles.
                     need = choose.STRENGTH_NONE
                     if body_tokens is not None:
-                        need = self._body_need(m, body_tokens)
+                        need = self._body_need(m, body_tokens, hint_countries)
                     groups.append((m, need))
             elif m.kind == "city":
                 need = choose.STRENGTH_NONE
                 if m.phrase in COMMON_WORD_PLACES:
-                    whole = len(mentions) == 1 and m.tokens[0].original[:1].isupper()
-                    if not whole and not qualified:
-                        continue
+                    # The whole location field ("Mobile"), never a word of a body.
+                    whole = (
+                        body_tokens is None
+                        and len(mentions) == 1
+                        and m.tokens[0].original[:1].isupper()
+                    )
+                    # Unqualified, an ordinary word ("Victoria", "Mobile") is a place only in
+                    # the area a phone's area code or the URL names.
                     need = choose.STRENGTH_NONE if whole else choose.STRENGTH_HINT_STATE
+                    if not whole and not qualified:
+                        m.cities = [
+                            c for c in m.cities if ctx is not None and choose.in_hint_area(c, ctx)
+                        ]
                 elif body_tokens is not None:
-                    need = self._body_need(m, body_tokens)
+                    need = self._body_need(m, body_tokens, hint_countries)
+                if not m.cities:
+                    continue
                 groups.append((m, need))
         if body_tokens is not None:
             # A name the text writes as a place once ("in Detroit") counts wherever it is
@@ -653,7 +705,8 @@ class GazetteerGeocoder:
     ) -> tuple[CityRow, float, str] | None:
         """The city the text names, chosen by the strategies of choose.py; with its rule."""
         qualified = bool(ctx.text_states) or bool(ctx.text_countries)
-        groups = self._city_groups(mentions, qualified, body_tokens)
+        hint_countries = frozenset(h.country for h in ctx.hints if h.country)
+        groups = self._city_groups(mentions, qualified, body_tokens, hint_countries, ctx)
         if not groups:
             return None
         cands = [(m.cities, need, m.phrase) for m, need in groups]

@@ -351,3 +351,47 @@ def test_the_place_she_comes_from_is_not_where_she_is(gazetteer: GazetteerGeocod
 def test_a_category_title_names_the_place(gazetteer: GazetteerGeocoder) -> None:
     loc = gazetteer.geocode_context_only("VIP model, new - Escort Services Istanbul")
     assert loc.name == "Istanbul, TR"
+
+
+def test_a_world_city_is_read_under_its_other_name_where_written_as_a_place(
+    gazetteer: GazetteerGeocoder,
+) -> None:
+    us_phone = hints(gazetteer, "+17792345678")
+    loc = gazetteer.geocode_context_only("Outcalls to hotels in Bangalore only", hints=us_phone)
+    assert loc.name == "Bengaluru, IN"
+    # A profile title ("<name> Escort") and a short other name are not places.
+    for text in ("About Tabrez Escort - profile", "VIP Escort Gold is the premier agency"):
+        assert gazetteer.geocode_context_only(text, hints=us_phone).country not in ("IR", "AU")
+
+
+def test_a_world_city_of_several_capitalised_words_counts_in_the_body(
+    gazetteer: GazetteerGeocoder,
+) -> None:
+    assert gazetteer.geocode_context_only("Ava, 24 | Cape Town | Class").name == "Cape Town, ZA"
+    # Not where the phones point to another country: there it says where she is from.
+    canada = hints(gazetteer, "+12502345678")
+    assert gazetteer.geocode_context_only("I am Hong Kong girl", hints=canada).lat is None
+
+
+def test_a_street_named_after_a_city_is_not_that_city(gazetteer: GazetteerGeocoder) -> None:
+    loc = gazetteer.geocode_context_only(
+        "Trans girl, Corso Buenos Aires, incall", url="https://milano.example-ads.com/x/1"
+    )
+    assert loc.country != "AR"
+
+
+def test_an_ordinary_word_town_counts_in_the_area_of_the_phone(
+    gazetteer: GazetteerGeocoder,
+) -> None:
+    body = "Coco, 22 - Mobile - outcall service"
+    near = gazetteer.geocode_context_only(body, hints=hints(gazetteer, "+12512345678"))
+    assert near.name == "Mobile, AL, US"
+    assert gazetteer.geocode_context_only(body, hints=hints(gazetteer, "+12062345678")).lat is None
+
+
+def test_a_tie_between_the_phones_countries_does_not_pick_the_url_city_country(
+    gazetteer: GazetteerGeocoder,
+) -> None:
+    mixed = context_hints(phones=["+13312345678", "+393331234567"], gazetteer=gazetteer)
+    loc = gazetteer.geocode("", url="https://milano.example-ads.com/x/1", hints=mixed)
+    assert loc.name == "Milan, IT"
