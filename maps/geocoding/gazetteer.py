@@ -63,6 +63,7 @@ from maps.geocoding.types import (
     SOURCE_URL,
     Location,
 )
+from maps.geocoding.urlhints import url_country as url_country_of
 from maps.geocoding.urlhints import url_place_phrases
 
 logger = logging.getLogger(__name__)
@@ -443,7 +444,7 @@ class GazetteerGeocoder:
         notes: list[str] = []
         # Which "Birmingham" a URL slug means: the text's country, else the source's, else the
         # phones' country (melbourne.example.com with a +61 number is Melbourne, Australia).
-        url_country = want_country or _majority_country(hints)
+        url_country = want_country or _majority_country(hints) or url_country_of(url) or None
         url_city = self._city_from_url(url, url_country) if url else None
         if url_city is not None and states and url_city.admin1 not in states:
             url_city = None  # the text's own state outranks the site's city

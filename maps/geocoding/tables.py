@@ -13,7 +13,7 @@ from typing import NamedTuple
 # 5: whole-area-code entries as hints, longer body, first-named cued names, hint
 # tie-break (issue #16). The version is part of the geocoder's, so stored results say which.
 # 6: neighbours settle shared names, "City, Suburb" refines, ranking across names, body cues
-# (issue #16, second round).
+# (issue #16, second round); Spanish words; site names in the body.
 TABLES_VERSION = "6"
 
 
@@ -375,6 +375,8 @@ COMMON_WORD_PLACES: frozenset[str] = frozenset(
         "victoria", "florence", "madison", "tyler", "carmel", "aurora", "strip", "galleria",
         "opportunity", "superior", "mentor", "enterprise", "green", "cove", "metro", "walnut",
         "magna", "since", "southern", "northern", "eastern", "western", "male", "time",
+        # Spanish and Portuguese words of ads ("como escort", "para ti", "hola").
+        "como", "para", "solo", "sur", "nada", "linda", "hola",
     }
 )  # fmt: skip
 

@@ -395,3 +395,20 @@ def test_a_tie_between_the_phones_countries_does_not_pick_the_url_city_country(
     mixed = context_hints(phones=["+13312345678", "+393331234567"], gazetteer=gazetteer)
     loc = gazetteer.geocode("", url="https://milano.example-ads.com/x/1", hints=mixed)
     assert loc.name == "Milan, IT"
+
+
+def test_a_site_the_text_names_is_read_like_the_ads_url(gazetteer: GazetteerGeocoder) -> None:
+    body = "Blonde model, 23. Asian side or European side. Anna VIP modelsistanbul.net"
+    result = geocode_ad(location_text="", body=body, country=None, geocoder=gazetteer)
+    assert result.posting.name == "Istanbul, TR"
+    assert "its text names a site" in result.posting.rule
+
+
+def test_a_city_glued_into_a_sites_name_follows_its_country_domain(
+    gazetteer: GazetteerGeocoder,
+) -> None:
+    # "como" is Spanish here, not the town in Italy; .es says which Valencia.
+    body = "HOLA SOY NUEVA COMO ESCORT, mira mis fotos en www.putasvalencia.es"
+    result = geocode_ad(location_text="", body=body, country=None, geocoder=gazetteer)
+    assert result.posting.name == "Valencia, ES"
+    assert gazetteer.geocode("", url="https://www.backpage.com/x/1").lat is None
