@@ -377,6 +377,7 @@ COMMON_WORD_PLACES: frozenset[str] = frozenset(
         "magna", "since", "southern", "northern", "eastern", "western", "male", "time",
         # Spanish and Portuguese words of ads ("como escort", "para ti", "hola").
         "como", "para", "solo", "sur", "nada", "linda", "hola",
+        "spring",
     }
 )  # fmt: skip
 

@@ -412,3 +412,10 @@ def test_a_city_glued_into_a_sites_name_follows_its_country_domain(
     result = geocode_ad(location_text="", body=body, country=None, geocoder=gazetteer)
     assert result.posting.name == "Valencia, ES"
     assert gazetteer.geocode("", url="https://www.backpage.com/x/1").lat is None
+
+
+def test_spring_is_an_ordinary_word_unless_the_context_points_to_it(
+    gazetteer: GazetteerGeocoder,
+) -> None:
+    loc = gazetteer.geocode("spring", url="https://stcloud.example-ads.com/jobs/1")
+    assert loc.admin1 == "MN"
