@@ -86,6 +86,8 @@ _STREET_WORDS = frozenset(
     {"corso", "via", "viale", "piazza", "calle", "avenida", "av", "rua", "rue", "avenue"}
 )
 _MIN_OTHER_NAME_CHARS = 6
+# Generic last words ads drop from a city's name ("Daytona" for Daytona Beach).
+_SHORT_FORM_SUFFIXES = ("beach", "springs", "city")
 # The need of a mention that can never be a city (more than any evidence reaches).
 _NEVER = 99
 _ORIGIN_WORDS = frozenset({"originally", "im", "am", "come", "comes", "hail", "born"})
@@ -138,6 +140,7 @@ class _Mention:
     state_is_full_name: bool = False
     country: str | None = None
     kind: str = ""
+    short_form: bool = False
 
     @property
     def sep_before(self) -> bool:
@@ -339,6 +342,15 @@ class GazetteerGeocoder:
             m.country = "US" if toks[0].original == "US" else None
         else:
             m.country = self._country_by_name.get(phrase)
+        found = m.alias or m.region or m.neighbourhoods or m.cities or m.state or m.country
+        # "Daytona" for Daytona Beach ("Panama" is a country first): a capitalised short form,
+        # counted only in a hint's area (see _city_groups).
+        if not found and toks[0].original[:1].isupper() and len(phrase) >= 5:
+            for suffix in _SHORT_FORM_SUFFIXES:
+                rows = self._cities_by_key.get(f"{phrase} {suffix}", [])
+                if rows:
+                    m.cities, m.short_form = list(rows), True
+                    break
         if m.alias or m.region or m.neighbourhoods or m.cities or m.state or m.country:
             return m
         return None
@@ -473,7 +485,7 @@ class GazetteerGeocoder:
                 f"The location text names no city; matched the URL's city, {_city_label(url_city)}."
             )
 
-        nbhd = self._pick_neighbourhood(mentions, place)
+        nbhd = self._pick_neighbourhood(mentions, place, ctx)
         if nbhd is not None:
             row, conf = nbhd
             if place is None:
@@ -484,7 +496,11 @@ class GazetteerGeocoder:
                 lat=row.lat,
                 lng=row.lng,
                 precision=PRECISION_NEIGHBOURHOOD,
-                name=f"{row.name}, {row.city}, {row.admin1}, {row.country}",
+                name=(
+                    f"{row.name}, {row.city}, {row.admin1}, {row.country}"
+                    if row.country == "US"
+                    else f"{row.name}, {row.city}, {row.country}"
+                ),
                 source=source,
                 country=row.country,
                 admin1=row.admin1,
@@ -560,6 +576,9 @@ class GazetteerGeocoder:
         for city_name, state, n in area_code_places(code):
             states[state] += n
             city = self._find_city(name_key(city_name), region, state)
+            if city is None and region != "US":
+                # libphonenumber writes provinces as "ON"; GeoNames codes them as numbers.
+                city = self._find_city(name_key(city_name), region)
             if city is not None:
                 points.append((city.lat, city.lng))
         if not states:
@@ -658,7 +677,12 @@ class GazetteerGeocoder:
                     groups.append((m, need))
             elif m.kind == "city":
                 need = choose.STRENGTH_NONE
-                if m.phrase in COMMON_WORD_PLACES:
+                if m.short_form:
+                    m.cities = [
+                        c for c in m.cities if ctx is not None and choose.in_hint_area(c, ctx)
+                    ]
+                    need = choose.STRENGTH_HINT_STATE
+                elif m.phrase in COMMON_WORD_PLACES:
                     # The whole location field ("Mobile"), never a word of a body.
                     whole = (
                         body_tokens is None
@@ -784,7 +808,10 @@ class GazetteerGeocoder:
         return nxt, chosen.city
 
     def _pick_neighbourhood(
-        self, mentions: list[_Mention], place: tuple[CityRow, float] | None
+        self,
+        mentions: list[_Mention],
+        place: tuple[CityRow, float] | None,
+        ctx: choose.PlaceContext | None = None,
     ) -> tuple[NeighbourhoodRow, float] | None:
         for m in mentions:
             if m.kind not in ("neighbourhood", "neighbourhood_context", "city"):
@@ -798,6 +825,11 @@ class GazetteerGeocoder:
                     continue
                 if row.implies_city and m.kind == "neighbourhood":
                     return row, 0.8
+                # "Yonge" or "Hollywood" alone counts where a phone's area code or the URL is
+                # that city's.
+                city = self._find_city(name_key(row.city), row.country, row.admin1)
+                if city is not None and ctx is not None and choose.in_hint_area(city, ctx):
+                    return row, 0.7
         return None
 
     def _coarse(

@@ -419,3 +419,27 @@ def test_spring_is_an_ordinary_word_unless_the_context_points_to_it(
 ) -> None:
     loc = gazetteer.geocode("spring", url="https://stcloud.example-ads.com/jobs/1")
     assert loc.admin1 == "MN"
+
+
+def test_a_short_form_of_a_city_name_counts_in_its_area_code(
+    gazetteer: GazetteerGeocoder,
+) -> None:
+    body = "Race week special! Category: Daytona Escorts. Call now"
+    near = gazetteer.geocode_context_only(body, hints=hints(gazetteer, "+13862345678"))
+    assert near.name == "Daytona Beach, FL, US"
+    assert gazetteer.geocode_context_only(body, hints=hints(gazetteer, "+12062345678")).lat is None
+
+
+def test_neighbourhoods_and_postcodes_abroad_name_their_city(
+    gazetteer: GazetteerGeocoder,
+) -> None:
+    assert gazetteer.geocode_context_only("Incall in Yaletown, downtown").name.endswith(
+        "Vancouver, CA"
+    )
+    assert "London" in gazetteer.geocode_context_only("Rates 200/h. Mayfair W1 incall").name
+    assert "London" in gazetteer.geocode_context_only("Sweet blonde, NW1 escorts").name
+
+
+def test_a_canadian_area_code_points_to_its_cities(gazetteer: GazetteerGeocoder) -> None:
+    hint = gazetteer.phone_hint("+15142345678")
+    assert hint is not None and hint.country == "CA" and hint.points
