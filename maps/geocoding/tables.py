@@ -12,7 +12,10 @@ from typing import NamedTuple
 
 # 5: whole-area-code entries as hints, longer body, first-named cued names, hint
 # tie-break (issue #16). The version is part of the geocoder's, so stored results say which.
-TABLES_VERSION = "5"
+# 6: neighbours settle shared names, "City, Suburb" refines, ranking across names, body cues
+# (issue #16, second round); Spanish words; site names in the body; short forms ("Daytona");
+# neighbourhoods abroad and London postcode districts.
+TABLES_VERSION = "6"
 
 
 class StateRow(NamedTuple):
@@ -361,6 +364,35 @@ _add(("pearl district",), _n("Pearl District", "Portland", "OR", 45.5290, -122.6
 _add(("uptown",), _n("Uptown Minneapolis", "Minneapolis", "MN", 44.9490, -93.2980, False))
 _add(("downtown phoenix",), _n("Downtown Phoenix", "Phoenix", "AZ", 33.4484, -112.0740, True))
 
+
+def _nx(
+    name: str, city: str, country: str, admin1: str, lat: float, lng: float, implies: bool
+) -> NeighbourhoodRow:
+    return NeighbourhoodRow(name, city, country, admin1, lat, lng, implies)
+
+
+# Outside the US (GeoNames admin1 codes: British Columbia 02, Ontario 08, England ENG).
+_add(("yaletown",), _nx("Yaletown", "Vancouver", "CA", "02", 49.2754, -123.1216, True))
+_add(("gastown",), _nx("Gastown", "Vancouver", "CA", "02", 49.2828, -123.1066, True))
+_add(("kitsilano",), _nx("Kitsilano", "Vancouver", "CA", "02", 49.2684, -123.1683, True))
+_add(
+    ("yonge", "yonge st", "yonge street"),
+    _nx("Yonge Street", "Toronto", "CA", "08", 43.6561, -79.3802, False),
+)
+_add(("yorkville",), _nx("Yorkville", "Toronto", "CA", "08", 43.6709, -79.3933, False))
+_add(("edgware road",), _nx("Edgware Road", "London", "GB", "ENG", 51.5201, -0.1681, True))
+_add(("mayfair",), _nx("Mayfair", "London", "GB", "ENG", 51.5096, -0.1478, True))
+_add(("paddington",), _nx("Paddington", "London", "GB", "ENG", 51.5154, -0.1755, False))
+_add(("marylebone",), _nx("Marylebone", "London", "GB", "ENG", 51.5226, -0.1571, True))
+# London postcode districts ("NW1", "SW3"): the two-letter areas only, which no other city
+# uses; the marker is the centre of London, not of the district.
+for _area, _top in (("ec", 4), ("wc", 2), ("nw", 11), ("se", 28), ("sw", 20)):
+    for _n_ in range(1, _top + 1):
+        _code = f"{_area}{_n_}"
+        _add(
+            (_code,), _nx(f"London {_code.upper()}", "London", "GB", "ENG", 51.5074, -0.1278, True)
+        )
+
 # Gazetteer names that are also ordinary words in ads ("Nice girl", "mobile service"). They count
 # as places only next to a state or country, or when they are the whole location field.
 COMMON_WORD_PLACES: frozenset[str] = frozenset(
@@ -373,6 +405,9 @@ COMMON_WORD_PLACES: frozenset[str] = frozenset(
         "victoria", "florence", "madison", "tyler", "carmel", "aurora", "strip", "galleria",
         "opportunity", "superior", "mentor", "enterprise", "green", "cove", "metro", "walnut",
         "magna", "since", "southern", "northern", "eastern", "western", "male", "time",
+        # Spanish and Portuguese words of ads ("como escort", "para ti", "hola").
+        "como", "para", "solo", "sur", "nada", "linda", "hola",
+        "spring",
     }
 )  # fmt: skip
 

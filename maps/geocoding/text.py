@@ -60,7 +60,10 @@ def clean_text(
         cat = unicodedata.category(ch)
         if cat == "Cf":
             continue
-        if cat in ("Cc", "Cs", "Co", "Cn", "So", "Sk", "Sm", "Zl", "Zp") and ch != "\n":
+        # Math symbols that separate place parts ("Houston | Dallas", "A + B") stay separators.
+        if cat == "Sm" and ch in SEPARATORS:
+            out.append(ch)
+        elif cat in ("Cc", "Cs", "Co", "Cn", "So", "Sk", "Sm", "Zl", "Zp") and ch != "\n":
             out.append(" ")
         else:
             out.append(ch)

@@ -292,3 +292,154 @@ def test_a_world_city_of_a_country_the_body_names_is_read(gazetteer: GazetteerGe
         assert (
             gazetteer.geocode_context_only(text, hints=hints(gazetteer, "+17792345678")).lat is None
         )
+
+
+# --- issue #16, second round: causes found on the tune split (synthetic text, same shapes) -----
+
+
+def test_a_smaller_town_named_right_after_its_city_is_the_more_precise_place(
+    gazetteer: GazetteerGeocoder,
+) -> None:
+    body = "Sweet and curvy - 25 Detroit, Troy incalls only | 40 ads in Detroit since May"
+    loc = gazetteer.geocode_context_only(body, hints=hints(gazetteer, "+16612345678"))
+    assert loc.name == "Troy, MI, US"
+    assert "named right after Detroit, MI, US" in loc.rule
+    # Two cities of one area, or a list of places served, are not a refinement.
+    assert gazetteer.geocode("Dallas / Fort Worth", country="US").name == "Dallas, TX, US"
+    listed = gazetteer.geocode("Los Angeles, Santa Monica, Venice", country="US")
+    assert listed.name == "Los Angeles, CA, US"
+
+
+def test_a_neighbour_the_text_names_settles_a_shared_name(gazetteer: GazetteerGeocoder) -> None:
+    loc = gazetteer.geocode("Troy / Detroit", country="US")
+    assert loc.name == "Troy, MI, US"
+    assert "next to Detroit, MI, US" in loc.rule
+
+
+def test_a_state_beside_a_later_name_does_not_outrank_the_first_place_named(
+    gazetteer: GazetteerGeocoder,
+) -> None:
+    # An aggregator page: the ad's own heading first, the aggregator's section title later.
+    body = (
+        "Indianapolis, incall/outcall tonight. Ask about my special... www.example-ads.com "
+        "Visit Ad  Sweet brunette - Shreveport, LA - ExampleFish"
+    )
+    loc = gazetteer.geocode_context_only(body)
+    assert loc.name == "Indianapolis, IN, US"
+    assert "first place named" in loc.rule
+
+
+def test_a_name_only_the_area_code_supports_does_not_outrank_a_place_written_as_one(
+    gazetteer: GazetteerGeocoder,
+) -> None:
+    # "Kendall" is her name here, and a suburb of Miami, where the 786 number was issued.
+    body = (
+        "Kendall is sweet and fun. Visiting San Francisco this week. "
+        "Kendall | massage in San Francisco, California - 786 234 5678"
+    )
+    loc = gazetteer.geocode_context_only(body, hints=hints(gazetteer, "+17862345678"))
+    assert loc.name == "San Francisco, CA, US"
+
+
+def test_the_place_she_comes_from_is_not_where_she_is(gazetteer: GazetteerGeocoder) -> None:
+    body = "I am originally from Chicago and love to travel. Outcalls to hotels in Denver only."
+    loc = gazetteer.geocode_context_only(body)
+    assert loc.name == "Denver, CO, US"
+    assert gazetteer.geocode_context_only("I am originally from Chicago, sweet girl").lat is None
+
+
+def test_a_category_title_names_the_place(gazetteer: GazetteerGeocoder) -> None:
+    loc = gazetteer.geocode_context_only("VIP model, new - Escort Services Istanbul")
+    assert loc.name == "Istanbul, TR"
+
+
+def test_a_world_city_is_read_under_its_other_name_where_written_as_a_place(
+    gazetteer: GazetteerGeocoder,
+) -> None:
+    us_phone = hints(gazetteer, "+17792345678")
+    loc = gazetteer.geocode_context_only("Outcalls to hotels in Bangalore only", hints=us_phone)
+    assert loc.name == "Bengaluru, IN"
+    # A profile title ("<name> Escort") and a short other name are not places.
+    for text in ("About Tabrez Escort - profile", "VIP Escort Gold is the premier agency"):
+        assert gazetteer.geocode_context_only(text, hints=us_phone).country not in ("IR", "AU")
+
+
+def test_a_world_city_of_several_capitalised_words_counts_in_the_body(
+    gazetteer: GazetteerGeocoder,
+) -> None:
+    assert gazetteer.geocode_context_only("Ava, 24 | Cape Town | Class").name == "Cape Town, ZA"
+    # Not where the phones point to another country: there it says where she is from.
+    canada = hints(gazetteer, "+12502345678")
+    assert gazetteer.geocode_context_only("I am Hong Kong girl", hints=canada).lat is None
+
+
+def test_a_street_named_after_a_city_is_not_that_city(gazetteer: GazetteerGeocoder) -> None:
+    loc = gazetteer.geocode_context_only(
+        "Trans girl, Corso Buenos Aires, incall", url="https://milano.example-ads.com/x/1"
+    )
+    assert loc.country != "AR"
+
+
+def test_an_ordinary_word_town_counts_in_the_area_of_the_phone(
+    gazetteer: GazetteerGeocoder,
+) -> None:
+    body = "Coco, 22 - Mobile - outcall service"
+    near = gazetteer.geocode_context_only(body, hints=hints(gazetteer, "+12512345678"))
+    assert near.name == "Mobile, AL, US"
+    assert gazetteer.geocode_context_only(body, hints=hints(gazetteer, "+12062345678")).lat is None
+
+
+def test_a_tie_between_the_phones_countries_does_not_pick_the_url_city_country(
+    gazetteer: GazetteerGeocoder,
+) -> None:
+    mixed = context_hints(phones=["+13312345678", "+393331234567"], gazetteer=gazetteer)
+    loc = gazetteer.geocode("", url="https://milano.example-ads.com/x/1", hints=mixed)
+    assert loc.name == "Milan, IT"
+
+
+def test_a_site_the_text_names_is_read_like_the_ads_url(gazetteer: GazetteerGeocoder) -> None:
+    body = "Blonde model, 23. Asian side or European side. Anna VIP modelsistanbul.net"
+    result = geocode_ad(location_text="", body=body, country=None, geocoder=gazetteer)
+    assert result.posting.name == "Istanbul, TR"
+    assert "its text names a site" in result.posting.rule
+
+
+def test_a_city_glued_into_a_sites_name_follows_its_country_domain(
+    gazetteer: GazetteerGeocoder,
+) -> None:
+    # "como" is Spanish here, not the town in Italy; .es says which Valencia.
+    body = "HOLA SOY NUEVA COMO ESCORT, mira mis fotos en www.putasvalencia.es"
+    result = geocode_ad(location_text="", body=body, country=None, geocoder=gazetteer)
+    assert result.posting.name == "Valencia, ES"
+    assert gazetteer.geocode("", url="https://www.backpage.com/x/1").lat is None
+
+
+def test_spring_is_an_ordinary_word_unless_the_context_points_to_it(
+    gazetteer: GazetteerGeocoder,
+) -> None:
+    loc = gazetteer.geocode("spring", url="https://stcloud.example-ads.com/jobs/1")
+    assert loc.admin1 == "MN"
+
+
+def test_a_short_form_of_a_city_name_counts_in_its_area_code(
+    gazetteer: GazetteerGeocoder,
+) -> None:
+    body = "Race week special! Category: Daytona Escorts. Call now"
+    near = gazetteer.geocode_context_only(body, hints=hints(gazetteer, "+13862345678"))
+    assert near.name == "Daytona Beach, FL, US"
+    assert gazetteer.geocode_context_only(body, hints=hints(gazetteer, "+12062345678")).lat is None
+
+
+def test_neighbourhoods_and_postcodes_abroad_name_their_city(
+    gazetteer: GazetteerGeocoder,
+) -> None:
+    assert gazetteer.geocode_context_only("Incall in Yaletown, downtown").name.endswith(
+        "Vancouver, CA"
+    )
+    assert "London" in gazetteer.geocode_context_only("Rates 200/h. Mayfair W1 incall").name
+    assert "London" in gazetteer.geocode_context_only("Sweet blonde, NW1 escorts").name
+
+
+def test_a_canadian_area_code_points_to_its_cities(gazetteer: GazetteerGeocoder) -> None:
+    hint = gazetteer.phone_hint("+15142345678")
+    assert hint is not None and hint.country == "CA" and hint.points
