@@ -566,6 +566,14 @@ def _band_members(keys: list[str]) -> dict[str, tuple[int, list[int]]]:
 
 
 # --- 3. identifier links ----------------------------------------------------------------------
+def _set_aside(
+    result: LinkResult, entity_id: int, info: dict[int, tuple[str, str]], n: int, why: str
+) -> None:
+    """Report an identifier that links nobody (`why` takes the count)."""
+    result.common_entities[entity_id] = n
+    logger.warning("entity %s (%s) %s: not linked through", entity_id, info[entity_id][0], why % n)
+
+
 def _poster_identifiers(
     entity_ids: list[int], entity_info: dict[int, tuple[str, str]], result: LinkResult
 ) -> list[int]:
@@ -588,13 +596,7 @@ def _poster_identifiers(
     for entity_id in entity_ids:
         n = phones.get(entity_id, 0)
         if n > SITE_PHONES_LIMIT:
-            result.common_entities[entity_id] = n
-            logger.info(
-                "entity %s (%s) printed by ads of %d phones: a site's, not linked through",
-                entity_id,
-                entity_info[entity_id][0],
-                n,
-            )
+            _set_aside(result, entity_id, entity_info, n, "printed by ads of %d phones, a site's")
         else:
             kept.append(entity_id)
     return kept
@@ -638,13 +640,7 @@ def _identifier_links(
         for entity_id in chunk:
             n = counts.get(entity_id, 0)
             if n > COMMON_ENTITY_LIMIT:
-                result.common_entities[entity_id] = n
-                logger.warning(
-                    "entity %s (%s) occurs in %d ads: common, not linked through",
-                    entity_id,
-                    entity_info[entity_id][0],
-                    n,
-                )
+                _set_aside(result, entity_id, entity_info, n, "occurs in %d ads: common")
             elif n > 1:
                 usable.append(entity_id)
     usable = _poster_identifiers(usable, entity_info, result)

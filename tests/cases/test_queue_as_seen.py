@@ -12,7 +12,12 @@ from django.db.models import Value
 from django.urls import reverse
 
 from cases.models import QueueItem, QueueItemSource
-from cases.stages import _upsert_network_item, queue_priority, queue_priority_expression
+from cases.stages import (
+    SOURCE_FIGURES,
+    _upsert_network_item,
+    queue_priority,
+    queue_priority_expression,
+)
 from tests.cases.factories import make_ad, network_of, score
 
 pytestmark = pytest.mark.django_db
@@ -185,16 +190,7 @@ def test_the_set_based_fill_writes_what_the_stage_writes(actors, two_items) -> N
     def snapshot() -> list[tuple]:
         return list(
             QueueItemSource.objects.order_by("item_id", "source_id").values_list(
-                "item_id",
-                "source_id",
-                "size",
-                "risk",
-                "minor",
-                "possible_minor",
-                "last_seen_at",
-                "lead_ad_id",
-                "indicator_codes",
-                "cities",
+                "item_id", "source_id", *SOURCE_FIGURES
             )
         )
 
