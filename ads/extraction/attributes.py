@@ -749,7 +749,7 @@ def _signed_names(norm: Normalized, phones: list[int], ages: list[int]) -> list[
         if m is None or not _given_name(m.group("w"), m.group("w2")):
             continue
         if pos not in phones and "-" in text[m.end("w") : pos]:
-            continue  # "... Sweet as Candy - 21": the title's last word, then its age suffix
+            continue  # "... Soft as Velvet - 21": the title's last word, then its age suffix
         if _ARTICLE_BEFORE.search(text, max(0, m.start() - 24), m.start()):
             continue
         adj = _LOWER_BEFORE.search(text, max(0, m.start() - 24), m.start())

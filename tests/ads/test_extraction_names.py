@@ -115,7 +115,7 @@ def test_introductions_signatures_titles_and_rosters_give_names(
         "Tel: 212-555-0147 Jackson 212-555-0148",
         "What you need IsA sweet  Darling 2125550147",
         "you deserve a Darling 2125550147",
-        "Sweet as Candy - 21",
+        "Soft as Velvet - 21",
         "MS Office skills needed; DON'T MISS IT",
         "work in the Clinton, Warren, Dale, Marion and Salem areas",
         "Riverside, Fairview, Odette, Ingrid, Ashland",
