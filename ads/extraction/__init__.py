@@ -183,8 +183,10 @@ def extract(
         span("payment", payment.value, payment.start, payment.end)
 
     groups = digit_groups(norm)
+    age_starts: list[int] = []
     for age in find_ages(norm, groups, phone_spans):
         _append_unique(result.ages, int(age.value))  # type: ignore[call-overload]
+        age_starts.append(age.start)
         span("age", str(age.value), age.start, age.end)
 
     for price in find_prices(norm, region, groups, phone_spans):
@@ -192,7 +194,9 @@ def extract(
         _append_unique(result.prices, value)
         span("price", _price_label(value), price.start, price.end)
 
-    for name in find_names(norm, [(h.start, h.end) for h in handles]):
+    handle_spans = [(h.start, h.end) for h in handles]
+    phone_starts = [start for start, _ in phone_spans]
+    for name in find_names(norm, handle_spans, phone_starts, age_starts):
         _append_unique(result.names, str(name.value))
         span("name", str(name.value), name.start, name.end)
 

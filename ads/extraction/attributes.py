@@ -12,7 +12,13 @@ from bisect import bisect_right
 from dataclasses import dataclass
 
 from ads.extraction.normalize import Normalized, word_starts
-from ads.extraction.words import is_common_word, is_demonym, is_first_name, is_stop_word
+from ads.extraction.words import (
+    first_names,
+    is_common_word,
+    is_demonym,
+    is_first_name,
+    is_stop_word,
+)
 
 
 @dataclass(frozen=True)
@@ -237,10 +243,14 @@ def _name_then_age(norm: Normalized, start: int, end: int) -> bool:
     return is_first_name(word) and not is_common_word(word, spanish=False)
 
 
-# A posting-history table repeats the poster's age between the time and the in/outcall column:
-# "July 11, 2016 01:29 PM   24   In Or  Springfield".
+# A posting-history table repeats the poster's age between the time and the next column, set
+# apart by runs of spaces: "July 11, 2016 01:29 PM   24   In Or  Springfield", "May 02, 2016
+# 10:15 PM   23   Example Town, Springfield". A unit after the number makes it a duration.
 _HISTORY_BEFORE = re.compile(r"[0-9]{1,2}:[0-9]{2}\s?[ap]m[ \t]{2,12}$")
-_HISTORY_AFTER = re.compile(r"[ \t]{2,12}(?:in|out)\b")
+_HISTORY_AFTER = re.compile(
+    r"[ \t]{2,12}(?:in|out)\b|"
+    r"[ \t]{2,12}(?!(?:mins?|minutes?|hrs?|hours?|secs?|days?|weeks?|years?|yrs?)\b)[a-z]"
+)
 # Backpage's "adult jobs" section: the poster's age field and the title's age suffix of a
 # recruiter's ad are the recruiter's, not those of a person offered.
 _JOBS_SECTION = re.compile(r"\badult jobs\b")
@@ -596,6 +606,7 @@ _NOT_NAMES = _word_set(
     bubbly shy open generous kinky freaky classy elegant exclusive upscale discreet ambitious
     sophomore freshman junior senior student coed college model dancer stripper nurse teacher
     vip fresh local native visiting touring
+    gay lesbian straight bi trans shemale tranny femboy
     """
 )
 
@@ -644,7 +655,9 @@ def _reads_as_adjective(norm: Normalized, name: str, end: int) -> bool:
         return False
     after = _LOWER_WORD_AFTER.match(norm.text, end)
     if after is None and name.isupper():
-        after = _CAPS_WORD_AFTER.match(norm.text, end)
+        # In capitals the case tells nothing: "THIS IS PORTAL TO ..." reads on as prose, and
+        # an unknown word followed by any word in capitals, stop word or not, is taken as one.
+        return _CAPS_WORD_AFTER.match(norm.text, end) is not None
     return after is not None and not is_stop_word(after.group("w"))
 
 
@@ -678,6 +691,94 @@ _NOT_NAME_WORDS = frozenset(
 )
 
 
+# "it's Renata", "hey its Odette": an introduction, but "it's" also starts prose ("it's
+# Friday", "It's Time"), so only a known given name is taken after it.
+_ITS_TRIGGER = re.compile(r"it'?s\s+(?=[a-z])|it\s+is\s+(?=[a-z])")
+# "Ms Lorena Sweets", "Miss Kandi": a title used as part of an alias, no trigger needed.
+# Matched on the lowercase text; written in capitals ("MS Office", "DON'T MISS IT") it is
+# an abbreviation or a verb, so the title must be written "Ms", "Miss", "Mrs" or "Mz".
+_MS_TRIGGER = re.compile(r"(?:miss|ms|mrs|mz)\.?[ \t]{1,2}(?=[a-z])")
+_MS_WORDS = frozenset(("miss", "ms", "mrs", "mz"))
+# A signature: a name (and perhaps a surname or an initial) right before the phone or the
+# age: "Ingrid 212-555-0147", "Yvette Moreau 212...", "LORENA P. 212...", "Carmela Age: 24",
+# "Odette, 23". Only a known given name counts here: "Call Now 555...", "Rates 555...".
+_SIGNED_BEFORE = re.compile(
+    r"(?<![\w'])(?P<w>[A-Z][a-z]{1,19}|[A-Z]{3,12})"
+    r"(?:[ \t]{1,2}(?P<w2>[A-Z][a-z]{1,19}|[A-Z]{2,12}|[A-Z]\.))?"
+    r"[ \t]{0,2}[:,@\-]?[ \t]{0,2}\(?$"
+)
+_SIGNED_CHARS = 48
+# Words of _NOT_NAMES that ask for the contact ("call Renata 555-..."), not describe a noun.
+_ADJECTIVES = (_NOT_NAMES | _TITLES) - {"call", "text", "email", "me", "ask", "for", "contact"}
+_LOWER_BEFORE = re.compile(r"(?<![\w'])(?P<w>[a-z]{2,20})[ \t]{1,2}$")
+# "a sweet Darling 212-...", "your Angel 555-...": after an article the word is a noun.
+_ARTICLE_BEFORE = re.compile(
+    r"(?i:\b(?:a|an|the|your|my|our|this|that)[ \t]{1,2}(?:\w+[ \t]{1,2})?)$"
+)
+# A roster: three or more names in a row: "Odette, Ingrid, Yvette", '"RENATA" & "INGRID" & "NOOR"'.
+_ROSTER_ITEM = r"(?:[A-Z][a-z]{1,19}|[A-Z]{3,12})(?![a-z'])"
+_ROSTER_SEP = r"[ \t]{0,2}[\"']?[ \t]{0,2}(?:[,&/+]|and)[ \t]{0,2}[\"']?[ \t]{0,2}"
+_ROSTER = re.compile(rf"(?<![\w']){_ROSTER_ITEM}(?:{_ROSTER_SEP}{_ROSTER_ITEM}){{2,}}")
+_ROSTER_WORD = re.compile(_ROSTER_ITEM)
+_LOCATION_BEFORE = re.compile(r"(?i:location|cities|areas?|serving|near)\W{0,6}$")
+ROSTER_NAMES = 3
+
+
+def _given_name(name: str, next_word: str | None = None) -> bool:
+    """A known given name that is no common word, no place ("Jackson", "Paris") and no word
+    the extractor refuses as a name."""
+    from ads.extraction.region import is_place_name
+
+    low = name.lower()
+    if not is_first_name(low) or is_common_word(low, spanish=False) or low in _NOT_NAMES:
+        return False
+    if low in _ETHNICITIES or low in _NOT_NAME_WORDS or low in _STAT_WORDS or is_demonym(low):
+        return False
+    place = is_place_name(name) or (next_word is not None and is_place_name(f"{name} {next_word}"))
+    return not place
+
+
+def _signed_names(norm: Normalized, phones: list[int], ages: list[int]) -> list[re.Match[str]]:
+    out = []
+    text = norm.text
+    for pos in sorted({*phones, *ages}):
+        m = _SIGNED_BEFORE.search(text, max(0, pos - _SIGNED_CHARS), pos)
+        if m is not None and m.group("w2") and not _given_name(m.group("w"), m.group("w2")):
+            # "Stats Carmela Age: 24": the leftmost match took a word before the name.
+            m = _SIGNED_BEFORE.search(text, m.start("w2"), pos)
+        if m is None or not _given_name(m.group("w"), m.group("w2")):
+            continue
+        if pos not in phones and "-" in text[m.end("w") : pos]:
+            continue  # "... Soft as Velvet - 21": the title's last word, then its age suffix
+        if _ARTICLE_BEFORE.search(text, max(0, m.start() - 24), m.start()):
+            continue
+        adj = _LOWER_BEFORE.search(text, max(0, m.start() - 24), m.start())
+        if adj is not None and adj.group("w") in _ADJECTIVES:
+            continue  # "sweet  Darling 212-...": an adjective in lowercase, then a noun
+        out.append(m)
+    return out
+
+
+def _roster_names(norm: Normalized) -> list[re.Match[str]]:
+    from ads.extraction.region import is_place_name
+
+    text = norm.text
+    out: list[re.Match[str]] = []
+    if len(norm.words & first_names()) < ROSTER_NAMES:
+        return out  # a set intersection spares the search of most ads
+    for run in _ROSTER.finditer(text):
+        if _LOCATION_BEFORE.search(text, max(0, run.start() - 20), run.start()):
+            continue  # "Location: Marion, Florence, Eugene": places, not people
+        words = list(_ROSTER_WORD.finditer(text, run.start(), run.end()))
+        names = [w for w in words if _given_name(w.group())]
+        places = sum(is_place_name(w.group()) for w in words)
+        if places >= len(names):
+            continue  # "Clinton, Warren, Dale, Marion, Salem": a list of places
+        if len(names) >= ROSTER_NAMES and 2 * len(names) >= len(words):
+            out += names
+    return out
+
+
 def _at_word_starts(pattern: re.Pattern[str], text: str) -> list[re.Match[str]]:
     """`re.finditer` of "\\b" + pattern, for a pattern that starts with a letter: a match inside a
     word ("him", "username:") is dropped and the search goes on from its next character."""
@@ -693,12 +794,19 @@ def _at_word_starts(pattern: re.Pattern[str], text: str) -> list[re.Match[str]]:
     return out
 
 
-def find_names(norm: Normalized, taken: list[tuple[int, int]] | None = None) -> list[Found]:
+def find_names(
+    norm: Normalized,
+    taken: list[tuple[int, int]] | None = None,
+    phones: list[int] | None = None,
+    ages: list[int] | None = None,
+) -> list[Found]:
     """Names and aliases the ad gives ("ask for Kandi", "my name is Rosa", "I'm Aaliyah").
 
     A name is not a common English word (words.py; after "my name is" only a stop word is
     refused) and not a word qualifying the lowercase word after it ("Super friendly").
     `taken` are spans of handles: "TNA verified: name: KandiX" names an account, not a person.
+    `phones` and `ages` are where phones and ages start: a known given name right before one
+    signs it ("Ingrid 212-...", "Carmela Age: 24", "Odette, 23").
     """
     out: list[Found] = []
     spans = sorted(taken or [])
@@ -765,6 +873,30 @@ def find_names(norm: Normalized, taken: list[tuple[int, int]] | None = None) -> 
             pos = lower.find(word, pos + 1)
     if " here" in norm.lower:
         matches += _HERE_NAME.finditer(norm.text)
+    ms_words = norm.words & _MS_WORDS
+    ms_starts = word_starts(lower, tuple(ms_words)) if ms_words else ()
+    for m in filter(None, (_MS_TRIGGER.match(lower, pos) for pos in ms_starts)):
+        if norm.text[m.start() + 1].isupper():
+            continue
+        w = _NAME_WORD.match(norm.text, m.end())
+        if w is None or inside(w.start()) or refused(w.group()):
+            continue
+        if not is_common_word(w.group(), spanish=False) and not _not_a_name_after(
+            norm, w.group(), w.end()
+        ):
+            out.append(_found_name(w.group(), w.start(), w.end()))
+    its_starts = word_starts(lower, ("it",)) if "it" in norm.words or "its" in norm.words else ()
+    for m in filter(None, (_ITS_TRIGGER.match(lower, pos) for pos in its_starts)):
+        w = _NAME_WORD.match(norm.text, m.end())
+        if w is None or inside(w.start()) or _QUALIFIED_AFTER.match(norm.text, w.end()):
+            continue
+        nxt = _NEXT_WORD.match(norm.text, w.end())
+        if _given_name(w.group(), nxt.group("w") if nxt else None):
+            out.append(_found_name(w.group(), w.start(), w.end()))
+    for m in _signed_names(norm, phones or [], ages or []) + _roster_names(norm):
+        start, end = m.span("w") if "w" in m.re.groupindex else m.span()
+        if not inside(start):
+            out.append(_found_name(norm.text[start:end], start, end))
     for m in matches:
         name = norm.text[m.start("name") : m.end("name")]
         if not _CAPITALISED.fullmatch(name) or refused(name) or inside(m.start("name")):
@@ -773,8 +905,12 @@ def find_names(norm: Normalized, taken: list[tuple[int, int]] | None = None) -> 
             continue
         display = name.capitalize() if name.isupper() else name
         out.append(Found(display, m.start("name"), m.end("name")))
-    out.sort(key=lambda f: f.start)
-    return out
+    # Two rules may find the same word ("call Ingrid 212-...": contact and signature).
+    return sorted({(f.start, f.end): f for f in out}.values(), key=lambda f: f.start)
+
+
+def _found_name(name: str, start: int, end: int) -> Found:
+    return Found(name.capitalize() if name.isupper() else name, start, end)
 
 
 # --- ethnicity and nationality ----------------------------------------------------------------

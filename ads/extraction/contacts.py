@@ -180,6 +180,9 @@ _HANDLE = re.compile(
     r"(?P<handle>[a-z][a-z0-9_.]{1,29})(?![\w@])"
 )
 _PLATFORM_WORDS = tuple(_PLATFORMS)
+_SHARED_PLATFORM = re.compile(
+    rf"(?<![\w.])(?P<platform>{_PLATFORM_ALT})[ \t]?(?:and|&|/|,|or|\+)[ \t]?$"
+)
 _PLATFORM_HINT = re.compile(
     "|".join(re.escape(p) for p in _PLATFORMS if len(p) > 3 or p == "kik") + r"|\b(?:sc|ig)\b"
 )
@@ -484,6 +487,12 @@ def find_handles(norm: Normalized, urls: list[Found], emails: list[Found]) -> li
             continue  # "Instagram as well", "IG: here"
         out.append(Found(f"{_PLATFORMS[platform_raw]}:{handle}", m.start(), m.end()))
         taken.append((m.start(), m.end()))
+        # "Snapchat and Instagram @kandi_x", "Kik/Snap: kandi_x": one account on each platform.
+        shared = _SHARED_PLATFORM.search(lower, max(0, m.start() - 30), m.start())
+        if shared is not None and shared.group("platform") not in _NEED_MARKER:
+            other = _PLATFORMS[shared.group("platform")]
+            if other != _PLATFORMS[platform_raw]:
+                out.append(Found(f"{other}:{handle}", shared.start(), m.end()))
     for m in _BARE_HANDLE.finditer(lower) if "@" in lower else ():
         if inside(m.start()):
             continue

@@ -169,3 +169,10 @@ def test_a_page_listing_many_profiles_keeps_only_the_labelled_age() -> None:
     assert extract(rows + "   Profile Data   Age:   23 Yrs.   Ethnicity: example").ages == [23]
     # Two or three women of one ad are not a listing.
     assert extract("Kandi - 21 Yrs., Rosa - 22 Yrs., Luz - 24 Yrs.").ages == [21, 22, 24]
+
+
+def test_a_posting_history_row_with_a_place_column_gives_the_posters_age() -> None:
+    row = "May 02, 2016 10:15 PM   23   Example Town, Springfield   example.com   "
+    assert extract(row * 3).ages == [23]
+    # A unit after the number makes it a length of time, not the age column.
+    assert extract("May 02, 2016 10:15 PM   20   mins of fun").ages == []

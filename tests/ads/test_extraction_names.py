@@ -79,3 +79,55 @@ def test_an_account_name_on_a_review_site_is_a_handle_not_a_name() -> None:
     assert result.handles == ["tna:kandixoxo"]
     assert result.names == []
     assert extract("nice TNA: 34D natural").handles == []
+
+
+# --- fourth pass (issue 16): shapes read on real_dev_d's tune split and unlabelled ads; the
+# texts below are written for the test, with made-up names and fictional numbers ---
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("Hey guys its Marisol call me when you are ready", ["Marisol"]),
+        ("Good morning gentlemen, It's Renata and I am back", ["Renata"]),
+        ("call Renata TALL 212-555-0147 incall only", ["Renata"]),
+        ("no rush, no games. Odette 212-555-0147 serious only", ["Odette"]),
+        ('Call Me Anytime YVETTE M. 212"555"0147 thanks', ["Yvette"]),
+        ("ready anytime Ts Ingrid Moreau 2125550147", ["Ingrid"]),
+        ("Profile Carmela Age: 24 | Photos", ["Carmela"]),
+        ("Ms Beatriz Sweets, call or text", ["Beatriz"]),
+        ('Best spa "ODETTE" & "INGRID" &" YVETTE" open late', ["Odette", "Ingrid", "Yvette"]),
+        ("three new ladies Beatriz,Renata, Carmela, Salem today", ["Beatriz", "Renata", "Carmela"]),
+    ],
+)
+def test_introductions_signatures_titles_and_rosters_give_names(
+    text: str, names: list[str]
+) -> None:
+    assert extract(text).names == names
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "THIS IS PORTAL TO EXAMPLE CITY MODELS",
+        "it's Friday and it's Time to play",
+        "Call Now 212-555-0147",
+        "Tel: 212-555-0147 Jackson 212-555-0148",
+        "What you need IsA sweet  Darling 2125550147",
+        "you deserve a Darling 2125550147",
+        "Soft as Velvet - 21",
+        "MS Office skills needed; DON'T MISS IT",
+        "work in the Clinton, Warren, Dale, Marion and Salem areas",
+        "Riverside, Fairview, Odette, Ingrid, Ashland",
+        "Location: Marion, Florence, Eugene",
+        "Gay 2125550147 profiles",
+    ],
+)
+def test_prose_places_abbreviations_and_nouns_before_a_number_are_not_names(text: str) -> None:
+    assert extract(text).names == []
+
+
+def test_one_handle_after_two_platforms_is_an_account_on_each() -> None:
+    result = extract("Add me on Snapchat and Instagram @KandiExample")
+    assert result.handles == ["snapchat:kandiexample", "instagram:kandiexample"]
+    assert extract("Kik/Snap: kandi_x").handles == ["kik:kandi_x", "snapchat:kandi_x"]
