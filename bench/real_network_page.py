@@ -156,6 +156,8 @@ def main() -> int:
             page = browser.new_page(viewport={"width": 1366, "height": 900})
             errors: list[str] = []
             page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            missing: list[str] = []
+            page.on("response", lambda r: missing.append(r.url) if r.status >= 400 else None)
             page.goto(f"{base}/accounts/login/?next=/analytics/networks/{network}/")
             page.fill("#id_username", "bench-inv")
             page.fill("#id_password", password)
@@ -165,7 +167,7 @@ def main() -> int:
             loaded = time.perf_counter() - t0
             page.wait_for_timeout(1500)  # the layout settles
             wide = page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
-            nodes = page.evaluate("document.querySelectorAll('#network-ads tbody tr').length")
+            nodes = page.evaluate("document.querySelectorAll('#ads tbody tr').length")
             args.out.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(args.out), full_page=False)
             browser.close()
@@ -175,6 +177,10 @@ def main() -> int:
     relevant = [e for e in errors if "inline style" not in e and "favicon" not in e]
     print(f"- network page: signed in and drawn in {loaded:.2f} s; rows in its ad table {nodes}")
     print(f"- wider than the window: {'yes' if wide else 'no'}; console errors: {len(relevant)}")
+    for error in relevant:
+        print(f"  console: {error[:200]}")
+    for url in missing:
+        print(f"  answered with an error: {url.removeprefix(base)[:200]}")
     print(f"- screenshot (real ads: keep it out of the repository): {args.out}")
     return 0
 
