@@ -27,6 +27,8 @@ logger = logging.getLogger(__name__)
 _GROUP = re.compile(r"[0-9]+")
 _BR = re.compile(r"<\s{0,2}br\s{0,2}/?\s{0,2}>")
 _SPACES = re.compile(r"\s+")
+# A run of one separator repeated ("((((((", "~~~~", "....") reads as that separator once.
+_REPEATED = re.compile(r"([^\s0-9A-Za-z])\1+")
 _SEP = frozenset(" -.*~/|\\_@!;:'\",()[]{}#=+$&")
 _MAX_GAP_CHARS = 40  # raw gap length considered at all (long runs of spaces collapse)
 _MAX_GAP_SEPARATORS = 6  # separators left after collapsing whitespace
@@ -46,7 +48,7 @@ _PLUS_BEFORE = re.compile(r"\+\s?$")
 _ID_HINT = re.compile(r"id|ref|post|ad|listing|order|invoice")
 _CURRENCY = "$£€¥₹"
 _UNIT_AFTER = re.compile(
-    rf"\s?(?:[{_CURRENCY}%](?![0-9])|x\s?[0-9]|(?:/|per\s|x)?\s?"
+    rf"\s?[ \t]{{0,3}}(?:[{_CURRENCY}%](?![0-9])|x\s?[0-9]|(?:/|per\s|x)?\s?"
     r"(?:hh|hhr|hr|hrs|hour|hours|h|min|mins|minute|minutes|qv|qk|fh|hf|roses?|dollars?|bucks|"
     r"usd|eur|euros?|gbp|aud|cad|k|am|pm|a\.m|p\.m|lbs?|kgs?|cm|mm|ft|feet|yo|y/o|yrs?|years?|"
     r"aed|inr|rs|thb|baht|myr|rm|sgd|hkd|php|zar|nzd|mxn|brl|pesos?|rand|"
@@ -218,6 +220,8 @@ def _gap_joins(gap: str, in_url: bool) -> bool:
     gap = _BR.sub(" ", gap) if "<" in gap else gap
     collapsed = _SPACES.sub(" ", gap)
     if len(collapsed) > _MAX_GAP_SEPARATORS:
+        collapsed = _REPEATED.sub(r"\1", collapsed)
+    if len(collapsed) > _MAX_GAP_SEPARATORS:
         return False
     if "\n\n" in gap or ("+" in collapsed and collapsed.strip() != "+"):
         return False  # a blank line or a "+" after other separators starts something new
@@ -250,7 +254,11 @@ def _groups(norm: Normalized) -> list[list[_Group]]:
                 blocked_until = max(blocked_until, shape.end())
                 is_blocked = True
         # Each test below is computed once, and `before` only when a test needs it.
-        unit = unit_after(text, end) is not None
+        # A run of ten digits or more is not an amount or an age because of a word after a
+        # space ("2125550147 yo hablo"); glued to it ("2125550147hr"), it still is.
+        unit = (size < 10 or end == n_text or not text[end].isspace()) and unit_after(
+            text, end
+        ) is not None
         price = start > 0 and _price_sign_before(text, start)
         soft = False
         if not is_blocked and size <= 4 and unit and not price:
