@@ -293,11 +293,13 @@ def _is_token(run: str) -> bool:
 
 def _converting_tokens(runs: str) -> set[str]:
     """The distinct runs that are tokens other than plain digits or a plain weak word."""
-    fresh = set(runs.split())
-    fresh.difference_update(_NOT_CONVERTING)
+    # set - set walks the left (small) set; difference_update would walk the right one.
+    fresh = set(runs.split()) - _NOT_CONVERTING
     tokens = set()
     for run in fresh:
-        if run.isdigit() or run in _PLAIN_WORDS or not _is_token(run):
+        if run.isdigit():
+            continue  # digits are not converted; mostly unique, so not remembered
+        if run in _PLAIN_WORDS or not _is_token(run):
             if len(_NOT_CONVERTING) >= _NOT_CONVERTING_MAX:
                 _NOT_CONVERTING.clear()
             _NOT_CONVERTING.add(run)
@@ -412,6 +414,7 @@ def _digit_neighbour(text: str, pos: int, step: int, converted: dict[int, bool])
 
 # ASCII characters other than a-z, mapped to a space: str.translate + split is the fastest way
 # to the set of words (non-ASCII letters stay inside their words, which only adds words).
+_LETTERS_TABLE = bytes(c if 97 <= c <= 122 else 32 for c in range(256))
 _NOT_LETTERS = str.maketrans({chr(i): " " for i in range(128) if not "a" <= chr(i) <= "z"})
 
 
@@ -458,6 +461,9 @@ class Normalized:
     @cached_property
     def words(self) -> frozenset[str]:
         """The lowercase letter runs of the text: finders test these before searching it."""
+        if self.lower.isascii():  # bytes.translate is many times faster than str.translate
+            letters = self.lower.encode("ascii").translate(_LETTERS_TABLE).decode("ascii")
+            return frozenset(letters.split())
         return frozenset(self.lower.translate(_NOT_LETTERS).split())
 
     def folded(self, start: int, end: int) -> str:

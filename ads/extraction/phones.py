@@ -80,6 +80,7 @@ _NOT_PHONE_AT_GROUP = re.compile(
     r"|(?<![0-9][-/. ])[0-3]?[0-9],\s?(?:19|20)[0-9]{2}(?![0-9])"
 )
 # A US ZIP code right after a state: "Upland CA 91786", "ca, 91786-1234".
+_NOT_UNIT_START = frozenset("0123456789-.()")
 _STATE_BEFORE = re.compile(rf"\b(?:{_US_STATES}),?\s?$")
 # Inside a URL, "/", "?", "&", "=" and "#" end a number, and a group that fills a whole path
 # segment or query value on its own ("/31798050", "?pid=6875896") is an id.
@@ -248,9 +249,15 @@ def _group(text: str, start: int, end: int, in_url: bool, blocked_until: int) ->
             is_blocked = True
     # A run of ten digits or more is not an amount or an age because of a word after a
     # space ("2125550147 yo hablo"); glued to it ("2125550147hr"), it still is.
-    unit = (size < 10 or end == n_text or not text[end].isspace()) and _UNIT_AFTER.match(
-        text, end
-    ) is not None
+    # A unit starts with a letter or a sign, never with a digit or "-.()" (the next group of a
+    # phone): checked first, the long alternation only when it could match.
+    after = text[end : end + 8].lstrip(" \t\n\r")
+    unit = (
+        bool(after)
+        and after[0] not in _NOT_UNIT_START
+        and (size < 10 or end == n_text or not text[end].isspace())
+        and _UNIT_AFTER.match(text, end) is not None
+    )
     price = start > 0 and _price_sign_before(text, start)
     soft = False
     if not is_blocked and size <= 4 and unit and not price:
@@ -296,12 +303,18 @@ def _groups(
     chain: list[tuple[int, int, bool]] = []
     prev_end = -1
     prev_in_url = False
+    in_url = False
     for m in _GROUP.finditer(text):
         start, end = m.span()
-        while ui < n_urls and urls[ui][1] <= start:
-            ui += 1
-        in_url = ui < n_urls and urls[ui][0] <= start
-        if chain and not _gap_joins(text[prev_end:start], in_url or prev_in_url):
+        if n_urls:
+            while ui < n_urls and urls[ui][1] <= start:
+                ui += 1
+            in_url = ui < n_urls and urls[ui][0] <= start
+        if chain and not (
+            # the common gap, one ASCII separator outside a URL, without a call
+            (start - prev_end == 1 and not in_url and not prev_in_url and text[prev_end] in _SEP)
+            or _gap_joins(text[prev_end:start], in_url or prev_in_url)
+        ):
             spans.append(chain)
             chain = []
         chain.append((start, end, in_url))
