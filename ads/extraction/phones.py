@@ -271,6 +271,10 @@ def _group(text: str, start: int, end: int, in_url: bool, blocked_until: int) ->
             size == 5 and _STATE_BEFORE.search(before)
         ):
             is_blocked = True
+    if text[max(0, start - 2) : start] == "&#" or (
+        start > 0 and text[start - 1] == "#" and text[end : end + 1] == ";"
+    ):
+        is_blocked = True  # the number of a broken HTML reference ("&#16 0;", "#160;")
     if (
         in_url
         and (start == 0 or text[start - 1] in _URL_BREAK)
@@ -362,6 +366,30 @@ def _looks_like_a_list(groups: list[_Group]) -> bool:
     return all(d >= 0 for d in steps) or all(d <= 0 for d in steps)
 
 
+# Counting ("1 2 3 ... 12", a pager) or a ladder of round amounts ("60/80/120/160") this long is
+# a list, whatever sizes its groups have.
+_COUNTING_RUN = 6
+_LADDER_RUN = 4
+
+
+def _block_ladders(chain: list[_Group]) -> None:
+    """Mark as blocked the groups of a chain that count up by one, or climb in round amounts."""
+    values = [int(g.digits) for g in chain]
+    for step_ok, least in (
+        (lambda a, b: b == a + 1, _COUNTING_RUN),
+        (lambda a, b: a >= 10 and b > a and a % 10 == 0 and b % 10 == 0, _LADDER_RUN),
+    ):
+        run = 1
+        for k in range(1, len(chain) + 1):
+            if k < len(chain) and step_ok(values[k - 1], values[k]):
+                run += 1
+                continue
+            if run >= least:
+                for g in chain[k - run : k]:
+                    g.blocked = True
+            run = 1
+
+
 def _nanp_grouped(groups: list[_Group]) -> bool:
     """Digit groups of 3, 3 and 4 (after an optional leading 1): how NANP numbers are written."""
     sizes = [len(g.digits) for g in groups]
@@ -409,6 +437,8 @@ def find_phones(
     # chains are one short group: a price, an age, a year).
     lengths = _national_lengths(region) | _national_lengths(fallback)
     for chain in _groups(norm, min(lengths, default=99), _MIN_INTERNATIONAL_DIGITS):
+        if len(chain) >= _LADDER_RUN:
+            _block_ladders(chain)
         i = 0
         while i < len(chain):
             if chain[i].blocked or chain[i].soft:

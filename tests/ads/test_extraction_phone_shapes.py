@@ -72,3 +72,20 @@ def test_web_addresses_of_several_countries_name_no_country() -> None:
     text = "612 345 678 www.ejemplo.es www.example.com"
     assert resolve_region(text=text, source="US").fallback is None
     assert phones(text) == []
+
+
+def test_a_pager_counting_up_is_not_a_phone() -> None:
+    assert phones("Pages 1   2   3   4   5   6   7   8   9   10   11   12   13 next") == []
+
+
+def test_a_ladder_of_round_prices_is_not_read_into_a_phone() -> None:
+    assert phones("Rates 60/80/120/160 - 22 yo, call 212 555 0147") == [NUMBER]
+
+
+def test_a_number_split_in_mixed_groups_is_still_a_phone() -> None:
+    assert phones("212/555/01/47 text only") == [NUMBER]
+    assert phones("TEL : 2 1 2 - 5 5 5 - 0 1 4 7") == [NUMBER]
+
+
+def test_the_numbers_of_broken_html_references_are_not_a_phone() -> None:
+    assert phones("Perform&#16 0;&#1 60; 21;#160;&#25 5;#160; 50147; ok") == []
