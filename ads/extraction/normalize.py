@@ -16,6 +16,7 @@ Every regular expression here runs in linear time: bounded or possessive quantif
 
 from __future__ import annotations
 
+import codecs
 import html
 import re
 import unicodedata
@@ -261,6 +262,89 @@ _CAMEL = re.compile(r"(?<=[a-z])[A-Z]")
 _SEP_CHARS = set(" \t-.*~/|\\_@!;:'\",()[]{}#=+")
 
 
+# Tokens are found on a same-length copy of the lowercase text where every character is kept
+# if it is an ASCII letter or digit, is "q" if it is another letter or digit (no number word
+# has a "q", so such a run is never a token), and is a space otherwise: str.split then gives
+# the alphanumeric runs at C speed, instead of a regex tried at every word.
+def _alnum_or_space(error: UnicodeError) -> tuple[str, int]:
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    part = error.object[error.start : error.end]
+    return "".join("q" if c.isalnum() else " " for c in part), error.end
+
+
+codecs.register_error("ads_extraction_alnum", _alnum_or_space)
+_RUN_TABLE = bytes(c if 48 <= c <= 57 or 97 <= c <= 122 else 32 for c in range(256))
+# Runs seen before that are not number-word tokens to convert (most words of most ads): a set
+# difference skips them at C speed. Bounded, since digit runs are mostly unique.
+_NOT_CONVERTING: set[str] = set()
+_NOT_CONVERTING_MAX = 100_000
+
+
+def _alnum_runs(lower: str) -> str:
+    """`lower` (lowercase, see lower_same_length) with each non-alphanumeric character a space."""
+    return lower.encode("ascii", "ads_extraction_alnum").translate(_RUN_TABLE).decode("ascii")
+
+
+def _is_token(run: str) -> bool:
+    """Is the alphanumeric run made only of number words, look-alikes and digits (_TOKEN)?"""
+    return run[0] in _TOKEN_FIRST and _TOKEN_BODY.fullmatch(run) is not None
+
+
+def _converting_tokens(runs: str) -> set[str]:
+    """The distinct runs that are tokens other than plain digits or a plain weak word."""
+    # set - set walks the left (small) set; difference_update would walk the right one.
+    fresh = set(runs.split()) - _NOT_CONVERTING
+    tokens = set()
+    for run in fresh:
+        if run.isdigit():
+            continue  # digits are not converted; mostly unique, so not remembered
+        if run in _PLAIN_WORDS or not _is_token(run):
+            if len(_NOT_CONVERTING) >= _NOT_CONVERTING_MAX:
+                _NOT_CONVERTING.clear()
+            _NOT_CONVERTING.add(run)
+        else:
+            tokens.add(run)
+    return tokens
+
+
+def _run_starts(runs: str, token: str) -> list[int]:
+    """Offsets where `token` stands as a whole run."""
+    starts = []
+    n = len(token)
+    pos = runs.find(token)
+    while pos >= 0:
+        if (pos == 0 or runs[pos - 1] == " ") and (pos + n == len(runs) or runs[pos + n] == " "):
+            starts.append(pos)
+        pos = runs.find(token, pos + 1)
+    return starts
+
+
+def _run_is_token(runs: str, pos: int) -> bool:
+    """Is the whole run around offset `pos` a token (digits and plain words included)?"""
+    start = runs.rfind(" ", 0, pos) + 1
+    end = runs.find(" ", pos)
+    run = runs[start : end if end >= 0 else len(runs)]
+    return bool(run) and (run.isdigit() or _is_token(run))
+
+
+# Letter case of ASCII letters only (every other character a space), to find "aA" fast.
+_CASE_TABLE = bytes(
+    ord("a") if 97 <= c <= 122 else ord("A") if 65 <= c <= 90 else 32 for c in range(256)
+)
+
+
+def _camel_boundaries(text: str) -> list[int]:
+    """Offsets of the capitals right after a lowercase ASCII letter (as _CAMEL finds them)."""
+    cases = text.encode("ascii", "replace").translate(_CASE_TABLE)
+    out = []
+    pos = cases.find(b"aA")
+    while pos >= 0:
+        out.append(pos + 1)
+        pos = cases.find(b"aA", pos + 1)
+    return out
+
+
 def _convert_token(token: str) -> tuple[str, str]:
     """Digits for a token made of number words; returns (digits, strength)."""
     out: list[str] = []
@@ -330,6 +414,7 @@ def _digit_neighbour(text: str, pos: int, step: int, converted: dict[int, bool])
 
 # ASCII characters other than a-z, mapped to a space: str.translate + split is the fastest way
 # to the set of words (non-ASCII letters stay inside their words, which only adds words).
+_LETTERS_TABLE = bytes(c if 97 <= c <= 122 else 32 for c in range(256))
 _NOT_LETTERS = str.maketrans({chr(i): " " for i in range(128) if not "a" <= chr(i) <= "z"})
 
 
@@ -376,6 +461,9 @@ class Normalized:
     @cached_property
     def words(self) -> frozenset[str]:
         """The lowercase letter runs of the text: finders test these before searching it."""
+        if self.lower.isascii():  # bytes.translate is many times faster than str.translate
+            letters = self.lower.encode("ascii").translate(_LETTERS_TABLE).decode("ascii")
+            return frozenset(letters.split())
         return frozenset(self.lower.translate(_NOT_LETTERS).split())
 
     def folded(self, start: int, end: int) -> str:
@@ -429,24 +517,32 @@ def _stage_b(text: str) -> tuple[str, OffsetMap]:
         for m in _BRACKETED.finditer(lower):
             new = "." if m.group("dot") else "@" if m.group("at") else "-"
             replacements.append((m.start(), m.end(), new))
-    token_spans: list[tuple[int, int]] = []
-    for m in _TOKEN.finditer(lower):
-        token = m.group()
-        token_spans.append(m.span())
+    runs = _alnum_runs(lower)
+    tokens = _converting_tokens(runs)
+    token_spans: list[tuple[int, int]] | None = None
+    if any(token.endswith("ty") for token in tokens):
+        # A tens word may take the unit after a space ("twenty six"): the exact, slower scan.
+        token_spans = []
+        found = []
+        for m in _TOKEN.finditer(lower):
+            token_spans.append(m.span())
+            found.append((m.start(), m.end(), m.group()))
+    else:
+        found = [(a, a + len(t), t) for t in tokens for a in _run_starts(runs, t)]
+    for start, end, token in found:
         if token.isdigit() or token in _PLAIN_WORDS:
             continue
         digits, strength = _convert_token(token)
         if strength == "strong":
-            replacements.append((m.start(), m.end(), digits))
-            converted_edges[m.start()] = converted_edges[m.end() - 1] = True
+            replacements.append((start, end, digits))
+            converted_edges[start] = converted_edges[end - 1] = True
         elif strength == "weak":
-            weak.append((m.start(), m.end(), digits))
+            weak.append((start, end, digits))
     # A number word glued to the capitalised word after it ("...fourRose"): read the part
     # before the capital as its own token, but only where digits stand right before it.
     prev = -1
     edges = sorted(converted_edges)
-    for boundary in _CAMEL.finditer(text) if _CAMEL.search(text) else ():
-        end = boundary.start()
+    for end in _camel_boundaries(text):
         if lower[end - 1] not in _NUMBER_WORD_END:
             prev = end
             continue
@@ -468,7 +564,12 @@ def _stage_b(text: str) -> tuple[str, OffsetMap]:
         head = lower[start:end]
         if not head or head.isdigit() or head[0] not in _TOKEN_FIRST:
             continue
-        if any(s <= start < e for s, e in token_spans) or not _TOKEN_BODY.fullmatch(head):
+        if not _TOKEN_BODY.fullmatch(head):
+            continue
+        if token_spans is None:
+            if _run_is_token(runs, start):
+                continue
+        elif any(s <= start < e for s, e in token_spans):
             continue
         digits, strength = _convert_token(head)
         if strength == "strong" and _digit_neighbour(text, start - 1, -1, converted_edges):

@@ -27,6 +27,9 @@ logger = logging.getLogger(__name__)
 _GROUP = re.compile(r"[0-9]+")
 _BR = re.compile(r"<\s{0,2}br\s{0,2}/?\s{0,2}>")
 _SPACES = re.compile(r"\s+")
+_ASCII_LETTER = re.compile(r"[a-z]")
+# A run of one separator repeated ("((((((", "~~~~", "....") reads as that separator once.
+_REPEATED = re.compile(r"([^\s0-9A-Za-z])\1+")
 _SEP = frozenset(" -.*~/|\\_@!;:'\",()[]{}#=+$&")
 _MAX_GAP_CHARS = 40  # raw gap length considered at all (long runs of spaces collapse)
 _MAX_GAP_SEPARATORS = 6  # separators left after collapsing whitespace
@@ -46,7 +49,7 @@ _PLUS_BEFORE = re.compile(r"\+\s?$")
 _ID_HINT = re.compile(r"id|ref|post|ad|listing|order|invoice")
 _CURRENCY = "$£€¥₹"
 _UNIT_AFTER = re.compile(
-    rf"\s?(?:[{_CURRENCY}%](?![0-9])|x\s?[0-9]|(?:/|per\s|x)?\s?"
+    rf"\s?[ \t]{{0,3}}(?:[{_CURRENCY}%](?![0-9])|x\s?[0-9]|(?:/|per\s|x)?\s?"
     r"(?:hh|hhr|hr|hrs|hour|hours|h|min|mins|minute|minutes|qv|qk|fh|hf|roses?|dollars?|bucks|"
     r"usd|eur|euros?|gbp|aud|cad|k|am|pm|a\.m|p\.m|lbs?|kgs?|cm|mm|ft|feet|yo|y/o|yrs?|years?|"
     r"aed|inr|rs|thb|baht|myr|rm|sgd|hkd|php|zar|nzd|mxn|brl|pesos?|rand|"
@@ -77,6 +80,7 @@ _NOT_PHONE_AT_GROUP = re.compile(
     r"|(?<![0-9][-/. ])[0-3]?[0-9],\s?(?:19|20)[0-9]{2}(?![0-9])"
 )
 # A US ZIP code right after a state: "Upland CA 91786", "ca, 91786-1234".
+_NOT_UNIT_START = frozenset("0123456789-.()")
 _STATE_BEFORE = re.compile(rf"\b(?:{_US_STATES}),?\s?$")
 # Inside a URL, "/", "?", "&", "=" and "#" end a number, and a group that fills a whole path
 # segment or query value on its own ("/31798050", "?pid=6875896") is an id.
@@ -213,10 +217,14 @@ def _gap_joins(gap: str, in_url: bool) -> bool:
         return not (in_url and gap in _URL_BREAK)
     if len(gap) > _MAX_GAP_CHARS:
         return False
+    if "<" not in gap and _ASCII_LETTER.search(gap):
+        return False  # a word between them (the text is lowercase; "<br>" is read below)
     if in_url and any(c in _URL_BREAK for c in gap):
         return False
     gap = _BR.sub(" ", gap) if "<" in gap else gap
     collapsed = _SPACES.sub(" ", gap)
+    if len(collapsed) > _MAX_GAP_SEPARATORS:
+        collapsed = _REPEATED.sub(r"\1", collapsed)
     if len(collapsed) > _MAX_GAP_SEPARATORS:
         return False
     if "\n\n" in gap or ("+" in collapsed and collapsed.strip() != "+"):
@@ -224,66 +232,126 @@ def _gap_joins(gap: str, in_url: bool) -> bool:
     return all(_is_sep(c) for c in collapsed)
 
 
-def _groups(norm: Normalized) -> list[list[_Group]]:
-    """Digit groups of the normalised text, split into chains joined by separators."""
-    text = norm.lower
+# The longest text a shape of _NOT_PHONE_AT_GROUP can cover ("36DDD - 24 - 36" is 15
+# characters): a shape starting further before a chain cannot reach into it.
+_SHAPE_REACH = 32
+
+
+def _group(text: str, start: int, end: int, in_url: bool, blocked_until: int) -> tuple[_Group, int]:
+    """One digit group with its context tests, and the end of any shape it starts."""
     n_text = len(text)
+    is_blocked = start < blocked_until
+    size = end - start
+    if size <= 4:
+        shape = _NOT_PHONE_AT_GROUP.match(text, start)
+        if shape is not None:
+            blocked_until = max(blocked_until, shape.end())
+            is_blocked = True
+    # A run of ten digits or more is not an amount or an age because of a word after a
+    # space ("2125550147 yo hablo"); glued to it ("2125550147hr"), it still is.
+    # A unit starts with a letter or a sign, never with a digit or "-.()" (the next group of a
+    # phone): checked first, the long alternation only when it could match.
+    after = text[end : end + 8].lstrip(" \t\n\r")
+    unit = (
+        bool(after)
+        and after[0] not in _NOT_UNIT_START
+        and (size < 10 or end == n_text or not text[end].isspace())
+        and _UNIT_AFTER.match(text, end) is not None
+    )
+    price = start > 0 and _price_sign_before(text, start)
+    soft = False
+    if not is_blocked and size <= 4 and unit and not price:
+        soft = True
+    elif price or unit or (size == 2 and _CUP_AFTER.match(text, end)):
+        # Two-digit groups glued to a cup size (36C, 34DD) are bra sizes.
+        is_blocked = True
+    else:
+        before = text[max(0, start - 20) : start]
+        if (_ID_HINT.search(before) and _ID_BEFORE.search(before)) or (
+            size == 5 and _STATE_BEFORE.search(before)
+        ):
+            is_blocked = True
+    if text[max(0, start - 2) : start] == "&#" or (
+        start > 0 and text[start - 1] == "#" and text[end : end + 1] == ";"
+    ):
+        is_blocked = True  # the number of a broken HTML reference ("&#16 0;", "#160;")
+    if (
+        in_url
+        and (start == 0 or text[start - 1] in _URL_BREAK)
+        and (end == n_text or text[end] in _URL_BREAK or text[end].isspace())
+    ):
+        is_blocked = True
+    plus = "+" in text[max(0, start - 3) : start] and bool(
+        _PLUS_BEFORE.search(text, max(0, start - 3), start)
+    )
+    group = _Group(start, end, text[start:end], plus, is_blocked, soft and not is_blocked)
+    return group, blocked_until
+
+
+def _groups(
+    norm: Normalized, min_digits: int = 0, min_international: int = 0
+) -> list[list[_Group]]:
+    """Digit groups of the normalised text, split into chains joined by separators.
+
+    Only chains of at least `min_digits` digits are returned, or of `min_international` when a
+    group could start an international number (a "+" before it, or a leading 0 as in "00" and
+    "011"); the context of a group is tested only inside those (most groups of an ad are a lone
+    price, age or time, or a short list of them).
+    """
+    text = norm.lower
     urls = [(m.start(), m.end()) for m in _URL_RANGE.finditer(text)] if "/" in text else []
     n_urls = len(urls)
     ui = 0
-    blocked_until = -1
-    chains: list[list[_Group]] = []
-    chain: list[_Group] = []
+    # Chains of (start, end, in_url) spans first: cheap, no context tests.
+    spans: list[list[tuple[int, int, bool]]] = []
+    chain: list[tuple[int, int, bool]] = []
     prev_end = -1
     prev_in_url = False
-    unit_after = _UNIT_AFTER.match
+    in_url = False
     for m in _GROUP.finditer(text):
         start, end = m.span()
-        while ui < n_urls and urls[ui][1] <= start:
-            ui += 1
-        in_url = ui < n_urls and urls[ui][0] <= start
-        is_blocked = start < blocked_until
-        size = end - start
-        if size <= 4:
-            shape = _NOT_PHONE_AT_GROUP.match(text, start)
-            if shape is not None:
-                blocked_until = max(blocked_until, shape.end())
-                is_blocked = True
-        # Each test below is computed once, and `before` only when a test needs it.
-        unit = unit_after(text, end) is not None
-        price = start > 0 and _price_sign_before(text, start)
-        soft = False
-        if not is_blocked and size <= 4 and unit and not price:
-            soft = True
-        elif price or unit or (size == 2 and _CUP_AFTER.match(text, end)):
-            # Two-digit groups glued to a cup size (36C, 34DD) are bra sizes.
-            is_blocked = True
-        else:
-            before = text[max(0, start - 20) : start]
-            if (_ID_HINT.search(before) and _ID_BEFORE.search(before)) or (
-                size == 5 and _STATE_BEFORE.search(before)
-            ):
-                is_blocked = True
-        if (
-            in_url
-            and (start == 0 or text[start - 1] in _URL_BREAK)
-            and (end == n_text or text[end] in _URL_BREAK or text[end].isspace())
-        ):
-            is_blocked = True
-        plus = "+" in text[max(0, start - 3) : start] and bool(
-            _PLUS_BEFORE.search(text, max(0, start - 3), start)
-        )
-        group = _Group(start, end, m.group(), plus, is_blocked, soft and not is_blocked)
+        if n_urls:
+            while ui < n_urls and urls[ui][1] <= start:
+                ui += 1
+            in_url = ui < n_urls and urls[ui][0] <= start
         if chain and not (
-            prev_end >= 0 and _gap_joins(text[prev_end:start], in_url or prev_in_url)
+            # the common gap, one ASCII separator outside a URL, without a call
+            (start - prev_end == 1 and not in_url and not prev_in_url and text[prev_end] in _SEP)
+            or _gap_joins(text[prev_end:start], in_url or prev_in_url)
         ):
-            chains.append(chain)
+            spans.append(chain)
             chain = []
-        chain.append(group)
+        chain.append((start, end, in_url))
         prev_end = end
         prev_in_url = in_url
     if chain:
-        chains.append(chain)
+        spans.append(chain)
+    chains: list[list[_Group]] = []
+    for k, span_chain in enumerate(spans):
+        total = sum(e - s for s, e, _ in span_chain)
+        if total < min_digits and (
+            total < min_international
+            or not any(text[s] == "0" or "+" in text[max(0, s - 3) : s] for s, _, _ in span_chain)
+        ):
+            continue
+        # Shapes that start in the chains just before this one may block its first groups.
+        first = span_chain[0][0]
+        blocked_until = -1
+        j = k - 1
+        earlier: list[tuple[int, int, bool]] = []
+        while j >= 0 and spans[j][-1][0] >= first - _SHAPE_REACH:
+            earlier[:0] = [g for g in spans[j] if g[0] >= first - _SHAPE_REACH]
+            j -= 1
+        for start, end, _ in earlier:
+            if end - start <= 4:
+                shape = _NOT_PHONE_AT_GROUP.match(text, start)
+                if shape is not None:
+                    blocked_until = max(blocked_until, shape.end())
+        groups: list[_Group] = []
+        for start, end, in_url in span_chain:
+            group, blocked_until = _group(text, start, end, in_url, blocked_until)
+            groups.append(group)
+        chains.append(groups)
     return chains
 
 
@@ -296,6 +364,30 @@ def _looks_like_a_list(groups: list[_Group]) -> bool:
     values = [int(g.digits) for g in groups]
     steps = [b - a for a, b in zip(values, values[1:], strict=False)]
     return all(d >= 0 for d in steps) or all(d <= 0 for d in steps)
+
+
+# Counting ("1 2 3 ... 12", a pager) or a ladder of round amounts ("60/80/120/160") this long is
+# a list, whatever sizes its groups have.
+_COUNTING_RUN = 6
+_LADDER_RUN = 4
+
+
+def _block_ladders(chain: list[_Group]) -> None:
+    """Mark as blocked the groups of a chain that count up by one, or climb in round amounts."""
+    values = [int(g.digits) for g in chain]
+    for step_ok, least in (
+        (lambda a, b: b == a + 1, _COUNTING_RUN),
+        (lambda a, b: a >= 10 and b > a and a % 10 == 0 and b % 10 == 0, _LADDER_RUN),
+    ):
+        run = 1
+        for k in range(1, len(chain) + 1):
+            if k < len(chain) and step_ok(values[k - 1], values[k]):
+                run += 1
+                continue
+            if run >= least:
+                for g in chain[k - run : k]:
+                    g.blocked = True
+            run = 1
 
 
 def _nanp_grouped(groups: list[_Group]) -> bool:
@@ -343,15 +435,10 @@ def find_phones(
     budget = PARSE_BUDGET_BASE + int(len(norm.text) * PARSE_BUDGET_PER_CHAR)
     # A chain with fewer digits than any number it could be read as is skipped whole (most
     # chains are one short group: a price, an age, a year).
-    min_digits = min(
-        [_MIN_INTERNATIONAL_DIGITS]
-        + [min(_national_lengths(r), default=99) for r in (region, fallback) if r]
-    )
-    for chain in _groups(norm):
-        if len(chain) == 1 and chain[0].end - chain[0].start < min_digits:
-            continue
-        if sum(g.end - g.start for g in chain) < min_digits:
-            continue
+    lengths = _national_lengths(region) | _national_lengths(fallback)
+    for chain in _groups(norm, min(lengths, default=99), _MIN_INTERNATIONAL_DIGITS):
+        if len(chain) >= _LADDER_RUN:
+            _block_ladders(chain)
         i = 0
         while i < len(chain):
             if chain[i].blocked or chain[i].soft:
@@ -374,8 +461,12 @@ def find_phones(
                     break
                 windows.append((j, digits))
             match: tuple[int, str] | None = None
+            plus = chain[i].plus
             for j, window in reversed(windows):
-                if not chain[i].plus and _looks_like_a_list(chain[i : j + 1]):
+                # Only a window phonenumbers could read is tested further (as _candidates).
+                if not (plus or len(window) in lengths or window.startswith("0")):
+                    continue
+                if not plus and _looks_like_a_list(chain[i : j + 1]):
                     continue
                 # Grouped as North American numbers are ("818-555-0147"), a number is read in
                 # the source's country first when that is one of them.

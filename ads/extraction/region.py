@@ -11,7 +11,9 @@ each ad needs one. The rules, first that answers wins:
   least twice and none of the source's country ("outcalls to hotels in Bangalore ... Chennai"),
   while the source has a setting: an aggregator's one country is wrong for such an ad. Numbers
   that are not valid there are still read in the source's country (`fallback`);
-- `source`: the source's setting (Source.default_country);
+- `source`: the source's setting (Source.default_country); numbers not valid there are also
+  read in the country of the ccTLD that the text's own web addresses share ("www.name.es"), the
+  site the advertiser posts on (`fallback`);
 - `text_country`: a country the text names ("... in Australia"), when the source has no setting;
 - `international_prefix`: the country of the first number written with "+CC"/"00CC";
 - `none`: no rule answered; only internationally written numbers are read.
@@ -148,6 +150,24 @@ def _country_names() -> re.Pattern[str]:
 _COUNTRY_ISO: dict[str, str] = {}
 
 
+_TEXT_HOST = re.compile(r"(?:https?://|www\.)([a-z0-9][a-z0-9.-]{0,252})")
+
+
+def _text_tld(text: str, source: str) -> str | None:
+    """The one country other than `source` whose ccTLD every web address in the text has."""
+    lower = text.lower()
+    if "www." not in lower and "://" not in lower:
+        return None
+    found = set()
+    for m in _TEXT_HOST.finditer(lower):
+        choice = _from_url("//" + m.group(1).rstrip(".-"))
+        found.add(choice.region if choice is not None and choice.rule == "url_tld" else None)
+    if len(found) != 1:
+        return None
+    (country,) = found
+    return country if country != source else None
+
+
 def _from_url(url: str) -> RegionChoice | None:
     if not url:
         return None
@@ -243,7 +263,7 @@ def resolve_region(*, url: str = "", text: str = "", source: str | None = None) 
         place = _text_place(text, source) if text else None
         if place is not None:
             return RegionChoice(place, "text_place", fallback=source)
-        return RegionChoice(source, "source")
+        return RegionChoice(source, "source", fallback=_text_tld(text, source) if text else None)
     lower = text.lower()
     m = _country_names().search(lower)
     if m is not None:

@@ -1,0 +1,91 @@
+"""Phone shapes from real ads that extraction missed or misread, written here in synthetic form
+(fictional 555-01xx numbers, made-up names and sites)."""
+
+from __future__ import annotations
+
+import pytest
+
+from ads.extraction import extract, resolve_region
+
+NUMBER = "+12125550147"
+
+
+def phones(text: str, region: str | None = "US") -> list[str]:
+    choice = resolve_region(text=text, source=region) if region else None
+    if choice is None:
+        return extract(text, region=None).phones
+    return extract(text, region=choice.region, fallback_region=choice.fallback).phones
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Rosa 212((((((((((555)))))))))))0147 outcalls",
+        "call 212~~~~~~~~555~~~~~~~~0147",
+        "212........555........0147",
+        "212 ******* 555 ******* 0147",
+    ],
+)
+def test_a_long_run_of_one_repeated_separator_still_joins_the_groups(text: str) -> None:
+    assert phones(text) == [NUMBER]
+
+
+def test_different_separators_piled_up_still_split_two_numbers() -> None:
+    assert phones("212 555 0147 -/*.~|=#_ 2 hrs") == [NUMBER]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Call 2125550147 yo hablo espanol",
+        "2125550147 hr rates on request",
+        "text 2125550147   am or pm",
+    ],
+)
+def test_a_word_after_a_ten_digit_run_does_not_hide_it(text: str) -> None:
+    assert phones(text) == [NUMBER]
+
+
+def test_a_price_table_with_a_currency_after_wide_spaces_is_not_a_phone() -> None:
+    text = "1 Hour:   2000   2000   AED\n2 Hours:   3500   3500   AED\n3 Hours:   4000   4000   AED"
+    assert phones(text, "AE") == []
+
+
+def test_an_amount_before_a_unit_after_several_spaces_is_still_an_amount() -> None:
+    # "0147   roses" is a price: the number before it is read without it.
+    assert phones("212 555 0147   roses") == [NUMBER]
+    assert phones("Outcall 350    roses, incall 250   roses") == []
+
+
+def test_numbers_of_the_country_the_texts_web_addresses_name_are_read_there() -> None:
+    text = "HOLA SOY LUNA, MI TELEFONO ES EL 612 345 678. Fotos en www.lunaejemplo.es"
+    choice = resolve_region(text=text, source="US")
+    assert (choice.region, choice.rule, choice.fallback) == ("US", "source", "ES")
+    assert phones(text) == ["+34612345678"]
+
+
+def test_a_number_valid_in_the_source_country_stays_there_whatever_site_is_named() -> None:
+    assert phones("Call 212-555-0147, more at http://www.ejemplo.es/luna") == [NUMBER]
+
+
+def test_web_addresses_of_several_countries_name_no_country() -> None:
+    text = "612 345 678 www.ejemplo.es www.example.com"
+    assert resolve_region(text=text, source="US").fallback is None
+    assert phones(text) == []
+
+
+def test_a_pager_counting_up_is_not_a_phone() -> None:
+    assert phones("Pages 1   2   3   4   5   6   7   8   9   10   11   12   13 next") == []
+
+
+def test_a_ladder_of_round_prices_is_not_read_into_a_phone() -> None:
+    assert phones("Rates 60/80/120/160 - 22 yo, call 212 555 0147") == [NUMBER]
+
+
+def test_a_number_split_in_mixed_groups_is_still_a_phone() -> None:
+    assert phones("212/555/01/47 text only") == [NUMBER]
+    assert phones("TEL : 2 1 2 - 5 5 5 - 0 1 4 7") == [NUMBER]
+
+
+def test_the_numbers_of_broken_html_references_are_not_a_phone() -> None:
+    assert phones("Perform&#16 0;&#1 60; 21;#160;&#25 5;#160; 50147; ok") == []
