@@ -21,3 +21,11 @@ def rescore_all(version_id: int) -> int:
     if version is None:
         return 0
     return ads_rescore_all(version=version)
+
+
+@shared_task(name="analytics.tasks.links_recheck", autoretry_for=(OperationalError,))
+def links_recheck() -> int:
+    """Beat's periodic recheck of stored text links (analytics.recheck)."""
+    from .recheck import links_recheck_text
+
+    return links_recheck_text().dropped

@@ -7,7 +7,7 @@ DATA_DIR is the shared data folder (dig-ads-classifier/ and phone-number-matcher
 would: the real ads are written to a JSONL file in the work folder (outside the repository),
 `manage.py ingest` takes them into a fresh embedded-mode site there (VAR_DIR=WORK: its own
 SQLite database, evidence and model), the pipeline runs in-process (extraction, scoring,
-geocoding, linking, queue), then `runserver` serves the site and Chromium signs in as an
+geocoding, linking, queue), `manage.py links_recheck` weighs the text links again, then `runserver` serves the site and Chromium signs in as an
 investigator and opens the largest network's page.
 
 Prints figures only (network size, the page's answer time, graph nodes, whether the page is
@@ -119,6 +119,8 @@ def main() -> int:
             env, "ingest", str(args.work / "real-ads.jsonl"), "--source", "real", "--no-progress"
         )
         print(f"- ingested {count} real ads through the whole pipeline (embedded mode)")
+        # As after any bulk load: the text links weighed again under the matured counts.
+        print(f"- {manage(env, 'links_recheck').strip()}")
     print(f"- set-up {time.perf_counter() - started:.0f} s")
     password = secrets.token_urlsafe(16)
     network, size, big = (

@@ -314,6 +314,8 @@ AUDIT_CHECKPOINT_DIR = env_path("AUDIT_CHECKPOINT_DIR", VAR_DIR / "audit-checkpo
 AUDIT_CHECKPOINT_INTERVAL_SECONDS = env_int("AUDIT_CHECKPOINT_INTERVAL_SECONDS", 3600, minimum=60)
 AUDIT_CHECKPOINT_EMAIL = env_list("AUDIT_CHECKPOINT_EMAIL", [])
 
+# How often beat weighs the stored text links again under the matured shingle counts.
+LINKS_RECHECK_INTERVAL_SECONDS = env_int("LINKS_RECHECK_INTERVAL_SECONDS", 3600, minimum=60)
 # Periodic work, run by `celery -A config beat`; each task carries its own queue.
 CELERY_BEAT_SCHEDULE = {
     "pipeline sweep": {
@@ -328,6 +330,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(AUDIT_CHECKPOINT_INTERVAL_SECONDS),
     },
     "audit tallies": {"task": "audit.tasks.audit_flush_tallies", "schedule": 60.0},
+    "text links rechecked": {
+        "task": "analytics.tasks.links_recheck",
+        "schedule": float(LINKS_RECHECK_INTERVAL_SECONDS),
+    },
     "queue items follow merged and split networks": {
         "task": "cases.tasks.networks_reshaped_sync",
         "schedule": 60.0,

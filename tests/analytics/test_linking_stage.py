@@ -317,6 +317,32 @@ def test_posters_pasting_the_same_stock_text_stop_linking_once_it_is_common(acto
     )
 
 
+def test_the_recheck_unlinks_the_first_posters_of_a_text_found_common_later(actors, quiet):
+    from analytics.recheck import links_recheck_text
+
+    ads = []
+    for i in range(8):
+        # One area code: the looser bar lets the first few posters link by the stock text.
+        body = f"{STOCK} {OWN[i % len(OWN)]}{i} call 702-555-01{i:02d}"
+        (ad,) = ingest(actors.source_a, [{"body": body}])
+        ads_link([ad])
+        ads.append(ad)
+    early = Link.objects.filter(kind=LinkKind.TEXT).count()
+    assert early >= 1 and network_of(ads[0]) is not None  # linked before it was known common
+    result = links_recheck_text()
+    assert result.checked == early and result.dropped == early
+    assert not Link.objects.filter(kind=LinkKind.TEXT).exists()
+    assert network_of(ads[0]) is None and network_of(ads[1]) is None
+    # A poster's own repost still holds when weighed again.
+    own = " ".join(f"{w}{suffix}" for suffix in ("a", "o") for w in OWN)
+    mine = ingest(actors.source_a, [{"body": f"{own} call 312-555-0142"}])
+    ads_link(mine)
+    again = ingest(actors.source_a, [{"body": f"{own} call 312-555-0142 hugs"}])
+    ads_link(again)
+    assert Link.objects.filter(kind=LinkKind.TEXT, ad_b=again[0]).exists()
+    assert links_recheck_text().dropped == 0
+
+
 def test_one_poster_reposting_a_text_still_links(actors, quiet):
     own = " ".join(f"{w}{suffix}" for suffix in ("a", "o") for w in OWN)
     body = f"{STOCK} {own} call 312-555-0142"
