@@ -7,7 +7,8 @@ DATA_DIR is the shared data folder (dig-ads-classifier/ and phone-number-matcher
 would: the real ads are written to a JSONL file in the work folder (outside the repository),
 `manage.py ingest` takes them into a fresh embedded-mode site there (VAR_DIR=WORK: its own
 SQLite database, evidence and model), the pipeline runs in-process (extraction, scoring,
-geocoding, linking, queue), `manage.py links_recheck` weighs the text links again, then `runserver` serves the site and Chromium signs in as an
+geocoding, linking, queue), `manage.py links_recheck` weighs the text links again, then
+`runserver` serves the site and Chromium signs in as an
 investigator and opens the largest network's page.
 
 Prints figures only (network size, the page's answer time, graph nodes, whether the page is
