@@ -223,6 +223,9 @@ def _requeue_skipped(stage: str, ad_ids: Sequence[int], claimed: Sequence[Ad]) -
         enqueue(stage=stage, ad_ids=skipped, countdown=SKIPPED_RETRY_SECONDS)
 
 
+_STAGE_RUN_COLUMNS = ("ad_id", "revision", "stage", "version", "finished_at", "cpu_seconds")
+
+
 def _complete(
     stage: Stage, ads: list[Ad], version: str, cpu_seconds: float, own: set[int]
 ) -> list[int]:
@@ -230,18 +233,11 @@ def _complete(
     share = cpu_seconds / len(ads)
     following = next_stage(stage.name)
     ids = [ad.pk for ad in ads]
-    StageRun.objects.bulk_create(
-        [
-            StageRun(
-                ad_id=ad.pk,
-                revision=ad.revision_count,
-                stage=stage.name,
-                version=version[:100],
-                finished_at=now,
-                cpu_seconds=share,
-            )
-            for ad in ads
-        ]
+    # Plain rows (COPY on PostgreSQL), not model instances: six ledger rows per ad.
+    from .services import TableRows  # ads.services imports this module
+
+    TableRows(StageRun, _STAGE_RUN_COLUMNS).insert(
+        [(ad.pk, ad.revision_count, stage.name, version[:100], now, share) for ad in ads]
     )
     Ad.objects.filter(pk__in=ids).update(
         pipeline_stage=following, pipeline_attempts=0, pipeline_error="", pipeline_updated_at=now

@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/pipeline.py [FILE] [--synthetic 20000] [--workers 1,2]
         [--app-root DIR ...] [--db h_pipeline] [--broker redis://127.0.0.1:6379/14]
-        [--log-level info] [--json results.json]
+        [--log-level info] [--json results.json] [--env [LABEL:]NAME=VALUE ...]
 
 FILE is a CSV/JSONL/XLSX of ads (e.g. /work/shared/data/dig-ads-classifier/training.csv, kept
 outside the repository); without it, `--synthetic N` ads from the demo generator
@@ -26,6 +26,10 @@ and after in the same run) and each worker concurrency (`--workers`), it:
    (pg_stat_database.active_time: statements running or waiting on a lock; pg_stat_statements is
    not preloaded on this server); deadlocks (`deadlock detected`), task retries (`retry:`), batches
    retried ad by ad and sweep re-enqueues, counted in the worker and beat logs.
+
+`--env NAME=VALUE` sets a setting for every run, `--env LABEL:NAME=VALUE` for the checkout of that
+label only (PIPELINE_* and DJANGO_* are otherwise cleared), so one checkout can run twice with
+different settings: `--app-root b64=. --app-root b128=. --env b128:PIPELINE_BATCH_SIZE=128`.
 
 The machine is shared: compare checkouts and concurrencies as ratios within one run.
 """
@@ -104,7 +108,15 @@ def pg(url: str, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]
         return cursor.fetchall() if cursor.description else []
 
 
-def service_env(args: argparse.Namespace, workdir: Path, app_root: Path) -> dict[str, str]:
+def service_env(
+    args: argparse.Namespace, workdir: Path, app_root: Path, label: str = ""
+) -> dict[str, str]:
+    chosen: dict[str, str] = {}
+    for item in args.env:
+        head, _, value = item.partition("=")
+        scope, _, name = head.rpartition(":")
+        if scope in ("", label):
+            chosen[name] = value
     return {
         **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PIPELINE_"))},
         "DATABASE_URL": database_url(args.db),
@@ -117,6 +129,7 @@ def service_env(args: argparse.Namespace, workdir: Path, app_root: Path) -> dict
         "HF_HUB_OFFLINE": "1",
         "PYTHONUNBUFFERED": "1",
         "PYTHONPATH": str(app_root),
+        **chosen,
     }
 
 
@@ -226,7 +239,7 @@ def run_once(
     args: argparse.Namespace, app_root: Path, label: str, workers: int, path: Path, workdir: Path
 ) -> RunResult:
     result = RunResult(label=label, app_root=str(app_root), workers=workers)
-    env = service_env(args, workdir, app_root)
+    env = service_env(args, workdir, app_root, label)
     print(f"[{label} x{workers}] preparing database {args.db}", flush=True)
     prepare_database(args, env, app_root)
     url = database_url(args.db)
@@ -418,6 +431,12 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=1800)
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "bench-pl")
     parser.add_argument("--json", type=Path, help="write the results here as JSON")
+    parser.add_argument(
+        "--env",
+        action="append",
+        default=[],
+        help="[LABEL:]NAME=VALUE, a setting for every run or for one checkout's runs",
+    )
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
     (args.workdir / "models").mkdir(exist_ok=True)
