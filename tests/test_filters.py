@@ -83,10 +83,11 @@ def test_a_filterset_without_rows_starts_from_what_its_user_may_see(actors):
 
 
 def _search_world(actors):
-    reno = make_ad(actors.source_a, location_text="Reno, NV", extract=False)
-    vegas = make_ad(actors.source_a, location_text="Las Vegas, NV", extract=False)
-    shared = make_ad(actors.source_shared, location_text="Reno, NV", extract=False)
-    make_ad(actors.source_b, location_text="Reno, NV", extract=False)
+    # Each its own text: the search page folds reposts of one text into one row.
+    reno = make_ad(actors.source_a, body="one", location_text="Reno, NV", extract=False)
+    vegas = make_ad(actors.source_a, body="two", location_text="Las Vegas, NV", extract=False)
+    shared = make_ad(actors.source_shared, body="three", location_text="Reno, NV", extract=False)
+    make_ad(actors.source_b, body="four", location_text="Reno, NV", extract=False)
     score(reno, risk=0.9, codes=("new_in_town",), possible_minor=True)
     score(vegas, risk=0.6, codes=("cash_only",))
     score(shared, risk=0.4, codes=("new_in_town",), flagged=False)
