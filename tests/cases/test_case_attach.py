@@ -114,7 +114,8 @@ def test_a_closed_case_or_no_choice_is_refused_with_a_reason(actors):
     assert case.ads.count() == 0
 
 
-def test_a_true_lead_offers_the_open_cases_that_already_hold_its_identifiers(actors):
+def _claimed_lead_of_a_followed_phone(actors):
+    """An open case holding an ad with a phone, and a claimed review item of a new ad with it."""
     earlier = make_ad(actors.source_a, body="Call 702-555-0188 tonight")
     case = case_create(title="Phone 0188", unit=actors.unit_a, by=actors.investigator_a)
     case_add_ad(case=case, ad_id=earlier.pk, by=actors.investigator_a)
@@ -124,6 +125,11 @@ def test_a_true_lead_offers_the_open_cases_that_already_hold_its_identifiers(act
     item = QueueItem.objects.get(ad_id=ad.pk)
     client = actors.client_for("investigator_a")
     client.post(reverse("cases:item-claim", args=[item.pk]))
+    return case, ad, item, client
+
+
+def test_a_true_lead_offers_the_open_cases_that_already_hold_its_identifiers(actors):
+    case, ad, item, client = _claimed_lead_of_a_followed_phone(actors)
     page = client.get(reverse("cases:item", args=[item.pk])).content.decode()
     assert 'id="related-cases"' in page and f'name="case_pick" value="{case.pk}"' in page
 
@@ -142,17 +148,10 @@ def test_a_true_lead_offers_the_open_cases_that_already_hold_its_identifiers(act
 
 
 def test_a_true_lead_with_a_title_still_opens_a_new_case(actors):
-    earlier = make_ad(actors.source_a, body="Call 702-555-0177")
-    case = case_create(title="Old", unit=actors.unit_a, by=actors.investigator_a)
-    case_add_ad(case=case, ad_id=earlier.pk, by=actors.investigator_a)
-    ad = make_ad(actors.source_a, body="Call 702-555-0177 now")
-    score(ad, risk=0.95)
-    ads_queue_for_review([ad])
-    item = QueueItem.objects.get(ad_id=ad.pk)
-    client = actors.client_for("investigator_a")
-    client.post(reverse("cases:item-claim", args=[item.pk]))
+    _, _, item, client = _claimed_lead_of_a_followed_phone(actors)
     client.post(
         reverse("cases:item-decide", args=[item.pk]),
         {"decision": "true_lead", "reason": "r", "case_title": "A separate one"},
     )
     assert Case.objects.filter(title="A separate one").exists()
+    assert QueueItem.objects.get(pk=item.pk).case.title == "A separate one"
