@@ -39,6 +39,7 @@ from analytics.linking import (
     network_templates,
     template_view,
 )
+from analytics.linking.rarity import links_by_itself
 
 from .models import AdNetwork, AdScore, Link, LinkKind, Network, NetworkCorrection
 from .stages import (
@@ -248,7 +249,14 @@ def _evidence(ids: list[int], entities: list[dict[str, Any]]) -> list[dict[str, 
     rows: list[dict[str, Any]] = []
     labels = dict(LinkKind.choices)
     for entity_kind, link_kind in LINKED_KINDS.items():
-        shared = [e for e in entities if e["kind"] == entity_kind and e["count"] >= 2]
+        # Only what can tie ads: a toll-free line or a site's home page explains nothing.
+        shared = [
+            e
+            for e in entities
+            if e["kind"] == entity_kind
+            and e["count"] >= 2
+            and links_by_itself(entity_kind, e["value"])
+        ]
         if shared:
             ads = set().union(*(e["ads"] for e in shared))
             rows.append(

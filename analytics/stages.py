@@ -72,7 +72,6 @@ from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from ads.extraction.payments import is_placeholder_payment
 from ads.models import Ad, EntityKind, EntityOccurrence
 from ads.services import TableRows
 from analytics.linking import (
@@ -96,7 +95,7 @@ from analytics.linking import (
     text_signatures,
     writes_alike,
 )
-from analytics.linking.rarity import SITE_PHONES_LIMIT, TOLL_FREE, is_home_page
+from analytics.linking.rarity import SITE_PHONES_LIMIT, TOLL_FREE, links_by_itself
 from analytics.linking.template import MAX_TEMPLATES, SLOT_ROWS
 
 from .models import (
@@ -612,12 +611,8 @@ def _identifier_links(
     ads_of_entity: dict[int, set[int]] = defaultdict(set)
     entity_info: dict[int, tuple[str, str]] = {}
     for ad_id, entity_id, kind, value in rows:
-        if kind == EntityKind.PHONE and is_toll_free(value):
-            continue  # a site's or directory's own line, not the poster's
-        if kind == EntityKind.PAYMENT and is_placeholder_payment(value):
-            continue  # an example or burn address copied from documentation
-        if kind == EntityKind.URL and is_home_page(value):
-            continue  # a site's home page names the site, not the poster
+        if not links_by_itself(kind, value):
+            continue  # a site's own line or home page, an example payment address
         ads_of_entity[entity_id].add(ad_id)
         entity_info[entity_id] = (kind, value)
     keys_of_ad: dict[int, set[str]] = defaultdict(set)

@@ -41,7 +41,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ads.extraction.payments import is_placeholder_payment
 from analytics.linking.minhash import (
     BANDS,
     NUM_PERM,
@@ -60,8 +59,8 @@ from analytics.linking.rarity import (
     UNCOMMON_POSTERS,
     ShingleFrequency,
     area_codes,
-    is_home_page,
     is_toll_free,
+    links_by_itself,
     poster_key,
     shared_content,
     text_shingles,
@@ -267,11 +266,7 @@ class Linker:
             if kind in CONTEXT_KINDS:
                 continue
             for value in values:
-                if kind == "phone" and is_toll_free(value):
-                    continue
-                if kind == "payment" and is_placeholder_payment(value):
-                    continue
-                if kind == "url" and is_home_page(value):
+                if not links_by_itself(kind, value):
                     continue
                 key = f"{kind}:{value}"
                 if kind != "phone" and phones and self._printed_by_a_site(key, phones):

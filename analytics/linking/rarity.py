@@ -32,6 +32,7 @@ from typing import Protocol
 
 import numpy as np
 
+from ads.extraction.payments import is_placeholder_payment
 from analytics.linking.minhash import MIN_TOKENS, SHINGLE, normalise_tokens
 
 __all__ = [
@@ -43,6 +44,7 @@ __all__ = [
     "SharedContent",
     "area_codes",
     "is_home_page",
+    "links_by_itself",
     "is_toll_free",
     "ShingleFrequency",
     "poster_key",
@@ -115,6 +117,19 @@ def is_home_page(url: str) -> bool:
     rest = url.partition("://")[2] or url
     path = rest.partition("/")[2]
     return not path.strip("/")
+
+
+def links_by_itself(kind: str, value: str) -> bool:
+    """Whether an identifier can tie ads on its own: not a site's or directory's toll-free line,
+    not a site's home page, not an example or burn payment address. (A key that turns out to be
+    common, or a site's by the phones that print it, is set aside later, by its counts.)"""
+    if kind == "phone":
+        return not is_toll_free(value)
+    if kind == "url":
+        return not is_home_page(value)
+    if kind == "payment":
+        return not is_placeholder_payment(value)
+    return True
 
 
 def is_toll_free(phone: str) -> bool:

@@ -9,6 +9,7 @@ from analytics.linking.rarity import (
     UNCOMMON_POSTERS,
     ShingleFrequency,
     is_home_page,
+    links_by_itself,
     poster_key,
     shared_content,
     text_shingles,
@@ -166,3 +167,11 @@ def test_a_sites_home_page_links_nobody():
     linker.add("h1", _words(200, 210), {"url": ["http://directory.example/"]})
     assert linker.add("h2", _words(220, 230), {"url": ["http://directory.example"]}) == []
     assert is_home_page("http://directory.example/") and not is_home_page("http://d.example/me")
+
+
+def test_what_links_by_itself_is_said_in_one_place():
+    assert links_by_itself("phone", "+17025550134")
+    assert not links_by_itself("phone", "+18005550134")  # a site's toll-free line
+    assert not links_by_itself("url", "http://directory.example/")
+    assert links_by_itself("url", "http://directory.example/profile/12")
+    assert links_by_itself("email", "someone@example.com")

@@ -70,3 +70,15 @@ def test_the_list_pages_instead_of_stopping(actors, three, monkeypatch):
     second = client.get(url, {"page": 2}).content.decode()
     assert _networks(second) == [three[1].pk] and 'id="next-page"' not in second
     assert "Networks 3–3." in second
+
+
+def test_why_a_network_holds_lists_only_identifiers_that_tie_ads(actors):
+    ads = [
+        make_ad(actors.source_a, body=f"Call 702-555-0134 see http://directory.example {w}")
+        for w in ("one", "two")
+    ]
+    network = network_of(ads)
+    page = actors.client_for("investigator_a").get(reverse("analytics:network", args=[network.pk]))
+    html = page.content.decode()
+    assert "Phone number: 1 identifier shared by 2 ads" in html
+    assert "URL: " not in html  # a site's home page ties nobody
