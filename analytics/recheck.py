@@ -18,19 +18,19 @@ from dataclasses import dataclass
 import numpy as np
 from django.db import connection, transaction
 
-from analytics.linking import area_codes, shared_content, writes_alike
-
-from .models import AdSignature, Link, LinkKind, ShingleFrequency
+from .models import Link, LinkKind
 from .stages import (
     ADVISORY_LOCK_KEY,
     LinkResult,
-    _chunks,
     _phones_of,
     _signatures_of,
     _similarity,
     _split_networks,
+    _stored_posters,
     _StoredFrequencies,
     networks_refresh,
+    pair_writes_alike,
+    stored_shingles,
 )
 
 logger = logging.getLogger(__name__)
@@ -46,27 +46,6 @@ class RecheckResult:
     split: int = 0
 
 
-def _shingles_of(ad_ids: set[int]) -> dict[int, np.ndarray]:
-    out: dict[int, np.ndarray] = {}
-    for chunk in _chunks(sorted(ad_ids)):
-        for ad_id, raw in AdSignature.objects.filter(
-            ad_id__in=chunk, shingles__isnull=False
-        ).values_list("ad_id", "shingles"):
-            out[ad_id] = np.frombuffer(bytes(raw), dtype="<u4").astype(np.uint32)
-    return out
-
-
-def _counts(shingles: dict[int, np.ndarray]) -> _StoredFrequencies:
-    wanted = sorted({int(h) for values in shingles.values() for h in values.tolist()})
-    counts: dict[int, int] = {}
-    for chunk in _chunks(wanted):
-        for shingle, posters in ShingleFrequency.objects.filter(shingle__in=chunk).values_list(
-            "shingle", "posters"
-        ):
-            counts[shingle] = len(posters)
-    return _StoredFrequencies(counts)
-
-
 def _still_holds(
     a: int,
     b: int,
@@ -75,17 +54,16 @@ def _still_holds(
     sigs: dict[int, np.ndarray],
     frequency: _StoredFrequencies,
 ) -> bool:
-    mine, theirs = shingles.get(a), shingles.get(b)
-    if mine is None or theirs is None or not len(mine) or not len(theirs):
-        return True  # nothing to weigh: the link stands as the estimate made it
     pa, pb = phones.get(a, []), phones.get(b, [])
     # Both ads are counted by now: the pair holds one poster (the same phones) or two.
     counted = (2 if set(pa) != set(pb) else 1) if pa and pb else int(bool(pa or pb))
-    distinct = bool(pa and pb and not set(pa) & set(pb))
-    return writes_alike(
-        shared_content(mine, theirs, frequency, counted_pair=counted),
-        corroborated=bool(area_codes(pa) & area_codes(pb)),
-        distinct_phones=distinct,
+    return pair_writes_alike(
+        shingles.get(a),
+        shingles.get(b),
+        pa,
+        pb,
+        frequency,
+        counted=counted,
         similarity=_similarity(sigs[a], sigs[b]) if a in sigs and b in sigs else 1.0,
     )
 
@@ -108,10 +86,11 @@ def links_recheck_text(*, chunk: int = RECHECK_CHUNK) -> RecheckResult:
                 break
             last = rows[-1][0]
             ads = {ad for _, a, b in rows for ad in (a, b)}
-            shingles = _shingles_of(ads)
+            shingles = stored_shingles(ads)
             phones = _phones_of(ads)
             sigs = _signatures_of(ads)[0]
-            frequency = _counts(shingles)
+            counts = _stored_posters(shingles)
+            frequency = _StoredFrequencies({k: len(v) for k, v in counts.items()})
             stale = [
                 (pk, a, b)
                 for pk, a, b in rows

@@ -415,12 +415,7 @@ class _WriterGuard:
                 ):
                     needed.add(other)
         self.batch = batch
-        self.shingles = dict(shingles)
-        for chunk in _chunks(sorted(needed)):
-            for ad_id, raw in AdSignature.objects.filter(
-                ad_id__in=chunk, shingles__isnull=False
-            ).values_list("ad_id", "shingles"):
-                self.shingles[ad_id] = np.frombuffer(bytes(raw), dtype="<u4").astype(np.uint32)
+        self.shingles = {**dict(shingles), **stored_shingles(needed)}
         # Ads linked before the guard have no stored shingles: read their text once.
         for chunk in _chunks(sorted(needed - set(self.shingles))):
             for ad in Ad.objects.filter(pk__in=chunk).only("title", "body"):
@@ -429,20 +424,50 @@ class _WriterGuard:
         self.frequency = _StoredFrequencies({k: len(v) for k, v in stored.items()})
 
     def same_writer(self, ad_id: int, other: int, similarity: float) -> bool:
-        mine, theirs = self.shingles.get(ad_id), self.shingles.get(other)
-        if mine is None or theirs is None or not len(mine) or not len(theirs):
-            return True  # nothing to weigh (a text under MIN_TOKENS has no signature either)
         counted = int(other not in self.batch and bool(self.phones.get(other)))
-        shared = shared_content(mine, theirs, self.frequency, counted_pair=counted)
-        mine_phones, their_phones = self.phones.get(ad_id, ()), self.phones.get(other, ())
-        corroborated = bool(area_codes(mine_phones) & area_codes(their_phones))
-        distinct = bool(mine_phones and their_phones and not set(mine_phones) & set(their_phones))
-        return writes_alike(
-            shared,
-            corroborated=corroborated,
-            distinct_phones=distinct,
+        return pair_writes_alike(
+            self.shingles.get(ad_id),
+            self.shingles.get(other),
+            self.phones.get(ad_id, []),
+            self.phones.get(other, []),
+            self.frequency,
+            counted=counted,
             similarity=similarity,
         )
+
+
+def pair_writes_alike(
+    mine: np.ndarray | None,
+    theirs: np.ndarray | None,
+    mine_phones: list[str],
+    their_phones: list[str],
+    frequency: _StoredFrequencies,
+    *,
+    counted: int,
+    similarity: float,
+) -> bool:
+    """The text-link rule (`writes_alike`) for two stored ads: their shingles under the stored
+    counts, corroborated by a shared area code, stricter between two ads with different phones."""
+    if mine is None or theirs is None or not len(mine) or not len(theirs):
+        return True  # nothing to weigh (a text under MIN_TOKENS has no signature either)
+    distinct = bool(mine_phones and their_phones and not set(mine_phones) & set(their_phones))
+    return writes_alike(
+        shared_content(mine, theirs, frequency, counted_pair=counted),
+        corroborated=bool(area_codes(mine_phones) & area_codes(their_phones)),
+        distinct_phones=distinct,
+        similarity=similarity,
+    )
+
+
+def stored_shingles(ad_ids: Iterable[int]) -> dict[int, np.ndarray]:
+    """The shingles stored beside the ads' signatures (ads linked before the guard have none)."""
+    out: dict[int, np.ndarray] = {}
+    for chunk in _chunks(sorted(set(ad_ids))):
+        for ad_id, raw in AdSignature.objects.filter(
+            ad_id__in=chunk, shingles__isnull=False
+        ).values_list("ad_id", "shingles"):
+            out[ad_id] = np.frombuffer(bytes(raw), dtype="<u4").astype(np.uint32)
+    return out
 
 
 def _phones_of(ad_ids: Iterable[int]) -> dict[int, list[str]]:
