@@ -423,17 +423,11 @@ def linking_label_report() -> LinkingLabelReport:
 
 
 def networks_for(
-    *, user: User, queryset: QuerySet[Network] | None = None, offset: int = 0, limit: int = 100
+    *, user: User, queryset: QuerySet[Network], offset: int = 0, limit: int = 100
 ) -> list[Network]:
-    """A page of the user's visible live networks (`queryset`: a NetworkFilter's, else riskiest
-    first by the stored figures), as seen by the user (`networks_as_seen`), each with
-    `case_numbers`: the cases the user may see that hold it."""
-    if queryset is None:
-        queryset = (
-            Network.objects.visible_to(user)
-            .filter(merged_into__isnull=True, size__gte=2)
-            .order_by("-max_risk", "-size", "-pk")
-        )
+    """A page of `queryset` (a NetworkFilter's: the user's visible live networks, filtered and
+    ordered), as seen by the user (`networks_as_seen`), each with `case_numbers`: the cases the
+    user may see that hold it."""
     from cases.models import Case
 
     networks = networks_as_seen(user=user, networks=list(queryset[offset : offset + limit]))
