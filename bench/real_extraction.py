@@ -105,7 +105,7 @@ def score_labels(
                 counts[c][0] += tp
                 counts[c][1] += fp
                 counts[c][2] += fn
-                if show and (fp or fn):
+                if show and split == "tune" and (fp or fn):
                     print(f"    miss {key} {c}: fp {fp} fn {fn}")
             if r["ages"]:
                 stated += 1
@@ -228,7 +228,7 @@ def speed(
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("data", type=Path)
-    parser.add_argument("--show-misses", action="store_true", help="local debugging only")
+    parser.add_argument("--show-misses", action="store_true", help="list tune-split misses (local debugging only)")
     parser.add_argument("--rounds", type=int, default=3, help="passes of the speed run")
     parser.add_argument("--compare-with", type=Path, help="another checkout to time alongside")
     parser.add_argument("--speed-only", action="store_true", help=argparse.SUPPRESS)
