@@ -7,6 +7,7 @@ window), read by the same filter from `core/filters.py`; the form is `templates/
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import django_filters
@@ -56,8 +57,14 @@ DEFAULT_STATUS = "open"
 STATUS_CHOICES = [("open", "Open (new + in review)"), ("all", "All"), *ItemStatus.choices]
 
 
-def _indicator_choices() -> list[tuple[str, str]]:
-    return [("", "Any"), *indicator_labels().items()]
+def _indicator_choices(counts: Mapping[str, int] | None = None) -> list[tuple[str, str]]:
+    """Every indicator code in plain words; with counts, each label says how many rows carry it
+    and the codes that some row carries come first (most first)."""
+    labels = indicator_labels()
+    if counts is None:
+        return [("", "Any"), *labels.items()]
+    codes = sorted(labels, key=lambda code: -counts.get(code, 0))
+    return [("", "Any"), *((code, f"{labels[code]} ({counts.get(code, 0):,})") for code in codes)]
 
 
 class AdFilter(FilterSet):
@@ -175,6 +182,10 @@ class QueueItemFilter(FilterSet):
         form.fields["indicator"].widget = forms.Select(choices=_indicator_choices())
         if self.user is not None:
             form.fields["source"].widget.choices = source_choices(self.user)
+
+    def show_indicator_counts(self, counts: Mapping[str, int]) -> None:
+        """Label each indicator of the form with how many chosen items carry it."""
+        self.form.fields["indicator"].widget.choices = _indicator_choices(counts)
 
     def filter_source(self, queryset: QuerySet[QueueItem], name: str, value: int) -> QuerySet:
         # Only a source the user may see: another unit's source id must not select the network

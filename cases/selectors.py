@@ -9,6 +9,7 @@ import difflib
 import logging
 import re
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC
 from typing import TYPE_CHECKING, Any, TypedDict
@@ -183,6 +184,16 @@ def queue_total(*, filters: QueueItemFilter) -> tuple[int, bool]:
         pk__in=Subquery(filters.qs.values("pk")[: QUEUE_TOTAL_LIMIT + 1])
     ).count()
     return min(found, QUEUE_TOTAL_LIMIT), found > QUEUE_TOTAL_LIMIT
+
+
+def queue_indicator_counts(*, filters: QueueItemFilter) -> Counter[str]:
+    """How many items carry each indicator among those the other filters choose (the first
+    QUEUE_TOTAL_LIMIT of them), so that the indicator list says what picking one leaves."""
+    params = filters.data.copy()
+    params.pop("indicator", None)
+    others = QueueItemFilter(params, user=filters.user).qs.order_by()
+    rows = others.values_list("indicator_codes", flat=True)[:QUEUE_TOTAL_LIMIT]
+    return Counter(code for codes in rows for code in codes.split())
 
 
 @dataclass

@@ -56,6 +56,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     if is_htmx(request):
         return render(request, "cases/_queue_rows.html", context)
     context["total"], context["total_capped"] = selectors.queue_total(filters=filters)
+    filters.show_indicator_counts(selectors.queue_indicator_counts(filters=filters))
     return render(request, "cases/queue.html", context)
 
 
