@@ -228,7 +228,9 @@ def speed(
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("data", type=Path)
-    parser.add_argument("--show-misses", action="store_true", help="list tune-split misses (local debugging only)")
+    parser.add_argument(
+        "--show-misses", action="store_true", help="list tune-split misses (local debugging only)"
+    )
     parser.add_argument("--rounds", type=int, default=3, help="passes of the speed run")
     parser.add_argument("--compare-with", type=Path, help="another checkout to time alongside")
     parser.add_argument("--speed-only", action="store_true", help=argparse.SUPPRESS)
