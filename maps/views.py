@@ -21,6 +21,7 @@ from audit.models import Action
 from audit.services import audit_request
 from maps.filters import ChartFilter, MapFilter
 from maps.models import Precision
+from maps.places import place_labels
 from maps.selectors import grid
 from maps.selectors.charts import charts
 from maps.selectors.filters import BBox
@@ -37,11 +38,15 @@ def _int(value: Any, default: int, low: int, high: int) -> int:
     return min(max(int(text), low), high)
 
 
-def _tiles_url() -> str:
-    tiles = settings.LEAFLET_CONFIG.get("TILES", "")
-    if isinstance(tiles, list | tuple):  # django-leaflet also accepts [(name, url, options)]
-        tiles = tiles[0][1] if tiles and len(tiles[0]) > 1 else ""
-    return str(tiles or "")
+def _basemap_config() -> dict[str, Any]:
+    """What both map pages need to draw their base layer: a tile server, or the offline outlines
+    and place labels."""
+    return {
+        "tilesUrl": settings.MAP_TILES_URL,
+        "tilesAttribution": settings.MAP_TILES_ATTRIBUTION,
+        "basemapUrl": static("maps/basemap.geojson"),
+        "placesUrl": reverse("maps:places"),
+    }
 
 
 # The colour bands of pins on the map (a display scale, not the flag: flagged and possible minor
@@ -57,8 +62,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
         "dataUrl": reverse("maps:data"),
         "adsUrl": reverse("maps:ads"),
         "queueUrl": reverse("cases:queue"),
-        "tilesUrl": _tiles_url(),
-        "basemapUrl": static("maps/basemap.geojson"),
+        **_basemap_config(),
         "center": list(DEFAULT_CENTER),
         "zoom": DEFAULT_ZOOM,
         "first": first.date().isoformat() if first else None,
@@ -129,6 +133,19 @@ def map_ads_json(request: HttpRequest) -> JsonResponse:
 
 
 @require_GET
+def places_json(request: HttpRequest) -> JsonResponse:
+    """Offline place names for the viewport (no ad data, so nothing to audit)."""
+    bbox = BBox.from_query(request.GET)
+    zoom = _int(request.GET.get("zoom"), DEFAULT_ZOOM, 0, grid.MAX_ZOOM)
+    labels = place_labels(bbox=bbox, zoom=zoom)
+    response = JsonResponse(
+        {"places": [{"name": p.name, "lat": p.lat, "lng": p.lng, "kind": p.kind} for p in labels]}
+    )
+    response["Cache-Control"] = "private, max-age=86400"
+    return response
+
+
+@require_GET
 def movement_page(request: HttpRequest, pk: int) -> HttpResponse:
     entity = get_object_or_404(Entity.objects.visible_to(request.user), pk=pk)
     movement = entity_movement(user=request.user, entity=entity)
@@ -141,8 +158,7 @@ def movement_page(request: HttpRequest, pk: int) -> HttpResponse:
         seen={"entity": [entity.pk], "ad": movement.ids()},
     )
     config = {
-        "tilesUrl": _tiles_url(),
-        "basemapUrl": static("maps/basemap.geojson"),
+        **_basemap_config(),
         "center": list(DEFAULT_CENTER),
         "zoom": DEFAULT_ZOOM,
         "stops": movement.stops,
