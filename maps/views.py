@@ -11,7 +11,6 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
-from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
@@ -19,6 +18,7 @@ from ads.models import Entity
 from analytics.selectors import score_heading
 from audit.models import Action
 from audit.services import audit_request
+from maps.basemap import basemap_config
 from maps.filters import ChartFilter, MapFilter
 from maps.models import Precision
 from maps.places import place_labels
@@ -27,8 +27,8 @@ from maps.selectors.charts import charts
 from maps.selectors.filters import BBox
 from maps.selectors.movement import entity_movement
 
-DEFAULT_CENTER = (39.5, -98.35)
-DEFAULT_ZOOM = 4
+# The zoom a data request without one is answered at: the map pages' first view.
+DEFAULT_ZOOM = settings.LEAFLET_CONFIG["DEFAULT_ZOOM"]
 
 
 def _int(value: Any, default: int, low: int, high: int) -> int:
@@ -36,17 +36,6 @@ def _int(value: Any, default: int, low: int, high: int) -> int:
     if not text.lstrip("-").isdigit() or len(text) > 6:
         return default
     return min(max(int(text), low), high)
-
-
-def _basemap_config() -> dict[str, Any]:
-    """What both map pages need to draw their base layer: a tile server, or the offline outlines
-    and place labels."""
-    return {
-        "tilesUrl": settings.MAP_TILES_URL,
-        "tilesAttribution": settings.MAP_TILES_ATTRIBUTION,
-        "basemapUrl": static("maps/basemap.geojson"),
-        "placesUrl": reverse("maps:places"),
-    }
 
 
 # The colour bands of pins on the map (a display scale, not the flag: flagged and possible minor
@@ -60,11 +49,10 @@ def map_page(request: HttpRequest) -> HttpResponse:
     first, last = grid.time_range(user=request.user)
     config = {
         "dataUrl": reverse("maps:data"),
+        "watchUrl": reverse("cases:watchlists"),
         "adsUrl": reverse("maps:ads"),
         "queueUrl": reverse("cases:queue"),
-        **_basemap_config(),
-        "center": list(DEFAULT_CENTER),
-        "zoom": DEFAULT_ZOOM,
+        **basemap_config(),
         "first": first.date().isoformat() if first else None,
         "last": last.date().isoformat() if last else None,
         "maxPoints": settings.MAP_MAX_POINTS,
@@ -158,9 +146,7 @@ def movement_page(request: HttpRequest, pk: int) -> HttpResponse:
         seen={"entity": [entity.pk], "ad": movement.ids()},
     )
     config = {
-        **_basemap_config(),
-        "center": list(DEFAULT_CENTER),
-        "zoom": DEFAULT_ZOOM,
+        **basemap_config(),
         "stops": movement.stops,
     }
     return render(

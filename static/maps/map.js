@@ -226,6 +226,21 @@ async function refresh() {
     if (error.name !== "AbortError") statusLine.textContent = `Could not load the map data (${error.message}).`;
   }
   history.replaceState(null, "", `?${addressParams()}`);
+  updateWatchLink();
+}
+
+// "Watch this view": the watchlist form, prefilled with the view's box as an area.
+function updateWatchLink() {
+  const link = document.getElementById("watch-view");
+  if (!link) return;
+  const b = map.getBounds();
+  const params = new URLSearchParams({
+    min_lat: Math.max(b.getSouth(), -90).toFixed(3),
+    min_lng: Math.max(b.getWest(), -180).toFixed(3),
+    max_lat: Math.min(b.getNorth(), 90).toFixed(3),
+    max_lng: Math.min(b.getEast(), 180).toFixed(3),
+  });
+  link.href = `${config.watchUrl}?${params}#watch-form`;
 }
 
 // --- time window and playback ---------------------------------------------------------------
