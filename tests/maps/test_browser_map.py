@@ -293,3 +293,48 @@ def test_the_map_draws_tiles_from_a_self_hosted_tile_server(
     assert page.locator("path.basemap-countries, .place-label").count() == 0
     assert not [e for e in errors if "Content Security Policy" in e or "Refused" in e], errors
     assert not errors, errors
+
+
+def test_the_movement_maps_time_slider_shows_the_stops_posted_so_far(
+    actors, live_server, browser_page
+):
+    from ads.models import Entity, EntityOccurrence
+
+    page, errors = browser_page
+    entity = Entity.objects.create(kind="phone", value="+17025550143")
+    for day, (lat, lng, name) in enumerate(
+        [
+            (36.17, -115.14, "Las Vegas, NV, US"),
+            (34.05, -118.24, "Los Angeles, CA, US"),
+            (32.72, -117.16, "San Diego, CA, US"),
+        ],
+        start=1,
+    ):
+        ad = place(
+            actors.source_a, lat=lat, lng=lng, name=name, posted=datetime(2024, 3, day, tzinfo=UTC)
+        )
+        EntityOccurrence.objects.create(ad=ad, entity=entity, revision=1, start=0, end=0)
+    _sign_in(page, live_server.url)
+    page.goto(f"{live_server.url}/maps/entities/{entity.pk}/")
+    page.wait_for_function("() => document.getElementById('map').dataset.shown === '3'")
+    assert page.locator(".stop").count() == 3
+    assert page.inner_text("#m-label") == "all 3 stops"
+
+    move = "(el, v) => { el.value = String(v); el.dispatchEvent(new Event('input')); }"
+    page.eval_on_selector("#m-slider", move, 1)
+    page.wait_for_function("() => document.getElementById('map').dataset.shown === '1'")
+    assert page.locator(".stop").count() == 1
+    assert "2024-03-01" in page.inner_text("#m-label")
+    assert "Las Vegas" in page.inner_text("#m-label")
+    assert page.locator("tr.stop-later").count() == 2
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "movement.png"), full_page=True)
+
+    page.click("#m-play")  # plays on from the first stop to the last
+    page.wait_for_function(
+        "() => document.getElementById('map').dataset.shown === '3'", timeout=15000
+    )
+    page.wait_for_function("() => document.getElementById('m-play').textContent === 'Play'")
+    assert page.locator(".stop").count() == 3
+    assert page.locator("tr.stop-later").count() == 0
+    assert not errors, errors
