@@ -89,8 +89,7 @@ def links_recheck_text(*, chunk: int = RECHECK_CHUNK) -> RecheckResult:
             shingles = stored_shingles(ads)
             phones = _phones_of(ads)
             sigs = _signatures_of(ads)[0]
-            counts = _stored_posters(shingles)
-            frequency = _StoredFrequencies({k: len(v) for k, v in counts.items()})
+            frequency = _StoredFrequencies.of(_stored_posters(shingles))
             stale = [
                 (pk, a, b)
                 for pk, a, b in rows

@@ -379,6 +379,11 @@ class _StoredFrequencies:
     def __init__(self, counts: dict[int, int]) -> None:
         self.counts = counts
 
+    @classmethod
+    def of(cls, stored: dict[int, list[int]]) -> _StoredFrequencies:
+        """From the stored posters of each shingle (`_stored_posters`): how many there are."""
+        return cls({k: len(v) for k, v in stored.items()})
+
     def posters(self, shingles: np.ndarray) -> np.ndarray:
         get = self.counts.get
         return np.fromiter((get(int(s), 0) for s in shingles), dtype=np.int64, count=len(shingles))
@@ -421,7 +426,7 @@ class _WriterGuard:
             for ad in Ad.objects.filter(pk__in=chunk).only("title", "body"):
                 self.shingles[ad.pk] = text_shingles(ad.document)
         self.phones = _phones_of([*ids, *needed])
-        self.frequency = _StoredFrequencies({k: len(v) for k, v in stored.items()})
+        self.frequency = _StoredFrequencies.of(stored)
 
     def same_writer(self, ad_id: int, other: int, similarity: float) -> bool:
         counted = int(other not in self.batch and bool(self.phones.get(other)))
