@@ -89,3 +89,51 @@ def test_a_number_split_in_mixed_groups_is_still_a_phone() -> None:
 
 def test_the_numbers_of_broken_html_references_are_not_a_phone() -> None:
     assert phones("Perform&#16 0;&#1 60; 21;#160;&#25 5;#160; 50147; ok") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "call sara 212^555^0147 now",
+        "212`555`0147 text only",
+        "Kiss me 212%555%0147",
+        "212?555?0147 no blocked calls",
+        "call <212>555<0147> anytime",
+    ],
+)
+def test_ascii_symbols_between_the_groups_still_join_them(text: str) -> None:
+    assert phones(text) == [NUMBER]
+
+
+def test_a_run_of_dollar_signs_between_the_groups_is_a_separator_not_a_price() -> None:
+    assert phones("Call 212$$555$$0147 Candy! no specials") == [NUMBER]
+    assert phones("Call 212$$$555$$$0147") == [NUMBER]
+
+
+def test_a_dollar_sign_after_an_amount_does_not_make_the_next_number_a_price() -> None:
+    assert phones("Special 200$ 212-555-0147 call now") == [NUMBER]
+    assert phones("Special $ 200 tonight") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Specials 80/120/200 - 25 Hi, I'm Kandi",
+        "80-120-200-25 call for info",
+        "Incall 100/80~ 15 120/100~ 30 160/140~ 1 hr",
+    ],
+)
+def test_three_round_amounts_in_a_row_are_a_rate_list_not_a_phone(text: str) -> None:
+    assert phones(text) == []
+
+
+def test_a_number_with_two_round_groups_is_still_a_phone() -> None:
+    assert phones("call 310-420-5580 now") == ["+13104205580"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Since 2016 212 555 0147 call", "1924 212 555 0147", "2016 212 555 0147 22"],
+)
+def test_a_group_before_a_number_written_3_3_4_is_not_read_into_it(text: str) -> None:
+    assert phones(text) == [NUMBER]
