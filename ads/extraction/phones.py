@@ -12,6 +12,7 @@ accepts it for the ad's region or, with a leading + / 00, internationally.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 import unicodedata
@@ -115,6 +116,8 @@ _PLAIN_SEP = frozenset(" -.()+/")
 _PLAIN_WRITTEN = re.compile(
     r"\+?(?:1[ .\-]?)?\(?[0-9]{3}\)?[ .\-/]?[0-9]{3}[ .\-/]?[0-9]{4}|\+?[0-9]{6,15}"
 )
+# A "!" with a digit on each side stands for a 1 ("(2!3) 555-0147"); "2!!3" is a separator.
+_BANG_FOR_ONE = re.compile(r"(?<=[0-9])!(?=[0-9])")
 _LETTER_DIGIT = re.compile(r"(?<![A-Za-z])[A-Za-z](?![A-Za-z])")
 _WORD = re.compile(r"[^\W\d_]{2,}")
 
@@ -489,6 +492,34 @@ def find_phones(
     fallback = fallback.upper() if fallback else None
     if fallback not in phonenumbers.SUPPORTED_REGIONS:
         fallback = None
+    found = _search(norm, region, fallback)
+    if "!" in norm.lower and _BANG_FOR_ONE.search(norm.lower):
+        # "(2!3) 555-0147": a "!" between two digits can stand for a 1, as "l" does (read in
+        # normalize.py). The text is searched again with it as a 1 (the same length, so the
+        # offsets hold); a number found so is kept where the first search found none.
+        as_one = _BANG_FOR_ONE.sub("1", norm.lower)
+        alt = dataclasses.replace(norm, text=_BANG_FOR_ONE.sub("1", norm.text), lower=as_one)
+        taken = [(m.start, m.end) for m in found]
+        more = [
+            m
+            for m in _search(alt, region, fallback)
+            if _BANG_FOR_ONE.search(norm.lower, m.start, m.end)
+            and not any(m.start < e and s < m.end for s, e in taken)
+        ]
+        found = sorted(found + [_read_with_bang(norm, m) for m in more], key=lambda m: m.start)
+    return found
+
+
+def _read_with_bang(norm: Normalized, match: PhoneMatch) -> PhoneMatch:
+    """`match`, found with "!" read as 1, with its obfuscation said so (a look-alike digit)."""
+    o_start, o_end = norm.span(match.start, match.end)
+    kinds = {*obfuscation_of(_BANG_FOR_ONE.sub("1", norm.original[o_start:o_end])), "letters"}
+    way = tuple(k for k in OBFUSCATION_KINDS if k in kinds)
+    return dataclasses.replace(match, obfuscation=way)
+
+
+def _search(norm: Normalized, region: str | None, fallback: str | None) -> list[PhoneMatch]:
+    """find_phones on one reading of the text (region and fallback already checked)."""
     found: list[PhoneMatch] = []
     budget = PARSE_BUDGET_BASE + int(len(norm.text) * PARSE_BUDGET_PER_CHAR)
     # A chain with fewer digits than any number it could be read as is skipped whole (most

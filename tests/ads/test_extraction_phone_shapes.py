@@ -137,3 +137,19 @@ def test_a_number_with_two_round_groups_is_still_a_phone() -> None:
 )
 def test_a_group_before_a_number_written_3_3_4_is_not_read_into_it(text: str) -> None:
     assert phones(text) == [NUMBER]
+
+
+def test_an_exclamation_mark_between_digits_can_stand_for_a_one() -> None:
+    text = "NOW Mimi (2!2) 555-0147 un-rushed sessions"
+    result = extract(text, region="US")
+    assert result.phones == [NUMBER]
+    assert result.phone_obfuscation == {NUMBER: ["letters"]}
+    assert phones("2!2.555.0!47 text me") == [NUMBER]
+
+
+def test_an_exclamation_mark_used_as_a_separator_still_separates() -> None:
+    result = extract("call 212!555!0147 or (2!2) 555-0148", region="US")
+    assert result.phones == [NUMBER, "+12125550148"]
+    assert result.phone_obfuscation[NUMBER] == ["separators"]
+    assert phones("Hot!!! 212-555-0147") == [NUMBER]
+    assert phones("wow!1000 roses, 2!5 hours") == []
