@@ -49,7 +49,7 @@ PARSE_BUDGET_PER_CHAR = 1 / 50
 
 _CUP_AFTER = re.compile(r"[a-hA-H]{1,3}\b")
 _PLUS_BEFORE = re.compile(r"\+\s?$")
-_ID_HINT = re.compile(r"id|ref|post|ad|listing|order|invoice")
+_ID_HINT = re.compile(r"id|ref|post|ad|listing|order|invoice|req|ticket|track|case|item|review")
 _CURRENCY = "$£€¥₹"
 _UNIT_AFTER = re.compile(
     rf"\s?[ \t]{{0,3}}(?:[{_CURRENCY}%](?![$]*[0-9])|x\s?[0-9]|(?:/|per\s|x)?\s?"
@@ -58,8 +58,13 @@ _UNIT_AFTER = re.compile(
     r"aed|inr|rs|thb|baht|myr|rm|sgd|hkd|php|zar|nzd|mxn|brl|pesos?|rand|"
     r"st|nd|rd|th|cup|inches|inch)\b)"
 )
+# An id after its label: "Post ID: ...", "Ref# ...", "Requisition ...", "Tracking: ..."; words
+# that also name other things count only with a number sign after them ("posts #...",
+# "Review #...", "Case No. ...": an aggregator's post ids, a review site's, a court's).
 _ID_BEFORE = re.compile(
-    r"\b(?:id|ref|reference|listing|post|ad|order|invoice)\s?(?:#|no\.?|number|num)?\s?[:#=.]?\s?$"
+    r"\b(?:(?:id|ref|reference|listing|post|ad|order|invoice|requisition|req|ticket|tracking)"
+    r"\s?(?:#|no\.?|number|num)?|(?:posts|postings|ads|reviews?|case|item)\s?(?:#|no\.?|number|num))"
+    r"\s?[:#=.]?\s?$"
 )
 _US_STATES = (
     "AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|"

@@ -153,3 +153,25 @@ def test_an_exclamation_mark_used_as_a_separator_still_separates() -> None:
     assert result.phone_obfuscation[NUMBER] == ["separators"]
     assert phones("Hot!!! 212-555-0147") == [NUMBER]
     assert phones("wow!1000 roses, 2!5 hours") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "212-555-0147 posts #2125550148 Asian Queen",
+        "Review #2125550148 by a member",
+        "Requisition 2125550148 Company Information",
+        "Tracking: 2125550148",
+        "Case No. 2125550148",
+        "Ticket 2125550148 closed",
+    ],
+)
+def test_an_id_after_its_label_is_not_a_phone(text: str) -> None:
+    assert "+12125550148" not in phones(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["just in case 2125550148 is busy", "my posts 2125550148", "ads 2125550148 call me"]
+)
+def test_the_words_of_an_id_label_without_a_number_sign_do_not_hide_a_phone(text: str) -> None:
+    assert phones(text) == ["+12125550148"]
