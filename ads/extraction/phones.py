@@ -48,7 +48,7 @@ PARSE_BUDGET_BASE = 2_000
 PARSE_BUDGET_PER_CHAR = 1 / 50
 
 _CUP_AFTER = re.compile(r"[a-hA-H]{1,3}\b")
-_PLUS_BEFORE = re.compile(r"\+\s?$")
+_PLUS_BEFORE = re.compile(r"\+\s?\(?$")  # "+44", "+ 44", "+(44)"
 _ID_HINT = re.compile(r"id|ref|post|ad|listing|order|invoice|req|ticket|track|case|item|review")
 _CURRENCY = "$£€¥₹"
 _UNIT_AFTER = re.compile(

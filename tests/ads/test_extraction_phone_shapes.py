@@ -175,3 +175,7 @@ def test_an_id_after_its_label_is_not_a_phone(text: str) -> None:
 )
 def test_the_words_of_an_id_label_without_a_number_sign_do_not_hide_a_phone(text: str) -> None:
     assert phones(text) == ["+12125550148"]
+
+
+def test_a_country_code_in_brackets_after_the_plus_is_international() -> None:
+    assert phones("Whatsapp +(44) 7700 900123 only") == ["+447700900123"]
