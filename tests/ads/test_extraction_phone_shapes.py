@@ -178,4 +178,4 @@ def test_the_words_of_an_id_label_without_a_number_sign_do_not_hide_a_phone(text
 
 
 def test_a_country_code_in_brackets_after_the_plus_is_international() -> None:
-    assert phones("Whatsapp +(44) 7700 900123 only") == ["+447700900123"]
+    assert phones("Whatsapp +(44) 7911 123456 only") == ["+447911123456"]
