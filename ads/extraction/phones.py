@@ -2,12 +2,13 @@
 
 A candidate is a window of consecutive digit groups joined only by separators (any of
 `- . * ~ / | \\ _ @ ! ; : ' " , ( ) [ ] { } # = + & $ ^ ` % ? < >`, any Unicode symbol or
-punctuation such as
-emoji and dingbats, spaces, line breaks, `<br>`). Windows start
+punctuation such as emoji and dingbats, spaces, line breaks, `<br>`). Windows start
 and end on group boundaries, so a 16-digit run is never cut into a "number". Groups that
 context marks as something else (prices, measurements, heights, dates, ZIP codes, ids, units)
 cannot take part in a window. A window is a phone only if `phonenumbers.is_valid_number`
-accepts it for the ad's region or, with a leading + / 00, internationally.
+accepts it for the ad's region or, with a leading + / 00, internationally. A window holding
+three round amounts ("80/120/200") is a rate list; a "!" between two digits is also read as a 1
+where the plain reading finds no number.
 """
 
 from __future__ import annotations
