@@ -561,8 +561,13 @@ def _search(norm: Normalized, region: str | None, fallback: str | None) -> list[
                 # Only a window phonenumbers could read is tested further (as _candidates).
                 if not (plus or len(window) in lengths or window.startswith("0")):
                     continue
-                if not plus and (
-                    _looks_like_a_list(chain[i : j + 1]) or _holds_round_amounts(chain[i : j + 1])
+                if (
+                    not plus
+                    and (
+                        _looks_like_a_list(chain[i : j + 1])
+                        # A national number in pairs ("06 10 20 30 40") starts with its trunk 0.
+                        or (not window.startswith("0") and _holds_round_amounts(chain[i : j + 1]))
+                    )
                 ):
                     continue
                 # Grouped as North American numbers are ("818-555-0147"), a number is read in

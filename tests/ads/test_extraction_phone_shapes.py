@@ -179,3 +179,9 @@ def test_the_words_of_an_id_label_without_a_number_sign_do_not_hide_a_phone(text
 
 def test_a_country_code_in_brackets_after_the_plus_is_international() -> None:
     assert phones("Whatsapp +(44) 7911 123456 only") == ["+447911123456"]
+
+
+def test_a_national_number_in_pairs_with_round_pairs_is_not_a_rate_list():
+    # Three round groups make a rate list, but not when the window starts with a trunk 0.
+    assert extract("appelle-moi au 06 20 40 50 12", region="FR").phones == ["+33620405012"]
+    assert extract("80/120/200 the hour", region="US").phones == []
