@@ -17,6 +17,7 @@ from ads.extraction.words import (
     is_common_word,
     is_demonym,
     is_first_name,
+    is_spanish_demonym,
     is_stop_word,
 )
 
@@ -53,14 +54,19 @@ def _outside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
 _AGE_UNIT = re.compile(
     # "22y" glued (a spaced "22 y" is Spanish "and"); "aos" is "años" with the ñ lost.
     r"y(?![\w/.'])|"
+    r"-(?:yoa?\b|y/o\b|y\.o\.?)|"  # "22-yo"; a dash before "years" is "a 15-year history"
     r"\s?(?:yoa?\b|y/o\b|y\.o\.?|a[ñn]os\b|a[ñn]itos\b|aos\b|"
     r"-?\s?(?:yrs?|years?)\.?[\s\-]?(?:old|young)\b|old\b|"
     r"(?:yrs?|years?)\b(?!\s?(?:of\s)?(?:exp|in\s|experience|business|service|ago)))"
 )
 _BARE_YEARS = re.compile(r"\s?(?:yrs?|years?|old)")
 # A label may be followed by a wide gap or dot leaders where a page laid its fields out in
-# columns ("Age                    27", "Age.....22").
-_AGE_LABEL = r"(?:\bage|\baged|\bedad|\bturned|\bturning)\s{0,80}[:=\-.]{0,6}\s{0,20}$"
+# columns ("Age                    27", "Age.....22"), by another separator ("Age | 27",
+# "Age ~ 27", "Age; 27", "Age (27", "Age» 27") or read as a sentence ("my age is 27").
+_AGE_LABEL = (
+    r"(?:\bage(?:\s{1,3}is)?|\baged|\bedad|\bturned|\bturning)"
+    r"\s{0,80}[:=\-.|~;(>»]{0,6}\s{0,20}$"
+)
 _AGE_PRE = re.compile(rf"\bedad\b[^:\n]{{0,45}}:\s{{0,5}}$|{_AGE_LABEL}")
 _AGE_PRE_IM = re.compile(r"\b(?:i\s?'?\s?a?m|i\s?am)\s(?:only\s|just\s)?$")
 _AGE_BEFORE_CHARS = 110
@@ -145,6 +151,19 @@ _TITLE_NOT_BEFORE = re.compile(
     rf"\b(?:hh|hhr|hr|hrs|hours?|qv|fh|hf|min|mins|minutes|half|full|{_MONTHS})\W{{0,10}}$",
     re.IGNORECASE,
 )
+# Flattened pages also run the body on right after the title's age in lowercase, digits or a
+# symbol: "Title - 23 hey guys ...", "Title - 23 24/7 incall", "Title - 23 ***new***". Not
+# after a word that reads on as a count ("- 20 to 30", "- 60 per"), and the title must not end
+# in a rate, where the number is a price: "incall - 60 outcall - 100", "roses - 80 100".
+_TITLE_BODY_AFTER = re.compile(
+    r"[ \t]{1,2}(?:(?!(?:to|and|or|per|for|off|of|x|more|times|each|a|an|the|with|plus|"
+    r"extra|only)\b)[a-z]{2}|[0-9]|[*~\"♥•!#@$])"
+)
+_TITLE_RATE_BEFORE = re.compile(
+    r"\b(?:in[ \t]?calls?|out[ \t]?calls?|rates?|roses?|donations?|specials?|prices?|"
+    r"starting|from|only|cash|hhr|hh|hr|qv|qk|bbbj|bj|gfe|fs|session|massage)\W{0,10}$",
+    re.IGNORECASE,
+)
 TITLE_MIN_AGE, TITLE_MAX_AGE = 18, 70
 _TITLE_SEP = re.compile(r"[ \t]{1,8}-[ \t]{1,3}")
 
@@ -188,6 +207,10 @@ def _title_age(
         return False
     if _TITLE_AFTER.match(text, end):
         return True
+    if _TITLE_BODY_AFTER.match(text, end) and not _TITLE_RATE_BEFORE.search(
+        text, max(0, start - 24), start
+    ):
+        return True
     # A phone next: "Title - 23 212-555-0147 ..." or "Title - 23 - 212-555-0147".
     sep = _TITLE_SEP.match(text, end)
     nxt = sep.end() if sep is not None else end + 1
@@ -207,7 +230,11 @@ _STATS_AFTER = re.compile(
     r"[0-9]{2,3}[ \t]?(?:lbs?|pounds|kg)\b)",
     re.IGNORECASE,
 )
-_ALONE_AFTER = re.compile(r",[ \t]{1,2}[A-Za-z]|[ \t]{1,2}(?i:here)\b|!|[ \t]*(?:\n|$)")
+# ... or a pair of them: "Lola 23 & Kandi 25", "Lola 23 and Kandi".
+_ALONE_AFTER = re.compile(
+    r",[ \t]{1,2}[A-Za-z]|[ \t]{1,2}(?i:here)\b|!|[ \t]*(?:\n|$)"
+    r"|[ \t]{1,2}(?:&|and|y)[ \t]{1,2}[A-Z][a-z]"
+)
 _STAT_WORDS = frozenset(
     ("bust", "waist", "hips", "hip", "size", "cup", "height", "weight")
     + ("room", "suite", "apt", "unit", "ste", "hwy", "ave", "exit")
@@ -263,6 +290,10 @@ _WITH_BEFORE = re.compile(r"\bwith\s$")
 # directory's "19yrs  6 pics" rows) states no one person's age: from this many distinct ages
 # written without a label, only labelled ones ("Age: 23") are kept.
 LISTING_AGES = 5
+# "I'm 23 years old ... im 58": a bare "I'm" number in the range of heights written without the
+# foot mark (4'8" to 6'2" as 48 to 62) is a height when the ad states another age with a unit
+# or a label.
+HEIGHT_AS_AGE = range(48, 63)
 
 
 def find_ages(
@@ -277,6 +308,7 @@ def find_ages(
     text = norm.lower
     taken = taken or []
     found: list[tuple[Found, bool]] = []  # (age, written with a label)
+    bare_im: set[int] = set()  # starts of ages read from a bare "I'm NN"
     phone_ends = frozenset(e for _, e in taken)
     phone_starts = frozenset(s for s, _ in taken)
     jobs = "adult jobs" in text and _JOBS_SECTION.search(text) is not None
@@ -346,10 +378,17 @@ def find_ages(
             _OF_AGE.match(text, end) and _AGE_PRE_IM.search(text, max(0, start - _IM_CHARS), start)
         ):
             continue
+        if unit is None and not label and span_start != start:
+            bare_im.add(span_start)
         found.append((Found(age, span_start, span_end), label))
     if len({f.value for f, label in found if not label}) >= LISTING_AGES:
         return [f for f, label in found if label]
-    return [f for f, _ in found]
+    stated = {f.value for f, _ in found if f.start not in bare_im}
+    return [
+        f
+        for f, _ in found
+        if not (f.start in bare_im and f.value in HEIGHT_AS_AGE and stated - {f.value})
+    ]
 
 
 # --- prices ----------------------------------------------------------------------------------
@@ -607,8 +646,35 @@ _NOT_NAMES = _word_set(
     sophomore freshman junior senior student coed college model dancer stripper nurse teacher
     vip fresh local native visiting touring
     gay lesbian straight bi trans shemale tranny femboy
+    nuru tantra tantric shiatsu reflexology acupressure bodyrub bodywork lingam
+    mami papi mamacita mamasita mamita chula chulita caliente sabrosa hermosa guapa nueva
+    morena rubia gordita flaquita preciosa traviesa cachonda boricua venezolana brasilena legit
     """
 )
+
+# Capitalised words no given name is made of: a letter written three times ("IM BACKKK") and,
+# unless it is a known given name, a Spanish nationality ("soy Mexicana", "I'm Colombiana")
+# that is_demonym does not read.
+_TRIPLED = re.compile(r"(.)\1\1")
+
+
+def _no_name_shape(low: str) -> bool:
+    """Is the lowercase word `low` shaped as no name at all?"""
+    return _TRIPLED.search(low) is not None or (
+        is_spanish_demonym(low) and not is_first_name(low)
+    )
+
+
+# After a statement ("I'm", "I am", "this is") or a contact word ("call", "text") a word with
+# an adjective's ending that is no known given name describes her: "I'm Stunning", "I am
+# Bilingual", "this is Tatted". A naming trigger ("my name is", "they call me") keeps it as an
+# alias: "they call me Luscious".
+_ADJECTIVE_ENDING = re.compile(r"(?:ing|ous|ive|able|ible|ful|less|ual|ical|ed)$")
+_STATEMENT_TRIGGER = re.compile(r"i'?m|i\s+am|this\s+is")
+
+
+def _adjective_shaped(low: str) -> bool:
+    return _ADJECTIVE_ENDING.search(low) is not None and not is_first_name(low)
 
 
 # A lowercase word the candidate qualifies ("I'm Super friendly", "Fetish friendly"): then
@@ -631,8 +697,16 @@ _CAPS_WORD_AFTER = re.compile(r"[ \t]{1,2}(?P<w>[A-Z]{2,20})\b")
 
 # "ask for Tantra Massage", "I am Hong Kong Girl", "this is SCAM?": a service, a place's first
 # word or a question, not a name.
+# A business's word after it ("Lotus Spa 212-...", "call Jasmine Day Spa", "Harmony Studio"):
+# the first word of a business name.
+_BUSINESS_WORDS = (
+    r"(?i:massage|session|service|special|treatment|rub|spa|day[ \t]spa|studio|therapy|salon|"
+    r"center|centre|wellness|health|club|lounge|agency|escort|bodywork|relaxation|reflexology|"
+    r"acupressure|beauty|nail)s?\b"
+)
+_BUSINESS_AFTER = re.compile(rf"[ \t]{{1,2}}{_BUSINESS_WORDS}")
 _NOT_NAME_AFTER = re.compile(
-    r"[ \t]{0,2}\?|[ \t]{1,2}(?i:massage|session|service|special|treatment|rub|spa)s?\b|"
+    rf"[ \t]{{0,2}}\?|[ \t]{{1,2}}{_BUSINESS_WORDS}|"
     r",?[ \t]{1,2}(?i:the[ \t])?(?i:founder|owner|manager|director|ceo|president|booker|"
     r"receptionist|recruiter)\b"
 )
@@ -748,6 +822,8 @@ def _signed_names(norm: Normalized, phones: list[int], ages: list[int]) -> list[
             m = _SIGNED_BEFORE.search(text, m.start("w2"), pos)
         if m is None or not _given_name(m.group("w"), m.group("w2")):
             continue
+        if _BUSINESS_AFTER.match(text, m.end("w")):
+            continue  # "Lotus Spa 212-...": a business's name
         if pos not in phones and "-" in text[m.end("w") : pos]:
             continue  # "... Soft as Velvet - 21": the title's last word, then its age suffix
         if _ARTICLE_BEFORE.search(text, max(0, m.start() - 24), m.start()):
@@ -816,7 +892,13 @@ def find_names(
 
     def refused(name: str) -> bool:
         low = name.lower()
-        return low in _NOT_NAMES or low in _ETHNICITIES or low in _NOT_NAME_WORDS or is_demonym(low)
+        return (
+            low in _NOT_NAMES
+            or low in _ETHNICITIES
+            or low in _NOT_NAME_WORDS
+            or is_demonym(low)
+            or _no_name_shape(low)
+        )
 
     lower = norm.lower
     for trigger in _at_word_starts(_NAME_TRIGGER, lower):
@@ -842,6 +924,10 @@ def find_names(
             continue  # "Name:  Age:  Location:": the next label of a form, not a name
         if _WEAK_TRIGGER.fullmatch(trigger.group().rstrip()) and _reads_as_adjective(
             norm, name, m.end()
+        ):
+            continue
+        if _STATEMENT_TRIGGER.fullmatch(trigger.group().rstrip()) and _adjective_shaped(
+            name.lower()
         ):
             continue
         if _not_a_name_after(norm, name, m.end()):
@@ -903,6 +989,8 @@ def find_names(
             continue
         if is_common_word(name, spanish=False) or _not_a_name_after(norm, name, m.end("name")):
             continue
+        if _adjective_shaped(name.lower()):
+            continue  # "call Gorgeous 212-...": a word describing her
         display = name.capitalize() if name.isupper() else name
         out.append(Found(display, m.start("name"), m.end("name")))
     # Two rules may find the same word ("call Ingrid 212-...": contact and signature).
