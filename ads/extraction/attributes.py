@@ -660,9 +660,7 @@ _TRIPLED = re.compile(r"(.)\1\1")
 
 def _no_name_shape(low: str) -> bool:
     """Is the lowercase word `low` shaped as no name at all?"""
-    return _TRIPLED.search(low) is not None or (
-        is_spanish_demonym(low) and not is_first_name(low)
-    )
+    return _TRIPLED.search(low) is not None or (is_spanish_demonym(low) and not is_first_name(low))
 
 
 # After a statement ("I'm", "I am", "this is") or a contact word ("call", "text") a word with

@@ -176,3 +176,56 @@ def test_a_posting_history_row_with_a_place_column_gives_the_posters_age() -> No
     assert extract(row * 3).ages == [23]
     # A unit after the number makes it a length of time, not the age column.
     assert extract("May 02, 2016 10:15 PM   20   mins of fun").ages == []
+
+
+@pytest.mark.parametrize(
+    ("text", "ages"),
+    [
+        # Label separators other than ":" and a label read as a sentence.
+        ("Stats  Age | 24  Height | 5'5", [24]),
+        ("Age ~ 25 ~ Hair brown", [25]),
+        ("Age; 26 Eyes green", [26]),
+        ("Age (27) Height 5'6", [27]),
+        ("Age» 28 Bust 34C", [28]),
+        ("Hello, my age is 29 and I love to travel", [29]),
+        # "22-yo", glued by a dash.
+        ("petite 22-yo brunette, new in town", [22]),
+        # Two women, each a given name and her age, joined by "&" or "and".
+        ("two girls: Tiana 23 & Rosa 25", [23, 25]),
+        ("Duo: Tiana 24 and Rosa 22", [24, 22]),
+        # A title's age with the body run on after it in lowercase, digits or a symbol.
+        ("Sweet Kandi new in town - 23 hey guys im new here", [23]),
+        ("Asian GIRLS body to body - 25 24/7 hot body", [25]),
+        ("Sweet Kandi - 26 *** new pics ***", [26]),
+        ("Sweet Kandi - 27 !!! call now", [27]),
+    ],
+)
+def test_more_label_pair_and_title_shapes_state_ages(text: str, ages: list[int]) -> None:
+    assert extract(text).ages == ages
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A rate, not a title's age: the words before it are a price list.
+        "Incall - 60 outcall - 100",
+        "roses - 45 100 for the hour",
+        # Counts that read on after the number.
+        "Sweet Kandi - 20 to 30 min sessions",
+        "Sweet Kandi - 40 per hour",
+        # A dash is no unit before "year": a length of time.
+        "our 15-year history in the business",
+        # "Age:" ranges and limits keep their meaning with the new separators.
+        "Age | 18+ welcome",
+        "(ages 19 - 25) wanted",
+    ],
+)
+def test_rates_counts_and_durations_are_not_ages(text: str) -> None:
+    assert extract(text).ages == []
+
+
+def test_a_bare_im_height_beside_a_stated_age_is_not_an_age() -> None:
+    # "im 58" is 5'8" written without the foot mark; the ad states her age in years.
+    assert extract("Hello, Im 24years of age, im 58 and slim").ages == [24]
+    # Alone it stays an age: a mature woman's "I'm 52" is a statement.
+    assert extract("Mature lady here, I'm 52 and classy").ages == [52]

@@ -131,3 +131,44 @@ def test_one_handle_after_two_platforms_is_an_account_on_each() -> None:
     result = extract("Add me on Snapchat and Instagram @KandiExample")
     assert result.handles == ["snapchat:kandiexample", "instagram:kandiexample"]
     assert extract("Kik/Snap: kandi_x").handles == ["kik:kandi_x", "snapchat:kandi_x"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A letter written three times: a stretched word, not a name.
+        "Hey IM BACKKK and ready",
+        # Spanish nationalities.
+        "Hola soy Mexicana, muy cariñosa",
+        "Hi I'm Colombiana, new here",
+        # Adjectives by their ending after a statement or a contact word.
+        "Hi I am Bilingual and fun",
+        "Hey guys I'm Stunning. Call now",
+        "this is Tatted. Call now",
+        "call Gorgeous 212-555-0147",
+        # Business and massage words.
+        "Grand opening Zorbina Spa 212-555-0147",
+        "Open daily Harmony Studio 212-555-0147",
+        "Body rub Nuru 212-555-0147",
+        "I'm Mami, call me",
+    ],
+)
+def test_stretched_words_nationalities_adjectives_and_businesses_are_not_names(text: str) -> None:
+    assert extract(text).names == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        # A naming trigger keeps an adjective-like alias.
+        ("why they call me Luscious! Call now", "Luscious"),
+        ("my name is Velvety. Call now", "Velvety"),
+        # Given names that end like a nationality or an adjective stay names.
+        ("Hi I'm Luciana and ready", "Luciana"),
+        ("Hi I'm Sterling, call me", "Sterling"),
+        # A signature stays one when no business word follows it.
+        ("Sweet Jasmine 212-555-0147", "Jasmine"),
+    ],
+)
+def test_aliases_and_given_names_of_those_shapes_are_still_names(text: str, name: str) -> None:
+    assert extract(text).names == [name]
