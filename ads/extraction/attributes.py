@@ -68,7 +68,10 @@ _AGE_LABEL = (
     r"\s{0,80}[:=\-.|~;(>»]{0,6}\s{0,20}$"
 )
 _AGE_PRE = re.compile(rf"\bedad\b[^:\n]{{0,45}}:\s{{0,5}}$|{_AGE_LABEL}")
-_AGE_PRE_IM = re.compile(r"\b(?:i\s?'?\s?a?m|i\s?am)\s(?:only\s|just\s)?$")
+# "I'm 21", and about her in the third person: "she is 21", "she's 21".
+_AGE_PRE_IM = re.compile(
+    r"\b(?:i\s?'?\s?a?m|i\s?am|she\s?'?\s?s|she\s+is)\s(?:only\s|just\s)?$"
+)
 _AGE_BEFORE_CHARS = 110
 _IM_CHARS = 16
 
@@ -90,7 +93,8 @@ def _age_pre(text: str, start: int, original: str) -> tuple[int, bool] | None:
         m = _AGE_PRE.search(window)
         if m is not None:
             return lo + m.start(), False
-    if "m" in window[-_IM_CHARS:]:
+    tail = window[-_IM_CHARS:]
+    if "m" in tail or "she" in tail:
         m = _AGE_PRE_IM.search(text, max(0, start - _IM_CHARS), start)
         if m is not None:
             return m.start(), True
@@ -120,6 +124,16 @@ _OTHERS_AFTER = re.compile(
     rf"(?:yrs?|years?)\s?(?:old\s)?(?:{_OR_OLDER}|of\s+age|of\s+exp|exp|experience|in\s|"
     r"married|together|ago))"
 )
+# The same in Spanish: "hombres mayores de 35 años", "más de 30 años", "10 años de experiencia".
+_ES_OTHERS_BEFORE = re.compile(
+    r"\b(?:hombres|señores|senores|caballeros|clientes|chicos|mayores|menores|m[aá]s|menos|"
+    r"hace|entre|desde|ni[ñn]os?|hij[oa]s?)\b(?:\s+de)?(?:\s+los)?\s*$"
+)
+_ES_OTHERS_AFTER = re.compile(
+    r"\s*(?:de\s+)?(?:experiencia|casad[oa]s|juntos|trabajando|o\s+m[aá]s|en\s+adelante|"
+    r"para\s+arriba|\+)"
+)
+_ES_UNIT = re.compile(r"\s?(?:a[ñn]os|a[ñn]itos|aos)$")
 # "Age: 19 and 21" (two women in one ad): each age. A range ("21 - 25") is neither.
 _AGE_AND = re.compile(r"\s?(?:and|&|y)\s?(?P<n>[0-9]{2})(?![0-9])")
 # Spanish ranges too: "entre 18 a 28 años".
@@ -222,12 +236,14 @@ def _title_age(
 
 # "Lola 23, 5'4, 34C, 120 lbs": a bare number after a name, then the body's figures; or after
 # a given name with nothing else around it: "Lola, 23, new in town", "Lola (23)", "Lola 23 here".
+# A profile's "Lola: 23" too.
 _NAME_BEFORE = re.compile(
-    r"(?<![\w'])(?P<w>[A-Z][a-z]{1,19}|[A-Z]{3,12})(?P<sep>,?[ \t]{1,2}|[ \t]\()$"
+    r"(?<![\w'])(?P<w>[A-Z][a-z]{1,19}|[A-Z]{3,12})(?P<sep>[,:]?[ \t]{1,2}|[ \t]\()$"
 )
+# A height in feet may follow with a space only: "Latina 23 5'4 34C".
 _STATS_AFTER = re.compile(
     r"[ \t]?[,/|][ \t]{0,2}(?:[4-6][ \t]?(?:'|ft\b|feet\b)|[2-5][0-9][ \t]?[a-h]{1,3}\b|"
-    r"[0-9]{2,3}[ \t]?(?:lbs?|pounds|kg)\b)",
+    r"[0-9]{2,3}[ \t]?(?:lbs?|pounds|kg)\b)|[ \t]{1,2}[4-6](?:'|ft\b|feet\b)",
     re.IGNORECASE,
 )
 # ... or a pair of them: "Lola 23 & Kandi 25", "Lola 23 and Kandi".
@@ -294,6 +310,34 @@ LISTING_AGES = 5
 # foot mark (4'8" to 6'2" as 48 to 62) is a height when the ad states another age with a unit
 # or a label.
 HEIGHT_AS_AGE = range(48, 63)
+
+
+# Spanish number words the normaliser leaves as words, before "años": "tengo veintidós años",
+# "chica de treinta y dos años". Read only where "años" (or "anos", "aos" with the ñ lost) is.
+_ES_UNITS = {
+    "uno": 1, "un": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5,
+    "seis": 6, "siete": 7, "ocho": 8, "nueve": 9,
+}  # fmt: skip
+_ES_TENS = {"treinta": 30, "cuarenta": 40, "cincuenta": 50}
+_ES_TEENS = {"dieciocho": 18, "diecinueve": 19, "veinte": 20}
+_ES_VEINTI = {f"veinti{k}": 20 + v for k, v in _ES_UNITS.items()}
+_ES_VEINTI |= {"veintiún": 21, "veintidós": 22, "veintitrés": 23, "veintiséis": 26}
+_ES_WORDS = {**_ES_TEENS, **_ES_VEINTI, **_ES_TENS}
+_ES_AGE = re.compile(
+    rf"\b(?P<n>{'|'.join(sorted(_ES_WORDS, key=len, reverse=True))})"
+    rf"(?:\s+y\s+(?P<u>{'|'.join(sorted(_ES_UNITS, key=len, reverse=True))}))?"
+    r"\s+(?:a[ñn]os|aos)\b"
+)
+
+
+def _spanish_word_ages(text: str) -> list[Found]:
+    out = []
+    for m in _ES_AGE.finditer(text):
+        age = _ES_WORDS[m.group("n")]
+        if m.group("u") and m.group("n") in _ES_TENS:
+            age += _ES_UNITS[m.group("u")]
+        out.append(Found(age, m.start(), m.end()))
+    return out
 
 
 def find_ages(
@@ -368,6 +412,12 @@ def find_ages(
         others = _OTHERS_BEFORE_LABEL if label else _OTHERS_BEFORE
         if others.search(text[max(0, span_start - 30) : span_start]):
             continue
+        if _ES_OTHERS_BEFORE.search(text[max(0, span_start - 30) : span_start]):
+            continue
+        if unit is not None and _ES_UNIT.search(unit.group()) and _ES_OTHERS_AFTER.match(
+            text, span_end
+        ):
+            continue
         second = _AGE_AND.match(text, end) if label else None
         if second is not None and MIN_AGE <= int(second.group("n")) <= MAX_AGE:
             found.append((Found(age, span_start, span_end), True))
@@ -381,6 +431,14 @@ def find_ages(
         if unit is None and not label and span_start != start:
             bare_im.add(span_start)
         found.append((Found(age, span_start, span_end), label))
+    if "os" in text and ("años" in text or "anos" in text or "aos" in text):
+        found += [
+            (f, False)
+            for f in _spanish_word_ages(text)
+            if not _OTHERS_BEFORE.search(text[max(0, f.start - 30) : f.start])
+            and not _ES_OTHERS_BEFORE.search(text[max(0, f.start - 30) : f.start])
+            and not _ES_OTHERS_AFTER.match(text, f.end)
+        ]
     if len({f.value for f, label in found if not label}) >= LISTING_AGES:
         return [f for f, label in found if label]
     stated = {f.value for f, _ in found if f.start not in bare_im}

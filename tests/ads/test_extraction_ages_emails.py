@@ -229,3 +229,38 @@ def test_a_bare_im_height_beside_a_stated_age_is_not_an_age() -> None:
     assert extract("Hello, Im 24years of age, im 58 and slim").ages == [24]
     # Alone it stays an age: a mature woman's "I'm 52" is a statement.
     assert extract("Mature lady here, I'm 52 and classy").ages == [52]
+
+
+@pytest.mark.parametrize(
+    ("text", "ages"),
+    [
+        # About her in the third person, as "I'm 21" is in the first.
+        ("Meet Tiana, she is 22 and sweet", [22]),
+        ("she's 24, petite and fun", [24]),
+        # A profile's "Name: 23", and a height in feet after a space.
+        ("Rosa: 23, new in town", [23]),
+        ("Latina 25 5'4 34C", [25]),
+        # Spanish number words before "años".
+        ("Hola, tengo veintidós años", [22]),
+        ("chica de treinta y dos años", [32]),
+        ("soy una chica de veinte anos", [20]),
+    ],
+)
+def test_third_person_profile_and_spanish_word_ages(text: str, ages: list[int]) -> None:
+    assert extract(text).ages == ages
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "solo hombres mayores de 35 años",
+        "caballeros de treinta y cinco años",
+        "más de 30 años en el negocio",
+        "10 años de experiencia",
+        "veinte años de experiencia",
+        "she is 5'4 and slim",
+        "she is 10 min away",
+    ],
+)
+def test_spanish_client_ages_durations_and_third_person_heights_are_not_ages(text: str) -> None:
+    assert extract(text).ages == []
