@@ -69,9 +69,7 @@ _AGE_LABEL = (
 )
 _AGE_PRE = re.compile(rf"\bedad\b[^:\n]{{0,45}}:\s{{0,5}}$|{_AGE_LABEL}")
 # "I'm 21", and about her in the third person: "she is 21", "she's 21".
-_AGE_PRE_IM = re.compile(
-    r"\b(?:i\s?'?\s?a?m|i\s?am|she\s?'?\s?s|she\s+is)\s(?:only\s|just\s)?$"
-)
+_AGE_PRE_IM = re.compile(r"\b(?:i\s?'?\s?a?m|i\s?am|she\s?'?\s?s|she\s+is)\s(?:only\s|just\s)?$")
 _AGE_BEFORE_CHARS = 110
 _IM_CHARS = 16
 
@@ -414,8 +412,10 @@ def find_ages(
             continue
         if _ES_OTHERS_BEFORE.search(text[max(0, span_start - 30) : span_start]):
             continue
-        if unit is not None and _ES_UNIT.search(unit.group()) and _ES_OTHERS_AFTER.match(
-            text, span_end
+        if (
+            unit is not None
+            and _ES_UNIT.search(unit.group())
+            and _ES_OTHERS_AFTER.match(text, span_end)
         ):
             continue
         second = _AGE_AND.match(text, end) if label else None
