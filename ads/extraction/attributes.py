@@ -707,6 +707,14 @@ _NOT_NAMES = _word_set(
     nuru tantra tantric shiatsu reflexology acupressure bodyrub bodywork lingam
     mami papi mamacita mamasita mamita chula chulita caliente sabrosa hermosa guapa nueva
     morena rubia gordita flaquita preciosa traviesa cachonda boricua venezolana brasilena legit
+    pics pic photos photo pictures rates rate prices price discount discounts availability
+    directions address duo duos couple couples extras extra menu donation donations reviews
+    review references reference screening appointment appointments appt appts booking bookings
+    mgr manager management reception receptionist desk mama mamasan boss hablo espanol ingles
+    latinas asians therapist therapists masseuse masseuses provider providers companion
+    companions cash credit bitcoin uber lyft motel hotel condo apartment parking shower showers
+    jacuzzi sauna slide rub rubs ending endings mins quickie qv hh hhr hr overnight
+    satisfaction relaxation gents fellas guys
     """
 )
 

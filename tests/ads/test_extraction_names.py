@@ -172,3 +172,19 @@ def test_stretched_words_nationalities_adjectives_and_businesses_are_not_names(t
 )
 def test_aliases_and_given_names_of_those_shapes_are_still_names(text: str, name: str) -> None:
     assert extract(text).names == [name]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ask for Pics at the door",
+        "Ask for Discounts. Call now",
+        "Call Reception 212-555-0147",
+        "text Mamasan 212-555-0147",
+        "ask for Duo and Extras",
+        "I'm Provider. Call now",
+        "Hey guys Hablo Espanol here",
+    ],
+)
+def test_ad_vocabulary_in_a_names_place_is_not_a_name(text: str) -> None:
+    assert extract(text).names == []
