@@ -111,6 +111,7 @@ _OTHER_PEOPLE = (
     r"married|together|since|for|than|ages|last|past|next|first|within|about|"
     r"company|business|firm|agency|corporation|organi[sz]ation|brand|store)"
 )
+_GREETING_BEFORE = re.compile(r"\b(?:hi|hey|hello|hola|welcome|greetings|dear|attention)\W{1,3}$")
 _OTHERS_BEFORE = re.compile(_OTHER_PEOPLE + r"\W{0,3}(?:\w+\W{1,3}){0,1}$")
 # Before a label only the word right before it counts ("men over age 30", "must be of age"):
 # "About Jasmina  Age 24" is a profile heading, not "about 24".
@@ -381,6 +382,7 @@ def find_ages(
         unit = _AGE_UNIT.match(text, end)
         span_start, span_end = start, end
         label = False
+        spoken = False  # "I'm 23", "she is 23": about the person herself
         if unit is not None:
             # An age under 18 is the strongest evidence there is, so it must be written as an
             # age: a bare "10 years" is a duration ("10 years [in the] industry").
@@ -390,6 +392,7 @@ def find_ages(
             span_end = unit.end()
             pre = _age_pre(text, start, norm.text)
             label = pre is not None and not pre[1]  # "Age:   23 Yrs."
+            spoken = pre is not None and pre[1]
         elif (_HISTORY_BEFORE.search(before) and _HISTORY_AFTER.match(text, end)) or (
             18 <= age < 60 and _name_then_age(norm, start, end)
         ):
@@ -407,8 +410,17 @@ def find_ages(
                 continue
             span_start = pre_start
             label = not im
+            spoken = im
         others = _OTHERS_BEFORE_LABEL if label else _OTHERS_BEFORE
-        if others.search(text[max(0, span_start - 30) : span_start]):
+        window_start = max(0, span_start - 30)
+        other = others.search(text, window_start, span_start)
+        # "Hey guys I'm 23", "Hi gents! 24 yrs old", "Welcome gentlemen. Age: 26": the men are
+        # greeted, then she states her own age.
+        if (
+            other is not None
+            and not spoken
+            and not _GREETING_BEFORE.search(text, max(0, other.start() - 16), other.start())
+        ):
             continue
         if _ES_OTHERS_BEFORE.search(text[max(0, span_start - 30) : span_start]):
             continue

@@ -264,3 +264,25 @@ def test_third_person_profile_and_spanish_word_ages(text: str, ages: list[int]) 
 )
 def test_spanish_client_ages_durations_and_third_person_heights_are_not_ages(text: str) -> None:
     assert extract(text).ages == []
+
+
+@pytest.mark.parametrize(
+    ("text", "ages"),
+    [
+        # The men are greeted, then she states her own age.
+        ("Hey guys I'm 23 and new here", [23]),
+        ("Hi gents! 24 yrs old petite", [24]),
+        ("Welcome gentlemen. Age: 26", [26]),
+        ("Hi boys, I'm 21", [21]),
+    ],
+)
+def test_a_greeting_to_men_does_not_hide_her_age(text: str, ages: list[int]) -> None:
+    assert extract(text).ages == ages
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["men over 30 welcome", "Hey guys over 35 and up", "for men only 40 years and older"],
+)
+def test_men_and_their_ages_stay_apart_from_hers(text: str) -> None:
+    assert extract(text).ages == []
