@@ -104,15 +104,20 @@ _NOT_AGE_AFTER = re.compile(
     r"[a-h]{1,3}\b|\s(?:[b-h]|aa|dd|ddd)\b(?!')|[0-9'\"%$/]|[.,][0-9]|\s?(?:min|hr|h\b|hh|hour|\$|lbs|kg|cm|inch|in\b|dollars|roses|ft|feet|"
     r"st\b|nd\b|rd\b|th\b|%|k\b|miles|mi\b|away|minutes)"
 )
-_OTHER_PEOPLE = (
-    r"\b(?:men|man|guys?|gents?|gentlemen|clients?|males?|boys|over|under|older\s+than|"
+_OTHER_PEOPLE_WORDS = (
+    r"men|man|guys?|gents?|gentlemen|clients?|males?|boys|over|under|older\s+than|"
     r"persons?|people|users?|visitors?|viewers?|"
     r"younger\s+than|at[\s\-]+least|must\s+be|minimum|min\.?|daughter|son|kids?|child|"
-    r"married|together|since|for|than|ages|last|past|next|first|within|about|"
-    r"company|business|firm|agency|corporation|organi[sz]ation|brand|store)"
+    r"married|than|since|ages|company|business|firm|agency|corporation|organi[sz]ation|brand|store"
 )
+# Words of a length of time ("for 22 years", "about 30 years ago"): they do not stand before
+# an age written as one ("Looking for fun 23 yrs old", "About me: 23 years old").
+_TIME_WORDS = r"together|for|last|past|next|first|within|about"
+_OTHER_PEOPLE = rf"\b(?:{_OTHER_PEOPLE_WORDS}|{_TIME_WORDS})"
 _GREETING_BEFORE = re.compile(r"\b(?:hi|hey|hello|hola|welcome|greetings|dear|attention)\W{1,3}$")
 _OTHERS_BEFORE = re.compile(_OTHER_PEOPLE + r"\W{0,3}(?:\w+\W{1,3}){0,1}$")
+_OTHERS_BEFORE_AGED = re.compile(rf"\b(?:{_OTHER_PEOPLE_WORDS})" + r"\W{0,3}(?:\w+\W{1,3}){0,1}$")
+_AGED_UNIT = re.compile(r"old|young|yo|y/o|y\.o")
 # Before a label only the word right before it counts ("men over age 30", "must be of age"):
 # "About Jasmina  Age 24" is a profile heading, not "about 24".
 _OTHERS_BEFORE_LABEL = re.compile(_OTHER_PEOPLE + r"\W{0,3}(?:of\W{1,3})?$")
@@ -412,6 +417,8 @@ def find_ages(
             label = not im
             spoken = im
         others = _OTHERS_BEFORE_LABEL if label else _OTHERS_BEFORE
+        if not label and unit is not None and _AGED_UNIT.search(unit.group()):
+            others = _OTHERS_BEFORE_AGED
         window_start = max(0, span_start - 30)
         other = others.search(text, window_start, span_start)
         # "Hey guys I'm 23", "Hi gents! 24 yrs old", "Welcome gentlemen. Age: 26": the men are

@@ -286,3 +286,31 @@ def test_a_greeting_to_men_does_not_hide_her_age(text: str, ages: list[int]) -> 
 )
 def test_men_and_their_ages_stay_apart_from_hers(text: str) -> None:
     assert extract(text).ages == []
+
+
+@pytest.mark.parametrize(
+    ("text", "ages"),
+    [
+        ("Looking for fun 23 yrs old", [23]),
+        ("Available for outcall 24 yo", [24]),
+        ("About me: 23 years old, 5'4", [23]),
+        ("My first day 22yo", [22]),
+    ],
+)
+def test_a_time_word_before_an_age_written_as_one_does_not_hide_it(
+    text: str, ages: list[int]
+) -> None:
+    assert extract(text).ages == ages
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "for 22 years now",
+        "about 30 years ago",
+        "escorting since 19 years old",
+        "our company 29 years old",
+    ],
+)
+def test_lengths_of_time_and_a_past_age_are_not_her_age(text: str) -> None:
+    assert extract(text).ages == []
