@@ -290,6 +290,16 @@ def _name_then_age(norm: Normalized, start: int, end: int) -> bool:
     return is_first_name(word) and not is_common_word(word, spanish=False)
 
 
+# A personal ad describes its poster: "26 white male, brown hair", "m4w 26 ...", "w4m - 31".
+_ETH_WORD = (
+    r"white|black|asian|latino|latina|hispanic|ebony|mixed|bi|gay|straight|single|married|"
+    r"divorced|attractive|handsome|fit|hwp|tall|short"
+)
+_SELF_AFTER = re.compile(
+    rf"[ \t]{{1,2}}(?:(?:{_ETH_WORD})[ \t]{{1,2}})?(?:male|female|guy|man|woman|gal)\b"
+    r"(?![ \t]{1,2}(?:escort|model|dancer|stripper|masseu|therapist|companion|provider)s?\b)"
+)
+_PERSONAL_TAG_BEFORE = re.compile(r"\b[mwtfc]{1,2}4[mwtfc]{1,3}\b[ \t]{0,2}-?[ \t]{0,2}$")
 # A posting-history table repeats the poster's age between the time and the next column, set
 # apart by runs of spaces: "July 11, 2016 01:29 PM   24   In Or  Springfield", "May 02, 2016
 # 10:15 PM   23   Example Town, Springfield". A unit after the number makes it a duration.
@@ -398,10 +408,15 @@ def find_ages(
             pre = _age_pre(text, start, norm.text)
             label = pre is not None and not pre[1]  # "Age:   23 Yrs."
             spoken = pre is not None and pre[1]
-        elif (_HISTORY_BEFORE.search(before) and _HISTORY_AFTER.match(text, end)) or (
-            18 <= age < 60 and _name_then_age(norm, start, end)
+        elif (
+            (_HISTORY_BEFORE.search(before) and _HISTORY_AFTER.match(text, end))
+            or (18 <= age < 60 and _name_then_age(norm, start, end))
+            or (
+                18 <= age < 80
+                and (_SELF_AFTER.match(text, end) or _PERSONAL_TAG_BEFORE.search(before))
+            )
         ):
-            pass  # a bare age in a posting-history row or right after a name
+            pass  # a bare age in a posting-history row, after a name, or a personal ad's
         else:
             pre = _age_pre(text, start, norm.text)
             if pre is None:

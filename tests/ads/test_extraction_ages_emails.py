@@ -314,3 +314,23 @@ def test_a_time_word_before_an_age_written_as_one_does_not_hide_it(
 )
 def test_lengths_of_time_and_a_past_age_are_not_her_age(text: str) -> None:
     assert extract(text).ages == []
+
+
+@pytest.mark.parametrize(
+    ("text", "ages"),
+    [
+        ("Car fun - m4w 26 white male brown hair", [26]),
+        ("Looking for fun - w4m - 31", [31]),
+        ("25 female here, looking for a date", [25]),
+    ],
+)
+def test_a_personal_ads_poster_states_an_age(text: str, ages: list[int]) -> None:
+    assert extract(text).ages == ages
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["40 male escorts available", "we have 20 female models", "30 girls available", "2 guys"],
+)
+def test_counts_of_people_are_not_a_personal_ads_age(text: str) -> None:
+    assert extract(text).ages == []
