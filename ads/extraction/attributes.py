@@ -749,6 +749,10 @@ _NOT_NAMES = _word_set(
     companions cash credit bitcoin uber lyft motel hotel condo apartment parking shower showers
     jacuzzi sauna slide rub rubs ending endings mins quickie qv hh hhr hr overnight
     satisfaction relaxation gents fellas guys
+    puerto pinay pinoy brazillian brasilian hawaiian asain scandinavian caribbean creole mulatto
+    petit sexxy sexi thicc curvey chocolate vanilla caramel snow
+    mon tue tues wed thu thur thurs fri sat wkdays weekdays weekends weekend anyday tonite nite
+    direct resume resumes nyc tel ph mobile cell dispatch viber ext office hiring recruiting jobs
     """
 )
 
@@ -764,10 +768,11 @@ def _no_name_shape(low: str) -> bool:
 
 
 # After a statement ("I'm", "I am", "this is") or a contact word ("call", "text") a word with
-# an adjective's ending that is no known given name describes her: "I'm Stunning", "I am
-# Bilingual", "this is Tatted". A naming trigger ("my name is", "they call me") keeps it as an
-# alias: "they call me Luscious".
-_ADJECTIVE_ENDING = re.compile(r"(?:ing|ous|ive|able|ible|ful|less|ual|ical|ed)$")
+# an adjective's or adverb's ending that is no known given name describes her or the call:
+# "I'm Stunning", "I am Bilingual", "this is Tatted", "call Immediately". A naming trigger
+# ("my name is", "they call me") keeps it as an alias: "they call me Luscious". A place is
+# not refused: places are aliases too ("this is Egypt & Rosa").
+_ADJECTIVE_ENDING = re.compile(r"(?:ing|ous|ive|able|ible|ful|less|ual|ical|ed|ly)$")
 _STATEMENT_TRIGGER = re.compile(r"i'?m|i\s+am|this\s+is")
 
 
@@ -1088,7 +1093,7 @@ def find_names(
         if is_common_word(name, spanish=False) or _not_a_name_after(norm, name, m.end("name")):
             continue
         if _adjective_shaped(name.lower()):
-            continue  # "call Gorgeous 212-...": a word describing her
+            continue  # "call Gorgeous 212-...", "call Immediately 212-...": no one's name
         display = name.capitalize() if name.isupper() else name
         out.append(Found(display, m.start("name"), m.end("name")))
     # Two rules may find the same word ("call Ingrid 212-...": contact and signature).

@@ -188,3 +188,29 @@ def test_aliases_and_given_names_of_those_shapes_are_still_names(text: str, name
 )
 def test_ad_vocabulary_in_a_names_place_is_not_a_name(text: str) -> None:
     assert extract(text).names == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Nationalities and descriptions the word lists do not hold.
+        "I'm Puerto Rican and Black",
+        "I am Hawaiian and sweet",
+        "I'm Snow Bunny, call me",
+        "I'm Thicc and ready",
+        # Days, job-ad words and adverbs after a contact word.
+        "Call Mon 9am-5pm",
+        "Call Direct 212-555-0147",
+        "Email Resume at jobs@example.com",
+        "Call Dispatch 212-555-0147",
+        "Call Immediately 212-555-0147",
+        "Call Viber +90 555 014 7777",
+    ],
+)
+def test_descriptions_places_days_and_job_words_are_not_names(text: str) -> None:
+    assert extract(text).names == []
+
+
+def test_a_contact_given_name_and_a_place_alias_are_still_names() -> None:
+    assert extract("Call Dave 212-555-0147").names == ["Dave"]
+    assert extract("Hey guys this is Egypt, call me").names == ["Egypt"]
