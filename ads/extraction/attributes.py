@@ -69,7 +69,13 @@ _AGE_LABEL = (
 )
 _AGE_PRE = re.compile(rf"\bedad\b[^:\n]{{0,45}}:\s{{0,5}}$|{_AGE_LABEL}")
 # "I'm 21", and about her in the third person: "she is 21", "she's 21".
-_AGE_PRE_IM = re.compile(r"\b(?:i\s?'?\s?a?m|i\s?am|she\s?'?\s?s|she\s+is)\s(?:only\s|just\s)?$")
+# The apostrophe may be a backtick or an acute accent (which normalising leaves as a combining
+# mark): "I`m 21", "I´m 21".
+_APOSTROPHE = "['`\u0301]"
+_AGE_PRE_IM = re.compile(
+    rf"\b(?:i\s?{_APOSTROPHE}?\s?a?m|i\s?am|she\s?{_APOSTROPHE}?\s?s|she\s+is)"
+    r"\s(?:only\s|just\s)?$"
+)
 _AGE_BEFORE_CHARS = 110
 _IM_CHARS = 16
 

@@ -334,3 +334,10 @@ def test_a_personal_ads_poster_states_an_age(text: str, ages: list[int]) -> None
 )
 def test_counts_of_people_are_not_a_personal_ads_age(text: str) -> None:
     assert extract(text).ages == []
+
+
+@pytest.mark.parametrize(("text", "ages"), [("Hey I`m 24 and new", [24]), ("Hola, I´m 25", [25])])
+def test_an_im_written_with_a_backtick_or_an_accent_states_an_age(
+    text: str, ages: list[int]
+) -> None:
+    assert extract(text).ages == ages
