@@ -17,6 +17,7 @@ from ads.extraction.words import (
     is_common_word,
     is_demonym,
     is_first_name,
+    is_spanish_demonym,
     is_stop_word,
 )
 
@@ -53,16 +54,28 @@ def _outside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
 _AGE_UNIT = re.compile(
     # "22y" glued (a spaced "22 y" is Spanish "and"); "aos" is "años" with the ñ lost.
     r"y(?![\w/.'])|"
+    r"-(?:yoa?\b|y/o\b|y\.o\.?)|"  # "22-yo"; a dash before "years" is "a 15-year history"
     r"\s?(?:yoa?\b|y/o\b|y\.o\.?|a[ñn]os\b|a[ñn]itos\b|aos\b|"
     r"-?\s?(?:yrs?|years?)\.?[\s\-]?(?:old|young)\b|old\b|"
     r"(?:yrs?|years?)\b(?!\s?(?:of\s)?(?:exp|in\s|experience|business|service|ago)))"
 )
 _BARE_YEARS = re.compile(r"\s?(?:yrs?|years?|old)")
 # A label may be followed by a wide gap or dot leaders where a page laid its fields out in
-# columns ("Age                    27", "Age.....22").
-_AGE_LABEL = r"(?:\bage|\baged|\bedad|\bturned|\bturning)\s{0,80}[:=\-.]{0,6}\s{0,20}$"
+# columns ("Age                    27", "Age.....22"), by another separator ("Age | 27",
+# "Age ~ 27", "Age; 27", "Age (27", "Age» 27") or read as a sentence ("my age is 27").
+_AGE_LABEL = (
+    r"(?:\bage(?:\s{1,3}is)?|\baged|\bedad|\bturned|\bturning)"
+    r"\s{0,80}[:=\-.|~;(>»]{0,6}\s{0,20}$"
+)
 _AGE_PRE = re.compile(rf"\bedad\b[^:\n]{{0,45}}:\s{{0,5}}$|{_AGE_LABEL}")
-_AGE_PRE_IM = re.compile(r"\b(?:i\s?'?\s?a?m|i\s?am)\s(?:only\s|just\s)?$")
+# "I'm 21", and about her in the third person: "she is 21", "she's 21".
+# The apostrophe may be a backtick or an acute accent (which normalising leaves as a combining
+# mark): "I`m 21", "I´m 21".
+_APOSTROPHE = "['`\u0301]"
+_AGE_PRE_IM = re.compile(
+    rf"\b(?:i\s?{_APOSTROPHE}?\s?a?m|i\s?am|she\s?{_APOSTROPHE}?\s?s|she\s+is)"
+    r"\s(?:only\s|just\s)?$"
+)
 _AGE_BEFORE_CHARS = 110
 _IM_CHARS = 16
 
@@ -84,7 +97,8 @@ def _age_pre(text: str, start: int, original: str) -> tuple[int, bool] | None:
         m = _AGE_PRE.search(window)
         if m is not None:
             return lo + m.start(), False
-    if "m" in window[-_IM_CHARS:]:
+    tail = window[-_IM_CHARS:]
+    if "m" in tail or "she" in tail:
         m = _AGE_PRE_IM.search(text, max(0, start - _IM_CHARS), start)
         if m is not None:
             return m.start(), True
@@ -96,14 +110,20 @@ _NOT_AGE_AFTER = re.compile(
     r"[a-h]{1,3}\b|\s(?:[b-h]|aa|dd|ddd)\b(?!')|[0-9'\"%$/]|[.,][0-9]|\s?(?:min|hr|h\b|hh|hour|\$|lbs|kg|cm|inch|in\b|dollars|roses|ft|feet|"
     r"st\b|nd\b|rd\b|th\b|%|k\b|miles|mi\b|away|minutes)"
 )
-_OTHER_PEOPLE = (
-    r"\b(?:men|man|guys?|gents?|gentlemen|clients?|males?|boys|over|under|older\s+than|"
+_OTHER_PEOPLE_WORDS = (
+    r"men|man|guys?|gents?|gentlemen|clients?|males?|boys|over|under|older\s+than|"
     r"persons?|people|users?|visitors?|viewers?|"
     r"younger\s+than|at[\s\-]+least|must\s+be|minimum|min\.?|daughter|son|kids?|child|"
-    r"married|together|since|for|than|ages|last|past|next|first|within|about|"
-    r"company|business|firm|agency|corporation|organi[sz]ation|brand|store)"
+    r"married|than|since|ages|company|business|firm|agency|corporation|organi[sz]ation|brand|store"
 )
+# Words of a length of time ("for 22 years", "about 30 years ago"): they do not stand before
+# an age written as one ("Looking for fun 23 yrs old", "About me: 23 years old").
+_TIME_WORDS = r"together|for|last|past|next|first|within|about"
+_OTHER_PEOPLE = rf"\b(?:{_OTHER_PEOPLE_WORDS}|{_TIME_WORDS})"
+_GREETING_BEFORE = re.compile(r"\b(?:hi|hey|hello|hola|welcome|greetings|dear|attention)\W{1,3}$")
 _OTHERS_BEFORE = re.compile(_OTHER_PEOPLE + r"\W{0,3}(?:\w+\W{1,3}){0,1}$")
+_OTHERS_BEFORE_AGED = re.compile(rf"\b(?:{_OTHER_PEOPLE_WORDS})" + r"\W{0,3}(?:\w+\W{1,3}){0,1}$")
+_AGED_UNIT = re.compile(r"old|young|yo|y/o|y\.o")
 # Before a label only the word right before it counts ("men over age 30", "must be of age"):
 # "About Jasmina  Age 24" is a profile heading, not "about 24".
 _OTHERS_BEFORE_LABEL = re.compile(_OTHER_PEOPLE + r"\W{0,3}(?:of\W{1,3})?$")
@@ -114,6 +134,16 @@ _OTHERS_AFTER = re.compile(
     rf"(?:yrs?|years?)\s?(?:old\s)?(?:{_OR_OLDER}|of\s+age|of\s+exp|exp|experience|in\s|"
     r"married|together|ago))"
 )
+# The same in Spanish: "hombres mayores de 35 años", "más de 30 años", "10 años de experiencia".
+_ES_OTHERS_BEFORE = re.compile(
+    r"\b(?:hombres|señores|senores|caballeros|clientes|chicos|mayores|menores|m[aá]s|menos|"
+    r"hace|entre|desde|ni[ñn]os?|hij[oa]s?)\b(?:\s+de)?(?:\s+los)?\s*$"
+)
+_ES_OTHERS_AFTER = re.compile(
+    r"\s*(?:de\s+)?(?:experiencia|casad[oa]s|juntos|trabajando|o\s+m[aá]s|en\s+adelante|"
+    r"para\s+arriba|\+)"
+)
+_ES_UNIT = re.compile(r"\s?(?:a[ñn]os|a[ñn]itos|aos)$")
 # "Age: 19 and 21" (two women in one ad): each age. A range ("21 - 25") is neither.
 _AGE_AND = re.compile(r"\s?(?:and|&|y)\s?(?P<n>[0-9]{2})(?![0-9])")
 # Spanish ranges too: "entre 18 a 28 años".
@@ -143,6 +173,19 @@ _TITLE_NOT_AFTER = re.compile(
 )
 _TITLE_NOT_BEFORE = re.compile(
     rf"\b(?:hh|hhr|hr|hrs|hours?|qv|fh|hf|min|mins|minutes|half|full|{_MONTHS})\W{{0,10}}$",
+    re.IGNORECASE,
+)
+# Flattened pages also run the body on right after the title's age in lowercase, digits or a
+# symbol: "Title - 23 hey guys ...", "Title - 23 24/7 incall", "Title - 23 ***new***". Not
+# after a word that reads on as a count ("- 20 to 30", "- 60 per"), and the title must not end
+# in a rate, where the number is a price: "incall - 60 outcall - 100", "roses - 80 100".
+_TITLE_BODY_AFTER = re.compile(
+    r"[ \t]{1,2}(?:(?!(?:to|and|or|per|for|off|of|x|more|times|each|a|an|the|with|plus|"
+    r"extra|only)\b)[a-z]{2}|[0-9]|[*~\"♥•!#@$])"
+)
+_TITLE_RATE_BEFORE = re.compile(
+    r"\b(?:in[ \t]?calls?|out[ \t]?calls?|rates?|roses?|donations?|specials?|prices?|"
+    r"starting|from|only|cash|hhr|hh|hr|qv|qk|bbbj|bj|gfe|fs|session|massage)\W{0,10}$",
     re.IGNORECASE,
 )
 TITLE_MIN_AGE, TITLE_MAX_AGE = 18, 70
@@ -188,6 +231,10 @@ def _title_age(
         return False
     if _TITLE_AFTER.match(text, end):
         return True
+    if _TITLE_BODY_AFTER.match(text, end) and not _TITLE_RATE_BEFORE.search(
+        text, max(0, start - 24), start
+    ):
+        return True
     # A phone next: "Title - 23 212-555-0147 ..." or "Title - 23 - 212-555-0147".
     sep = _TITLE_SEP.match(text, end)
     nxt = sep.end() if sep is not None else end + 1
@@ -199,15 +246,21 @@ def _title_age(
 
 # "Lola 23, 5'4, 34C, 120 lbs": a bare number after a name, then the body's figures; or after
 # a given name with nothing else around it: "Lola, 23, new in town", "Lola (23)", "Lola 23 here".
+# A profile's "Lola: 23" too.
 _NAME_BEFORE = re.compile(
-    r"(?<![\w'])(?P<w>[A-Z][a-z]{1,19}|[A-Z]{3,12})(?P<sep>,?[ \t]{1,2}|[ \t]\()$"
+    r"(?<![\w'])(?P<w>[A-Z][a-z]{1,19}|[A-Z]{3,12})(?P<sep>[,:]?[ \t]{1,2}|[ \t]\()$"
 )
+# A height in feet may follow with a space only: "Latina 23 5'4 34C".
 _STATS_AFTER = re.compile(
     r"[ \t]?[,/|][ \t]{0,2}(?:[4-6][ \t]?(?:'|ft\b|feet\b)|[2-5][0-9][ \t]?[a-h]{1,3}\b|"
-    r"[0-9]{2,3}[ \t]?(?:lbs?|pounds|kg)\b)",
+    r"[0-9]{2,3}[ \t]?(?:lbs?|pounds|kg)\b)|[ \t]{1,2}[4-6](?:'|ft\b|feet\b)",
     re.IGNORECASE,
 )
-_ALONE_AFTER = re.compile(r",[ \t]{1,2}[A-Za-z]|[ \t]{1,2}(?i:here)\b|!|[ \t]*(?:\n|$)")
+# ... or a pair of them: "Lola 23 & Kandi 25", "Lola 23 and Kandi".
+_ALONE_AFTER = re.compile(
+    r",[ \t]{1,2}[A-Za-z]|[ \t]{1,2}(?i:here)\b|!|[ \t]*(?:\n|$)"
+    r"|[ \t]{1,2}(?:&|and|y)[ \t]{1,2}[A-Z][a-z]"
+)
 _STAT_WORDS = frozenset(
     ("bust", "waist", "hips", "hip", "size", "cup", "height", "weight")
     + ("room", "suite", "apt", "unit", "ste", "hwy", "ave", "exit")
@@ -243,6 +296,16 @@ def _name_then_age(norm: Normalized, start: int, end: int) -> bool:
     return is_first_name(word) and not is_common_word(word, spanish=False)
 
 
+# A personal ad describes its poster: "26 white male, brown hair", "m4w 26 ...", "w4m - 31".
+_ETH_WORD = (
+    r"white|black|asian|latino|latina|hispanic|ebony|mixed|bi|gay|straight|single|married|"
+    r"divorced|attractive|handsome|fit|hwp|tall|short"
+)
+_SELF_AFTER = re.compile(
+    rf"[ \t]{{1,2}}(?:(?:{_ETH_WORD})[ \t]{{1,2}})?(?:male|female|guy|man|woman|gal)\b"
+    r"(?![ \t]{1,2}(?:escort|model|dancer|stripper|masseu|therapist|companion|provider)s?\b)"
+)
+_PERSONAL_TAG_BEFORE = re.compile(r"\b[mwtfc]{1,2}4[mwtfc]{1,3}\b[ \t]{0,2}-?[ \t]{0,2}$")
 # A posting-history table repeats the poster's age between the time and the next column, set
 # apart by runs of spaces: "July 11, 2016 01:29 PM   24   In Or  Springfield", "May 02, 2016
 # 10:15 PM   23   Example Town, Springfield". A unit after the number makes it a duration.
@@ -263,6 +326,38 @@ _WITH_BEFORE = re.compile(r"\bwith\s$")
 # directory's "19yrs  6 pics" rows) states no one person's age: from this many distinct ages
 # written without a label, only labelled ones ("Age: 23") are kept.
 LISTING_AGES = 5
+# "I'm 23 years old ... im 58": a bare "I'm" number in the range of heights written without the
+# foot mark (4'8" to 6'2" as 48 to 62) is a height when the ad states another age with a unit
+# or a label.
+HEIGHT_AS_AGE = range(48, 63)
+
+
+# Spanish number words the normaliser leaves as words, before "años": "tengo veintidós años",
+# "chica de treinta y dos años". Read only where "años" (or "anos", "aos" with the ñ lost) is.
+_ES_UNITS = {
+    "uno": 1, "un": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5,
+    "seis": 6, "siete": 7, "ocho": 8, "nueve": 9,
+}  # fmt: skip
+_ES_TENS = {"treinta": 30, "cuarenta": 40, "cincuenta": 50}
+_ES_TEENS = {"dieciocho": 18, "diecinueve": 19, "veinte": 20}
+_ES_VEINTI = {f"veinti{k}": 20 + v for k, v in _ES_UNITS.items()}
+_ES_VEINTI |= {"veintiún": 21, "veintidós": 22, "veintitrés": 23, "veintiséis": 26}
+_ES_WORDS = {**_ES_TEENS, **_ES_VEINTI, **_ES_TENS}
+_ES_AGE = re.compile(
+    rf"\b(?P<n>{'|'.join(sorted(_ES_WORDS, key=len, reverse=True))})"
+    rf"(?:\s+y\s+(?P<u>{'|'.join(sorted(_ES_UNITS, key=len, reverse=True))}))?"
+    r"\s+(?:a[ñn]os|aos)\b"
+)
+
+
+def _spanish_word_ages(text: str) -> list[Found]:
+    out = []
+    for m in _ES_AGE.finditer(text):
+        age = _ES_WORDS[m.group("n")]
+        if m.group("u") and m.group("n") in _ES_TENS:
+            age += _ES_UNITS[m.group("u")]
+        out.append(Found(age, m.start(), m.end()))
+    return out
 
 
 def find_ages(
@@ -277,6 +372,7 @@ def find_ages(
     text = norm.lower
     taken = taken or []
     found: list[tuple[Found, bool]] = []  # (age, written with a label)
+    bare_im: set[int] = set()  # starts of ages read from a bare "I'm NN"
     phone_ends = frozenset(e for _, e in taken)
     phone_starts = frozenset(s for s, _ in taken)
     jobs = "adult jobs" in text and _JOBS_SECTION.search(text) is not None
@@ -307,6 +403,7 @@ def find_ages(
         unit = _AGE_UNIT.match(text, end)
         span_start, span_end = start, end
         label = False
+        spoken = False  # "I'm 23", "she is 23": about the person herself
         if unit is not None:
             # An age under 18 is the strongest evidence there is, so it must be written as an
             # age: a bare "10 years" is a duration ("10 years [in the] industry").
@@ -316,10 +413,16 @@ def find_ages(
             span_end = unit.end()
             pre = _age_pre(text, start, norm.text)
             label = pre is not None and not pre[1]  # "Age:   23 Yrs."
-        elif (_HISTORY_BEFORE.search(before) and _HISTORY_AFTER.match(text, end)) or (
-            18 <= age < 60 and _name_then_age(norm, start, end)
+            spoken = pre is not None and pre[1]
+        elif (
+            (_HISTORY_BEFORE.search(before) and _HISTORY_AFTER.match(text, end))
+            or (18 <= age < 60 and _name_then_age(norm, start, end))
+            or (
+                18 <= age < 80
+                and (_SELF_AFTER.match(text, end) or _PERSONAL_TAG_BEFORE.search(before))
+            )
         ):
-            pass  # a bare age in a posting-history row or right after a name
+            pass  # a bare age in a posting-history row, after a name, or a personal ad's
         else:
             pre = _age_pre(text, start, norm.text)
             if pre is None:
@@ -333,8 +436,27 @@ def find_ages(
                 continue
             span_start = pre_start
             label = not im
+            spoken = im
         others = _OTHERS_BEFORE_LABEL if label else _OTHERS_BEFORE
-        if others.search(text[max(0, span_start - 30) : span_start]):
+        if not label and unit is not None and _AGED_UNIT.search(unit.group()):
+            others = _OTHERS_BEFORE_AGED
+        window_start = max(0, span_start - 30)
+        other = others.search(text, window_start, span_start)
+        # "Hey guys I'm 23", "Hi gents! 24 yrs old", "Welcome gentlemen. Age: 26": the men are
+        # greeted, then she states her own age.
+        if (
+            other is not None
+            and not spoken
+            and not _GREETING_BEFORE.search(text, max(0, other.start() - 16), other.start())
+        ):
+            continue
+        if _ES_OTHERS_BEFORE.search(text[max(0, span_start - 30) : span_start]):
+            continue
+        if (
+            unit is not None
+            and _ES_UNIT.search(unit.group())
+            and _ES_OTHERS_AFTER.match(text, span_end)
+        ):
             continue
         second = _AGE_AND.match(text, end) if label else None
         if second is not None and MIN_AGE <= int(second.group("n")) <= MAX_AGE:
@@ -346,10 +468,25 @@ def find_ages(
             _OF_AGE.match(text, end) and _AGE_PRE_IM.search(text, max(0, start - _IM_CHARS), start)
         ):
             continue
+        if unit is None and not label and span_start != start:
+            bare_im.add(span_start)
         found.append((Found(age, span_start, span_end), label))
+    if "os" in text and ("años" in text or "anos" in text or "aos" in text):
+        found += [
+            (f, False)
+            for f in _spanish_word_ages(text)
+            if not _OTHERS_BEFORE.search(text[max(0, f.start - 30) : f.start])
+            and not _ES_OTHERS_BEFORE.search(text[max(0, f.start - 30) : f.start])
+            and not _ES_OTHERS_AFTER.match(text, f.end)
+        ]
     if len({f.value for f, label in found if not label}) >= LISTING_AGES:
         return [f for f, label in found if label]
-    return [f for f, _ in found]
+    stated = {f.value for f, _ in found if f.start not in bare_im}
+    return [
+        f
+        for f, _ in found
+        if not (f.start in bare_im and f.value in HEIGHT_AS_AGE and stated - {f.value})
+    ]
 
 
 # --- prices ----------------------------------------------------------------------------------
@@ -607,8 +744,46 @@ _NOT_NAMES = _word_set(
     sophomore freshman junior senior student coed college model dancer stripper nurse teacher
     vip fresh local native visiting touring
     gay lesbian straight bi trans shemale tranny femboy
+    nuru tantra tantric shiatsu reflexology acupressure bodyrub bodywork lingam
+    mami papi mamacita mamasita mamita chula chulita caliente sabrosa hermosa guapa nueva
+    morena rubia gordita flaquita preciosa traviesa cachonda boricua venezolana brasilena legit
+    pics pic photos photo pictures rates rate prices price discount discounts availability
+    directions address duo duos couple couples extras extra menu donation donations reviews
+    review references reference screening appointment appointments appt appts booking bookings
+    mgr manager management reception receptionist desk mama mamasan boss hablo espanol ingles
+    latinas asians therapist therapists masseuse masseuses provider providers companion
+    companions cash credit bitcoin uber lyft motel hotel condo apartment parking shower showers
+    jacuzzi sauna slide rub rubs ending endings mins quickie qv hh hhr hr overnight
+    satisfaction relaxation gents fellas guys
+    puerto pinay pinoy brazillian brasilian hawaiian asain scandinavian caribbean creole mulatto
+    petit sexxy sexi thicc curvey chocolate vanilla caramel snow
+    mon tue tues wed thu thur thurs fri sat wkdays weekdays weekends weekend anyday tonite nite
+    direct resume resumes nyc tel ph mobile cell dispatch viber ext office hiring recruiting jobs
     """
 )
+
+# Capitalised words no given name is made of: a letter written three times ("IM BACKKK") and,
+# unless it is a known given name, a Spanish nationality ("soy Mexicana", "I'm Colombiana")
+# that is_demonym does not read.
+_TRIPLED = re.compile(r"(.)\1\1")
+
+
+def _no_name_shape(low: str) -> bool:
+    """Is the lowercase word `low` shaped as no name at all?"""
+    return _TRIPLED.search(low) is not None or (is_spanish_demonym(low) and not is_first_name(low))
+
+
+# After a statement ("I'm", "I am", "this is") or a contact word ("call", "text") a word with
+# an adjective's or adverb's ending that is no known given name describes her or the call:
+# "I'm Stunning", "I am Bilingual", "this is Tatted", "call Immediately". A naming trigger
+# ("my name is", "they call me") keeps it as an alias: "they call me Luscious". A place is
+# not refused: places are aliases too ("this is Egypt & Rosa").
+_ADJECTIVE_ENDING = re.compile(r"(?:ing|ous|ive|able|ible|ful|less|ual|ical|ed|ly)$")
+_STATEMENT_TRIGGER = re.compile(r"i'?m|i\s+am|this\s+is")
+
+
+def _adjective_shaped(low: str) -> bool:
+    return _ADJECTIVE_ENDING.search(low) is not None and not is_first_name(low)
 
 
 # A lowercase word the candidate qualifies ("I'm Super friendly", "Fetish friendly"): then
@@ -631,8 +806,16 @@ _CAPS_WORD_AFTER = re.compile(r"[ \t]{1,2}(?P<w>[A-Z]{2,20})\b")
 
 # "ask for Tantra Massage", "I am Hong Kong Girl", "this is SCAM?": a service, a place's first
 # word or a question, not a name.
+# A business's word after it ("Lotus Spa 212-...", "call Jasmine Day Spa", "Harmony Studio"):
+# the first word of a business name.
+_BUSINESS_WORDS = (
+    r"(?i:massage|session|service|special|treatment|rub|spa|day[ \t]spa|studio|therapy|salon|"
+    r"center|centre|wellness|health|club|lounge|agency|escort|bodywork|relaxation|reflexology|"
+    r"acupressure|beauty|nail)s?\b"
+)
+_BUSINESS_AFTER = re.compile(rf"[ \t]{{1,2}}{_BUSINESS_WORDS}")
 _NOT_NAME_AFTER = re.compile(
-    r"[ \t]{0,2}\?|[ \t]{1,2}(?i:massage|session|service|special|treatment|rub|spa)s?\b|"
+    rf"[ \t]{{0,2}}\?|[ \t]{{1,2}}{_BUSINESS_WORDS}|"
     r",?[ \t]{1,2}(?i:the[ \t])?(?i:founder|owner|manager|director|ceo|president|booker|"
     r"receptionist|recruiter)\b"
 )
@@ -748,6 +931,8 @@ def _signed_names(norm: Normalized, phones: list[int], ages: list[int]) -> list[
             m = _SIGNED_BEFORE.search(text, m.start("w2"), pos)
         if m is None or not _given_name(m.group("w"), m.group("w2")):
             continue
+        if _BUSINESS_AFTER.match(text, m.end("w")):
+            continue  # "Lotus Spa 212-...": a business's name
         if pos not in phones and "-" in text[m.end("w") : pos]:
             continue  # "... Soft as Velvet - 21": the title's last word, then its age suffix
         if _ARTICLE_BEFORE.search(text, max(0, m.start() - 24), m.start()):
@@ -816,7 +1001,13 @@ def find_names(
 
     def refused(name: str) -> bool:
         low = name.lower()
-        return low in _NOT_NAMES or low in _ETHNICITIES or low in _NOT_NAME_WORDS or is_demonym(low)
+        return (
+            low in _NOT_NAMES
+            or low in _ETHNICITIES
+            or low in _NOT_NAME_WORDS
+            or is_demonym(low)
+            or _no_name_shape(low)
+        )
 
     lower = norm.lower
     for trigger in _at_word_starts(_NAME_TRIGGER, lower):
@@ -842,6 +1033,10 @@ def find_names(
             continue  # "Name:  Age:  Location:": the next label of a form, not a name
         if _WEAK_TRIGGER.fullmatch(trigger.group().rstrip()) and _reads_as_adjective(
             norm, name, m.end()
+        ):
+            continue
+        if _STATEMENT_TRIGGER.fullmatch(trigger.group().rstrip()) and _adjective_shaped(
+            name.lower()
         ):
             continue
         if _not_a_name_after(norm, name, m.end()):
@@ -903,6 +1098,8 @@ def find_names(
             continue
         if is_common_word(name, spanish=False) or _not_a_name_after(norm, name, m.end("name")):
             continue
+        if _adjective_shaped(name.lower()):
+            continue  # "call Gorgeous 212-...", "call Immediately 212-...": no one's name
         display = name.capitalize() if name.isupper() else name
         out.append(Found(display, m.start("name"), m.end("name")))
     # Two rules may find the same word ("call Ingrid 212-...": contact and signature).

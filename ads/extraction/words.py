@@ -98,3 +98,22 @@ def is_demonym(word: str) -> bool:
         low.endswith(ending) and len(low) > len(ending) + 2 and low[: -len(ending)] + tail in stems
         for ending, tail in _DEMONYM_ENDINGS
     )
+
+
+# Spanish nationalities from the country's name: "mexicana" (mexico), "colombiana", "cubana",
+# "peruana", "chileno" (chile).
+_SPANISH_DEMONYM_ENDINGS = (("ana", "a"), ("ana", "o"), ("ana", ""), ("ano", "o"), ("ano", "a"))
+_SPANISH_DEMONYM_ENDINGS += (("ena", "e"), ("eno", "e"))
+
+
+def is_spanish_demonym(word: str) -> bool:
+    """Is `word` a Spanish nationality made from a country's name ("Mexicana", "Cubana")?
+
+    Many given names end the same way ("Luciana", "Adriana"): check those first.
+    """
+    low = word.lower()
+    stems = _country_stems()
+    return any(
+        low.endswith(ending) and len(low) > len(ending) + 2 and low[: -len(ending)] + tail in stems
+        for ending, tail in _SPANISH_DEMONYM_ENDINGS
+    )

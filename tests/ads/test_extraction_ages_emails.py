@@ -176,3 +176,168 @@ def test_a_posting_history_row_with_a_place_column_gives_the_posters_age() -> No
     assert extract(row * 3).ages == [23]
     # A unit after the number makes it a length of time, not the age column.
     assert extract("May 02, 2016 10:15 PM   20   mins of fun").ages == []
+
+
+@pytest.mark.parametrize(
+    ("text", "ages"),
+    [
+        # Label separators other than ":" and a label read as a sentence.
+        ("Stats  Age | 24  Height | 5'5", [24]),
+        ("Age ~ 25 ~ Hair brown", [25]),
+        ("Age; 26 Eyes green", [26]),
+        ("Age (27) Height 5'6", [27]),
+        ("Age» 28 Bust 34C", [28]),
+        ("Hello, my age is 29 and I love to travel", [29]),
+        # "22-yo", glued by a dash.
+        ("petite 22-yo brunette, new in town", [22]),
+        # Two women, each a given name and her age, joined by "&" or "and".
+        ("two girls: Tiana 23 & Rosa 25", [23, 25]),
+        ("Duo: Tiana 24 and Rosa 22", [24, 22]),
+        # A title's age with the body run on after it in lowercase, digits or a symbol.
+        ("Sweet Kandi new in town - 23 hey guys im new here", [23]),
+        ("Asian GIRLS body to body - 25 24/7 hot body", [25]),
+        ("Sweet Kandi - 26 *** new pics ***", [26]),
+        ("Sweet Kandi - 27 !!! call now", [27]),
+    ],
+)
+def test_more_label_pair_and_title_shapes_state_ages(text: str, ages: list[int]) -> None:
+    assert extract(text).ages == ages
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A rate, not a title's age: the words before it are a price list.
+        "Incall - 60 outcall - 100",
+        "roses - 45 100 for the hour",
+        # Counts that read on after the number.
+        "Sweet Kandi - 20 to 30 min sessions",
+        "Sweet Kandi - 40 per hour",
+        # A dash is no unit before "year": a length of time.
+        "our 15-year history in the business",
+        # "Age:" ranges and limits keep their meaning with the new separators.
+        "Age | 18+ welcome",
+        "(ages 19 - 25) wanted",
+    ],
+)
+def test_rates_counts_and_durations_are_not_ages(text: str) -> None:
+    assert extract(text).ages == []
+
+
+def test_a_bare_im_height_beside_a_stated_age_is_not_an_age() -> None:
+    # "im 58" is 5'8" written without the foot mark; the ad states her age in years.
+    assert extract("Hello, Im 24years of age, im 58 and slim").ages == [24]
+    # Alone it stays an age: a mature woman's "I'm 52" is a statement.
+    assert extract("Mature lady here, I'm 52 and classy").ages == [52]
+
+
+@pytest.mark.parametrize(
+    ("text", "ages"),
+    [
+        # About her in the third person, as "I'm 21" is in the first.
+        ("Meet Tiana, she is 22 and sweet", [22]),
+        ("she's 24, petite and fun", [24]),
+        # A profile's "Name: 23", and a height in feet after a space.
+        ("Rosa: 23, new in town", [23]),
+        ("Latina 25 5'4 34C", [25]),
+        # Spanish number words before "años".
+        ("Hola, tengo veintidós años", [22]),
+        ("chica de treinta y dos años", [32]),
+        ("soy una chica de veinte anos", [20]),
+    ],
+)
+def test_third_person_profile_and_spanish_word_ages(text: str, ages: list[int]) -> None:
+    assert extract(text).ages == ages
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "solo hombres mayores de 35 años",
+        "caballeros de treinta y cinco años",
+        "más de 30 años en el negocio",
+        "10 años de experiencia",
+        "veinte años de experiencia",
+        "she is 5'4 and slim",
+        "she is 10 min away",
+    ],
+)
+def test_spanish_client_ages_durations_and_third_person_heights_are_not_ages(text: str) -> None:
+    assert extract(text).ages == []
+
+
+@pytest.mark.parametrize(
+    ("text", "ages"),
+    [
+        # The men are greeted, then she states her own age.
+        ("Hey guys I'm 23 and new here", [23]),
+        ("Hi gents! 24 yrs old petite", [24]),
+        ("Welcome gentlemen. Age: 26", [26]),
+        ("Hi boys, I'm 21", [21]),
+    ],
+)
+def test_a_greeting_to_men_does_not_hide_her_age(text: str, ages: list[int]) -> None:
+    assert extract(text).ages == ages
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["men over 30 welcome", "Hey guys over 35 and up", "for men only 40 years and older"],
+)
+def test_men_and_their_ages_stay_apart_from_hers(text: str) -> None:
+    assert extract(text).ages == []
+
+
+@pytest.mark.parametrize(
+    ("text", "ages"),
+    [
+        ("Looking for fun 23 yrs old", [23]),
+        ("Available for outcall 24 yo", [24]),
+        ("About me: 23 years old, 5'4", [23]),
+        ("My first day 22yo", [22]),
+    ],
+)
+def test_a_time_word_before_an_age_written_as_one_does_not_hide_it(
+    text: str, ages: list[int]
+) -> None:
+    assert extract(text).ages == ages
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "for 22 years now",
+        "about 30 years ago",
+        "escorting since 19 years old",
+        "our company 29 years old",
+    ],
+)
+def test_lengths_of_time_and_a_past_age_are_not_her_age(text: str) -> None:
+    assert extract(text).ages == []
+
+
+@pytest.mark.parametrize(
+    ("text", "ages"),
+    [
+        ("Car fun - m4w 26 white male brown hair", [26]),
+        ("Looking for fun - w4m - 31", [31]),
+        ("25 female here, looking for a date", [25]),
+    ],
+)
+def test_a_personal_ads_poster_states_an_age(text: str, ages: list[int]) -> None:
+    assert extract(text).ages == ages
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["40 male escorts available", "we have 20 female models", "30 girls available", "2 guys"],
+)
+def test_counts_of_people_are_not_a_personal_ads_age(text: str) -> None:
+    assert extract(text).ages == []
+
+
+@pytest.mark.parametrize(("text", "ages"), [("Hey I`m 24 and new", [24]), ("Hola, I´m 25", [25])])
+def test_an_im_written_with_a_backtick_or_an_accent_states_an_age(
+    text: str, ages: list[int]
+) -> None:
+    assert extract(text).ages == ages

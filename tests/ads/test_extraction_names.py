@@ -131,3 +131,86 @@ def test_one_handle_after_two_platforms_is_an_account_on_each() -> None:
     result = extract("Add me on Snapchat and Instagram @KandiExample")
     assert result.handles == ["snapchat:kandiexample", "instagram:kandiexample"]
     assert extract("Kik/Snap: kandi_x").handles == ["kik:kandi_x", "snapchat:kandi_x"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A letter written three times: a stretched word, not a name.
+        "Hey IM BACKKK and ready",
+        # Spanish nationalities.
+        "Hola soy Mexicana, muy cariñosa",
+        "Hi I'm Colombiana, new here",
+        # Adjectives by their ending after a statement or a contact word.
+        "Hi I am Bilingual and fun",
+        "Hey guys I'm Stunning. Call now",
+        "this is Tatted. Call now",
+        "call Gorgeous 212-555-0147",
+        # Business and massage words.
+        "Grand opening Zorbina Spa 212-555-0147",
+        "Open daily Harmony Studio 212-555-0147",
+        "Body rub Nuru 212-555-0147",
+        "I'm Mami, call me",
+    ],
+)
+def test_stretched_words_nationalities_adjectives_and_businesses_are_not_names(text: str) -> None:
+    assert extract(text).names == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        # A naming trigger keeps an adjective-like alias.
+        ("why they call me Luscious! Call now", "Luscious"),
+        ("my name is Velvety. Call now", "Velvety"),
+        # Given names that end like a nationality or an adjective stay names.
+        ("Hi I'm Luciana and ready", "Luciana"),
+        ("Hi I'm Sterling, call me", "Sterling"),
+        # A signature stays one when no business word follows it.
+        ("Sweet Jasmine 212-555-0147", "Jasmine"),
+    ],
+)
+def test_aliases_and_given_names_of_those_shapes_are_still_names(text: str, name: str) -> None:
+    assert extract(text).names == [name]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ask for Pics at the door",
+        "Ask for Discounts. Call now",
+        "Call Reception 212-555-0147",
+        "text Mamasan 212-555-0147",
+        "ask for Duo and Extras",
+        "I'm Provider. Call now",
+        "Hey guys Hablo Espanol here",
+    ],
+)
+def test_ad_vocabulary_in_a_names_place_is_not_a_name(text: str) -> None:
+    assert extract(text).names == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Nationalities and descriptions the word lists do not hold.
+        "I'm Puerto Rican and Black",
+        "I am Hawaiian and sweet",
+        "I'm Snow Bunny, call me",
+        "I'm Thicc and ready",
+        # Days, job-ad words and adverbs after a contact word.
+        "Call Mon 9am-5pm",
+        "Call Direct 212-555-0147",
+        "Email Resume at jobs@example.com",
+        "Call Dispatch 212-555-0147",
+        "Call Immediately 212-555-0147",
+        "Call Viber +90 555 014 7777",
+    ],
+)
+def test_descriptions_places_days_and_job_words_are_not_names(text: str) -> None:
+    assert extract(text).names == []
+
+
+def test_a_contact_given_name_and_a_place_alias_are_still_names() -> None:
+    assert extract("Call Dave 212-555-0147").names == ["Dave"]
+    assert extract("Hey guys this is Egypt, call me").names == ["Egypt"]
