@@ -80,6 +80,8 @@ _BODY_CUES_BEFORE = frozenset({"in", "at", "near", "from", "visiting", "around",
 _BODY_CUES_AFTER = frozenset({"escort", "escorts", "massage", "girls", "incall", "incalls"})
 _BODY_CATEGORY_WORDS = frozenset({"escort", "escorts", "massage", "callgirls"})
 _BODY_CATEGORY_TAILS = frozenset({"service", "services", "agency", "girls", "models"})
+# "Girls of Miami", "Escorts of Dallas": a business or page named after its city.
+_BODY_OF_HEADS = frozenset({"girls", "ladies", "escorts", "models", "massage", "babes", "dolls"})
 # Words before "from" that make it a place of origin ("originally from", "I'm from").
 # Words before a city's name that make it a street ("Corso Buenos Aires", "Avenida Brasil").
 _STREET_WORDS = frozenset(
@@ -458,8 +460,15 @@ class GazetteerGeocoder:
         # phones' country (melbourne.example.com with a +61 number is Melbourne, Australia).
         url_country = want_country or _majority_country(hints) or url_country_of(url) or None
         url_city = self._city_from_url(url, url_country) if url else None
-        if url_city is not None and states and url_city.admin1 not in states:
-            url_city = None  # the text's own state outranks the site's city
+        # The text's own state outranks the site's city, unless the text names the site's city
+        # too ("Shreveport" in a list that also names Texas and Arkansas).
+        if (
+            url_city is not None
+            and states
+            and url_city.admin1 not in states
+            and not self._names_city(mentions, url_city, states)
+        ):
+            url_city = None
         if url:
             hints = (*self.url_hints(url, url_country), *hints)
             if url_city is None and states:
@@ -528,6 +537,16 @@ class GazetteerGeocoder:
         if coarse.precision == PRECISION_UNKNOWN and url:
             return self._area_from_url(url) or coarse
         return coarse
+
+    def _names_city(self, mentions: list[_Mention], city: CityRow, states: list[str]) -> bool:
+        """Whether one of the mentions names `city` (by its name or a nickname of it), and no
+        place of that name in a state the text names ("Santa Fe, New Mexico") is meant."""
+        for m in mentions:
+            if m.alias is not None and self._alias_city(m.alias) == city:
+                return True
+            if city in m.cities and not m.short_form:
+                return not any(c.country == "US" and c.admin1 in states for c in m.cities)
+        return False
 
     # -- context hints -----------------------------------------------------------------------
 
@@ -624,6 +643,13 @@ class GazetteerGeocoder:
         category = before in _BODY_CATEGORY_WORDS or (
             before in _BODY_CATEGORY_TAILS and earlier in _BODY_CATEGORY_WORDS
         )
+        category = category or (before == "of" and earlier in _BODY_OF_HEADS)
+        # "Barcelona, Anzoátegui, Venezuela": a town followed by its country, as a page's
+        # header of where an ad was posted writes it, is a place of that country.
+        qualified_by = self._country_after(m, tokens)
+        if qualified_by is not None and any(c.country == qualified_by for c in m.cities):
+            m.cities = [c for c in m.cities if c.country == qualified_by]
+            return choose.BODY_CUED
         cued = (before in _BODY_CUES_BEFORE and not origin) or after in _BODY_CUES_AFTER
         # "Cape Town", "Buenos Aires": a world city's own name of several capitalised words is
         # no ordinary phrase.
@@ -652,6 +678,24 @@ class GazetteerGeocoder:
         if cued or heading or category or proper:
             return choose.BODY_CUED
         return choose.STRENGTH_HINT_STATE
+
+    def _country_after(self, m: _Mention, tokens: list[Token]) -> str | None:
+        """The country named right after a mention, across commas and at most one part
+        between ("Town, Country", "Town, Province, Country"), or None."""
+        n = len(tokens)
+        if m.end >= n or not tokens[m.end].sep_before:
+            return None
+        for start in range(m.end, min(m.end + 3, n)):
+            if start > m.end and not tokens[start].sep_before:
+                continue
+            for length in (3, 2, 1):
+                toks = tokens[start : start + length]
+                if len(toks) < length or any(t.sep_before for t in toks[1:]):
+                    continue
+                code = self._country_by_name.get(normalise_phrase([t.word for t in toks]))
+                if code is not None:
+                    return code
+        return None
 
     def _city_groups(
         self,

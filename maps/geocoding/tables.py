@@ -15,7 +15,9 @@ from typing import NamedTuple
 # 6: neighbours settle shared names, "City, Suburb" refines, ranking across names, body cues
 # (issue #16, second round); Spanish words; site names in the body; short forms ("Daytona");
 # neighbourhoods abroad and London postcode districts.
-TABLES_VERSION = "6"
+# 7: overlay area codes, town nicknames, the District of Columbia, street addresses, site
+# cities the text names (issue #16, third round).
+TABLES_VERSION = "7"
 
 
 class StateRow(NamedTuple):
@@ -187,6 +189,10 @@ CITY_ALIASES: dict[str, CityAlias] = {
     "nash": CityAlias("Nashville", "US", "TN"),
     "clt": CityAlias("Charlotte", "US", "NC"),
     "sa tx": CityAlias("San Antonio", "US", "TX"),
+    "kzoo": CityAlias("Kalamazoo", "US", "MI"),
+    "k zoo": CityAlias("Kalamazoo", "US", "MI"),
+    # DC is a city as much as a district: "District of Columbia, Largo" names Washington.
+    "district of columbia": CityAlias("Washington", "US", "DC"),
 }
 
 

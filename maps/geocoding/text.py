@@ -32,8 +32,12 @@ _INNER_HYPHEN_RE = re.compile(r"(?<=\w)-(?=\w)")
 
 # What an ad labels as its place: "Location: Fife, Tacoma", "Located in: ...", "City: ...".
 # A run of spaces or a line break ends the value (page layouts put the next field there).
+# "City" and "Area" end place names too ("from Kansas City - Male Escorts", "Bay Area - ..."):
+# right after a word and one space they are that name's last word; page layouts put a label
+# after a run of spaces, a line break or punctuation.
 _LABELLED_RE = re.compile(
-    r"(?i)\b(?:location|located(?: in)?|city|area|based in)\s*[:\-]\s*"
+    r"(?i)\b(?:location|located(?: in)?|(?<!\w )(?:city|area)|based in)"
+    r"\s*[:\-]\s*"
     r"(?P<value>[^\n]{2,160}?)(?=\s{3,}|\n|$)"
 )
 _MAX_LABELLED = 3

@@ -250,14 +250,15 @@ def test_a_place_named_after_a_long_disclaimer_is_still_read(gazetteer: Gazettee
 def test_an_area_code_registered_to_one_city_or_a_state_is_a_hint(
     gazetteer: GazetteerGeocoder,
 ) -> None:
-    # libphonenumber files 212 and 312 as a whole ("New York, NY", "Chicago, IL") and 917 only
-    # under its state: they used to give no hint at all.
-    manhattan, chicago, cell = (
-        gazetteer.phone_hint(p) for p in ("+12122345678", "+13122345678", "+19172345678")
+    # libphonenumber files 212 and 312 as a whole ("New York, NY", "Chicago, IL") and 518's
+    # overlay 838 only under its state: they used to give no hint at all.
+    manhattan, chicago, upstate = (
+        gazetteer.phone_hint(p) for p in ("+12122345678", "+13122345678", "+18382345678")
     )
     assert manhattan.admin1 == "NY" and manhattan.points
     assert chicago.admin1 == "IL" and chicago.points
-    assert cell.admin1 == "NY" and not cell.points
+    assert upstate.admin1 == "NY"
+    cell = gazetteer.phone_hint("+19172345678")
     assert ("New York", "NY") in [(c, s) for c, s, _ in area_code_places("212")]
     loc = gazetteer.geocode_context_only("text 917-234-5678, Bronx, VIP", hints=(cell,))
     assert loc.name.startswith("The Bronx")
@@ -443,3 +444,89 @@ def test_neighbourhoods_and_postcodes_abroad_name_their_city(
 def test_a_canadian_area_code_points_to_its_cities(gazetteer: GazetteerGeocoder) -> None:
     hint = gazetteer.phone_hint("+15142345678")
     assert hint is not None and hint.country == "CA" and hint.points
+
+
+def test_an_overlay_area_code_points_to_the_places_of_the_codes_beneath(
+    gazetteer: GazetteerGeocoder,
+) -> None:
+    # libphonenumber files 647 (over Toronto's 416) and 917 (over New York City) only under
+    # their province or state; 202 only as "Washington D.C.".
+    toronto = gazetteer.phone_hint("+16472345678")
+    assert toronto is not None and toronto.country == "CA" and toronto.points
+    assert "Toronto" in toronto.label
+    nyc = gazetteer.phone_hint("+19172345678")
+    assert nyc is not None and nyc.admin1 == "NY" and nyc.points
+    dc = gazetteer.phone_hint("+12022345678")
+    assert dc is not None and dc.admin1 == "DC" and dc.points
+    assert area_code_places("647") == area_code_places("416")
+    # An ordinary neighbourhood word counts where the overlay's city is.
+    loc = gazetteer.geocode_context_only(
+        "Sweet girl 647-234-5678, Yonge and Bloor incalls", hints=(toronto,)
+    )
+    assert loc.name.endswith("Toronto, CA")
+
+
+def test_nicknames_of_a_town_and_the_district_of_columbia(gazetteer: GazetteerGeocoder) -> None:
+    loc = gazetteer.geocode("Lansing, Jackson, KZOO incall", hints=hints(gazetteer, "+12692345678"))
+    assert loc.name == "Kalamazoo, MI, US"
+    dc = gazetteer.geocode("District Of Columbia, Northern Virginia")
+    assert dc.name == "Washington, DC, US"
+
+
+def test_a_label_word_that_ends_a_place_name_is_not_a_label() -> None:
+    assert labelled_locations("bigguy from Kansas City - Male Escorts") == []
+    assert labelled_locations("Age: 30   City: Dallas   Rates") == ["Dallas"]
+
+
+def test_the_sites_city_the_text_names_outranks_states_named_elsewhere(
+    gazetteer: GazetteerGeocoder,
+) -> None:
+    # A list that names Texas and Arkansas for other towns still names the site's own city.
+    loc = gazetteer.geocode(
+        "austin, shreveport, texas, arkansas", url="http://shreveport.example.com/jobs/1"
+    )
+    assert loc.name == "Shreveport, LA, US"
+    # A state beside the name still says which of its places is meant.
+    other = gazetteer.geocode("Columbia, South Carolina", url="http://columbiamo.example.com/")
+    assert other.name == "Columbia, SC, US"
+
+
+def test_the_text_says_which_city_an_ambiguous_url_slug_means(
+    gazetteer: GazetteerGeocoder,
+) -> None:
+    body = "Sales jobs - Santa Fe. Agent wanted (santa fe, new mexico). Apply today."
+    result = geocode_ad(
+        location_text="",
+        url="http://santafe.example.com/jobs/1",
+        body=body,
+        country=None,
+        geocoder=gazetteer,
+    )
+    assert result.posting.name == "Santa Fe, NM, US"
+    assert "the text says which" in result.posting.rule
+    # Without the text, the slug alone keeps its most populous city.
+    bare = geocode_ad(
+        location_text="",
+        url="http://santafe.example.com/jobs/1",
+        body="Sales jobs",
+        country=None,
+        geocoder=gazetteer,
+    )
+    assert bare.posting.source == "url"
+
+
+def test_a_town_followed_by_its_country_in_the_body_is_that_countrys_town(
+    gazetteer: GazetteerGeocoder,
+) -> None:
+    loc = gazetteer.geocode_context_only(
+        "Pareja de visita. Publicado hoy desde Barcelona, Anzoategui, Venezuela. Escribenos"
+    )
+    assert loc.name == "Barcelona, VE"
+    assert gazetteer.geocode_context_only("Fui a Barcelona con amigos").lat is None
+
+
+def test_a_business_named_girls_of_a_city_names_the_city(gazetteer: GazetteerGeocoder) -> None:
+    assert gazetteer.geocode_context_only("Welcome to Sweet Girls of Tampa").name == (
+        "Tampa, FL, US"
+    )
+    assert gazetteer.geocode_context_only("the best of Tampa").lat is None
