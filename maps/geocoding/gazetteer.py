@@ -167,6 +167,31 @@ def _city_label(city: CityRow) -> str:
     return f"{city.name}, {city.country}"
 
 
+# Words of a street address ("1415 Palm Road", "Woodbine Ave & Hwy 7", "Suite 203").
+_STREET_TYPES = frozenset(
+    {
+        "road", "rd", "street", "avenue", "ave", "blvd", "boulevard", "drive", "dr", "trail",
+        "trl", "highway", "hwy", "parkway", "pkwy", "lane", "ln", "court", "ct", "circle",
+        "suite", "ste", "unit", "apt", "route", "rte", "pike", "terrace",
+    }
+)  # fmt: skip
+_ADDRESS_WINDOW = 6
+
+
+def _after_street_address(m: _Mention, tokens: list[Token]) -> bool:
+    """Whether a mention follows a street address: a house or route number and a street word
+    among the few words before it, ending with the street word or a number ("1415 Palm Road,
+    Pompano", "Woodbine Ave & Hwy 7, Markham", "Suite 203 Markham")."""
+    if m.start == 0:
+        return False
+    window = tokens[max(0, m.start - _ADDRESS_WINDOW) : m.start]
+    last = window[-1].word
+    if last not in _STREET_TYPES and not last.isdigit():
+        return False
+    has_number = any(t.word[:1].isdigit() for t in window)
+    return has_number and any(t.word in _STREET_TYPES for t in window)
+
+
 class GazetteerGeocoder:
     """Offline geocoder; the default backend. Loads once (about a second), then is thread-safe."""
 
@@ -483,7 +508,7 @@ class GazetteerGeocoder:
             hints=hints,
             strict_country=strict_country,
         )
-        picked = self._pick_city(mentions, ctx, notes, tokens if body else None)
+        picked = self._pick_city(mentions, ctx, notes, tokens if body else None, tokens)
         source = SOURCE_GAZETTEER
         place = (picked[0], picked[1]) if picked else None
         rule = picked[2] if picked else ""
@@ -771,6 +796,7 @@ class GazetteerGeocoder:
         ctx: choose.PlaceContext,
         notes: list[str],
         body_tokens: list[Token] | None = None,
+        tokens: list[Token] | None = None,
     ) -> tuple[CityRow, float, str] | None:
         """The city the text names, chosen by the strategies of choose.py; with its rule."""
         qualified = bool(ctx.text_states) or bool(ctx.text_countries)
@@ -794,6 +820,16 @@ class GazetteerGeocoder:
             picked = choose.pick(cands, ctx) or picked
         chosen, named = picked
         chosen, refined_from = self._refine(chosen, named, groups)
+        # "1415 Palm Road, Pompano, West Palm Beach": the town of a street address is where the
+        # ad is, whatever else the list names or the site's city.
+        addressed = next(
+            (p for p in named if tokens and _after_street_address(groups[p.index][0], tokens)),
+            None,
+        )
+        if addressed is not None and addressed.city != chosen.city:
+            chosen, refined_from = addressed, None
+        else:
+            addressed = None
         m = groups[chosen.index][0]
         first = groups[named[0].index][0]
         conf = choose.confidence(chosen, m.cities)
@@ -828,6 +864,12 @@ class GazetteerGeocoder:
             mentions=1 + len({g.phrase for g in distinct}),
             refined_from=refined_from,
         )
+        if addressed is not None:
+            phrase = " ".join(t.original for t in m.tokens)
+            rule = (
+                f"Used '{phrase}', {choose.label(chosen.city)}, the town of the street address "
+                f"the text gives ({chosen.evidence.rule or 'one place of that name'})."
+            )
         return chosen.city, conf, rule
 
     @staticmethod

@@ -530,3 +530,19 @@ def test_a_business_named_girls_of_a_city_names_the_city(gazetteer: GazetteerGeo
         "Tampa, FL, US"
     )
     assert gazetteer.geocode_context_only("the best of Tampa").lat is None
+
+
+def test_the_town_of_a_street_address_is_the_place(gazetteer: GazetteerGeocoder) -> None:
+    # The site's city and the first place named both lose to the town the address is in.
+    loc = gazetteer.geocode(
+        "2210 North Dixie Road, Pompano, West Palm Beach",
+        url="http://westpalmbeach.example.com/massage/1",
+        hints=hints(gazetteer, "+19542345678"),
+    )
+    assert loc.name == "Pompano Beach, FL, US"
+    assert "street address" in loc.rule
+    crossing = gazetteer.geocode("Barrie, Guelph, Toronto, KENNEDY RD & HWY 7, MARKHAM")
+    assert crossing.name == "Markham, CA"
+    # Numbers and road words that are no address leave the first place named.
+    plain = gazetteer.geocode("Barrie, Guelph, Toronto, Markham", hints=hints(gazetteer))
+    assert plain.name == "Barrie, CA"
