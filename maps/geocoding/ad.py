@@ -127,7 +127,8 @@ def geocode_ad(
         phones=phones, gazetteer=gazetteer, country=country, source_region=source_region
     )
     posting = geocoder.geocode(location_text, country=country, url=url, hints=hints)
-    if posting.precision not in _FINE and posting.source != SOURCE_URL and body:
+    if posting.precision not in _FINE and body:
+        # Also when only the URL named a state or country: the text may name the city.
         from_body = _from_body(body, country=country, url=url, hints=hints, gazetteer=gazetteer)
         if from_body is not None:
             posting = from_body

@@ -383,6 +383,8 @@ def rule_text(
         if chosen.candidates > 1:
             why = f"{chosen.candidates} places are called '{phrase}'; {why}"
         return f"{head} ({why})."
+    if chosen.candidates > 1 and chosen.evidence.strength > STRENGTH_NONE:
+        return f"{head} ({chosen.candidates} places are called '{phrase}'; {chosen.evidence.rule})."
     if chosen.candidates > 1:
         return (
             f"{head} ({chosen.candidates} places are called '{phrase}' and nothing in the ad "

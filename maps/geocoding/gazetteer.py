@@ -28,6 +28,7 @@ from maps.geocoding.context import (
     phone_country,
 )
 from maps.geocoding.tables import (
+    CA_PROVINCES,
     CITY_ALIASES,
     COMMON_WORD_PLACES,
     COUNTRY_ALIASES,
@@ -88,6 +89,7 @@ _STREET_WORDS = frozenset(
     {"corso", "via", "viale", "piazza", "calle", "avenida", "av", "rua", "rue", "avenue"}
 )
 _MIN_OTHER_NAME_CHARS = 6
+_NAME_JOINERS = frozenset({"de", "do", "da", "dos", "das", "del", "la", "el", "of", "upon", "on"})
 # Generic last words ads drop from a city's name ("Daytona" for Daytona Beach).
 _SHORT_FORM_SUFFIXES = ("beach", "springs", "city")
 # The need of a mention that can never be a city (more than any evidence reaches).
@@ -190,6 +192,20 @@ def _after_street_address(m: _Mention, tokens: list[Token]) -> bool:
         return False
     has_number = any(t.word[:1].isdigit() for t in window)
     return has_number and any(t.word in _STREET_TYPES for t in window)
+
+
+def _inside_lower_words(m: _Mention, tokens: list[Token]) -> bool:
+    """A two-letter nickname ("la") written in lower case inside running lower-case words, with
+    no separator on either side: a word of a sentence, not a place ("la, ca" stays LA)."""
+    if len(m.phrase) > 2 or m.is_upper or m.start == 0 or m.end >= len(tokens):
+        return False
+    before, after = tokens[m.start - 1], tokens[m.end]
+    return (
+        not m.sep_before
+        and not after.sep_before
+        and before.original.islower()
+        and after.original.islower()
+    )
 
 
 class GazetteerGeocoder:
@@ -297,6 +313,13 @@ class GazetteerGeocoder:
             index[key.replace(" ", "")] = ("state", code)
         for key, region in REGION_ALIASES.items():
             index[key.replace(" ", "")] = ("region", region)
+        for key, code in self._country_by_name.items():
+            # "costarica.", "panama.": a site filed under a country says which country's
+            # "San Jose" it means.
+            index.setdefault(key.replace(" ", ""), ("country", code))
+        for province in CA_PROVINCES:
+            # "ontario." is the province, never Ontario, California.
+            index[name_key(province.name).replace(" ", "")] = ("province", province)
         for key, alias in CITY_ALIASES.items():
             index[key.replace(" ", "")] = ("alias", alias)
         for key, rows in NEIGHBOURHOODS.items():
@@ -405,6 +428,8 @@ class GazetteerGeocoder:
         seen_place = False
         place_end = -1
         for m in mentions:
+            if m.alias is not None and _inside_lower_words(m, tokens):
+                m.alias = None  # "detras de la iglesia": Spanish "la", not Los Angeles
             state = m.state if us_context else None
             abbrev_upper = m.is_upper and not all_caps
             # A code must follow its place ("Clarksville, TN"); "DISCREET IN/OUT" names no state.
@@ -485,6 +510,11 @@ class GazetteerGeocoder:
         # phones' country (melbourne.example.com with a +61 number is Melbourne, Australia).
         url_country = want_country or _majority_country(hints) or url_country_of(url) or None
         url_city = self._city_from_url(url, url_country) if url else None
+        if url_city is None and url and not want_country and url_country:
+            # The phones' country only says which of several cities a slug means; a slug whose
+            # cities all lie elsewhere ("angelsistanbul..." with an Estonian number) still
+            # names its city.
+            url_city = self._city_from_url(url, url_country_of(url) or None)
         # The text's own state outranks the site's city, unless the text names the site's city
         # too ("Shreveport" in a list that also names Texas and Arkansas).
         if (
@@ -598,11 +628,15 @@ class GazetteerGeocoder:
                 country=area.country,
                 admin1=area.admin1,
                 # A state's centre is no place to measure from; a region's is.
-                points=() if self._is_state_marker(area) else ((area.lat, area.lng),),
+                points=()
+                if self._is_state_marker(area) or area.precision == PRECISION_COUNTRY
+                else ((area.lat, area.lng),),
             ),
         )
 
     def _is_state_marker(self, loc: Location) -> bool:
+        if loc.country == "CA":
+            return any(loc.name == f"{p.name}, CA" for p in CA_PROVINCES)
         state = self._states.get(loc.admin1) if loc.country == "US" else None
         return state is not None and loc.name == f"{state.name}, US"
 
@@ -682,7 +716,10 @@ class GazetteerGeocoder:
         # Canadian number is where she is from).
         proper = (
             len(m.tokens) > 1
-            and all(t.original[:1].isupper() for t in m.tokens)
+            and m.tokens[0].original[:1].isupper()
+            and m.tokens[-1].original[:1].isupper()
+            # "Rio de Janeiro", "Salt Lake City": small joining words stay lower case.
+            and all(t.original[:1].isupper() or t.word in _NAME_JOINERS for t in m.tokens)
             and any(
                 name_key(c.name) == m.phrase
                 and c.population >= choose.WORLD_CITY_POPULATION
@@ -720,6 +757,12 @@ class GazetteerGeocoder:
                 code = self._country_by_name.get(normalise_phrase([t.word for t in toks]))
                 if code is not None:
                     return code
+                # "Perth, AU": an upper-case country code that is no US state's.
+                word = toks[0].original
+                if length == 1 and len(word) == 2 and word.isupper() and word.isalpha():
+                    iso = "GB" if word == "UK" else word
+                    if iso not in self._states and iso in self._countries:
+                        return iso
         return None
 
     def _city_groups(
@@ -1027,6 +1070,32 @@ class GazetteerGeocoder:
                     confidence=0.4,
                     note="Only the site's URL names a place, a state: the marker is its centre.",
                     rule=f"Only the site's URL names a place, the state {st.name}.",
+                )
+            if kind == "country" and isinstance(value, str) and value in self._countries:
+                c = self._countries[value]
+                return Location(
+                    lat=c.lat,
+                    lng=c.lng,
+                    precision=PRECISION_COUNTRY,
+                    name=c.name,
+                    source=SOURCE_URL,
+                    country=c.code,
+                    confidence=0.3,
+                    note="Only the site's URL names a place, a country: the marker is its capital.",
+                    rule=f"Only the site's URL names a place, the country {c.name}.",
+                )
+            if kind == "province" and isinstance(value, StateRow):
+                return Location(
+                    lat=value.lat,
+                    lng=value.lng,
+                    precision=PRECISION_REGION,
+                    name=f"{value.name}, CA",
+                    source=SOURCE_URL,
+                    country="CA",
+                    admin1=value.code,
+                    confidence=0.4,
+                    note="Only the site's URL names a place, a province: the marker is its centre.",
+                    rule=f"Only the site's URL names a place, the province {value.name}.",
                 )
             if kind == "region" and isinstance(value, RegionRow):
                 return Location(

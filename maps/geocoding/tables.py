@@ -84,6 +84,21 @@ US_STATES: tuple[StateRow, ...] = (
     StateRow("PR", "Puerto Rico", 18.2208, -66.5901),
 )
 
+# Canada's provinces and territories, by GeoNames admin1 code (numbers, not the postal letters),
+# with approximate centres: sites file ads under a province ("ontario.", "britishcolumbia.").
+CA_PROVINCES: tuple[StateRow, ...] = (
+    StateRow("01", "Alberta", 53.93, -116.58),
+    StateRow("02", "British Columbia", 53.73, -127.65),
+    StateRow("03", "Manitoba", 53.76, -98.81),
+    StateRow("04", "New Brunswick", 46.57, -66.46),
+    StateRow("05", "Newfoundland and Labrador", 53.14, -57.66),
+    StateRow("07", "Nova Scotia", 44.68, -63.74),
+    StateRow("08", "Ontario", 51.25, -85.32),
+    StateRow("09", "Prince Edward Island", 46.51, -63.42),
+    StateRow("10", "Quebec", 52.94, -73.55),
+    StateRow("11", "Saskatchewan", 52.94, -106.45),
+)
+
 # Other spellings of state names seen in ads and in phone-number descriptions.
 STATE_NAME_ALIASES: dict[str, str] = {
     "washington state": "WA",

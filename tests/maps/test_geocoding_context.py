@@ -546,3 +546,65 @@ def test_the_town_of_a_street_address_is_the_place(gazetteer: GazetteerGeocoder)
     # Numbers and road words that are no address leave the first place named.
     plain = gazetteer.geocode("Barrie, Guelph, Toronto, Markham", hints=hints(gazetteer))
     assert plain.name == "Barrie, CA"
+
+
+def test_a_site_filed_under_a_province_is_no_us_city_of_that_name(
+    gazetteer: GazetteerGeocoder,
+) -> None:
+    loc = gazetteer.geocode(
+        "Toronto, Etobicoke",
+        url="http://ontario.example.com/escorts/1",
+        hints=hints(gazetteer, "+14162345678"),
+    )
+    assert loc.name == "Toronto, CA"
+    alone = gazetteer.geocode("", url="http://ontario.example.com/escorts/1")
+    assert alone.precision == "region" and alone.country == "CA"
+    assert gazetteer.url_hints("http://ontario.example.com/x")[0].points == ()
+
+
+def test_a_site_filed_under_a_country_settles_a_shared_city_name(
+    gazetteer: GazetteerGeocoder,
+) -> None:
+    result = geocode_ad(
+        location_text="",
+        url="http://costarica.example.com/escorts/1",
+        body="Hola amor   Ubicacin:   san jose   Llamame",
+        country=None,
+        geocoder=gazetteer,
+    )
+    assert result.posting.name == "San José, CR"
+    assert "Costa Rica" in result.posting.rule
+
+
+def test_spanish_and_portuguese_labels_and_joined_names_are_read(
+    gazetteer: GazetteerGeocoder,
+) -> None:
+    assert labelled_locations("Idade: 25   Cidade: Rio de Janeiro   Bairro: Centro") == [
+        "Rio de Janeiro"
+    ]
+    assert labelled_locations("Edad: 22   Ciudad: Lima   Hola") == ["Lima"]
+    loc = gazetteer.geocode_context_only("Atendo em qualquer bairro do Rio de Janeiro, beijos")
+    assert loc.name == "Rio de Janeiro, BR"
+    # Spanish "la" inside a sentence is no Los Angeles; "la, ca" still is.
+    assert gazetteer.geocode("Detras de la iglesia central").lat is None
+    assert gazetteer.geocode("la, ca").name == "Los Angeles, CA, US"
+
+
+def test_a_town_and_a_country_code_name_that_countrys_town(gazetteer: GazetteerGeocoder) -> None:
+    loc = gazetteer.geocode_context_only("0400000000 - Perth, AU - 3 Pictures - 5 Ads")
+    assert loc.name == "Perth, AU"
+    # A US state code is no country code.
+    assert gazetteer.geocode_context_only("Sweet - Perth, IN - 3 pictures").name != "Perth, AU"
+
+
+def test_a_site_name_gluing_a_city_names_it_whatever_the_phones_country(
+    gazetteer: GazetteerGeocoder,
+) -> None:
+    result = geocode_ad(
+        location_text="",
+        body="Book online +37251234567 Viber. Ada - Angelsistanbulescort.com",
+        phones=["+37251234567"],
+        country=None,
+        geocoder=gazetteer,
+    )
+    assert result.posting.name == "Istanbul, TR"
