@@ -208,6 +208,33 @@ def _inside_lower_words(m: _Mention, tokens: list[Token]) -> bool:
     )
 
 
+_INCALL_WORDS = frozenset({"incall", "incalls"})
+
+
+def _hosts_in(m: _Mention, tokens: list[Token]) -> bool:
+    """Whether the text names a mention as where the ad hosts: "Tempe incall", "Hayward in
+    call only", "incall in Dallas", "In call: Detroit" (not when outcalls are named with it)."""
+    words = [t.word for t in tokens]
+    after = words[m.end : m.end + 2]
+    before = words[max(0, m.start - 2) : m.start]
+    hosted = bool(after) and (
+        after[0] in _INCALL_WORDS or after == ["in", "call"] or after == ["in", "calls"]
+    )
+    hosted = hosted or (
+        bool(before)
+        and (
+            before[-1] in _INCALL_WORDS
+            or before == ["in", "call"]
+            or before[-2:] == ["incall", "in"]
+        )
+    )
+    if not hosted:
+        return False
+    # "Santa Cruz incall or outcall", "Alexandria Incall / Outcalls": both, so nothing chosen.
+    near = words[m.end : m.end + 5]
+    return not any(w.startswith("outcall") or w == "out" for w in near)
+
+
 class GazetteerGeocoder:
     """Offline geocoder; the default backend. Loads once (about a second), then is thread-safe."""
 
@@ -863,16 +890,37 @@ class GazetteerGeocoder:
             picked = choose.pick(cands, ctx) or picked
         chosen, named = picked
         chosen, refined_from = self._refine(chosen, named, groups)
+
         # "1415 Palm Road, Pompano, West Palm Beach": the town of a street address is where the
         # ad is, whatever else the list names or the site's city.
+        # Only a town the text or the context settles: "Cumberland" of "New Cumberland" is no
+        # Cumberland, RI.
+        def sure(p: choose.Pick) -> bool:
+            return p.candidates == 1 or p.evidence.strength >= choose.STRENGTH_HINT_STATE
+
         addressed = next(
-            (p for p in named if tokens and _after_street_address(groups[p.index][0], tokens)),
+            (
+                p
+                for p in named
+                if tokens and sure(p) and _after_street_address(groups[p.index][0], tokens)
+            ),
             None,
         )
         if addressed is not None and addressed.city != chosen.city:
             chosen, refined_from = addressed, None
         else:
             addressed = None
+        # "Chambersburg, Harrisburg, Lancaster Incall ONLY, York": sites list the towns served in
+        # their own order; the one the ad hosts in is where she is.
+        hosted = None
+        if addressed is None and tokens:
+            hosted = next(
+                (p for p in named if sure(p) and _hosts_in(groups[p.index][0], tokens)), None
+            )
+            if hosted is not None and hosted.city != chosen.city:
+                chosen, refined_from = hosted, None
+            else:
+                hosted = None
         m = groups[chosen.index][0]
         first = groups[named[0].index][0]
         conf = choose.confidence(chosen, m.cities)
@@ -907,11 +955,14 @@ class GazetteerGeocoder:
             mentions=1 + len({g.phrase for g in distinct}),
             refined_from=refined_from,
         )
-        if addressed is not None:
+        if addressed is not None or hosted is not None:
             phrase = " ".join(t.original for t in m.tokens)
+            what = "the town of the street address the text gives"
+            if hosted is not None:
+                what = "the town the ad names for its incalls"
             rule = (
-                f"Used '{phrase}', {choose.label(chosen.city)}, the town of the street address "
-                f"the text gives ({chosen.evidence.rule or 'one place of that name'})."
+                f"Used '{phrase}', {choose.label(chosen.city)}, {what} "
+                f"({chosen.evidence.rule or 'one place of that name'})."
             )
         return chosen.city, conf, rule
 

@@ -268,8 +268,8 @@ def test_a_name_written_as_a_place_once_counts_where_it_is_first_named(
     gazetteer: GazetteerGeocoder,
 ) -> None:
     # "in Dallas" later makes the first "Dallas" count: the first place named is Dallas, not
-    # the "Plano incalls" between them.
-    body = "Dallas, downtown and Plano incalls tonight. 40 ads in Dallas since May"
+    # the "Plano escorts" between them. (Where she hosts, "Plano incalls", would be the place.)
+    body = "Dallas, downtown and Plano escorts tonight. 40 ads in Dallas since May"
     loc = gazetteer.geocode_context_only(body, hints=hints(gazetteer, "+16612345678"))
     assert loc.name == "Dallas, TX, US"
 
@@ -608,3 +608,17 @@ def test_a_site_name_gluing_a_city_names_it_whatever_the_phones_country(
         geocoder=gazetteer,
     )
     assert result.posting.name == "Istanbul, TR"
+
+
+def test_the_town_an_ad_hosts_in_is_its_place(gazetteer: GazetteerGeocoder) -> None:
+    loc = gazetteer.geocode("Central Phoenix, East Valley, Phoenix, Tempe in call only, Arizona")
+    assert loc.name == "Tempe, AZ, US"
+    assert "incalls" in loc.rule
+    before = gazetteer.geocode_context_only("Visiting! incall in Plano, outcall to Frisco, TX")
+    assert before.name == "Plano, TX, US"
+    # Incall and outcall together say nothing of where she is; nor does an unsettled name
+    # ("Cumberland" of a town the gazetteer does not hold).
+    both = gazetteer.geocode("Phoenix, Mesa, Tempe incall or outcall, Arizona")
+    assert both.name == "Phoenix, AZ, US"
+    unsure = gazetteer.geocode("Chambersburg, Harrisburg, New Cumberland Incall ONLY, PA")
+    assert unsure.name == "Chambersburg, PA, US"
