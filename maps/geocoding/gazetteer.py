@@ -172,8 +172,8 @@ def _city_label(city: CityRow) -> str:
 # Words of a street address ("1415 Palm Road", "Woodbine Ave & Hwy 7", "Suite 203").
 _STREET_TYPES = frozenset(
     {
-        "road", "rd", "street", "avenue", "ave", "blvd", "boulevard", "drive", "dr", "trail",
-        "trl", "highway", "hwy", "parkway", "pkwy", "lane", "ln", "court", "ct", "circle",
+        "road", "rd", "street", "st", "avenue", "ave", "av", "blvd", "boulevard", "drive", "dr",
+        "trail", "trl", "highway", "hwy", "parkway", "pkwy", "lane", "ln", "court", "ct", "circle",
         "suite", "ste", "unit", "apt", "route", "rte", "pike", "terrace",
     }
 )  # fmt: skip

@@ -384,6 +384,31 @@ _add(("waikiki",), _n("Waikiki", "Honolulu", "HI", 21.2793, -157.8292, True))
 _add(("pearl district",), _n("Pearl District", "Portland", "OR", 45.5290, -122.6840, True))
 _add(("uptown",), _n("Uptown Minneapolis", "Minneapolis", "MN", 44.9490, -93.2980, False))
 _add(("downtown phoenix",), _n("Downtown Phoenix", "Phoenix", "AZ", 33.4484, -112.0740, True))
+# Airports ads name for incalls near them ("by LaGuardia", "Sky Harbor area"), by the names
+# that are no ordinary word or surname alone.
+_add(
+    ("laguardia", "la guardia", "lga airport", "laguardia airport"),
+    _n("LaGuardia Airport", _NYC, "NY", 40.7769, -73.8740, True),
+)
+_add(
+    ("newark airport", "ewr airport"),
+    _n("Newark Airport", "Newark", "NJ", 40.6895, -74.1745, True),
+)
+_add(
+    ("sky harbor", "sky harbor airport"),
+    _n("Sky Harbor", "Phoenix", "AZ", 33.4343, -112.0116, True),
+)
+_add(("mccarran", "mccarran airport"), _n("McCarran Airport", _LV, "NV", 36.0840, -115.1537, True))
+_add(("logan airport",), _n("Logan Airport", "Boston", "MA", 42.3656, -71.0096, True))
+_add(("midway airport",), _n("Midway Airport", "Chicago", "IL", 41.7868, -87.7522, True))
+_add(("hobby airport",), _n("Hobby Airport", "Houston", "TX", 29.6454, -95.2789, True))
+_add(("bwi", "bwi airport"), _n("BWI Airport", "Baltimore", "MD", 39.1774, -76.6684, True))
+_add(("sfo", "sfo airport"), _n("SFO Airport", "San Francisco", "CA", 37.6213, -122.3790, True))
+_add(("dtw", "dtw airport"), _n("Detroit Metro Airport", "Detroit", "MI", 42.2162, -83.3554, True))
+_add(
+    ("rtp", "research triangle park"),
+    _n("Research Triangle Park", "Raleigh", "NC", 35.8992, -78.8636, True),
+)
 
 
 def _nx(
@@ -401,6 +426,10 @@ _add(
     _nx("Yonge Street", "Toronto", "CA", "08", 43.6561, -79.3802, False),
 )
 _add(("yorkville",), _nx("Yorkville", "Toronto", "CA", "08", 43.6709, -79.3933, False))
+_add(
+    ("pearson airport", "yyz"),
+    _nx("Pearson Airport", "Toronto", "CA", "08", 43.6777, -79.6248, True),
+)
 _add(("edgware road",), _nx("Edgware Road", "London", "GB", "ENG", 51.5201, -0.1681, True))
 _add(("mayfair",), _nx("Mayfair", "London", "GB", "ENG", 51.5096, -0.1478, True))
 _add(("paddington",), _nx("Paddington", "London", "GB", "ENG", 51.5154, -0.1755, False))

@@ -622,3 +622,21 @@ def test_the_town_an_ad_hosts_in_is_its_place(gazetteer: GazetteerGeocoder) -> N
     assert both.name == "Phoenix, AZ, US"
     unsure = gazetteer.geocode("Chambersburg, Harrisburg, New Cumberland Incall ONLY, PA")
     assert unsure.name == "Chambersburg, PA, US"
+
+
+def test_an_address_label_and_a_street_abbreviation_place_the_ad(
+    gazetteer: GazetteerGeocoder,
+) -> None:
+    body = "Best spa   Address:12 W 3rd St Fremont NE 68025  Cell: 402   Location:  Omaha"
+    assert labelled_locations(body)[0].startswith("12 W 3rd St Fremont NE")
+    loc = gazetteer.geocode("12 W 3rd St Fremont, Omaha", hints=hints(gazetteer, "+14022345678"))
+    assert loc.name == "Fremont, NE, US"
+
+
+def test_airports_ads_name_place_the_ad_by_the_airport(gazetteer: GazetteerGeocoder) -> None:
+    loc = gazetteer.geocode_context_only("Incall near LaGuardia tonight, call me")
+    assert loc.precision == "neighbourhood"
+    assert loc.name.startswith("LaGuardia Airport, New York City")
+    assert gazetteer.geocode("Sky Harbor area").name.startswith("Sky Harbor, Phoenix")
+    # A surname alone is no airport.
+    assert gazetteer.geocode_context_only("Ask for Logan, sweet and fun").lat is None
