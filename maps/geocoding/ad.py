@@ -136,7 +136,11 @@ def geocode_ad(
         # Only the URL's slug placed it ("santafe."), and a slug cannot say which Santa Fe:
         # the text can ("Santa Fe, New Mexico").
         from_body = _from_body(body, country=country, url=url, hints=hints, gazetteer=gazetteer)
-        if from_body is not None and _same_name(from_body, posting) and from_body != posting:
+        if (
+            from_body is not None
+            and _same_name(from_body, posting)
+            and from_body.name != posting.name
+        ):
             posting = replace(
                 from_body,
                 rule=f"Several places share the URL's city name; the text says which. "

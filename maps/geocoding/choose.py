@@ -79,6 +79,8 @@ class PlaceContext:
     """Everything around the location text that can settle an ambiguous name."""
 
     text_states: tuple[str, ...] = ()
+    # The states the text writes out ("Wisconsin"), not as a code that may be a word ("In").
+    full_states: tuple[str, ...] = ()
     weak_states: tuple[str, ...] = ()
     text_regions: tuple[RegionRow, ...] = ()
     text_countries: tuple[str, ...] = ()

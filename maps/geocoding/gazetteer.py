@@ -328,6 +328,8 @@ class GazetteerGeocoder:
         index: dict[str, tuple[str, object]] = {}
         for key, rows in self._cities_by_key.items():
             big = [c for c in rows if c.population >= _URL_MIN_POPULATION]
+            # "salem." is Salem by its own name, never Jerusalem by one of its other names.
+            big = [c for c in big if name_key(c.name) == key] or big
             if big and key not in COMMON_WORD_PLACES:
                 index.setdefault(key.replace(" ", ""), ("cities", big))
                 # Slugs abbreviate as ads do: "stlouis", "ftmyers", "mtvernon".
@@ -557,6 +559,15 @@ class GazetteerGeocoder:
                 hints = tuple(h for h in hints if h.kind != HINT_URL or h.admin1 in states)
         ctx = choose.PlaceContext(
             text_states=tuple(states),
+            # Its own name, not a short form that is also a word or a place ("Cali", "Jersey").
+            full_states=tuple(
+                m.state
+                for m in mentions
+                if m.kind == "state"
+                and m.state
+                and m.state in self._states
+                and m.phrase == name_key(self._states[m.state].name)
+            ),
             weak_states=tuple(weak_states),
             text_regions=tuple(m.region for m in mentions if m.kind == "region" and m.region),
             text_countries=tuple(text_countries),
@@ -921,6 +932,21 @@ class GazetteerGeocoder:
                 chosen, refined_from = hosted, None
             else:
                 hosted = None
+        if (
+            ctx.full_states
+            and choose.us_state(chosen.city) not in ctx.text_states
+            and chosen.evidence.strength < choose.STRENGTH_HINT_STATE
+            and not any(choose.us_state(p.city) in ctx.text_states for p in named)
+        ):
+            # "apex, green, wisconsin" under greenbay.: a town in none of the states the text
+            # names, that nothing in the ad supports, while no other place named lies in them
+            # (a later "Shreveport, LA" only qualifies Shreveport), is no place of this ad; the
+            # state, or the site's city in it, is what the ad says.
+            notes.append(
+                f"The text names state {', '.join(ctx.full_states)}; "
+                f"'{groups[chosen.index][0].phrase}' is in none of them."
+            )
+            return None
         m = groups[chosen.index][0]
         first = groups[named[0].index][0]
         conf = choose.confidence(chosen, m.cities)

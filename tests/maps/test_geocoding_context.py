@@ -640,3 +640,28 @@ def test_airports_ads_name_place_the_ad_by_the_airport(gazetteer: GazetteerGeoco
     assert gazetteer.geocode("Sky Harbor area").name.startswith("Sky Harbor, Phoenix")
     # A surname alone is no airport.
     assert gazetteer.geocode_context_only("Ask for Logan, sweet and fun").lat is None
+
+
+def test_a_town_in_none_of_the_states_the_text_writes_out_is_dropped(
+    gazetteer: GazetteerGeocoder,
+) -> None:
+    # A site's keyword list: the only town lies outside the one state it names.
+    loc = gazetteer.geocode("apex, green, wisconsin", url="http://greenbay.example.com/jobs/1")
+    assert loc.name == "Green Bay, WI, US"
+    alone = gazetteer.geocode("apex, wisconsin")
+    assert alone.precision == "region" and alone.admin1 == "WI"
+    # A state code that may be a word ("In call") or a short form ("from Cali") drops nothing,
+    # nor does a state beside another town of the text.
+    assert gazetteer.geocode("City of Seattle, In call/ outcall, Seattle").name == (
+        "Seattle, WA, US"
+    )
+    assert gazetteer.geocode_context_only(
+        "Category:   New Orleans Escorts   I'm Kandy from Cali"
+    ).name == ("New Orleans, LA, US")
+
+
+def test_a_url_slug_means_a_city_of_that_very_name(gazetteer: GazetteerGeocoder) -> None:
+    # GeoNames lists "Salem" among Jerusalem's other names.
+    loc = gazetteer.geocode("", url="http://salem.example.com/escorts/1", country="US")
+    assert loc.name == "Salem, OR, US"
+    assert gazetteer.geocode("", url="http://salem.example.com/escorts/1").country != "IL"
