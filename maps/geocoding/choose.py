@@ -82,6 +82,8 @@ class PlaceContext:
     # The states the text writes out ("Wisconsin"), not as a code that may be a word ("In").
     full_states: tuple[str, ...] = ()
     weak_states: tuple[str, ...] = ()
+    # Canadian provinces the text names after a town (GeoNames admin1 codes).
+    text_provinces: tuple[str, ...] = ()
     text_regions: tuple[RegionRow, ...] = ()
     text_countries: tuple[str, ...] = ()
     want_country: str | None = None
@@ -128,6 +130,8 @@ def _by_text_area(city: CityRow, ctx: PlaceContext) -> Evidence | None:
     state = us_state(city)
     if state and state in ctx.text_states:
         return Evidence(STRENGTH_TEXT_AREA, f"the text names the state {state}")
+    if city.country == "CA" and city.admin1 in ctx.text_provinces:
+        return Evidence(STRENGTH_TEXT_AREA, "the text names its province")
     for region in ctx.text_regions:
         if (region.country, region.admin1) != _region(city):
             continue

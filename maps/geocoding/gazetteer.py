@@ -28,6 +28,7 @@ from maps.geocoding.context import (
     phone_country,
 )
 from maps.geocoding.tables import (
+    CA_PROVINCE_CODES,
     CA_PROVINCES,
     CITY_ALIASES,
     COMMON_WORD_PLACES,
@@ -142,6 +143,9 @@ class _Mention:
     neighbourhoods: tuple[NeighbourhoodRow, ...] = ()
     state: str | None = None
     state_is_full_name: bool = False
+    # A Canadian province (GeoNames admin1 code), by name ("Ontario") or code ("BC").
+    province: str | None = None
+    province_is_code: bool = False
     country: str | None = None
     kind: str = ""
     short_form: bool = False
@@ -275,6 +279,7 @@ class GazetteerGeocoder:
         for rows in self._cities_by_key.values():
             rows.sort(key=lambda c: -c.population)
 
+        self._province_by_name: dict[str, str] = {name_key(p.name): p.code for p in CA_PROVINCES}
         self._states: dict[str, StateRow] = {s.code: s for s in US_STATES}
         self._state_by_name: dict[str, str] = {name_key(s.name): s.code for s in US_STATES}
         self._state_by_name.update(STATE_NAME_ALIASES)
@@ -308,6 +313,8 @@ class GazetteerGeocoder:
                 for key in keys
             )
             | {s.code.lower() for s in US_STATES}
+            | {key.split(" ", 1)[0] for key in self._province_by_name}
+            | frozenset(CA_PROVINCE_CODES)
             | frozenset(_PREFIX_WORDS)
             | {"us"}
         )
@@ -421,6 +428,10 @@ class GazetteerGeocoder:
             m.country = "US" if toks[0].original == "US" else None
         else:
             m.country = self._country_by_name.get(phrase)
+        if phrase in self._province_by_name:
+            m.province = self._province_by_name[phrase]
+        elif len(toks) == 1 and phrase in CA_PROVINCE_CODES and toks[0].is_upper:
+            m.province, m.province_is_code = CA_PROVINCE_CODES[phrase], True
         found = m.alias or m.region or m.neighbourhoods or m.cities or m.state or m.country
         # "Daytona" for Daytona Beach ("Panama" is a country first): a capitalised short form,
         # counted only in a hint's area (see _city_groups).
@@ -431,6 +442,8 @@ class GazetteerGeocoder:
                     m.cities, m.short_form = list(rows), True
                     break
         if m.alias or m.region or m.neighbourhoods or m.cities or m.state or m.country:
+            return m
+        if m.province:
             return m
         return None
 
@@ -456,6 +469,7 @@ class GazetteerGeocoder:
         us_context = country in (None, "US")
         seen_place = False
         place_end = -1
+        prev_place: _Mention | None = None
         for m in mentions:
             if m.alias is not None and _inside_lower_words(m, tokens):
                 m.alias = None  # "detras de la iglesia": Spanish "la", not Los Angeles
@@ -463,7 +477,17 @@ class GazetteerGeocoder:
             abbrev_upper = m.is_upper and not all_caps
             # A code must follow its place ("Clarksville, TN"); "DISCREET IN/OUT" names no state.
             after_place = seen_place and (m.state_is_full_name or m.start == place_end)
-            if state and after_place and (m.sep_before or m.state_is_full_name or abbrev_upper):
+            # "London, Ontario", "Victoria, BC", "Markham ON": a province after a town of it
+            # ("Inland Empire, Ontario" is Ontario, California).
+            province_after = (
+                m.province
+                and prev_place is not None
+                and m.start == place_end
+                and any(c.country == "CA" and c.admin1 == m.province for c in prev_place.cities)
+            )
+            if province_after and (m.sep_before or (abbrev_upper and m.province_is_code)):
+                m.kind = "province"
+            elif state and after_place and (m.sep_before or m.state_is_full_name or abbrev_upper):
                 m.kind = "state"
             elif state and after_place and m.is_upper:
                 m.kind = "weak_state"
@@ -492,6 +516,7 @@ class GazetteerGeocoder:
             if m.kind in ("alias", "city", "neighbourhood", "region", "state"):
                 seen_place = True
                 place_end = m.end
+                prev_place = m
 
     def geocode(
         self, text: str, *, country: str | None = None, url: str = "", hints: Hints = ()
@@ -530,9 +555,12 @@ class GazetteerGeocoder:
         states = [m.state for m in mentions if m.kind == "state" and m.state]
         weak_states = [m.state for m in mentions if m.kind == "weak_state" and m.state]
         text_countries = [m.country for m in mentions if m.kind == "country" and m.country]
+        provinces = [m.province for m in mentions if m.kind == "province" and m.province]
         want_country = text_countries[0] if text_countries else country
         if states and not text_countries:
             want_country = "US"
+        elif provinces and not text_countries:
+            want_country = "CA"
 
         notes: list[str] = []
         # Which "Birmingham" a URL slug means: the text's country, else the source's, else the
@@ -559,6 +587,7 @@ class GazetteerGeocoder:
                 hints = tuple(h for h in hints if h.kind != HINT_URL or h.admin1 in states)
         ctx = choose.PlaceContext(
             text_states=tuple(states),
+            text_provinces=tuple(provinces),
             # Its own name, not a short form that is also a word or a place ("Cali", "Jersey").
             full_states=tuple(
                 m.state
@@ -880,7 +909,7 @@ class GazetteerGeocoder:
         tokens: list[Token] | None = None,
     ) -> tuple[CityRow, float, str] | None:
         """The city the text names, chosen by the strategies of choose.py; with its rule."""
-        qualified = bool(ctx.text_states) or bool(ctx.text_countries)
+        qualified = bool(ctx.text_states or ctx.text_countries or ctx.text_provinces)
         hint_countries = frozenset(h.country for h in ctx.hints if h.country)
         groups = self._city_groups(mentions, qualified, body_tokens, hint_countries, ctx)
         if not groups:

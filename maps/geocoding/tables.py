@@ -99,6 +99,12 @@ CA_PROVINCES: tuple[StateRow, ...] = (
     StateRow("11", "Saskatchewan", 52.94, -106.45),
 )
 
+# Postal codes of the provinces, as ads write them after a town ("Victoria, BC").
+CA_PROVINCE_CODES: dict[str, str] = {
+    "ab": "01", "bc": "02", "mb": "03", "nb": "04", "nl": "05", "ns": "07", "on": "08",
+    "pe": "09", "pei": "09", "qc": "10", "sk": "11",
+}  # fmt: skip
+
 # Other spellings of state names seen in ads and in phone-number descriptions.
 STATE_NAME_ALIASES: dict[str, str] = {
     "washington state": "WA",

@@ -665,3 +665,21 @@ def test_a_url_slug_means_a_city_of_that_very_name(gazetteer: GazetteerGeocoder)
     loc = gazetteer.geocode("", url="http://salem.example.com/escorts/1", country="US")
     assert loc.name == "Salem, OR, US"
     assert gazetteer.geocode("", url="http://salem.example.com/escorts/1").country != "IL"
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("London, Ontario", "London, CA"),
+        ("Waterloo, ON", "Waterloo, CA"),
+        ("Victoria, BC", "Victoria, CA"),
+        ("Richmond, BC", "Richmond, CA"),
+        ("Markham, ON L3R 0A1", "Markham, CA"),
+        # Ontario, California after a Californian area is the city.
+        ("Inland Empire, Ontario", "Ontario, CA, US"),
+    ],
+)
+def test_a_province_after_its_town_names_that_provinces_town(
+    gazetteer: GazetteerGeocoder, text: str, name: str
+) -> None:
+    assert gazetteer.geocode(text).name == name
