@@ -274,7 +274,12 @@ def best_of(
     scored = [(c, ev) for c, ev in scored if eligible(c, ev, ctx, min_strength, phrase, other_only)]
     if not scored:
         return None
-    city, ev = max(scored, key=lambda s: (s[1].strength, s[0].population))
+    # Between places the context supports equally, one by its own name ("Waterloo", "Salem")
+    # before a bigger one that GeoNames also lists under that name (Austin, Jerusalem).
+    city, ev = max(
+        scored,
+        key=lambda s: (s[1].strength, not phrase or name_key(s[0].name) == phrase, s[0].population),
+    )
     also = ""
     if ev.strength > STRENGTH_HINT_AREA and (near := _by_hint_area(city, ctx)) is not None:
         also = near.rule

@@ -683,3 +683,16 @@ def test_a_province_after_its_town_names_that_provinces_town(
     gazetteer: GazetteerGeocoder, text: str, name: str
 ) -> None:
     assert gazetteer.geocode(text).name == name
+
+
+def test_a_town_by_its_own_name_comes_before_a_bigger_city_of_that_other_name(
+    gazetteer: GazetteerGeocoder,
+) -> None:
+    # GeoNames lists "Waterloo" and "Frisco" among the other names of Austin and San Francisco.
+    assert gazetteer.geocode("Waterloo").name != "Austin, TX, US"
+    assert gazetteer.geocode("Frisco").name == "Frisco, TX, US"
+    # A name only a world city has stays that city ("Bombay").
+    assert gazetteer.geocode("Bombay").name == "Mumbai, IN"
+    # The context still decides between them.
+    sf = gazetteer.geocode("Frisco", hints=hints(gazetteer, "+14152345678"))
+    assert sf.name == "San Francisco, CA, US"
