@@ -23,6 +23,7 @@ from .stages import (
     ADVISORY_LOCK_KEY,
     LinkResult,
     _phones_of,
+    _regions_of,
     _signatures_of,
     _similarity,
     _split_networks,
@@ -53,17 +54,20 @@ def _still_holds(
     phones: dict[int, list[str]],
     sigs: dict[int, np.ndarray],
     frequency: _StoredFrequencies,
+    regions: dict[int, str],
 ) -> bool:
     pa, pb = phones.get(a, []), phones.get(b, [])
-    # Both ads are counted by now: the pair holds one poster (the same phones) or two.
-    counted = (2 if set(pa) != set(pb) else 1) if pa and pb else int(bool(pa or pb))
+    ra, rb = regions.get(a, ""), regions.get(b, "")
+    # Both ads are counted by now, each by its phones or else its region (`_posters_of`): the
+    # pair holds one poster (the same key) or two.
+    keys = {key for key in (tuple(pa) or ra, tuple(pb) or rb) if key}
     return pair_writes_alike(
         shingles.get(a),
         shingles.get(b),
         pa,
         pb,
         frequency,
-        counted=counted,
+        counted=len(keys),
         similarity=_similarity(sigs[a], sigs[b]) if a in sigs and b in sigs else 1.0,
     )
 
@@ -88,13 +92,13 @@ def links_recheck_text(*, chunk: int = RECHECK_CHUNK) -> RecheckResult:
             ads = {ad for _, a, b in rows for ad in (a, b)}
             shingles = stored_shingles(ads)
             phones = _phones_of(ads)
+            regions = _regions_of(ads)
             sigs = _signatures_of(ads)[0]
-            counts = _stored_posters(shingles)
-            frequency = _StoredFrequencies({k: len(v) for k, v in counts.items()})
+            frequency = _StoredFrequencies.of(_stored_posters(shingles))
             stale = [
                 (pk, a, b)
                 for pk, a, b in rows
-                if not _still_holds(a, b, shingles, phones, sigs, frequency)
+                if not _still_holds(a, b, shingles, phones, sigs, frequency, regions)
             ]
             result.checked += len(rows)
             if not stale:

@@ -379,6 +379,11 @@ class _StoredFrequencies:
     def __init__(self, counts: dict[int, int]) -> None:
         self.counts = counts
 
+    @classmethod
+    def of(cls, stored: dict[int, list[int]]) -> _StoredFrequencies:
+        """From the stored posters of each shingle (`_stored_posters`): how many there are."""
+        return cls({k: len(v) for k, v in stored.items()})
+
     def posters(self, shingles: np.ndarray) -> np.ndarray:
         get = self.counts.get
         return np.fromiter((get(int(s), 0) for s in shingles), dtype=np.int64, count=len(shingles))
@@ -421,17 +426,19 @@ class _WriterGuard:
             for ad in Ad.objects.filter(pk__in=chunk).only("title", "body"):
                 self.shingles[ad.pk] = text_shingles(ad.document)
         self.phones = _phones_of([*ids, *needed])
-        self.frequency = _StoredFrequencies({k: len(v) for k, v in stored.items()})
+        self.regions = _regions_of([*ids, *needed])
+        self.frequency = _StoredFrequencies.of(stored)
 
     def same_writer(self, ad_id: int, other: int, similarity: float) -> bool:
-        counted = int(other not in self.batch and bool(self.phones.get(other)))
+        # The earlier ad is in the stored counts when it was counted as a poster (_posters_of).
+        known = bool(self.phones.get(other) or self.regions.get(other))
         return pair_writes_alike(
             self.shingles.get(ad_id),
             self.shingles.get(other),
             self.phones.get(ad_id, []),
             self.phones.get(other, []),
             self.frequency,
-            counted=counted,
+            counted=int(other not in self.batch and known),
             similarity=similarity,
         )
 
@@ -484,6 +491,23 @@ def _phones_of(ad_ids: Iterable[int]) -> dict[int, list[str]]:
     return {ad_id: sorted(values) for ad_id, values in out.items()}
 
 
+def _regions_of(ad_ids: Iterable[int]) -> dict[int, str]:
+    """The place each ad's source states for it (Ad.location_text, folded), where it has one: who
+    posted a phone-less ad, for the shingle counts, as `poster_key`'s region in the Linker
+    (bench/real_linking.py passes the real file's location column the same way)."""
+    out: dict[int, str] = {}
+    for chunk in _chunks(sorted(set(ad_ids))):
+        for ad_id, text in (
+            Ad.objects.filter(pk__in=chunk)
+            .exclude(location_text="")
+            .values_list("id", "location_text")
+        ):
+            folded = " ".join(text.split()).lower()[:200]
+            if folded:
+                out[ad_id] = folded
+    return out
+
+
 def _poster_hash(poster: str) -> int:
     """A keyed hash of the poster: counts without a phone a purge would leave behind."""
     digest = hmac.new(settings.SECRET_KEY.encode(), poster.encode(), hashlib.sha256).digest()
@@ -493,8 +517,11 @@ def _poster_hash(poster: str) -> int:
 def _posters_of(ids: list[int], keys_of_ad: dict[int, set[str]]) -> dict[int, str]:
     """Who posted each ad, for the shingle counts: its network when it shares an identifier with
     another ad (one operator's phones, tied by what they share, are one poster, as in the
-    Linker's identifier components), else its first phone; an ad with neither is no poster."""
+    Linker's identifier components), else its first phone, else the region its source states
+    (`poster_key`: a phone-less page, such as a site's age gate, counts for its place, so that
+    text pasted by such pages across many places is common); an ad with none is no poster."""
     phones = _phones_of(ids)
+    regions = _regions_of(ids)
     shared = [ad_id for ad_id in ids if keys_of_ad.get(ad_id)]
     networks = dict(AdNetwork.objects.filter(ad_id__in=shared).values_list("ad_id", "network_id"))
     out: dict[int, str] = {}
@@ -503,6 +530,8 @@ def _posters_of(ids: list[int], keys_of_ad: dict[int, set[str]]) -> dict[int, st
             out[ad_id] = f"network:{networks[ad_id]}"
         elif phones.get(ad_id):
             out[ad_id] = phones[ad_id][0]
+        elif regions.get(ad_id):
+            out[ad_id] = f"region:{regions[ad_id]}"
     return out
 
 

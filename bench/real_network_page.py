@@ -42,7 +42,16 @@ def write_ads(data: Path, path: Path) -> int:
         with (data / "dig-ads-classifier" / name).open(newline="", encoding="utf-8") as handle:
             for i, row in enumerate(csv.DictReader(handle)):
                 text = row["extracted_text"].strip()
-                rows.append({"external_id": f"{name}:{i}", "title": text[:120], "body": text})
+                rows.append(
+                    {
+                        "external_id": f"{name}:{i}",
+                        "title": text[:120],
+                        "body": text,
+                        # The file's own location column, as a user's ingest maps it
+                        # (ads.readers: "location" -> location_text).
+                        "location": row.get("location") or "",
+                    }
+                )
     docs = json.loads((data / "phone-number-matcher" / "docs.json").read_text(encoding="utf-8"))
     for i, doc in enumerate(docs["jsonlines"]):
         rows.append(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django import forms
@@ -111,8 +112,27 @@ class WatchlistForm(forms.Form):
             )
         return data
 
+    AREA_FIELDS = ("min_lat", "min_lng", "max_lat", "max_lng")
+
+    @classmethod
+    def initial_from_query(cls, params: Any) -> dict[str, Any]:
+        """A new watch prefilled from a link ("Watch this view" on the map): the area's edges as
+        numbers within range, rounded to about 100 m; anything else in the query is ignored."""
+        initial: dict[str, Any] = {}
+        for name in cls.AREA_FIELDS:
+            try:
+                value = float(params.get(name, ""))
+            except ValueError:
+                continue
+            limit = 90 if name.endswith("lat") else 180
+            if math.isfinite(value):
+                initial[name] = round(min(max(value, -limit), limit), 3)
+        if len(initial) == len(cls.AREA_FIELDS):
+            initial["kind"] = WatchKind.AREA
+        return initial
+
     def bbox(self) -> tuple[float, float, float, float] | None:
-        keys = ("min_lat", "min_lng", "max_lat", "max_lng")
+        keys = self.AREA_FIELDS
         values = [self.cleaned_data.get(k) for k in keys]
         if any(v is None for v in values):
             return None

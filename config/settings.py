@@ -460,10 +460,15 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# A tile server's URL template ("https://tiles.example.org/{z}/{x}/{y}.png"; "{s}" for
+# subdomains); empty: the offline outlines and place labels. Its origin is added to the pages'
+# Content-Security-Policy img-src (core.middleware), so no other image host is allowed.
+MAP_TILES_URL = env_str("MAP_TILES_URL", "")
+MAP_TILES_ATTRIBUTION = env_str("MAP_TILES_ATTRIBUTION", "")
 LEAFLET_CONFIG = {
     "DEFAULT_CENTER": (39.5, -98.35),
     "DEFAULT_ZOOM": 4,
-    "TILES": env_str("MAP_TILES_URL", ""),
+    "TILES": MAP_TILES_URL,
     "NO_GLOBALS": True,
 }
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.cache import cache
@@ -32,6 +34,28 @@ DOCS_CSP = (
 DOCS_PATHS = frozenset({"/api/v1/docs/", "/api/v1/redoc/"})
 
 
+def tiles_origin(url: str) -> str:
+    """The CSP source of a tile URL template (MAP_TILES_URL): its scheme and host, "{s}."
+    subdomains as "*.", or "" when it is not an absolute http(s) URL (a path on this site needs
+    nothing more than 'self')."""
+    parts = urlsplit(url.replace("{s}", "s"))
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return ""
+    host = parts.netloc.rsplit("@", 1)[-1]
+    if url.split("//", 1)[-1].startswith("{s}."):
+        host = "*" + host[1:]
+    return f"{parts.scheme}://{host}"
+
+
+@functools.cache
+def site_csp(tiles_url: str) -> str:
+    """The site's policy; a configured tile server is the one image host allowed besides 'self'."""
+    origin = tiles_origin(tiles_url)
+    if not origin:
+        return CSP
+    return CSP.replace("img-src 'self' data: blob:;", f"img-src 'self' data: blob: {origin};")
+
+
 class ContentSecurityPolicyMiddleware:
     """Adds a strict Content-Security-Policy (Django 5.2 has no built-in CSP)."""
 
@@ -40,7 +64,7 @@ class ContentSecurityPolicyMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        policy = DOCS_CSP if request.path in DOCS_PATHS else CSP
+        policy = DOCS_CSP if request.path in DOCS_PATHS else site_csp(settings.MAP_TILES_URL)
         response.headers.setdefault("Content-Security-Policy", policy)
         response.headers.setdefault(
             "Permissions-Policy", "geolocation=(), camera=(), microphone=()"

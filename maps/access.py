@@ -11,6 +11,7 @@ POLICY: dict[str, frozenset[str]] = {
     "maps:map": DESK,
     "maps:data": DESK,
     "maps:ads": DESK,
+    "maps:places": DESK,
     "maps:movement": DESK,
     "maps:charts": DESK,
 }

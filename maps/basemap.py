@@ -9,6 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
+from django.templatetags.static import static
+from django.urls import reverse
+
 # About 100 m: far finer than anything the map draws from these outlines.
 DECIMALS = 3
 
@@ -97,4 +101,17 @@ def build_basemap(*, world: dict[str, Any], us: dict[str, Any]) -> dict[str, Any
             *polygons(world, "countries", "countries"),
             mesh(us, "states", "states"),
         ],
+    }
+
+
+def basemap_config() -> dict[str, Any]:
+    """What every Leaflet page needs for its base layer (read by static/maps/common.js): the tile
+    server when one is configured, else the offline outlines and place labels."""
+    return {
+        "tilesUrl": settings.MAP_TILES_URL,
+        "tilesAttribution": settings.MAP_TILES_ATTRIBUTION,
+        "basemapUrl": static("maps/basemap.geojson"),
+        "placesUrl": reverse("maps:places"),
+        "center": list(settings.LEAFLET_CONFIG["DEFAULT_CENTER"]),
+        "zoom": settings.LEAFLET_CONFIG["DEFAULT_ZOOM"],
     }

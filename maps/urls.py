@@ -12,6 +12,7 @@ urlpatterns = [
     path("", views.map_page, name="map"),
     path("data.json", views.map_data_json, name="data"),
     path("ads.json", views.map_ads_json, name="ads"),
+    path("places.json", views.places_json, name="places"),
     path("entities/<int:pk>/", views.movement_page, name="movement"),
     path("charts/", views.charts_page, name="charts"),
 ]

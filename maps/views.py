@@ -11,7 +11,6 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
-from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
@@ -19,15 +18,17 @@ from ads.models import Entity
 from analytics.selectors import score_heading
 from audit.models import Action
 from audit.services import audit_request
+from maps.basemap import basemap_config
 from maps.filters import ChartFilter, MapFilter
 from maps.models import Precision
+from maps.places import place_labels
 from maps.selectors import grid
 from maps.selectors.charts import charts
 from maps.selectors.filters import BBox
 from maps.selectors.movement import entity_movement
 
-DEFAULT_CENTER = (39.5, -98.35)
-DEFAULT_ZOOM = 4
+# The zoom a data request without one is answered at: the map pages' first view.
+DEFAULT_ZOOM = settings.LEAFLET_CONFIG["DEFAULT_ZOOM"]
 
 
 def _int(value: Any, default: int, low: int, high: int) -> int:
@@ -35,13 +36,6 @@ def _int(value: Any, default: int, low: int, high: int) -> int:
     if not text.lstrip("-").isdigit() or len(text) > 6:
         return default
     return min(max(int(text), low), high)
-
-
-def _tiles_url() -> str:
-    tiles = settings.LEAFLET_CONFIG.get("TILES", "")
-    if isinstance(tiles, list | tuple):  # django-leaflet also accepts [(name, url, options)]
-        tiles = tiles[0][1] if tiles and len(tiles[0]) > 1 else ""
-    return str(tiles or "")
 
 
 # The colour bands of pins on the map (a display scale, not the flag: flagged and possible minor
@@ -55,12 +49,10 @@ def map_page(request: HttpRequest) -> HttpResponse:
     first, last = grid.time_range(user=request.user)
     config = {
         "dataUrl": reverse("maps:data"),
+        "watchUrl": reverse("cases:watchlists"),
         "adsUrl": reverse("maps:ads"),
         "queueUrl": reverse("cases:queue"),
-        "tilesUrl": _tiles_url(),
-        "basemapUrl": static("maps/basemap.geojson"),
-        "center": list(DEFAULT_CENTER),
-        "zoom": DEFAULT_ZOOM,
+        **basemap_config(),
         "first": first.date().isoformat() if first else None,
         "last": last.date().isoformat() if last else None,
         "maxPoints": settings.MAP_MAX_POINTS,
@@ -129,6 +121,19 @@ def map_ads_json(request: HttpRequest) -> JsonResponse:
 
 
 @require_GET
+def places_json(request: HttpRequest) -> JsonResponse:
+    """Offline place names for the viewport (no ad data, so nothing to audit)."""
+    bbox = BBox.from_query(request.GET)
+    zoom = _int(request.GET.get("zoom"), DEFAULT_ZOOM, 0, grid.MAX_ZOOM)
+    labels = place_labels(bbox=bbox, zoom=zoom)
+    response = JsonResponse(
+        {"places": [{"name": p.name, "lat": p.lat, "lng": p.lng, "kind": p.kind} for p in labels]}
+    )
+    response["Cache-Control"] = "private, max-age=86400"
+    return response
+
+
+@require_GET
 def movement_page(request: HttpRequest, pk: int) -> HttpResponse:
     entity = get_object_or_404(Entity.objects.visible_to(request.user), pk=pk)
     movement = entity_movement(user=request.user, entity=entity)
@@ -141,10 +146,7 @@ def movement_page(request: HttpRequest, pk: int) -> HttpResponse:
         seen={"entity": [entity.pk], "ad": movement.ids()},
     )
     config = {
-        "tilesUrl": _tiles_url(),
-        "basemapUrl": static("maps/basemap.geojson"),
-        "center": list(DEFAULT_CENTER),
-        "zoom": DEFAULT_ZOOM,
+        **basemap_config(),
         "stops": movement.stops,
     }
     return render(

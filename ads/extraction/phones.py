@@ -1,16 +1,19 @@
 """Phone numbers: candidate digit runs in the normalised text, validated with `phonenumbers`.
 
 A candidate is a window of consecutive digit groups joined only by separators (any of
-`- . * ~ / | \\ _ @ ! ; : ' " , ( ) [ ] { } # = + &`, any Unicode symbol or punctuation such as
-emoji and dingbats, spaces, line breaks, `<br>`). Windows start
+`- . * ~ / | \\ _ @ ! ; : ' " , ( ) [ ] { } # = + & $ ^ ` % ? < >`, any Unicode symbol or
+punctuation such as emoji and dingbats, spaces, line breaks, `<br>`). Windows start
 and end on group boundaries, so a 16-digit run is never cut into a "number". Groups that
 context marks as something else (prices, measurements, heights, dates, ZIP codes, ids, units)
 cannot take part in a window. A window is a phone only if `phonenumbers.is_valid_number`
-accepts it for the ad's region or, with a leading + / 00, internationally.
+accepts it for the ad's region or, with a leading + / 00, internationally. A window holding
+three round amounts ("80/120/200") is a rate list; a "!" between two digits is also read as a 1
+where the plain reading finds no number.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 import unicodedata
@@ -30,7 +33,8 @@ _SPACES = re.compile(r"\s+")
 _ASCII_LETTER = re.compile(r"[a-z]")
 # A run of one separator repeated ("((((((", "~~~~", "....") reads as that separator once.
 _REPEATED = re.compile(r"([^\s0-9A-Za-z])\1+")
-_SEP = frozenset(" -.*~/|\\_@!;:'\",()[]{}#=+$&")
+# "^", "`", "%", "?", "<" and ">" between groups hide a number as emoji do ("212^555^0147").
+_SEP = frozenset(" -.*~/|\\_@!;:'\",()[]{}#=+$&^`%?<>")
 _MAX_GAP_CHARS = 40  # raw gap length considered at all (long runs of spaces collapse)
 _MAX_GAP_SEPARATORS = 6  # separators left after collapsing whitespace
 _MAX_DIGITS = 17  # 15 for E.164 plus an international prefix
@@ -45,18 +49,23 @@ PARSE_BUDGET_BASE = 2_000
 PARSE_BUDGET_PER_CHAR = 1 / 50
 
 _CUP_AFTER = re.compile(r"[a-hA-H]{1,3}\b")
-_PLUS_BEFORE = re.compile(r"\+\s?$")
-_ID_HINT = re.compile(r"id|ref|post|ad|listing|order|invoice")
+_PLUS_BEFORE = re.compile(r"\+\s?\(?$")  # "+44", "+ 44", "+(44)"
+_ID_HINT = re.compile(r"id|ref|post|ad|listing|order|invoice|req|ticket|track|case|item|review")
 _CURRENCY = "$£€¥₹"
 _UNIT_AFTER = re.compile(
-    rf"\s?[ \t]{{0,3}}(?:[{_CURRENCY}%](?![0-9])|x\s?[0-9]|(?:/|per\s|x)?\s?"
+    rf"\s?[ \t]{{0,3}}(?:[{_CURRENCY}%](?![$]*[0-9])|x\s?[0-9]|(?:/|per\s|x)?\s?"
     r"(?:hh|hhr|hr|hrs|hour|hours|h|min|mins|minute|minutes|qv|qk|fh|hf|roses?|dollars?|bucks|"
     r"usd|eur|euros?|gbp|aud|cad|k|am|pm|a\.m|p\.m|lbs?|kgs?|cm|mm|ft|feet|yo|y/o|yrs?|years?|"
     r"aed|inr|rs|thb|baht|myr|rm|sgd|hkd|php|zar|nzd|mxn|brl|pesos?|rand|"
     r"st|nd|rd|th|cup|inches|inch)\b)"
 )
+# An id after its label: "Post ID: ...", "Ref# ...", "Requisition ...", "Tracking: ..."; words
+# that also name other things count only with a number sign after them ("posts #...",
+# "Review #...", "Case No. ...": an aggregator's post ids, a review site's, a court's).
 _ID_BEFORE = re.compile(
-    r"\b(?:id|ref|reference|listing|post|ad|order|invoice)\s?(?:#|no\.?|number|num)?\s?[:#=.]?\s?$"
+    r"\b(?:(?:id|ref|reference|listing|post|ad|order|invoice|requisition|req|ticket|tracking)"
+    r"\s?(?:#|no\.?|number|num)?|(?:posts|postings|ads|reviews?|case|item)\s?(?:#|no\.?|number|num))"
+    r"\s?[:#=.]?\s?$"
 )
 _US_STATES = (
     "AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|"
@@ -113,6 +122,8 @@ _PLAIN_SEP = frozenset(" -.()+/")
 _PLAIN_WRITTEN = re.compile(
     r"\+?(?:1[ .\-]?)?\(?[0-9]{3}\)?[ .\-/]?[0-9]{3}[ .\-/]?[0-9]{4}|\+?[0-9]{6,15}"
 )
+# A "!" with a digit on each side stands for a 1 ("(2!3) 555-0147"); "2!!3" is a separator.
+_BANG_FOR_ONE = re.compile(r"(?<=[0-9])!(?=[0-9])")
 _LETTER_DIGIT = re.compile(r"(?<![A-Za-z])[A-Za-z](?![A-Za-z])")
 _WORD = re.compile(r"[^\W\d_]{2,}")
 
@@ -194,13 +205,26 @@ _NANP = frozenset(phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(1, ()))
 
 
 def _price_sign_before(text: str, start: int) -> bool:
-    """A currency sign right before the group ("$200", "$ 200"), unless glued between digits."""
+    """A currency sign right before the group ("$200", "$ 200"), unless glued between digits.
+
+    A run of "$" glued to digits on both sides ("212$$555") separates the groups of a number,
+    and a sign glued after an earlier amount ("200$ 212 ...") is that amount's, not this one's.
+    """
     if start == 0:
         return False
     c = text[start - 1]
     if c in _CURRENCY:
-        return not (c == "$" and start >= 2 and text[start - 2].isdigit())
-    return c == " " and start >= 2 and text[start - 2] in _CURRENCY
+        k = start - 1
+        if c == "$":
+            while k > 0 and text[k - 1] == "$":
+                k -= 1
+        return not (c == "$" and k >= 1 and text[k - 1].isdigit())
+    return (
+        c == " "
+        and start >= 2
+        and text[start - 2] in _CURRENCY
+        and not text[start - 3 : start - 2].isdigit()
+    )
 
 
 @lru_cache(maxsize=4096)
@@ -390,12 +414,55 @@ def _block_ladders(chain: list[_Group]) -> None:
             run = 1
 
 
+# Three round amounts of two or three digits ("80/120/200", "100/80~ 15 120/100~ 30") in one
+# window are a rate list; a number has at most two groups that short (3-3-4).
+_ROUND_AMOUNTS = 3
+
+
+def _holds_round_amounts(groups: list[_Group]) -> bool:
+    """Does a window hold `_ROUND_AMOUNTS` groups of 2-3 digits that are multiples of ten?"""
+    round_ = 0
+    for g in groups:
+        d = g.digits
+        if 2 <= len(d) <= 3 and d[0] != "0" and d[-1] == "0":
+            round_ += 1
+            if round_ >= _ROUND_AMOUNTS:
+                return True
+    return False
+
+
 def _nanp_grouped(groups: list[_Group]) -> bool:
     """Digit groups of 3, 3 and 4 (after an optional leading 1): how NANP numbers are written."""
     sizes = [len(g.digits) for g in groups]
     if sizes[:1] == [1] and groups[0].digits == "1":
         sizes = sizes[1:]
     return sizes == [3, 3, 4]
+
+
+def _later_nanp_number(
+    chain: list[_Group], i: int, j: int, region: str | None, fallback: str | None
+) -> int | None:
+    """Where a valid 3-3-4 number starts inside the match chain[i..j] and runs past its end.
+
+    A group before a North American number ("2016 212 555 0147", a year or a house number)
+    can make a valid number with the first groups of it; the groups written as such a number
+    are the phone. None when the match is itself grouped so, or no such number follows.
+    """
+    nanp = region if region in _NANP else fallback if fallback in _NANP else None
+    if nanp is None or chain[i].plus or _nanp_grouped(chain[i : j + 1]):
+        return None
+    for k in range(i + 1, j + 1):
+        window = chain[k : k + 3]
+        if (
+            k + 2 > j
+            and len(window) == 3
+            and _nanp_grouped(window)
+            and not any(g.blocked for g in window)
+            and not window[0].soft
+            and _parse("".join(g.digits for g in window), nanp) is not None
+        ):
+            return k
+    return None
 
 
 def _candidates(
@@ -431,6 +498,34 @@ def find_phones(
     fallback = fallback.upper() if fallback else None
     if fallback not in phonenumbers.SUPPORTED_REGIONS:
         fallback = None
+    found = _search(norm, region, fallback)
+    if "!" in norm.lower and _BANG_FOR_ONE.search(norm.lower):
+        # "(2!3) 555-0147": a "!" between two digits can stand for a 1, as "l" does (read in
+        # normalize.py). The text is searched again with it as a 1 (the same length, so the
+        # offsets hold); a number found so is kept where the first search found none.
+        as_one = _BANG_FOR_ONE.sub("1", norm.lower)
+        alt = dataclasses.replace(norm, text=_BANG_FOR_ONE.sub("1", norm.text), lower=as_one)
+        taken = [(m.start, m.end) for m in found]
+        more = [
+            m
+            for m in _search(alt, region, fallback)
+            if _BANG_FOR_ONE.search(norm.lower, m.start, m.end)
+            and not any(m.start < e and s < m.end for s, e in taken)
+        ]
+        found = sorted(found + [_read_with_bang(norm, m) for m in more], key=lambda m: m.start)
+    return found
+
+
+def _read_with_bang(norm: Normalized, match: PhoneMatch) -> PhoneMatch:
+    """`match`, found with "!" read as 1, with its obfuscation said so (a look-alike digit)."""
+    o_start, o_end = norm.span(match.start, match.end)
+    kinds = {*obfuscation_of(_BANG_FOR_ONE.sub("1", norm.original[o_start:o_end])), "letters"}
+    way = tuple(k for k in OBFUSCATION_KINDS if k in kinds)
+    return dataclasses.replace(match, obfuscation=way)
+
+
+def _search(norm: Normalized, region: str | None, fallback: str | None) -> list[PhoneMatch]:
+    """find_phones on one reading of the text (region and fallback already checked)."""
     found: list[PhoneMatch] = []
     budget = PARSE_BUDGET_BASE + int(len(norm.text) * PARSE_BUDGET_PER_CHAR)
     # A chain with fewer digits than any number it could be read as is skipped whole (most
@@ -466,7 +561,14 @@ def find_phones(
                 # Only a window phonenumbers could read is tested further (as _candidates).
                 if not (plus or len(window) in lengths or window.startswith("0")):
                     continue
-                if not plus and _looks_like_a_list(chain[i : j + 1]):
+                if (
+                    not plus
+                    and (
+                        _looks_like_a_list(chain[i : j + 1])
+                        # A national number in pairs ("06 10 20 30 40") starts with its trunk 0.
+                        or (not window.startswith("0") and _holds_round_amounts(chain[i : j + 1]))
+                    )
+                ):
                     continue
                 # Grouped as North American numbers are ("818-555-0147"), a number is read in
                 # the source's country first when that is one of them.
@@ -488,6 +590,10 @@ def find_phones(
                 i += 1
                 continue
             j, e164 = match
+            k = _later_nanp_number(chain, i, j, region, fallback)
+            if k is not None:
+                i = k  # "2016 212 555 0147": the number is the 3-3-4 groups, not the year
+                continue
             start = chain[i].start
             if chain[i].plus:
                 start = norm.text.rfind("+", max(0, start - 3), start)

@@ -16,6 +16,7 @@ from audit.services import audit_request
 from cases.forms import WatchlistForm
 from cases.models import Alert, Watchlist
 from cases.services import watchlists as watch_services
+from maps.basemap import basemap_config
 
 logger = logging.getLogger(__name__)
 
@@ -23,7 +24,8 @@ logger = logging.getLogger(__name__)
 # --- watchlists and alerts ----------------------------------------------------------------
 @require_http_methods(["GET", "POST"])
 def watchlists(request: HttpRequest) -> HttpResponse:
-    form = WatchlistForm(request.POST or None)
+    initial = WatchlistForm.initial_from_query(request.GET) if request.method == "GET" else {}
+    form = WatchlistForm(request.POST or None, initial=initial)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -54,6 +56,7 @@ def watchlists(request: HttpRequest) -> HttpResponse:
         "cases/watchlists.html",
         {
             "form": form,
+            "map_config": basemap_config(),
             "watchlists": Watchlist.objects.filter(user=request.user).order_by("-created_at"),
         },
         status=status,

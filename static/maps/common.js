@@ -22,12 +22,13 @@ export function riskBand(risk, bands) {
 }
 
 // A tile server when one is configured (MAP_TILES_URL); otherwise the bundled outlines (US
-// states and world countries, generated from us-atlas and world-atlas) over a graticule, so the
-// map works on a closed network with no tiles at all.
+// states and world countries, generated from us-atlas and world-atlas) over a graticule, and the
+// offline place labels of maps:places (cities, states and neighbourhoods from the gazetteer, at
+// the zooms where they are readable), so the map works on a closed network with no tiles at all.
 export function addBasemap(map, config) {
   const L = window.L;
   if (config.tilesUrl) {
-    L.tileLayer(config.tilesUrl, { maxZoom: 18 }).addTo(map);
+    L.tileLayer(config.tilesUrl, { maxZoom: 18, attribution: config.tilesAttribution || "" }).addTo(map);
     return;
   }
   map.createPane("basemap");
@@ -46,4 +47,45 @@ export function addBasemap(map, config) {
       }).addTo(map);
     })
     .catch(() => {});
+  if (config.placesUrl) addPlaceLabels(map, config.placesUrl);
+}
+
+// Place names under the ads: a pane below the markers that takes no clicks, refreshed for each
+// view; a newer view cancels the request of an older one.
+function addPlaceLabels(map, url) {
+  const L = window.L;
+  const pane = map.createPane("place-labels");
+  pane.style.pointerEvents = "none";
+  const layer = L.layerGroup().addTo(map);
+  let pending = null;
+  const refresh = () => {
+    if (pending) pending.abort();
+    pending = new AbortController();
+    const b = map.getBounds();
+    const query = new URLSearchParams({
+      south: b.getSouth().toFixed(4),
+      west: b.getWest().toFixed(4),
+      north: b.getNorth().toFixed(4),
+      east: b.getEast().toFixed(4),
+      zoom: String(map.getZoom()),
+    });
+    fetch(`${url}?${query}`, { signal: pending.signal, credentials: "same-origin" })
+      .then((response) => (response.ok ? response.json() : null))
+      .then((data) => {
+        if (!data) return;
+        layer.clearLayers();
+        for (const place of data.places) {
+          const icon = L.divIcon({
+            className: `place-label place-${place.kind}`,
+            html: el("span", {}, [place.name]),
+            iconSize: null,
+          });
+          L.marker([place.lat, place.lng], { icon, pane: "place-labels", interactive: false, keyboard: false }).addTo(layer);
+        }
+        map.getContainer().dataset.placeLabels = String(data.places.length);
+      })
+      .catch(() => {});
+  };
+  map.on("moveend", refresh);
+  refresh();
 }

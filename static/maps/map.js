@@ -18,7 +18,23 @@ const playButton = document.getElementById("f-play");
 const startInput = document.getElementById("f-start");
 const endInput = document.getElementById("f-end");
 
-const map = L.map("map", { zoomSnap: 1, minZoom: 2, maxZoom: 18 }).setView(config.center, config.zoom);
+// The view is part of the page's address ("at=lat,lng,zoom"), so a link or a reload keeps it.
+function initialView() {
+  const at = (new URLSearchParams(window.location.search).get("at") || "").split(",").map(Number);
+  if (at.length === 3 && at.every(Number.isFinite) && Math.abs(at[0]) <= 85 && Math.abs(at[1]) <= 180) {
+    return [[at[0], at[1]], Math.min(Math.max(Math.round(at[2]), 2), 18)];
+  }
+  return [config.center, config.zoom];
+}
+
+function addressParams() {
+  const params = filterParams();
+  const c = map.getCenter();
+  params.set("at", `${c.lat.toFixed(4)},${c.lng.toFixed(4)},${map.getZoom()}`);
+  return params;
+}
+
+const map = L.map("map", { zoomSnap: 1, minZoom: 2, maxZoom: 18 }).setView(...initialView());
 addBasemap(map, config);
 
 const clusterLayer = L.layerGroup().addTo(map);
@@ -209,7 +225,22 @@ async function refresh() {
   } catch (error) {
     if (error.name !== "AbortError") statusLine.textContent = `Could not load the map data (${error.message}).`;
   }
-  history.replaceState(null, "", `?${filterParams()}`);
+  history.replaceState(null, "", `?${addressParams()}`);
+  updateWatchLink();
+}
+
+// "Watch this view": the watchlist form, prefilled with the view's box as an area.
+function updateWatchLink() {
+  const link = document.getElementById("watch-view");
+  if (!link) return;
+  const b = map.getBounds();
+  const params = new URLSearchParams({
+    min_lat: Math.max(b.getSouth(), -90).toFixed(3),
+    min_lng: Math.max(b.getWest(), -180).toFixed(3),
+    max_lat: Math.min(b.getNorth(), 90).toFixed(3),
+    max_lng: Math.min(b.getEast(), 180).toFixed(3),
+  });
+  link.href = `${config.watchUrl}?${params}#watch-form`;
 }
 
 // --- time window and playback ---------------------------------------------------------------

@@ -431,3 +431,36 @@ def test_one_operators_phones_printed_together_count_as_one_poster_of_its_text(a
     texts = Link.objects.filter(kind=LinkKind.TEXT).values_list("ad_b_id", flat=True)
     # Counted by phone, the text would be common by the fourth ad and its text links refused.
     assert set(texts) == {ad.pk for ad in ads[1:]}
+
+
+CITIES = ["Reno, NV", "Fresno, CA", "Tulsa, OK", "Boise, ID", "Omaha, NE", "Akron, OH"]
+
+
+def test_phone_less_pages_count_for_their_place_so_their_shared_text_links_nobody(actors, quiet):
+    # A site's age-gate or landing page: no phone, the same words in every city it serves.
+    ads = []
+    for i, city in enumerate(CITIES):
+        body = f"{STOCK} {OWN[i % len(OWN)]}"
+        (ad,) = ingest(actors.source_a, [{"body": body, "location_text": city}])
+        ads_link([ad])
+        ads.append(ad)
+    linked = {
+        pk
+        for pair in Link.objects.filter(kind=LinkKind.TEXT).values_list("ad_a_id", "ad_b_id")
+        for pk in pair
+    }
+    # Each page counted as a poster of its place: once the text is common, it links nobody.
+    assert linked <= {ads[0].pk, ads[1].pk}
+    assert max(len(p) for p in ShingleFrequency.objects.values_list("posters", flat=True)) >= 4
+
+
+def test_phone_less_reposts_in_one_place_are_one_poster_and_still_link(actors, quiet):
+    own = " ".join(f"{w}{suffix}" for suffix in ("a", "o") for w in OWN)
+    ads = []
+    for tail in ("", " hugs", " kisses", " soon"):
+        (ad,) = ingest(actors.source_a, [{"body": f"{STOCK} {own}{tail}", "location_text": "Reno"}])
+        ads_link([ad])
+        ads.append(ad)
+    assert network_of(ads[0]) is not None
+    assert len({network_of(ad) for ad in ads}) == 1
+    assert max(len(p) for p in ShingleFrequency.objects.values_list("posters", flat=True)) == 1

@@ -209,3 +209,132 @@ def test_the_map_keeps_refreshing_after_the_heat_layer_is_toggled(
     page.select_option("#f-risk", "")
     _wait_total(page, 35)
     assert not errors, errors
+
+
+def test_a_city_zoom_has_offline_place_labels_and_the_view_stays_in_the_address(
+    actors, live_server, browser_page
+):
+    page, errors = browser_page
+    place(actors.source_a, lat=36.17, lng=-115.14, name="Las Vegas, NV, US", risk=0.5)
+    _sign_in(page, live_server.url)
+    _wait_total(page, 1)
+    page.goto(f"{live_server.url}/maps/?at=36.1500,-115.1500,11")
+    page.wait_for_function("() => Number(document.getElementById('map').dataset.placeLabels) > 3")
+    labels = page.locator(".place-label").all_inner_texts()
+    assert "Las Vegas" in labels and "Henderson" in labels, labels
+    assert page.locator(".place-neighbourhood").count() >= 1
+    assert page.locator(".place-label img, .place-label b").count() == 0
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "map-city-labels.png"), full_page=True)
+    # Zooming out redraws the labels for the new view, and the address follows the view.
+    page.click(".leaflet-control-zoom-out")
+    page.wait_for_function("() => new URLSearchParams(location.search).get('at').endsWith(',10')")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.place-neighbourhood')].length === 0"
+    )
+    assert not errors, errors
+
+
+@pytest.fixture
+def tile_server():
+    """A tile server on loopback that answers every /z/x/y.png with a small PNG and counts them."""
+    import struct
+    import threading
+    import zlib
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    raw = b"".join(b"\x00" + b"\xdd\xe8\xd0" * 256 for _ in range(256))
+    png = (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", 256, 256, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
+    requested: list[str] = []
+
+    class Tiles(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 (the http.server API)
+            requested.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.send_header("Content-Length", str(len(png)))
+            self.end_headers()
+            self.wfile.write(png)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Tiles)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}", requested
+    server.shutdown()
+    server.server_close()
+
+
+def test_the_map_draws_tiles_from_a_self_hosted_tile_server(
+    actors, live_server, browser_page, settings, tile_server
+):
+    origin, requested = tile_server
+    settings.MAP_TILES_URL = f"{origin}/{{z}}/{{x}}/{{y}}.png"
+    settings.MAP_TILES_ATTRIBUTION = "Test tiles"
+    page, errors = browser_page
+    place(actors.source_a, lat=36.17, lng=-115.14, name="Las Vegas, NV, US", risk=0.5)
+    _sign_in(page, live_server.url)
+    _wait_total(page, 1)
+    page.wait_for_function("() => document.querySelectorAll('img.leaflet-tile-loaded').length > 0")
+    assert requested and all(p.endswith(".png") and p.count("/") == 3 for p in requested)
+    assert "Test tiles" in page.locator(".leaflet-control-attribution").inner_text()
+    # With tiles there is no offline basemap or labels layer.
+    assert page.locator("path.basemap-countries, .place-label").count() == 0
+    assert not [e for e in errors if "Content Security Policy" in e or "Refused" in e], errors
+    assert not errors, errors
+
+
+def test_the_movement_maps_time_slider_shows_the_stops_posted_so_far(
+    actors, live_server, browser_page
+):
+    from ads.models import Entity, EntityOccurrence
+
+    page, errors = browser_page
+    entity = Entity.objects.create(kind="phone", value="+17025550143")
+    for day, (lat, lng, name) in enumerate(
+        [
+            (36.17, -115.14, "Las Vegas, NV, US"),
+            (34.05, -118.24, "Los Angeles, CA, US"),
+            (32.72, -117.16, "San Diego, CA, US"),
+        ],
+        start=1,
+    ):
+        ad = place(
+            actors.source_a, lat=lat, lng=lng, name=name, posted=datetime(2024, 3, day, tzinfo=UTC)
+        )
+        EntityOccurrence.objects.create(ad=ad, entity=entity, revision=1, start=0, end=0)
+    _sign_in(page, live_server.url)
+    page.goto(f"{live_server.url}/maps/entities/{entity.pk}/")
+    page.wait_for_function("() => document.getElementById('map').dataset.shown === '3'")
+    assert page.locator(".stop").count() == 3
+    assert page.inner_text("#m-label") == "all 3 stops"
+
+    move = "(el, v) => { el.value = String(v); el.dispatchEvent(new Event('input')); }"
+    page.eval_on_selector("#m-slider", move, 1)
+    page.wait_for_function("() => document.getElementById('map').dataset.shown === '1'")
+    assert page.locator(".stop").count() == 1
+    assert "2024-03-01" in page.inner_text("#m-label")
+    assert "Las Vegas" in page.inner_text("#m-label")
+    assert page.locator("tr.stop-later").count() == 2
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "movement.png"), full_page=True)
+
+    page.click("#m-play")  # plays on from the first stop to the last
+    page.wait_for_function(
+        "() => document.getElementById('map').dataset.shown === '3'", timeout=15000
+    )
+    page.wait_for_function("() => document.getElementById('m-play').textContent === 'Play'")
+    assert page.locator(".stop").count() == 3
+    assert page.locator("tr.stop-later").count() == 0
+    assert not errors, errors
