@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -212,6 +213,9 @@ def _inside_lower_words(m: _Mention, tokens: list[Token]) -> bool:
     )
 
 
+# A field of comma-joined lower-case words ("winona,green,since,wisconsin") is a keyword list
+# of the page (job listings elsewhere, ordinary words), not where the ad says it is.
+_TAG_LIST_RE = re.compile(r"[a-z]+(?:,[a-z]+)+")
 _INCALL_WORDS = frozenset({"incall", "incalls"})
 
 
@@ -572,6 +576,24 @@ class GazetteerGeocoder:
             # cities all lie elsewhere ("angelsistanbul..." with an Estonian number) still
             # names its city.
             url_city = self._city_from_url(url, url_country_of(url) or None)
+        if url and not body and _TAG_LIST_RE.fullmatch(text.strip()):
+            site = self._site_city_among_tags(url, url_city, mentions)
+            if site is not None:
+                return Location(
+                    lat=site.lat,
+                    lng=site.lng,
+                    precision=PRECISION_CITY,
+                    name=_city_label(site),
+                    source=SOURCE_URL,
+                    country=site.country,
+                    admin1=site.admin1 if site.country == "US" else "",
+                    confidence=0.6,
+                    note="The location field is a list of keywords, not the ad's own words.",
+                    rule=(
+                        "The location field is a list of keywords (its towns are the listings' "
+                        f"or the page's words): the site's own place, {_city_label(site)}."
+                    ),
+                )
         # The text's own state outranks the site's city, unless the text names the site's city
         # too ("Shreveport" in a list that also names Texas and Arkansas).
         if (
@@ -1143,6 +1165,45 @@ class GazetteerGeocoder:
                     if city is not None:
                         return city
         return None
+
+    def _site_city_among_tags(
+        self, url: str, url_city: CityRow | None, mentions: list[_Mention]
+    ) -> CityRow | None:
+        """The URL's city for a keyword list: of the cities its slug may name, the one next to a
+        town the keywords name ("sanmarcos." with "kyle": San Marcos, TX), else the usual one."""
+        named = [c for m in mentions for c in m.cities]
+        # Every town of the slug's name, small ones too: "mtvernon." with "burlington" is
+        # Mount Vernon, WA, not the bigger one in New York.
+        slug_cities = list(
+            dict.fromkeys(t for c in self.url_cities(url) for t in self.cities_named(c.name))
+        )
+        # ... or the one in a state the keywords write out ("mtvernon." with "ohio").
+        tag_states = {m.state for m in mentions if m.state and m.state_is_full_name}
+        in_state = [c for c in slug_cities if c.country == "US" and c.admin1 in tag_states]
+        if len(in_state) == 1:
+            return in_state[0]
+        for city in slug_cities:
+            for other in named:
+                if name_key(other.name) == name_key(city.name) or other.country != city.country:
+                    continue
+                if haversine_km(city.lat, city.lng, other.lat, other.lng) <= (
+                    choose.NEIGHBOUR_RADIUS_KM
+                ):
+                    return city
+        if url_city is None:
+            # A site filed under an area ("eastbay."): the keyword town nearest its centre.
+            area = self._area_from_url(url)
+            if area is not None and area.lat is not None and not self._is_state_marker(area):
+                near = [
+                    (haversine_km(c.lat, c.lng, area.lat, area.lng), c)
+                    for m in mentions
+                    for c in m.cities
+                    if c.country == area.country and name_key(c.name) == m.phrase
+                ]
+                near = [(d, c) for d, c in near if d <= choose.REGION_RADIUS_KM]
+                if near:
+                    return min(near, key=lambda dc: dc[0])[1]
+        return url_city
 
     def url_cities(self, url: str) -> list[CityRow]:
         """Every big city a URL's slugs may name, in any country (for measuring)."""

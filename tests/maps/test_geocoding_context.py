@@ -696,3 +696,23 @@ def test_a_town_by_its_own_name_comes_before_a_bigger_city_of_that_other_name(
     # The context still decides between them.
     sf = gazetteer.geocode("Frisco", hints=hints(gazetteer, "+14152345678"))
     assert sf.name == "San Francisco, CA, US"
+
+
+def test_a_keyword_list_location_field_leaves_the_place_to_the_site(
+    gazetteer: GazetteerGeocoder,
+) -> None:
+    # Comma-joined lower-case words are the page's keywords (other listings' towns).
+    loc = gazetteer.geocode("dallas,north,metro,chicago", url="http://fortworth.example.com/j/1")
+    assert loc.name == "Fort Worth, TX, US"
+    assert "list of keywords" in loc.rule
+    # The keywords still say which town of the slug's name: a neighbour, or a state.
+    kyle = gazetteer.geocode("yakima,opportunity,kyle", url="http://sanmarcos.example.com/j/1")
+    assert kyle.name == "San Marcos, TX, US"
+    ohio = gazetteer.geocode("vernon,cleveland,ohio", url="http://mtvernon.example.com/j/1")
+    assert ohio.name == "Mount Vernon, OH, US"
+    # A site filed under an area: the keyword town nearest it.
+    bay = gazetteer.geocode("livermore,belmont,oakland", url="http://eastbay.example.com/j/1")
+    assert bay.name == "Oakland, CA, US"
+    # A field an advertiser wrote is read as before.
+    own = gazetteer.geocode("Dallas, Plano", url="http://fortworth.example.com/j/1")
+    assert own.name != "Fort Worth, TX, US" and "keywords" not in own.rule
