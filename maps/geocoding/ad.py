@@ -14,7 +14,7 @@ from maps.geocoding.phones import (
     default_gazetteer,
     travel_cue,
 )
-from maps.geocoding.text import labelled_locations
+from maps.geocoding.text import fold, labelled_locations
 from maps.geocoding.types import (
     PRECISION_CITY,
     PRECISION_NEIGHBOURHOOD,
@@ -94,6 +94,11 @@ def _from_body(
     return None
 
 
+def _same_name(a: Location, b: Location) -> bool:
+    """Whether two placements are cities of one name ("Santa Fe, NM, US", "Santa Fe, AR")."""
+    return fold(a.name.split(",", 1)[0]).strip() == fold(b.name.split(",", 1)[0]).strip()
+
+
 def geocode_ad(
     *,
     location_text: str,
@@ -122,10 +127,25 @@ def geocode_ad(
         phones=phones, gazetteer=gazetteer, country=country, source_region=source_region
     )
     posting = geocoder.geocode(location_text, country=country, url=url, hints=hints)
-    if posting.precision not in _FINE and posting.source != SOURCE_URL and body:
+    if posting.precision not in _FINE and body:
+        # Also when only the URL named a state or country: the text may name the city.
         from_body = _from_body(body, country=country, url=url, hints=hints, gazetteer=gazetteer)
         if from_body is not None:
             posting = from_body
+    elif posting.source == SOURCE_URL and posting.precision in _FINE and body:
+        # Only the URL's slug placed it ("santafe."), and a slug cannot say which Santa Fe:
+        # the text can ("Santa Fe, New Mexico").
+        from_body = _from_body(body, country=country, url=url, hints=hints, gazetteer=gazetteer)
+        if (
+            from_body is not None
+            and _same_name(from_body, posting)
+            and from_body.name != posting.name
+        ):
+            posting = replace(
+                from_body,
+                rule=f"Several places share the URL's city name; the text says which. "
+                f"{from_body.rule}",
+            )
     if posting.precision not in _FINE and not url and body:
         # A page saved without its address often names its site ("victoria.example.com",
         # "escortsistanbul.com"): read like the ad's URL, after everything the text says.

@@ -79,7 +79,11 @@ class PlaceContext:
     """Everything around the location text that can settle an ambiguous name."""
 
     text_states: tuple[str, ...] = ()
+    # The states the text writes out ("Wisconsin"), not as a code that may be a word ("In").
+    full_states: tuple[str, ...] = ()
     weak_states: tuple[str, ...] = ()
+    # Canadian provinces the text names after a town (GeoNames admin1 codes).
+    text_provinces: tuple[str, ...] = ()
     text_regions: tuple[RegionRow, ...] = ()
     text_countries: tuple[str, ...] = ()
     want_country: str | None = None
@@ -126,6 +130,8 @@ def _by_text_area(city: CityRow, ctx: PlaceContext) -> Evidence | None:
     state = us_state(city)
     if state and state in ctx.text_states:
         return Evidence(STRENGTH_TEXT_AREA, f"the text names the state {state}")
+    if city.country == "CA" and city.admin1 in ctx.text_provinces:
+        return Evidence(STRENGTH_TEXT_AREA, "the text names its province")
     for region in ctx.text_regions:
         if (region.country, region.admin1) != _region(city):
             continue
@@ -268,7 +274,12 @@ def best_of(
     scored = [(c, ev) for c, ev in scored if eligible(c, ev, ctx, min_strength, phrase, other_only)]
     if not scored:
         return None
-    city, ev = max(scored, key=lambda s: (s[1].strength, s[0].population))
+    # Between places the context supports equally, one by its own name ("Waterloo", "Salem")
+    # before a bigger one that GeoNames also lists under that name (Austin, Jerusalem).
+    city, ev = max(
+        scored,
+        key=lambda s: (s[1].strength, not phrase or name_key(s[0].name) == phrase, s[0].population),
+    )
     also = ""
     if ev.strength > STRENGTH_HINT_AREA and (near := _by_hint_area(city, ctx)) is not None:
         also = near.rule
@@ -383,6 +394,8 @@ def rule_text(
         if chosen.candidates > 1:
             why = f"{chosen.candidates} places are called '{phrase}'; {why}"
         return f"{head} ({why})."
+    if chosen.candidates > 1 and chosen.evidence.strength > STRENGTH_NONE:
+        return f"{head} ({chosen.candidates} places are called '{phrase}'; {chosen.evidence.rule})."
     if chosen.candidates > 1:
         return (
             f"{head} ({chosen.candidates} places are called '{phrase}' and nothing in the ad "

@@ -83,14 +83,60 @@ def nanp_area_code(phone: str) -> str | None:
     return national[:3] if len(national) == 10 else None
 
 
-def area_code_places(area_code: str) -> tuple[tuple[str, str, int], ...]:
-    """("San Diego", "CA", 61), ... for an area code: the cities its exchanges serve."""
+# Overlay area codes: a newer code laid over the same area as an older one ("647" over Toronto's
+# "416"). libphonenumber files most of them only under their state or province ("Ontario"),
+# so their numbers would point nowhere; they serve exactly the places of the codes beneath.
+AREA_CODE_OVERLAYS: dict[str, tuple[str, ...]] = {
+    # New York City: 917 and 929 overlay all five boroughs.
+    "917": ("212", "718"), "929": ("718",), "332": ("212",), "646": ("212",), "347": ("718",),
+    "424": ("310",), "657": ("714",), "747": ("818",), "628": ("415",), "669": ("408",),
+    "341": ("510",), "279": ("916",), "350": ("209",), "820": ("805",), "840": ("909",),
+    "442": ("760",), "369": ("707",), "754": ("954",), "689": ("407",), "448": ("850",),
+    "551": ("201",), "640": ("609",), "848": ("732",), "862": ("973",),
+    "470": ("404", "678", "770"), "762": ("706",), "339": ("781",), "564": ("360",),
+    "458": ("541",), "971": ("503",), "826": ("540",), "948": ("757",), "331": ("630",),
+    "464": ("708",), "872": ("312",), "779": ("815",), "447": ("217",), "730": ("618",),
+    "346": ("713",), "945": ("214",), "737": ("512",), "726": ("210",), "959": ("860",),
+    "838": ("518",), "680": ("315",), "934": ("631",), "363": ("516",), "445": ("215",),
+    "267": ("215",), "484": ("610",), "835": ("610",), "582": ("814",), "272": ("570",),
+    "878": ("412",), "223": ("717",), "283": ("513",), "380": ("614",), "220": ("740",),
+    "436": ("440",), "743": ("336",), "984": ("919",), "472": ("910",), "854": ("843",),
+    "839": ("803",), "930": ("812",), "463": ("317",), "983": ("303",), "572": ("405",),
+    "539": ("918",), "667": ("410",), "725": ("702",), "629": ("615",), "681": ("304",),
+    "534": ("715",), "274": ("920",), "353": ("608",), "659": ("205",), "938": ("256",),
+    "327": ("870",),
+    # Canada.
+    "647": ("416",), "437": ("416",), "289": ("905",), "365": ("905",), "226": ("519",),
+    "548": ("519",), "343": ("613",), "249": ("705",), "438": ("514",), "579": ("450",),
+    "581": ("418",), "873": ("819",), "778": ("604",), "236": ("604",), "587": ("403", "780"),
+    "825": ("403", "780"), "639": ("306",), "431": ("204",), "782": ("902",),
+}  # fmt: skip
+# Codes of one city that libphonenumber describes by a name that is no "City, ST" pair.
+_CITY_CODES: dict[str, tuple[tuple[str, str, int], ...]] = {
+    "202": (("Washington", "DC", 1),),
+    "771": (("Washington", "DC", 1),),
+}
+
+
+def _exchange_places(area_code: str) -> tuple[tuple[str, str, int], ...]:
     out: list[tuple[str, str, int]] = []
     for name, n in _nanp_exchange_places().get(area_code, ()):
         city, _, state = name.rpartition(", ")
         if city and len(state) == 2:
             out.append((city, state, n))
     return tuple(out)
+
+
+def area_code_places(area_code: str) -> tuple[tuple[str, str, int], ...]:
+    """("San Diego", "CA", 61), ... for an area code: the cities its exchanges serve; for an
+    overlay code that libphonenumber files only by its state, the places of the codes it
+    overlays."""
+    out = _exchange_places(area_code)
+    if not out:
+        out = tuple(
+            p for parent in AREA_CODE_OVERLAYS.get(area_code, ()) for p in _exchange_places(parent)
+        )
+    return out or _CITY_CODES.get(area_code, ())
 
 
 def phone_country(phone: str) -> str:

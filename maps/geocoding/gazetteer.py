@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -28,6 +29,8 @@ from maps.geocoding.context import (
     phone_country,
 )
 from maps.geocoding.tables import (
+    CA_PROVINCE_CODES,
+    CA_PROVINCES,
     CITY_ALIASES,
     COMMON_WORD_PLACES,
     COUNTRY_ALIASES,
@@ -80,12 +83,15 @@ _BODY_CUES_BEFORE = frozenset({"in", "at", "near", "from", "visiting", "around",
 _BODY_CUES_AFTER = frozenset({"escort", "escorts", "massage", "girls", "incall", "incalls"})
 _BODY_CATEGORY_WORDS = frozenset({"escort", "escorts", "massage", "callgirls"})
 _BODY_CATEGORY_TAILS = frozenset({"service", "services", "agency", "girls", "models"})
+# "Girls of Miami", "Escorts of Dallas": a business or page named after its city.
+_BODY_OF_HEADS = frozenset({"girls", "ladies", "escorts", "models", "massage", "babes", "dolls"})
 # Words before "from" that make it a place of origin ("originally from", "I'm from").
 # Words before a city's name that make it a street ("Corso Buenos Aires", "Avenida Brasil").
 _STREET_WORDS = frozenset(
     {"corso", "via", "viale", "piazza", "calle", "avenida", "av", "rua", "rue", "avenue"}
 )
 _MIN_OTHER_NAME_CHARS = 6
+_NAME_JOINERS = frozenset({"de", "do", "da", "dos", "das", "del", "la", "el", "of", "upon", "on"})
 # Generic last words ads drop from a city's name ("Daytona" for Daytona Beach).
 _SHORT_FORM_SUFFIXES = ("beach", "springs", "city")
 # The need of a mention that can never be a city (more than any evidence reaches).
@@ -138,6 +144,9 @@ class _Mention:
     neighbourhoods: tuple[NeighbourhoodRow, ...] = ()
     state: str | None = None
     state_is_full_name: bool = False
+    # A Canadian province (GeoNames admin1 code), by name ("Ontario") or code ("BC").
+    province: str | None = None
+    province_is_code: bool = False
     country: str | None = None
     kind: str = ""
     short_form: bool = False
@@ -163,6 +172,75 @@ def _city_label(city: CityRow) -> str:
     if city.country == "US":
         return f"{city.name}, {city.admin1}, US"
     return f"{city.name}, {city.country}"
+
+
+# Words of a street address ("1415 Palm Road", "Woodbine Ave & Hwy 7", "Suite 203").
+_STREET_TYPES = frozenset(
+    {
+        "road", "rd", "street", "st", "avenue", "ave", "av", "blvd", "boulevard", "drive", "dr",
+        "trail", "trl", "highway", "hwy", "parkway", "pkwy", "lane", "ln", "court", "ct", "circle",
+        "suite", "ste", "unit", "apt", "route", "rte", "pike", "terrace",
+    }
+)  # fmt: skip
+_ADDRESS_WINDOW = 6
+
+
+def _after_street_address(m: _Mention, tokens: list[Token]) -> bool:
+    """Whether a mention follows a street address: a house or route number and a street word
+    among the few words before it, ending with the street word or a number ("1415 Palm Road,
+    Pompano", "Woodbine Ave & Hwy 7, Markham", "Suite 203 Markham")."""
+    if m.start == 0:
+        return False
+    window = tokens[max(0, m.start - _ADDRESS_WINDOW) : m.start]
+    last = window[-1].word
+    if last not in _STREET_TYPES and not last.isdigit():
+        return False
+    has_number = any(t.word[:1].isdigit() for t in window)
+    return has_number and any(t.word in _STREET_TYPES for t in window)
+
+
+def _inside_lower_words(m: _Mention, tokens: list[Token]) -> bool:
+    """A two-letter nickname ("la") written in lower case inside running lower-case words, with
+    no separator on either side: a word of a sentence, not a place ("la, ca" stays LA)."""
+    if len(m.phrase) > 2 or m.is_upper or m.start == 0 or m.end >= len(tokens):
+        return False
+    before, after = tokens[m.start - 1], tokens[m.end]
+    return (
+        not m.sep_before
+        and not after.sep_before
+        and before.original.islower()
+        and after.original.islower()
+    )
+
+
+# A field of comma-joined lower-case words ("winona,green,since,wisconsin") is a keyword list
+# of the page (job listings elsewhere, ordinary words), not where the ad says it is.
+_TAG_LIST_RE = re.compile(r"[a-z]+(?:,[a-z]+)+")
+_INCALL_WORDS = frozenset({"incall", "incalls"})
+
+
+def _hosts_in(m: _Mention, tokens: list[Token]) -> bool:
+    """Whether the text names a mention as where the ad hosts: "Tempe incall", "Hayward in
+    call only", "incall in Dallas", "In call: Detroit" (not when outcalls are named with it)."""
+    words = [t.word for t in tokens]
+    after = words[m.end : m.end + 2]
+    before = words[max(0, m.start - 2) : m.start]
+    hosted = bool(after) and (
+        after[0] in _INCALL_WORDS or after == ["in", "call"] or after == ["in", "calls"]
+    )
+    hosted = hosted or (
+        bool(before)
+        and (
+            before[-1] in _INCALL_WORDS
+            or before == ["in", "call"]
+            or before[-2:] == ["incall", "in"]
+        )
+    )
+    if not hosted:
+        return False
+    # "Santa Cruz incall or outcall", "Alexandria Incall / Outcalls": both, so nothing chosen.
+    near = words[m.end : m.end + 5]
+    return not any(w.startswith("outcall") or w == "out" for w in near)
 
 
 class GazetteerGeocoder:
@@ -205,6 +283,7 @@ class GazetteerGeocoder:
         for rows in self._cities_by_key.values():
             rows.sort(key=lambda c: -c.population)
 
+        self._province_by_name: dict[str, str] = {name_key(p.name): p.code for p in CA_PROVINCES}
         self._states: dict[str, StateRow] = {s.code: s for s in US_STATES}
         self._state_by_name: dict[str, str] = {name_key(s.name): s.code for s in US_STATES}
         self._state_by_name.update(STATE_NAME_ALIASES)
@@ -238,6 +317,8 @@ class GazetteerGeocoder:
                 for key in keys
             )
             | {s.code.lower() for s in US_STATES}
+            | {key.split(" ", 1)[0] for key in self._province_by_name}
+            | frozenset(CA_PROVINCE_CODES)
             | frozenset(_PREFIX_WORDS)
             | {"us"}
         )
@@ -258,6 +339,8 @@ class GazetteerGeocoder:
         index: dict[str, tuple[str, object]] = {}
         for key, rows in self._cities_by_key.items():
             big = [c for c in rows if c.population >= _URL_MIN_POPULATION]
+            # "salem." is Salem by its own name, never Jerusalem by one of its other names.
+            big = [c for c in big if name_key(c.name) == key] or big
             if big and key not in COMMON_WORD_PLACES:
                 index.setdefault(key.replace(" ", ""), ("cities", big))
                 # Slugs abbreviate as ads do: "stlouis", "ftmyers", "mtvernon".
@@ -270,6 +353,13 @@ class GazetteerGeocoder:
             index[key.replace(" ", "")] = ("state", code)
         for key, region in REGION_ALIASES.items():
             index[key.replace(" ", "")] = ("region", region)
+        for key, code in self._country_by_name.items():
+            # "costarica.", "panama.": a site filed under a country says which country's
+            # "San Jose" it means.
+            index.setdefault(key.replace(" ", ""), ("country", code))
+        for province in CA_PROVINCES:
+            # "ontario." is the province, never Ontario, California.
+            index[name_key(province.name).replace(" ", "")] = ("province", province)
         for key, alias in CITY_ALIASES.items():
             index[key.replace(" ", "")] = ("alias", alias)
         for key, rows in NEIGHBOURHOODS.items():
@@ -342,6 +432,10 @@ class GazetteerGeocoder:
             m.country = "US" if toks[0].original == "US" else None
         else:
             m.country = self._country_by_name.get(phrase)
+        if phrase in self._province_by_name:
+            m.province = self._province_by_name[phrase]
+        elif len(toks) == 1 and phrase in CA_PROVINCE_CODES and toks[0].is_upper:
+            m.province, m.province_is_code = CA_PROVINCE_CODES[phrase], True
         found = m.alias or m.region or m.neighbourhoods or m.cities or m.state or m.country
         # "Daytona" for Daytona Beach ("Panama" is a country first): a capitalised short form,
         # counted only in a hint's area (see _city_groups).
@@ -352,6 +446,8 @@ class GazetteerGeocoder:
                     m.cities, m.short_form = list(rows), True
                     break
         if m.alias or m.region or m.neighbourhoods or m.cities or m.state or m.country:
+            return m
+        if m.province:
             return m
         return None
 
@@ -377,12 +473,25 @@ class GazetteerGeocoder:
         us_context = country in (None, "US")
         seen_place = False
         place_end = -1
+        prev_place: _Mention | None = None
         for m in mentions:
+            if m.alias is not None and _inside_lower_words(m, tokens):
+                m.alias = None  # "detras de la iglesia": Spanish "la", not Los Angeles
             state = m.state if us_context else None
             abbrev_upper = m.is_upper and not all_caps
             # A code must follow its place ("Clarksville, TN"); "DISCREET IN/OUT" names no state.
             after_place = seen_place and (m.state_is_full_name or m.start == place_end)
-            if state and after_place and (m.sep_before or m.state_is_full_name or abbrev_upper):
+            # "London, Ontario", "Victoria, BC", "Markham ON": a province after a town of it
+            # ("Inland Empire, Ontario" is Ontario, California).
+            province_after = (
+                m.province
+                and prev_place is not None
+                and m.start == place_end
+                and any(c.country == "CA" and c.admin1 == m.province for c in prev_place.cities)
+            )
+            if province_after and (m.sep_before or (abbrev_upper and m.province_is_code)):
+                m.kind = "province"
+            elif state and after_place and (m.sep_before or m.state_is_full_name or abbrev_upper):
                 m.kind = "state"
             elif state and after_place and m.is_upper:
                 m.kind = "weak_state"
@@ -411,6 +520,7 @@ class GazetteerGeocoder:
             if m.kind in ("alias", "city", "neighbourhood", "region", "state"):
                 seen_place = True
                 place_end = m.end
+                prev_place = m
 
     def geocode(
         self, text: str, *, country: str | None = None, url: str = "", hints: Hints = ()
@@ -449,23 +559,66 @@ class GazetteerGeocoder:
         states = [m.state for m in mentions if m.kind == "state" and m.state]
         weak_states = [m.state for m in mentions if m.kind == "weak_state" and m.state]
         text_countries = [m.country for m in mentions if m.kind == "country" and m.country]
+        provinces = [m.province for m in mentions if m.kind == "province" and m.province]
         want_country = text_countries[0] if text_countries else country
         if states and not text_countries:
             want_country = "US"
+        elif provinces and not text_countries:
+            want_country = "CA"
 
         notes: list[str] = []
         # Which "Birmingham" a URL slug means: the text's country, else the source's, else the
         # phones' country (melbourne.example.com with a +61 number is Melbourne, Australia).
         url_country = want_country or _majority_country(hints) or url_country_of(url) or None
         url_city = self._city_from_url(url, url_country) if url else None
-        if url_city is not None and states and url_city.admin1 not in states:
-            url_city = None  # the text's own state outranks the site's city
+        if url_city is None and url and not want_country and url_country:
+            # The phones' country only says which of several cities a slug means; a slug whose
+            # cities all lie elsewhere ("angelsistanbul..." with an Estonian number) still
+            # names its city.
+            url_city = self._city_from_url(url, url_country_of(url) or None)
+        if url and not body and _TAG_LIST_RE.fullmatch(text.strip()):
+            site = self._site_city_among_tags(url, url_city, mentions)
+            if site is not None:
+                return Location(
+                    lat=site.lat,
+                    lng=site.lng,
+                    precision=PRECISION_CITY,
+                    name=_city_label(site),
+                    source=SOURCE_URL,
+                    country=site.country,
+                    admin1=site.admin1 if site.country == "US" else "",
+                    confidence=0.6,
+                    note="The location field is a list of keywords, not the ad's own words.",
+                    rule=(
+                        "The location field is a list of keywords (its towns are the listings' "
+                        f"or the page's words): the site's own place, {_city_label(site)}."
+                    ),
+                )
+        # The text's own state outranks the site's city, unless the text names the site's city
+        # too ("Shreveport" in a list that also names Texas and Arkansas).
+        if (
+            url_city is not None
+            and states
+            and url_city.admin1 not in states
+            and not self._names_city(mentions, url_city, states)
+        ):
+            url_city = None
         if url:
             hints = (*self.url_hints(url, url_country), *hints)
             if url_city is None and states:
                 hints = tuple(h for h in hints if h.kind != HINT_URL or h.admin1 in states)
         ctx = choose.PlaceContext(
             text_states=tuple(states),
+            text_provinces=tuple(provinces),
+            # Its own name, not a short form that is also a word or a place ("Cali", "Jersey").
+            full_states=tuple(
+                m.state
+                for m in mentions
+                if m.kind == "state"
+                and m.state
+                and m.state in self._states
+                and m.phrase == name_key(self._states[m.state].name)
+            ),
             weak_states=tuple(weak_states),
             text_regions=tuple(m.region for m in mentions if m.kind == "region" and m.region),
             text_countries=tuple(text_countries),
@@ -474,7 +627,7 @@ class GazetteerGeocoder:
             hints=hints,
             strict_country=strict_country,
         )
-        picked = self._pick_city(mentions, ctx, notes, tokens if body else None)
+        picked = self._pick_city(mentions, ctx, notes, tokens if body else None, tokens)
         source = SOURCE_GAZETTEER
         place = (picked[0], picked[1]) if picked else None
         rule = picked[2] if picked else ""
@@ -529,6 +682,16 @@ class GazetteerGeocoder:
             return self._area_from_url(url) or coarse
         return coarse
 
+    def _names_city(self, mentions: list[_Mention], city: CityRow, states: list[str]) -> bool:
+        """Whether one of the mentions names `city` (by its name or a nickname of it), and no
+        place of that name in a state the text names ("Santa Fe, New Mexico") is meant."""
+        for m in mentions:
+            if m.alias is not None and self._alias_city(m.alias) == city:
+                return True
+            if city in m.cities and not m.short_form:
+                return not any(c.country == "US" and c.admin1 in states for c in m.cities)
+        return False
+
     # -- context hints -----------------------------------------------------------------------
 
     def url_hints(self, url: str, country: str | None = None) -> tuple[Hint, ...]:
@@ -554,11 +717,15 @@ class GazetteerGeocoder:
                 country=area.country,
                 admin1=area.admin1,
                 # A state's centre is no place to measure from; a region's is.
-                points=() if self._is_state_marker(area) else ((area.lat, area.lng),),
+                points=()
+                if self._is_state_marker(area) or area.precision == PRECISION_COUNTRY
+                else ((area.lat, area.lng),),
             ),
         )
 
     def _is_state_marker(self, loc: Location) -> bool:
+        if loc.country == "CA":
+            return any(loc.name == f"{p.name}, CA" for p in CA_PROVINCES)
         state = self._states.get(loc.admin1) if loc.country == "US" else None
         return state is not None and loc.name == f"{state.name}, US"
 
@@ -624,6 +791,13 @@ class GazetteerGeocoder:
         category = before in _BODY_CATEGORY_WORDS or (
             before in _BODY_CATEGORY_TAILS and earlier in _BODY_CATEGORY_WORDS
         )
+        category = category or (before == "of" and earlier in _BODY_OF_HEADS)
+        # "Barcelona, Anzoátegui, Venezuela": a town followed by its country, as a page's
+        # header of where an ad was posted writes it, is a place of that country.
+        qualified_by = self._country_after(m, tokens)
+        if qualified_by is not None and any(c.country == qualified_by for c in m.cities):
+            m.cities = [c for c in m.cities if c.country == qualified_by]
+            return choose.BODY_CUED
         cued = (before in _BODY_CUES_BEFORE and not origin) or after in _BODY_CUES_AFTER
         # "Cape Town", "Buenos Aires": a world city's own name of several capitalised words is
         # no ordinary phrase.
@@ -631,7 +805,10 @@ class GazetteerGeocoder:
         # Canadian number is where she is from).
         proper = (
             len(m.tokens) > 1
-            and all(t.original[:1].isupper() for t in m.tokens)
+            and m.tokens[0].original[:1].isupper()
+            and m.tokens[-1].original[:1].isupper()
+            # "Rio de Janeiro", "Salt Lake City": small joining words stay lower case.
+            and all(t.original[:1].isupper() or t.word in _NAME_JOINERS for t in m.tokens)
             and any(
                 name_key(c.name) == m.phrase
                 and c.population >= choose.WORLD_CITY_POPULATION
@@ -652,6 +829,30 @@ class GazetteerGeocoder:
         if cued or heading or category or proper:
             return choose.BODY_CUED
         return choose.STRENGTH_HINT_STATE
+
+    def _country_after(self, m: _Mention, tokens: list[Token]) -> str | None:
+        """The country named right after a mention, across commas and at most one part
+        between ("Town, Country", "Town, Province, Country"), or None."""
+        n = len(tokens)
+        if m.end >= n or not tokens[m.end].sep_before:
+            return None
+        for start in range(m.end, min(m.end + 3, n)):
+            if start > m.end and not tokens[start].sep_before:
+                continue
+            for length in (3, 2, 1):
+                toks = tokens[start : start + length]
+                if len(toks) < length or any(t.sep_before for t in toks[1:]):
+                    continue
+                code = self._country_by_name.get(normalise_phrase([t.word for t in toks]))
+                if code is not None:
+                    return code
+                # "Perth, AU": an upper-case country code that is no US state's.
+                word = toks[0].original
+                if length == 1 and len(word) == 2 and word.isupper() and word.isalpha():
+                    iso = "GB" if word == "UK" else word
+                    if iso not in self._states and iso in self._countries:
+                        return iso
+        return None
 
     def _city_groups(
         self,
@@ -727,9 +928,10 @@ class GazetteerGeocoder:
         ctx: choose.PlaceContext,
         notes: list[str],
         body_tokens: list[Token] | None = None,
+        tokens: list[Token] | None = None,
     ) -> tuple[CityRow, float, str] | None:
         """The city the text names, chosen by the strategies of choose.py; with its rule."""
-        qualified = bool(ctx.text_states) or bool(ctx.text_countries)
+        qualified = bool(ctx.text_states or ctx.text_countries or ctx.text_provinces)
         hint_countries = frozenset(h.country for h in ctx.hints if h.country)
         groups = self._city_groups(mentions, qualified, body_tokens, hint_countries, ctx)
         if not groups:
@@ -750,6 +952,52 @@ class GazetteerGeocoder:
             picked = choose.pick(cands, ctx) or picked
         chosen, named = picked
         chosen, refined_from = self._refine(chosen, named, groups)
+
+        # "1415 Palm Road, Pompano, West Palm Beach": the town of a street address is where the
+        # ad is, whatever else the list names or the site's city.
+        # Only a town the text or the context settles: "Cumberland" of "New Cumberland" is no
+        # Cumberland, RI.
+        def sure(p: choose.Pick) -> bool:
+            return p.candidates == 1 or p.evidence.strength >= choose.STRENGTH_HINT_STATE
+
+        addressed = next(
+            (
+                p
+                for p in named
+                if tokens and sure(p) and _after_street_address(groups[p.index][0], tokens)
+            ),
+            None,
+        )
+        if addressed is not None and addressed.city != chosen.city:
+            chosen, refined_from = addressed, None
+        else:
+            addressed = None
+        # "Chambersburg, Harrisburg, Lancaster Incall ONLY, York": sites list the towns served in
+        # their own order; the one the ad hosts in is where she is.
+        hosted = None
+        if addressed is None and tokens:
+            hosted = next(
+                (p for p in named if sure(p) and _hosts_in(groups[p.index][0], tokens)), None
+            )
+            if hosted is not None and hosted.city != chosen.city:
+                chosen, refined_from = hosted, None
+            else:
+                hosted = None
+        if (
+            ctx.full_states
+            and choose.us_state(chosen.city) not in ctx.text_states
+            and chosen.evidence.strength < choose.STRENGTH_HINT_STATE
+            and not any(choose.us_state(p.city) in ctx.text_states for p in named)
+        ):
+            # "apex, green, wisconsin" under greenbay.: a town in none of the states the text
+            # names, that nothing in the ad supports, while no other place named lies in them
+            # (a later "Shreveport, LA" only qualifies Shreveport), is no place of this ad; the
+            # state, or the site's city in it, is what the ad says.
+            notes.append(
+                f"The text names state {', '.join(ctx.full_states)}; "
+                f"'{groups[chosen.index][0].phrase}' is in none of them."
+            )
+            return None
         m = groups[chosen.index][0]
         first = groups[named[0].index][0]
         conf = choose.confidence(chosen, m.cities)
@@ -784,6 +1032,15 @@ class GazetteerGeocoder:
             mentions=1 + len({g.phrase for g in distinct}),
             refined_from=refined_from,
         )
+        if addressed is not None or hosted is not None:
+            phrase = " ".join(t.original for t in m.tokens)
+            what = "the town of the street address the text gives"
+            if hosted is not None:
+                what = "the town the ad names for its incalls"
+            rule = (
+                f"Used '{phrase}', {choose.label(chosen.city)}, {what} "
+                f"({chosen.evidence.rule or 'one place of that name'})."
+            )
         return chosen.city, conf, rule
 
     @staticmethod
@@ -909,6 +1166,45 @@ class GazetteerGeocoder:
                         return city
         return None
 
+    def _site_city_among_tags(
+        self, url: str, url_city: CityRow | None, mentions: list[_Mention]
+    ) -> CityRow | None:
+        """The URL's city for a keyword list: of the cities its slug may name, the one next to a
+        town the keywords name ("sanmarcos." with "kyle": San Marcos, TX), else the usual one."""
+        named = [c for m in mentions for c in m.cities]
+        # Every town of the slug's name, small ones too: "mtvernon." with "burlington" is
+        # Mount Vernon, WA, not the bigger one in New York.
+        slug_cities = list(
+            dict.fromkeys(t for c in self.url_cities(url) for t in self.cities_named(c.name))
+        )
+        # ... or the one in a state the keywords write out ("mtvernon." with "ohio").
+        tag_states = {m.state for m in mentions if m.state and m.state_is_full_name}
+        in_state = [c for c in slug_cities if c.country == "US" and c.admin1 in tag_states]
+        if len(in_state) == 1:
+            return in_state[0]
+        for city in slug_cities:
+            for other in named:
+                if name_key(other.name) == name_key(city.name) or other.country != city.country:
+                    continue
+                if haversine_km(city.lat, city.lng, other.lat, other.lng) <= (
+                    choose.NEIGHBOUR_RADIUS_KM
+                ):
+                    return city
+        if url_city is None:
+            # A site filed under an area ("eastbay."): the keyword town nearest its centre.
+            area = self._area_from_url(url)
+            if area is not None and area.lat is not None and not self._is_state_marker(area):
+                near = [
+                    (haversine_km(c.lat, c.lng, area.lat, area.lng), c)
+                    for m in mentions
+                    for c in m.cities
+                    if c.country == area.country and name_key(c.name) == m.phrase
+                ]
+                near = [(d, c) for d, c in near if d <= choose.REGION_RADIUS_KM]
+                if near:
+                    return min(near, key=lambda dc: dc[0])[1]
+        return url_city
+
     def url_cities(self, url: str) -> list[CityRow]:
         """Every big city a URL's slugs may name, in any country (for measuring)."""
         out: list[CityRow] = []
@@ -941,6 +1237,32 @@ class GazetteerGeocoder:
                     confidence=0.4,
                     note="Only the site's URL names a place, a state: the marker is its centre.",
                     rule=f"Only the site's URL names a place, the state {st.name}.",
+                )
+            if kind == "country" and isinstance(value, str) and value in self._countries:
+                c = self._countries[value]
+                return Location(
+                    lat=c.lat,
+                    lng=c.lng,
+                    precision=PRECISION_COUNTRY,
+                    name=c.name,
+                    source=SOURCE_URL,
+                    country=c.code,
+                    confidence=0.3,
+                    note="Only the site's URL names a place, a country: the marker is its capital.",
+                    rule=f"Only the site's URL names a place, the country {c.name}.",
+                )
+            if kind == "province" and isinstance(value, StateRow):
+                return Location(
+                    lat=value.lat,
+                    lng=value.lng,
+                    precision=PRECISION_REGION,
+                    name=f"{value.name}, CA",
+                    source=SOURCE_URL,
+                    country="CA",
+                    admin1=value.code,
+                    confidence=0.4,
+                    note="Only the site's URL names a place, a province: the marker is its centre.",
+                    rule=f"Only the site's URL names a place, the province {value.name}.",
                 )
             if kind == "region" and isinstance(value, RegionRow):
                 return Location(

@@ -15,7 +15,9 @@ from typing import NamedTuple
 # 6: neighbours settle shared names, "City, Suburb" refines, ranking across names, body cues
 # (issue #16, second round); Spanish words; site names in the body; short forms ("Daytona");
 # neighbourhoods abroad and London postcode districts.
-TABLES_VERSION = "6"
+# 7: overlay area codes, town nicknames, the District of Columbia, street addresses, site
+# cities the text names (issue #16, third round).
+TABLES_VERSION = "7"
 
 
 class StateRow(NamedTuple):
@@ -81,6 +83,27 @@ US_STATES: tuple[StateRow, ...] = (
     StateRow("WY", "Wyoming", 42.7559, -107.3025),
     StateRow("PR", "Puerto Rico", 18.2208, -66.5901),
 )
+
+# Canada's provinces and territories, by GeoNames admin1 code (numbers, not the postal letters),
+# with approximate centres: sites file ads under a province ("ontario.", "britishcolumbia.").
+CA_PROVINCES: tuple[StateRow, ...] = (
+    StateRow("01", "Alberta", 53.93, -116.58),
+    StateRow("02", "British Columbia", 53.73, -127.65),
+    StateRow("03", "Manitoba", 53.76, -98.81),
+    StateRow("04", "New Brunswick", 46.57, -66.46),
+    StateRow("05", "Newfoundland and Labrador", 53.14, -57.66),
+    StateRow("07", "Nova Scotia", 44.68, -63.74),
+    StateRow("08", "Ontario", 51.25, -85.32),
+    StateRow("09", "Prince Edward Island", 46.51, -63.42),
+    StateRow("10", "Quebec", 52.94, -73.55),
+    StateRow("11", "Saskatchewan", 52.94, -106.45),
+)
+
+# Postal codes of the provinces, as ads write them after a town ("Victoria, BC").
+CA_PROVINCE_CODES: dict[str, str] = {
+    "ab": "01", "bc": "02", "mb": "03", "nb": "04", "nl": "05", "ns": "07", "on": "08",
+    "pe": "09", "pei": "09", "qc": "10", "sk": "11",
+}  # fmt: skip
 
 # Other spellings of state names seen in ads and in phone-number descriptions.
 STATE_NAME_ALIASES: dict[str, str] = {
@@ -187,6 +210,10 @@ CITY_ALIASES: dict[str, CityAlias] = {
     "nash": CityAlias("Nashville", "US", "TN"),
     "clt": CityAlias("Charlotte", "US", "NC"),
     "sa tx": CityAlias("San Antonio", "US", "TX"),
+    "kzoo": CityAlias("Kalamazoo", "US", "MI"),
+    "k zoo": CityAlias("Kalamazoo", "US", "MI"),
+    # DC is a city as much as a district: "District of Columbia, Largo" names Washington.
+    "district of columbia": CityAlias("Washington", "US", "DC"),
 }
 
 
@@ -363,6 +390,31 @@ _add(("waikiki",), _n("Waikiki", "Honolulu", "HI", 21.2793, -157.8292, True))
 _add(("pearl district",), _n("Pearl District", "Portland", "OR", 45.5290, -122.6840, True))
 _add(("uptown",), _n("Uptown Minneapolis", "Minneapolis", "MN", 44.9490, -93.2980, False))
 _add(("downtown phoenix",), _n("Downtown Phoenix", "Phoenix", "AZ", 33.4484, -112.0740, True))
+# Airports ads name for incalls near them ("by LaGuardia", "Sky Harbor area"), by the names
+# that are no ordinary word or surname alone.
+_add(
+    ("laguardia", "la guardia", "lga airport", "laguardia airport"),
+    _n("LaGuardia Airport", _NYC, "NY", 40.7769, -73.8740, True),
+)
+_add(
+    ("newark airport", "ewr airport"),
+    _n("Newark Airport", "Newark", "NJ", 40.6895, -74.1745, True),
+)
+_add(
+    ("sky harbor", "sky harbor airport"),
+    _n("Sky Harbor", "Phoenix", "AZ", 33.4343, -112.0116, True),
+)
+_add(("mccarran", "mccarran airport"), _n("McCarran Airport", _LV, "NV", 36.0840, -115.1537, True))
+_add(("logan airport",), _n("Logan Airport", "Boston", "MA", 42.3656, -71.0096, True))
+_add(("midway airport",), _n("Midway Airport", "Chicago", "IL", 41.7868, -87.7522, True))
+_add(("hobby airport",), _n("Hobby Airport", "Houston", "TX", 29.6454, -95.2789, True))
+_add(("bwi", "bwi airport"), _n("BWI Airport", "Baltimore", "MD", 39.1774, -76.6684, True))
+_add(("sfo", "sfo airport"), _n("SFO Airport", "San Francisco", "CA", 37.6213, -122.3790, True))
+_add(("dtw", "dtw airport"), _n("Detroit Metro Airport", "Detroit", "MI", 42.2162, -83.3554, True))
+_add(
+    ("rtp", "research triangle park"),
+    _n("Research Triangle Park", "Raleigh", "NC", 35.8992, -78.8636, True),
+)
 
 
 def _nx(
@@ -380,6 +432,10 @@ _add(
     _nx("Yonge Street", "Toronto", "CA", "08", 43.6561, -79.3802, False),
 )
 _add(("yorkville",), _nx("Yorkville", "Toronto", "CA", "08", 43.6709, -79.3933, False))
+_add(
+    ("pearson airport", "yyz"),
+    _nx("Pearson Airport", "Toronto", "CA", "08", 43.6777, -79.6248, True),
+)
 _add(("edgware road",), _nx("Edgware Road", "London", "GB", "ENG", 51.5201, -0.1681, True))
 _add(("mayfair",), _nx("Mayfair", "London", "GB", "ENG", 51.5096, -0.1478, True))
 _add(("paddington",), _nx("Paddington", "London", "GB", "ENG", 51.5154, -0.1755, False))

@@ -30,10 +30,18 @@ _PLAIN_NAME_RE = re.compile(r"[A-Za-z ]+")
 # A hyphen inside a word joins ("Winston-Salem", "H-Town"); with spaces around it, it separates.
 _INNER_HYPHEN_RE = re.compile(r"(?<=\w)-(?=\w)")
 
-# What an ad labels as its place: "Location: Fife, Tacoma", "Located in: ...", "City: ...".
+# What an ad labels as its place: "Location: Fife, Tacoma", "Located in: ...", "City: ...",
+# "Address: 12 Main St Fife WA",
+# and in Spanish and Portuguese ("Ciudad:", "Cidade:", "Ubicación:").
 # A run of spaces or a line break ends the value (page layouts put the next field there).
+# "City" and "Area" end place names too ("from Kansas City - Male Escorts", "Bay Area - ..."):
+# right after a word and one space they are that name's last word; page layouts put a label
+# after a run of spaces, a line break or punctuation.
 _LABELLED_RE = re.compile(
-    r"(?i)\b(?:location|located(?: in)?|city|area|based in)\s*[:\-]\s*"
+    r"(?i)\b(?:location|located(?: in)?|(?<!\w )(?:city|area)|based in|address|cidade|ciudad"
+    # "Ubicación", also as scraped pages lose its accented letter ("Ubicacin").
+    r"|ubicaci[oó]?n)"
+    r"\s*[:\-]\s*"
     r"(?P<value>[^\n]{2,160}?)(?=\s{3,}|\n|$)"
 )
 _MAX_LABELLED = 3

@@ -15,7 +15,9 @@ _SLUG_SPLIT_RE = re.compile(r"[-_+.~%]+")
 _ALPHA_RE = re.compile(r"[a-z]")
 _NOISE = frozenset({"www", "m", "mobile", "amp", "en", "us", "api", "cdn", "static", "img"})
 # Words sites glue to a city in their own name ("escortsistanbul", "putasvalencia").
-_TRADE_WORDS = ("escorts", "escort", "putas", "girls", "massage", "ladies", "models", "elle")
+_TRADE_WORDS = (
+    "escorts", "escort", "putas", "girls", "massage", "ladies", "models", "elle", "angels",
+)  # fmt: skip
 # Country-code domains that are sold as generic names, so they say nothing of a country.
 _GENERIC_CCTLDS = frozenset({"co", "io", "me", "tv", "us", "cc", "ws", "fm", "ly", "to"})
 _SITE_RE = re.compile(r"(?i)\b(?:www\.)?((?:[a-z0-9-]{2,40}\.){1,3}[a-z]{2,6})\b")

@@ -250,14 +250,15 @@ def test_a_place_named_after_a_long_disclaimer_is_still_read(gazetteer: Gazettee
 def test_an_area_code_registered_to_one_city_or_a_state_is_a_hint(
     gazetteer: GazetteerGeocoder,
 ) -> None:
-    # libphonenumber files 212 and 312 as a whole ("New York, NY", "Chicago, IL") and 917 only
-    # under its state: they used to give no hint at all.
-    manhattan, chicago, cell = (
-        gazetteer.phone_hint(p) for p in ("+12122345678", "+13122345678", "+19172345678")
+    # libphonenumber files 212 and 312 as a whole ("New York, NY", "Chicago, IL") and 518's
+    # overlay 838 only under its state: they used to give no hint at all.
+    manhattan, chicago, upstate = (
+        gazetteer.phone_hint(p) for p in ("+12122345678", "+13122345678", "+18382345678")
     )
     assert manhattan.admin1 == "NY" and manhattan.points
     assert chicago.admin1 == "IL" and chicago.points
-    assert cell.admin1 == "NY" and not cell.points
+    assert upstate.admin1 == "NY"
+    cell = gazetteer.phone_hint("+19172345678")
     assert ("New York", "NY") in [(c, s) for c, s, _ in area_code_places("212")]
     loc = gazetteer.geocode_context_only("text 917-234-5678, Bronx, VIP", hints=(cell,))
     assert loc.name.startswith("The Bronx")
@@ -267,8 +268,8 @@ def test_a_name_written_as_a_place_once_counts_where_it_is_first_named(
     gazetteer: GazetteerGeocoder,
 ) -> None:
     # "in Dallas" later makes the first "Dallas" count: the first place named is Dallas, not
-    # the "Plano incalls" between them.
-    body = "Dallas, downtown and Plano incalls tonight. 40 ads in Dallas since May"
+    # the "Plano escorts" between them. (Where she hosts, "Plano incalls", would be the place.)
+    body = "Dallas, downtown and Plano escorts tonight. 40 ads in Dallas since May"
     loc = gazetteer.geocode_context_only(body, hints=hints(gazetteer, "+16612345678"))
     assert loc.name == "Dallas, TX, US"
 
@@ -443,3 +444,275 @@ def test_neighbourhoods_and_postcodes_abroad_name_their_city(
 def test_a_canadian_area_code_points_to_its_cities(gazetteer: GazetteerGeocoder) -> None:
     hint = gazetteer.phone_hint("+15142345678")
     assert hint is not None and hint.country == "CA" and hint.points
+
+
+def test_an_overlay_area_code_points_to_the_places_of_the_codes_beneath(
+    gazetteer: GazetteerGeocoder,
+) -> None:
+    # libphonenumber files 647 (over Toronto's 416) and 917 (over New York City) only under
+    # their province or state; 202 only as "Washington D.C.".
+    toronto = gazetteer.phone_hint("+16472345678")
+    assert toronto is not None and toronto.country == "CA" and toronto.points
+    assert "Toronto" in toronto.label
+    nyc = gazetteer.phone_hint("+19172345678")
+    assert nyc is not None and nyc.admin1 == "NY" and nyc.points
+    dc = gazetteer.phone_hint("+12022345678")
+    assert dc is not None and dc.admin1 == "DC" and dc.points
+    assert area_code_places("647") == area_code_places("416")
+    # An ordinary neighbourhood word counts where the overlay's city is.
+    loc = gazetteer.geocode_context_only(
+        "Sweet girl 647-234-5678, Yonge and Bloor incalls", hints=(toronto,)
+    )
+    assert loc.name.endswith("Toronto, CA")
+
+
+def test_nicknames_of_a_town_and_the_district_of_columbia(gazetteer: GazetteerGeocoder) -> None:
+    loc = gazetteer.geocode("Lansing, Jackson, KZOO incall", hints=hints(gazetteer, "+12692345678"))
+    assert loc.name == "Kalamazoo, MI, US"
+    dc = gazetteer.geocode("District Of Columbia, Northern Virginia")
+    assert dc.name == "Washington, DC, US"
+
+
+def test_a_label_word_that_ends_a_place_name_is_not_a_label() -> None:
+    assert labelled_locations("bigguy from Kansas City - Male Escorts") == []
+    assert labelled_locations("Age: 30   City: Dallas   Rates") == ["Dallas"]
+
+
+def test_the_sites_city_the_text_names_outranks_states_named_elsewhere(
+    gazetteer: GazetteerGeocoder,
+) -> None:
+    # A list that names Texas and Arkansas for other towns still names the site's own city.
+    loc = gazetteer.geocode(
+        "austin, shreveport, texas, arkansas", url="http://shreveport.example.com/jobs/1"
+    )
+    assert loc.name == "Shreveport, LA, US"
+    # A state beside the name still says which of its places is meant.
+    other = gazetteer.geocode("Columbia, South Carolina", url="http://columbiamo.example.com/")
+    assert other.name == "Columbia, SC, US"
+
+
+def test_the_text_says_which_city_an_ambiguous_url_slug_means(
+    gazetteer: GazetteerGeocoder,
+) -> None:
+    body = "Sales jobs - Santa Fe. Agent wanted (santa fe, new mexico). Apply today."
+    result = geocode_ad(
+        location_text="",
+        url="http://santafe.example.com/jobs/1",
+        body=body,
+        country=None,
+        geocoder=gazetteer,
+    )
+    assert result.posting.name == "Santa Fe, NM, US"
+    assert "the text says which" in result.posting.rule
+    # Without the text, the slug alone keeps its most populous city.
+    bare = geocode_ad(
+        location_text="",
+        url="http://santafe.example.com/jobs/1",
+        body="Sales jobs",
+        country=None,
+        geocoder=gazetteer,
+    )
+    assert bare.posting.source == "url"
+
+
+def test_a_town_followed_by_its_country_in_the_body_is_that_countrys_town(
+    gazetteer: GazetteerGeocoder,
+) -> None:
+    loc = gazetteer.geocode_context_only(
+        "Pareja de visita. Publicado hoy desde Barcelona, Anzoategui, Venezuela. Escribenos"
+    )
+    assert loc.name == "Barcelona, VE"
+    assert gazetteer.geocode_context_only("Fui a Barcelona con amigos").lat is None
+
+
+def test_a_business_named_girls_of_a_city_names_the_city(gazetteer: GazetteerGeocoder) -> None:
+    assert gazetteer.geocode_context_only("Welcome to Sweet Girls of Tampa").name == (
+        "Tampa, FL, US"
+    )
+    assert gazetteer.geocode_context_only("the best of Tampa").lat is None
+
+
+def test_the_town_of_a_street_address_is_the_place(gazetteer: GazetteerGeocoder) -> None:
+    # The site's city and the first place named both lose to the town the address is in.
+    loc = gazetteer.geocode(
+        "2210 North Dixie Road, Pompano, West Palm Beach",
+        url="http://westpalmbeach.example.com/massage/1",
+        hints=hints(gazetteer, "+19542345678"),
+    )
+    assert loc.name == "Pompano Beach, FL, US"
+    assert "street address" in loc.rule
+    crossing = gazetteer.geocode("Barrie, Guelph, Toronto, KENNEDY RD & HWY 7, MARKHAM")
+    assert crossing.name == "Markham, CA"
+    # Numbers and road words that are no address leave the first place named.
+    plain = gazetteer.geocode("Barrie, Guelph, Toronto, Markham", hints=hints(gazetteer))
+    assert plain.name == "Barrie, CA"
+
+
+def test_a_site_filed_under_a_province_is_no_us_city_of_that_name(
+    gazetteer: GazetteerGeocoder,
+) -> None:
+    loc = gazetteer.geocode(
+        "Toronto, Etobicoke",
+        url="http://ontario.example.com/escorts/1",
+        hints=hints(gazetteer, "+14162345678"),
+    )
+    assert loc.name == "Toronto, CA"
+    alone = gazetteer.geocode("", url="http://ontario.example.com/escorts/1")
+    assert alone.precision == "region" and alone.country == "CA"
+    assert gazetteer.url_hints("http://ontario.example.com/x")[0].points == ()
+
+
+def test_a_site_filed_under_a_country_settles_a_shared_city_name(
+    gazetteer: GazetteerGeocoder,
+) -> None:
+    result = geocode_ad(
+        location_text="",
+        url="http://costarica.example.com/escorts/1",
+        body="Hola amor   Ubicacin:   san jose   Llamame",
+        country=None,
+        geocoder=gazetteer,
+    )
+    assert result.posting.name == "San José, CR"
+    assert "Costa Rica" in result.posting.rule
+
+
+def test_spanish_and_portuguese_labels_and_joined_names_are_read(
+    gazetteer: GazetteerGeocoder,
+) -> None:
+    assert labelled_locations("Idade: 25   Cidade: Rio de Janeiro   Bairro: Centro") == [
+        "Rio de Janeiro"
+    ]
+    assert labelled_locations("Edad: 22   Ciudad: Lima   Hola") == ["Lima"]
+    loc = gazetteer.geocode_context_only("Atendo em qualquer bairro do Rio de Janeiro, beijos")
+    assert loc.name == "Rio de Janeiro, BR"
+    # Spanish "la" inside a sentence is no Los Angeles; "la, ca" still is.
+    assert gazetteer.geocode("Detras de la iglesia central").lat is None
+    assert gazetteer.geocode("la, ca").name == "Los Angeles, CA, US"
+
+
+def test_a_town_and_a_country_code_name_that_countrys_town(gazetteer: GazetteerGeocoder) -> None:
+    loc = gazetteer.geocode_context_only("0400000000 - Perth, AU - 3 Pictures - 5 Ads")
+    assert loc.name == "Perth, AU"
+    # A US state code is no country code.
+    assert gazetteer.geocode_context_only("Sweet - Perth, IN - 3 pictures").name != "Perth, AU"
+
+
+def test_a_site_name_gluing_a_city_names_it_whatever_the_phones_country(
+    gazetteer: GazetteerGeocoder,
+) -> None:
+    result = geocode_ad(
+        location_text="",
+        body="Book online +37251234567 Viber. Ada - Angelsistanbulescort.com",
+        phones=["+37251234567"],
+        country=None,
+        geocoder=gazetteer,
+    )
+    assert result.posting.name == "Istanbul, TR"
+
+
+def test_the_town_an_ad_hosts_in_is_its_place(gazetteer: GazetteerGeocoder) -> None:
+    loc = gazetteer.geocode("Central Phoenix, East Valley, Phoenix, Tempe in call only, Arizona")
+    assert loc.name == "Tempe, AZ, US"
+    assert "incalls" in loc.rule
+    before = gazetteer.geocode_context_only("Visiting! incall in Plano, outcall to Frisco, TX")
+    assert before.name == "Plano, TX, US"
+    # Incall and outcall together say nothing of where she is; nor does an unsettled name
+    # ("Cumberland" of a town the gazetteer does not hold).
+    both = gazetteer.geocode("Phoenix, Mesa, Tempe incall or outcall, Arizona")
+    assert both.name == "Phoenix, AZ, US"
+    unsure = gazetteer.geocode("Chambersburg, Harrisburg, New Cumberland Incall ONLY, PA")
+    assert unsure.name == "Chambersburg, PA, US"
+
+
+def test_an_address_label_and_a_street_abbreviation_place_the_ad(
+    gazetteer: GazetteerGeocoder,
+) -> None:
+    body = "Best spa   Address:12 W 3rd St Fremont NE 68025  Cell: 402   Location:  Omaha"
+    assert labelled_locations(body)[0].startswith("12 W 3rd St Fremont NE")
+    loc = gazetteer.geocode("12 W 3rd St Fremont, Omaha", hints=hints(gazetteer, "+14022345678"))
+    assert loc.name == "Fremont, NE, US"
+
+
+def test_airports_ads_name_place_the_ad_by_the_airport(gazetteer: GazetteerGeocoder) -> None:
+    loc = gazetteer.geocode_context_only("Incall near LaGuardia tonight, call me")
+    assert loc.precision == "neighbourhood"
+    assert loc.name.startswith("LaGuardia Airport, New York City")
+    assert gazetteer.geocode("Sky Harbor area").name.startswith("Sky Harbor, Phoenix")
+    # A surname alone is no airport.
+    assert gazetteer.geocode_context_only("Ask for Logan, sweet and fun").lat is None
+
+
+def test_a_town_in_none_of_the_states_the_text_writes_out_is_dropped(
+    gazetteer: GazetteerGeocoder,
+) -> None:
+    # A site's keyword list: the only town lies outside the one state it names.
+    loc = gazetteer.geocode("apex, green, wisconsin", url="http://greenbay.example.com/jobs/1")
+    assert loc.name == "Green Bay, WI, US"
+    alone = gazetteer.geocode("apex, wisconsin")
+    assert alone.precision == "region" and alone.admin1 == "WI"
+    # A state code that may be a word ("In call") or a short form ("from Cali") drops nothing,
+    # nor does a state beside another town of the text.
+    assert gazetteer.geocode("City of Seattle, In call/ outcall, Seattle").name == (
+        "Seattle, WA, US"
+    )
+    assert gazetteer.geocode_context_only(
+        "Category:   New Orleans Escorts   I'm Kandy from Cali"
+    ).name == ("New Orleans, LA, US")
+
+
+def test_a_url_slug_means_a_city_of_that_very_name(gazetteer: GazetteerGeocoder) -> None:
+    # GeoNames lists "Salem" among Jerusalem's other names.
+    loc = gazetteer.geocode("", url="http://salem.example.com/escorts/1", country="US")
+    assert loc.name == "Salem, OR, US"
+    assert gazetteer.geocode("", url="http://salem.example.com/escorts/1").country != "IL"
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("London, Ontario", "London, CA"),
+        ("Waterloo, ON", "Waterloo, CA"),
+        ("Victoria, BC", "Victoria, CA"),
+        ("Richmond, BC", "Richmond, CA"),
+        ("Markham, ON L3R 0A1", "Markham, CA"),
+        # Ontario, California after a Californian area is the city.
+        ("Inland Empire, Ontario", "Ontario, CA, US"),
+    ],
+)
+def test_a_province_after_its_town_names_that_provinces_town(
+    gazetteer: GazetteerGeocoder, text: str, name: str
+) -> None:
+    assert gazetteer.geocode(text).name == name
+
+
+def test_a_town_by_its_own_name_comes_before_a_bigger_city_of_that_other_name(
+    gazetteer: GazetteerGeocoder,
+) -> None:
+    # GeoNames lists "Waterloo" and "Frisco" among the other names of Austin and San Francisco.
+    assert gazetteer.geocode("Waterloo").name != "Austin, TX, US"
+    assert gazetteer.geocode("Frisco").name == "Frisco, TX, US"
+    # A name only a world city has stays that city ("Bombay").
+    assert gazetteer.geocode("Bombay").name == "Mumbai, IN"
+    # The context still decides between them.
+    sf = gazetteer.geocode("Frisco", hints=hints(gazetteer, "+14152345678"))
+    assert sf.name == "San Francisco, CA, US"
+
+
+def test_a_keyword_list_location_field_leaves_the_place_to_the_site(
+    gazetteer: GazetteerGeocoder,
+) -> None:
+    # Comma-joined lower-case words are the page's keywords (other listings' towns).
+    loc = gazetteer.geocode("dallas,north,metro,chicago", url="http://fortworth.example.com/j/1")
+    assert loc.name == "Fort Worth, TX, US"
+    assert "list of keywords" in loc.rule
+    # The keywords still say which town of the slug's name: a neighbour, or a state.
+    kyle = gazetteer.geocode("yakima,opportunity,kyle", url="http://sanmarcos.example.com/j/1")
+    assert kyle.name == "San Marcos, TX, US"
+    ohio = gazetteer.geocode("vernon,cleveland,ohio", url="http://mtvernon.example.com/j/1")
+    assert ohio.name == "Mount Vernon, OH, US"
+    # A site filed under an area: the keyword town nearest it.
+    bay = gazetteer.geocode("livermore,belmont,oakland", url="http://eastbay.example.com/j/1")
+    assert bay.name == "Oakland, CA, US"
+    # A field an advertiser wrote is read as before.
+    own = gazetteer.geocode("Dallas, Plano", url="http://fortworth.example.com/j/1")
+    assert own.name != "Fort Worth, TX, US" and "keywords" not in own.rule
