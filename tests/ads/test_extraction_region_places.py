@@ -47,3 +47,19 @@ def test_a_north_american_grouped_number_stays_in_the_source_country() -> None:
 def test_a_day_and_a_year_are_not_a_phone_and_nor_is_an_amount_in_dirhams() -> None:
     assert extract("Posted Friday, June 24, 2016 12:12 PM", region="CN").phones == []
     assert extract("2 Hours: 3500 AED", region="AE").phones == []
+
+
+def test_a_host_town_that_the_sources_country_also_has_is_read_there():
+    # A small foreign town of the same name does not outweigh the source's own.
+    choice = resolve_region(url="https://york.example-ads.com/ad/1", source="US")
+    assert (choice.region, choice.rule, choice.fallback) == ("US", "url_place", None)
+    # Without a source the biggest place of the name still decides.
+    assert resolve_region(url="https://york.example-ads.com/ad/1").region == "GB"
+
+
+def test_a_much_bigger_foreign_place_wins_but_the_sources_numbers_are_still_read():
+    choice = resolve_region(url="https://santacruz.example-ads.com/ad/1", source="US")
+    assert (choice.region, choice.fallback) == ("BO", "US")
+    found = extract("call me 831 555 0147", region=choice.region, fallback_region=choice.fallback)
+    assert found.phones == ["+18315550147"]
+    assert resolve_region(url="https://melbourne.example-ads.com/", source="US").region == "AU"
